@@ -1,0 +1,1 @@
+"""pol: a compiler from 惠企政策 (enterprise subsidy policies) to exact calculators."""

@@ -1,0 +1,199 @@
+"""The lexer: declared names and keywords, separated by longest match.
+
+Chinese is written without spaces, so a pattern for "any run of Chinese
+characters" would swallow the keywords around a name (的, 补助, 分别给予...).
+Instead the lexer knows exactly which names exist: before lexing, it reads the
+names and choice values declared with 输入 in the same file.  At every
+position it then takes the longest of
+
+* a keyword from the grammar or a declared name (one literal table),
+* a token with a shape (money, rate, date, quoted text...),
+
+preferring a keyword or name on a tie.  A run of Chinese characters that is
+neither becomes a NAME token as well, so that the checker can report it as an
+unknown name, with suggestions, instead of the parser failing on it.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _constants  # the parsed form of a regex, to read literal choices
+import re._parser as _regex_parser
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token
+from lark.common import LexerConf
+from lark.exceptions import LexError
+from lark.lexer import Lexer, LexerState, PatternRE, PatternStr
+
+NAME = "NAME"
+
+# 输入 实际投资额：金额      输入 平台级别：选项（国家级、省级、市级）
+_DECLARATION = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*([^：:\s（(「]+)[ \t\u3000]*[：:]([^\n#]*)", re.M)
+_CHOICES = re.compile(r"选项[ \t\u3000]*[（(]([^）)]*)[）)]")
+_CHOICE_SEPARATOR = re.compile(r"[、，,]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def declared_names(text: str) -> list[str]:
+    """Names and choice values declared in ``text``, in order of appearance."""
+    names: list[str] = []
+    for match in _DECLARATION.finditer(text):
+        names.append(match.group(1))
+        choices = _CHOICES.search(match.group(2))
+        if choices:
+            names.extend(v.strip() for v in _CHOICE_SEPARATOR.split(choices.group(1)) if v.strip())
+    return names
+
+
+def _literal_words(pattern: PatternRE | PatternStr) -> list[str] | None:
+    """The words of a terminal defined by literals (``"a" | "bc"``), else None."""
+    if isinstance(pattern, PatternStr):
+        return [pattern.value]
+    return _words_of(_regex_parser.parse(pattern.value))
+
+
+def _words_of(items: Any) -> list[str] | None:
+    """Every string a regex matches, if it is a plain choice of literals."""
+    words = [""]
+    for op, arg in items:
+        if op is _constants.LITERAL:
+            words = [w + chr(arg) for w in words]
+            continue
+        if op is _constants.SUBPATTERN:
+            choices = _words_of(arg[-1])
+        elif op is _constants.BRANCH:
+            branches = [_words_of(branch) for branch in arg[1]]
+            if any(b is None for b in branches):
+                return None
+            choices = [w for b in branches if b is not None for w in b]
+        elif op is _constants.IN and all(o is _constants.LITERAL for o, _ in arg):
+            choices = [chr(c) for _, c in arg]
+        else:
+            return None
+        if choices is None:
+            return None
+        words = [w + c for w in words for c in choices]
+    return words
+
+
+@dataclass(frozen=True)
+class _Tables:
+    words: dict[str, str]  # literal text -> terminal name
+    shaped: list[tuple[str, re.Pattern[str]]]  # terminals with a shape, in grammar order
+    any_shaped: re.Pattern[str]
+    ignore: re.Pattern[str]
+
+
+class PolicyLexer(Lexer):
+    """A Lark custom lexer; see the module docstring."""
+
+    __future_interface__ = 2  # lex(lexer_state, parser_state), text as a TextSlice
+
+    def __init__(self, lexer_conf: LexerConf) -> None:
+        words: dict[str, str] = {}
+        shaped: list[tuple[str, re.Pattern[str]]] = []
+        ignore: list[str] = []
+        for terminal in lexer_conf.terminals:
+            if terminal.name in lexer_conf.ignore:
+                ignore.append(terminal.pattern.to_regexp())
+                continue
+            if terminal.name == NAME:
+                continue
+            literal = _literal_words(terminal.pattern)
+            if literal is None:
+                shaped.append((terminal.name, re.compile(terminal.pattern.to_regexp())))
+                continue
+            for word in literal:
+                if word in words and words[word] != terminal.name:
+                    raise ValueError(f"grammar: {word!r} belongs to both {words[word]} and {terminal.name}")
+                words[word] = terminal.name
+        self.tables = _Tables(
+            words=words,
+            shaped=shaped,
+            any_shaped=re.compile("|".join(f"(?:{p.pattern})" for _, p in shaped)),
+            ignore=re.compile("|".join(f"(?:{p})" for p in ignore)),
+        )
+        self._literal_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def _literals(self, names: tuple[str, ...]) -> re.Pattern[str]:
+        pattern = self._literal_cache.get(names)
+        if pattern is None:
+            everything = sorted(set(self.tables.words) | set(names), key=lambda w: (-len(w), w))
+            pattern = re.compile("|".join(re.escape(w) for w in everything))
+            if len(self._literal_cache) > 64:
+                self._literal_cache.clear()
+            self._literal_cache[names] = pattern
+        return pattern
+
+    def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
+        text = str(lexer_state.text.text)
+        return tokenize(text, self)
+
+
+def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
+    tables = lexer.tables
+    names = tuple(declared_names(text))
+    literals = lexer._literals(names)
+    words = tables.words
+    line, line_start = 1, 0
+    pos, end = 0, len(text)
+    while pos < end:
+        skipped = tables.ignore.match(text, pos)
+        if skipped:
+            newlines = text.count("\n", pos, skipped.end())
+            if newlines:
+                line += newlines
+                line_start = text.rindex("\n", pos, skipped.end()) + 1
+            pos = skipped.end()
+            continue
+        kind, stop = "", pos
+        literal = literals.match(text, pos)
+        if literal:
+            kind, stop = words.get(literal.group(), NAME), literal.end()
+        if tables.any_shaped.match(text, pos):
+            for name, pattern in tables.shaped:
+                shaped = pattern.match(text, pos)
+                if shaped and shaped.end() > stop:
+                    kind, stop = name, shaped.end()
+        if not kind:
+            if not _CJK.match(text, pos):
+                raise LexError_(text, pos, line, pos - line_start + 1)
+            # An undeclared word: up to where a keyword, a name or a shape starts.
+            stop = pos + 1
+            while stop < end and _CJK.match(text, stop):
+                if literals.match(text, stop) or tables.any_shaped.match(text, stop):
+                    break
+                stop += 1
+            kind = NAME
+        value = text[pos:stop]
+        newlines = value.count("\n")
+        end_line = line + newlines
+        end_column = (stop - value.rindex("\n")) if newlines else (stop - line_start + 1)
+        yield Token(
+            kind,
+            value,
+            start_pos=pos,
+            line=line,
+            column=pos - line_start + 1,
+            end_line=end_line,
+            end_column=end_column,
+            end_pos=stop,
+        )
+        if newlines:
+            line = end_line
+            line_start = pos + value.rindex("\n") + 1
+        pos = stop
+
+
+class LexError_(LexError):
+    """A character that starts no token."""
+
+    def __init__(self, text: str, pos: int, line: int, column: int) -> None:
+        super().__init__(f"unexpected character {text[pos]!r} at {line}:{column}")
+        self.pos_in_stream = pos
+        self.line = line
+        self.column = column
+        self.char = text[pos]
