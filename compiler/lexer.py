@@ -79,6 +79,18 @@ def _words_of(items: Any) -> list[str] | None:
     return words
 
 
+def keywords(terminals: Any, ignore: Any = ()) -> frozenset[str]:
+    """Every word the grammar spells out, which no declared name may equal."""
+    words: set[str] = set()
+    for terminal in terminals:
+        if terminal.name in ignore or terminal.name == NAME:
+            continue
+        literal = _literal_words(terminal.pattern)
+        if literal:
+            words.update(literal)
+    return frozenset(words)
+
+
 @dataclass(frozen=True)
 class _Tables:
     words: dict[str, str]  # literal text -> terminal name

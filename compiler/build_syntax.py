@@ -1,0 +1,527 @@
+"""Parse tree → syntax tree.
+
+A Lark ``Transformer`` run as its own pass turns each item of the flat parse
+tree into a node; ``assemble`` then groups the items into a ``Document``:
+document fields, sections, articles, rules, and each rule's sentences.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer, Tree, v_args
+
+from . import codes, numerals
+from . import syntax as s
+from .diagnostics import Diagnostic, make
+from .source import Source, Span
+
+_MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
+_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
+_RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_COUNT = re.compile(r"(.+?)\s*(\D)$")
+
+
+def token_span(token: Token) -> Span:
+    return Span(token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)
+
+
+def _meta_span(meta: Any) -> Span:
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _unquote(token: Token) -> str:
+    return str(token)[1:-1]
+
+
+def _number(text: str) -> Decimal:
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return Decimal(text)
+    return Decimal(numerals.to_int(text))
+
+
+def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
+    return [c for c in children if isinstance(c, Token) and c.type == kind]
+
+
+def _token(children: Sequence[Any], kind: str) -> Token | None:
+    found = _tokens(children, kind)
+    return found[0] if found else None
+
+
+def _nodes(children: Sequence[Any], kind: type) -> list[Any]:
+    return [c for c in children if isinstance(c, kind)]
+
+
+def _node(children: Sequence[Any], kind: type) -> Any:
+    found = _nodes(children, kind)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One top-level item before assembly."""
+
+    kind: str
+    value: Any
+    span: Span
+
+
+@v_args(meta=True)
+class ToSyntax(Transformer[Token, Any]):
+    """Each method builds the node for the grammar rule of the same name."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # ── values ────────────────────────────────────────────────────────────────
+    def money(self, meta: Any, children: list[Token]) -> s.Money:
+        token = children[0]
+        match = _MONEY.match(str(token))
+        assert match, token
+        return s.Money(_number(match.group(1)) * _MONEY_UNITS[match.group(2)], str(token), span=token_span(token))
+
+    def negative_money(self, meta: Any, children: list[Token]) -> s.Money:
+        positive = self.money(meta, children)
+        return s.Money(-positive.yuan, "-" + positive.text, span=_meta_span(meta))
+
+    def rate(self, meta: Any, children: list[Token]) -> s.Rate:
+        return self._rate(children[0])
+
+    def _rate(self, token: Token) -> s.Rate:
+        text = str(token)
+        match = _RATE.match(text)
+        percent = Decimal(match.group(1)) if match else numerals.percent(text)
+        return s.Rate(percent.scaleb(-2), text, span=token_span(token))
+
+    def ratio(self, meta: Any, children: list[Token]) -> s.Ratio:
+        token = children[0]
+        match = _RATIO.match(str(token))
+        assert match, token
+        return s.Ratio(Decimal(match.group(1)), Decimal(match.group(2)), str(token), span=token_span(token))
+
+    def count(self, meta: Any, children: list[Token]) -> s.Count:
+        token = children[0]
+        match = _COUNT.match(str(token))
+        assert match, token
+        return s.Count(int(_number(match.group(1))), match.group(2), str(token), span=token_span(token))
+
+    def number(self, meta: Any, children: list[Token]) -> s.Number:
+        return s.Number(Decimal(str(children[0])), str(children[0]), span=token_span(children[0]))
+
+    def date(self, meta: Any, children: list[Token]) -> s.Date:
+        return self._date(children[0])
+
+    def _date(self, token: Token) -> s.Date:
+        match = _DATE.match(str(token))
+        assert match, token
+        try:
+            value = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            self.diagnostics.append(make(codes.BAD_DATE, self.source, token_span(token), text=str(token)))
+            value = datetime.date(1, 1, 1)
+        return s.Date(value, str(token), span=token_span(token))
+
+    def name_ref(self, meta: Any, children: list[Token]) -> s.NameRef:
+        return _name(children[0])
+
+    def add(self, meta: Any, children: list[Any]) -> s.BinOp:
+        return s.BinOp("+", children[0], children[1], span=_meta_span(meta))
+
+    def subtract(self, meta: Any, children: list[Any]) -> s.BinOp:
+        return s.BinOp("-", children[0], children[1], span=_meta_span(meta))
+
+    def multiply(self, meta: Any, children: list[Any]) -> s.BinOp:
+        return s.BinOp("×", children[0], children[1], span=_meta_span(meta))
+
+    # ── conditions ────────────────────────────────────────────────────────────
+    def is_true(self, meta: Any, children: list[Token]) -> s.IsTrue:
+        return s.IsTrue(_name(children[0]), span=_meta_span(meta))
+
+    def is_false(self, meta: Any, children: list[Token]) -> s.IsFalse:
+        return s.IsFalse(_name(children[0]), span=_meta_span(meta))
+
+    def is_choice(self, meta: Any, children: list[Token]) -> s.IsChoice:
+        return s.IsChoice(_name(children[0]), _name(children[2]), False, span=_meta_span(meta))
+
+    def is_not_choice(self, meta: Any, children: list[Token]) -> s.IsChoice:
+        return s.IsChoice(_name(children[0]), _name(children[2]), True, span=_meta_span(meta))
+
+    def compare(self, meta: Any, children: list[Any]) -> s.Compare:
+        at = _token(children, "AT")
+        return s.Compare(_name(children[0]), _word(at), children[-1], span=_meta_span(meta))
+
+    def compare_reach(self, meta: Any, children: list[Any]) -> s.Compare:
+        at = children[1]
+        value = children[2]
+        bound = s.PrefixBound(_word(at), value, _word(_token(children, "MARK")), span=token_span(at).to(value.span))
+        return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
+
+    def compare_prefix(self, meta: Any, children: list[Any]) -> s.Compare:
+        word, value = children[1], children[2]
+        bound = s.PrefixBound(_word(word), value, _word(_token(children, "MARK")), span=token_span(word).to(value.span))
+        return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
+
+    def open_bound(self, meta: Any, children: list[Any]) -> s.OpenBound:
+        return s.OpenBound(children[0], _word(children[1]), _word(_token(children, "MARK")), span=_meta_span(meta))
+
+    def closed_range(self, meta: Any, children: list[Any]) -> s.Range:
+        values: list[Any] = []
+        marks: list[Token | None] = [None, None]
+        for child in children:
+            if isinstance(child, Token):
+                marks[len(values) - 1] = child  # a mark follows the value it qualifies
+            else:
+                values.append(child)
+        return s.Range(values[0], _word(marks[0]), values[1], _word(marks[1]), span=_meta_span(meta))
+
+    def both(self, meta: Any, children: list[Any]) -> s.Both:
+        return s.Both(children[0], children[2], span=_meta_span(meta))
+
+    def either(self, meta: Any, children: list[Any]) -> s.Either:
+        return s.Either(children[0], children[2], span=_meta_span(meta))
+
+    # ── computations ──────────────────────────────────────────────────────────
+    def award(self, meta: Any, children: list[Token]) -> s.Award:
+        label = _token(children, "NAME")
+        words = tuple(str(t) for t in _tokens(children, "AWARD"))
+        return s.Award(str(label) if label else None, words, span=_meta_span(meta))
+
+    def giving(self, meta: Any, children: list[Token]) -> list[Token]:
+        return children
+
+    def topup(self, meta: Any, children: list[Token]) -> s.Topup:
+        at = children[0]
+        if str(at) != "在":
+            self.diagnostics.append(make(codes.BAD_TOPUP, self.source, token_span(at)))
+        return s.Topup(_unquote(children[1]), span=_meta_span(meta))
+
+    def award_then_money(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award]:
+        award = children[0]
+        return children[1], s.Award(None, (str(award),), span=token_span(award))
+
+    def money_then_award(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award]:
+        return children[0], children[-1]
+
+    def money_list(self, meta: Any, children: list[s.Money]) -> tuple[s.Money, ...]:
+        return tuple(children)
+
+    def rate_list(self, meta: Any, children: list[Token]) -> tuple[s.Rate, ...]:
+        return tuple(self._rate(t) for t in children)
+
+    def verb_tail(self, meta: Any, children: list[Any]) -> tuple[s.Award, None]:
+        return children[-1], None
+
+    def inline_cap(self, meta: Any, children: list[Any]) -> tuple[s.Award | None, s.Cap]:
+        money = _node(children, s.Money)
+        return _node(children, s.Award), s.Cap(money, (), None, span=_meta_span(meta))
+
+    def percent(self, meta: Any, children: list[Any]) -> s.Percent:
+        base, rate_token = children[1], children[2]
+        award, cap = children[3] if len(children) > 3 else (None, None)
+        return s.Percent(base, self._rate(rate_token), award, cap, span=_meta_span(meta))
+
+    def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
+        return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
+
+    def fixed(self, meta: Any, children: list[Any]) -> s.Fixed:
+        amount, award = children[-1]
+        return s.Fixed(amount, award, _node(children, s.Topup), span=_meta_span(meta))
+
+    def keys(self, meta: Any, children: list[Token]) -> s.Keys:
+        names = _tokens(children, "NAME")
+        if _token(children, "IS") is not None:
+            return s.Keys(_name(names[0]), tuple(_name(n) for n in names[1:]), span=_meta_span(meta))
+        return s.Keys(None, tuple(_name(n) for n in names), span=_meta_span(meta))
+
+    def table(self, meta: Any, children: list[Any]) -> s.Table:
+        amounts, award = children[-1]
+        return s.Table(children[0], amounts, award, _node(children, s.Topup), span=_meta_span(meta))
+
+    def rate_table(self, meta: Any, children: list[Any]) -> s.RateTable:
+        rates = next(c for c in children if isinstance(c, tuple))
+        return s.RateTable(children[0], children[2], rates, children[-1], span=_meta_span(meta))
+
+    def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
+        amounts, award = children[-1]
+        thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
+        return s.Tiers(_name(children[0]), thresholds, amounts, award, span=_meta_span(meta))
+
+    def match(self, meta: Any, children: list[Any]) -> s.Match:
+        award = _token(children, "AWARD")
+        assert award is not None
+        return s.Match(children[1], _node(children, s.Ratio) or self.ratio(meta, _tokens(children, "RATIO")),
+                       s.Award(None, (str(award),), span=token_span(award)), span=_meta_span(meta))
+
+    def per_count(self, meta: Any, children: list[Any]) -> s.PerCount:
+        amount, award = children[-1]
+        scope = _token(children, "SCOPE")
+        return s.PerCount(_name(children[1]), str(scope), amount, award, span=_meta_span(meta))
+
+    def upto_some(self, meta: Any, children: list[Any]) -> s.UpTo:
+        cap: s.Cap = children[-1]
+        award = _token(children, "AWARD")
+        return s.UpTo(cap.amount, cap.scope, None, s.Award(None, (str(award),), span=token_span(award)) if award else None,
+                      span=_meta_span(meta))
+
+    def upto_max(self, meta: Any, children: list[Any]) -> s.UpTo:
+        return s.UpTo(_node(children, s.Money), tuple(str(t) for t in _tokens(children, "SCOPE")),
+                      _node(children, s.Count), _node(children, s.Award), span=_meta_span(meta))
+
+    def upto_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
+        return s.UpToRate(children[1], self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
+
+    # ── modifiers ─────────────────────────────────────────────────────────────
+    def cap(self, meta: Any, children: list[Any]) -> s.Cap:
+        hedge = _token(children, "HEDGE")
+        return s.Cap(_node(children, s.Money), tuple(str(t) for t in _tokens(children, "SCOPE")),
+                     str(hedge) if hedge else None, span=_meta_span(meta))
+
+    def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
+        return s.Rounding(str(children[0]), str(children[1]), span=_meta_span(meta))
+
+    # ── sentences ─────────────────────────────────────────────────────────────
+    def when(self, meta: Any, children: list[Any]) -> Any:
+        return children[0]
+
+    def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
+        return s.Sentence((), children[0], tuple(children[1:]), span=_meta_span(meta))
+
+    def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
+        return s.Exclusion((children[0],), span=_meta_span(meta))
+
+    def guarded(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
+        condition, rest = children
+        span = _meta_span(meta)
+        if isinstance(rest, s.Exclusion):
+            return s.Exclusion((condition, *rest.conditions), span=span)
+        return s.Sentence((condition, *rest.conditions), rest.computation, rest.modifiers, span=span)
+
+    # ── declarations and structure ────────────────────────────────────────────
+    def t_money(self, meta: Any, children: list[Any]) -> s.TypeSpec:
+        return s.TypeSpec("money", span=_meta_span(meta))
+
+    def t_rate(self, meta: Any, children: list[Any]) -> s.TypeSpec:
+        return s.TypeSpec("rate", span=_meta_span(meta))
+
+    def t_count(self, meta: Any, children: list[Any]) -> s.TypeSpec:
+        return s.TypeSpec("count", span=_meta_span(meta))
+
+    def t_bool(self, meta: Any, children: list[Any]) -> s.TypeSpec:
+        return s.TypeSpec("bool", span=_meta_span(meta))
+
+    def t_date(self, meta: Any, children: list[Any]) -> s.TypeSpec:
+        return s.TypeSpec("date", span=_meta_span(meta))
+
+    def t_choice(self, meta: Any, children: list[Token]) -> s.TypeSpec:
+        return s.TypeSpec("choice", tuple(_name(t) for t in children), span=_meta_span(meta))
+
+    def input_decl(self, meta: Any, children: list[Any]) -> Item:
+        description = _token(children, "STRING")
+        decl = s.InputDecl(_name(children[0]), children[1], _unquote(description) if description else None,
+                           span=_meta_span(meta))
+        return Item("input", decl, _meta_span(meta))
+
+    def _quote_item(kind: str) -> Callable[[ToSyntax, Any, list[Token]], Item]:  # type: ignore[misc]
+        def build(self: ToSyntax, meta: Any, children: list[Token]) -> Item:
+            token = _token(children, "STRING")
+            assert token is not None
+            return Item(kind, s.Quote(_unquote(token), span=token_span(token)), _meta_span(meta))
+
+        return build
+
+    doc_number = _quote_item("number")
+    doc_title = _quote_item("title")
+    doc_issuer = _quote_item("issuer")
+    section = _quote_item("section")
+    responsible = _quote_item("responsible")
+    lead = _quote_item("lead")
+    source_text = _quote_item("source")
+    reading = _quote_item("reading")
+
+    def doc_date(self, meta: Any, children: list[Token]) -> Item:
+        return Item("date", self._date(children[0]), _meta_span(meta))
+
+    def doc_validity(self, meta: Any, children: list[Token]) -> Item:
+        return Item("validity", (self._date(children[0]), self._date(children[1])), _meta_span(meta))
+
+    def doc_boundary(self, meta: Any, children: list[Any]) -> Item:
+        return Item("boundary", children[0], _meta_span(meta))
+
+    def civil_code(self, meta: Any, children: list[Any]) -> str:
+        return "民法典"
+
+    def boundary_rules(self, meta: Any, children: list[s.BoundaryRule]) -> tuple[s.BoundaryRule, ...]:
+        return tuple(children)
+
+    def boundary_rule(self, meta: Any, children: list[Token]) -> s.BoundaryRule:
+        return s.BoundaryRule(str(children[0]), str(children[1]) == "含本数", span=_meta_span(meta))
+
+    def doc_rounding(self, meta: Any, children: list[Any]) -> Item:
+        return Item("rounding", children[0], _meta_span(meta))
+
+    def article(self, meta: Any, children: list[Token]) -> Item:
+        title = _token(children, "STRING")
+        number_token = children[0]
+        try:
+            number = numerals.to_int(str(number_token)[1:-1])
+        except ValueError:
+            self.diagnostics.append(make(codes.BAD_ARTICLE_NUMBER, self.source, token_span(number_token),
+                                         text=str(number_token)))
+            number = 0
+        value = (number, str(number_token), _unquote(title) if title else None)
+        return Item("article", value, _meta_span(meta))
+
+    def rule(self, meta: Any, children: list[Token]) -> Item:
+        title = _token(children, "STRING")
+        return Item("rule", (children[0], _unquote(title) if title else None), _meta_span(meta))
+
+    def start(self, meta: Any, children: list[Any]) -> list[Item]:
+        # Sentences arrive as nodes: their grammar alternatives are aliased.
+        return [c if isinstance(c, Item) else Item("sentence", c, c.span) for c in children]
+
+
+def _name(token: Token) -> s.NameRef:
+    return s.NameRef(str(token), span=token_span(token))
+
+
+def _word(token: Token | None) -> s.Word | None:
+    return s.Word(str(token), span=token_span(token)) if token is not None else None
+
+
+# ── assembly ──────────────────────────────────────────────────────────────────
+@dataclass
+class _RuleDraft:
+    id: str
+    id_span: Span
+    title: str | None
+    article: s.Article | None
+    span: Span
+    sources: list[s.Quote] = field(default_factory=list)
+    readings: list[s.Quote] = field(default_factory=list)
+    responsible: str | None = None
+    sentences: list[s.Sentence] = field(default_factory=list)
+    exclusions: list[s.Exclusion] = field(default_factory=list)
+
+    def freeze(self) -> s.Rule:
+        return s.Rule(self.id, self.title, self.article, tuple(self.sources), tuple(self.readings),
+                      self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span)
+
+
+def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagnostic]]:
+    """Group the flat items into a document, reporting what stands in the wrong place."""
+    diagnostics: list[Diagnostic] = []
+    fields: dict[str, Any] = {}
+    inputs: list[s.InputDecl] = []
+    sections: list[s.Section] = []
+    articles: list[s.Article] = []
+    rules: list[_RuleDraft] = []
+    section: s.Section | None = None
+    article: s.Article | None = None
+    rule: _RuleDraft | None = None
+
+    def once(name: str, label: str, item: Item) -> None:
+        if name in fields:
+            diagnostics.append(make(codes.DUPLICATE_FIELD, source, item.span, field=label))
+        else:
+            fields[name] = item.value
+
+    for item in items:
+        kind, value = item.kind, item.value
+        if kind in ("number", "title", "issuer", "date", "validity", "boundary", "rounding"):
+            once(kind, _FIELD_LABELS[kind], item)
+        elif kind == "input":
+            inputs.append(value)
+        elif kind == "section":
+            section = s.Section(value.text, None, item.span)
+            sections.append(section)
+            article, rule = None, None
+        elif kind == "lead":
+            if section is None or article is not None:
+                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field="牵头单位",
+                                        help="“牵头单位”写在“篇「…」”之下"))
+            else:
+                section = s.Section(section.title, value.text, section.span)
+                sections[-1] = section
+        elif kind == "article":
+            number, text, title = value
+            article = s.Article(number, text, title, None, section, item.span)
+            articles.append(article)
+            rule = None
+        elif kind == "responsible":
+            if rule is not None:
+                rule.responsible = value.text
+            elif article is not None:
+                article = s.Article(article.number, article.text, article.title, value.text, article.section,
+                                    article.span)
+                articles[-1] = article
+            else:
+                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field="责任单位",
+                                        help="“责任单位”写在条或规则之下"))
+        elif kind == "rule":
+            ident, title = value
+            rule = _RuleDraft(str(ident), token_span(ident), title, article, item.span)
+            rules.append(rule)
+            if article is None:
+                diagnostics.append(make(codes.RULE_OUTSIDE_ARTICLE, source, token_span(ident), name=str(ident)))
+        elif kind in ("source", "reading"):
+            if rule is None:
+                label = "原文" if kind == "source" else "解读"
+                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label))
+            else:
+                (rule.sources if kind == "source" else rule.readings).append(value)
+        elif kind == "sentence":
+            if rule is None:
+                diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, source, item.span))
+            elif isinstance(value, s.Exclusion):
+                rule.exclusions.append(value)
+            else:
+                rule.sentences.append(value)
+
+    # A rule's article is the article as it stood when the rule was closed.
+    latest = {a.span: a for a in articles}
+    frozen_rules = []
+    for draft in rules:
+        if draft.article is not None:
+            draft.article = latest[draft.article.span]
+        frozen_rules.append(draft.freeze())
+
+    boundary = fields.get("boundary")
+    document = s.Document(
+        number=fields.get("number"),
+        title=fields.get("title"),
+        issuer=fields.get("issuer"),
+        date=fields.get("date"),
+        validity=fields.get("validity"),
+        boundary=boundary if isinstance(boundary, tuple) else None,
+        civil_code=boundary == "民法典",
+        rounding=fields.get("rounding"),
+        inputs=tuple(inputs),
+        sections=tuple(sections),
+        articles=tuple(articles),
+        rules=tuple(frozen_rules),
+    )
+    return document, diagnostics
+
+
+_FIELD_LABELS = {
+    "number": "文号", "title": "标题", "issuer": "发文机关", "date": "发文日期",
+    "validity": "有效期", "boundary": "边界", "rounding": "舍入",
+}
+
+
+def to_syntax(tree: Tree[Token], source: Source) -> tuple[s.Document, list[Diagnostic]]:
+    builder = ToSyntax(source)
+    items = builder.transform(tree)
+    document, diagnostics = assemble(items, source)
+    return document, builder.diagnostics + diagnostics

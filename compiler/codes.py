@@ -1,0 +1,99 @@
+"""Every diagnostic code, with its Chinese message and help, in one place.
+
+Messages stand alone and say what is wrong; only ``help`` says how to fix it.
+Templates are filled with ``str.format``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str
+    severity: Severity
+    message: str
+    help: str | None = None
+
+
+def _error(id: str, message: str, help: str | None = None) -> Code:
+    return Code(id, Severity.ERROR, message, help)
+
+
+def _warning(id: str, message: str, help: str | None = None) -> Code:
+    return Code(id, Severity.WARNING, message, help)
+
+
+# ── reading the file ──────────────────────────────────────────────────────────
+NOT_UTF8 = _error("E0001", "文件不是 UTF-8 编码", "请以 UTF-8 编码保存该文件")
+UNKNOWN_CHARACTER = _error("E0002", "无法识别的字符“{char}”", "删除该字符，或把说明文字放进「」里")
+SYNTAX = _error("E0003", "此处不应出现{found}", "此处应为{expected}")
+UNEXPECTED_END = _error("E0004", "文件在句子中间结束", "此处应为{expected}")
+UNCLOSED_STRING = _error("E0005", "「没有对应的」", "在引文末尾补上」")
+
+# ── names ─────────────────────────────────────────────────────────────────────
+UNDECLARED = _error("E0101", "未声明的名称“{name}”", "先用“输入 {name}：类型”声明它")
+DUPLICATE_INPUT = _error("E0102", "输入“{name}”重复声明", "删除重复的声明，或改用另一个名称")
+NAME_IS_KEYWORD = _error("E0103", "名称“{name}”与关键字相同", "换一个名称，例如在前面加上说明性的词")
+NOT_IDENTIFIER = _error("E0104", "名称“{name}”不能作为程序中的参数名",
+                        "名称只能由汉字、字母、数字和下划线组成，且不以数字开头")
+DUPLICATE_RULE = _error("E0105", "规则编号“{name}”重复", "每条规则的编号须唯一")
+BAD_RULE_ID = _error("E0106", "规则编号“{name}”不能使用", "规则编号用小写英文字母、数字和下划线，如 art24_investment")
+UNKNOWN_CHOICE = _error("E0107", "“{name}”不是任何输入的选项", "在“输入 …：选项（…）”中加入它")
+AMBIGUOUS_CHOICE = _error("E0108", "选项“{name}”同时属于多个输入：{inputs}", "写明是哪个输入，如“{example}为…、…”")
+DUPLICATE_CHOICE = _error("E0109", "选项“{name}”重复", "每个选项只能出现一次")
+FOLDED_COLLISION = _error("E0110", "名称“{name}”与“{other}”在程序中会变成同一个名称",
+                          "全角字母会被折叠为半角，请改用不同的名称")
+NOT_A_CHOICE_INPUT = _error("E0111", "“{name}”不是选项型输入", "选项条件写作“输入名为选项值”")
+MIXED_KEYS = _error("E0112", "分档的各项不属于同一个输入：{inputs}", "一句“分别”只能对同一个输入的选项取值")
+KEY_NOT_IN_INPUT = _error("E0113", "“{name}”不是输入“{input}”的选项", "该输入的选项有：{choices}")
+
+# ── types and units ───────────────────────────────────────────────────────────
+TYPE_MISMATCH = _error("E0201", "“{what}”是{actual}，此处需要{expected}")
+ADD_MIXED = _error("E0202", "{left}与{right}不能相加减", "只有同类的量才能相加减，如金额加金额")
+MULTIPLY_MIXED = _error("E0203", "{left}与{right}不能相乘", "金额只能乘以比例或数量")
+COMPARE_MIXED = _error("E0204", "“{what}”是{actual}，不能与{expected}比较")
+
+# ── boundaries, rates, caps, tiers ───────────────────────────────────────────
+MISSING_BOUNDARY = _error("E0301", "缺少边界用语，无法确定是否包含本数", "在数额后写“以上”“以下”，或改用“达到”“超过”等")
+CONTRADICTORY_MARK = _error("E0302", "“{word}”{meaning}本数，与“{mark}”矛盾", "删除“{mark}”，或改用相应的边界用语")
+AMBIGUOUS_RANGE_END = _error("E0303", "区间的{end}未注明是否包含本数", "在该数额后注明（含）或（不含），并用“解读「…」”写明理由")
+RATE_OVER_100 = _error("E0304", "比例 {rate} 超过 100%", "补助比例一般不超过 100%；请核对原文")
+NON_POSITIVE_CAP = _error("E0305", "封顶金额 {amount} 不是正数", "封顶金额须大于零")
+TIERS_NOT_INCREASING = _error("E0306", "分档门槛须由低到高排列：{later} 不高于 {earlier}", "按门槛从低到高书写各档")
+TIERS_OVERLAP = _error("E0307", "相邻两档在 {value} 处重叠", "把其中一档的边界改为（不含）")
+TIERS_GAP = _error("E0308", "相邻两档之间有空隙：{value} 不属于任何一档", "让上一档的上限与下一档的下限相接，并只在一侧含本数")
+COUNT_MISMATCH = _error("E0309", "有 {keys} 项，却有 {values} 个数额", "“分别”前后的项数须相同")
+EMPTY_RANGE = _error("E0310", "区间下限 {low} 高于上限 {high}")
+NEGATIVE_AMOUNT = _error("E0311", "金额 {amount} 为负数", "补助金额须为正数")
+ZERO_RATIO = _error("E0312", "配套比例 {ratio} 的前项为零", "配套比例写作“1:2”，前项为市级金额，后项为区级金额")
+DIRECTION_MIXED = _error("E0313", "分档须都是“以上”类门槛", "“分别给予”的各档写作“1亿元及以上、3亿元及以上…”")
+
+# ── structure ─────────────────────────────────────────────────────────────────
+MISSING_SOURCE = _error("E0401", "规则“{name}”没有原文", "在规则下写“原文「…」”，引用政策原句")
+RULE_OUTSIDE_ARTICLE = _error("E0402", "规则“{name}”不在任何条之下", "先写“第X条「标题」”")
+SENTENCE_OUTSIDE_RULE = _error("E0403", "句子不在任何规则之下", "先写“规则 编号「名称」”")
+NO_COMPUTATION = _error("E0404", "规则“{name}”没有计算金额的句子")
+TWO_COMPUTATIONS = _error("E0405", "规则“{name}”有两个计算金额的句子", "一条规则只算一个金额；把另一句拆为新规则")
+MISSING_DOCUMENT_NUMBER = _error("E0406", "文件没有文号", "在文件开头写“文号「…」”")
+DUPLICATE_FIELD = _error("E0407", "“{field}”重复", "删除重复的一行")
+FIELD_OUTSIDE_RULE = _error("E0408", "“{field}”须写在规则之下")
+BAD_ARTICLE_NUMBER = _error("E0409", "条号“{text}”无法识别")
+VALIDITY_REVERSED = _error("E0410", "有效期的开始日期晚于结束日期")
+BAD_DATE = _error("E0411", "日期“{text}”不存在")
+BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能由文件重新约定", "只能约定“以上”“以下”“以内”是否含本数")
+BAD_MODULE_NAME = _error("E0414", "文件名“{name}”不能作为模块名", "文件名用小写英文字母、数字和下划线，如 wucheng2023.pol")
+BAD_TOPUP = _error("E0413", "“基础上”前应为“在”", "写作“在「市级政策标准」的基础上”")
+
+# ── lints ─────────────────────────────────────────────────────────────────────
+UNUSED_INPUT = _warning("W0501", "输入“{name}”没有被任何规则使用")
+
+ALL: tuple[Code, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Code))

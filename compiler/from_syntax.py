@@ -1,0 +1,290 @@
+"""Syntax → IR: each construct lowered by one small function.
+
+Runs only on a document that checked without errors.  Every bound gets its
+inclusivity and the reason for it, every cap its scope, every rule its rounding.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import boundaries, ir
+from . import syntax as s
+from .check import Symbols, boundary_defaults, key_input, value_type
+from .runtime import format_rate, format_yuan
+
+ROUNDING_MODES = {"四舍五入": "ROUND_HALF_UP", "向上取整": "ROUND_CEILING", "向下取整": "ROUND_FLOOR"}
+ROUNDING_UNITS = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal("1"), "十元": Decimal("10"),
+                  "百元": Decimal("100"), "千元": Decimal("1000"), "万元": Decimal("10000")}
+DEFAULT_ROUNDING = ir.Rounding(Decimal("0.01"), "ROUND_HALF_UP", "四舍五入到分")
+
+
+class Lowering:
+    def __init__(self, document: s.Document, symbols: Symbols) -> None:
+        self.document = document
+        self.symbols = symbols
+        self.defaults, self.declared = boundary_defaults(document)
+        self.inputs = {decl.name.name: _input(decl) for decl in document.inputs}
+        rounding = document.rounding
+        self.rounding = _rounding(rounding) if rounding else ir.Rounding(
+            DEFAULT_ROUNDING.quantum, DEFAULT_ROUNDING.mode, "四舍五入到分（未另行约定时的默认）")
+        self.used: list[str] = []
+
+    # ── values and expressions ────────────────────────────────────────────────
+    def var(self, ref: s.NameRef) -> ir.Var:
+        if ref.name not in self.used:
+            self.used.append(ref.name)
+        return ir.Var(ref.name, self.inputs[ref.name].type)
+
+    def const(self, value: s.Value) -> ir.Const | ir.DateConst:
+        if isinstance(value, s.Date):
+            return ir.DateConst(value.value, value.text)
+        if isinstance(value, s.Money):
+            return ir.Const(value.yuan, ir.Type.MONEY, value.text)
+        if isinstance(value, s.Ratio):
+            return ir.Const(value.ours / value.theirs, ir.Type.RATE, value.text)
+        if isinstance(value, s.Count):
+            return ir.Const(Decimal(value.value), ir.Type.COUNT, value.text)
+        return ir.Const(value.value, value_type(value), value.text)
+
+    def expr(self, expr: s.Expr) -> ir.Expr:
+        if isinstance(expr, s.NameRef):
+            return self.var(expr)
+        if isinstance(expr, s.BinOp):
+            left, right = self.expr(expr.left), self.expr(expr.right)
+            kind = left.type if expr.op in "+-" else _product_type(left.type, right.type)
+            return ir.Arith(expr.op, left, right, kind)
+        return self.const(expr)
+
+    # ── conditions ────────────────────────────────────────────────────────────
+    def condition(self, condition: s.Condition) -> ir.Condition:
+        if isinstance(condition, s.Both):
+            return ir.AllOf((*_flatten(self.condition(condition.left), ir.AllOf),
+                             *_flatten(self.condition(condition.right), ir.AllOf)))
+        if isinstance(condition, s.Either):
+            return ir.AnyOf((*_flatten(self.condition(condition.left), ir.AnyOf),
+                             *_flatten(self.condition(condition.right), ir.AnyOf)))
+        if isinstance(condition, s.IsTrue):
+            return ir.Truth(self.var(condition.name), True, condition.name.name)
+        if isinstance(condition, s.IsFalse):
+            return ir.Truth(self.var(condition.name), False, f"{condition.name.name}为否")
+        if isinstance(condition, s.IsChoice):
+            word = "不是" if condition.negated else "为"
+            return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated,
+                               f"{condition.name.name}{word}{condition.value.name}")
+        return self.compare(condition)
+
+    def compare(self, compare: s.Compare) -> ir.Within:
+        subject = self.var(compare.subject)
+        lower, upper = self.bounds(compare.threshold)
+        written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
+        return ir.Within(subject, lower, upper, f"{written}（{_math(compare.subject.name, lower, upper)}）")
+
+    def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
+        if isinstance(threshold, s.Range):
+            assert threshold.low_mark is not None and threshold.high_mark is not None
+            low = boundaries.read_mark(threshold.low_mark.text)
+            high = boundaries.read_mark(threshold.high_mark.text)
+            return (ir.Bound(self.const(threshold.low), low.inclusive, low.reason),
+                    ir.Bound(self.const(threshold.high), high.inclusive, high.reason))
+        mark = threshold.mark.text if threshold.mark else None
+        reading = boundaries.read(threshold.word.text, mark, self.defaults, self.declared)
+        bound = ir.Bound(self.const(threshold.value), reading.inclusive, reading.reason)
+        return (bound, None) if reading.side is boundaries.Side.LOWER else (None, bound)
+
+    # ── computations ──────────────────────────────────────────────────────────
+    def computation(self, node: s.Computation) -> ir.Computation:
+        if isinstance(node, s.Percent | s.UpToRate):
+            base = self.expr(node.base)
+            return ir.Scaled(base, node.rate.value, Decimal(1), f"{_expr_text(base)} × {format_rate(node.rate.value)}")
+        if isinstance(node, s.Match):
+            base = self.expr(node.base)
+            ratio = node.ratio
+            return ir.Scaled(base, ratio.ours, ratio.theirs,
+                             f"{_expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）")
+        if isinstance(node, s.Fixed):
+            return ir.Constant(node.amount.yuan, f"定额{format_yuan(node.amount.yuan)}")
+        if isinstance(node, s.UpTo):
+            years = f"{node.years.text}" if node.years else ""
+            scope = "".join(node.scope)
+            return ir.Constant(node.amount.yuan, f"{years}{scope}最高{format_yuan(node.amount.yuan)}")
+        if isinstance(node, s.PerCount):
+            count = self.var(node.count)
+            return ir.PerUnit(count, node.amount.yuan, f"{node.count.name} × {node.scope}{format_yuan(node.amount.yuan)}")
+        if isinstance(node, s.Table):
+            var = self.key_var(node.keys)
+            entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, node.amounts,
+                                                                                           strict=True))
+            return ir.Lookup(var, entries, None, f"按{var.name}取定额")
+        if isinstance(node, s.RateTable):
+            var = self.key_var(node.keys)
+            base = self.expr(node.base)
+            entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
+                                                                                             strict=True))
+            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{_expr_text(base)}")
+        return self.tiers(node)
+
+    def key_var(self, keys: s.Keys) -> ir.Var:
+        owner = key_input(self.symbols, keys)
+        assert isinstance(owner, str), owner
+        return self.var(s.NameRef(owner, span=keys.span))
+
+    def tiers(self, node: s.Tiers) -> ir.Steps:
+        subject = self.var(node.subject)
+        tiers = []
+        lowered = [self.bounds(t) for t in node.thresholds]
+        for index, (threshold, amount) in enumerate(zip(node.thresholds, node.amounts, strict=True)):
+            lower, upper = lowered[index]
+            assert lower is not None
+            if upper is None and index + 1 < len(lowered):
+                following = lowered[index + 1][0]
+                assert following is not None
+                upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
+            tiers.append(ir.Tier(lower, upper, amount.yuan,
+                                 f"{node.subject.name}{_threshold_text(threshold)}（{_math(node.subject.name, lower, upper)}）"))
+        return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，取达到的最高一档")
+
+    # ── rules ─────────────────────────────────────────────────────────────────
+    def rule(self, rule: s.Rule) -> ir.Rule:
+        self.used = []
+        sentence = rule.sentences[0]
+        conditions = tuple(self.condition(c) for c in sentence.conditions)
+        computation = self.computation(sentence.computation)
+        exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
+        caps: list[ir.Cap] = []
+        rounding = self.rounding
+        node = sentence.computation
+        if isinstance(node, s.Percent) and node.cap is not None:
+            caps.append(_cap(node.cap))
+        for modifier in sentence.modifiers:
+            if isinstance(modifier, s.Cap):
+                caps.append(_cap(modifier))
+            else:
+                rounding = _rounding(modifier)
+        discretionary = isinstance(node, s.UpTo | s.UpToRate)
+        years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
+        article = rule.article
+        assert article is not None
+        section = article.section
+        used = tuple(self.inputs[d.name.name] for d in self.document.inputs if d.name.name in self.used)
+        return ir.Rule(
+            id=rule.id,
+            title=rule.title or rule.id,
+            article=article.number,
+            article_text=article.text,
+            article_title=article.title,
+            section=section.title if section else None,
+            lead=section.lead if section else None,
+            responsible=rule.responsible or article.responsible,
+            quotes=tuple(q.text for q in rule.sources),
+            readings=tuple(q.text for q in rule.readings),
+            inputs=used,
+            conditions=conditions,
+            exclusions=exclusions,
+            computation=computation,
+            caps=tuple(caps),
+            rounding=rounding,
+            discretionary=discretionary,
+            topup=getattr(node, "topup", None) and node.topup.basis,  # type: ignore[union-attr]
+            years=years,
+            award=_award_text(node),
+            line=rule.span.line,
+        )
+
+
+def _input(decl: s.InputDecl) -> ir.Input:
+    kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "bool": ir.Type.BOOL,
+            "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
+    return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line)
+
+
+def _cap(cap: s.Cap) -> ir.Cap:
+    scope = "".join(cap.scope)
+    return ir.Cap(cap.amount.yuan, scope, f"{cap.hedge or ''}{scope}最高{cap.amount.text}")
+
+
+def _rounding(rounding: s.Rounding) -> ir.Rounding:
+    return ir.Rounding(ROUNDING_UNITS[rounding.unit], ROUNDING_MODES[rounding.mode], f"{rounding.mode}到{rounding.unit}")
+
+
+def _award_text(node: s.Computation) -> str | None:
+    award = getattr(node, "award", None)
+    return award.text if isinstance(award, s.Award) else None
+
+
+def _flatten(condition: ir.Condition, kind: type[ir.AllOf] | type[ir.AnyOf]) -> tuple[ir.Condition, ...]:
+    return condition.items if isinstance(condition, kind) else (condition,)
+
+
+def _product_type(left: ir.Type, right: ir.Type) -> ir.Type:
+    if ir.Type.MONEY in (left, right):
+        return ir.Type.MONEY
+    if ir.Type.RATE in (left, right):
+        return ir.Type.RATE
+    return left if left is not ir.Type.NUMBER else right
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _expr_text(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Var):
+        return expr.name
+    if isinstance(expr, ir.Arith):
+        return f"（{_expr_text(expr.left)} {expr.op} {_expr_text(expr.right)}）"
+    return expr.text
+
+
+def _threshold_text(threshold: s.Threshold) -> str:
+    if isinstance(threshold, s.Range):
+        low_mark = threshold.low_mark.text if threshold.low_mark else ""
+        high_mark = threshold.high_mark.text if threshold.high_mark else ""
+        return f"{threshold.low.text}{low_mark}—{threshold.high.text}{high_mark}"
+    mark = threshold.mark.text if threshold.mark else ""
+    if isinstance(threshold, s.OpenBound):
+        return f"{threshold.value.text}{threshold.word.text}{mark}"
+    return f"{threshold.word.text}{threshold.value.text}{mark}"
+
+
+def _value_text(const: ir.Const | ir.DateConst) -> str:
+    if isinstance(const, ir.DateConst):
+        return const.value.isoformat()
+    if const.type is ir.Type.MONEY:
+        return format_yuan(const.value)
+    if const.type is ir.Type.RATE:
+        return format_rate(const.value)
+    return _plain(const.value)
+
+
+def _math(name: str, lower: ir.Bound | None, upper: ir.Bound | None) -> str:
+    """``10,000,000.00元 ≤ 固定资产投资``, with the reason for each sign."""
+    parts = []
+    if lower is not None:
+        parts.append(f"{name} {'≥' if lower.inclusive else '>'} {_value_text(lower.value)}，{lower.reason}")
+    if upper is not None:
+        parts.append(f"{name} {'≤' if upper.inclusive else '<'} {_value_text(upper.value)}，{upper.reason}")
+    return "；".join(parts)
+
+
+def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str, module_name: str) -> ir.Module:
+    lowering = Lowering(document, symbols)
+    rules = tuple(lowering.rule(rule) for rule in document.rules)
+    if document.boundary is None:
+        note = f"按{boundaries.CIVIL_CODE}：“以上”“以下”“以内”包括本数，“不满”“超过”“以外”不包括本数"
+    else:
+        words = "，".join(f"“{w}”{'包括' if i else '不包括'}本数" for w, i in lowering.defaults.items())
+        note = f"本文件约定：{words}；其余边界用语按{boundaries.CIVIL_CODE}"
+    return ir.Module(
+        source_name=source_name,
+        source_sha256=sha256,
+        module_name=module_name,
+        document_number=document.number.text if document.number else None,
+        document_title=document.title.text if document.title else None,
+        issuer=document.issuer.text if document.issuer else None,
+        issued=document.date.value if document.date else None,
+        validity=(document.validity[0].value, document.validity[1].value) if document.validity else None,
+        boundary_note=note,
+        inputs=tuple(lowering.inputs.values()),
+        rules=rules,
+    )

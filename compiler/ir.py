@@ -1,0 +1,250 @@
+"""The lowered form: every bound, inclusivity, cap and rounding explicit.
+
+Everything a calculator does is here, with the words a reviewer reads beside
+it (``label``): the emitters and the interpreter only walk this tree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+class Type(enum.Enum):
+    MONEY = "金额"
+    RATE = "比例"
+    COUNT = "数量"
+    BOOL = "是否"
+    CHOICE = "选项"
+    DATE = "日期"
+    NUMBER = "数字"
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    type: Type
+    choices: tuple[str, ...]
+    description: str | None
+    line: int
+
+
+# ── expressions ───────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Const:
+    value: Decimal
+    type: Type
+    text: str  # as written: 1000万元
+
+
+@dataclass(frozen=True)
+class DateConst:
+    value: datetime.date
+    text: str
+    type: Type = Type.DATE
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    type: Type
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str  # "+", "-", "×"
+    left: Expr
+    right: Expr
+    type: Type
+
+
+Expr = Const | DateConst | Var | Arith
+
+
+# ── conditions ────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Bound:
+    value: Const | DateConst
+    inclusive: bool
+    reason: str  # why the number itself does or does not count
+
+
+@dataclass(frozen=True)
+class Truth:
+    var: Var
+    expected: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class ChoiceIs:
+    var: Var
+    value: str
+    negated: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class Within:
+    """lower ≤ subject ≤ upper, each side open or closed, either side absent."""
+
+    subject: Expr
+    lower: Bound | None
+    upper: Bound | None
+    label: str
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+Condition = Truth | ChoiceIs | Within | AllOf | AnyOf
+
+
+# ── computations ──────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Scaled:
+    """base × numerator / denominator: a percentage (1% = 1/100) or a matching ratio."""
+
+    base: Expr
+    numerator: Decimal
+    denominator: Decimal
+    label: str  # 实际投资额 × 1%
+
+
+@dataclass(frozen=True)
+class Constant:
+    amount: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    value: Decimal  # an amount in yuan, or a rate
+    text: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A value per choice: amounts, or rates applied to ``base``."""
+
+    var: Var
+    entries: tuple[Entry, ...]
+    base: Expr | None  # None: the entries are amounts
+    label: str
+
+    def entry_label(self, entry: Entry) -> str:
+        return f"{self.var.name}为{entry.key}：{entry.text}"
+
+    def missing_reason(self) -> str:
+        keys = "、".join(e.key for e in self.entries)
+        return f"{self.var.name}不在本条所列范围（{keys}）"
+
+
+@dataclass(frozen=True)
+class Tier:
+    lower: Bound
+    upper: Bound | None
+    amount: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Step tiers: the highest tier the subject reaches applies."""
+
+    subject: Expr
+    tiers: tuple[Tier, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class PerUnit:
+    count: Var
+    amount: Decimal
+    label: str  # 每项3万元
+
+
+Computation = Scaled | Constant | Lookup | Steps | PerUnit
+
+
+@dataclass(frozen=True)
+class Cap:
+    amount: Decimal
+    scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
+    label: str
+
+
+@dataclass(frozen=True)
+class Rounding:
+    quantum: Decimal  # Decimal("0.01") is to the fen
+    mode: str  # a decimal module rounding constant: ROUND_HALF_UP, ROUND_CEILING...
+    label: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    article: int
+    article_text: str
+    article_title: str | None
+    section: str | None
+    lead: str | None
+    responsible: str | None
+    quotes: tuple[str, ...]
+    readings: tuple[str, ...]
+    inputs: tuple[Input, ...]  # the ones this rule reads, in order of declaration
+    conditions: tuple[Condition, ...]  # all must hold
+    exclusions: tuple[Condition, ...]  # any that holds excludes the award
+    computation: Computation
+    caps: tuple[Cap, ...]
+    rounding: Rounding
+    discretionary: bool  # the amount is the most that may be granted
+    topup: str | None  # the award comes on top of this other level's award
+    years: int | None  # the cap covers this many years together
+    award: str | None  # 补助 / 一次性奖励 / 薪酬补助...
+    line: int  # where the rule starts in the .pol file
+
+
+@dataclass(frozen=True)
+class Module:
+    """One compiled policy file."""
+
+    source_name: str
+    source_sha256: str
+    module_name: str
+    document_number: str | None
+    document_title: str | None
+    issuer: str | None
+    issued: datetime.date | None
+    validity: tuple[datetime.date, datetime.date] | None
+    boundary_note: str
+    inputs: tuple[Input, ...]
+    rules: tuple[Rule, ...]
+
+
+def describe(condition: Condition) -> str:
+    """A condition in words, as the reason a rule does not apply."""
+    if isinstance(condition, AllOf):
+        return "并且".join(describe(c) for c in condition.items)
+    if isinstance(condition, AnyOf):
+        return "（" + "或者".join(describe(c) for c in condition.items) + "）"
+    return condition.label
+
+
+def not_met(condition: Condition) -> str:
+    return f"不符合条件：{describe(condition)}"
+
+
+def excluded(condition: Condition) -> str:
+    return f"{describe(condition)}，不再享受"

@@ -1,0 +1,354 @@
+"""The syntax tree: one frozen dataclass per surface construct.
+
+Every node carries its span (keyword-only, after its children).  Numbers are
+already exact (`Decimal`, `int`, `date`); nothing here is a float.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .source import Span
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(kw_only=True, compare=False)
+
+
+# ── values ────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Money(Node):
+    yuan: Decimal
+    text: str
+
+
+@dataclass(frozen=True)
+class Rate(Node):
+    value: Decimal  # 1% is Decimal("0.01")
+    text: str
+
+
+@dataclass(frozen=True)
+class Ratio(Node):
+    """"1:2" — the other level pays 1, we pay 2."""
+
+    theirs: Decimal
+    ours: Decimal
+    text: str
+
+
+@dataclass(frozen=True)
+class Count(Node):
+    value: int
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    value: Decimal
+    text: str
+
+
+@dataclass(frozen=True)
+class Date(Node):
+    value: datetime.date
+    text: str
+
+
+@dataclass(frozen=True)
+class NameRef(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    op: str  # "+", "-", "×"
+    left: Expr
+    right: Expr
+
+
+Value = Money | Rate | Ratio | Count | Number | Date
+Expr = Value | NameRef | BinOp
+
+
+# ── conditions ────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Word(Node):
+    """A keyword as written, kept for messages and explanations."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenBound(Node):
+    """``1000万元以上`` — one bound, given by a word after the number."""
+
+    value: Value
+    word: Word
+    mark: Word | None
+
+
+@dataclass(frozen=True)
+class PrefixBound(Node):
+    """``超过500万元`` / ``达到50万元`` — one bound, given by a word before it."""
+
+    word: Word
+    value: Value
+    mark: Word | None
+
+
+@dataclass(frozen=True)
+class Range(Node):
+    """``20万元（含）—50万元（含）``."""
+
+    low: Value
+    low_mark: Word | None
+    high: Value
+    high_mark: Word | None
+
+
+Threshold = OpenBound | PrefixBound | Range
+
+
+@dataclass(frozen=True)
+class IsTrue(Node):
+    name: NameRef
+
+
+@dataclass(frozen=True)
+class IsFalse(Node):
+    name: NameRef
+
+
+@dataclass(frozen=True)
+class IsChoice(Node):
+    name: NameRef
+    value: NameRef
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    subject: NameRef
+    at: Word | None  # 在 / 达到 / 达
+    threshold: Threshold
+
+
+@dataclass(frozen=True)
+class Both(Node):
+    left: Condition
+    right: Condition
+
+
+@dataclass(frozen=True)
+class Either(Node):
+    left: Condition
+    right: Condition
+
+
+Condition = IsTrue | IsFalse | IsChoice | Compare | Both | Either
+
+
+# ── computations ──────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Award(Node):
+    """The award noun as written: 补助, 一次性奖励, 薪酬补助..."""
+
+    label: str | None
+    words: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return (self.label or "") + "".join(self.words)
+
+
+@dataclass(frozen=True)
+class Topup(Node):
+    """``在「市级政策标准」的基础上`` — our amount comes on top of another level's."""
+
+    basis: str
+
+
+@dataclass(frozen=True)
+class Cap(Node):
+    amount: Money
+    scope: tuple[str, ...]  # 每项, 每年每家, 单个主体...
+    hedge: str | None  # 一般, 原则上
+
+
+@dataclass(frozen=True)
+class Rounding(Node):
+    mode: str  # 向上取整 / 向下取整 / 四舍五入
+    unit: str  # 分 / 角 / 元 / 十元 ...
+
+
+@dataclass(frozen=True)
+class Percent(Node):
+    base: Expr
+    rate: Rate
+    award: Award | None
+    cap: Cap | None  # written inline: 最高给予500万元
+
+
+@dataclass(frozen=True)
+class Fixed(Node):
+    amount: Money
+    award: Award | None
+    topup: Topup | None
+
+
+@dataclass(frozen=True)
+class Keys(Node):
+    input: NameRef | None  # written as “输入为A、B”
+    values: tuple[NameRef, ...]
+
+
+@dataclass(frozen=True)
+class Table(Node):
+    keys: Keys
+    amounts: tuple[Money, ...]
+    award: Award | None
+    topup: Topup | None
+
+
+@dataclass(frozen=True)
+class RateTable(Node):
+    keys: Keys
+    base: Expr
+    rates: tuple[Rate, ...]
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class Tiers(Node):
+    subject: NameRef
+    thresholds: tuple[Threshold, ...]
+    amounts: tuple[Money, ...]
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class Match(Node):
+    base: Expr
+    ratio: Ratio
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class PerCount(Node):
+    count: NameRef
+    scope: str
+    amount: Money
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class UpTo(Node):
+    """A discretionary award: the amount is the most that may be granted."""
+
+    amount: Money
+    scope: tuple[str, ...]
+    years: Count | None
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class UpToRate(Node):
+    """``按实际投资额给予不超过50%的补助`` — discretionary, up to a share of a base."""
+
+    base: Expr
+    rate: Rate
+    award: Award | None
+
+
+Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate
+Modifier = Cap | Rounding
+
+
+@dataclass(frozen=True)
+class Sentence(Node):
+    conditions: tuple[Condition, ...]
+    computation: Computation
+    modifiers: tuple[Modifier, ...]
+
+
+@dataclass(frozen=True)
+class Exclusion(Node):
+    """``已获得创新券资助的，不再享受。``"""
+
+    conditions: tuple[Condition, ...]
+
+
+# ── declarations and structure ────────────────────────────────────────────────
+@dataclass(frozen=True)
+class TypeSpec(Node):
+    kind: str  # money, rate, count, bool, date, choice
+    choices: tuple[NameRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputDecl(Node):
+    name: NameRef
+    type: TypeSpec
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Quote(Node):
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lead: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Article:
+    number: int
+    text: str  # 第二十四条
+    title: str | None
+    responsible: str | None
+    section: Section | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str | None
+    article: Article | None
+    sources: tuple[Quote, ...]
+    readings: tuple[Quote, ...]
+    responsible: str | None
+    sentences: tuple[Sentence, ...]
+    exclusions: tuple[Exclusion, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class BoundaryRule(Node):
+    word: str
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class Document:
+    number: Quote | None
+    title: Quote | None
+    issuer: Quote | None
+    date: Date | None
+    validity: tuple[Date, Date] | None
+    boundary: tuple[BoundaryRule, ...] | None  # None: the document says nothing
+    civil_code: bool  # 边界：民法典
+    rounding: Rounding | None
+    inputs: tuple[InputDecl, ...]
+    sections: tuple[Section, ...]
+    articles: tuple[Article, ...]
+    rules: tuple[Rule, ...]
