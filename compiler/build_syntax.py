@@ -164,16 +164,16 @@ class ToSyntax(Transformer[Token, Any]):
     def compare_reach(self, meta: Any, children: list[Any]) -> s.Compare:
         at = children[1]
         value = children[2]
-        bound = s.PrefixBound(_word(at), value, _word(_token(children, "MARK")), span=token_span(at).to(value.span))
+        bound = s.PrefixBound(_word_of(at), value, _word(_token(children, "MARK")), span=token_span(at).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
     def compare_prefix(self, meta: Any, children: list[Any]) -> s.Compare:
         word, value = children[1], children[2]
-        bound = s.PrefixBound(_word(word), value, _word(_token(children, "MARK")), span=token_span(word).to(value.span))
+        bound = s.PrefixBound(_word_of(word), value, _word(_token(children, "MARK")), span=token_span(word).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
     def open_bound(self, meta: Any, children: list[Any]) -> s.OpenBound:
-        return s.OpenBound(children[0], _word(children[1]), _word(_token(children, "MARK")), span=_meta_span(meta))
+        return s.OpenBound(children[0], _word_of(children[1]), _word(_token(children, "MARK")), span=_meta_span(meta))
 
     def closed_range(self, meta: Any, children: list[Any]) -> s.Range:
         values: list[Any] = []
@@ -397,6 +397,10 @@ def _name(token: Token) -> s.NameRef:
 
 def _word(token: Token | None) -> s.Word | None:
     return s.Word(str(token), span=token_span(token)) if token is not None else None
+
+
+def _word_of(token: Token) -> s.Word:
+    return s.Word(str(token), span=token_span(token))
 
 
 # ── assembly ──────────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from . import boundaries, codes
 from . import syntax as s
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, make, make_with
 from .ir import Type
 from .source import Source, Span
 
@@ -69,7 +69,7 @@ class Checker:
         self.defaults, self.declared = boundary_defaults(document)
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
-        self.diagnostics.append(make(code, self.source, span, **values))
+        self.diagnostics.append(make_with(code, self.source, span, values))
 
     # ── the document ──────────────────────────────────────────────────────────
     def run(self) -> list[Diagnostic]:
@@ -78,9 +78,9 @@ class Checker:
             self.error(codes.MISSING_DOCUMENT_NUMBER, Span(1, 1, 1, 2))
         if document.validity and document.validity[0].value > document.validity[1].value:
             self.error(codes.VALIDITY_REVERSED, document.validity[0].span.to(document.validity[1].span))
-        for rule in document.boundary or ():
-            if not boundaries.redeclarable(rule.word):
-                self.error(codes.BAD_BOUNDARY_WORD, rule.span, word=rule.word)
+        for declared in document.boundary or ():
+            if not boundaries.redeclarable(declared.word):
+                self.error(codes.BAD_BOUNDARY_WORD, declared.span, word=declared.word)
         self.declare_inputs()
         seen_rules: dict[str, s.Rule] = {}
         for rule in document.rules:

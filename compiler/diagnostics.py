@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .codes import Code, Severity
@@ -56,6 +56,11 @@ class Diagnostic:
 def make(code: Code, source: Source, span: Span, *, help: str | None = None,
          notes: Iterable[str] = (), **values: object) -> Diagnostic:
     """A diagnostic whose message is ``code``'s template filled with ``values``."""
+    return make_with(code, source, span, values, help=help, notes=notes)
+
+
+def make_with(code: Code, source: Source, span: Span, values: Mapping[str, object], *,
+              help: str | None = None, notes: Iterable[str] = ()) -> Diagnostic:
     template = help if help is not None else code.help
     return Diagnostic(code, code.message.format(**values), source, span,
                       template.format(**values) if template else None, tuple(notes))

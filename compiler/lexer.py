@@ -16,9 +16,8 @@ unknown name, with suggestions, instead of the parser failing on it.
 
 from __future__ import annotations
 
+import importlib
 import re
-import re._constants as _constants  # the parsed form of a regex, to read literal choices
-import re._parser as _regex_parser
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,10 @@ from lark import Token
 from lark.common import LexerConf
 from lark.exceptions import LexError
 from lark.lexer import Lexer, LexerState, PatternRE, PatternStr
+
+# The parsed form of a regex, to read the words of a terminal like "按" | "按照".
+_regex_parser: Any = importlib.import_module("re._parser")
+_constants: Any = importlib.import_module("re._constants")
 
 NAME = "NAME"
 
@@ -114,7 +117,7 @@ class PolicyLexer(Lexer):
                 continue
             if terminal.name == NAME:
                 continue
-            literal = _literal_words(terminal.pattern)
+            literal = _literal_words(terminal.pattern)  # type: ignore[arg-type]
             if literal is None:
                 shaped.append((terminal.name, re.compile(terminal.pattern.to_regexp())))
                 continue

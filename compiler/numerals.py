@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import cn2an  # type: ignore[import-untyped]
+import cn2an
 
 
 def to_int(text: str) -> int:

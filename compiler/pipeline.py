@@ -13,8 +13,8 @@ from .check import check
 from .diagnostics import Diagnostic, has_errors, make
 from .from_syntax import lower
 from .lexer import keywords
-from .parse import parser
 from .parse import parse as parse_source
+from .parse import parser
 from .source import Source, Span
 
 _MODULE_NAME = re.compile(r"[a-z_][a-z0-9_]*")

@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck check-generated build bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/pol build
+
+demo: build
+	@echo
+	@echo '== 第二十四条：投资 8000 万元的旅游项目（封顶 50 万元）=='
+	$(BIN)/pol calc policies/wucheng2023.pol --clause art24_investment \
+	    --input 非政府性资金投资=是 --input 固定资产投资=8000万元 --input 实际投资额=8000万元
+	@echo
+	@echo '== 第三十一条：年销售额恰为 3 亿元（“及以上”含本数）=='
+	$(BIN)/pol calc policies/wucheng2023.pol --clause art31_independent_entity \
+	    --input 分支机构转为独立法人=是 --input 纳入限上统计=是 --input 年销售额=3亿元
+
+test: $(STAMP) lint typecheck check-generated
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check compiler tests benchmarks generated
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check-generated: $(STAMP)
+	$(BIN)/pol build --check
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/compile_speed.py
+	$(BIN)/python benchmarks/call_speed.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Emitters: IR → Python calculators (and, later, explanations and tests)."""
