@@ -68,6 +68,16 @@ _EXPECTED = {
 }
 _MOST_EXPECTED = 6
 
+# Words drafters write that the language spells differently, with the fix.
+_COMMON_MISTAKES = {
+    "最多": "封顶写作“最高50万元”或“最高不超过50万元”",
+    "至多": "封顶写作“最高50万元”或“最高不超过50万元”",
+    "封顶": "封顶写作“最高50万元”或“最高不超过50万元”",
+    "上限": "封顶写作“最高50万元”或“最高不超过50万元”",
+    "大于等于": "写作“1000万元以上”“达到1000万元”或“不低于1000万元”",
+    "小于等于": "写作“1000万元以下”或“不超过1000万元”",
+}
+
 # Where an item starts: a line that opens with a top-level keyword.
 _ITEM_START = re.compile(r"[ \t\u3000]*(?:文号|标题|发文机关|发文日期|有效期|边界|舍入|输入|篇|第\S+?条|责任单位|牵头单位|规则|原文|解读)")
 
@@ -100,6 +110,17 @@ def describe_expected(names: set[str]) -> str:
         return "其他内容"
     more = "等" if len(described) > _MOST_EXPECTED else ""
     return "、".join(described[:_MOST_EXPECTED]) + more
+
+
+def _expected(error: UnexpectedToken) -> set[str]:
+    """Terminals the parser could take here.
+
+    ``error.expected`` leaves out terminals whose names are not upper case,
+    which is every quoted Chinese word of the grammar; read the table instead.
+    """
+    terminals = {t.name for t in parser().terminals}
+    choices = error.interactive_parser.choices() if error.interactive_parser else {}
+    return {name for name in choices if name in terminals} or set(error.expected)
 
 
 def _describe_found(token: Token) -> str:
@@ -135,8 +156,10 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
                                         expected=describe_expected(set(error.expected))))
                 break
             span = Span(token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 2)
-            diagnostics.append(make(codes.SYNTAX, source, span, found=_describe_found(token),
-                                    expected=describe_expected(set(error.expected))))
+            expected = describe_expected(_expected(error))
+            help = _COMMON_MISTAKES.get(str(token))
+            diagnostics.append(make(codes.SYNTAX, source, span, found=_describe_found(token), expected=expected,
+                                    help=f"{help}（此处应为{expected}）" if help else None))
             text = _blank_item(text, token.start_pos or 0)
             continue
         except UnexpectedInput as error:  # pragma: no cover - the custom lexer raises the above
