@@ -1,0 +1,147 @@
+"""The pol command as drafters, reviewers and developers use it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.cli import main
+
+from .conftest import ROOT
+
+SEED = ROOT / "policies" / "wucheng2023.pol"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_calc_json_has_amount_applicable_and_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calc", str(SEED), "--clause", "art24_investment", "--json",
+                       "--input", "非政府性资金投资=是", "--input", "固定资产投资=8000万元", "--input", "实际投资额=8000万元")
+    assert code == 0
+    data = json.loads(out)
+    # 8000万元 × 1% = 80万元, above the cap of 50万元.
+    assert data["amount"] == "500000.00"
+    assert data["applicable"] is True
+    kinds = [step["kind"] for step in data["steps"]]
+    assert kinds == ["条件", "条件", "计算", "封顶", "舍入"]
+    assert data["steps"][3]["held"] is True
+
+
+def test_calc_reports_why_a_rule_does_not_apply(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calc", str(SEED), "--clause", "art24_investment",
+                       "--input", "非政府性资金投资=是", "--input", "固定资产投资=9999999.99", "--input", "实际投资额=1亿元")
+    assert code == 0
+    assert "不适用：不符合条件" in out
+    assert "✗ 条件 固定资产投资在1000万元以上" in out
+
+
+def test_calc_accepts_yuan_wan_yi_percent_and_yes_no(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calc", str(SEED), "--clause", "art32_used_car", "--json",
+                       "--input", "设立独立法人机构=是", "--input", "二手车年销售额=1.2亿元",
+                       "--input", "纳入限额以上统计库=是", "--input", "上年度二手车经销额=123456789元")
+    assert code == 0
+    # 123,456,789 × 0.5% = 617,283.945 → 617,283.95 (四舍五入到分)
+    assert json.loads(out)["amount"] == "617283.95"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--input", "固定资产投资=很多"], "输入“固定资产投资”：“很多”不是金额"),
+    (["--input", "固定资产=1万元"], "是否指“固定资产投资”"),
+    (["--input", "固定资产投资"], "应写作“名称=值”"),
+    (["--input", "非政府性资金投资=也许"], "不是“是”或“否”"),
+    (["--input", "固定资产投资=-5万元", "--input", "实际投资额=1万元", "--input", "非政府性资金投资=是"], "不能为负数"),
+    ([], "还需要输入：非政府性资金投资、固定资产投资、实际投资额"),
+])
+def test_calc_bad_input_is_a_clear_error_without_traceback(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                           message: str) -> None:
+    code, _, err = run(capsys, "calc", str(SEED), "--clause", "art24_investment", *argv)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_calc_unknown_clause_suggests_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "calc", str(SEED), "--clause", "art24_invest")
+    assert code == 1
+    assert "art24_investment" in err
+
+
+def test_calc_without_clause_runs_every_rule_the_inputs_allow(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calc", str(SEED), "--json", "--input", "腾笼换鸟市级拨付资金=300万元",
+                       "--input", "市级奖励额度=10万元", "--input", "博士后工作站绩效考核优秀=是")
+    assert code == 0
+    results = {r["rule"]: r["amount"] for r in json.loads(out)["results"]}
+    assert results == {"art14_vacate_cage": "3000000.00", "art8_postdoc": "200000.00"}
+
+
+def test_check_reports_errors_with_exit_status_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.pol"
+    bad.write_text("文号「x」\n第一条「x」\n规则 r「x」\n原文「x」\n按实际投资额的1%补助。\n", encoding="utf-8")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 1
+    assert "error[E0101]" in err
+    assert f"{bad.as_posix()}:5:2" in err or "bad.pol:5:2" in err
+
+
+def test_check_passes_on_the_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", str(ROOT / "policies"))
+    assert code == 0
+    assert "检查通过" in out
+
+
+def test_check_missing_path_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "check", str(tmp_path / "nothing.pol"))
+    assert code == 1
+    assert "找不到" in err
+
+
+def test_build_writes_an_importable_package_and_check_mode_detects_drift(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    shutil.copy(SEED, policies / "wucheng2023.pol")
+    out = tmp_path / "calculators"
+    assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "wucheng2023.py"]
+    assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
+
+    # The package imports and computes in a fresh interpreter, with only the standard library.
+    script = ("import calculators.wucheng2023 as m; from decimal import Decimal;"
+              "print(m.art24_investment_amount(非政府性资金投资=True, 固定资产投资=10**7, 实际投资额=Decimal('12345678.90')))")
+    done = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "123456.79"
+
+    (out / "wucheng2023.py").write_text("# edited by hand\n", encoding="utf-8")
+    code, out_text, _ = run(capsys, "build", str(policies), "-o", str(out), "--check")
+    assert code == 1
+    assert "wucheng2023.py" in out_text
+
+
+def test_build_with_errors_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "broken.pol").write_text("文号「x」\n规则 r「x」\n给予。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", str(policies), "-o", str(out))
+    assert code == 1
+    assert "未写入任何文件" in err
+    assert not out.exists()
+
+
+def test_the_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pol"
+    bad.write_bytes(b"\xff\xfe not utf-8")
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(bad)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 1
+    assert "E0001" in done.stderr
+    assert "Traceback" not in done.stderr
