@@ -1,0 +1,64 @@
+"""Lexing Chinese without spaces: declared names and keywords separate reliably."""
+
+from __future__ import annotations
+
+from compiler.lexer import declared_names, tokenize
+from compiler.parse import parser
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    lexer = parser().parser.lexer  # our PolicyLexer, as Lark holds it
+    return [(t.type, str(t)) for t in tokenize(text, lexer)]
+
+
+def test_declared_names_are_read_from_declarations() -> None:
+    text = "输入 市财政补助额度：金额「说明」\n输入 平台级别：选项（国家级、省级，市级）\n"
+    assert declared_names(text) == ["市财政补助额度", "平台级别", "国家级", "省级", "市级"]
+
+
+def test_a_name_containing_keywords_is_one_token() -> None:
+    # 补助 and 的 are keywords; the declared name swallows neither its neighbours nor is split.
+    text = "输入 市财政补助额度：金额\n按市财政补助额度的1%补助"
+    assert tokens(text)[-5:] == [
+        ("BY", "按"), ("NAME", "市财政补助额度"), ("的", "的"), ("RATE", "1%"), ("AWARD", "补助"),
+    ]
+
+
+def test_keywords_around_a_name_stay_keywords() -> None:
+    text = "输入 年销售额：金额\n年销售额在1亿元及以上、3亿元及以上的，分别给予20万元、50万元的一次性奖励。"
+    kinds = [kind for kind, _ in tokens(text)][4:]
+    assert kinds == ["NAME", "AT", "MONEY", "BOUND_SUFFIX", "_SEP", "MONEY", "BOUND_SUFFIX", "的", "_COMMA", "分别",
+                     "GIVE", "MONEY", "_SEP", "MONEY", "的", "ONCE", "AWARD", "_END"]
+
+
+def test_the_longest_keyword_wins() -> None:
+    text = "输入 甲：金额\n甲不超过5万元、不满5万元、超过5万元"
+    words = [value for kind, value in tokens(text) if kind in ("NOT_OVER", "BOUND_PREFIX")]
+    assert words == ["不超过", "不满", "超过"]
+
+
+def test_full_and_half_width_punctuation_are_the_same_tokens() -> None:
+    full = [kind for kind, _ in tokens("输入 甲：金额\n（甲）；，、：")]
+    half = [kind for kind, _ in tokens("输入 甲:金额\n(甲);,、:")]
+    assert full == half
+
+
+def test_numbers_with_units_and_chinese_numerals() -> None:
+    found = [(kind, value) for kind, value in tokens("给予3年最高1.5万元、五万元、1:2、1: 2、0.5%、2023年2月15日")]
+    assert ("COUNT", "3年") in found
+    assert ("MONEY", "1.5万元") in found and ("MONEY", "五万元") in found
+    assert ("RATIO", "1:2") in found and ("RATIO", "1: 2") in found
+    assert ("RATE", "0.5%") in found
+    assert ("DATE", "2023年2月15日") in found
+    assert ("ONCE", "一次性") in tokens("一次性")
+
+
+def test_an_undeclared_word_becomes_a_name_up_to_the_next_keyword() -> None:
+    assert tokens("按实际投资的1%") == [("BY", "按"), ("NAME", "实际投资"), ("的", "的"), ("RATE", "1%")]
+
+
+def test_positions_are_line_and_column_in_code_points() -> None:
+    lexer = parser().parser.lexer
+    found = list(tokenize("输入 甲：金额\n  按甲", lexer))
+    by = found[-2]
+    assert (by.line, by.column, by.end_column) == (2, 3, 4)
