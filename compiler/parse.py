@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Any
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -79,7 +80,9 @@ _COMMON_MISTAKES = {
 }
 
 # Where an item starts: a line that opens with a top-level keyword.
-_ITEM_START = re.compile(r"[ \t\u3000]*(?:文号|标题|发文机关|发文日期|有效期|边界|舍入|输入|篇|第\S+?条|责任单位|牵头单位|规则|原文|解读)")
+_ITEM_START = re.compile(
+    r"[ \t\u3000]*(?:文号|标题|发文机关|发文日期|有效期|边界|舍入|原件|输入|篇|第\S+?条|责任单位|牵头单位|不计算|未编码|专项资金|规则|原文|解读)"
+)
 
 
 @functools.cache
@@ -119,7 +122,8 @@ def _expected(error: UnexpectedToken) -> set[str]:
     which is every quoted Chinese word of the grammar; read the table instead.
     """
     terminals = {t.name for t in parser().terminals}
-    choices = error.interactive_parser.choices() if error.interactive_parser else {}
+    interactive: Any = error.interactive_parser
+    choices = interactive.choices() if interactive is not None else {}
     return {name for name in choices if name in terminals} or set(error.expected)
 
 

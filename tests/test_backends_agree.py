@@ -78,9 +78,8 @@ def test_generated_code_agrees_with_the_interpreter(stem: str, rule: ir.Rule) ->
 
 @pytest.mark.parametrize(("stem", "rule"), RULES[:1], ids=[r.id for _, r in RULES[:1]])
 def test_bad_input_names_the_field_in_both_backends(stem: str, rule: ir.Rule) -> None:
-    from generated._runtime import PolInputError as GeneratedError
-
     from compiler.runtime import PolInputError
+    from generated._runtime import PolInputError as GeneratedError
 
     module = generated_module(stem)
     money = next(spec for spec in rule.inputs if spec.type is ir.Type.MONEY)
