@@ -341,6 +341,9 @@ class ToSyntax(Transformer[Token, Any]):
         return build
 
     doc_number = _quote_item("number")
+    doc_original = _quote_item("original")
+    not_computable = _quote_item("not_computable")
+    pending = _quote_item("pending")
     doc_title = _quote_item("title")
     doc_issuer = _quote_item("issuer")
     section = _quote_item("section")
@@ -348,6 +351,11 @@ class ToSyntax(Transformer[Token, Any]):
     lead = _quote_item("lead")
     source_text = _quote_item("source")
     reading = _quote_item("reading")
+
+    def budget(self, meta: Any, children: list[Any]) -> Item:
+        name = _token(children, "STRING")
+        assert name is not None
+        return Item("budget", s.Budget(_unquote(name), children[-1], span=_meta_span(meta)), _meta_span(meta))
 
     def doc_date(self, meta: Any, children: list[Token]) -> Item:
         return Item("date", self._date(children[0]), _meta_span(meta))
@@ -405,11 +413,29 @@ def _word_of(token: Token) -> s.Word:
 
 # ── assembly ──────────────────────────────────────────────────────────────────
 @dataclass
+class _ArticleDraft:
+    number: int
+    text: str
+    title: str | None
+    section: s.Section | None
+    span: Span
+    responsible: str | None = None
+    quotes: list[s.Quote] = field(default_factory=list)
+    not_computable: s.Quote | None = None
+    pending: list[s.Quote] = field(default_factory=list)
+    budgets: list[s.Budget] = field(default_factory=list)
+
+    def freeze(self) -> s.Article:
+        return s.Article(self.number, self.text, self.title, self.responsible, self.section, self.span,
+                         tuple(self.quotes), self.not_computable, tuple(self.pending), tuple(self.budgets))
+
+
+@dataclass
 class _RuleDraft:
     id: str
     id_span: Span
     title: str | None
-    article: s.Article | None
+    article: _ArticleDraft | None
     span: Span
     sources: list[s.Quote] = field(default_factory=list)
     readings: list[s.Quote] = field(default_factory=list)
@@ -417,9 +443,15 @@ class _RuleDraft:
     sentences: list[s.Sentence] = field(default_factory=list)
     exclusions: list[s.Exclusion] = field(default_factory=list)
 
-    def freeze(self) -> s.Rule:
-        return s.Rule(self.id, self.title, self.article, tuple(self.sources), tuple(self.readings),
+    def freeze(self, article: s.Article | None) -> s.Rule:
+        return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
                       self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span)
+
+
+_DOCUMENT_FIELDS = {
+    "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "date": "发文日期",
+    "validity": "有效期", "boundary": "边界", "rounding": "舍入",
+}
 
 
 def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagnostic]]:
@@ -428,22 +460,23 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
     fields: dict[str, Any] = {}
     inputs: list[s.InputDecl] = []
     sections: list[s.Section] = []
-    articles: list[s.Article] = []
+    articles: list[_ArticleDraft] = []
     rules: list[_RuleDraft] = []
     section: s.Section | None = None
-    article: s.Article | None = None
+    article: _ArticleDraft | None = None
     rule: _RuleDraft | None = None
 
-    def once(name: str, label: str, item: Item) -> None:
-        if name in fields:
-            diagnostics.append(make(codes.DUPLICATE_FIELD, source, item.span, field=label))
-        else:
-            fields[name] = item.value
+    def misplaced(item: Item, label: str, where: str) -> None:
+        diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label,
+                                help=f"“{label}”写在{where}之下"))
 
     for item in items:
         kind, value = item.kind, item.value
-        if kind in ("number", "title", "issuer", "date", "validity", "boundary", "rounding"):
-            once(kind, _FIELD_LABELS[kind], item)
+        if kind in _DOCUMENT_FIELDS:
+            if kind in fields:
+                diagnostics.append(make(codes.DUPLICATE_FIELD, source, item.span, field=_DOCUMENT_FIELDS[kind]))
+            else:
+                fields[kind] = value
         elif kind == "input":
             inputs.append(value)
         elif kind == "section":
@@ -452,38 +485,50 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             article, rule = None, None
         elif kind == "lead":
             if section is None or article is not None:
-                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field="牵头单位",
-                                        help="“牵头单位”写在“篇「…」”之下"))
+                misplaced(item, "牵头单位", "“篇「…」”")
             else:
                 section = s.Section(section.title, value.text, section.span)
                 sections[-1] = section
         elif kind == "article":
             number, text, title = value
-            article = s.Article(number, text, title, None, section, item.span)
+            article = _ArticleDraft(number, text, title, section, item.span)
             articles.append(article)
             rule = None
         elif kind == "responsible":
             if rule is not None:
                 rule.responsible = value.text
             elif article is not None:
-                article = s.Article(article.number, article.text, article.title, value.text, article.section,
-                                    article.span)
-                articles[-1] = article
+                article.responsible = value.text
             else:
-                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field="责任单位",
-                                        help="“责任单位”写在条或规则之下"))
+                misplaced(item, "责任单位", "条或规则")
+        elif kind in ("not_computable", "pending", "budget"):
+            label = {"not_computable": "不计算", "pending": "未编码", "budget": "专项资金"}[kind]
+            if article is None or rule is not None:
+                misplaced(item, label, "条（而非规则）")
+            elif kind == "not_computable":
+                article.not_computable = value
+            elif kind == "pending":
+                article.pending.append(value)
+            else:
+                article.budgets.append(value)
         elif kind == "rule":
             ident, title = value
             rule = _RuleDraft(str(ident), token_span(ident), title, article, item.span)
             rules.append(rule)
             if article is None:
                 diagnostics.append(make(codes.RULE_OUTSIDE_ARTICLE, source, token_span(ident), name=str(ident)))
-        elif kind in ("source", "reading"):
-            if rule is None:
-                label = "原文" if kind == "source" else "解读"
-                diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label))
+        elif kind == "source":
+            if rule is not None:
+                rule.sources.append(value)
+            elif article is not None:
+                article.quotes.append(value)
             else:
-                (rule.sources if kind == "source" else rule.readings).append(value)
+                misplaced(item, "原文", "条或规则")
+        elif kind == "reading":
+            if rule is None:
+                misplaced(item, "解读", "规则")
+            else:
+                rule.readings.append(value)
         elif kind == "sentence":
             if rule is None:
                 diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, source, item.span))
@@ -492,16 +537,10 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             else:
                 rule.sentences.append(value)
 
-    # A rule's article is the article as it stood when the rule was closed.
-    latest = {a.span: a for a in articles}
-    frozen_rules = []
-    for draft in rules:
-        if draft.article is not None:
-            draft.article = latest[draft.article.span]
-        frozen_rules.append(draft.freeze())
-
+    frozen = {id(draft): draft.freeze() for draft in articles}
     boundary = fields.get("boundary")
     document = s.Document(
+        original=fields.get("original"),
         number=fields.get("number"),
         title=fields.get("title"),
         issuer=fields.get("issuer"),
@@ -512,16 +551,10 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         rounding=fields.get("rounding"),
         inputs=tuple(inputs),
         sections=tuple(sections),
-        articles=tuple(articles),
-        rules=tuple(frozen_rules),
+        articles=tuple(frozen.values()),
+        rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None) for r in rules),
     )
     return document, diagnostics
-
-
-_FIELD_LABELS = {
-    "number": "文号", "title": "标题", "issuer": "发文机关", "date": "发文日期",
-    "validity": "有效期", "boundary": "边界", "rounding": "舍入",
-}
 
 
 def to_syntax(tree: Tree[Token], source: Source) -> tuple[s.Document, list[Diagnostic]]:

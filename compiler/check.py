@@ -13,11 +13,13 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from . import boundaries, codes
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .ir import Type
+from .quotes import Original
 from .source import Source, Span
 
 _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": Type.BOOL,
@@ -48,6 +50,7 @@ class Symbols:
 
     inputs: dict[str, s.InputDecl] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    original_articles: tuple[int, ...] = ()  # the article numbers of the registered original
 
     def type_of(self, name: str) -> Type:
         return _TYPES[self.inputs[name].type.kind]
@@ -81,7 +84,12 @@ class Checker:
         for declared in document.boundary or ():
             if not boundaries.redeclarable(declared.word):
                 self.error(codes.BAD_BOUNDARY_WORD, declared.span, word=declared.word)
+        self.check_quotes()
         self.declare_inputs()
+        with_rules = {r.article.span for r in document.rules if r.article is not None}
+        for article in document.articles:
+            if not (article.span in with_rules or article.not_computable or article.pending):
+                self.error(codes.EMPTY_ARTICLE, article.span, article=article.text)
         seen_rules: dict[str, s.Rule] = {}
         for rule in document.rules:
             self.check_rule(rule, seen_rules)
@@ -89,6 +97,32 @@ class Checker:
             if name not in self.symbols.used:
                 self.error(codes.UNUSED_INPUT, decl.name.span, name=name)
         return self.diagnostics
+
+    def check_quotes(self) -> None:
+        """Every quoted sentence must stand in the registered original."""
+        document = self.document
+        if document.original is None:
+            return
+        base = self.source.path.parent if self.source.path else Path.cwd()
+        path = base / document.original.text
+        try:
+            original = Original(path.read_text(encoding="utf-8"))
+        except OSError:
+            self.error(codes.ORIGINAL_MISSING, document.original.span, path=document.original.text)
+            return
+        self.symbols.original_articles = original.articles
+        quotes = [q for a in document.articles for q in a.quotes] + [q for r in document.rules for q in r.sources]
+        for quote in quotes:
+            mismatch = original.find(quote.text)
+            if mismatch is None:
+                continue
+            start = self.source.offset(quote.span.line, quote.span.column) + 1  # after 「
+            line, column = self.source.offset_to_position(start + mismatch.offset)
+            span = Span(line, column, line, column + mismatch.length)
+            if mismatch.original:
+                self.error(codes.QUOTE_MISMATCH, span, original=mismatch.original)
+            else:
+                self.error(codes.QUOTE_NOT_FOUND, span)
 
     def declare_inputs(self) -> None:
         folded: dict[str, str] = {}

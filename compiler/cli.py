@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import build, interpret, ir
+from . import build, coverage, interpret, ir
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 from .pipeline import Compiled
@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
                       help=f"输出文件夹，默认 {DEFAULT_OUTPUT}/")
     make.add_argument("--check", action="store_true", help="不写文件；若输出会改变则以 1 退出")
     make.set_defaults(run=run_build)
+
+    cover = commands.add_parser("coverage", help="报告每份文件已记录的条文和已编码的条款")
+    cover.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    cover.add_argument("--json", action="store_true", help="以 JSON 输出")
+    cover.set_defaults(run=run_coverage)
 
     calc = commands.add_parser("calc", help="按一条或多条规则计算金额，并说明计算过程")
     calc.add_argument("file", type=Path, metavar="FILE")
@@ -120,6 +125,21 @@ def run_build(args: argparse.Namespace) -> int:
         return 0
     changed = build.write(files, args.output)
     print(f"已编译 {len(compiled)} 个文件到 {args.output}/（{len(changed)} 个文件有变化）")
+    return 0
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    compiled = _compile(args.paths)
+    diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
+    if diagnostics:
+        _report(diagnostics)
+        return 1
+    reports = coverage.measure(unit.module for unit in compiled if unit.module)
+    if args.json:
+        data = [r.to_json() for r in reports]
+        print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(r.render() for r in reports))
     return 0
 
 

@@ -90,10 +90,15 @@ BAD_ARTICLE_NUMBER = _error("E0409", "条号“{text}”无法识别")
 VALIDITY_REVERSED = _error("E0410", "有效期的开始日期晚于结束日期")
 BAD_DATE = _error("E0411", "日期“{text}”不存在")
 BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能由文件重新约定", "只能约定“以上”“以下”“以内”是否含本数")
+QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为“{original}”")
+QUOTE_NOT_FOUND = _error("E0416", "原文在原件中找不到", "核对引文是否抄自原件")
+ORIGINAL_MISSING = _error("E0417", "找不到原件“{path}”", "“原件”写原件文本相对于本文件的路径")
 BAD_MODULE_NAME = _error("E0414", "文件名“{name}”不能作为模块名", "文件名用小写英文字母、数字和下划线，如 wucheng2023.pol")
 BAD_TOPUP = _error("E0413", "“基础上”前应为“在”", "写作“在「市级政策标准」的基础上”")
 
 # ── lints ─────────────────────────────────────────────────────────────────────
 UNUSED_INPUT = _warning("W0501", "输入“{name}”没有被任何规则使用")
+EMPTY_ARTICLE = _warning("W0502", "{article}既没有规则，也没有写明不计算的理由",
+                         "写“规则 …”编码其中的计算，或写“不计算「理由」”")
 
 ALL: tuple[Code, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Code))

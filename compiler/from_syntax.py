@@ -267,7 +267,25 @@ def _math(name: str, lower: ir.Bound | None, upper: ir.Bound | None) -> str:
     return "；".join(parts)
 
 
-def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str, module_name: str) -> ir.Module:
+def _article(article: s.Article, rules: tuple[ir.Rule, ...]) -> ir.Article:
+    section = article.section
+    return ir.Article(
+        number=article.number,
+        text=article.text,
+        title=article.title,
+        section=section.title if section else None,
+        lead=section.lead if section else None,
+        responsible=article.responsible,
+        quotes=tuple(q.text for q in article.quotes),
+        not_computable=article.not_computable.text if article.not_computable else None,
+        pending=tuple(q.text for q in article.pending),
+        budgets=tuple(ir.Budget(b.name, b.amount.yuan) for b in article.budgets),
+        rules=tuple(r.id for r in rules if r.article == article.number),
+    )
+
+
+def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str, module_name: str,
+          original_articles: tuple[int, ...] = ()) -> ir.Module:
     lowering = Lowering(document, symbols)
     rules = tuple(lowering.rule(rule) for rule in document.rules)
     if document.boundary is None:
@@ -287,4 +305,6 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         boundary_note=note,
         inputs=tuple(lowering.inputs.values()),
         rules=rules,
+        articles=tuple(_article(a, rules) for a in document.articles),
+        original_articles=original_articles,
     )

@@ -217,6 +217,33 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Budget:
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as recorded: its rules, or why it yields no amount."""
+
+    number: int
+    text: str
+    title: str | None
+    section: str | None
+    lead: str | None
+    responsible: str | None
+    quotes: tuple[str, ...]
+    not_computable: str | None
+    pending: tuple[str, ...]
+    budgets: tuple[Budget, ...]
+    rules: tuple[str, ...]
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.rules or self.not_computable or self.pending)
+
+
+@dataclass(frozen=True)
 class Module:
     """One compiled policy file."""
 
@@ -231,6 +258,8 @@ class Module:
     boundary_note: str
     inputs: tuple[Input, ...]
     rules: tuple[Rule, ...]
+    articles: tuple[Article, ...] = ()
+    original_articles: tuple[int, ...] = ()  # article numbers found in the registered original
 
 
 def describe(condition: Condition) -> str:

@@ -56,7 +56,7 @@ def compile_source(source: Source, module_name: str | None = None) -> Compiled:
     diagnostics += checked
     if has_errors(diagnostics):
         return Compiled(source, None, tuple(diagnostics))
-    module = lower(document, symbols, source.name, source.sha256, name)
+    module = lower(document, symbols, source.name, source.sha256, name, symbols.original_articles)
     return Compiled(source, module, tuple(diagnostics))
 
 

@@ -16,6 +16,7 @@ class Source:
 
     name: str
     text: str
+    path: Path | None = field(default=None, compare=False)  # where it was read from, if a file
     lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -25,7 +26,7 @@ class Source:
     def read(cls, path: Path, name: str | None = None) -> Source:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
-        return cls(name or path.as_posix(), text.replace("\r\n", "\n"))
+        return cls(name or path.as_posix(), text.replace("\r\n", "\n"), path)
 
     @property
     def sha256(self) -> str:
@@ -36,6 +37,10 @@ class Source:
         if 1 <= number <= len(self.lines):
             return self.lines[number - 1]
         return ""
+
+    def offset(self, line: int, column: int) -> int:
+        """The code-point offset of a 1-based (line, column)."""
+        return sum(len(text) + 1 for text in self.lines[: line - 1]) + column - 1
 
     def offset_to_position(self, offset: int) -> tuple[int, int]:
         """A code-point offset as (line, column), both 1-based."""

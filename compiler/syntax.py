@@ -310,6 +310,14 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Budget(Node):
+    """``专项资金「旅游产业发展专项资金」300万元`` — a programme's budget."""
+
+    name: str
+    amount: Money
+
+
+@dataclass(frozen=True)
 class Article:
     number: int
     text: str  # 第二十四条
@@ -317,6 +325,10 @@ class Article:
     responsible: str | None
     section: Section | None
     span: Span
+    quotes: tuple[Quote, ...] = ()
+    not_computable: Quote | None = None  # why the article yields no amount
+    pending: tuple[Quote, ...] = ()  # computable clauses not encoded yet
+    budgets: tuple[Budget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,6 +352,7 @@ class BoundaryRule(Node):
 
 @dataclass(frozen=True)
 class Document:
+    original: Quote | None  # the registered source text, relative to the .pol file
     number: Quote | None
     title: Quote | None
     issuer: Quote | None

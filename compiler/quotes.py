@@ -1,0 +1,67 @@
+"""Quoted sentences checked against the registered original document.
+
+The original was extracted from a PDF: sentences are broken by page breaks and
+blank lines, and punctuation mixes full- and half-width forms.  Both sides are
+normalised the same way before comparing: white space removed, half-width
+punctuation made full-width, dashes made one dash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ARTICLE_HEADING = re.compile(r"^[ \t\u3000]*(\d{1,3})[ \t]*[.．、]", re.M)
+
+_SAME = str.maketrans({
+    ",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
+    "－": "—", "-": "—", "–": "—", "―": "—", "<": "〈", ">": "〉", "＜": "〈", "＞": "〉",
+})
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """``text`` normalised, and for each of its characters the offset it came from."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for offset, char in enumerate(text):
+        if char.isspace():
+            continue
+        chars.append(char.translate(_SAME))
+        offsets.append(offset)
+    return "".join(chars), offsets
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    offset: int  # where in the quote the text stops matching the original
+    length: int  # how many characters of the quote from there are marked
+    original: str  # what the original says where the quote goes wrong ('' if unknown)
+
+
+class Original:
+    """A registered source document, ready to look quotes up in."""
+
+    def __init__(self, text: str) -> None:
+        self.text, _ = normalise(text)
+        self.articles = tuple(sorted({int(n) for n in _ARTICLE_HEADING.findall(text)}))
+
+    def find(self, quote: str) -> Mismatch | None:
+        """None if ``quote`` occurs in the original; otherwise where it first departs from it."""
+        wanted, offsets = normalise(quote)
+        if not wanted or wanted in self.text:
+            return None
+        low, high = 0, len(wanted)  # the longest prefix found lies in [low, high)
+        while low + 1 < high:
+            middle = (low + high) // 2
+            if wanted[:middle] in self.text:
+                low = middle
+            else:
+                high = middle
+        matched = low
+        original = ""
+        if matched:
+            at = self.text.find(wanted[:matched]) + matched
+            original = self.text[at : at + 8]
+        start = offsets[matched]
+        end = offsets[min(matched + 1, len(offsets) - 1)] if matched + 1 < len(offsets) else start + 1
+        return Mismatch(start, max(end - start, 1), original)
