@@ -107,8 +107,7 @@ def test_check_missing_path_is_an_error(capsys: pytest.CaptureFixture[str], tmp_
 def test_build_writes_an_importable_package_and_check_mode_detects_drift(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policies = tmp_path / "policies"
-    policies.mkdir()
-    shutil.copy(SEED, policies / "wucheng2023.pol")
+    shutil.copytree(ROOT / "policies", policies)
     out = tmp_path / "calculators"
     assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
     assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "wucheng2023.py"]
