@@ -48,6 +48,12 @@ def _number(text: str) -> Decimal:
     return Decimal(numerals.to_int(text))
 
 
+def _whole(value: Decimal) -> Decimal:
+    """``Decimal("15000.0")`` → ``Decimal("15000")``: no trailing zeros, no exponent."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
+
+
 def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
     return [c for c in children if isinstance(c, Token) and c.type == kind]
 
@@ -89,7 +95,8 @@ class ToSyntax(Transformer[Token, Any]):
         token = children[0]
         match = _MONEY.match(str(token))
         assert match, token
-        return s.Money(_number(match.group(1)) * _MONEY_UNITS[match.group(2)], str(token), span=token_span(token))
+        yuan = _number(match.group(1)) * _MONEY_UNITS[match.group(2)]
+        return s.Money(_whole(yuan), str(token), span=token_span(token))
 
     def negative_money(self, meta: Any, children: list[Token]) -> s.Money:
         positive = self.money(meta, children)
@@ -227,9 +234,45 @@ class ToSyntax(Transformer[Token, Any]):
         return _node(children, s.Award), s.Cap(money, (), None, span=_meta_span(meta))
 
     def percent(self, meta: Any, children: list[Any]) -> s.Percent:
-        base, rate_token = children[1], children[2]
-        award, cap = children[3] if len(children) > 3 else (None, None)
-        return s.Percent(base, self._rate(rate_token), award, cap, span=_meta_span(meta))
+        base = children[1]
+        rate_input = children[2] if isinstance(children[2], Token) and children[2].type == "NAME" else None
+        rate_token = _tokens(children, "RATE")[0]
+        tail = [c for c in children if isinstance(c, tuple)]
+        award, cap = tail[0] if tail else (None, None)
+        return s.Percent(base, self._rate(rate_token), award, cap, _name(rate_input) if rate_input else None,
+                         span=_meta_span(meta))
+
+    def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
+        amounts, award = children[-1]
+        at = children[1]
+        values = [c for c in children[2:-1] if not isinstance(c, Token | list)]
+        thresholds = tuple(s.PrefixBound(_word_of(at), v, None, span=v.span) for v in values)
+        again = _token(children, "AGAIN") is not None
+        return s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta))
+
+    def part(self, meta: Any, children: list[Any]) -> s.Part:
+        return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),
+                      span=_meta_span(meta))
+
+    def brackets(self, meta: Any, children: list[Any]) -> s.Brackets:
+        return s.Brackets(_name(children[0]), tuple(_nodes(children, s.Part)), span=_meta_span(meta))
+
+    def increase_basis(self, meta: Any, children: list[Any]) -> s.Percent:
+        return s.Percent(children[1], self._rate(_tokens(children, "RATE")[0]), None, None, span=_meta_span(meta))
+
+    def increase(self, meta: Any, children: list[Any]) -> s.Increase:
+        return s.Increase(children[0], self._rate(_tokens(children, "RATE")[0]), _node(children, s.Percent),
+                          _node(children, s.Award), span=_meta_span(meta))
+
+    def quota(self, meta: Any, children: list[Any]) -> s.Quota:
+        return s.Quota(_name(_tokens(children, "NAME")[0]), self._rate(_tokens(children, "RATE")[0]),
+                       span=_meta_span(meta))
+
+    def growth(self, meta: Any, children: list[Token]) -> s.BinOp:
+        return s.BinOp("增长", _name(children[0]), _name(children[1]), span=_meta_span(meta))
+
+    def rule_ref(self, meta: Any, children: list[Token]) -> s.RuleRef:
+        return s.RuleRef(str(children[0]), span=token_span(children[0]))
 
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
@@ -255,7 +298,8 @@ class ToSyntax(Transformer[Token, Any]):
     def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
         amounts, award = children[-1]
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
-        return s.Tiers(_name(children[0]), thresholds, amounts, award, span=_meta_span(meta))
+        again = _token(children, "AGAIN") is not None
+        return s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta))
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
         award = _token(children, "AWARD")
@@ -288,14 +332,17 @@ class ToSyntax(Transformer[Token, Any]):
                      str(hedge) if hedge else None, span=_meta_span(meta))
 
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
-        return s.Rounding(str(children[0]), str(children[1]), span=_meta_span(meta))
+        unit = str(children[1]) if len(children) > 1 else None
+        return s.Rounding(str(children[0]), unit, span=_meta_span(meta))
 
     # ── sentences ─────────────────────────────────────────────────────────────
     def when(self, meta: Any, children: list[Any]) -> Any:
         return children[0]
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
-        return s.Sentence((), children[0], tuple(children[1:]), span=_meta_span(meta))
+        modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
+                     for c in children[1:]]
+        return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
         return s.Exclusion((children[0],), span=_meta_span(meta))
@@ -465,6 +512,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
     section: s.Section | None = None
     article: _ArticleDraft | None = None
     rule: _RuleDraft | None = None
+    document_readings: list[s.Quote] = []
 
     def misplaced(item: Item, label: str, where: str) -> None:
         diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label,
@@ -525,10 +573,12 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             else:
                 misplaced(item, "原文", "条或规则")
         elif kind == "reading":
-            if rule is None:
-                misplaced(item, "解读", "规则")
-            else:
+            if rule is not None:
                 rule.readings.append(value)
+            elif article is None and not articles:
+                document_readings.append(value)
+            else:
+                misplaced(item, "解读", "规则或文件开头")
         elif kind == "sentence":
             if rule is None:
                 diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, source, item.span))
@@ -553,6 +603,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         sections=tuple(sections),
         articles=tuple(frozen.values()),
         rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None) for r in rules),
+        readings=tuple(document_readings),
     )
     return document, diagnostics
 

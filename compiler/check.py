@@ -70,6 +70,7 @@ class Checker:
         self.symbols = Symbols()
         self.diagnostics: list[Diagnostic] = []
         self.defaults, self.declared = boundary_defaults(document)
+        self.rules_by_id: dict[str, s.Rule] = {}
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
         self.diagnostics.append(make_with(code, self.source, span, values))
@@ -81,6 +82,10 @@ class Checker:
             self.error(codes.MISSING_DOCUMENT_NUMBER, Span(1, 1, 1, 2))
         if document.validity and document.validity[0].value > document.validity[1].value:
             self.error(codes.VALIDITY_REVERSED, document.validity[0].span.to(document.validity[1].span))
+        if document.validity and document.date and document.validity[0].value < document.date.value \
+                and not document.readings:
+            self.error(codes.AMBIGUOUS_VALIDITY, document.validity[0].span)
+        self.rules_by_id = {rule.id: rule for rule in document.rules}
         for declared in document.boundary or ():
             if not boundaries.redeclarable(declared.word):
                 self.error(codes.BAD_BOUNDARY_WORD, declared.span, word=declared.word)
@@ -166,9 +171,7 @@ class Checker:
             for condition in sentence.conditions:
                 self.check_condition(condition)
             self.check_computation(sentence.computation)
-            for modifier in sentence.modifiers:
-                if isinstance(modifier, s.Cap):
-                    self.check_cap(modifier)
+            self.check_modifiers(sentence)
         for exclusion in rule.exclusions:
             for condition in exclusion.conditions:
                 self.check_condition(condition)
@@ -261,8 +264,21 @@ class Checker:
         if isinstance(computation, s.Percent):
             self.check_money_expr(computation.base)
             self.check_rate(computation.rate)
+            if computation.rate_input is not None:
+                self.resolve(computation.rate_input, Type.RATE)
             if computation.cap is not None:
                 self.check_cap(computation.cap)
+        elif isinstance(computation, s.Increase):
+            self.check_rate(computation.rate)
+            if computation.reading is None:
+                self.error(codes.AMBIGUOUS_INCREASE, computation.rate.span, rate=computation.rate.text)
+            else:
+                self.check_money_expr(computation.reading.base)
+                if computation.reading.rate.value != computation.rate.value:
+                    self.error(codes.READING_MISMATCH, computation.reading.rate.span,
+                               reading=computation.reading.rate.text, rate=computation.rate.text)
+        elif isinstance(computation, s.Brackets):
+            self.check_brackets(computation)
         elif isinstance(computation, s.UpToRate):
             self.check_money_expr(computation.base)
             self.check_rate(computation.rate)
@@ -289,6 +305,41 @@ class Checker:
         else:
             self.check_tiers(computation)
 
+    def check_modifiers(self, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        readings = [m for m in sentence.modifiers if isinstance(m, s.TierReading)]
+        if isinstance(computation, s.Tiers) and computation.again and not readings:
+            self.error(codes.AMBIGUOUS_TIERS, computation.span)
+        for modifier in sentence.modifiers:
+            if isinstance(modifier, s.Cap):
+                self.check_cap(modifier)
+            elif isinstance(modifier, s.Rounding):
+                if modifier.unit is None:
+                    self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
+            elif isinstance(modifier, s.TierReading):
+                if not isinstance(computation, s.Tiers):
+                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
+            else:
+                self.check_quota(modifier, computation)
+
+    def check_quota(self, quota: s.Quota, computation: s.Computation) -> None:
+        if not isinstance(computation, s.PerCount):
+            self.error(codes.MISPLACED_MODIFIER, quota.span, text="名额上限")
+            return
+        self.resolve(quota.total, Type.COUNT)
+        self.check_rate(quota.rate)
+
+    def check_brackets(self, brackets: s.Brackets) -> None:
+        self.resolve(brackets.subject, Type.MONEY)
+        limits = [p.amount.yuan for p in brackets.parts if p.word.text == "不超过"]
+        for part in brackets.parts:
+            self.check_rate(part.rate)
+            self.check_amount(part.amount)
+            if part.word.text not in ("不超过", "超过"):
+                self.error(codes.BAD_BRACKETS, part.word.span)
+            elif part.word.text == "超过" and part.amount.yuan not in limits:
+                self.error(codes.BAD_BRACKETS, part.span)
+
     def check_amount(self, money: s.Money) -> None:
         if money.yuan < 0:
             self.error(codes.NEGATIVE_AMOUNT, money.span, amount=money.text)
@@ -309,11 +360,18 @@ class Checker:
     def expr_type(self, expr: s.Expr) -> Type | None:
         if isinstance(expr, s.NameRef):
             return self.resolve(expr)
+        if isinstance(expr, s.RuleRef):
+            return self.check_rule_ref(expr)
         if not isinstance(expr, s.BinOp):
             return value_type(expr)
         left, right = self.expr_type(expr.left), self.expr_type(expr.right)
         if left is None or right is None:
             return None
+        if expr.op == "增长":
+            if left is not Type.MONEY or right is not Type.MONEY:
+                self.error(codes.ADD_MIXED, expr.span, left=left.value, right=right.value)
+                return None
+            return left
         if expr.op in "+-":
             if left is not right:
                 self.error(codes.ADD_MIXED, expr.span, left=left.value, right=right.value)
@@ -323,6 +381,18 @@ class Checker:
         if result is None:
             self.error(codes.MULTIPLY_MIXED, expr.span, left=left.value, right=right.value)
         return result
+
+    def check_rule_ref(self, ref: s.RuleRef) -> Type | None:
+        target = self.rules_by_id.get(ref.rule)
+        if target is None:
+            close = difflib.get_close_matches(ref.rule, list(self.rules_by_id), n=1, cutoff=0.5)
+            help = f"是否指 {close[0]}？" if close else None
+            self.diagnostics.append(make(codes.UNKNOWN_RULE, self.source, ref.span, help=help, name=ref.rule))
+            return None
+        if not target.sentences or not isinstance(target.sentences[0].computation, s.Fixed | s.Table):
+            self.error(codes.BAD_RULE_REFERENCE, ref.span, name=ref.rule)
+            return None
+        return Type.MONEY
 
     def check_keys(self, keys: s.Keys, count: int, values_span: Span) -> str | None:
         if len(keys.values) != count:
@@ -475,6 +545,8 @@ def _number(value: s.Value) -> Decimal | None:
 def _expr_text(expr: s.Expr) -> str:
     if isinstance(expr, s.NameRef):
         return expr.name
+    if isinstance(expr, s.RuleRef):
+        return expr.rule
     if isinstance(expr, s.BinOp):
         return f"{_expr_text(expr.left)}{expr.op}{_expr_text(expr.right)}"
     return expr.text

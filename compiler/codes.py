@@ -93,6 +93,16 @@ BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能�
 QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为“{original}”")
 QUOTE_NOT_FOUND = _error("E0416", "原文在原件中找不到", "核对引文是否抄自原件")
 ORIGINAL_MISSING = _error("E0417", "找不到原件“{path}”", "“原件”写原件文本相对于本文件的路径")
+AMBIGUOUS_INCREASE = _error("E0418", "“增加{rate}”有两种理解：对方金额的{rate}，或在基数上再加{rate}",
+                            "在其后用括号写明按哪个基数计算，如“增加5%（按研发费用的5%）”，并用“解读「…」”写明理由")
+READING_MISMATCH = _error("E0419", "括号中的比例 {reading} 与“增加{rate}”不一致")
+AMBIGUOUS_TIERS = _error("E0420", "“再给予”的各档可以累加，也可以只取最高一档", "在句末写“，各档累加”或“，只取最高一档”")
+AMBIGUOUS_ROUNDING = _error("E0421", "“{mode}”未写明取整到哪一位", "写作“{mode}到元”（或到分、到十元…），并用“解读「…」”写明理由")
+AMBIGUOUS_VALIDITY = _error("E0422", "有效期始于发文日期之前", "在文件开头用“解读「…」”说明有效期为何不从印发之日起算")
+UNKNOWN_RULE = _error("E0423", "没有编号为“{name}”的规则")
+BAD_RULE_REFERENCE = _error("E0424", "只能引用定额或分档定额的规则，“{name}”不是", "引用的规则须是“给予…万元”或“A、B分别给予…”")
+MISPLACED_MODIFIER = _error("E0425", "“{text}”不适用于这类计算")
+BAD_BRACKETS = _error("E0426", "分段须写作“不超过A的部分按x%、超过A的部分按y%”")
 BAD_MODULE_NAME = _error("E0414", "文件名“{name}”不能作为模块名", "文件名用小写英文字母、数字和下划线，如 wucheng2023.pol")
 BAD_TOPUP = _error("E0413", "“基础上”前应为“在”", "写作“在「市级政策标准」的基础上”")
 

@@ -29,6 +29,7 @@ class Lowering:
         self.rounding = _rounding(rounding) if rounding else ir.Rounding(
             DEFAULT_ROUNDING.quantum, DEFAULT_ROUNDING.mode, "四舍五入到分（未另行约定时的默认）")
         self.used: list[str] = []
+        self.rules_by_id = {rule.id: rule for rule in document.rules}
 
     # ── values and expressions ────────────────────────────────────────────────
     def var(self, ref: s.NameRef) -> ir.Var:
@@ -50,9 +51,15 @@ class Lowering:
     def expr(self, expr: s.Expr) -> ir.Expr:
         if isinstance(expr, s.NameRef):
             return self.var(expr)
+        if isinstance(expr, s.RuleRef):
+            target = self.rules_by_id[expr.rule].sentences[0].computation
+            assert isinstance(target, s.Fixed | s.Table)
+            standard = self.computation(target)
+            assert isinstance(standard, ir.Constant | ir.Lookup)
+            return ir.RuleValue(expr.rule, standard)
         if isinstance(expr, s.BinOp):
             left, right = self.expr(expr.left), self.expr(expr.right)
-            kind = left.type if expr.op in "+-" else _product_type(left.type, right.type)
+            kind = left.type if expr.op in ("+", "-", "增长") else _product_type(left.type, right.type)
             return ir.Arith(expr.op, left, right, kind)
         return self.const(expr)
 
@@ -94,9 +101,24 @@ class Lowering:
 
     # ── computations ──────────────────────────────────────────────────────────
     def computation(self, node: s.Computation) -> ir.Computation:
+        if isinstance(node, s.Percent) and node.rate_input is not None:
+            product = ir.Arith("×", self.expr(node.base), self.var(node.rate_input), ir.Type.MONEY)
+            label = f"{_expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
+            return ir.Scaled(product, node.rate.value, Decimal(1), label)
         if isinstance(node, s.Percent | s.UpToRate):
             base = self.expr(node.base)
             return ir.Scaled(base, node.rate.value, Decimal(1), f"{_expr_text(base)} × {format_rate(node.rate.value)}")
+        if isinstance(node, s.Increase):
+            assert node.reading is not None
+            return self.computation(node.reading)
+        if isinstance(node, s.Brackets):
+            subject = self.var(node.subject)
+            parts = tuple(
+                ir.Portion(p.amount.yuan if p.word.text == "不超过" else None,
+                           p.amount.yuan if p.word.text == "超过" else None, p.rate.value,
+                           f"{node.subject.name}{p.word.text}{p.amount.text}的部分 × {format_rate(p.rate.value)}")
+                for p in node.parts)
+            return ir.Portions(subject, parts, "各部分合计")
         if isinstance(node, s.Match):
             base = self.expr(node.base)
             ratio = node.ratio
@@ -122,6 +144,7 @@ class Lowering:
             entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
                                                                                              strict=True))
             return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{_expr_text(base)}")
+        assert isinstance(node, s.Tiers)
         return self.tiers(node)
 
     def key_var(self, keys: s.Keys) -> ir.Var:
@@ -144,23 +167,40 @@ class Lowering:
                                  f"{node.subject.name}{_threshold_text(threshold)}（{_math(node.subject.name, lower, upper)}）"))
         return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，取达到的最高一档")
 
+    def cumulative_tiers(self, node: s.Tiers) -> ir.Steps:
+        subject = self.var(node.subject)
+        tiers = []
+        for threshold, amount in zip(node.thresholds, node.amounts, strict=True):
+            lower, _ = self.bounds(threshold)
+            assert lower is not None
+            tiers.append(ir.Tier(lower, None, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}"
+                                                          f"（{_math(node.subject.name, lower, None)}）"))
+        return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，达到的各档累加", cumulative=True)
+
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
         sentence = rule.sentences[0]
         conditions = tuple(self.condition(c) for c in sentence.conditions)
-        computation = self.computation(sentence.computation)
+        node = sentence.computation
+        cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
+        computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
+            else self.computation(node)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         caps: list[ir.Cap] = []
         rounding = self.rounding
-        node = sentence.computation
         if isinstance(node, s.Percent) and node.cap is not None:
             caps.append(_cap(node.cap))
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 caps.append(_cap(modifier))
-            else:
+            elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
+            elif isinstance(modifier, s.Quota):
+                assert isinstance(computation, ir.PerUnit)
+                quota = ir.Quota(self.var(modifier.total), modifier.rate.value,
+                                 f"名额按{modifier.total.name}的{modifier.rate.text}确定（向下取整）")
+                computation = ir.PerUnit(computation.count, computation.amount, computation.label, quota)
         discretionary = isinstance(node, s.UpTo | s.UpToRate)
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
         article = rule.article
@@ -185,11 +225,16 @@ class Lowering:
             caps=tuple(caps),
             rounding=rounding,
             discretionary=discretionary,
-            topup=getattr(node, "topup", None) and node.topup.basis,  # type: ignore[union-attr]
+            topup=_topup(node),
             years=years,
             award=_award_text(node),
             line=rule.span.line,
         )
+
+
+def _topup(node: s.Computation) -> str | None:
+    topup = getattr(node, "topup", None)
+    return topup.basis if isinstance(topup, s.Topup) else None
 
 
 def _input(decl: s.InputDecl) -> ir.Input:
@@ -204,6 +249,7 @@ def _cap(cap: s.Cap) -> ir.Cap:
 
 
 def _rounding(rounding: s.Rounding) -> ir.Rounding:
+    assert rounding.unit is not None  # the checker requires it
     return ir.Rounding(ROUNDING_UNITS[rounding.unit], ROUNDING_MODES[rounding.mode], f"{rounding.mode}到{rounding.unit}")
 
 
@@ -231,7 +277,11 @@ def _plain(value: Decimal) -> str:
 def _expr_text(expr: ir.Expr) -> str:
     if isinstance(expr, ir.Var):
         return expr.name
+    if isinstance(expr, ir.RuleValue):
+        return f"{expr.rule}的奖励额度"
     if isinstance(expr, ir.Arith):
+        if expr.op == "增长":
+            return f"{_expr_text(expr.left)}较{_expr_text(expr.right)}增长的部分"
         return f"（{_expr_text(expr.left)} {expr.op} {_expr_text(expr.right)}）"
     return expr.text
 

@@ -55,13 +55,24 @@ class Interpreter:
             return self.values[expr.name]
         if isinstance(expr, ir.Const | ir.DateConst):
             return expr.value
+        if isinstance(expr, ir.RuleValue):
+            return self.standard(expr.computation)
         left, right = self.expr(expr.left), self.expr(expr.right)
         assert isinstance(left, Decimal | int) and isinstance(right, Decimal | int)
+        if expr.op == "增长":
+            return max(left - right, runtime.ZERO)
         if expr.op == "+":
             return left + right
         if expr.op == "-":
             return left - right
         return left * right
+
+    def standard(self, computation: ir.Constant | ir.Lookup) -> Decimal:
+        """Another rule's standard amount, without its conditions; zero off its table."""
+        if isinstance(computation, ir.Constant):
+            return computation.amount
+        key = self.values[computation.var.name]
+        return next((e.value for e in computation.entries if e.key == key), runtime.ZERO)
 
     def holds(self, condition: ir.Condition, record: str) -> bool:
         if isinstance(condition, ir.AllOf):
@@ -123,7 +134,21 @@ class Interpreter:
         if isinstance(computation, ir.PerUnit):
             units = self.values[computation.count.name]
             assert isinstance(units, int)
+            quota = computation.quota
+            if quota is not None:
+                total = self.values[quota.total.name]
+                assert isinstance(total, int)
+                limit = trace.step("名额", quota.label, Decimal(int(total * quota.rate)))
+                units = min(units, int(limit))
             return trace.step("计算", computation.label, units * computation.amount)
+        if isinstance(computation, ir.Portions):
+            base = self.expr(computation.subject)
+            assert isinstance(base, Decimal)
+            amount = runtime.ZERO
+            for part in computation.parts:
+                portion = min(base, part.up_to) if part.up_to is not None else max(base - (part.above or 0), runtime.ZERO)
+                amount += trace.step("分段", part.label, portion * part.rate)
+            return trace.step("计算", computation.label, amount)
         if isinstance(computation, ir.Lookup):
             key = self.values[computation.var.name]
             entry = next((e for e in computation.entries if e.key == key), None)
@@ -137,6 +162,15 @@ class Interpreter:
             assert isinstance(base, Decimal | int)
             return trace.step("计算", computation.label, runtime.scaled(Decimal(base), entry.value, Decimal(1)))
         subject = self.expr(computation.subject)
+        if computation.cumulative:
+            if not self.within(subject, computation.tiers[0].lower, None):
+                self.missed = trace.not_applicable(f"未达到最低一档：{computation.tiers[0].label}")
+                return None
+            total = runtime.ZERO
+            for tier in computation.tiers:
+                if self.within(subject, tier.lower, None):
+                    total += trace.step("分档", tier.label, tier.amount)
+            return trace.step("计算", computation.label, total)
         for tier in reversed(computation.tiers):
             if self.within(subject, tier.lower, tier.upper):
                 return trace.step("分档", tier.label, tier.amount)

@@ -54,13 +54,22 @@ class Var:
 
 @dataclass(frozen=True)
 class Arith:
-    op: str  # "+", "-", "×"
+    op: str  # "+", "-", "×", or "增长": left − right, but never below zero
     left: Expr
     right: Expr
     type: Type
 
 
-Expr = Const | DateConst | Var | Arith
+@dataclass(frozen=True)
+class RuleValue:
+    """Another rule's standard amount: its fixed amount or table, without its conditions."""
+
+    rule: str
+    computation: Constant | Lookup
+    type: Type = Type.MONEY
+
+
+Expr = Const | DateConst | Var | Arith | RuleValue
 
 
 # ── conditions ────────────────────────────────────────────────────────────────
@@ -124,6 +133,7 @@ class Scaled:
 class Constant:
     amount: Decimal
     label: str
+    type: Type = Type.MONEY
 
 
 @dataclass(frozen=True)
@@ -160,10 +170,21 @@ class Tier:
 
 @dataclass(frozen=True)
 class Steps:
-    """Step tiers: the highest tier the subject reaches applies."""
+    """Step tiers: the highest tier the subject reaches applies, or, when
+    ``cumulative``, every tier reached adds its amount (各档累加)."""
 
     subject: Expr
     tiers: tuple[Tier, ...]
+    label: str
+    cumulative: bool = False
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most ⌊total × rate⌋ units count: 考核优秀比例按总人数30%确定."""
+
+    total: Var
+    rate: Decimal
     label: str
 
 
@@ -172,9 +193,29 @@ class PerUnit:
     count: Var
     amount: Decimal
     label: str  # 每项3万元
+    quota: Quota | None = None
 
 
-Computation = Scaled | Constant | Lookup | Steps | PerUnit
+@dataclass(frozen=True)
+class Portion:
+    """One part of a progressive base: up to an amount, or above it."""
+
+    up_to: Decimal | None  # 不超过A的部分: min(base, A)
+    above: Decimal | None  # 超过A的部分: max(base − A, 0)
+    rate: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Portions:
+    """Progressive brackets: each part of the base at its own rate, added up."""
+
+    subject: Expr
+    parts: tuple[Portion, ...]
+    label: str
+
+
+Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions
 
 
 @dataclass(frozen=True)

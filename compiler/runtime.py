@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -42,16 +43,20 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
         raise PolInputError(field, f"应为有限的{what}，实际是 {value}")
     if number < 0:
         raise PolInputError(field, f"不能为负数，实际是 {value}")
-    return number
+    return number + 0  # -0 becomes 0
 
 
 def money(field: str, value: object) -> Decimal:
     """An amount in yuan: Decimal, int or a numeric string; never negative."""
+    if type(value) is Decimal and value.is_finite() and not value.is_signed():
+        return value  # the common case, checked first and cheaply
     return _decimal(field, value, "金额（元）")
 
 
 def rate(field: str, value: object) -> Decimal:
     """A proportion as a fraction: Decimal("0.03") is 3%."""
+    if type(value) is Decimal and value.is_finite() and not value.is_signed():
+        return value
     return _decimal(field, value, "比例")
 
 
@@ -68,6 +73,8 @@ def count(field: str, value: object) -> int:
 
 
 def flag(field: str, value: object) -> bool:
+    if value is True or value is False:
+        return value
     if not isinstance(value, bool):
         raise PolInputError(field, f"应为 True 或 False（是/否），实际是 {value!r}")
     return value
@@ -100,9 +107,11 @@ def format_rate(value: Decimal) -> str:
 
 
 # ── the trace and the result ──────────────────────────────────────────────────
-@dataclass(frozen=True)
-class Step:
-    """One thing the calculation did, in words a reviewer reads."""
+class Step(NamedTuple):
+    """One thing the calculation did, in words a reviewer reads.
+
+    A named tuple rather than a dataclass: calculators make several per call.
+    """
 
     kind: str  # 条件 / 排除 / 计算 / 分档 / 封顶 / 舍入 / 最高可得
     text: str

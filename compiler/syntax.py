@@ -66,13 +66,20 @@ class NameRef(Node):
 
 @dataclass(frozen=True)
 class BinOp(Node):
-    op: str  # "+", "-", "×"
+    op: str  # "+", "-", "×", or "增长" (the growth of left over right, never negative)
     left: Expr
     right: Expr
 
 
+@dataclass(frozen=True)
+class RuleRef(Node):
+    """Another rule's standard amount: ``按art24_a_grade的50%``."""
+
+    rule: str
+
+
 Value = Money | Rate | Ratio | Count | Number | Date
-Expr = Value | NameRef | BinOp
+Expr = Value | NameRef | BinOp | RuleRef
 
 
 # ── conditions ────────────────────────────────────────────────────────────────
@@ -183,7 +190,7 @@ class Cap(Node):
 @dataclass(frozen=True)
 class Rounding(Node):
     mode: str  # 向上取整 / 向下取整 / 四舍五入
-    unit: str  # 分 / 角 / 元 / 十元 ...
+    unit: str | None  # 分 / 角 / 元 / 十元 ...; None when the text does not say
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,7 @@ class Percent(Node):
     rate: Rate
     award: Award | None
     cap: Cap | None  # written inline: 最高给予500万元
+    rate_input: NameRef | None = None  # 按…的LPR利率80%: the rate is this input × rate
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,7 @@ class Tiers(Node):
     thresholds: tuple[Threshold, ...]
     amounts: tuple[Money, ...]
     award: Award | None
+    again: bool = False  # 分别再给予: additive tiers, whose reading must be declared
 
 
 @dataclass(frozen=True)
@@ -265,8 +274,55 @@ class UpToRate(Node):
     award: Award | None
 
 
-Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate
-Modifier = Cap | Rounding
+@dataclass(frozen=True)
+class Part(Node):
+    """``超过500万元的部分按50%``."""
+
+    word: Word  # 不超过 / 超过
+    amount: Money
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class Brackets(Node):
+    """Progressive brackets: each part of the base at its own rate, added up."""
+
+    subject: NameRef
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Increase(Node):
+    """``在「市级政策标准」的基础上增加5%（按研发费用的5%）给予补助``.
+
+    "增加5%" can mean 5% of the other level's award or five percentage points
+    on a base; ``reading`` says which, and is required.
+    """
+
+    topup: Topup
+    rate: Rate
+    reading: Percent | None
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class Quota(Node):
+    """``名额按科技特派员总人数的30%确定`` — a limit on the count a per-count amount uses."""
+
+    total: NameRef
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class TierReading(Node):
+    """各档累加 / 只取最高一档 — how additive tiers (再给予) combine."""
+
+    cumulative: bool
+    text: str
+
+
+Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
+Modifier = Cap | Rounding | Quota | TierReading
 
 
 @dataclass(frozen=True)
@@ -365,3 +421,4 @@ class Document:
     sections: tuple[Section, ...]
     articles: tuple[Article, ...]
     rules: tuple[Rule, ...]
+    readings: tuple[Quote, ...] = ()  # readings of the document as a whole (解读 before any article)

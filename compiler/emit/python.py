@@ -67,22 +67,70 @@ class Table:
     rows: tuple[tuple[str, str, str], ...]  # key literal, value literal, label literal
 
 
+def constant_name(value: Decimal, kind: ir.Type) -> str:
+    """A readable module-level name for a constant: _1000万元, _50pct, _D2."""
+    plain = f"{value.normalize():f}".replace(".", "_").replace("-", "minus_")
+    if kind is ir.Type.MONEY:
+        if value and value % 100_000_000 == 0:
+            return f"_{value / 100_000_000:f}亿元".replace(".", "_") if value % 100_000_000 else \
+                f"_{int(value) // 100_000_000}亿元"
+        if value and value % 10_000 == 0:
+            return f"_{int(value) // 10_000}万元"
+        return f"_{plain}元"
+    if kind is ir.Type.RATE:
+        return f"_{f'{(value * 100).normalize():f}'.replace('.', '_')}pct"
+    return f"_D{plain}"
+
+
+class Constants:
+    """Decimal constants a module uses, made once at import rather than on every call."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Decimal] = {}
+
+    def __call__(self, value: Decimal, kind: ir.Type) -> str:
+        if value == Decimal("0.01") and kind is not ir.Type.RATE:
+            return "rt.FEN"
+        name = constant_name(value, kind)
+        existing = self.values.setdefault(name, value)
+        assert existing == value and str(existing) == str(value) or existing == value, name
+        return name
+
+    def lines(self) -> list[str]:
+        return [f"{name} = {py_decimal(value)}" for name, value in sorted(self.values.items(), key=_constant_order)]
+
+
+def _constant_order(item: tuple[str, Decimal]) -> tuple[int, Decimal, str]:
+    name, value = item
+    return ({"元": 0, "t": 1}.get(name[-1], 2), value, name)
+
+
 class RuleCode:
     """The statements of one rule's function, traced or amount-only."""
 
-    def __init__(self, rule: ir.Rule, traced: bool) -> None:
+    def __init__(self, rule: ir.Rule, traced: bool, constants: Constants, tables: dict[str, Table]) -> None:
         self.rule = rule
         self.traced = traced
+        self.decimal = constants
+        self.tables = tables
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, expr: ir.Expr, nested: bool = False) -> str:
         if isinstance(expr, ir.Var):
             return expr.name
         if isinstance(expr, ir.Const):
-            return py_decimal(expr.value)
+            return self.decimal(expr.value, expr.type)
         if isinstance(expr, ir.DateConst):
             day = expr.value
             return f"datetime.date({day.year}, {day.month}, {day.day})"
+        if isinstance(expr, ir.RuleValue):
+            standard = expr.computation
+            if isinstance(standard, ir.Constant):
+                return self.decimal(standard.amount, ir.Type.MONEY)
+            table = self.table(expr.rule, standard)
+            return f'{table}.get({standard.var.name}, (rt.ZERO, ""))[0]'
+        if expr.op == "增长":
+            return f"max({self.expr(expr.left, True)} - {self.expr(expr.right, True)}, rt.ZERO)"
         op = "*" if expr.op == "×" else expr.op
         code = f"{self.expr(expr.left, True)} {op} {self.expr(expr.right, True)}"
         return f"({code})" if nested else code
@@ -146,17 +194,17 @@ class RuleCode:
         lines += self.computation(rule.computation, tables)
         for cap in rule.caps:
             if self.traced:
-                lines.append(f"amount = trace.cap(amount, {py_decimal(cap.amount)}, {py_str(cap.label)})")
+                lines.append(f"amount = trace.cap(amount, {self.decimal(cap.amount, ir.Type.MONEY)}, {py_str(cap.label)})")
             else:
-                lines.append(f"amount = min(amount, {py_decimal(cap.amount)})")
+                lines.append(f"amount = min(amount, {self.decimal(cap.amount, ir.Type.MONEY)})")
         rounding = rule.rounding
         if self.traced:
-            lines.append(f"amount = trace.round(amount, {py_decimal(rounding.quantum)}, {rounding.mode}, "
+            lines.append(f"amount = trace.round(amount, {self.decimal(rounding.quantum, ir.Type.NUMBER)}, {rounding.mode}, "
                          f"{py_str(rounding.label)})")
             lines.append("return trace.done(amount, discretionary=True)" if rule.discretionary
                          else "return trace.done(amount)")
         else:
-            lines.append(f"amount = amount.quantize({py_decimal(rounding.quantum)}, {rounding.mode})")
+            lines.append(f"amount = amount.quantize({self.decimal(rounding.quantum, ir.Type.NUMBER)}, {rounding.mode})")
             if rounding.quantum != Decimal("0.01"):
                 lines.append("amount = amount.quantize(rt.FEN)")
             lines.append("return amount")
@@ -173,25 +221,73 @@ class RuleCode:
     def computation(self, computation: ir.Computation, tables: dict[str, Table]) -> list[str]:
         if isinstance(computation, ir.Scaled):
             base = self.expr(computation.base, nested=True)
+            numerator = self.decimal(computation.numerator, ir.Type.RATE if computation.denominator == 1
+                                     else ir.Type.NUMBER)
             if computation.denominator == 1:
-                value = f"{base} * {py_decimal(computation.numerator)}"
+                value = f"{base} * {numerator}"
             else:
-                value = f"rt.scaled({self.expr(computation.base)}, {py_decimal(computation.numerator)}, " \
-                        f"{py_decimal(computation.denominator)})"
+                denominator = self.decimal(computation.denominator, ir.Type.NUMBER)
+                value = f"rt.scaled({self.expr(computation.base)}, {numerator}, {denominator})"
             return [self.record("计算", computation.label, value)]
         if isinstance(computation, ir.Constant):
-            return [self.record("计算", computation.label, py_decimal(computation.amount))]
+            return [self.record("计算", computation.label, self.decimal(computation.amount, ir.Type.MONEY))]
         if isinstance(computation, ir.PerUnit):
-            value = f"{computation.count.name} * {py_decimal(computation.amount)}"
-            return [self.record("计算", computation.label, value)]
+            return self.per_unit(computation)
         if isinstance(computation, ir.Lookup):
             return self.lookup(computation, tables)
-        return self.steps(computation)
+        if isinstance(computation, ir.Portions):
+            return self.portions(computation)
+        return self.cumulative(computation) if computation.cumulative else self.steps(computation)
+
+    def per_unit(self, per_unit: ir.PerUnit) -> list[str]:
+        count, amount = per_unit.count.name, self.decimal(per_unit.amount, ir.Type.MONEY)
+        quota = per_unit.quota
+        if quota is None:
+            return [self.record("计算", per_unit.label, f"{count} * {amount}")]
+        limit = f"int({quota.total.name} * {self.decimal(quota.rate, ir.Type.RATE)})"
+        if not self.traced:
+            return [f"amount = min({count}, {limit}) * {amount}"]
+        return [f'limit = trace.step("名额", {py_str(quota.label)}, Decimal({limit}))',
+                self.record("计算", per_unit.label, f"min({count}, int(limit)) * {amount}")]
+
+    def portions(self, portions: ir.Portions) -> list[str]:
+        subject = self.expr(portions.subject)
+        lines = ["amount = rt.ZERO"]
+        for part in portions.parts:
+            rate = self.decimal(part.rate, ir.Type.RATE)
+            if part.up_to is not None:
+                value = f"min({subject}, {self.decimal(part.up_to, ir.Type.MONEY)}) * {rate}"
+            else:
+                value = f"max({subject} - {self.decimal(part.above or Decimal(0), ir.Type.MONEY)}, rt.ZERO) * {rate}"
+            lines.append(f'amount += trace.step("分段", {py_str(part.label)}, {value})' if self.traced
+                         else f"amount += {value}")
+        if self.traced:
+            lines.append(f'amount = trace.step("计算", {py_str(portions.label)}, amount)')
+        return lines
+
+    def cumulative(self, steps: ir.Steps) -> list[str]:
+        subject = self.expr(steps.subject)
+        first = steps.tiers[0]
+        lines = [f"if not {self.bound_test(subject, first.lower, None)}:",
+                 INDENT + self.give_up(f"未达到最低一档：{first.label}"),
+                 "amount = rt.ZERO"]
+        for tier in steps.tiers:
+            amount = self.decimal(tier.amount, ir.Type.MONEY)
+            lines.append(f"if {self.bound_test(subject, tier.lower, None)}:")
+            lines.append(INDENT + (f'amount += trace.step("分档", {py_str(tier.label)}, {amount})' if self.traced
+                                   else f"amount += {amount}"))
+        if self.traced:
+            lines.append(f'amount = trace.step("计算", {py_str(steps.label)}, amount)')
+        return lines
+
+    def table(self, rule_id: str, lookup: ir.Lookup) -> str:
+        name = f"_{rule_id.upper()}"
+        self.tables[name] = Table(name, tuple(
+            (py_str(e.key), py_decimal(e.value), py_str(lookup.entry_label(e))) for e in lookup.entries))
+        return name
 
     def lookup(self, lookup: ir.Lookup, tables: dict[str, Table]) -> list[str]:
-        table_name = f"_{self.rule.id.upper()}"
-        tables[table_name] = Table(table_name, tuple(
-            (py_str(e.key), py_decimal(e.value), py_str(lookup.entry_label(e))) for e in lookup.entries))
+        table_name = self.table(self.rule.id, lookup)
         key = lookup.var.name
         lines = [f"entry = {table_name}.get({key})"]
         covers_all = {e.key for e in lookup.entries} >= set(self._choices(key))
@@ -220,7 +316,7 @@ class RuleCode:
         for index, tier in enumerate(reversed(steps.tiers)):
             keyword = "if" if index == 0 else "elif"
             lines.append(f"{keyword} {self.bound_test(subject, tier.lower, tier.upper)}:")
-            lines.append(INDENT + self.record("分档", tier.label, py_decimal(tier.amount)))
+            lines.append(INDENT + self.record("分档", tier.label, self.decimal(tier.amount, ir.Type.MONEY)))
         lines.append("else:")
         lines.append(INDENT + self.give_up(f"未达到最低一档：{steps.tiers[0].label}"))
         return lines
@@ -228,10 +324,11 @@ class RuleCode:
 
 def render(module: ir.Module) -> str:
     tables: dict[str, Table] = {}
+    constants = Constants()
     functions = []
     for rule in module.rules:
-        traced = RuleCode(rule, traced=True).body(tables)
-        quick = RuleCode(rule, traced=False).body({})
+        traced = RuleCode(rule, True, constants, tables).body(tables)
+        quick = RuleCode(rule, False, constants, tables).body(tables)
         functions.append({"rule": rule, "traced": traced, "quick": quick})
     rounding_modes = sorted({rule.rounding.mode for rule in module.rules})
     uses_date = any(i.type is ir.Type.DATE for i in module.inputs)
@@ -240,7 +337,8 @@ def render(module: ir.Module) -> str:
     return template.render(
         module=module,
         functions=functions,
-        tables=list(tables.values()),
+        tables=[tables[name] for name in sorted(tables)],
+        constants=constants.lines(),
         uses_date=uses_date,
         rounding_modes=rounding_modes,
         choice_inputs=choice_inputs,
