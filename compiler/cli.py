@@ -35,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 1
+    except Exception as error:  # pragma: no cover - a bug in pol itself, not the user's mistake
+        print(f"internal error: pol 自身出错（{type(error).__name__}: {error}）。请把输入文件和这条信息报告给维护者。",
+              file=sys.stderr)
+        return 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,7 +225,9 @@ def _explain(rule: ir.Rule, result: Result) -> str:
             suffix = "，封顶生效" if step.held else "，未触及"
             lines.append(f"  {mark} {step.kind} {step.text}{suffix}")
             continue
-        value = f"：{format_yuan(step.value)}" if step.value is not None and step.kind != "比例" else ""
+        value = ""
+        if step.value is not None:
+            value = {"比例": "", "名额": f"：{step.value:f}"}.get(step.kind, f"：{format_yuan(step.value)}")
         lines.append(f"  {mark} {step.kind} {step.text}{value}")
     if not result.applicable:
         lines.append(f"不适用：{result.reason}")

@@ -123,7 +123,8 @@ class Lowering:
             base = self.expr(node.base)
             ratio = node.ratio
             return ir.Scaled(base, ratio.ours, ratio.theirs,
-                             f"{_expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）")
+                             f"{_expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
+                             ratio=True)
         if isinstance(node, s.Fixed):
             return ir.Constant(node.amount.yuan, f"定额{format_yuan(node.amount.yuan)}")
         if isinstance(node, s.UpTo):

@@ -127,6 +127,7 @@ class Scaled:
     numerator: Decimal
     denominator: Decimal
     label: str  # 实际投资额 × 1%
+    ratio: bool = False  # a matching ratio (1:2配套) rather than a percentage
 
 
 @dataclass(frozen=True)

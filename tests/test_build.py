@@ -43,7 +43,7 @@ def test_docstrings_quote_the_clause_and_point_at_its_line() -> None:
     assert source_line.startswith("规则 art24_investment")
 
 
-_ALLOWED_CALLS = {"Decimal", "min", "rt.money", "rt.rate", "rt.count", "rt.flag", "rt.choice", "rt.day",
+_ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.money", "rt.rate", "rt.count", "rt.flag", "rt.choice", "rt.day",
                   "rt.Trace", "rt.scaled", "trace.check", "trace.excluded", "trace.step", "trace.cap", "trace.round",
                   "trace.done", "trace.not_applicable", "amount.quantize", "datetime.date"}
 

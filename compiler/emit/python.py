@@ -92,8 +92,10 @@ class Constants:
         if value == Decimal("0.01") and kind is not ir.Type.RATE:
             return "rt.FEN"
         name = constant_name(value, kind)
-        existing = self.values.setdefault(name, value)
-        assert existing == value and str(existing) == str(value) or existing == value, name
+        # Equal numbers written differently (1 and 1.00) stay apart: results keep their exponent.
+        while name in self.values and str(self.values[name]) != str(value):
+            name += "_"
+        self.values[name] = value
         return name
 
     def lines(self) -> list[str]:
@@ -221,8 +223,7 @@ class RuleCode:
     def computation(self, computation: ir.Computation, tables: dict[str, Table]) -> list[str]:
         if isinstance(computation, ir.Scaled):
             base = self.expr(computation.base, nested=True)
-            numerator = self.decimal(computation.numerator, ir.Type.RATE if computation.denominator == 1
-                                     else ir.Type.NUMBER)
+            numerator = self.decimal(computation.numerator, ir.Type.NUMBER if computation.ratio else ir.Type.RATE)
             if computation.denominator == 1:
                 value = f"{base} * {numerator}"
             else:
