@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import build, coverage, interpret, ir
+from . import build, coverage, explain, interpret, ir
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 from .pipeline import Compiled
@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     cover.add_argument("--json", action="store_true", help="以 JSON 输出")
     cover.set_defaults(run=run_coverage)
+
+    why = commands.add_parser("explain", help="说明某一情形下金额为何如此：条件、分档、封顶、排除")
+    why.add_argument("file", type=Path, metavar="FILE")
+    why.add_argument("--clause", metavar="ID", help="规则编号，如 art24_investment")
+    why.add_argument("--input", action="append", default=[], metavar="名称=值")
+    why.add_argument("--json", action="store_true", help="以 JSON 输出")
+    why.set_defaults(run=run_explain)
 
     calc = commands.add_parser("calc", help="按一条或多条规则计算金额，并说明计算过程")
     calc.add_argument("file", type=Path, metavar="FILE")
@@ -144,6 +151,27 @@ def run_coverage(args: argparse.Namespace) -> int:
         print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
     else:
         print("\n\n".join(r.render() for r in reports))
+    return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    [unit] = _compile([args.file])
+    if unit.module is None:
+        _report(list(unit.diagnostics))
+        return 1
+    given = _read_inputs(unit.module, args.input)
+    outputs = []
+    for rule in _chosen_rules(unit.module, args.clause, set(given)):
+        try:
+            _, reasons = explain.explain(rule, {spec.name: given[spec.name] for spec in rule.inputs})
+        except PolInputError as error:
+            raise UsageError(str(error)) from None
+        outputs.append((rule, reasons))
+    if args.json:
+        data = [reasons for _, reasons in outputs]
+        print(json.dumps(data[0] if len(data) == 1 else {"results": data}, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(explain.render(rule, reasons) for rule, reasons in outputs))
     return 0
 
 

@@ -358,4 +358,5 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         rules=rules,
         articles=tuple(_article(a, rules) for a in document.articles),
         original_articles=original_articles,
+        readings=tuple(q.text for q in document.readings),
     )

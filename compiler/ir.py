@@ -302,6 +302,7 @@ class Module:
     rules: tuple[Rule, ...]
     articles: tuple[Article, ...] = ()
     original_articles: tuple[int, ...] = ()  # article numbers found in the registered original
+    readings: tuple[str, ...] = ()  # readings of the document as a whole
 
 
 def describe(condition: Condition) -> str:

@@ -110,7 +110,8 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
     shutil.copytree(ROOT / "policies", policies)
     out = tmp_path / "calculators"
     assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
-    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "wucheng2023.py"]
+    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "charts", "wucheng2023.index.md",
+                                                     "wucheng2023.md", "wucheng2023.py"]
     assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
 
     # The package imports and computes in a fresh interpreter, with only the standard library.
@@ -144,3 +145,61 @@ def test_the_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "E0001" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_explain_gives_conditions_cap_and_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", str(SEED), "--clause", "art24_investment", "--input", "非政府性资金投资=是",
+                       "--input", "固定资产投资=8000万元", "--input", "实际投资额=8000万元")
+    assert code == 0
+    assert "结论：适用，应得 500,000.00元。" in out
+    assert "✓ 固定资产投资在1000万元以上" in out
+    assert "计算额 800,000.00元 超过封顶，按 500,000.00元 给予" in out
+
+
+def test_explain_json_says_what_was_excluded_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", str(SEED), "--clause", "art9_cooperation", "--json",
+                       "--input", "在区内付诸实施=是", "--input", "实际成交金额=50万元", "--input", "实际支付金额=30万元",
+                       "--input", "合作方式=创新挑战", "--input", "合作协议费用已获得创新券资助=是")
+    assert code == 0
+    data = json.loads(out)
+    assert data["applicable"] is False and data["amount"] == "0.00"
+    assert data["exclusions"] == [{"text": "合作协议费用已获得创新券资助", "held": True}]
+    assert data["reason"] == "合作协议费用已获得创新券资助，不再享受"
+    assert all(c["held"] for c in data["conditions"])
+
+
+def test_explain_names_the_tier_reached(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "explain", str(SEED), "--clause", "art31_independent_entity", "--json",
+                       "--input", "分支机构转为独立法人=是", "--input", "纳入限上统计=是", "--input", "年销售额=499999999.99")
+    assert code == 0
+    data = json.loads(out)
+    # 3亿元及以上 but not yet 5亿元: 50万元.
+    assert data["amount"] == "500000.00"
+    assert data["tiers"][0].startswith("年销售额3亿元及以上")
+
+
+def test_coverage_json_counts_articles_and_clauses(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "coverage", str(ROOT / "policies"), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["articles_total"] == 47
+    assert data["articles_recorded"] == 47
+    assert data["clauses_encoded"] == data["clauses_computable"]
+    assert data["missing_articles"] == []
+    reasons = {item["article"]: item["reason"] for item in data["not_computable"]}
+    assert len(reasons) == 23 and "第一条" in reasons
+
+
+def test_a_changed_word_in_a_quote_fails_at_that_quote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    pol = policies / "wucheng2023.pol"
+    text = pol.read_text(encoding="utf-8")
+    changed = text.replace("按实际投资额的 1%一次性补助，最高不超过 50 万元」",
+                           "按实际投资额的 2%一次性补助，最高不超过 50 万元」", 1)
+    assert changed != text
+    pol.write_text(changed, encoding="utf-8")
+    code, _, err = run(capsys, "check", str(pol))
+    assert code == 1
+    assert "error[E0415]: 原文与原件不符" in err
+    assert "原件此处为“1%一次性补助，”" in err

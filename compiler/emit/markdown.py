@@ -1,0 +1,171 @@
+"""IR → Markdown explanations in Chinese, for reviewers who sign off.
+
+Everything on a page comes from the IR: the original sentence beside the rule
+in plain words, how each boundary word is read, tables as tables, caps and
+their scope, exclusions, readings of ambiguities, and worked examples whose
+amounts are computed by running the generated calculator itself.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .. import coverage, ir, runtime
+from ..samples import Sample, samples, show
+from . import chart
+from .jinja import environment
+
+
+@dataclass(frozen=True)
+class Example:
+    inputs: str
+    result: str
+    note: str
+
+
+def load_calculators(code: str, module_name: str) -> types.ModuleType:
+    """Execute generated calculator code in memory, with our runtime as its ``_runtime``."""
+    package = "_pol_build"
+    if package not in sys.modules:
+        holder = types.ModuleType(package)
+        holder.__path__ = []
+        sys.modules[package] = holder
+        sys.modules[f"{package}._runtime"] = runtime
+    module = types.ModuleType(f"{package}.{module_name}")
+    module.__package__ = package
+    exec(compile(code, f"<generated {module_name}>", "exec"), module.__dict__)  # noqa: S102 - our own output
+    return module
+
+
+def describe_inputs(rule: ir.Rule, values: dict[str, object]) -> str:
+    return "；".join(f"{spec.name}={show(values[spec.name], spec.type)}" for spec in rule.inputs)
+
+
+def describe_result(result: Any) -> str:
+    amount = runtime.format_yuan(result.amount)
+    if not result.applicable:
+        return f"不适用（{result.reason}）"
+    if result.discretionary:
+        return f"最高可得 {amount}"
+    capped = [s for s in result.steps if s.kind == "封顶" and s.held]
+    return f"{amount}（封顶）" if capped else amount
+
+
+def examples(rule: ir.Rule, calculators: types.ModuleType) -> list[Example]:
+    function = getattr(calculators, rule.id)
+    found = []
+    for sample in samples(rule):
+        result = function(**sample.values)
+        found.append(Example(describe_inputs(rule, sample.values), describe_result(result), sample.note))
+    return found
+
+
+def formula(rule: ir.Rule) -> str:
+    """The computation in words: 实际投资额 × 1%，最高50万元."""
+    computation = rule.computation
+    if isinstance(computation, ir.Lookup):
+        text = f"按{computation.var.name}取下表的{'比例，乘以' + _expr(computation.base) if computation.base else '金额'}"
+    elif isinstance(computation, ir.Steps):
+        text = computation.label
+    elif isinstance(computation, ir.Portions):
+        text = "按下表分段计算后相加"
+    elif isinstance(computation, ir.PerUnit):
+        text = computation.label + (f"；{computation.quota.label}" if computation.quota else "")
+    else:
+        text = computation.label
+    if rule.caps:
+        text += "，" + "，".join(cap.label for cap in rule.caps)
+    if rule.discretionary:
+        text += "（为最高可得额度，具体金额由主管部门核定）"
+    return text
+
+
+def _expr(expr: ir.Expr | None) -> str:
+    if isinstance(expr, ir.Var):
+        return expr.name
+    if isinstance(expr, ir.Arith):
+        return f"（{_expr(expr.left)} {expr.op} {_expr(expr.right)}）"
+    return ""
+
+
+def conditions(rule: ir.Rule) -> list[str]:
+    """Each condition that must hold, one per line: 并且 splits into lines."""
+    lines = []
+    for condition in rule.conditions:
+        items = condition.items if isinstance(condition, ir.AllOf) else (condition,)
+        lines += [ir.describe(item) for item in items]
+    return lines
+
+
+def table_rows(rule: ir.Rule) -> tuple[list[str], list[list[str]]]:
+    """A header and rows for a rule whose computation is a table, else empty."""
+    computation = rule.computation
+    if isinstance(computation, ir.Lookup):
+        unit = "比例" if computation.base is not None else "金额"
+        return [computation.var.name, unit], [[e.key, e.text] for e in computation.entries]
+    if isinstance(computation, ir.Steps):
+        rows = [[str(i + 1), tier.label, runtime.format_yuan(tier.amount)] for i, tier in enumerate(computation.tiers)]
+        return ["档", "条件", "金额"], rows
+    if isinstance(computation, ir.Portions):
+        return ["部分", "比例"], [[p.label.rsplit(" × ", 1)[0], runtime.format_rate(p.rate)] for p in computation.parts]
+    return [], []
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def chart_name(module: ir.Module, rule: ir.Rule) -> str:
+    return f"charts/{module.module_name}.{rule.id}.svg"
+
+
+def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[str, str]]:
+    """The page, and the charts it links to (file name → SVG text)."""
+    charts: dict[str, str] = {}
+    rules: list[dict[str, Any]] = []
+    for rule in module.rules:
+        drawn = chart.build(rule)
+        if drawn is not None:
+            charts[chart_name(module, rule)] = chart.render(drawn)
+        header, rows = table_rows(rule)
+        rules.append({
+            "rule": rule,
+            "formula": formula(rule),
+            "conditions": conditions(rule),
+            "exclusions": [ir.describe(e) for e in rule.exclusions],
+            "header": header,
+            "rows": rows,
+            "examples": examples(rule, calculators),
+            "chart": chart_name(module, rule) if drawn is not None else None,
+        })
+    by_article: dict[int, list[dict[str, Any]]] = {}
+    for entry in rules:
+        by_article.setdefault(entry["rule"].article, []).append(entry)
+    template = environment().get_template("policy.md.j2")
+    page = template.render(module=module, rules_by_article=by_article, cell=cell, format_yuan=runtime.format_yuan,
+                           rounding=_rounding_text(module))
+    return page, charts
+
+
+def _rounding_text(module: ir.Module) -> str:
+    labels = sorted({rule.rounding.label for rule in module.rules})
+    return "；".join(labels)
+
+
+def render_index(modules: list[ir.Module]) -> str:
+    reports = {r.document: r for r in coverage.measure(modules)}
+    template = environment().get_template("index.md.j2")
+    documents = []
+    for document, report in reports.items():
+        parts = [m for m in modules if (m.document_number or m.source_name) == document]
+        documents.append({"report": report, "modules": parts})
+    return template.render(documents=documents, cell=cell, format_yuan=runtime.format_yuan,
+                           amount=lambda d: runtime.format_yuan(Decimal(d)))
+
+
+__all__ = ["Sample", "load_calculators", "render", "render_index"]

@@ -1,0 +1,250 @@
+"""Inputs worth looking at for a rule: at every boundary, the cap's knee, each branch.
+
+Derived from the IR alone.  A baseline satisfies every condition and no
+exclusion; each sample then moves one thing: a fen below, at and above a
+threshold, to the cap's knee and beyond it, to each entry of a table, or to
+where a condition fails or an exclusion holds.  Used for the worked examples
+of the explanations, for the payout charts, and by the generated tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from . import ir
+from .runtime import format_rate, format_yuan
+
+FEN = Decimal("0.01")
+BASIS_POINT = Decimal("0.0001")
+DEFAULTS: dict[ir.Type, object] = {
+    ir.Type.MONEY: Decimal("1000000"),
+    ir.Type.RATE: Decimal("0.05"),
+    ir.Type.COUNT: 3,
+    ir.Type.BOOL: True,
+    ir.Type.DATE: datetime.date(2023, 6, 30),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    values: dict[str, object]
+    note: str
+
+
+def step_of(kind: ir.Type) -> Decimal | int:
+    """The smallest move that crosses a boundary for a value of this kind."""
+    steps: dict[ir.Type, Decimal | int] = {ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1}
+    return steps.get(kind, FEN)
+
+
+def show(value: object, kind: ir.Type) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if kind is ir.Type.MONEY and isinstance(value, Decimal):
+        return format_yuan(value)
+    if kind is ir.Type.RATE and isinstance(value, Decimal):
+        return format_rate(value)
+    return str(value)
+
+
+def atoms(condition: ir.Condition) -> Iterator[ir.Truth | ir.ChoiceIs | ir.Within]:
+    if isinstance(condition, ir.AllOf | ir.AnyOf):
+        for item in condition.items:
+            yield from atoms(item)
+    else:
+        yield condition
+
+
+class Sampler:
+    def __init__(self, rule: ir.Rule) -> None:
+        self.rule = rule
+        self.types = {spec.name: spec.type for spec in rule.inputs}
+        self.specs = {spec.name: spec for spec in rule.inputs}
+        self.baseline = self.make_baseline()
+
+    # ── a baseline where the rule applies ─────────────────────────────────────
+    def make_baseline(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for spec in self.rule.inputs:
+            values[spec.name] = spec.choices[0] if spec.type is ir.Type.CHOICE else DEFAULTS[spec.type]
+        computation = self.rule.computation
+        if isinstance(computation, ir.Lookup):
+            values[computation.var.name] = computation.entries[0].key
+        if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
+            values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper)
+        for condition in self.rule.conditions:
+            self.satisfy(condition, values)
+        for exclusion in self.rule.exclusions:
+            for atom in atoms(exclusion):
+                self.falsify(atom, values)
+        return values
+
+    def inside(self, lower: ir.Bound | None, upper: ir.Bound | None) -> object:
+        if lower is not None:
+            value = lower.value.value
+            return value if lower.inclusive else value + step_of(lower.value.type)  # type: ignore[operator]
+        if upper is not None:
+            value = upper.value.value
+            return value if upper.inclusive else value - step_of(upper.value.type)  # type: ignore[operator]
+        return None
+
+    def satisfy(self, condition: ir.Condition, values: dict[str, object]) -> None:
+        if isinstance(condition, ir.AllOf):
+            for item in condition.items:
+                self.satisfy(item, values)
+        elif isinstance(condition, ir.AnyOf):
+            self.satisfy(condition.items[0], values)
+        elif isinstance(condition, ir.Truth):
+            values[condition.var.name] = condition.expected
+        elif isinstance(condition, ir.ChoiceIs):
+            values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
+        elif isinstance(condition.subject, ir.Var):
+            values[condition.subject.name] = self.inside(condition.lower, condition.upper)
+
+    def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within, values: dict[str, object]) -> bool:
+        """Make ``atom`` fail; False if it cannot be made to."""
+        if isinstance(atom, ir.Truth):
+            values[atom.var.name] = not atom.expected
+            return True
+        if isinstance(atom, ir.ChoiceIs):
+            if atom.negated:
+                values[atom.var.name] = atom.value
+                return True
+            other = self.other_choice(atom)
+            if other is None:
+                return False
+            values[atom.var.name] = other
+            return True
+        if not isinstance(atom.subject, ir.Var):
+            return False
+        kind = atom.subject.type
+        if atom.lower is not None:
+            value = atom.lower.value.value
+            below = value - step_of(kind) if atom.lower.inclusive else value  # type: ignore[operator]
+            if below < 0:  # type: ignore[operator]
+                return False
+            values[atom.subject.name] = below
+            return True
+        if atom.upper is not None:
+            value = atom.upper.value.value
+            values[atom.subject.name] = value + step_of(kind) if atom.upper.inclusive else value  # type: ignore[operator]
+            return True
+        return False
+
+    def other_choice(self, atom: ir.ChoiceIs) -> str | None:
+        choices = self.specs[atom.var.name].choices
+        return next((c for c in choices if c != atom.value), None)
+
+    # ── the samples ───────────────────────────────────────────────────────────
+    def with_(self, note: str, **changes: object) -> Sample:
+        return Sample({**self.baseline, **changes}, note)
+
+    def around(self, name: str, bound: ir.Bound, what: str) -> Iterator[Sample]:
+        kind = self.types[name]
+        value = bound.value.value
+        delta = step_of(kind)
+        word = "含本数" if bound.inclusive else "不含本数"
+        for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
+            moved = value + offset * delta  # type: ignore[operator]
+            if moved < 0:
+                continue
+            label = f"{what}{show(value, kind)}（{word}）" + ("" if offset == 0 else f"{where}{show(delta, kind)}")
+            if offset == 0:
+                label = f"恰在{what}{show(value, kind)}（{word}）"
+            yield self.with_(label, **{name: moved})
+
+    def samples(self) -> list[Sample]:
+        rule = self.rule
+        found = [Sample(dict(self.baseline), "满足全部条件")]
+        for condition in rule.conditions:
+            for atom in atoms(condition):
+                if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
+                    for bound in (atom.lower, atom.upper):
+                        if bound is not None:
+                            found += self.around(atom.subject.name, bound, "条件门槛")
+                else:
+                    values = dict(self.baseline)
+                    if self.falsify(atom, values):
+                        found.append(Sample(values, f"不满足：{atom.label}"))
+        for exclusion in rule.exclusions:
+            values = dict(self.baseline)
+            self.satisfy(exclusion, values)
+            found.append(Sample(values, f"属于排除情形：{ir.describe(exclusion)}"))
+        found += self.computation_samples(rule.computation)
+        found += self.cap_samples()
+        return _unique(found)
+
+    def computation_samples(self, computation: ir.Computation) -> list[Sample]:
+        if isinstance(computation, ir.Lookup):
+            return [self.with_(f"{computation.var.name}为{e.key}", **{computation.var.name: e.key})
+                    for e in computation.entries]
+        found: list[Sample] = []
+        if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
+            for tier in computation.tiers:
+                found += self.around(computation.subject.name, tier.lower, "分档门槛")
+        if isinstance(computation, ir.Portions) and isinstance(computation.subject, ir.Var):
+            for part in computation.parts:
+                limit = part.up_to if part.up_to is not None else part.above
+                if limit is not None:
+                    found += self.around(computation.subject.name, ir.Bound(
+                        ir.Const(limit, ir.Type.MONEY, ""), True, ""), "分段点")
+        if isinstance(computation, ir.PerUnit):
+            found += [self.with_(f"{computation.count.name}为{n}", **{computation.count.name: n}) for n in (0, 1, 10)]
+        return found
+
+    def cap_samples(self) -> list[Sample]:
+        rule = self.rule
+        if not rule.caps:
+            return []
+        cap = min(c.amount for c in rule.caps)
+        knee = self.knee(cap)
+        if knee is None:
+            return []
+        name, value = knee
+        kind = self.types[name]
+        found = [self.with_(f"封顶拐点：计算额恰为{format_yuan(cap)}", **{name: value}),
+                 self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]  # type: ignore[operator]
+        if isinstance(value, Decimal) and value >= FEN:
+            found.insert(0, self.with_(f"封顶拐点下方{show(step_of(kind), kind)}", **{name: value - step_of(kind)}))
+        return found
+
+    def knee(self, cap: Decimal) -> tuple[str, object] | None:
+        """The input value at which the computed amount first reaches ``cap``."""
+        computation = self.rule.computation
+        if isinstance(computation, ir.Scaled):
+            base = computation.base
+            factor = computation.numerator / computation.denominator
+            if isinstance(base, ir.Arith) and base.op == "×" and isinstance(base.right, ir.Var):
+                rate = self.baseline[base.right.name]
+                assert isinstance(rate, Decimal)
+                factor *= rate
+                base = base.left
+            if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
+                base = base.left
+            if isinstance(base, ir.Var) and factor:
+                return base.name, (cap / factor).quantize(FEN, ROUND_CEILING)
+        if isinstance(computation, ir.Lookup) and computation.base is not None and isinstance(computation.base, ir.Var):
+            key = self.baseline[computation.var.name]
+            rate = next(e.value for e in computation.entries if e.key == key)
+            return computation.base.name, (cap / rate).quantize(FEN, ROUND_CEILING)
+        if isinstance(computation, ir.PerUnit):
+            return computation.count.name, int((cap / computation.amount).to_integral_value(ROUND_CEILING))
+        return None
+
+
+def _unique(samples: list[Sample]) -> list[Sample]:
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    result = []
+    for sample in samples:
+        key = tuple(sorted((k, repr(v)) for k, v in sample.values.items()))
+        if key not in seen:
+            seen.add(key)
+            result.append(sample)
+    return result
+
+
+def samples(rule: ir.Rule) -> list[Sample]:
+    return Sampler(rule).samples()
