@@ -8,13 +8,15 @@ document fields, sections, articles, rules, and each rule's sentences.
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
 
 from . import codes, numerals
 from . import syntax as s
@@ -27,6 +29,14 @@ _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _COUNT = re.compile(r"(.+?)\s*(\D)$")
+
+# Literals are read exactly or not at all.  The token patterns accept text that
+# has no value (十十十万元, 百分之点) and numbers too long for Decimal's 28 digits:
+# 99…9 (40 digits)万元 would be rounded silently, and 10^30万元 cannot be written
+# without an exponent (decimal.InvalidOperation in _whole).  Such a literal is a
+# syntax error; the compiler must not crash on it.
+_EXACT = decimal.Context(prec=28, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
+_UNREADABLE = (ValueError, ArithmeticError)  # numerals.ValueError, decimal.DecimalException
 
 
 def token_span(token: Token) -> Span:
@@ -82,8 +92,14 @@ class Item:
 
 
 @v_args(meta=True)
-class ToSyntax(Transformer[Token, Any]):
-    """Each method builds the node for the grammar rule of the same name."""
+class ToSyntax(Transformer_NonRecursive[Token, Any]):
+    """Each method builds the node for the grammar rule of the same name.
+
+    Non-recursive: left-recursive rules (甲并且乙并且丙…, 甲+乙+丙…) and the
+    right-recursive ``guarded`` sentence make the parse tree as deep as the
+    chain is long, and Lark's recursive ``Transformer`` raised RecursionError
+    on a chain of a few hundred conditions.
+    """
 
     def __init__(self, source: Source) -> None:
         super().__init__()
@@ -91,12 +107,22 @@ class ToSyntax(Transformer[Token, Any]):
         self.diagnostics: list[Diagnostic] = []
 
     # ── values ────────────────────────────────────────────────────────────────
+    def _unreadable(self, token: Token, what: str) -> None:
+        """Report a literal whose text has no exact value (see ``_EXACT``)."""
+        self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(token), found=f"“{token}”", expected=what,
+                                     help="无法读出{found}的数值（数字至多28位，中文数字须写法规范）；此处应为{expected}"))
+
     def money(self, meta: Any, children: list[Token]) -> s.Money:
         token = children[0]
         match = _MONEY.match(str(token))
         assert match, token
-        yuan = _number(match.group(1)) * _MONEY_UNITS[match.group(2)]
-        return s.Money(_whole(yuan), str(token), span=token_span(token))
+        try:
+            with decimal.localcontext(_EXACT):
+                yuan = _whole(_number(match.group(1)) * _MONEY_UNITS[match.group(2)])
+        except _UNREADABLE:
+            self._unreadable(token, "金额（如 50万元）")
+            yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+        return s.Money(yuan, str(token), span=token_span(token))
 
     def negative_money(self, meta: Any, children: list[Token]) -> s.Money:
         positive = self.money(meta, children)
@@ -108,23 +134,48 @@ class ToSyntax(Transformer[Token, Any]):
     def _rate(self, token: Token) -> s.Rate:
         text = str(token)
         match = _RATE.match(text)
-        percent = Decimal(match.group(1)) if match else numerals.percent(text)
-        return s.Rate(percent.scaleb(-2), text, span=token_span(token))
+        try:
+            with decimal.localcontext(_EXACT):
+                percent = Decimal(match.group(1)) if match else numerals.percent(text)
+                rate = percent.scaleb(-2)
+        except _UNREADABLE:
+            self._unreadable(token, "比例（如 1%）")
+            rate = Decimal("0.01")  # a stand-in, as in money()
+        return s.Rate(rate, text, span=token_span(token))
 
     def ratio(self, meta: Any, children: list[Token]) -> s.Ratio:
         token = children[0]
         match = _RATIO.match(str(token))
         assert match, token
-        return s.Ratio(Decimal(match.group(1)), Decimal(match.group(2)), str(token), span=token_span(token))
+        try:
+            with decimal.localcontext(_EXACT):
+                left, right = +Decimal(match.group(1)), +Decimal(match.group(2))
+        except _UNREADABLE:
+            self._unreadable(token, "配套比例（如 1:2）")
+            left, right = Decimal(1), Decimal(1)  # a stand-in, as in money()
+        return s.Ratio(left, right, str(token), span=token_span(token))
 
     def count(self, meta: Any, children: list[Token]) -> s.Count:
         token = children[0]
         match = _COUNT.match(str(token))
         assert match, token
-        return s.Count(int(_number(match.group(1))), match.group(2), str(token), span=token_span(token))
+        try:
+            with decimal.localcontext(_EXACT):
+                number = int(+_number(match.group(1)))
+        except _UNREADABLE:
+            self._unreadable(token, "数量（如 3年、5项）")
+            number = 1  # a stand-in, as in money()
+        return s.Count(number, match.group(2), str(token), span=token_span(token))
 
     def number(self, meta: Any, children: list[Token]) -> s.Number:
-        return s.Number(Decimal(str(children[0])), str(children[0]), span=token_span(children[0]))
+        token = children[0]
+        try:
+            with decimal.localcontext(_EXACT):
+                value = +Decimal(str(token))
+        except _UNREADABLE:
+            self._unreadable(token, "数字")
+            value = Decimal(1)  # a stand-in, as in money()
+        return s.Number(value, str(token), span=token_span(token))
 
     def date(self, meta: Any, children: list[Token]) -> s.Date:
         return self._date(children[0])

@@ -108,6 +108,13 @@ BAD_TOPUP = _error("E0413", "“基础上”前应为“在”", "写作“在�
 
 # ── lints ─────────────────────────────────────────────────────────────────────
 UNUSED_INPUT = _warning("W0501", "输入“{name}”没有被任何规则使用")
+UNREACHABLE_ENTRY = _warning("W0503", "“{key}”一档永远取不到：条件已限定{condition}", "删除这一档，或放宽条件")
+CAP_NEVER_BINDS = Code("I0504", Severity.INFO, "封顶{cap}永远不会生效：本规则最多{most}", "{detail}")
+CLIFF = _warning("W0505", "分档出现断崖：{subject}达到{higher}时金额为{after}，反而少于{lower}一档的{before}",
+                 "核对各档金额；如原文确实如此，可忽略本警告")
+INVERTED_LEVELS = _warning("W0506", "级别表的金额顺序反常：{higher}的金额{high_amount}低于{lower}的{low_amount}",
+                           "核对“分别”前后的对应关系")
+CONTRADICTORY_CONDITIONS = _warning("W0507", "条件互相矛盾，本规则永远不适用：{condition}")
 EMPTY_ARTICLE = _warning("W0502", "{article}既没有规则，也没有写明不计算的理由",
                          "写“规则 …”编码其中的计算，或写“不计算「理由」”")
 

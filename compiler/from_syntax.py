@@ -230,6 +230,7 @@ class Lowering:
             years=years,
             award=_award_text(node),
             line=rule.span.line,
+            span=rule.span,
         )
 
 

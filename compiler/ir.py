@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .source import Span
+
 
 class Type(enum.Enum):
     MONEY = "金额"
@@ -256,6 +258,7 @@ class Rule:
     years: int | None  # the cap covers this many years together
     award: str | None  # 补助 / 一次性奖励 / 薪酬补助...
     line: int  # where the rule starts in the .pol file
+    span: Span | None = None  # the rule's id in the .pol file, for diagnostics about the rule
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .check import check
 from .diagnostics import Diagnostic, has_errors, make
 from .from_syntax import lower
 from .lexer import keywords
+from .lint import lint
 from .parse import parse as parse_source
 from .parse import parser
 from .source import Source, Span
@@ -57,6 +58,7 @@ def compile_source(source: Source, module_name: str | None = None) -> Compiled:
     if has_errors(diagnostics):
         return Compiled(source, None, tuple(diagnostics))
     module = lower(document, symbols, source.name, source.sha256, name, symbols.original_articles)
+    diagnostics += lint(module, source)
     return Compiled(source, module, tuple(diagnostics))
 
 

@@ -82,6 +82,21 @@ class Sampler:
                 self.falsify(atom, values)
         return values
 
+    @staticmethod
+    def inside_bounds(value: Decimal, lower: ir.Bound | None, upper: ir.Bound | None) -> bool:
+        """Whether ``value`` lies within the bounds, as the boundary words read them."""
+        if lower is not None:
+            low = lower.value.value
+            assert isinstance(low, Decimal)
+            if value < low or (value == low and not lower.inclusive):
+                return False
+        if upper is not None:
+            high = upper.value.value
+            assert isinstance(high, Decimal)
+            if value > high or (value == high and not upper.inclusive):
+                return False
+        return True
+
     def inside(self, lower: ir.Bound | None, upper: ir.Bound | None) -> object:
         if lower is not None:
             value = lower.value.value

@@ -1,0 +1,205 @@
+"""IR → a Hypothesis test module per policy: the promises each calculator keeps.
+
+For every rule: the amount is never negative, is to the fen, never exceeds a
+cap, is zero with a reason whenever the rule does not apply, and its steps
+agree with it; it never decreases as an input grows wherever the IR shows the
+rule to be monotone in that input; at every threshold a fen below, at and a
+fen above, the condition or tier holds exactly as the boundary word is read;
+and a table of levels (国家级、省级、市级) never pays a higher level less.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .. import ir
+from ..lint import level_of, required
+from ..samples import Sampler, step_of
+from .jinja import environment
+from .python import py_decimal, py_str
+
+STRATEGIES = {ir.Type.MONEY: "MONEY", ir.Type.RATE: "RATE", ir.Type.COUNT: "COUNT", ir.Type.BOOL: "FLAG",
+              ir.Type.DATE: "DATE"}
+
+
+def py_value(value: object) -> str:
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return py_decimal(value)
+    if isinstance(value, datetime.date):
+        return f"datetime.date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, str):
+        return py_str(value)
+    return repr(value)
+
+
+def py_values(values: dict[str, object]) -> str:
+    return "{" + ", ".join(f"{py_str(k)}: {py_value(v)}" for k, v in values.items()) + "}"
+
+
+def strategy(spec: ir.Input, rule: ir.Rule) -> str:
+    if spec.type is ir.Type.CHOICE:
+        return f"st.sampled_from(calc.CHOICES[{py_str(spec.name)}])"
+    points = sorted({p for p in boundaries(rule, spec.name)})
+    base = STRATEGIES[spec.type]
+    if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE):
+        return f"near({base}, {', '.join(py_value(p) for p in points)})"
+    return base
+
+
+def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
+    """Values of ``name`` at which the rule can change its mind, with a step either side."""
+    found: list[Decimal | int] = []
+    kind = next(spec.type for spec in rule.inputs if spec.name == name)
+    delta = step_of(kind)
+
+    def add(value: object) -> None:
+        if isinstance(value, Decimal):
+            for moved in (value - delta, value, value + delta):
+                if moved >= 0:
+                    found.append(int(moved) if kind is ir.Type.COUNT else moved)
+
+    for condition in (*rule.conditions, *rule.exclusions):
+        for atom in _atoms(condition):
+            if isinstance(atom, ir.Within) and atom.subject == ir.Var(name, kind):
+                for bound in (atom.lower, atom.upper):
+                    if bound is not None:
+                        add(bound.value.value)
+    computation = rule.computation
+    if isinstance(computation, ir.Steps) and computation.subject == ir.Var(name, kind):
+        for tier in computation.tiers:
+            add(tier.lower.value.value)
+    knee = Sampler(rule).knee(min(c.amount for c in rule.caps)) if rule.caps else None
+    if knee is not None and knee[0] == name:
+        add(Decimal(knee[1]))  # type: ignore[arg-type]
+    return found
+
+
+def _atoms(condition: ir.Condition) -> list[ir.Truth | ir.ChoiceIs | ir.Within]:
+    if isinstance(condition, ir.AllOf | ir.AnyOf):
+        return [a for item in condition.items for a in _atoms(item)]
+    return [condition]
+
+
+def monotone_inputs(rule: ir.Rule) -> list[str]:
+    """Numeric inputs the amount can only grow with, as the IR shows."""
+    growing: set[str] = set()
+    shrinking: set[str] = set()
+
+    def grows(expr: ir.Expr | None) -> None:
+        if isinstance(expr, ir.Var):
+            growing.add(expr.name)
+        elif isinstance(expr, ir.Arith):
+            grows(expr.left)
+            if expr.op == "增长" or expr.op == "-":
+                touches(expr.right)
+            else:
+                grows(expr.right)
+
+    def touches(expr: ir.Expr | None) -> None:
+        if isinstance(expr, ir.Var):
+            shrinking.add(expr.name)
+        elif isinstance(expr, ir.Arith):
+            touches(expr.left)
+            touches(expr.right)
+
+    computation = rule.computation
+    if isinstance(computation, ir.Scaled):
+        grows(computation.base)
+    elif isinstance(computation, ir.Portions):
+        grows(computation.subject)
+    elif isinstance(computation, ir.PerUnit):
+        grows(computation.count)
+        if computation.quota is not None:
+            grows(computation.quota.total)
+    elif isinstance(computation, ir.Lookup):
+        grows(computation.base)
+    elif isinstance(computation, ir.Steps):
+        amounts = [t.amount for t in computation.tiers]
+        if computation.cumulative or amounts == sorted(amounts):
+            grows(computation.subject)
+        else:
+            touches(computation.subject)
+    musts = required(rule)
+    for condition in rule.conditions:
+        for atom in _atoms(condition):
+            if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
+                if atom.upper is None and atom.lower is not None and atom in musts:
+                    growing.add(atom.subject.name)
+                else:
+                    shrinking.add(atom.subject.name)
+    for exclusion in rule.exclusions:
+        for atom in _atoms(exclusion):
+            if isinstance(atom, ir.Within):
+                touches(atom.subject)
+    numeric = {s.name for s in rule.inputs if s.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)}
+    return [s.name for s in rule.inputs if s.name in growing - shrinking and s.name in numeric]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    values: str  # a Python dict literal
+    label: str
+    held: bool
+    note: str
+
+
+def thresholds(rule: ir.Rule) -> list[Threshold]:
+    """Condition and tier checks a step below, at, and a step above every bound."""
+    sampler = Sampler(rule)
+    cases: list[Threshold] = []
+    for atom in required(rule):
+        if not (isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var)):
+            continue
+        name = atom.subject.name
+        for bound in (atom.lower, atom.upper):
+            if bound is None or not isinstance(bound.value.value, Decimal):
+                continue
+            for sample in sampler.around(name, bound, "门槛"):
+                value = sample.values[name]
+                assert isinstance(value, Decimal | int)
+                held = sampler.inside_bounds(Decimal(value), atom.lower, atom.upper)
+                cases.append(Threshold(py_values(sample.values), atom.label, held, sample.note))
+    computation = rule.computation
+    if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
+        name = computation.subject.name
+        for tier in computation.tiers:
+            for sample in sampler.around(name, tier.lower, "分档门槛"):
+                value = sample.values[name]
+                assert isinstance(value, Decimal | int)
+                reached = sampler.inside_bounds(Decimal(value), tier.lower, tier.upper if not computation.cumulative
+                                                else None)
+                cases.append(Threshold(py_values(sample.values), tier.label, reached, sample.note))
+    return cases
+
+
+def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
+    """(table input, (higher, lower) level pairs, baseline) for a table of levels."""
+    computation = rule.computation
+    if not isinstance(computation, ir.Lookup) or computation.base is not None:
+        return None
+    ranked = [(level_of(e.key), e.key) for e in computation.entries]
+    pairs = [(a, b) for rank_a, a in ranked for rank_b, b in ranked
+             if rank_a is not None and rank_b is not None and rank_a < rank_b]
+    if not pairs:
+        return None
+    return computation.var.name, pairs, py_values(Sampler(rule).baseline)
+
+
+def render(module: ir.Module) -> str:
+    rules = []
+    for rule in module.rules:
+        rules.append({
+            "rule": rule,
+            "inputs": {spec.name: strategy(spec, rule) for spec in rule.inputs},
+            "caps": [py_decimal(cap.amount) for cap in rule.caps],
+            "monotone": monotone_inputs(rule),
+            "thresholds": thresholds(rule),
+            "levels": level_order(rule),
+        })
+    uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
+    return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
+                                                            STRATEGIES=STRATEGIES)

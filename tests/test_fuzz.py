@@ -1,0 +1,354 @@
+"""Fuzzing: whatever the input, the compiler answers with a module or with errors.
+
+It never raises, never hangs and never prints a traceback; every diagnostic
+renders and points inside the file.  Inputs range from random bytes to real
+policy text with mutations, deeply nested conditions, and hostile names and
+quotes aimed at the generated Python.
+
+About 10,000 cases run by default (see ``BUDGET``), in well under two minutes
+on two cores.  To run more locally, multiply every budget:
+
+    POL_FUZZ_EXAMPLES=10 .venv/bin/python -m pytest tests/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+from compiler.codes import Severity
+from compiler.emit.python import render
+from compiler.parse import parser
+from compiler.pipeline import Compiled, compile_source
+from compiler.source import Source
+
+from .conftest import POLICIES
+from .test_build import _ALLOWED_CALLS
+
+SCALE = float(os.environ.get("POL_FUZZ_EXAMPLES", "1"))
+TIME_LIMIT = 5.0  # seconds for one compile; the whole seed policy takes about 0.1 s
+HANG_LIMIT = 60.0  # a compile still running after this is interrupted, so that a hang fails instead of stalling CI
+
+# Examples per test at POL_FUZZ_EXAMPLES=1.  Cheap, small inputs get many; the whole policy file fewer.
+BUDGET = {
+    "bytes": 2000,
+    "alphabet": 2000,
+    "soup": 1500,
+    "grammar": 1500,
+    "truncated": 200,
+    "mutated_excerpt": 1200,
+    "mutated_file": 100,
+    "nesting": 150,
+    "hostile": 1000,
+}
+
+
+def fuzz(name: str) -> Callable[[Any], Any]:
+    return settings(max_examples=max(1, round(BUDGET[name] * SCALE)), deadline=None, print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much, HealthCheck.large_base_example])
+
+
+# ── the property ──────────────────────────────────────────────────────────────
+class Hang(Exception):
+    pass
+
+
+@contextmanager
+def watchdog(seconds: float) -> Iterator[None]:
+    """Interrupt the block with ``Hang`` after ``seconds``, where signals allow it."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Hang(f"compile still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def compiles_cleanly(text: str, path: Path | None = None) -> Compiled:
+    """Compile ``text``; fail unless the compiler answered properly and in time."""
+    source = Source("fuzz.pol", text, path)
+    start = time.perf_counter()
+    with watchdog(HANG_LIMIT):
+        compiled = compile_source(source, module_name="fuzz")
+    elapsed = time.perf_counter() - start
+    assert elapsed < TIME_LIMIT, f"compile took {elapsed:.1f} s"
+    errors = [d for d in compiled.diagnostics if d.severity is Severity.ERROR]
+    assert (compiled.module is not None) != bool(errors), [d.render() for d in errors]
+    last_line = len(source.lines) + 1
+    for diagnostic in compiled.diagnostics:
+        span = diagnostic.span
+        shown = diagnostic.render()
+        assert isinstance(shown, str) and shown and "Traceback" not in shown
+        json.dumps(diagnostic.to_json(), ensure_ascii=False)
+        assert 1 <= span.line <= last_line, (span, shown)
+        assert 1 <= span.end_line <= last_line, (span, shown)
+        assert span.column >= 1 and span.end_column >= 1, (span, shown)
+    return compiled
+
+
+# ── the language's own characters ─────────────────────────────────────────────
+GRAMMAR = POLICIES.parent / "grammar"
+
+
+def _grammar_words() -> list[str]:
+    words: set[str] = set()
+    for path in sorted(GRAMMAR.glob("*.lark")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code = line.split("//")[0] if not line.lstrip().startswith("//") else ""
+            words.update(w for w in re.findall(r'"([^"\\]+)"', code))
+    return sorted(words)
+
+
+WORDS = _grammar_words()
+PUNCTUATION = list("，,、：:（()）「」。；;—-～~+＋×*%％ \t\u3000\n\n\n#")
+UNITS = ["万元", "亿元", "元", "%", "％", "年", "月", "日", "项", "家", "人", "个", "次"]
+NAMES = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "实际投资额", "平台级别", "国家级", "省级"]
+PIECES = WORDS + PUNCTUATION + UNITS + NAMES + list("0123456789.一二三十百千万零两") + [
+    "输入 ", "规则 r1", "规则 art1_a", "第一条", "第二十四条", "「", "」", "「原文」", "2023年1月1日", "50万元", "1%",
+    "1:2", "3年", "（含）", "及以上", "的，", "。\n",
+]
+
+cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+piece = st.one_of(st.sampled_from(PIECES), cjk, st.characters())
+soup = st.lists(piece, max_size=60).map("".join)
+
+HEADER = "文号「测试〔2023〕1号」\n有效期 2023年1月1日至2023年12月31日\n"
+DECLARATIONS = """\
+输入 甲：金额「说明」
+输入 乙：是否
+输入 丙：选项（丁、戊）
+输入 己：数量
+输入 庚：比例
+输入 辛：日期
+"""
+SKELETON = HEADER + DECLARATIONS + "第一条「测试」\n规则 r1「测试」\n原文「测试」\n"
+
+
+@fuzz("bytes")
+@given(st.binary(max_size=400))
+def test_random_bytes(data: bytes) -> None:
+    compiles_cleanly(data.decode("utf-8", errors="replace"))
+
+
+@fuzz("alphabet")
+@given(soup)
+def test_random_text_in_the_languages_alphabet(text: str) -> None:
+    compiles_cleanly(text)
+
+
+@fuzz("soup")
+@given(soup)
+def test_random_sentences_in_a_valid_file(sentence: str) -> None:
+    compiles_cleanly(SKELETON + sentence)
+
+
+# Text the grammar derives, over the declared names above: it gets past the parser far more often.
+_derived = from_lark(parser(), explicit={
+    "NAME": st.sampled_from(["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬"]),
+    "IDENT": st.sampled_from(["r1", "r2", "R", "_", "import", "art1_a"]),
+    "STRING": st.sampled_from(["「」", "「测试」", "「sources/none.txt」", '「"""\\n{}」']),
+})
+
+
+@fuzz("grammar")
+@given(_derived)
+def test_text_the_grammar_derives(text: str) -> None:
+    compiles_cleanly(HEADER + DECLARATIONS + text)
+
+
+# ── the seed policy, cut and mutated ──────────────────────────────────────────
+POLICY_PATH = POLICIES / "wucheng2023.pol"
+POLICY = POLICY_PATH.read_text(encoding="utf-8")
+POLICY_LINES = POLICY.split("\n")
+POLICY_HEADER = "\n".join(POLICY_LINES[:12]) + "\n"  # 文号 … 解读, the original included
+
+
+def test_the_seed_policy_compiles() -> None:
+    assert compiles_cleanly(POLICY, POLICY_PATH).module is not None
+
+
+@fuzz("truncated")
+@given(st.integers(0, len(POLICY)))
+def test_truncated_policy(cut: int) -> None:
+    compiles_cleanly(POLICY[:cut], POLICY_PATH)
+
+
+_WIDTH = [("，", ","), ("：", ":"), ("（", "("), ("）", ")"), ("；", ";"), ("％", "%"), ("—", "-"), ("～", "~"),
+          ("＋", "+"), ("＊", "*")]
+_SWAP_WIDTH = {a: b for a, b in _WIDTH} | {b: a for a, b in _WIDTH}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千]+(?=万元|亿元|元|年|项|家|个|人)")
+_ODD_NUMBERS = ["1" + "0" * 30, "0.000000001", "-5", "－5", "0", "00", "0.0", "9" * 40, "1." + "0" * 40 + "1",
+                "1e5", "１２", "٣", "十十十", "百分之", "负五", str(10**400)]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, text: str) -> str:
+    """``text`` after a few random edits of the kinds drafters and copy-paste make."""
+    for _ in range(draw(st.integers(1, 6))):
+        lines = text.split("\n")
+        line = draw(st.integers(0, len(lines) - 1))
+        at = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["width", "width_all", "delete_line", "duplicate_line", "swap_lines", "delete_char",
+                                   "duplicate_char", "swap_chars", "keyword", "piece", "number", "number"]))
+        if op == "width":
+            spots = [i for i, c in enumerate(text) if c in _SWAP_WIDTH]
+            if spots:
+                i = spots[draw(st.integers(0, len(spots) - 1))]
+                text = text[:i] + _SWAP_WIDTH[text[i]] + text[i + 1:]
+        elif op == "width_all":
+            text = text.translate(str.maketrans(_SWAP_WIDTH))
+        elif op == "delete_line":
+            text = "\n".join(lines[:line] + lines[line + 1:])
+        elif op == "duplicate_line":
+            text = "\n".join(lines[:line + 1] + lines[line:])
+        elif op == "swap_lines":
+            other = draw(st.integers(0, len(lines) - 1))
+            lines[line], lines[other] = lines[other], lines[line]
+            text = "\n".join(lines)
+        elif op == "delete_char":
+            text = text[:at] + text[at + 1:]
+        elif op == "duplicate_char":
+            text = text[:at] + text[at:at + 1] + text[at:]
+        elif op == "swap_chars":
+            text = text[:at] + text[at + 1:at + 2] + text[at:at + 1] + text[at + 2:]
+        elif op == "keyword":
+            text = text[:at] + draw(st.sampled_from(WORDS)) + text[at:]
+        elif op == "piece":
+            text = text[:at] + draw(piece) + text[at:]
+        else:
+            numbers = list(_NUMBER.finditer(text))
+            if numbers:
+                found = numbers[draw(st.integers(0, len(numbers) - 1))]
+                text = text[:found.start()] + draw(st.sampled_from(_ODD_NUMBERS)) + text[found.end():]
+    return text
+
+
+@st.composite
+def excerpt(draw: st.DrawFn) -> str:
+    """The policy's header and a run of its lines: small enough to mutate thousands of times."""
+    start = draw(st.integers(12, len(POLICY_LINES) - 1))
+    stop = draw(st.integers(start, min(start + 60, len(POLICY_LINES))))
+    return POLICY_HEADER + "\n".join(POLICY_LINES[start:stop]) + "\n"
+
+
+@fuzz("mutated_excerpt")
+@given(excerpt().flatmap(mutated))
+def test_mutated_excerpt(text: str) -> None:
+    compiles_cleanly(text, POLICY_PATH)
+
+
+@fuzz("mutated_file")
+@given(mutated(POLICY))
+def test_mutated_policy(text: str) -> None:
+    compiles_cleanly(text, POLICY_PATH)
+
+
+# ── deep nesting ──────────────────────────────────────────────────────────────
+NESTED = HEADER + """\
+输入 甲：是否
+输入 乙：是否
+输入 丙：金额
+第一条「测试」
+规则 r1「测试」
+原文「测试」
+"""
+_OPEN, _CLOSE = st.sampled_from(["（", "("]), st.sampled_from(["）", ")"])
+
+
+@st.composite
+def nested_condition(draw: st.DrawFn) -> str:
+    depth = draw(st.integers(0, 600))
+    length = draw(st.integers(1, 1500))
+    connectives = draw(st.lists(st.sampled_from(["并且", "且", "同时", "或者", "或"]), min_size=1, max_size=5))
+    atoms = draw(st.lists(st.sampled_from(["甲", "乙", "甲为否", "丙超过1万元", "丙在1万元以上"]), min_size=1, max_size=5))
+    chain = "".join((connectives[i % len(connectives)] if i else "") + atoms[i % len(atoms)] for i in range(length))
+    inner = draw(st.sampled_from(["甲", chain]))
+    shape = draw(st.sampled_from(["outside", "inside", "both", "unbalanced"]))
+    opened, closed = draw(_OPEN) * depth, draw(_CLOSE) * depth
+    if shape == "outside":
+        return opened + inner + closed
+    if shape == "inside":  # ((((甲 并且 乙) 并且 乙) 并且 乙) …)
+        return opened + "甲" + "".join(f"并且乙{closed[:1]}" for _ in range(depth))
+    if shape == "both":
+        return opened + inner + closed + "或者" + chain
+    return opened + inner + closed[: depth // 2]
+
+
+@fuzz("nesting")
+@given(nested_condition(), st.sampled_from(["的，给予1万元补助。", "的，不再享受补助。", "的，按丙的1%补助。"]))
+def test_deep_nesting(condition: str, computation: str) -> None:
+    compiles_cleanly(NESTED + condition + computation)
+
+
+# ── hostile text aimed at the generated Python ───────────────────────────────
+_HOSTILE = ['"""', "'''", '"', "'", "\\", "\\n", "\n", "{", "}", "{{", "}}", "{0}", "%s", "__import__(\"os\")",
+            "__import__('os').system('echo pwned')", "#", ")", "(", "；", ";", "\r", "\x00", "\t", "\u2028", "\x0c",
+            "eval(", "exec(", "print(1)", "\\x00", "\\u0000", "\\N{BULLET}", "{% raw %}", "{{ 1 }}", "{# #}", "<", ">",
+            "&", "ﬁ", "ａ", "ℌ", "²", "_", "1", "甲", "元", "」"]
+hostile = st.lists(st.sampled_from(_HOSTILE), max_size=6).map("".join)
+hostile_quote = hostile.map(lambda t: t.replace("」", "") if len(t) % 3 else t)  # mostly closable
+hostile_name = st.tuples(cjk, hostile).map(lambda p: p[0] + re.sub(r"\s", "", p[1]))
+hostile_ident = st.sampled_from(["r1", "__import__", "os", "exec", "print", "Decimal", "rt", "trace", "_", "__init__",
+                                 "CHOICES", "r1__", "class", "art1_a"])
+
+HOSTILE_POLICY = """\
+文号「{0}」
+标题「{1}」
+发文机关「{2}」
+有效期 2023年1月1日至2023年12月31日
+解读「{3}」
+篇「{4}」
+牵头单位「{5}」
+第一条「{6}」
+责任单位「{7}」
+输入 {name}：金额「{8}」
+输入 {choice}：选项（{first}、{second}）
+规则 {ident}「{9}」
+原文「{10}」
+解读「{11}」
+{choice}为{first}的，按{name}的1%给予补助，最高10万元。
+规则 {ident}_b「{12}」
+原文「{13}」
+{choice}为{first}、{second}的，分别给予{14}万元、2万元补助。
+"""
+
+
+def calls_in(code: str) -> set[str]:
+    tree = ast.parse(code)
+    return {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+
+
+@fuzz("hostile")
+@given(st.lists(hostile_quote, min_size=14, max_size=14), st.sampled_from(["1", "1" + "0" * 30, "0.000000001", "-1"]),
+       hostile_name, hostile_name, hostile_name, hostile_name, hostile_ident)
+def test_hostile_text_cannot_become_code(quotes: list[str], amount: str, name: str, choice: str, first: str,
+                                         second: str, ident: str) -> None:
+    text = HOSTILE_POLICY.format(*quotes, amount, name=name, choice=choice, first=first, second=second, ident=ident)
+    compiled = compiles_cleanly(text)
+    if compiled.module is None:
+        return
+    code = render(compiled.module)
+    calls = calls_in(code)
+    assert all(c in _ALLOWED_CALLS or c.endswith(".get") for c in calls), calls - _ALLOWED_CALLS
