@@ -24,6 +24,9 @@ demo: build
 	@echo '== 第三十一条：年销售额恰为 3 亿元（“及以上”含本数）=='
 	$(BIN)/pol calc policies/wucheng2023.pol --clause art31_independent_entity \
 	    --input 分支机构转为独立法人=是 --input 纳入限上统计=是 --input 年销售额=3亿元
+	@echo
+	@echo '== 一家企业按整份文件计算：多条可享受，同一事项就高从优 =='
+	$(BIN)/pol calc --set policies --profile examples/enterprise.yaml
 
 test: $(STAMP) lint typecheck check-generated
 	$(BIN)/python -m pytest
@@ -40,6 +43,7 @@ check-generated: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile_speed.py
 	$(BIN)/python benchmarks/call_speed.py
+	$(BIN)/python benchmarks/batch_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

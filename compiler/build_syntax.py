@@ -7,13 +7,14 @@ document fields, sections, articles, rules, and each rule's sentences.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from lark import Token, Tree, v_args
 from lark.visitors import Transformer_NonRecursive
@@ -37,6 +38,15 @@ _COUNT = re.compile(r"(.+?)\s*(\D)$")
 # syntax error; the compiler must not crash on it.
 _EXACT = decimal.Context(prec=28, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
 _UNREADABLE = (ValueError, ArithmeticError)  # numerals.ValueError, decimal.DecimalException
+
+# How deep conditions (甲并且乙并且丙…) and expressions (甲+乙+丙…) may nest.
+# The checker, the lowering and the emitters walk these trees recursively, about
+# one Python frame a level, and raised RecursionError on a chain of about 1000
+# conditions; no real policy comes near this limit.
+MAX_NESTING = 100
+
+
+_Nested = TypeVar("_Nested", s.BinOp, s.Both, s.Either)
 
 
 def token_span(token: Token) -> Span:
@@ -105,6 +115,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         super().__init__()
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        self._depths: dict[int, tuple[int, Any]] = {}  # id(node) -> (nesting depth, node: keeps the id unused)
 
     # ── values ────────────────────────────────────────────────────────────────
     def _unreadable(self, token: Token, what: str) -> None:
@@ -193,14 +204,28 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def name_ref(self, meta: Any, children: list[Token]) -> s.NameRef:
         return _name(children[0])
 
-    def add(self, meta: Any, children: list[Any]) -> s.BinOp:
-        return s.BinOp("+", children[0], children[1], span=_meta_span(meta))
+    def _nest(self, node: _Nested, operands: Sequence[Any]) -> _Nested:
+        """``node``, unless it nests deeper than MAX_NESTING: then a copy of its left operand, reported once."""
+        depth = 1 + max(self._depths.get(id(o), (0, None))[0] for o in operands)
+        if depth > MAX_NESTING:
+            if depth == MAX_NESTING + 1:
+                self.diagnostics.append(make(codes.SYNTAX, self.source, operands[-1].span,
+                                             found=f"第{MAX_NESTING + 1}层嵌套",
+                                             help=f"条件或算式至多嵌套{MAX_NESTING}层；请拆分或简化这句话"))
+            # A fresh copy stands in, so that deeper levels are not reported again.  It is an operand (an Expr
+            # or a Condition, as the caller returns), not a _Nested: the cast only satisfies the signature.
+            node = cast(_Nested, dataclasses.replace(operands[0]))
+        self._depths[id(node)] = (depth, node)
+        return node
 
-    def subtract(self, meta: Any, children: list[Any]) -> s.BinOp:
-        return s.BinOp("-", children[0], children[1], span=_meta_span(meta))
+    def add(self, meta: Any, children: list[Any]) -> s.Expr:
+        return self._nest(s.BinOp("+", children[0], children[1], span=_meta_span(meta)), children)
 
-    def multiply(self, meta: Any, children: list[Any]) -> s.BinOp:
-        return s.BinOp("×", children[0], children[1], span=_meta_span(meta))
+    def subtract(self, meta: Any, children: list[Any]) -> s.Expr:
+        return self._nest(s.BinOp("-", children[0], children[1], span=_meta_span(meta)), children)
+
+    def multiply(self, meta: Any, children: list[Any]) -> s.Expr:
+        return self._nest(s.BinOp("×", children[0], children[1], span=_meta_span(meta)), children)
 
     # ── conditions ────────────────────────────────────────────────────────────
     def is_true(self, meta: Any, children: list[Token]) -> s.IsTrue:
@@ -243,11 +268,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                 values.append(child)
         return s.Range(values[0], _word(marks[0]), values[1], _word(marks[1]), span=_meta_span(meta))
 
-    def both(self, meta: Any, children: list[Any]) -> s.Both:
-        return s.Both(children[0], children[2], span=_meta_span(meta))
+    def both(self, meta: Any, children: list[Any]) -> s.Condition:
+        return self._nest(s.Both(children[0], children[2], span=_meta_span(meta)), children[::2])
 
-    def either(self, meta: Any, children: list[Any]) -> s.Either:
-        return s.Either(children[0], children[2], span=_meta_span(meta))
+    def either(self, meta: Any, children: list[Any]) -> s.Condition:
+        return self._nest(s.Either(children[0], children[2], span=_meta_span(meta)), children[::2])
 
     # ── computations ──────────────────────────────────────────────────────────
     def award(self, meta: Any, children: list[Token]) -> s.Award:
@@ -268,8 +293,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         award = children[0]
         return children[1], s.Award(None, (str(award),), span=token_span(award))
 
-    def money_then_award(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award]:
-        return children[0], children[-1]
+    def money_then_award(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award | None]:
+        award = children[-1]
+        return children[0], award if isinstance(award, s.Award) else None
 
     def money_list(self, meta: Any, children: list[s.Money]) -> tuple[s.Money, ...]:
         return tuple(children)
@@ -370,8 +396,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                       span=_meta_span(meta))
 
     def upto_max(self, meta: Any, children: list[Any]) -> s.UpTo:
+        years = _token(children, "COUNT")
         return s.UpTo(_node(children, s.Money), tuple(str(t) for t in _tokens(children, "SCOPE")),
-                      _node(children, s.Count), _node(children, s.Award), span=_meta_span(meta))
+                      self.count(meta, [years]) if years is not None else None, _node(children, s.Award),
+                      span=_meta_span(meta))
 
     def upto_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
         return s.UpToRate(children[1], self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
@@ -473,6 +501,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def boundary_rule(self, meta: Any, children: list[Token]) -> s.BoundaryRule:
         return s.BoundaryRule(str(children[0]), str(children[1]) == "含本数", span=_meta_span(meta))
 
+    def doc_stacking(self, meta: Any, children: list[Token]) -> Item:
+        return Item("stacking", str(children[0]), _meta_span(meta))
+
+    def matter(self, meta: Any, children: list[Token]) -> Item:
+        name = _token(children, "STRING")
+        stacking = _token(children, "STACKING")
+        assert name is not None
+        return Item("matter", (_unquote(name), str(stacking) if stacking else ""), _meta_span(meta))
+
     def doc_rounding(self, meta: Any, children: list[Any]) -> Item:
         return Item("rounding", children[0], _meta_span(meta))
 
@@ -540,15 +577,18 @@ class _RuleDraft:
     responsible: str | None = None
     sentences: list[s.Sentence] = field(default_factory=list)
     exclusions: list[s.Exclusion] = field(default_factory=list)
+    matter: str | None = None
+    stacking: str = ""
 
     def freeze(self, article: s.Article | None) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
-                      self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span)
+                      self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span,
+                      self.matter, self.stacking)
 
 
 _DOCUMENT_FIELDS = {
     "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "date": "发文日期",
-    "validity": "有效期", "boundary": "边界", "rounding": "舍入",
+    "validity": "有效期", "boundary": "边界", "rounding": "舍入", "stacking": "同一事项",
 }
 
 
@@ -623,6 +663,11 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
                 article.quotes.append(value)
             else:
                 misplaced(item, "原文", "条或规则")
+        elif kind == "matter":
+            if rule is None:
+                misplaced(item, "事项", "规则")
+            else:
+                rule.matter, rule.stacking = value
         elif kind == "reading":
             if rule is not None:
                 rule.readings.append(value)
@@ -655,6 +700,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         articles=tuple(frozen.values()),
         rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None) for r in rules),
         readings=tuple(document_readings),
+        stacking=fields.get("stacking"),
     )
     return document, diagnostics
 

@@ -6,10 +6,11 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import build, coverage, explain, interpret, ir
+from . import batch, build, coverage, explain, interpret, ir, policy_set, runtime
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 from .pipeline import Compiled
@@ -50,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出诊断")
     check.set_defaults(run=run_check)
 
+    tidy = commands.add_parser("fmt", help="按规范格式重写政策文件（注释保留）")
+    tidy.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=".pol 文件或文件夹")
+    tidy.add_argument("--check", action="store_true", help="不写文件；列出格式不规范的文件，若有则以 1 退出")
+    tidy.set_defaults(run=run_fmt)
+
     make = commands.add_parser("build", help="把政策文件编译为 Python 计算器")
     make.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=f"默认 {DEFAULT_POLICIES}/")
     make.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
@@ -69,13 +75,25 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("--json", action="store_true", help="以 JSON 输出")
     why.set_defaults(run=run_explain)
 
-    calc = commands.add_parser("calc", help="按一条或多条规则计算金额，并说明计算过程")
-    calc.add_argument("file", type=Path, metavar="FILE")
+    calc = commands.add_parser("calc", help="按一条或多条规则计算金额，并说明计算过程；或按整套政策计算一家企业")
+    calc.add_argument("file", type=Path, metavar="FILE", nargs="?", help="一个 .pol 文件（与 --set 二选一）")
+    calc.add_argument("--set", type=Path, metavar="POLICY_DIR", dest="policy_set",
+                      help="一个政策文件夹：按其中全部规则和叠加规定计算")
+    calc.add_argument("--profile", type=Path, metavar="enterprise.json|yaml", help="企业情况（与 --set 同用）")
     calc.add_argument("--clause", metavar="ID", help="规则编号，如 art24_investment")
     calc.add_argument("--input", action="append", default=[], metavar="名称=值",
                       help="输入值，如 固定资产投资=1000万元、非政府性资金投资=是")
     calc.add_argument("--json", action="store_true", help="以 JSON 输出")
     calc.set_defaults(run=run_calc)
+
+    many = commands.add_parser("batch", help="批量计算申请表（CSV 或 XLSX），每个申请一行结果")
+    many.add_argument("applications", type=Path, metavar="applications.csv|xlsx")
+    many.add_argument("--set", type=Path, metavar="POLICY_DIR", dest="policy_set", default=DEFAULT_POLICIES,
+                      help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
+    many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx")
+    many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="显示进度条（默认：在终端中显示）")
+    many.set_defaults(run=run_batch)
     return parser
 
 
@@ -111,6 +129,37 @@ def run_check(args: argparse.Namespace) -> int:
         rules = sum(len(unit.module.rules) for unit in compiled if unit.module)
         print(f"检查通过：{len(compiled)} 个文件，{rules} 条规则")
     return 1 if has_errors(diagnostics) else 0
+
+
+def run_fmt(args: argparse.Namespace) -> int:
+    from . import fmt
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError("找不到：" + "、".join(str(p) for p in missing))
+    results = [fmt.format_path(path, build.display_name(path)) for path in build.find_policies(args.paths)]
+    if not results:
+        raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in args.paths))
+    _report(sort(d for result in results for d in result.diagnostics))
+    failed = [result for result in results if result.text is None]
+    for result in failed:
+        if result.problem:
+            print(f"internal error: 无法格式化 {result.name}（{result.problem}）。请把该文件报告给维护者。", file=sys.stderr)
+    changed = [result for result in results if result.changed]
+    for result in changed:
+        if args.check:
+            print(f"会改变：{result.name}")
+        else:
+            assert result.text is not None
+            fmt.write_in_place(result.path, result.text)
+            print(f"已格式化：{result.name}")
+    if failed:
+        print(f"{len(failed)} 个文件有错误，未格式化", file=sys.stderr)
+    if args.check and changed:
+        print(f"{len(changed)} 个文件格式不规范，请运行 pol fmt", file=sys.stderr)
+    elif not failed and not changed:
+        print(f"{len(results)} 个文件格式规范")
+    return 1 if failed or (args.check and changed) else 0
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -177,6 +226,10 @@ def run_explain(args: argparse.Namespace) -> int:
 
 # ── calc ──────────────────────────────────────────────────────────────────────
 def run_calc(args: argparse.Namespace) -> int:
+    if args.policy_set is not None or args.profile is not None:
+        return run_calc_set(args)
+    if args.file is None:
+        raise UsageError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
     [unit] = _compile([args.file])
     if unit.module is None:
         _report(list(unit.diagnostics))
@@ -202,6 +255,109 @@ def run_calc(args: argparse.Namespace) -> int:
                 print()
             print(_explain(rule, result))
     return 0
+
+
+def _modules(folder: Path) -> list[ir.Module]:
+    compiled = _compile([folder])
+    diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
+    if diagnostics:
+        _report(diagnostics)
+        raise UsageError("政策文件有错误，无法计算")
+    return [unit.module for unit in compiled if unit.module is not None]
+
+
+def _profile(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"无法读取企业情况文件 {path}：{error.strerror}") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as error:  # json.JSONDecodeError, yaml.YAMLError
+        raise UsageError(f"企业情况文件 {path} 格式有误：{error}") from None
+    if isinstance(data, dict) and isinstance(data.get("facts"), dict):
+        data = {**data["facts"], **{k: v for k, v in data.items() if k != "facts"}}
+    if not isinstance(data, dict):
+        raise UsageError(f"企业情况文件 {path} 应是“名称: 值”的对照表")
+    return {str(k): v for k, v in data.items()}
+
+
+def run_calc_set(args: argparse.Namespace) -> int:
+    if args.policy_set is None or args.profile is None:
+        raise UsageError("--set 与 --profile 须同时给出")
+    modules = _modules(args.policy_set)
+    entries = policy_set.entries(modules)
+    facts = _profile(args.profile)
+    known = {name for entry in entries for name, _, _ in entry.inputs} | {runtime.DATE_FIELD}
+    unknown = sorted(set(facts) - known - {"申请编号", "企业名称"})
+    result = runtime.evaluate_set(entries, facts)
+    if args.json:
+        data = result.to_json(entries)
+        data["unknown_facts"] = unknown
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    lines = []
+    if result.kept:
+        lines.append("可享受：")
+        lines += [f"  {a.entry.article} {a.entry.title}（{a.entry.rule}）："
+                  f"{'最高可得 ' if a.result.discretionary else ''}{format_yuan(a.result.amount)}" for a in result.kept]
+    if result.decisions:
+        lines.append("叠加：")
+        lines += [f"  {text}" for text in result.decisions]
+    if result.questions:
+        lines.append("还需要的信息：")
+        lines += [f"  {text}" for text in result.question_texts(entries)]
+    if result.errors:
+        lines.append("有误的信息：")
+        lines += [f"  {name}：{message}" for name, message in result.errors.items()]
+    touched = [rule for rule in result.not_applicable if not result.not_applicable[rule].startswith("输入有误")]
+    if touched:
+        lines.append("不适用：")
+        lines += [f"  {rule}：{result.not_applicable[rule]}" for rule in touched]
+    lines += [f"说明：{note}" for note in result.notes]
+    if unknown:
+        lines.append("未使用的信息（政策中没有这些输入）：" + "、".join(unknown))
+    total = f"合计：{format_yuan(result.total)}"
+    if result.discretionary_total:
+        total += f"（其中 {format_yuan(result.discretionary_total)} 为最高可得额度，具体由主管部门核定）"
+    lines.append(total)
+    print("\n".join(lines))
+    return 0
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    modules = _modules(args.policy_set)
+    entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
+    try:
+        summary = batch.run(entries, args.applications, args.output, progress=None if args.progress is None
+                            else args.progress)
+    except batch.BatchError as error:
+        raise UsageError(str(error)) from None
+    print(f"已处理 {summary.rows} 行，写入 {args.output}；合计 {format_yuan(summary.total)}")
+    if summary.bad_rows:
+        print(f"{summary.bad_rows} 行有误（已在“错误”列说明）：", file=sys.stderr)
+        for problem in summary.problems:
+            print(f"  {problem}", file=sys.stderr)
+    for line in summary.budget_lines(policy_set.budgets(modules)):
+        print(line)
+    return 0
+
+
+def _generated_functions(folder: Path, modules: list[ir.Module]) -> Callable[[ir.Module, ir.Rule], Callable[..., Any]]:
+    """The calculators compiled in memory from the sources: fast, and exactly what pol build writes."""
+    from .emit import markdown, python
+
+    loaded = {m.module_name: markdown.load_calculators(python.render(m), m.module_name) for m in modules}
+
+    def function(module: ir.Module, rule: ir.Rule) -> Callable[..., Any]:
+        return getattr(loaded[module.module_name], rule.id)  # type: ignore[no-any-return]
+
+    return function
 
 
 def _read_inputs(module: ir.Module, pairs: list[str]) -> dict[str, object]:

@@ -231,6 +231,8 @@ class Lowering:
             award=_award_text(node),
             line=rule.span.line,
             span=rule.span,
+            matter=rule.matter,
+            stacking=rule.stacking,
         )
 
 
@@ -360,4 +362,5 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         articles=tuple(_article(a, rules) for a in document.articles),
         original_articles=original_articles,
         readings=tuple(q.text for q in document.readings),
+        stacking=document.stacking,
     )

@@ -259,6 +259,8 @@ class Rule:
     award: str | None  # 补助 / 一次性奖励 / 薪酬补助...
     line: int  # where the rule starts in the .pol file
     span: Span | None = None  # the rule's id in the .pol file, for diagnostics about the rule
+    matter: str | None = None  # rules of one matter compete under the document's stacking rule
+    stacking: str = ""  # 可叠加: adds on top of the other rules of its matter
 
 
 @dataclass(frozen=True)
@@ -306,6 +308,7 @@ class Module:
     articles: tuple[Article, ...] = ()
     original_articles: tuple[int, ...] = ()  # article numbers found in the registered original
     readings: tuple[str, ...] = ()  # readings of the document as a whole
+    stacking: str | None = None  # 同一事项：就高从优 / 可叠加 / 只能选择其中一项 / 按差额补足
 
 
 def describe(condition: Condition) -> str:

@@ -398,6 +398,8 @@ class Rule:
     sentences: tuple[Sentence, ...]
     exclusions: tuple[Exclusion, ...]
     span: Span
+    matter: str | None = None  # 事项「…」: rules of one matter compete for the same applicant
+    stacking: str = ""  # 可叠加 after the matter: this rule adds on top of the others
 
 
 @dataclass(frozen=True)
@@ -422,3 +424,4 @@ class Document:
     articles: tuple[Article, ...]
     rules: tuple[Rule, ...]
     readings: tuple[Quote, ...] = ()  # readings of the document as a whole (解读 before any article)
+    stacking: str | None = None  # 同一事项：就高从优 …

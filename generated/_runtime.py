@@ -7,10 +7,11 @@ so generated modules depend on the standard library and on this file only.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -18,6 +19,7 @@ ZERO = Decimal("0.00")
 __all__ = [
     "FEN", "ZERO", "PolInputError", "Result", "Step", "Trace",
     "money", "rate", "count", "flag", "choice", "day", "format_yuan", "format_rate", "scaled",
+    "read", "Gate", "Entry", "Award", "SetResult", "evaluate_set",
 ]
 
 
@@ -201,3 +203,275 @@ def scaled(base: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal:
         raise ArithmeticError(f"{product} / {denominator} does not terminate")
     return quotient
 
+
+
+# ── values written by people: profiles, spreadsheets, the command line ────────
+_UNITS = {"": Decimal(1), "元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_TRUE = frozenset({"是", "true", "True", "TRUE", "yes", "1", "对", "Y", "y"})
+_FALSE = frozenset({"否", "false", "False", "FALSE", "no", "0", "不是", "N", "n"})
+
+
+def read(kind: str, raw: object, options: Sequence[str] = ()) -> object:
+    """A value of ``kind`` (money, rate, count, bool, choice, date) from what a person wrote.
+
+    Money: 1000万元, 1.5亿元, 2500元, 1,234.50 or a number of yuan.  Rate: 3% or
+    0.03.  Bool: 是/否.  Date: 2023-03-01 or 2023年3月1日.  Raises ValueError
+    with a message in Chinese.
+    """
+    if kind == "bool" and isinstance(raw, bool):
+        return raw
+    if kind == "date" and isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, bool) or raw is None:
+        raise ValueError(f"“{raw}”不是有效的值")
+    text = str(raw).strip()
+    if kind in ("money", "rate"):
+        body = text.replace(",", "").replace("，", "")
+        unit = next((u for u in ("亿元", "万元", "元", "%", "％") if body.endswith(u)), "")
+        try:
+            number = Decimal(body[: len(body) - len(unit)].strip())
+        except InvalidOperation:
+            example = "50万元、1.5亿元、2500元" if kind == "money" else "3% 或 0.03"
+            raise ValueError(f"“{text}”不是{'金额' if kind == 'money' else '比例'}，应写作如 {example}") from None
+        if kind == "money" and unit in ("%", "％") or kind == "rate" and unit in _UNITS and unit:
+            raise ValueError(f"“{text}”的单位不对")
+        if not number.is_finite():
+            raise ValueError(f"“{text}”不是有限的数")
+        return number.scaleb(-2) if unit in ("%", "％") else number * _UNITS[unit]
+    if kind == "bool":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"“{text}”不是“是”或“否”")
+    if kind == "count":
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{text}”不是整数") from None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise ValueError(f"“{text}”不是整数")
+        return int(number)
+    if kind == "choice":
+        if text not in options:
+            raise ValueError(f"“{text}”不是可选值；可选：{'、'.join(options)}")
+        return text
+    match = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", text)
+    try:
+        if match:
+            return datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}”不是日期，应写作如 2023-03-01 或 2023年3月1日") from None
+
+
+# ── a set of rules for one applicant: stacking, validity, missing facts ────────
+class Gate(NamedTuple):
+    """A condition on one input that can rule a rule out before all its facts are known."""
+
+    field: str
+    kind: str  # truth, choice, range
+    expected: object  # truth: the bool; choice: the value; range: (low, low inclusive, high, high inclusive)
+    negated: bool
+    text: str
+
+    def fails(self, value: object) -> bool:
+        if self.kind == "truth":
+            return value is not self.expected
+        if self.kind == "choice":
+            return (value == self.expected) == self.negated
+        bounds: tuple[Any, bool, Any, bool] = self.expected  # type: ignore[assignment]
+        low, low_inclusive, high, high_inclusive = bounds
+        number: Any = value
+        if low is not None and (number < low or number == low and not low_inclusive):
+            return True
+        return bool(high is not None and (number > high or number == high and not high_inclusive))
+
+
+class Entry(NamedTuple):
+    """One rule as a policy set sees it."""
+
+    rule: str
+    article: str
+    title: str
+    function: Callable[..., Result]
+    inputs: tuple[tuple[str, str, tuple[str, ...]], ...]  # (name, kind, choices)
+    matter: str  # rules of one matter compete under the document's stacking rule
+    stacking: str  # "" or 可叠加: this rule adds on top of the others of its matter
+    gates: tuple[Gate, ...]
+    budget: str | None  # the programme budget it is paid from, if any
+    policy: str  # the document's stacking rule: 就高从优, 可叠加, 只能选择其中一项, 按差额补足
+    validity: tuple[datetime.date, datetime.date] | None
+    document: str
+
+
+class Award(NamedTuple):
+    entry: Entry
+    result: Result
+
+
+@dataclass
+class SetResult:
+    """What one applicant is entitled to under a set of rules, and why."""
+
+    kept: list[Award]
+    dropped: list[Award]
+    decisions: list[str]
+    questions: dict[str, list[str]]  # rule → inputs still needed
+    not_applicable: dict[str, str]  # rule → reason
+    errors: dict[str, str]  # input → what is wrong with it
+    notes: list[str]
+    untouched: list[str] = field(default_factory=list)  # rules none of whose facts were given
+
+    @property
+    def total(self) -> Decimal:
+        return sum((award.result.amount for award in self.kept), ZERO)
+
+    @property
+    def discretionary_total(self) -> Decimal:
+        return sum((award.result.amount for award in self.kept if award.result.discretionary), ZERO)
+
+    def question_texts(self, entries: Sequence[Entry]) -> list[str]:
+        by_rule = {entry.rule: entry for entry in entries}
+        return [f"要判断{by_rule[rule].article}（{rule}），还需要：{'、'.join(fields)}"
+                for rule, fields in self.questions.items()]
+
+    def to_json(self, entries: Sequence[Entry] = ()) -> dict[str, object]:
+        return {
+            "total": f"{self.total:f}",
+            "discretionary_total": f"{self.discretionary_total:f}",
+            "awards": [_award_json(a, kept=True) for a in self.kept],
+            "dropped": [_award_json(a, kept=False) for a in self.dropped],
+            "decisions": list(self.decisions),
+            "questions": [{"rule": rule, "needs": fields} for rule, fields in self.questions.items()],
+            "question_texts": self.question_texts(entries) if entries else [],
+            "not_applicable": [{"rule": rule, "reason": reason} for rule, reason in self.not_applicable.items()],
+            "errors": [{"field": field, "message": message} for field, message in self.errors.items()],
+            "notes": list(self.notes),
+            "untouched": len(self.untouched),
+        }
+
+
+def _award_json(award: Award, kept: bool) -> dict[str, object]:
+    entry, result = award
+    return {"rule": entry.rule, "article": entry.article, "title": entry.title, "amount": f"{result.amount:f}",
+            "discretionary": result.discretionary, "matter": entry.matter, "kept": kept}
+
+
+DATE_FIELD = "申报日期"
+
+
+class _Plan(NamedTuple):
+    entries: Sequence[Entry]
+    names: tuple[tuple[str, ...], ...]  # each entry's input names
+    kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
+
+
+_plans: dict[int, _Plan] = {}
+
+
+def _plan(entries: Sequence[Entry]) -> _Plan:
+    """What evaluating ``entries`` needs, worked out once per set rather than once per applicant."""
+    plan = _plans.get(id(entries))
+    if plan is None or plan.entries is not entries:
+        names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
+        kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
+        plan = _plans[id(entries)] = _Plan(entries, names, kinds)
+    return plan
+
+
+def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetResult:
+    """Every rule the facts allow, then the stacking rules of each document applied."""
+    outcome = SetResult([], [], [], {}, {}, {}, [])
+    values: dict[str, object] = {}
+    plan = _plan(entries)
+    kinds = plan.kinds
+    for name, raw in facts.items():
+        if name == DATE_FIELD or name not in kinds or raw is None or raw == "":
+            continue
+        kind, options = kinds[name]
+        try:
+            values[name] = read(kind, raw, options)
+        except ValueError as error:
+            outcome.errors[name] = str(error)
+    day_of_application = None
+    if facts.get(DATE_FIELD) not in (None, ""):
+        try:
+            day_of_application = read("date", facts[DATE_FIELD])
+        except ValueError as error:
+            outcome.errors[DATE_FIELD] = str(error)
+    awards: list[Award] = []
+    expired: set[str] = set()
+    for entry, names in zip(entries, plan.names, strict=True):
+        if entry.validity is not None and isinstance(day_of_application, datetime.date):
+            start, end = entry.validity
+            if not start <= day_of_application <= end:
+                if entry.document not in expired:
+                    expired.add(entry.document)
+                    outcome.notes.append(f"{DATE_FIELD}{day_of_application.isoformat()}不在{entry.document}的有效期"
+                                         f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+                if any(name in values for name in names):
+                    outcome.not_applicable[entry.rule] = "不在有效期内"
+                else:
+                    outcome.untouched.append(entry.rule)
+                continue
+        missing = [name for name in names if name not in values]
+        if missing:
+            wrong = [name for name in missing if name in outcome.errors]
+            if wrong:
+                outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(wrong)}"
+                continue
+            if len(missing) == len(names):
+                outcome.untouched.append(entry.rule)
+                continue
+            failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
+            if failed is not None:
+                outcome.not_applicable[entry.rule] = f"不符合条件：{failed.text}"
+            else:
+                outcome.questions[entry.rule] = missing
+            continue
+        try:
+            result = entry.function(**{name: values[name] for name in names})
+        except PolInputError as error:
+            outcome.errors[error.field] = error.reason
+            outcome.not_applicable[entry.rule] = f"输入有误：{error.field}"
+            continue
+        if result.applicable:
+            awards.append(Award(entry, result))
+        else:
+            outcome.not_applicable[entry.rule] = result.reason or "不适用"
+    _stack(awards, outcome)
+    if day_of_application is None and any(entry.validity for entry in entries):
+        outcome.notes.append(f"未给出{DATE_FIELD}，未核对有效期")
+    return outcome
+
+
+def _stack(awards: list[Award], outcome: SetResult) -> None:
+    matters: dict[tuple[str, str], list[Award]] = {}
+    for award in awards:
+        matters.setdefault((award.entry.document, award.entry.matter), []).append(award)
+    for (_, matter), group in matters.items():
+        competing = [a for a in group if a.entry.stacking != "可叠加"]
+        adding = [a for a in group if a.entry.stacking == "可叠加"]
+        policy = group[0].entry.policy
+        if len(competing) > 1 and policy != "可叠加":
+            best = max(competing, key=lambda a: a.result.amount)  # the first of equals stays
+            others = [a for a in competing if a is not best]
+            outcome.kept.append(best)
+            outcome.dropped += others
+            listed = "；".join(f"{a.entry.article}（{a.entry.rule}）给予{format_yuan(a.result.amount)}" for a in others)
+            way = {"只能选择其中一项": "只能选择其中一项，按金额最高的一项计算",
+                   "按差额补足": "按差额补足，合计以最高一项为限"}.get(policy, "按照就高从优原则，不重复享受")
+            outcome.decisions.append(
+                f"对于事项「{matter}」，{best.entry.article}（{best.entry.rule}）给予{format_yuan(best.result.amount)}，"
+                f"{listed}；{way}，取{format_yuan(best.result.amount)}。")
+        else:
+            outcome.kept += competing
+        for award in adding:
+            outcome.kept.append(award)
+            if competing:
+                outcome.decisions.append(
+                    f"对于事项「{matter}」，{award.entry.article}（{award.entry.rule}）的"
+                    f"{format_yuan(award.result.amount)}可叠加，另行计入。")
+    order = {id(a): i for i, a in enumerate(awards)}
+    outcome.kept.sort(key=lambda a: order[id(a)])

@@ -43,7 +43,8 @@ def test_docstrings_quote_the_clause_and_point_at_its_line() -> None:
     assert source_line.startswith("规则 art24_investment")
 
 
-_ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.money", "rt.rate", "rt.count", "rt.flag", "rt.choice", "rt.day",
+_ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.Entry", "rt.Gate", "rt.evaluate_set",
+                  "rt.money", "rt.rate", "rt.count", "rt.flag", "rt.choice", "rt.day",
                   "rt.Trace", "rt.scaled", "trace.check", "trace.excluded", "trace.step", "trace.cap", "trace.round",
                   "trace.done", "trace.not_applicable", "amount.quantize", "datetime.date"}
 
@@ -63,8 +64,8 @@ def test_generated_code_only_calls_what_the_templates_allow() -> None:
                 assert name in _ALLOWED_CALLS or name.endswith(".get"), (path.name, name)
             assert not isinstance(node, ast.Lambda | ast.Global | ast.Nonlocal), path.name
         imports = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-        assert all(i.startswith(("from __future__", "from decimal", "from typing", "from .", "import datetime"))
-                   for i in imports), imports
+        allowed = ("from __future__", "from decimal", "from typing", "from .", "import datetime", "from collections.abc")
+        assert all(i.startswith(allowed) for i in imports), imports
 
 
 def test_quotes_in_policy_text_cannot_become_code(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ renders and points inside the file.  Inputs range from random bytes to real
 policy text with mutations, deeply nested conditions, and hostile names and
 quotes aimed at the generated Python.
 
-About 10,000 cases run by default (see ``BUDGET``), in well under two minutes
-on two cores.  To run more locally, multiply every budget:
+About 10,000 cases run by default (see ``BUDGET``), in about a minute on two
+cores.  To run more locally, multiply every budget:
 
     POL_FUZZ_EXAMPLES=10 .venv/bin/python -m pytest tests/test_fuzz.py
 """
@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
@@ -40,18 +41,19 @@ from .test_build import _ALLOWED_CALLS
 
 SCALE = float(os.environ.get("POL_FUZZ_EXAMPLES", "1"))
 TIME_LIMIT = 5.0  # seconds for one compile; the whole seed policy takes about 0.1 s
-HANG_LIMIT = 60.0  # a compile still running after this is interrupted, so that a hang fails instead of stalling CI
+HANG_LIMIT = 30.0  # a compile still running then is interrupted, so that a hang fails instead of stalling CI
 
-# Examples per test at POL_FUZZ_EXAMPLES=1.  Cheap, small inputs get many; the whole policy file fewer.
+# Examples per test at POL_FUZZ_EXAMPLES=1: many for small inputs, few for the whole policy file.
 BUDGET = {
-    "bytes": 2000,
-    "alphabet": 2000,
+    "bytes": 3500,
+    "alphabet": 2500,
     "soup": 1500,
-    "grammar": 1500,
-    "truncated": 200,
-    "mutated_excerpt": 1200,
-    "mutated_file": 100,
-    "nesting": 150,
+    "grammar": 500,  # generating from the grammar is slow
+    "truncated": 150,
+    "mutated_excerpt": 800,
+    "mutated_file": 60,
+    "nesting": 120,
+    "long_runs": 40,
     "hostile": 1000,
 }
 
@@ -108,16 +110,17 @@ def compiles_cleanly(text: str, path: Path | None = None) -> Compiled:
     return compiled
 
 
-# ── the language's own characters ─────────────────────────────────────────────
+# ── random text in the language's own characters ─────────────────────────────
 GRAMMAR = POLICIES.parent / "grammar"
 
 
 def _grammar_words() -> list[str]:
+    """Every quoted word of the grammar: keywords, punctuation, type names."""
     words: set[str] = set()
     for path in sorted(GRAMMAR.glob("*.lark")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            code = line.split("//")[0] if not line.lstrip().startswith("//") else ""
-            words.update(w for w in re.findall(r'"([^"\\]+)"', code))
+            if not line.lstrip().startswith("//"):
+                words.update(re.findall(r'"([^"\\]+)"', line.split("//")[0]))
     return sorted(words)
 
 
@@ -126,8 +129,8 @@ PUNCTUATION = list("，,、：:（()）「」。；;—-～~+＋×*%％ \t\u3000
 UNITS = ["万元", "亿元", "元", "%", "％", "年", "月", "日", "项", "家", "人", "个", "次"]
 NAMES = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "实际投资额", "平台级别", "国家级", "省级"]
 PIECES = WORDS + PUNCTUATION + UNITS + NAMES + list("0123456789.一二三十百千万零两") + [
-    "输入 ", "规则 r1", "规则 art1_a", "第一条", "第二十四条", "「", "」", "「原文」", "2023年1月1日", "50万元", "1%",
-    "1:2", "3年", "（含）", "及以上", "的，", "。\n",
+    "输入 ", "规则 r1", "规则 art1_a", "第一条", "第二十四条", "「原文」", "2023年1月1日", "50万元", "1%", "1:2",
+    "3年", "（含）", "及以上", "的，", "。\n",
 ]
 
 cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
@@ -164,17 +167,21 @@ def test_random_sentences_in_a_valid_file(sentence: str) -> None:
     compiles_cleanly(SKELETON + sentence)
 
 
-# Text the grammar derives, over the declared names above: it gets past the parser far more often.
+# Text the grammar derives, over the names declared above: it gets past the parser far more often.
 _derived = from_lark(parser(), explicit={
     "NAME": st.sampled_from(["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬"]),
     "IDENT": st.sampled_from(["r1", "r2", "R", "_", "import", "art1_a"]),
     "STRING": st.sampled_from(["「」", "「测试」", "「sources/none.txt」", '「"""\\n{}」']),
 })
 
+# KNOWN BUG (compiler/check.py, from_syntax.py): see test_known_bug_document_rounding_without_unit.
+_ROUNDING_WITHOUT_UNIT = re.compile(r"舍入\s*[:：]\s*(?:向上取整|向下取整|四舍五入)(?!\s*到)")
+
 
 @fuzz("grammar")
 @given(_derived)
 def test_text_the_grammar_derives(text: str) -> None:
+    assume(not _ROUNDING_WITHOUT_UNIT.search(text))  # remove once the known bug is fixed
     compiles_cleanly(HEADER + DECLARATIONS + text)
 
 
@@ -182,7 +189,12 @@ def test_text_the_grammar_derives(text: str) -> None:
 POLICY_PATH = POLICIES / "wucheng2023.pol"
 POLICY = POLICY_PATH.read_text(encoding="utf-8")
 POLICY_LINES = POLICY.split("\n")
-POLICY_HEADER = "\n".join(POLICY_LINES[:12]) + "\n"  # 文号 … 解读, the original included
+POLICY_HEADER = "\n".join(POLICY_LINES[:12]) + "\n"  # 文号 … 解读, the registered original included
+
+
+def position(size: int) -> st.SearchStrategy[int]:
+    """An offset in ``0..size``: Hypothesis favours small integers, so half are drawn uniformly."""
+    return st.one_of(st.integers(0, size), st.randoms(use_true_random=False).map(lambda r: r.randint(0, size)))
 
 
 def test_the_seed_policy_compiles() -> None:
@@ -190,7 +202,7 @@ def test_the_seed_policy_compiles() -> None:
 
 
 @fuzz("truncated")
-@given(st.integers(0, len(POLICY)))
+@given(position(len(POLICY)))
 def test_truncated_policy(cut: int) -> None:
     compiles_cleanly(POLICY[:cut], POLICY_PATH)
 
@@ -201,6 +213,8 @@ _SWAP_WIDTH = {a: b for a, b in _WIDTH} | {b: a for a, b in _WIDTH}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千]+(?=万元|亿元|元|年|项|家|个|人)")
 _ODD_NUMBERS = ["1" + "0" * 30, "0.000000001", "-5", "－5", "0", "00", "0.0", "9" * 40, "1." + "0" * 40 + "1",
                 "1e5", "１２", "٣", "十十十", "百分之", "负五", str(10**400)]
+_EDITS = ["width", "width_all", "delete_line", "duplicate_line", "swap_lines", "delete_char", "duplicate_char",
+          "swap_chars", "keyword", "piece", "number", "number"]
 
 
 @st.composite
@@ -208,47 +222,46 @@ def mutated(draw: st.DrawFn, text: str) -> str:
     """``text`` after a few random edits of the kinds drafters and copy-paste make."""
     for _ in range(draw(st.integers(1, 6))):
         lines = text.split("\n")
-        line = draw(st.integers(0, len(lines) - 1))
-        at = draw(st.integers(0, len(text)))
-        op = draw(st.sampled_from(["width", "width_all", "delete_line", "duplicate_line", "swap_lines", "delete_char",
-                                   "duplicate_char", "swap_chars", "keyword", "piece", "number", "number"]))
-        if op == "width":
+        line = draw(position(len(lines) - 1))
+        at = draw(position(len(text)))
+        edit = draw(st.sampled_from(_EDITS))
+        if edit == "width":
             spots = [i for i, c in enumerate(text) if c in _SWAP_WIDTH]
             if spots:
-                i = spots[draw(st.integers(0, len(spots) - 1))]
+                i = spots[draw(position(len(spots) - 1))]
                 text = text[:i] + _SWAP_WIDTH[text[i]] + text[i + 1:]
-        elif op == "width_all":
+        elif edit == "width_all":
             text = text.translate(str.maketrans(_SWAP_WIDTH))
-        elif op == "delete_line":
+        elif edit == "delete_line":
             text = "\n".join(lines[:line] + lines[line + 1:])
-        elif op == "duplicate_line":
+        elif edit == "duplicate_line":
             text = "\n".join(lines[:line + 1] + lines[line:])
-        elif op == "swap_lines":
-            other = draw(st.integers(0, len(lines) - 1))
+        elif edit == "swap_lines":
+            other = draw(position(len(lines) - 1))
             lines[line], lines[other] = lines[other], lines[line]
             text = "\n".join(lines)
-        elif op == "delete_char":
+        elif edit == "delete_char":
             text = text[:at] + text[at + 1:]
-        elif op == "duplicate_char":
+        elif edit == "duplicate_char":
             text = text[:at] + text[at:at + 1] + text[at:]
-        elif op == "swap_chars":
+        elif edit == "swap_chars":
             text = text[:at] + text[at + 1:at + 2] + text[at:at + 1] + text[at + 2:]
-        elif op == "keyword":
+        elif edit == "keyword":
             text = text[:at] + draw(st.sampled_from(WORDS)) + text[at:]
-        elif op == "piece":
+        elif edit == "piece":
             text = text[:at] + draw(piece) + text[at:]
         else:
             numbers = list(_NUMBER.finditer(text))
             if numbers:
-                found = numbers[draw(st.integers(0, len(numbers) - 1))]
+                found = numbers[draw(position(len(numbers) - 1))]
                 text = text[:found.start()] + draw(st.sampled_from(_ODD_NUMBERS)) + text[found.end():]
     return text
 
 
 @st.composite
 def excerpt(draw: st.DrawFn) -> str:
-    """The policy's header and a run of its lines: small enough to mutate thousands of times."""
-    start = draw(st.integers(12, len(POLICY_LINES) - 1))
+    """The policy's header and a run of its lines: small enough to mutate a thousand times."""
+    start = 12 + draw(position(len(POLICY_LINES) - 13))
     stop = draw(st.integers(start, min(start + 60, len(POLICY_LINES))))
     return POLICY_HEADER + "\n".join(POLICY_LINES[start:stop]) + "\n"
 
@@ -274,42 +287,68 @@ NESTED = HEADER + """\
 规则 r1「测试」
 原文「测试」
 """
-_OPEN, _CLOSE = st.sampled_from(["（", "("]), st.sampled_from(["）", ")"])
+_ATOMS = ["甲", "乙", "甲为否", "丙超过1万元", "丙在1万元以上"]
+_CONNECTIVES = ["并且", "且", "同时", "或者", "或"]
 
 
 @st.composite
-def nested_condition(draw: st.DrawFn) -> str:
+def nested(draw: st.DrawFn) -> str:
+    """A sentence with hundreds of brackets, or a chain of hundreds of conditions or terms."""
     depth = draw(st.integers(0, 600))
     length = draw(st.integers(1, 1500))
-    connectives = draw(st.lists(st.sampled_from(["并且", "且", "同时", "或者", "或"]), min_size=1, max_size=5))
-    atoms = draw(st.lists(st.sampled_from(["甲", "乙", "甲为否", "丙超过1万元", "丙在1万元以上"]), min_size=1, max_size=5))
+    opened = draw(st.sampled_from(["（", "("])) * depth
+    closed = draw(st.sampled_from(["）", ")"])) * depth
+    connectives = draw(st.lists(st.sampled_from(_CONNECTIVES), min_size=1, max_size=5))
+    atoms = draw(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=5))
     chain = "".join((connectives[i % len(connectives)] if i else "") + atoms[i % len(atoms)] for i in range(length))
-    inner = draw(st.sampled_from(["甲", chain]))
-    shape = draw(st.sampled_from(["outside", "inside", "both", "unbalanced"]))
-    opened, closed = draw(_OPEN) * depth, draw(_CLOSE) * depth
-    if shape == "outside":
-        return opened + inner + closed
-    if shape == "inside":  # ((((甲 并且 乙) 并且 乙) 并且 乙) …)
-        return opened + "甲" + "".join(f"并且乙{closed[:1]}" for _ in range(depth))
+    shape = draw(st.sampled_from(["brackets", "chain", "both", "inside", "unbalanced", "guards", "sum"]))
+    then = draw(st.sampled_from(["的，给予1万元补助。", "的，不再享受补助。", "的，按丙的1%补助。"]))
+    if shape == "brackets":  # （（（甲）））
+        return opened + "甲" + closed + then
+    if shape == "chain":  # 甲并且乙或者甲…
+        return chain + then
     if shape == "both":
-        return opened + inner + closed + "或者" + chain
-    return opened + inner + closed[: depth // 2]
+        return opened + chain + closed + "或者" + chain + then
+    if shape == "inside":  # （（（甲并且乙）并且乙）并且乙）
+        return opened + "甲" + f"并且乙{closed[:1]}" * depth + then
+    if shape == "unbalanced":
+        return opened + chain + closed[: depth // 2] + then
+    if shape == "guards":  # 甲的，乙的，甲的，…给予1万元补助。
+        return "的，".join(atoms[i % len(atoms)] for i in range(length)) + then
+    operators = draw(st.lists(st.sampled_from(["+", "-", "×", "＋", "加上", "乘以", "和"]), min_size=1, max_size=3))
+    terms = "".join(operators[i % len(operators)] + "丙" for i in range(length))
+    return f"按{opened}丙{terms}{closed}的1%补助。"
 
 
 @fuzz("nesting")
-@given(nested_condition(), st.sampled_from(["的，给予1万元补助。", "的，不再享受补助。", "的，按丙的1%补助。"]))
-def test_deep_nesting(condition: str, computation: str) -> None:
-    compiles_cleanly(NESTED + condition + computation)
+@given(nested())
+def test_deep_nesting(sentence: str) -> None:
+    compiles_cleanly(NESTED + sentence)
+
+
+_RUNS = ["三", "三四", "甲", "1", "1 ", "百分之", "第", "「", "（", "，", "的，", "并且", "万元", "#", "\n", "\t", "。"]
+
+
+@fuzz("long_runs")
+@given(st.sampled_from(["", SKELETON, NESTED]), st.sampled_from(_RUNS), position(20_000),
+       st.sampled_from(_RUNS + ["给予1万元补助。"]))
+def test_long_runs(before: str, run: str, times: int, after: str) -> None:
+    """Linear time on long runs: 16,000 三 took 20 seconds before the lexer bounded a look-ahead."""
+    compiles_cleanly(before + run * (times // len(run)) + after)
 
 
 # ── hostile text aimed at the generated Python ───────────────────────────────
 _HOSTILE = ['"""', "'''", '"', "'", "\\", "\\n", "\n", "{", "}", "{{", "}}", "{0}", "%s", "__import__(\"os\")",
-            "__import__('os').system('echo pwned')", "#", ")", "(", "；", ";", "\r", "\x00", "\t", "\u2028", "\x0c",
-            "eval(", "exec(", "print(1)", "\\x00", "\\u0000", "\\N{BULLET}", "{% raw %}", "{{ 1 }}", "{# #}", "<", ">",
-            "&", "ﬁ", "ａ", "ℌ", "²", "_", "1", "甲", "元", "」"]
+            "__import__('os').system('echo pwned')", "#", ")", "(", "；", ";", "\r", "\t", "\u2028", "\x0c", "\x1b",
+            "eval(", "exec(", "print(1)", "\\x00", "\\u0000", "\\N{BULLET}", "{% raw %}", "{{ 1 }}", "{# #}", "<",
+            ">", "&", "ﬁ", "ａ", "ℌ", "²", "_", "1", "甲", "元", "」"]
+# KNOWN BUG (compiler/emit): "\x00" belongs in _HOSTILE; see test_known_bug_nul_in_a_quote_breaks_the_generated_code.
 hostile = st.lists(st.sampled_from(_HOSTILE), max_size=6).map("".join)
-hostile_quote = hostile.map(lambda t: t.replace("」", "") if len(t) % 3 else t)  # mostly closable
-hostile_name = st.tuples(cjk, hostile).map(lambda p: p[0] + re.sub(r"\s", "", p[1]))
+hostile_quote = st.one_of(hostile.map(lambda t: t.replace("」", "")), hostile.map(lambda t: t.replace("」", "")), hostile)
+# Names must be identifiers to compile: mostly letters (and letters Python folds, ﬁ ａ ℌ ²), sometimes anything.
+# The template puts a different character before each name, so that the names differ.
+_LETTERS = st.text(st.sampled_from(list("ab_Z09ﬁａℌ²甲乙") + [chr(0x4E00 + i) for i in range(0, 20000, 997)]), max_size=3)
+hostile_name = st.one_of(_LETTERS, _LETTERS, hostile.map(lambda t: re.sub(r"\s", "", t)))
 hostile_ident = st.sampled_from(["r1", "__import__", "os", "exec", "print", "Decimal", "rt", "trace", "_", "__init__",
                                  "CHOICES", "r1__", "class", "art1_a"])
 
@@ -323,15 +362,15 @@ HOSTILE_POLICY = """\
 牵头单位「{5}」
 第一条「{6}」
 责任单位「{7}」
-输入 {name}：金额「{8}」
-输入 {choice}：选项（{first}、{second}）
+输入 额{name}：金额「{8}」
+输入 级{choice}：选项（甲{first}、乙{second}）
 规则 {ident}「{9}」
 原文「{10}」
 解读「{11}」
-{choice}为{first}的，按{name}的1%给予补助，最高10万元。
+级{choice}为甲{first}的，按额{name}的1%给予补助，最高10万元。
 规则 {ident}_b「{12}」
 原文「{13}」
-{choice}为{first}、{second}的，分别给予{14}万元、2万元补助。
+级{choice}为甲{first}、乙{second}的，分别给予{14}万元、2万元补助。
 """
 
 
@@ -341,14 +380,33 @@ def calls_in(code: str) -> set[str]:
 
 
 @fuzz("hostile")
-@given(st.lists(hostile_quote, min_size=14, max_size=14), st.sampled_from(["1", "1" + "0" * 30, "0.000000001", "-1"]),
+@given(st.lists(hostile_quote, min_size=1, max_size=5), st.sampled_from(["1", "1" + "0" * 30, "0.000000001", "-1"]),
        hostile_name, hostile_name, hostile_name, hostile_name, hostile_ident)
 def test_hostile_text_cannot_become_code(quotes: list[str], amount: str, name: str, choice: str, first: str,
                                          second: str, ident: str) -> None:
-    text = HOSTILE_POLICY.format(*quotes, amount, name=name, choice=choice, first=first, second=second, ident=ident)
+    slots = [quotes[i % len(quotes)] for i in range(14)]
+    text = HOSTILE_POLICY.format(*slots, amount, name=name, choice=choice, first=first, second=second, ident=ident)
     compiled = compiles_cleanly(text)
     if compiled.module is None:
         return
-    code = render(compiled.module)
-    calls = calls_in(code)
+    calls = calls_in(render(compiled.module))
     assert all(c in _ALLOWED_CALLS or c.endswith(".get") for c in calls), calls - _ALLOWED_CALLS
+
+
+# ── known bugs outside compiler/{parse,lexer,build_syntax}.py ────────────────
+# Strict: when a bug is fixed, its test fails as XPASS; then delete it and the workaround above that names it.
+KNOWN_SENTENCE = "第一条「测试」\n规则 r1「测试」\n原文「测试」\n给予1万元补助。\n"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="from_syntax._rounding asserts a unit that check.py does not require at document level")
+def test_known_bug_document_rounding_without_unit() -> None:
+    compiles_cleanly(HEADER + "舍入：向上取整\n" + KNOWN_SENTENCE)
+
+
+@pytest.mark.xfail(strict=True, raises=(SyntaxError, ValueError),
+                   reason="emit.python copies a NUL in a quote into a docstring unescaped")
+def test_known_bug_nul_in_a_quote_breaks_the_generated_code() -> None:
+    compiled = compiles_cleanly(HEADER + KNOWN_SENTENCE.replace("原文「测试」", "原文「甲\x00乙」"))
+    assert compiled.module is not None
+    calls_in(render(compiled.module))

@@ -1,0 +1,34 @@
+"""IR → ``policy_set.py``: every rule of a folder of policies as one set, with ``evaluate(profile)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import ir, policy_set
+from .jinja import environment
+from .tests import py_value
+
+
+def render(modules: list[ir.Module]) -> str:
+    by_rule = {(m.module_name, r.id): m for m in modules for r in m.rules}
+    entries: list[dict[str, Any]] = []
+    for module in modules:
+        for entry in policy_set.entries([module]):
+            entries.append({
+                **entry._asdict(),
+                "module": module.module_name,
+                "gates": [gate._replace(expected=_literal(gate.expected)) for gate in entry.gates],
+                "validity": _literal(entry.validity),
+            })
+    assert len(by_rule) == len(entries)
+    return environment().get_template("policy_set.py.j2").render(
+        modules=modules, entries=entries, budgets=policy_set.budgets(modules),
+        sources=[m.source_name for m in modules])
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if value is None:
+        return "None"
+    return py_value(value)

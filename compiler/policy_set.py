@@ -1,0 +1,75 @@
+"""A folder of policies as one set: every rule an applicant may claim, and how they stack.
+
+``entries`` turns compiled modules into the runtime's ``Entry`` records, with
+calculators that are either the IR interpreter (for ``pol calc --set`` and
+``pol batch`` straight from the sources) or the generated functions (in the
+generated ``policy_set`` module).  The stacking, validity and missing-fact
+logic is the runtime's ``evaluate_set``: one place for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from . import interpret, ir, runtime
+from .lint import required
+from .values import KINDS
+
+DEFAULT_POLICY = "就高从优"
+
+
+def gates(rule: ir.Rule) -> tuple[runtime.Gate, ...]:
+    """Conditions on single inputs that must hold, to rule a rule out early."""
+    found = []
+    for atom in required(rule):
+        if isinstance(atom, ir.Truth):
+            found.append(runtime.Gate(atom.var.name, "truth", atom.expected, False, atom.label))
+        elif isinstance(atom, ir.ChoiceIs):
+            found.append(runtime.Gate(atom.var.name, "choice", atom.value, atom.negated, atom.label))
+        elif isinstance(atom.subject, ir.Var):
+            low = atom.lower.value.value if atom.lower else None
+            high = atom.upper.value.value if atom.upper else None
+            bounds = (low, bool(atom.lower and atom.lower.inclusive), high, bool(atom.upper and atom.upper.inclusive))
+            found.append(runtime.Gate(atom.subject.name, "range", bounds, False, atom.label))
+    return tuple(found)
+
+
+def budget_of(module: ir.Module, rule: ir.Rule) -> str | None:
+    article = next((a for a in module.articles if a.number == rule.article), None)
+    return article.budgets[0].name if article and article.budgets else None
+
+
+def budgets(modules: Iterable[ir.Module]) -> dict[str, Decimal]:
+    return {b.name: b.amount for m in modules for a in m.articles for b in a.budgets}
+
+
+def entries(modules: Iterable[ir.Module],
+            function_for: Callable[[ir.Module, ir.Rule], Callable[..., Any]] | None = None) -> list[runtime.Entry]:
+    result = []
+    for module in modules:
+        for rule in module.rules:
+            function = function_for(module, rule) if function_for else _interpreted(rule)
+            result.append(runtime.Entry(
+                rule=rule.id,
+                article=rule.article_text,
+                title=rule.title,
+                function=function,
+                inputs=tuple((spec.name, KINDS[spec.type], spec.choices) for spec in rule.inputs),
+                matter=rule.matter or rule.id,
+                stacking=rule.stacking,
+                gates=gates(rule),
+                budget=budget_of(module, rule),
+                policy=module.stacking or DEFAULT_POLICY,
+                validity=module.validity,
+                document=module.document_number or module.source_name,
+            ))
+    return result
+
+
+def _interpreted(rule: ir.Rule) -> Callable[..., runtime.Result]:
+    def calculate(**values: object) -> runtime.Result:
+        return interpret.evaluate(rule, values)
+
+    return calculate

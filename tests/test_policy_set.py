@@ -1,0 +1,181 @@
+"""One enterprise under the whole document: stacking, exclusions, validity, missing facts, batches."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from compiler import policy_set, runtime
+from compiler.cli import main
+
+from .conftest import ROOT, compiled_module
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def entries() -> list[runtime.Entry]:
+    return policy_set.entries([compiled_module("wucheng2023")])
+
+
+def amounts(result: runtime.SetResult) -> dict[str, Decimal]:
+    return {award.entry.rule: award.result.amount for award in result.kept}
+
+
+def test_same_matter_takes_the_highest_award_only(entries: list[runtime.Entry]) -> None:
+    # Both 年度升规 (10万) and 月度升规 (15万) hold: one matter, 就高从优 keeps 15万.
+    result = runtime.evaluate_set(entries, {"完成年度升规的服务业企业": "是", "月度升规的服务业企业": "是",
+                                            "一至十一月营业收入": "100万元"})
+    assert amounts(result) == {"art25_monthly": Decimal("150000")}
+    assert [a.entry.rule for a in result.dropped] == ["art25_annual"]
+    assert "按照就高从优原则，不重复享受" in result.decisions[0]
+    assert "第二十五条（art25_annual）给予100,000.00元" in result.decisions[0]
+    assert result.total == Decimal("150000")
+
+
+def test_an_explicit_addition_is_added_on_top(entries: list[runtime.Entry]) -> None:
+    # 月度升规 15万, and 再给予 20万 for 1亿元 of revenue: 可叠加.
+    result = runtime.evaluate_set(entries, {"月度升规的服务业企业": "是", "一至十一月营业收入": "1亿元"})
+    assert amounts(result) == {"art25_monthly": Decimal("150000"), "art25_monthly_revenue": Decimal("200000")}
+    assert result.total == Decimal("350000")
+    assert any("可叠加" in text for text in result.decisions)
+
+
+def test_different_matters_add_up(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"非政府性资金投资": "是", "固定资产投资": "2000万元", "实际投资额": "2000万元",
+                                            "评定景区等级": "国家3A级旅游景区", "升级评定": "否"})
+    # 2000万 × 1% = 20万 for the investment, and 10万 for the 3A rating.
+    assert amounts(result) == {"art24_investment": Decimal("200000"), "art24_a_grade": Decimal("100000")}
+    assert result.decisions == []
+
+
+def test_an_exclusion_drops_the_rule_with_its_reason(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"在区内付诸实施": "是", "实际成交金额": "30万元", "实际支付金额": "30万元",
+                                            "合作方式": "一般合作", "合作协议费用已获得创新券资助": "是"})
+    assert "art9_cooperation" not in amounts(result)
+    assert result.not_applicable["art9_cooperation"] == "合作协议费用已获得创新券资助，不再享受"
+
+
+def test_outside_the_validity_nothing_applies_and_it_says_why(entries: list[runtime.Entry]) -> None:
+    facts = {"入选浙江省服务业100强": "是", "申报日期": "2024-01-02"}
+    result = runtime.evaluate_set(entries, facts)
+    assert result.kept == []
+    assert result.not_applicable["art19_top100"] == "不在有效期内"
+    assert "不在婺区政发〔2023〕6号的有效期2023-01-01至2023-12-31内" in result.notes[0]
+    inside = runtime.evaluate_set(entries, {**facts, "申报日期": "2023年12月31日"})
+    assert amounts(inside) == {"art19_top100": Decimal("500000")}
+
+
+def test_missing_facts_become_questions_never_guesses(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"分支机构转为独立法人": "是", "纳入限上统计": "是"})
+    assert result.questions["art31_independent_entity"] == ["年销售额"]
+    assert "要判断第三十一条（art31_independent_entity），还需要：年销售额" in result.question_texts(entries)
+    assert result.kept == []
+
+
+def test_a_known_failing_condition_needs_no_questions(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"分支机构转为独立法人": "否"})
+    assert "art31_independent_entity" not in result.questions
+    assert result.not_applicable["art31_independent_entity"] == "不符合条件：分支机构转为独立法人"
+
+
+def test_discretionary_awards_are_counted_as_maxima(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"列入区级科技计划的集成电路项目": "是"})
+    assert amounts(result) == {"art22_ic_project": Decimal("400000")}
+    assert result.discretionary_total == Decimal("400000")
+
+
+def test_bad_facts_name_the_field(entries: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(entries, {"年销售额": "三个亿", "分支机构转为独立法人": "是", "纳入限上统计": "是"})
+    assert result.errors == {"年销售额": "“三个亿”不是金额，应写作如 50万元、1.5亿元、2500元"}
+    assert result.not_applicable["art31_independent_entity"] == "输入有误：年销售额"
+
+
+def test_the_generated_set_module_agrees_with_the_interpreted_one(entries: list[runtime.Entry]) -> None:
+    import generated.policy_set as generated
+
+    profile = json.loads((EXAMPLES / "enterprise.json").read_text(encoding="utf-8"))
+    assert generated.evaluate(profile).to_json(generated.ENTRIES) == runtime.evaluate_set(entries, profile).to_json(
+        entries)
+
+
+def test_calc_set_with_the_demo_profile_explains_a_stacking_decision(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["calc", "--set", str(ROOT / "policies"), "--profile", str(EXAMPLES / "enterprise.yaml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "对于事项「企业研发投入奖补」，第十一条（art11_rd_subsidy）给予500,000.00元" in out
+    assert "合计：1,000,000.00元" in out
+
+
+def test_calc_set_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["calc", "--set", str(ROOT / "policies"), "--profile", str(EXAMPLES / "enterprise.json"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    # 50万 (investment, capped) + 20万 (4A) + 15万 (monthly, beating annual 10万) + 20万 (revenue ≥ 1亿) = 105万
+    assert data["total"] == "1050000.00"
+    assert "要判断第三十一条（art31_independent_entity），还需要：纳入限上统计" in data["question_texts"]
+
+
+def test_calc_set_bad_profile_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert main(["calc", "--set", str(ROOT / "policies"), "--profile", str(broken)]) == 1
+    assert "格式有误" in capsys.readouterr().err
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_batch_csv_reports_the_bad_row_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "results.csv"
+    assert main(["batch", str(EXAMPLES / "applications.csv"), "-o", str(out), "--no-progress"]) == 0
+    rows = read_csv(out)
+    assert [r["申请编号"] for r in rows] == ["A-001", "A-002", "A-003", "A-004", "A-005", "A-006"]
+    by_id = {r["申请编号"]: r for r in rows}
+    assert by_id["A-001"]["合计金额"] == "700000.00"  # 50万 + 4A 20万
+    assert by_id["A-002"]["合计金额"] == "100000.00"  # 1000万 × 1%, 以上 includes the number
+    assert by_id["A-004"]["错误"] == "第5行 字段“固定资产投资”：“很多”不是金额，应写作如 50万元、1.5亿元、2500元"
+    assert by_id["A-005"]["合计金额"] == "0.00" and "不在" in by_id["A-005"]["说明"]
+    assert by_id["A-006"]["合计金额"] == "50000.00"  # upgrade to 3A: 10万 × 50%; not 1000万元 of investment
+    captured = capsys.readouterr()
+    assert "1 行有误" in captured.err
+    assert "旅游产业发展专项资金：申请合计" in captured.out
+
+
+def test_batch_xlsx_reads_numbers_and_reports_a_wrong_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "results.xlsx"
+    assert main(["batch", str(EXAMPLES / "applications.xlsx"), "-o", str(out), "--no-progress"]) == 0
+    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 7
+    last = dict(zip(header, body[-1], strict=True))
+    # 1200万 of investment paid as numeric cells: 1500万 × 1% = 15万; the 5A rating is not a choice.
+    assert last["合计金额"] == "150000.00"
+    assert "字段“评定景区等级”" in last["错误"]
+    assert "2 行有误" in capsys.readouterr().err
+
+
+def test_batch_output_is_atomic(tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    missing = tmp_path / "none.csv"
+    assert main(["batch", str(missing), "-o", str(out), "--no-progress"]) == 1
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
+
+
+def test_batch_from_the_command_line_without_a_traceback(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "compiler.cli", "batch", str(EXAMPLES / "applications.csv"),
+                           "-o", str(tmp_path / "r.txt")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert "不支持的输出格式" in done.stderr and "Traceback" not in done.stderr
