@@ -117,8 +117,9 @@ def _report(diagnostics: list[Diagnostic], as_json: bool = False) -> None:
         print(file=sys.stderr)
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
-    if errors or warnings:
-        print(f"{errors} 个错误，{warnings} 个警告", file=sys.stderr)
+    notes = sum(1 for d in diagnostics if d.severity is Severity.INFO)
+    if errors or warnings or notes:
+        print(f"{errors} 个错误，{warnings} 个警告" + (f"，{notes} 条提示" if notes else ""), file=sys.stderr)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -412,6 +413,8 @@ def _explain(rule: ir.Rule, result: Result) -> str:
         value = ""
         if step.value is not None:
             value = {"比例": "", "名额": f"：{step.value:f}"}.get(step.kind, f"：{format_yuan(step.value)}")
+            if step.text.endswith("元"):  # a table entry's label already names its amount
+                value = ""
         lines.append(f"  {mark} {step.kind} {step.text}{value}")
     if not result.applicable:
         lines.append(f"不适用：{result.reason}")

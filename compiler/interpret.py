@@ -117,6 +117,8 @@ class Interpreter:
         if amount is None:
             assert self.missed is not None
             return self.missed
+        if ir.can_be_negative(rule.computation) and amount < 0:
+            amount = trace.step("计算", ir.NEGATIVE_TO_ZERO, runtime.ZERO)
         for cap in rule.caps:
             amount = trace.cap(amount, cap.amount, cap.label)
         amount = trace.round(amount, rule.rounding.quantum, rule.rounding.mode, rule.rounding.label)

@@ -311,6 +311,21 @@ class Module:
     stacking: str | None = None  # 同一事项：就高从优 / 可叠加 / 只能选择其中一项 / 按差额补足
 
 
+NEGATIVE_TO_ZERO = "计算结果为负，按零计"
+
+
+def can_be_negative(computation: Computation) -> bool:
+    """Whether the computed amount can fall below zero (a base with a subtraction)."""
+
+    def subtracts(expr: Expr | None) -> bool:
+        if isinstance(expr, Arith):
+            return expr.op == "-" or subtracts(expr.left) or subtracts(expr.right)
+        return False
+
+    return isinstance(computation, Scaled) and subtracts(computation.base) or \
+        isinstance(computation, Lookup) and subtracts(computation.base)
+
+
 def describe(condition: Condition) -> str:
     """A condition in words, as the reason a rule does not apply."""
     if isinstance(condition, AllOf):

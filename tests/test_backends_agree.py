@@ -95,3 +95,27 @@ def test_bad_input_names_the_field_in_both_backends(stem: str, rule: ir.Rule) ->
             interpret.evaluate(rule, values)
         assert generated_error.value.field == interpreted_error.value.field == money.name
         assert str(generated_error.value) == str(interpreted_error.value)
+
+
+def test_a_base_that_goes_negative_pays_nothing_in_both_backends() -> None:
+    from compiler.emit.markdown import load_calculators
+    from compiler.emit.python import render
+
+    from .helpers import compile_text
+
+    compiled = compile_text("""\
+        输入 投资额：金额
+        输入 已获补助：金额
+        第一条「测试」
+        规则 r1「测试」
+        原文「测试」
+        按（投资额－已获补助）的50%补助。
+        """)
+    assert compiled.module is not None
+    rule = compiled.module.rules[0]
+    calculators = load_calculators(render(compiled.module), "negative_base")
+    for invested, received, expected in (("100000", "300000", "0.00"), ("300000", "100000", "100000.00")):
+        values = {"投资额": Decimal(invested), "已获补助": Decimal(received)}
+        interpreted = interpret.evaluate(rule, values)
+        assert interpreted.amount == Decimal(expected)
+        assert calculators.r1(**values).to_json() == interpreted.to_json()

@@ -194,6 +194,9 @@ class RuleCode:
             lines += self.if_block(exclusion, "excluded", negate=False)
             lines.append(INDENT + self.give_up(ir.excluded(exclusion)))
         lines += self.computation(rule.computation, tables)
+        if ir.can_be_negative(rule.computation):
+            lines.append("if amount < 0:")
+            lines.append(INDENT + self.record("计算", ir.NEGATIVE_TO_ZERO, "rt.ZERO"))
         for cap in rule.caps:
             if self.traced:
                 lines.append(f"amount = trace.cap(amount, {self.decimal(cap.amount, ir.Type.MONEY)}, {py_str(cap.label)})")
