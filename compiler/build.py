@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runtime
-from .emit import markdown, python, tests
+from .emit import markdown, python, tests, vector
 from .emit import policy_set as set_module
 from .pipeline import Compiled, compile_path
 
@@ -65,6 +65,7 @@ def outputs(compiled: list[Compiled]) -> list[Output]:
         page, charts = markdown.render(module, markdown.load_calculators(code, module.module_name))
         files.append(Output(f"{module.module_name}.md", page))
         files.append(Output(f"test_{module.module_name}.py", tests.render(module)))
+        files.append(Output(f"{module.module_name}_vector.py", vector.render(module)))
         files += [Output(name, svg) for name, svg in sorted(charts.items())]
     files.append(Output("policy_set.py", set_module.render(modules)))
     index = markdown.render_index(modules)

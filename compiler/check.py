@@ -26,6 +26,7 @@ _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": T
           "choice": Type.CHOICE, "date": Type.DATE}
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
+MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
 
 
 def value_type(value: s.Value) -> Type:
@@ -86,6 +87,8 @@ class Checker:
                 and not document.readings:
             self.error(codes.AMBIGUOUS_VALIDITY, document.validity[0].span)
         self.rules_by_id = {rule.id: rule for rule in document.rules}
+        if document.rounding is not None and document.rounding.unit is None:
+            self.error(codes.AMBIGUOUS_ROUNDING, document.rounding.span, mode=document.rounding.mode)
         for declared in document.boundary or ():
             if not boundaries.redeclarable(declared.word):
                 self.error(codes.BAD_BOUNDARY_WORD, declared.span, word=declared.word)
@@ -110,9 +113,14 @@ class Checker:
             return
         base = self.source.path.parent if self.source.path else Path.cwd()
         path = base / document.original.text
+        # Only an ordinary, reasonably sized text file beside the policy: never a device, a pipe or anything huge.
         try:
-            original = Original(path.read_text(encoding="utf-8"))
-        except OSError:
+            readable = not Path(document.original.text).is_absolute() and path.is_file() \
+                and path.stat().st_size <= MAX_ORIGINAL_BYTES
+            original = Original(path.read_text(encoding="utf-8")) if readable else None
+        except (OSError, UnicodeDecodeError):
+            original = None
+        if original is None:
             self.error(codes.ORIGINAL_MISSING, document.original.span, path=document.original.text)
             return
         self.symbols.original_articles = original.articles

@@ -44,7 +44,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # bound keeps finding the end of an undeclared word linear: unbounded, every
 # position of a long run of numerals (三三三…) rescanned the rest of the run,
 # and 16,000 of them took 20 seconds.
-_SHAPE_INSIDE_WORD = 10**9
+_SHAPE_INSIDE_WORD = 32
 
 
 def declared_names(text: str) -> list[str]:

@@ -112,7 +112,7 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
     assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
     assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "charts", "policy_set.py",
                                                      "test_wucheng2023.py", "wucheng2023.index.md", "wucheng2023.md",
-                                                     "wucheng2023.py"]
+                                                     "wucheng2023.py", "wucheng2023_vector.py"]
     assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
 
     # The package imports and computes in a fresh interpreter, with only the standard library.

@@ -28,8 +28,9 @@ def py_decimal(value: Decimal) -> str:
 
 
 def docstring_text(text: str) -> str:
-    """``text`` made safe inside a triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` made safe inside a triple-quoted docstring: no quote, backslash or control character left raw."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(f"\\u{ord(c):04x}" if ord(c) < 32 and c != "\t" or c in "\x7f\u2028\u2029" else c for c in text)
 
 
 def annotation(spec: ir.Input) -> str:
