@@ -504,6 +504,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def doc_stacking(self, meta: Any, children: list[Token]) -> Item:
         return Item("stacking", str(children[0]), _meta_span(meta))
 
+    def monotone(self, meta: Any, children: list[Token]) -> Item:
+        return Item("monotone", tuple(_name(t) for t in children if t.type == "NAME"), _meta_span(meta))
+
     def matter(self, meta: Any, children: list[Token]) -> Item:
         name = _token(children, "STRING")
         stacking = _token(children, "STACKING")
@@ -579,11 +582,12 @@ class _RuleDraft:
     exclusions: list[s.Exclusion] = field(default_factory=list)
     matter: str | None = None
     stacking: str = ""
+    monotone: tuple[s.NameRef, ...] = ()
 
     def freeze(self, article: s.Article | None) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
                       self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span,
-                      self.matter, self.stacking)
+                      self.matter, self.stacking, self.monotone)
 
 
 _DOCUMENT_FIELDS = {
@@ -663,6 +667,11 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
                 article.quotes.append(value)
             else:
                 misplaced(item, "原文", "条或规则")
+        elif kind == "monotone":
+            if rule is None:
+                misplaced(item, "单调", "规则")
+            else:
+                rule.monotone += value
         elif kind == "matter":
             if rule is None:
                 misplaced(item, "事项", "规则")

@@ -183,6 +183,10 @@ class Checker:
         for exclusion in rule.exclusions:
             for condition in exclusion.conditions:
                 self.check_condition(condition)
+        for name in rule.monotone:
+            kind = self.resolve(name)
+            if kind is not None and kind not in (Type.MONEY, Type.RATE, Type.COUNT):
+                self.error(codes.TYPE_MISMATCH, name.span, what=name.name, actual=kind.value, expected="金额、比例或数量")
 
     # ── names ─────────────────────────────────────────────────────────────────
     def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None) -> Type | None:

@@ -331,6 +331,9 @@ class _Printer:
             self.emit(["解读", _quote(quote.text)], self.start(quote.span))
         if rule.responsible is not None:
             self.emit(["责任单位", _quote(rule.responsible)], self.keyword_at("责任单位", start, end))
+        if rule.monotone:
+            names = [part for name in rule.monotone for part in ("、", name.name)][1:]
+            self.emit(["单调", "：", *names], self.keyword_at("单调", start, end))
         statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
         for statement in sorted(statements, key=lambda x: self.start(x.span)):
             if isinstance(statement, s.Sentence):

@@ -233,6 +233,7 @@ class Lowering:
             span=rule.span,
             matter=rule.matter,
             stacking=rule.stacking,
+            monotone=tuple(name.name for name in rule.monotone),
         )
 
 

@@ -261,6 +261,7 @@ class Rule:
     span: Span | None = None  # the rule's id in the .pol file, for diagnostics about the rule
     matter: str | None = None  # rules of one matter compete under the document's stacking rule
     stacking: str = ""  # 可叠加: adds on top of the other rules of its matter
+    monotone: tuple[str, ...] = ()  # inputs the drafter declares the amount never decreases with
 
 
 @dataclass(frozen=True)

@@ -400,6 +400,7 @@ class Rule:
     span: Span
     matter: str | None = None  # 事项「…」: rules of one matter compete for the same applicant
     stacking: str = ""  # 可叠加 after the matter: this rule adds on top of the others
+    monotone: tuple[NameRef, ...] = ()  # 单调：… — inputs the drafter declares the amount never falls with
 
 
 @dataclass(frozen=True)

@@ -50,3 +50,21 @@ def test_sound_rules_get_no_lint(sentence: str) -> None:
     compiled = compile_text(INPUTS + sentence + "\n")
     assert compiled.module is not None
     assert [d.code.id for d in compiled.diagnostics if d.code.id[0] in "WI" and d.code.id != "W0501"] == []
+
+
+def test_a_drafter_can_declare_monotone_inputs_and_they_are_tested() -> None:
+    from compiler.emit.tests import monotone_inputs, render
+
+    body = ("输入 投资额：金额\n输入 已获补助：金额\n第一条「测试」\n规则 r1「测试」\n原文「测试」\n"
+            "{}按（投资额－已获补助）的50%补助。\n")
+    inferred = compile_text(body.format(""))
+    declared = compile_text(body.format("单调：已获补助\n"))
+    assert inferred.module is not None and declared.module is not None
+    assert monotone_inputs(inferred.module.rules[0]) == ["投资额"]
+    assert monotone_inputs(declared.module.rules[0]) == ["投资额", "已获补助"]
+    assert "def test_r1_never_decreases_as_已获补助_grows" in render(declared.module)
+
+
+def test_only_numeric_inputs_can_be_declared_monotone() -> None:
+    compiled = compile_text(INPUTS.replace("原文「测试」\n", "原文「测试」\n单调：新建\n") + "新建的，给予5万元。\n")
+    assert [d.code for d in compiled.diagnostics if d.severity.value == "error"] == [codes.TYPE_MISMATCH]

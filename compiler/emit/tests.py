@@ -136,7 +136,8 @@ def monotone_inputs(rule: ir.Rule) -> list[str]:
             if isinstance(atom, ir.Within):
                 touches(atom.subject)
     numeric = {s.name for s in rule.inputs if s.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)}
-    return [s.name for s in rule.inputs if s.name in growing - shrinking and s.name in numeric]
+    inferred = (growing - shrinking) | set(rule.monotone)  # a drafter's 单调 declaration is tested too
+    return [s.name for s in rule.inputs if s.name in inferred and s.name in numeric]
 
 
 @dataclass(frozen=True)
