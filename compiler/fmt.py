@@ -45,16 +45,15 @@ from __future__ import annotations
 
 import bisect
 import functools
-import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 from . import codes
 from . import syntax as s
+from .build import write_atomically
 from .build_syntax import to_syntax
 from .diagnostics import Diagnostic, has_errors, make
 from .lexer import LexError_, PolicyLexer, tokenize
@@ -791,16 +790,5 @@ def format_path(path: Path, name: str | None = None) -> Formatted:
 
 
 def write_in_place(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` atomically (a temporary file in the same folder, then a rename), keeping its mode."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` by ``text`` atomically, keeping its permissions."""
+    write_atomically(path, text, stat.S_IMODE(path.stat().st_mode))
