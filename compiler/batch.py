@@ -22,6 +22,7 @@ from typing import Any
 from . import runtime
 
 ID_COLUMNS = ("申请编号", "编号", "企业名称", "申请单位")
+PARQUET_BATCH = 10_000  # rows read and written at a time
 OUTPUT_COLUMNS = ("行号", "申请编号", "合计金额", "其中最高可得", "奖励明细", "叠加决定", "待补充信息", "不适用", "说明", "错误")
 
 
@@ -65,8 +66,14 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
                 yield {name: _cell(value) for name, value in zip(header, values, strict=False) if name}
         finally:
             book.close()
+    elif suffix == ".parquet":
+        import pyarrow.parquet as parquet
+
+        for batch in parquet.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH):
+            for record in batch.to_pylist():
+                yield {str(name): _cell(value) for name, value in record.items()}
     else:
-        raise BatchError(f"不支持的文件格式“{path.suffix}”：请用 .csv 或 .xlsx")
+        raise BatchError(f"不支持的文件格式“{path.suffix}”：请用 .csv、.xlsx 或 .parquet")
 
 
 def _cell(value: object) -> str:
@@ -87,8 +94,8 @@ class Writer:
     def __init__(self, target: Path) -> None:
         self.target = target
         suffix = target.suffix.lower()
-        if suffix not in (".csv", ".xlsx"):
-            raise BatchError(f"不支持的输出格式“{target.suffix}”：请用 .csv 或 .xlsx")
+        if suffix not in (".csv", ".xlsx", ".parquet"):
+            raise BatchError(f"不支持的输出格式“{target.suffix}”：请用 .csv、.xlsx 或 .parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(descriptor)
@@ -98,6 +105,15 @@ class Writer:
             self.handle = self.temporary.open("w", encoding="utf-8-sig", newline="")
             self.csv = csv.writer(self.handle)
             self.csv.writerow(OUTPUT_COLUMNS)
+        elif suffix == ".parquet":
+            import pyarrow as arrow
+            import pyarrow.parquet as parquet
+
+            self.arrow = arrow
+            self.schema = arrow.schema([(name, arrow.int64() if name == "行号" else arrow.string())
+                                        for name in OUTPUT_COLUMNS])
+            self.parquet = parquet.ParquetWriter(self.temporary, self.schema)
+            self.pending: list[Sequence[object]] = []
         else:
             import openpyxl
 
@@ -108,12 +124,28 @@ class Writer:
     def write(self, row: Sequence[object]) -> None:
         if self.kind == ".csv":
             self.csv.writerow(row)
+        elif self.kind == ".parquet":
+            self.pending.append(row)
+            if len(self.pending) >= PARQUET_BATCH:
+                self.flush()
         else:
             self.sheet.append(list(row))
+
+    def flush(self) -> None:
+        columns: list[Sequence[object]] = list(zip(*self.pending, strict=True)) if self.pending else \
+            [() for _ in OUTPUT_COLUMNS]
+        table = self.arrow.table([self.arrow.array(list(values), type=field.type)
+                                  for values, field in zip(columns, self.schema, strict=True)], schema=self.schema)
+        self.parquet.write_table(table)
+        self.pending = []
 
     def commit(self) -> None:
         if self.kind == ".csv":
             self.handle.close()
+        elif self.kind == ".parquet":
+            if self.pending:
+                self.flush()
+            self.parquet.close()
         else:
             self.book.save(self.temporary)
         os.replace(self.temporary, self.target)
@@ -121,6 +153,8 @@ class Writer:
     def abandon(self) -> None:
         if self.kind == ".csv":
             self.handle.close()
+        elif self.kind == ".parquet":
+            self.parquet.close()
         self.temporary.unlink(missing_ok=True)
 
 

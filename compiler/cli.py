@@ -86,11 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     calc.add_argument("--json", action="store_true", help="以 JSON 输出")
     calc.set_defaults(run=run_calc)
 
-    many = commands.add_parser("batch", help="批量计算申请表（CSV 或 XLSX），每个申请一行结果")
-    many.add_argument("applications", type=Path, metavar="applications.csv|xlsx")
+    many = commands.add_parser("batch", help="批量计算申请表（CSV、XLSX 或 Parquet），每个申请一行结果")
+    many.add_argument("applications", type=Path, metavar="applications.csv|xlsx|parquet")
     many.add_argument("--set", type=Path, metavar="POLICY_DIR", dest="policy_set", default=DEFAULT_POLICIES,
                       help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
-    many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx")
+    many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx|parquet")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="显示进度条（默认：在终端中显示）")
     many.set_defaults(run=run_batch)

@@ -179,3 +179,25 @@ def test_batch_from_the_command_line_without_a_traceback(tmp_path: Path) -> None
                            "-o", str(tmp_path / "r.txt")], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     assert "不支持的输出格式" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_batch_parquet_in_and_out_with_a_bad_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow as arrow
+    import pyarrow.parquet as parquet
+
+    rows = read_csv_source(EXAMPLES / "applications.csv")
+    source = tmp_path / "applications.parquet"
+    parquet.write_table(arrow.Table.from_pylist(rows), source)
+    out = tmp_path / "results.parquet"
+    assert main(["batch", str(source), "-o", str(out), "--no-progress"]) == 0
+    results = parquet.read_table(out).to_pylist()
+    assert [r["申请编号"] for r in results] == [r["申请编号"] for r in rows]
+    by_id = {r["申请编号"]: r for r in results}
+    assert by_id["A-001"]["合计金额"] == "700000.00"
+    assert by_id["A-004"]["错误"].startswith("第5行 字段“固定资产投资”")
+    assert "1 行有误" in capsys.readouterr().err
+
+
+def read_csv_source(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
