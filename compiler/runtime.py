@@ -365,6 +365,8 @@ class _Plan(NamedTuple):
     entries: Sequence[Entry]
     names: tuple[tuple[str, ...], ...]  # each entry's input names
     kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
+    readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
+    validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
 
 
 _plans: dict[int, _Plan] = {}
@@ -376,7 +378,13 @@ def _plan(entries: Sequence[Entry]) -> _Plan:
     if plan is None or plan.entries is not entries:
         names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
         kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
-        plan = _plans[id(entries)] = _Plan(entries, names, kinds)
+        readers: dict[str, list[int]] = {}
+        for index, entry_names in enumerate(names):
+            for name in entry_names:
+                readers.setdefault(name, []).append(index)
+        validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
+        plan = _plans[id(entries)] = _Plan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
+                                           validity)
     return plan
 
 
@@ -402,27 +410,25 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
             outcome.errors[DATE_FIELD] = str(error)
     awards: list[Award] = []
     expired: set[str] = set()
-    for entry, names in zip(entries, plan.names, strict=True):
-        if entry.validity is not None and isinstance(day_of_application, datetime.date):
-            start, end = entry.validity
+    if isinstance(day_of_application, datetime.date):
+        for document, (start, end) in plan.validity.items():
             if not start <= day_of_application <= end:
-                if entry.document not in expired:
-                    expired.add(entry.document)
-                    outcome.notes.append(f"{DATE_FIELD}{day_of_application.isoformat()}不在{entry.document}的有效期"
-                                         f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
-                if any(name in values for name in names):
-                    outcome.not_applicable[entry.rule] = "不在有效期内"
-                else:
-                    outcome.untouched.append(entry.rule)
-                continue
+                expired.add(document)
+                outcome.notes.append(f"{DATE_FIELD}{day_of_application.isoformat()}不在{document}的有效期"
+                                     f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+    # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
+    touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())})
+    for index in touched:
+        entry, names = entries[index], plan.names[index]
+        if entry.document in expired:
+            if any(name in values for name in names):
+                outcome.not_applicable[entry.rule] = "不在有效期内"
+            continue
         missing = [name for name in names if name not in values]
         if missing:
             wrong = [name for name in missing if name in outcome.errors]
             if wrong:
                 outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(wrong)}"
-                continue
-            if len(missing) == len(names):
-                outcome.untouched.append(entry.rule)
                 continue
             failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
             if failed is not None:
@@ -441,7 +447,9 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
         else:
             outcome.not_applicable[entry.rule] = result.reason or "不适用"
     _stack(awards, outcome)
-    if day_of_application is None and any(entry.validity for entry in entries):
+    decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
+    outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
+    if day_of_application is None and plan.validity:
         outcome.notes.append(f"未给出{DATE_FIELD}，未核对有效期")
     return outcome
 
