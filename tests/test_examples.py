@@ -29,7 +29,7 @@ class Example:
     amount: Decimal
     applicable: bool
     note: str
-
+    rejected: bool  # worked out under the reading the policy file did not choose
     @property
     def id(self) -> str:
         return f"{self.rule}:{self.note}"
@@ -42,11 +42,12 @@ def load_examples() -> list[Example]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for entry in data["example"]:
             examples.append(Example(stem, entry["rule"], entry["inputs"], Decimal(entry["amount"]),
-                                    entry["applicable"], entry.get("note", "")))
+                                    entry["applicable"], entry.get("note", ""), entry.get("reading") == "未采用"))
     return examples
 
 
-EXAMPLES = load_examples()
+EXAMPLES = [e for e in load_examples() if not e.rejected]
+REJECTED = [e for e in load_examples() if e.rejected]
 
 
 def values_for(rule: ir.Rule, raw: dict[str, object]) -> dict[str, object]:
@@ -82,6 +83,21 @@ def covers_every_choice(rule: ir.Rule) -> bool:
     assert isinstance(rule.computation, ir.Lookup)
     spec = next(i for i in rule.inputs if i.name == rule.computation.var.name)
     return {e.key for e in rule.computation.entries} >= set(spec.choices)
+
+
+@pytest.mark.parametrize("example", REJECTED, ids=lambda e: e.id)
+def test_the_reading_not_chosen_gives_another_amount(example: Example) -> None:
+    """Where a clause reads two ways, the calculators follow the reading the .pol declares."""
+    rule = rule_of(example.stem, example.rule)
+    assert rule.readings, f"{rule.id} declares no reading"
+    result = interpret.evaluate(rule, values_for(rule, example.inputs))
+    assert (result.amount, result.applicable) != (example.amount.quantize(Decimal("0.01")), example.applicable)
+
+
+def test_every_ambiguity_has_an_example_under_the_other_reading() -> None:
+    # art11_city_topup's other reading (5% of the city's award) needs an input the chosen reading does not take.
+    ambiguous = {"art9_cooperation", "art11_rd_subsidy", "art25_monthly_revenue", "art38_grain_subsidy"}
+    assert ambiguous <= {e.rule for e in REJECTED}
 
 
 def test_every_rule_has_examples_on_both_sides() -> None:
