@@ -47,14 +47,15 @@ def synthesise(path: Path, rows: int, seed: int = 2023) -> None:
             ])
 
 
-def child(source: str, target: str) -> None:
+def child(source: str, target: str, backend: str) -> None:
     """Run one batch in this process and print its measurements as JSON."""
     from compiler import batch, cli, policy_set
 
     modules = cli._modules(ROOT / "policies")
     entries = policy_set.entries(modules, cli._generated_functions(ROOT / "policies", modules))
+    vectorised = cli._vectorised(modules) if backend == "vector" else None
     started = time.perf_counter()
-    summary = batch.run(entries, Path(source), Path(target), progress=False)
+    summary = batch.run(entries, Path(source), Path(target), progress=False, vectorised=vectorised)
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"rows": summary.rows, "seconds": elapsed, "peak_kib": peak_kib, "bad": summary.bad_rows}))
@@ -63,18 +64,32 @@ def child(source: str, target: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return 0
-    print("batch speed: pol batch over synthetic applications (CSV in, CSV out), one process per size")
+    print("batch speed: pol batch over synthetic applications (CSV in, CSV out), one process per run")
     results = []
     with tempfile.TemporaryDirectory() as folder:
+        smallest = args.rows[0]
+        source = Path(folder) / f"in{smallest}.csv"
+        synthesise(source, smallest)
+        timings = {}
+        for backend in ("scalar", "vector"):
+            target = Path(folder) / f"out-{backend}.csv"
+            done = subprocess.run([sys.executable, __file__, "--child", str(source), str(target), backend],
+                                  capture_output=True, text=True, check=True)
+            timings[backend] = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+        same = (Path(folder) / "out-scalar.csv").read_bytes() == (Path(folder) / "out-vector.csv").read_bytes()
+        print(f"  {smallest:>9,} rows  vector/scalar time ×{timings['vector'] / timings['scalar']:.2f}, "
+              f"results {'identical' if same else 'DIFFERENT'}")
+        if not same:
+            return 1
         for rows in args.rows:
             source, target = Path(folder) / f"in{rows}.csv", Path(folder) / f"out{rows}.csv"
             synthesise(source, rows)
-            done = subprocess.run([sys.executable, __file__, "--child", str(source), str(target)],
+            done = subprocess.run([sys.executable, __file__, "--child", str(source), str(target), "scalar"],
                                   capture_output=True, text=True, check=True)
             data = json.loads(done.stdout.strip().splitlines()[-1])
             if data["rows"] != rows:

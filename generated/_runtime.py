@@ -19,7 +19,7 @@ ZERO = Decimal("0.00")
 __all__ = [
     "FEN", "ZERO", "PolInputError", "Result", "Step", "Trace",
     "money", "rate", "count", "flag", "choice", "day", "format_yuan", "format_rate", "scaled",
-    "read", "Gate", "Entry", "Award", "SetResult", "evaluate_set",
+    "read", "Gate", "Entry", "Award", "SetResult", "evaluate_set", "prepare_set", "conclude_set", "Pending",
 ]
 
 
@@ -391,8 +391,18 @@ def _plan(entries: Sequence[Entry]) -> _Plan:
     return plan
 
 
-def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetResult:
-    """Every rule the facts allow, then the stacking rules of each document applied."""
+class Pending(NamedTuple):
+    """One applicant's facts, read and sorted: which rules can be calculated now."""
+
+    entries: Sequence[Entry]
+    outcome: SetResult
+    values: dict[str, object]
+    complete: list[int]  # entries whose every input is known, in order
+    dated: bool  # whether 申报日期 was given
+
+
+def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pending:
+    """Read the facts; settle every rule that cannot be calculated; list those that can."""
     outcome = SetResult([], [], [], {}, {}, {}, [])
     values: dict[str, object] = {}
     plan = _plan(entries)
@@ -411,7 +421,6 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
             day_of_application = read("date", facts[DATE_FIELD])
         except ValueError as error:
             outcome.errors[DATE_FIELD] = str(error)
-    awards: list[Award] = []
     expired: set[str] = set()
     if isinstance(day_of_application, datetime.date):
         for document, (start, end) in plan.validity.items():
@@ -419,6 +428,7 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
                 expired.add(document)
                 outcome.notes.append(f"{DATE_FIELD}{day_of_application.isoformat()}不在{document}的有效期"
                                      f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+    complete: list[int] = []
     # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
     touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())})
     for index in touched:
@@ -428,33 +438,59 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
                 outcome.not_applicable[entry.rule] = "不在有效期内"
             continue
         missing = [name for name in names if name not in values]
-        if missing:
-            wrong = [name for name in missing if name in outcome.errors]
-            if wrong:
-                outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(wrong)}"
-                continue
-            failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
-            if failed is not None:
-                outcome.not_applicable[entry.rule] = f"不符合条件：{failed.text}"
-            else:
-                outcome.questions[entry.rule] = missing
+        if not missing:
+            complete.append(index)
             continue
-        try:
-            result = entry.function(**{name: values[name] for name in names})
-        except PolInputError as error:
-            outcome.errors[error.field] = error.reason
-            outcome.not_applicable[entry.rule] = f"输入有误：{error.field}"
+        wrong = [name for name in missing if name in outcome.errors]
+        if wrong:
+            outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(wrong)}"
             continue
-        if result.applicable:
+        failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
+        if failed is not None:
+            outcome.not_applicable[entry.rule] = f"不符合条件：{failed.text}"
+        else:
+            outcome.questions[entry.rule] = missing
+    return Pending(entries, outcome, values, complete, day_of_application is not None)
+
+
+def arguments(pending: Pending, index: int) -> dict[str, object]:
+    """The keyword arguments of entry ``index``'s calculator for this applicant."""
+    return {name: pending.values[name] for name in _plan(pending.entries).names[index]}
+
+
+def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) -> SetResult:
+    """The results of the calculable rules (aligned with ``pending.complete``), stacked."""
+    entries, outcome = pending.entries, pending.outcome
+    awards: list[Award] = []
+    for index, result in zip(pending.complete, results, strict=True):
+        entry = entries[index]
+        if isinstance(result, PolInputError):
+            outcome.errors[result.field] = result.reason
+            outcome.not_applicable[entry.rule] = f"输入有误：{result.field}"
+        elif result.applicable:
             awards.append(Award(entry, result))
         else:
             outcome.not_applicable[entry.rule] = result.reason or "不适用"
+    order = {entry.rule: i for i, entry in enumerate(entries)}
+    outcome.not_applicable = dict(sorted(outcome.not_applicable.items(), key=lambda item: order[item[0]]))
     _stack(awards, outcome)
     decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
     outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
-    if day_of_application is None and plan.validity:
+    if not pending.dated and _plan(entries).validity:
         outcome.notes.append(f"未给出{DATE_FIELD}，未核对有效期")
     return outcome
+
+
+def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetResult:
+    """Every rule the facts allow, then the stacking rules of each document applied."""
+    pending = prepare_set(entries, facts)
+    results: list[Result | PolInputError] = []
+    for index in pending.complete:
+        try:
+            results.append(entries[index].function(**arguments(pending, index)))
+        except PolInputError as error:
+            results.append(error)
+    return conclude_set(pending, results)
 
 
 def _stack(awards: list[Award], outcome: SetResult) -> None:

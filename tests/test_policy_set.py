@@ -201,3 +201,32 @@ def test_batch_parquet_in_and_out_with_a_bad_row(tmp_path: Path, capsys: pytest.
 def read_csv_source(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def test_batch_backends_write_the_same_results(tmp_path: Path) -> None:
+    """The vectorised batch gives, row for row, what the scalar batch gives."""
+    import random
+
+    header = ["申请编号", "申报日期", "非政府性资金投资", "固定资产投资", "实际投资额", "评定景区等级", "升级评定",
+              "分支机构转为独立法人", "纳入限上统计", "年销售额", "月度升规的服务业企业", "一至十一月营业收入",
+              "纳入市级补助", "研发费用", "企业规模", "企业类型", "技术转让所得", "婺城区科技特派员项目数"]
+    chance = random.Random(7)
+    source = tmp_path / "applications.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for number in range(1500):
+            money = chance.choice(["1000万元", "9999999.99", "0", "-5万元", "12.345元", "很多",
+                                   f"{chance.randint(0, 90000)}万元", f"{chance.randint(0, 10**9)}"])
+            writer.writerow([f"R{number}", chance.choice(["2023-06-01", "2024-01-01", ""]), chance.choice("是否"),
+                             money, money, chance.choice(["国家3A级旅游景区", "国家4A级旅游景区", "", "5A"]),
+                             chance.choice("是否"), chance.choice("是否"), chance.choice("是否"),
+                             f"{chance.randint(0, 120) / 10}亿元", chance.choice(["是", "否", ""]),
+                             f"{chance.randint(0, 40000)}万元", chance.choice("是否"), money,
+                             chance.choice(["规上企业", "规下企业"]), chance.choice(["国家高新技术企业", "其他企业"]),
+                             money, str(chance.randint(0, 5))])
+    vector_out, scalar_out = tmp_path / "vector.csv", tmp_path / "scalar.csv"
+    assert main(["batch", str(source), "-o", str(vector_out), "--no-progress", "--backend", "vector"]) == 0
+    assert main(["batch", str(source), "-o", str(scalar_out), "--no-progress"]) == 0
+    assert vector_out.read_text(encoding="utf-8-sig") == scalar_out.read_text(encoding="utf-8-sig")
+    assert len(read_csv(vector_out)) == 1500
