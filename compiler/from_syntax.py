@@ -103,11 +103,11 @@ class Lowering:
     def computation(self, node: s.Computation) -> ir.Computation:
         if isinstance(node, s.Percent) and node.rate_input is not None:
             product = ir.Arith("×", self.expr(node.base), self.var(node.rate_input), ir.Type.MONEY)
-            label = f"{_expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
+            label = f"{ir.expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
             return ir.Scaled(product, node.rate.value, Decimal(1), label)
         if isinstance(node, s.Percent | s.UpToRate):
             base = self.expr(node.base)
-            return ir.Scaled(base, node.rate.value, Decimal(1), f"{_expr_text(base)} × {format_rate(node.rate.value)}")
+            return ir.Scaled(base, node.rate.value, Decimal(1), f"{ir.expr_text(base)} × {format_rate(node.rate.value)}")
         if isinstance(node, s.Increase):
             assert node.reading is not None
             return self.computation(node.reading)
@@ -123,7 +123,7 @@ class Lowering:
             base = self.expr(node.base)
             ratio = node.ratio
             return ir.Scaled(base, ratio.ours, ratio.theirs,
-                             f"{_expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
+                             f"{ir.expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
                              ratio=True)
         if isinstance(node, s.Fixed):
             return ir.Constant(node.amount.yuan, f"定额{format_yuan(node.amount.yuan)}")
@@ -144,7 +144,7 @@ class Lowering:
             base = self.expr(node.base)
             entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
                                                                                              strict=True))
-            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{_expr_text(base)}")
+            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{ir.expr_text(base)}")
         assert isinstance(node, s.Tiers)
         return self.tiers(node)
 
@@ -277,18 +277,6 @@ def _product_type(left: ir.Type, right: ir.Type) -> ir.Type:
 
 def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
-
-
-def _expr_text(expr: ir.Expr) -> str:
-    if isinstance(expr, ir.Var):
-        return expr.name
-    if isinstance(expr, ir.RuleValue):
-        return f"{expr.rule}的奖励额度"
-    if isinstance(expr, ir.Arith):
-        if expr.op == "增长":
-            return f"{_expr_text(expr.left)}较{_expr_text(expr.right)}增长的部分"
-        return f"（{_expr_text(expr.left)} {expr.op} {_expr_text(expr.right)}）"
-    return expr.text
 
 
 def _threshold_text(threshold: s.Threshold) -> str:

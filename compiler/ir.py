@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -325,6 +326,28 @@ def can_be_negative(computation: Computation) -> bool:
 
     return isinstance(computation, Scaled) and subtracts(computation.base) or \
         isinstance(computation, Lookup) and subtracts(computation.base)
+
+
+def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within]:
+    """The simple conditions inside ``condition``, in order."""
+    if isinstance(condition, AllOf | AnyOf):
+        for item in condition.items:
+            yield from atoms(item)
+    else:
+        yield condition
+
+
+def expr_text(expr: Expr) -> str:
+    """An expression in words, for labels: （实际支付利息 + 担保费用）."""
+    if isinstance(expr, Var):
+        return expr.name
+    if isinstance(expr, RuleValue):
+        return f"{expr.rule}的奖励额度"
+    if isinstance(expr, Arith):
+        if expr.op == "增长":
+            return f"{expr_text(expr.left)}较{expr_text(expr.right)}增长的部分"
+        return f"（{expr_text(expr.left)} {expr.op} {expr_text(expr.right)}）"
+    return expr.text
 
 
 def describe(condition: Condition) -> str:

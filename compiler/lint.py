@@ -12,7 +12,6 @@ from decimal import Decimal
 from . import codes, ir
 from .diagnostics import Diagnostic, make_with
 from .runtime import format_yuan
-from .samples import atoms
 from .source import Source, Span
 
 # Words that rank levels, highest first: a table listed in this order should not pay less as it goes up.
@@ -146,5 +145,3 @@ def _bound(bound: ir.Bound) -> str:
     value = bound.value.value
     return format_yuan(value) if isinstance(value, Decimal) else str(value)
 
-
-__all__ = ["atoms", "lint"]

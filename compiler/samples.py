@@ -50,14 +50,6 @@ def show(value: object, kind: ir.Type) -> str:
     return str(value)
 
 
-def atoms(condition: ir.Condition) -> Iterator[ir.Truth | ir.ChoiceIs | ir.Within]:
-    if isinstance(condition, ir.AllOf | ir.AnyOf):
-        for item in condition.items:
-            yield from atoms(item)
-    else:
-        yield condition
-
-
 class Sampler:
     def __init__(self, rule: ir.Rule) -> None:
         self.rule = rule
@@ -78,7 +70,7 @@ class Sampler:
         for condition in self.rule.conditions:
             self.satisfy(condition, values)
         for exclusion in self.rule.exclusions:
-            for atom in atoms(exclusion):
+            for atom in ir.atoms(exclusion):
                 self.falsify(atom, values)
         return values
 
@@ -175,7 +167,7 @@ class Sampler:
         rule = self.rule
         found = [Sample(dict(self.baseline), "满足全部条件")]
         for condition in rule.conditions:
-            for atom in atoms(condition):
+            for atom in ir.atoms(condition):
                 if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
                     for bound in (atom.lower, atom.upper):
                         if bound is not None:

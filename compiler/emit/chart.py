@@ -75,7 +75,7 @@ def build(rule: ir.Rule) -> Chart | None:
     sampler = Sampler(rule)
     thresholds: list[Mark] = []
     for condition in rule.conditions:
-        for atom in _atoms(condition):
+        for atom in ir.atoms(condition):
             if isinstance(atom, ir.Within) and atom.subject == var:
                 for bound in (atom.lower, atom.upper):
                     if bound is not None:
@@ -119,12 +119,6 @@ def _unique_marks(marks: list[Mark]) -> list[Mark]:
     for mark in marks:
         seen.setdefault(mark.value, mark)
     return [seen[v] for v in sorted(seen)]
-
-
-def _atoms(condition: ir.Condition) -> list[ir.Truth | ir.ChoiceIs | ir.Within]:
-    if isinstance(condition, ir.AllOf | ir.AnyOf):
-        return [a for item in condition.items for a in _atoms(item)]
-    return [condition]
 
 
 def _bound_label(bound: ir.Bound, kind: ir.Type) -> str:

@@ -68,7 +68,7 @@ def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
     if isinstance(computation, ir.Lookup):
-        text = f"按{computation.var.name}取下表的{'比例，乘以' + _expr(computation.base) if computation.base else '金额'}"
+        text = f"按{computation.var.name}取下表的{'比例，乘以' + ir.expr_text(computation.base) if computation.base else '金额'}"
     elif isinstance(computation, ir.Steps):
         text = computation.label
     elif isinstance(computation, ir.Portions):
@@ -82,14 +82,6 @@ def formula(rule: ir.Rule) -> str:
     if rule.discretionary:
         text += "（为最高可得额度，具体金额由主管部门核定）"
     return text
-
-
-def _expr(expr: ir.Expr | None) -> str:
-    if isinstance(expr, ir.Var):
-        return expr.name
-    if isinstance(expr, ir.Arith):
-        return f"（{_expr(expr.left)} {expr.op} {_expr(expr.right)}）"
-    return ""
 
 
 def conditions(rule: ir.Rule) -> list[str]:

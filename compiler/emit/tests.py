@@ -63,7 +63,7 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
                     found.append(int(moved) if kind is ir.Type.COUNT else moved)
 
     for condition in (*rule.conditions, *rule.exclusions):
-        for atom in _atoms(condition):
+        for atom in ir.atoms(condition):
             if isinstance(atom, ir.Within) and atom.subject == ir.Var(name, kind):
                 for bound in (atom.lower, atom.upper):
                     if bound is not None:
@@ -76,12 +76,6 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     if knee is not None and knee[0] == name:
         add(Decimal(knee[1]))  # type: ignore[arg-type]
     return found
-
-
-def _atoms(condition: ir.Condition) -> list[ir.Truth | ir.ChoiceIs | ir.Within]:
-    if isinstance(condition, ir.AllOf | ir.AnyOf):
-        return [a for item in condition.items for a in _atoms(item)]
-    return [condition]
 
 
 def monotone_inputs(rule: ir.Rule) -> list[str]:
@@ -125,14 +119,14 @@ def monotone_inputs(rule: ir.Rule) -> list[str]:
             touches(computation.subject)
     musts = required(rule)
     for condition in rule.conditions:
-        for atom in _atoms(condition):
+        for atom in ir.atoms(condition):
             if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
                 if atom.upper is None and atom.lower is not None and atom in musts:
                     growing.add(atom.subject.name)
                 else:
                     shrinking.add(atom.subject.name)
     for exclusion in rule.exclusions:
-        for atom in _atoms(exclusion):
+        for atom in ir.atoms(exclusion):
             if isinstance(atom, ir.Within):
                 touches(atom.subject)
     numeric = {s.name for s in rule.inputs if s.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)}
