@@ -6,7 +6,9 @@ One function per rule, ``<rule>(columns) -> np.ndarray``: the amount of every
 row, in fen, as int64; 0 where the rule does not apply.  The amounts are
 exactly those of ``wucheng2023.<rule>_amount`` (integer arithmetic,
 one rounding at the end, as the scalar code rounds).  ``to_yuan`` turns fen
-into ``Decimal`` yuan.
+into ``Decimal`` yuan.  ``outcomes(rule, columns)`` gives each row's reason
+as well: 0 where the rule applies (its amount may still be 0), else k, the
+reason ``REASONS[rule][k - 1]`` the scalar code gives.
 
 Columns (a mapping of input name → 1-D array, all of one length):
   金额 (money)   int64 fen: 1,234.56元 is 123456.
@@ -39,8 +41,8 @@ Array = np.ndarray[Any, np.dtype[Any]]
 Kernel = Callable[..., Array]
 
 __all__ = [
-    "CHOICES", "FALLBACK", "RATE_SCALE", "RULES", "SPECS", "ColumnError", "Spec",
-    "codes", "encode", "fen", "rate_units", "scalar_rows", "to_yuan", "use_scalar",
+    "CHOICES", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
+    "codes", "encode", "fen", "outcomes", "rate_units", "scalar_rows", "to_yuan", "use_scalar",
     "art6_tech_credit",
     "art7_talent_salary",
     "art7_application_award",
@@ -268,25 +270,49 @@ def _fit(rule: str, amounts: Array, rows: Array) -> Array:
     return np.array(values, dtype=np.int64)
 
 
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any]) -> Array:
+def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = False) -> Any:
+    """The kernel over the columns: amounts (and, with ``why``, reason codes), overflow-safe."""
     arrays, maxima, n = _read(spec, columns)
     if spec.object_only:
         risky = np.ones(n, dtype=np.bool_)
     else:
         over = [guard for guard in spec.guards if _at(guard, maxima) > _I64_MAX]
         if not over:
-            return kernel(False, n, *arrays)
+            return kernel(False, n, *arrays, why=why)
         risky = _at_risk(over, arrays, n)
         if not risky.any():
-            return kernel(False, n, *arrays)
+            return kernel(False, n, *arrays, why=why)
     out = np.zeros(n, dtype=np.int64)
+    reasons = np.zeros(n, dtype=np.int8)
     safe = ~risky
     if safe.any():
-        out[safe] = kernel(False, int(np.count_nonzero(safe)), *(a[safe] for a in arrays))
+        found = kernel(False, int(np.count_nonzero(safe)), *(a[safe] for a in arrays), why=why)
+        if why:
+            out[safe], reasons[safe] = found
+        else:
+            out[safe] = found
     rows = np.flatnonzero(risky)
-    exact = kernel(True, int(rows.size), *(_exact(a[rows], kind) for a, (_, kind) in zip(arrays, spec.inputs, strict=True)))
+    found = kernel(True, int(rows.size), *(_exact(a[rows], kind) for a, (_, kind) in zip(arrays, spec.inputs, strict=True)),
+                   why=why)
+    exact, codes = found if why else (found, None)
     out[rows] = _fit(spec.rule, np.asarray(exact), rows)
-    return out
+    if codes is not None:
+        reasons[rows] = codes
+    return (out, reasons) if why else out
+
+
+def _why(n: int, *failures: Any) -> Array:
+    """Each row's reason code: the position (from 1) of the first failure that holds, or 0."""
+    codes = np.zeros(n, dtype=np.int8)
+    for code in range(len(failures), 0, -1):
+        failure = failures[code - 1]
+        if failure is True:
+            codes[:] = code
+        elif failure is not False:
+            codes[failure] = code
+    return codes
+
+
 
 
 # ── the scalar path ───────────────────────────────────────────────────────────
@@ -336,6 +362,18 @@ def _scalar_rows(spec: Spec, columns: Mapping[str, Any]) -> Array:
     amounts = [_whole_fen(spec.rule, calculator(**dict(zip(names, row, strict=True)))) for row in zip(*values, strict=True)] \
         if values else [_whole_fen(spec.rule, calculator())] * n
     return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n))
+
+
+def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
+    arrays, _, n = _read(spec, columns)
+    calculator = getattr(_scalar_module(), spec.rule)
+    names = [name for name, _ in spec.inputs]
+    values = [_scalar_values(name, kind, a) for (name, kind), a in zip(spec.inputs, arrays, strict=True)]
+    results = [calculator(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)] \
+        if values else [calculator()] * n
+    codes = [0 if result.applicable else REASONS[spec.rule].index(result.reason) + 1 for result in results]
+    amounts = [_whole_fen(spec.rule, result.amount) for result in results]
+    return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n)), np.array(codes, dtype=np.int8)
 
 
 def scalar_rows(rule: str, columns: Mapping[str, Any]) -> Array:
@@ -424,8 +462,9 @@ def art6_tech_credit(columns: Mapping[str, Any]) -> Array:
     return _run(_art6_tech_credit_kernel, _ART6_TECH_CREDIT, columns)
 
 
-def _art6_tech_credit_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c0 * c1 + 625000) // 1250000, 1000000000)
+def _art6_tech_credit_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c0 * c1 + 625000) // 1250000, 1000000000)
+    return (amount, _why(n)) if why else amount
 
 
 _ART7_TALENT_SALARY = Spec(
@@ -450,8 +489,9 @@ def art7_talent_salary(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_talent_salary_kernel, _ART7_TALENT_SALARY, columns)
 
 
-def _art7_talent_salary_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c1 + 1) // 2, 500000000) * c0
+def _art7_talent_salary_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c1 + 1) // 2, 500000000) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART7_APPLICATION_AWARD = Spec(
@@ -473,8 +513,9 @@ def art7_application_award(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_application_award_kernel, _ART7_APPLICATION_AWARD, columns)
 
 
-def _art7_application_award_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art7_application_award_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART7_PROJECT_SUPPORT = Spec(
@@ -496,8 +537,9 @@ def art7_project_support(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_project_support_kernel, _ART7_PROJECT_SUPPORT, columns)
 
 
-def _art7_project_support_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(300000000)
+def _art7_project_support_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(300000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART7_RECRUITMENT_SUBSIDY = Spec(
@@ -519,8 +561,9 @@ def art7_recruitment_subsidy(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_recruitment_subsidy_kernel, _ART7_RECRUITMENT_SUBSIDY, columns)
 
 
-def _art7_recruitment_subsidy_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(100000000)
+def _art7_recruitment_subsidy_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(100000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART7_OVERSEAS_ENGINEER = Spec(
@@ -542,8 +585,9 @@ def art7_overseas_engineer(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_overseas_engineer_kernel, _ART7_OVERSEAS_ENGINEER, columns)
 
 
-def _art7_overseas_engineer_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(20000000)
+def _art7_overseas_engineer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(20000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART7_WEEKEND_ENGINEER = Spec(
@@ -565,8 +609,9 @@ def art7_weekend_engineer(columns: Mapping[str, Any]) -> Array:
     return _run(_art7_weekend_engineer_kernel, _ART7_WEEKEND_ENGINEER, columns)
 
 
-def _art7_weekend_engineer_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(1500000)
+def _art7_weekend_engineer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(1500000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART8_RESEARCH_INSTITUTE_T0 = _table((20000000, 10000000, 5000000))
@@ -591,9 +636,10 @@ def art8_research_institute(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_research_institute_kernel, _ART8_RESEARCH_INSTITUTE, columns)
 
 
-def _art8_research_institute_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art8_research_institute_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART8_RESEARCH_INSTITUTE_T0[exact]
-    return t0[c0] * c1
+    amount = t0[c0] * c1
+    return (amount, _why(n, ~c1)) if why else amount
 
 
 _ART8_NATIONAL_WORKSTATION = Spec(
@@ -617,9 +663,10 @@ def art8_national_workstation(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_national_workstation_kernel, _ART8_NATIONAL_WORKSTATION, columns)
 
 
-def _art8_national_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art8_national_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 0)
-    return ok * np.int64(100000000)
+    amount = ok * np.int64(100000000)
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART8_PROVINCIAL_WORKSTATION = Spec(
@@ -646,12 +693,14 @@ def art8_provincial_workstation(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_provincial_workstation_kernel, _ART8_PROVINCIAL_WORKSTATION, columns)
 
 
-def _art8_provincial_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art8_provincial_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 1)
-    return (c2 * 2) * ok
+    amount = (c2 * 2) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
-_ART8_CITY_WORKSTATION_T0 = _table((0, 0, 50000000, 20000000))
+_ART8_CITY_WORKSTATION_T0 = np.array((False, False, True, True), dtype=np.bool_)
+_ART8_CITY_WORKSTATION_T1 = _table((0, 0, 50000000, 20000000))
 _ART8_CITY_WORKSTATION = Spec(
     "art8_city_workstation",
     (
@@ -673,9 +722,10 @@ def art8_city_workstation(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_city_workstation_kernel, _ART8_CITY_WORKSTATION, columns)
 
 
-def _art8_city_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    t0 = _ART8_CITY_WORKSTATION_T0[exact]
-    return t0[c0] * c1
+def _art8_city_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    t1 = _ART8_CITY_WORKSTATION_T1[exact]
+    amount = t1[c0] * c1
+    return (amount, _why(n, ~c1, ~_ART8_CITY_WORKSTATION_T0[c0])) if why else amount
 
 
 _ART8_POSTDOC = Spec(
@@ -700,8 +750,9 @@ def art8_postdoc(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_postdoc_kernel, _ART8_POSTDOC, columns)
 
 
-def _art8_postdoc_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return (c1 * 2) * c0
+def _art8_postdoc_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = (c1 * 2) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART8_FOREIGN_EXPERT_CITY = Spec(
@@ -723,8 +774,9 @@ def art8_foreign_expert_city(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_foreign_expert_city_kernel, _ART8_FOREIGN_EXPERT_CITY, columns)
 
 
-def _art8_foreign_expert_city_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art8_foreign_expert_city_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART8_FOREIGN_EXPERT_PROVINCE = Spec(
@@ -746,8 +798,9 @@ def art8_foreign_expert_province(columns: Mapping[str, Any]) -> Array:
     return _run(_art8_foreign_expert_province_kernel, _ART8_FOREIGN_EXPERT_PROVINCE, columns)
 
 
-def _art8_foreign_expert_province_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art8_foreign_expert_province_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART9_COMMISSIONER_PROJECT = Spec(
@@ -770,8 +823,9 @@ def art9_commissioner_project(columns: Mapping[str, Any]) -> Array:
     return _run(_art9_commissioner_project_kernel, _ART9_COMMISSIONER_PROJECT, columns)
 
 
-def _art9_commissioner_project_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * 3000000
+def _art9_commissioner_project_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * 3000000
+    return (amount, _why(n)) if why else amount
 
 
 _ART9_COMMISSIONER_EXCELLENT = Spec(
@@ -797,8 +851,9 @@ def art9_commissioner_excellent(columns: Mapping[str, Any]) -> Array:
     return _run(_art9_commissioner_excellent_kernel, _ART9_COMMISSIONER_EXCELLENT, columns)
 
 
-def _art9_commissioner_excellent_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum(c0, (c1 * 3) // 10) * 500000
+def _art9_commissioner_excellent_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum(c0, (c1 * 3) // 10) * 500000
+    return (amount, _why(n)) if why else amount
 
 
 _ART9_COOPERATION_T0 = _table((3, 4, 4))
@@ -830,10 +885,11 @@ def art9_cooperation(columns: Mapping[str, Any]) -> Array:
     return _run(_art9_cooperation_kernel, _ART9_COOPERATION, columns)
 
 
-def _art9_cooperation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any) -> Any:
+def _art9_cooperation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
     t0 = _ART9_COOPERATION_T0[exact]
     ok = (c3 & ((c0 >= 20000000) & (c0 <= 50000000))) & (~c4)
-    return np.minimum((c1 * t0[c2] + 10) // 20, 10000000) * ok
+    amount = np.minimum((c1 * t0[c2] + 10) // 20, 10000000) * ok
+    return (amount, _why(n, ~(c3 & ((c0 >= 20000000) & (c0 <= 50000000))), c4)) if why else amount
 
 
 _ART10_TECH_TRANSFER = Spec(
@@ -856,8 +912,9 @@ def art10_tech_transfer(columns: Mapping[str, Any]) -> Array:
     return _run(_art10_tech_transfer_kernel, _ART10_TECH_TRANSFER, columns)
 
 
-def _art10_tech_transfer_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return (np.minimum(c0, 500000000) * 2 + np.maximum(c0 - 500000000, 0) + 1) // 2
+def _art10_tech_transfer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = (np.minimum(c0, 500000000) * 2 + np.maximum(c0 - 500000000, 0) + 1) // 2
+    return (amount, _why(n)) if why else amount
 
 
 _ART11_CITY_TOPUP = Spec(
@@ -882,8 +939,9 @@ def art11_city_topup(columns: Mapping[str, Any]) -> Array:
     return _run(_art11_city_topup_kernel, _ART11_CITY_TOPUP, columns)
 
 
-def _art11_city_topup_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c1 + 10) // 20, 50000000) * c0
+def _art11_city_topup_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c1 + 10) // 20, 50000000) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART11_INSTITUTION = Spec(
@@ -908,8 +966,9 @@ def art11_institution(columns: Mapping[str, Any]) -> Array:
     return _run(_art11_institution_kernel, _ART11_INSTITUTION, columns)
 
 
-def _art11_institution_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c1 + 10) // 20, 50000000) * c0
+def _art11_institution_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c1 + 10) // 20, 50000000) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART11_RD_SUBSIDY_T0 = _table((10, 7, 5))
@@ -937,10 +996,11 @@ def art11_rd_subsidy(columns: Mapping[str, Any]) -> Array:
     return _run(_art11_rd_subsidy_kernel, _ART11_RD_SUBSIDY, columns)
 
 
-def _art11_rd_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art11_rd_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART11_RD_SUBSIDY_T0[exact]
     ok = ((c1 == 0) & ((c0 >= 50000000) & (c0 < 100000000))) | ((c1 == 1) & (c0 >= 50000000))
-    return np.minimum((c0 * t0[c2] + 50) // 100, 50000000) * ok
+    amount = np.minimum((c0 * t0[c2] + 50) // 100, 50000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART11_RD_GROWTH = Spec(
@@ -969,9 +1029,10 @@ def art11_rd_growth(columns: Mapping[str, Any]) -> Array:
     return _run(_art11_rd_growth_kernel, _ART11_RD_GROWTH, columns)
 
 
-def _art11_rd_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any) -> Any:
+def _art11_rd_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 30000)
-    return np.minimum((np.maximum(c0 - c3, 0) + 10) // 20, 50000000) * ok
+    amount = np.minimum((np.maximum(c0 - c3, 0) + 10) // 20, 50000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART12_INCUBATOR_T0 = _table((20000000, 10000000, 5000000))
@@ -994,9 +1055,10 @@ def art12_incubator(columns: Mapping[str, Any]) -> Array:
     return _run(_art12_incubator_kernel, _ART12_INCUBATOR, columns)
 
 
-def _art12_incubator_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art12_incubator_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART12_INCUBATOR_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART12_MAKER_SPACE_T0 = _table((10000000, 5000000, 3000000))
@@ -1019,9 +1081,10 @@ def art12_maker_space(columns: Mapping[str, Any]) -> Array:
     return _run(_art12_maker_space_kernel, _ART12_MAKER_SPACE, columns)
 
 
-def _art12_maker_space_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art12_maker_space_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART12_MAKER_SPACE_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART12_INCUBATED_HITECH = Spec(
@@ -1044,8 +1107,9 @@ def art12_incubated_hitech(columns: Mapping[str, Any]) -> Array:
     return _run(_art12_incubated_hitech_kernel, _ART12_INCUBATED_HITECH, columns)
 
 
-def _art12_incubated_hitech_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * 5000000
+def _art12_incubated_hitech_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * 5000000
+    return (amount, _why(n)) if why else amount
 
 
 _ART12_INCUBATED_SME = Spec(
@@ -1068,8 +1132,9 @@ def art12_incubated_sme(columns: Mapping[str, Any]) -> Array:
     return _run(_art12_incubated_sme_kernel, _ART12_INCUBATED_SME, columns)
 
 
-def _art12_incubated_sme_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * 1000000
+def _art12_incubated_sme_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * 1000000
+    return (amount, _why(n)) if why else amount
 
 
 _ART13_HITECH_T0 = _table((10000000, 5000000))
@@ -1092,9 +1157,10 @@ def art13_hitech(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_hitech_kernel, _ART13_HITECH, columns)
 
 
-def _art13_hitech_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art13_hitech_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART13_HITECH_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART13_RELOCATION = Spec(
@@ -1118,9 +1184,10 @@ def art13_relocation(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_relocation_kernel, _ART13_RELOCATION, columns)
 
 
-def _art13_relocation_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art13_relocation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1)
-    return ok * np.int64(10000000)
+    amount = ok * np.int64(10000000)
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART13_RELOCATION_LEADER = Spec(
@@ -1146,9 +1213,10 @@ def art13_relocation_leader(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_relocation_leader_kernel, _ART13_RELOCATION_LEADER, columns)
 
 
-def _art13_relocation_leader_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art13_relocation_leader_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1) & c2
-    return ok * np.int64(10000000)
+    amount = ok * np.int64(10000000)
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART13_ABOVE_SCALE = Spec(
@@ -1170,8 +1238,9 @@ def art13_above_scale(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_above_scale_kernel, _ART13_ABOVE_SCALE, columns)
 
 
-def _art13_above_scale_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(5000000)
+def _art13_above_scale_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(5000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART13_SME = Spec(
@@ -1193,8 +1262,9 @@ def art13_sme(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_sme_kernel, _ART13_SME, columns)
 
 
-def _art13_sme_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(5000000)
+def _art13_sme_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(5000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART13_TOP100 = Spec(
@@ -1216,8 +1286,9 @@ def art13_top100(columns: Mapping[str, Any]) -> Array:
     return _run(_art13_top100_kernel, _ART13_TOP100, columns)
 
 
-def _art13_top100_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(15000000)
+def _art13_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(15000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART14_VACATE_CAGE = Spec(
@@ -1239,8 +1310,9 @@ def art14_vacate_cage(columns: Mapping[str, Any]) -> Array:
     return _run(_art14_vacate_cage_kernel, _ART14_VACATE_CAGE, columns)
 
 
-def _art14_vacate_cage_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return np.array(c0, copy=True)
+def _art14_vacate_cage_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = np.array(c0, copy=True)
+    return (amount, _why(n)) if why else amount
 
 
 _ART19_TOP100 = Spec(
@@ -1262,8 +1334,9 @@ def art19_top100(columns: Mapping[str, Any]) -> Array:
     return _run(_art19_top100_kernel, _ART19_TOP100, columns)
 
 
-def _art19_top100_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(50000000)
+def _art19_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(50000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART19_LEADER = Spec(
@@ -1285,8 +1358,9 @@ def art19_leader(columns: Mapping[str, Any]) -> Array:
     return _run(_art19_leader_kernel, _ART19_LEADER, columns)
 
 
-def _art19_leader_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(20000000)
+def _art19_leader_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(20000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART19_PER_MU = Spec(
@@ -1308,8 +1382,9 @@ def art19_per_mu(columns: Mapping[str, Any]) -> Array:
     return _run(_art19_per_mu_kernel, _ART19_PER_MU, columns)
 
 
-def _art19_per_mu_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art19_per_mu_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART21_FIRST_VERSION_SOFTWARE_T0 = _table((100000000, 50000000))
@@ -1332,9 +1407,10 @@ def art21_first_version_software(columns: Mapping[str, Any]) -> Array:
     return _run(_art21_first_version_software_kernel, _ART21_FIRST_VERSION_SOFTWARE, columns)
 
 
-def _art21_first_version_software_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art21_first_version_software_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART21_FIRST_VERSION_SOFTWARE_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART21_SOFTWARE_TOP100 = Spec(
@@ -1356,8 +1432,9 @@ def art21_software_top100(columns: Mapping[str, Any]) -> Array:
     return _run(_art21_software_top100_kernel, _ART21_SOFTWARE_TOP100, columns)
 
 
-def _art21_software_top100_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(100000000)
+def _art21_software_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(100000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART22_IC_PROJECT = Spec(
@@ -1379,8 +1456,9 @@ def art22_ic_project(columns: Mapping[str, Any]) -> Array:
     return _run(_art22_ic_project_kernel, _ART22_IC_PROJECT, columns)
 
 
-def _art22_ic_project_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(40000000)
+def _art22_ic_project_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(40000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART24_INVESTMENT = Spec(
@@ -1407,9 +1485,10 @@ def art24_investment(columns: Mapping[str, Any]) -> Array:
     return _run(_art24_investment_kernel, _ART24_INVESTMENT, columns)
 
 
-def _art24_investment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art24_investment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1000000000)
-    return np.minimum((c2 + 50) // 100, 50000000) * ok
+    amount = np.minimum((c2 + 50) // 100, 50000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART24_A_GRADE_T0 = _table((10000000, 20000000))
@@ -1436,10 +1515,11 @@ def art24_a_grade(columns: Mapping[str, Any]) -> Array:
     return _run(_art24_a_grade_kernel, _ART24_A_GRADE, columns)
 
 
-def _art24_a_grade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art24_a_grade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART24_A_GRADE_T0[exact]
     ok = c0 & (~c2)
-    return t0[c1] * ok
+    amount = t0[c1] * ok
+    return (amount, _why(n, ~c0, c2)) if why else amount
 
 
 _ART24_UPGRADE_T0 = _table((10000000, 20000000))
@@ -1466,10 +1546,11 @@ def art24_upgrade(columns: Mapping[str, Any]) -> Array:
     return _run(_art24_upgrade_kernel, _ART24_UPGRADE, columns)
 
 
-def _art24_upgrade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art24_upgrade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART24_UPGRADE_T0[exact]
     ok = c0 & c2
-    return ((t0[c1] + 1) // 2) * ok
+    amount = ((t0[c1] + 1) // 2) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART25_ANNUAL = Spec(
@@ -1491,8 +1572,9 @@ def art25_annual(columns: Mapping[str, Any]) -> Array:
     return _run(_art25_annual_kernel, _ART25_ANNUAL, columns)
 
 
-def _art25_annual_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art25_annual_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART25_MONTHLY = Spec(
@@ -1514,8 +1596,9 @@ def art25_monthly(columns: Mapping[str, Any]) -> Array:
     return _run(_art25_monthly_kernel, _ART25_MONTHLY, columns)
 
 
-def _art25_monthly_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(15000000)
+def _art25_monthly_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(15000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART25_MONTHLY_REVENUE_T0 = _table((5000000000, 10000000000, 30000000000))
@@ -1541,10 +1624,11 @@ def art25_monthly_revenue(columns: Mapping[str, Any]) -> Array:
     return _run(_art25_monthly_revenue_kernel, _ART25_MONTHLY_REVENUE, columns)
 
 
-def _art25_monthly_revenue_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art25_monthly_revenue_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART25_MONTHLY_REVENUE_T0[exact]
     t1 = _ART25_MONTHLY_REVENUE_T1[exact]
-    return t1[np.searchsorted(t0, c1, side="right")] * c0
+    amount = t1[np.searchsorted(t0, c1, side="right")] * c0
+    return (amount, _why(n, ~c0, ~(c1 >= 5000000000))) if why else amount
 
 
 _ART26_AIR_CONDITIONING = Spec(
@@ -1570,9 +1654,10 @@ def art26_air_conditioning(columns: Mapping[str, Any]) -> Array:
     return _run(_art26_air_conditioning_kernel, _ART26_AIR_CONDITIONING, columns)
 
 
-def _art26_air_conditioning_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art26_air_conditioning_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 100000)
-    return c2 * ok
+    amount = c2 * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART31_INDEPENDENT_ENTITY_T0 = _table((10000000000, 30000000000, 50000000000, 100000000000))
@@ -1600,11 +1685,12 @@ def art31_independent_entity(columns: Mapping[str, Any]) -> Array:
     return _run(_art31_independent_entity_kernel, _ART31_INDEPENDENT_ENTITY, columns)
 
 
-def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART31_INDEPENDENT_ENTITY_T0[exact]
     t1 = _ART31_INDEPENDENT_ENTITY_T1[exact]
     ok = c0 & c1
-    return t1[np.searchsorted(t0, c2, side="right")] * ok
+    amount = t1[np.searchsorted(t0, c2, side="right")] * ok
+    return (amount, _why(n, ~ok, ~(c2 >= 10000000000))) if why else amount
 
 
 _ART31_CONTRIBUTION = Spec(
@@ -1631,9 +1717,10 @@ def art31_contribution(columns: Mapping[str, Any]) -> Array:
     return _run(_art31_contribution_kernel, _ART31_CONTRIBUTION, columns)
 
 
-def _art31_contribution_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art31_contribution_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & c0
-    return np.minimum((c2 * 8 + 5) // 10, 100000000) * ok
+    amount = np.minimum((c2 * 8 + 5) // 10, 100000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART32_USED_CAR = Spec(
@@ -1662,9 +1749,10 @@ def art32_used_car(columns: Mapping[str, Any]) -> Array:
     return _run(_art32_used_car_kernel, _ART32_USED_CAR, columns)
 
 
-def _art32_used_car_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any) -> Any:
+def _art32_used_car_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 10000000000) & c2
-    return np.minimum((c3 + 100) // 200, 500000000) * ok
+    amount = np.minimum((c3 + 100) // 200, 500000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART32_TIME_HONOURED_T0 = _table((30000000, 10000000, 3000000))
@@ -1687,9 +1775,10 @@ def art32_time_honoured(columns: Mapping[str, Any]) -> Array:
     return _run(_art32_time_honoured_kernel, _ART32_TIME_HONOURED, columns)
 
 
-def _art32_time_honoured_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art32_time_honoured_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART32_TIME_HONOURED_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART33_SMART_DISTRICT_T0 = _table((100000000, 50000000, 20000000))
@@ -1714,9 +1803,10 @@ def art33_smart_district(columns: Mapping[str, Any]) -> Array:
     return _run(_art33_smart_district_kernel, _ART33_SMART_DISTRICT, columns)
 
 
-def _art33_smart_district_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art33_smart_district_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART33_SMART_DISTRICT_T0[exact]
-    return t0[c0] * c1
+    amount = t0[c0] * c1
+    return (amount, _why(n, ~c1)) if why else amount
 
 
 _ART33_SMART_STORE = Spec(
@@ -1740,9 +1830,10 @@ def art33_smart_store(columns: Mapping[str, Any]) -> Array:
     return _run(_art33_smart_store_kernel, _ART33_SMART_STORE, columns)
 
 
-def _art33_smart_store_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
+def _art33_smart_store_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & c1
-    return ok * np.int64(30000000)
+    amount = ok * np.int64(30000000)
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART34_BOOTH = Spec(
@@ -1766,8 +1857,9 @@ def art34_booth(columns: Mapping[str, Any]) -> Array:
     return _run(_art34_booth_kernel, _ART34_BOOTH, columns)
 
 
-def _art34_booth_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return c1 * c0
+def _art34_booth_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = c1 * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART34_AIR_TICKET = Spec(
@@ -1789,8 +1881,9 @@ def art34_air_ticket(columns: Mapping[str, Any]) -> Array:
     return _run(_art34_air_ticket_kernel, _ART34_AIR_TICKET, columns)
 
 
-def _art34_air_ticket_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return np.array(c0, copy=True)
+def _art34_air_ticket_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = np.array(c0, copy=True)
+    return (amount, _why(n)) if why else amount
 
 
 _ART36_LOAN_INTEREST = Spec(
@@ -1817,9 +1910,10 @@ def art36_loan_interest(columns: Mapping[str, Any]) -> Array:
     return _run(_art36_loan_interest_kernel, _ART36_LOAN_INTEREST, columns)
 
 
-def _art36_loan_interest_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any) -> Any:
+def _art36_loan_interest_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = (c0 == 0) | (c0 == 1)
-    return np.minimum((c1 + c2 + 1) // 2, 10000000) * ok
+    amount = np.minimum((c1 + c2 + 1) // 2, 10000000) * ok
+    return (amount, _why(n, ~ok)) if why else amount
 
 
 _ART36_INSURANCE_PREMIUM = Spec(
@@ -1844,8 +1938,9 @@ def art36_insurance_premium(columns: Mapping[str, Any]) -> Array:
     return _run(_art36_insurance_premium_kernel, _ART36_INSURANCE_PREMIUM, columns)
 
 
-def _art36_insurance_premium_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return ((c1 * 8 + 5) // 10) * c0
+def _art36_insurance_premium_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = ((c1 * 8 + 5) // 10) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART37_UNION_T0 = _table((10000000, 5000000))
@@ -1868,9 +1963,10 @@ def art37_union(columns: Mapping[str, Any]) -> Array:
     return _run(_art37_union_kernel, _ART37_UNION, columns)
 
 
-def _art37_union_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art37_union_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART37_UNION_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART37_DIGITAL_FARM = Spec(
@@ -1892,8 +1988,9 @@ def art37_digital_farm(columns: Mapping[str, Any]) -> Array:
     return _run(_art37_digital_farm_kernel, _ART37_DIGITAL_FARM, columns)
 
 
-def _art37_digital_farm_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(10000000)
+def _art37_digital_farm_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(10000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART37_FUTURE_FARM = Spec(
@@ -1915,8 +2012,9 @@ def art37_future_farm(columns: Mapping[str, Any]) -> Array:
     return _run(_art37_future_farm_kernel, _ART37_FUTURE_FARM, columns)
 
 
-def _art37_future_farm_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(15000000)
+def _art37_future_farm_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(15000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART37_SERVICE_CENTRE = Spec(
@@ -1941,8 +2039,9 @@ def art37_service_centre(columns: Mapping[str, Any]) -> Array:
     return _run(_art37_service_centre_kernel, _ART37_SERVICE_CENTRE, columns)
 
 
-def _art37_service_centre_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return ((c1 + 1) // 2) * c0
+def _art37_service_centre_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = ((c1 + 1) // 2) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART38_GRAIN_SUBSIDY = Spec(
@@ -1967,8 +2066,9 @@ def art38_grain_subsidy(columns: Mapping[str, Any]) -> Array:
     return _run(_art38_grain_subsidy_kernel, _ART38_GRAIN_SUBSIDY, columns)
 
 
-def _art38_grain_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return (((c1 + 499) // 500) * 100) * c0
+def _art38_grain_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = (((c1 + 499) // 500) * 100) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART39_FUTURE_VILLAGE = Spec(
@@ -1990,8 +2090,9 @@ def art39_future_village(columns: Mapping[str, Any]) -> Array:
     return _run(_art39_future_village_kernel, _ART39_FUTURE_VILLAGE, columns)
 
 
-def _art39_future_village_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(150000000)
+def _art39_future_village_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(150000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART39_CLEAN_VILLAGE_T0 = _table((3000000, 5000000))
@@ -2014,9 +2115,10 @@ def art39_clean_village(columns: Mapping[str, Any]) -> Array:
     return _run(_art39_clean_village_kernel, _ART39_CLEAN_VILLAGE, columns)
 
 
-def _art39_clean_village_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art39_clean_village_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART39_CLEAN_VILLAGE_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART40_TECH_TEAM = Spec(
@@ -2038,8 +2140,9 @@ def art40_tech_team(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_tech_team_kernel, _ART40_TECH_TEAM, columns)
 
 
-def _art40_tech_team_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(5000000)
+def _art40_tech_team_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(5000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART40_DEMO_BASE = Spec(
@@ -2062,8 +2165,9 @@ def art40_demo_base(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_demo_base_kernel, _ART40_DEMO_BASE, columns)
 
 
-def _art40_demo_base_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return np.minimum((c0 * 8 + 5) // 10, 15000000)
+def _art40_demo_base_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = np.minimum((c0 * 8 + 5) // 10, 15000000)
+    return (amount, _why(n)) if why else amount
 
 
 _ART40_DEMO_BASE_ACCEPTANCE_T0 = _table((15000000, 10000000))
@@ -2086,9 +2190,10 @@ def art40_demo_base_acceptance(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_demo_base_acceptance_kernel, _ART40_DEMO_BASE_ACCEPTANCE, columns)
 
 
-def _art40_demo_base_acceptance_kernel(exact: bool, n: int, c0: Any) -> Any:
+def _art40_demo_base_acceptance_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART40_DEMO_BASE_ACCEPTANCE_T0[exact]
-    return t0[c0]
+    amount = t0[c0]
+    return (amount, _why(n)) if why else amount
 
 
 _ART40_AGRI_MACHINERY = Spec(
@@ -2113,8 +2218,9 @@ def art40_agri_machinery(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_agri_machinery_kernel, _ART40_AGRI_MACHINERY, columns)
 
 
-def _art40_agri_machinery_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c1 + 1) // 2, 300000000) * c0
+def _art40_agri_machinery_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c1 + 1) // 2, 300000000) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART40_AGRI_MACHINERY_RECOGNISED = Spec(
@@ -2136,8 +2242,9 @@ def art40_agri_machinery_recognised(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_agri_machinery_recognised_kernel, _ART40_AGRI_MACHINERY_RECOGNISED, columns)
 
 
-def _art40_agri_machinery_recognised_kernel(exact: bool, n: int, c0: Any) -> Any:
-    return c0 * np.int64(5000000)
+def _art40_agri_machinery_recognised_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
+    amount = c0 * np.int64(5000000)
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 _ART40_MECHANISATION = Spec(
@@ -2162,8 +2269,9 @@ def art40_mechanisation(columns: Mapping[str, Any]) -> Array:
     return _run(_art40_mechanisation_kernel, _ART40_MECHANISATION, columns)
 
 
-def _art40_mechanisation_kernel(exact: bool, n: int, c0: Any, c1: Any) -> Any:
-    return np.minimum((c1 + 1) // 2, 200000000) * c0
+def _art40_mechanisation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
+    amount = np.minimum((c1 + 1) // 2, 200000000) * c0
+    return (amount, _why(n, ~c0)) if why else amount
 
 
 SPECS: dict[str, Spec] = {
@@ -2309,3 +2417,158 @@ RULES: dict[str, Callable[[Mapping[str, Any]], Array]] = {
     "art40_agri_machinery_recognised": art40_agri_machinery_recognised,
     "art40_mechanisation": art40_mechanisation,
 }
+
+_KERNELS: dict[str, Kernel] = {
+    "art6_tech_credit": _art6_tech_credit_kernel,
+    "art7_talent_salary": _art7_talent_salary_kernel,
+    "art7_application_award": _art7_application_award_kernel,
+    "art7_project_support": _art7_project_support_kernel,
+    "art7_recruitment_subsidy": _art7_recruitment_subsidy_kernel,
+    "art7_overseas_engineer": _art7_overseas_engineer_kernel,
+    "art7_weekend_engineer": _art7_weekend_engineer_kernel,
+    "art8_research_institute": _art8_research_institute_kernel,
+    "art8_national_workstation": _art8_national_workstation_kernel,
+    "art8_provincial_workstation": _art8_provincial_workstation_kernel,
+    "art8_city_workstation": _art8_city_workstation_kernel,
+    "art8_postdoc": _art8_postdoc_kernel,
+    "art8_foreign_expert_city": _art8_foreign_expert_city_kernel,
+    "art8_foreign_expert_province": _art8_foreign_expert_province_kernel,
+    "art9_commissioner_project": _art9_commissioner_project_kernel,
+    "art9_commissioner_excellent": _art9_commissioner_excellent_kernel,
+    "art9_cooperation": _art9_cooperation_kernel,
+    "art10_tech_transfer": _art10_tech_transfer_kernel,
+    "art11_city_topup": _art11_city_topup_kernel,
+    "art11_institution": _art11_institution_kernel,
+    "art11_rd_subsidy": _art11_rd_subsidy_kernel,
+    "art11_rd_growth": _art11_rd_growth_kernel,
+    "art12_incubator": _art12_incubator_kernel,
+    "art12_maker_space": _art12_maker_space_kernel,
+    "art12_incubated_hitech": _art12_incubated_hitech_kernel,
+    "art12_incubated_sme": _art12_incubated_sme_kernel,
+    "art13_hitech": _art13_hitech_kernel,
+    "art13_relocation": _art13_relocation_kernel,
+    "art13_relocation_leader": _art13_relocation_leader_kernel,
+    "art13_above_scale": _art13_above_scale_kernel,
+    "art13_sme": _art13_sme_kernel,
+    "art13_top100": _art13_top100_kernel,
+    "art14_vacate_cage": _art14_vacate_cage_kernel,
+    "art19_top100": _art19_top100_kernel,
+    "art19_leader": _art19_leader_kernel,
+    "art19_per_mu": _art19_per_mu_kernel,
+    "art21_first_version_software": _art21_first_version_software_kernel,
+    "art21_software_top100": _art21_software_top100_kernel,
+    "art22_ic_project": _art22_ic_project_kernel,
+    "art24_investment": _art24_investment_kernel,
+    "art24_a_grade": _art24_a_grade_kernel,
+    "art24_upgrade": _art24_upgrade_kernel,
+    "art25_annual": _art25_annual_kernel,
+    "art25_monthly": _art25_monthly_kernel,
+    "art25_monthly_revenue": _art25_monthly_revenue_kernel,
+    "art26_air_conditioning": _art26_air_conditioning_kernel,
+    "art31_independent_entity": _art31_independent_entity_kernel,
+    "art31_contribution": _art31_contribution_kernel,
+    "art32_used_car": _art32_used_car_kernel,
+    "art32_time_honoured": _art32_time_honoured_kernel,
+    "art33_smart_district": _art33_smart_district_kernel,
+    "art33_smart_store": _art33_smart_store_kernel,
+    "art34_booth": _art34_booth_kernel,
+    "art34_air_ticket": _art34_air_ticket_kernel,
+    "art36_loan_interest": _art36_loan_interest_kernel,
+    "art36_insurance_premium": _art36_insurance_premium_kernel,
+    "art37_union": _art37_union_kernel,
+    "art37_digital_farm": _art37_digital_farm_kernel,
+    "art37_future_farm": _art37_future_farm_kernel,
+    "art37_service_centre": _art37_service_centre_kernel,
+    "art38_grain_subsidy": _art38_grain_subsidy_kernel,
+    "art39_future_village": _art39_future_village_kernel,
+    "art39_clean_village": _art39_clean_village_kernel,
+    "art40_tech_team": _art40_tech_team_kernel,
+    "art40_demo_base": _art40_demo_base_kernel,
+    "art40_demo_base_acceptance": _art40_demo_base_acceptance_kernel,
+    "art40_agri_machinery": _art40_agri_machinery_kernel,
+    "art40_agri_machinery_recognised": _art40_agri_machinery_recognised_kernel,
+    "art40_mechanisation": _art40_mechanisation_kernel,
+}
+
+# Why each rule does not apply, in the order the scalar code checks; reason code k is item k − 1.
+REASONS: dict[str, tuple[str, ...]] = {
+    "art6_tech_credit": (),
+    "art7_talent_salary": ("不符合条件：引进国家省海外引才计划人才", ),
+    "art7_application_award": ("不符合条件：入选海外引才计划", ),
+    "art7_project_support": ("不符合条件：入选海外引才计划", ),
+    "art7_recruitment_subsidy": ("不符合条件：入选海外引才计划", ),
+    "art7_overseas_engineer": ("不符合条件：入选省级海外工程师", ),
+    "art7_weekend_engineer": ("不符合条件：引进周末工程师", ),
+    "art8_research_institute": ("不符合条件：新认定研发机构", ),
+    "art8_national_workstation": ("不符合条件：新建工作站并且院士专家工作站级别为国家级院士专家工作站", ),
+    "art8_provincial_workstation": ("不符合条件：新建工作站并且院士专家工作站级别为省级院士专家工作站", ),
+    "art8_city_workstation": ("不符合条件：新建工作站", "院士专家工作站级别不在本条所列范围（市级院士工作站、专家工作站）", ),
+    "art8_postdoc": ("不符合条件：博士后工作站绩效考核优秀", ),
+    "art8_foreign_expert_city": ("不符合条件：建立金华市外国专家工作站", ),
+    "art8_foreign_expert_province": ("不符合条件：入选浙江省外国专家工作站", ),
+    "art9_commissioner_project": (),
+    "art9_commissioner_excellent": (),
+    "art9_cooperation": ("不符合条件：在区内付诸实施并且实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）", "合作协议费用已获得创新券资助，不再享受", ),
+    "art10_tech_transfer": (),
+    "art11_city_topup": ("不符合条件：纳入市级补助", ),
+    "art11_institution": ("不符合条件：事业单位或高校", ),
+    "art11_rd_subsidy": ("不符合条件：（企业规模为规上企业并且研发费用在50万元（含）—100万元（不含）（研发费用 ≥ 500,000.00元，条文注明“（含）”；研发费用 < 1,000,000.00元，条文注明“（不含）”）或者企业规模为规下企业并且研发费用达到50万元以上（研发费用 ≥ 500,000.00元，民法典第一千二百五十九条：“以上”包括本数））", ),
+    "art11_rd_growth": ("不符合条件：规上工业企业并且研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）", ),
+    "art12_incubator": (),
+    "art12_maker_space": (),
+    "art12_incubated_hitech": (),
+    "art12_incubated_sme": (),
+    "art13_hitech": (),
+    "art13_relocation": ("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", ),
+    "art13_relocation_leader": ("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）并且省创新型领军企业", ),
+    "art13_above_scale": ("不符合条件：首次列入规上统计的国家高新技术企业第二年仍在规上统计库", ),
+    "art13_sme": ("不符合条件：新认列入省科技型中小企业", ),
+    "art13_top100": ("不符合条件：获省创新能力百强的国家高新技术企业", ),
+    "art14_vacate_cage": (),
+    "art19_top100": ("不符合条件：入选浙江省服务业100强", ),
+    "art19_leader": ("不符合条件：入选首批浙江省服务业领军企业", ),
+    "art19_per_mu": ("不符合条件：入选亩产效益领跑者名单", ),
+    "art21_first_version_software": (),
+    "art21_software_top100": ("不符合条件：首次入围软件百强", ),
+    "art22_ic_project": ("不符合条件：列入区级科技计划的集成电路项目", ),
+    "art24_investment": ("不符合条件：非政府性资金投资并且固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", ),
+    "art24_a_grade": ("不符合条件：非政府性资金投资", "升级评定，不再享受", ),
+    "art24_upgrade": ("不符合条件：非政府性资金投资并且升级评定", ),
+    "art25_annual": ("不符合条件：完成年度升规的服务业企业", ),
+    "art25_monthly": ("不符合条件：月度升规的服务业企业", ),
+    "art25_monthly_revenue": ("不符合条件：月度升规的服务业企业", "未达到最低一档：一至十一月营业收入达到5000万元（一至十一月营业收入 ≥ 50,000,000.00元，“达到”包括本数；一至十一月营业收入 < 100,000,000.00元，至下一档为止）", ),
+    "art26_air_conditioning": ("不符合条件：安装空调监测调控设备并且平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）", ),
+    "art31_independent_entity": ("不符合条件：分支机构转为独立法人并且纳入限上统计", "未达到最低一档：年销售额1亿元及以上（年销售额 ≥ 100,000,000.00元，“及以上”包括本数；年销售额 < 300,000,000.00元，至下一档为止）", ),
+    "art31_contribution": ("不符合条件：实现集中财务管理并且纳入限上统计", ),
+    "art32_used_car": ("不符合条件：设立独立法人机构并且二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）并且纳入限额以上统计库", ),
+    "art32_time_honoured": (),
+    "art33_smart_district": ("不符合条件：验收通过", ),
+    "art33_smart_store": ("不符合条件：列入国家智慧商店提升改造并且验收通过", ),
+    "art34_booth": ("不符合条件：经备案参加境外展会", ),
+    "art34_air_ticket": (),
+    "art36_loan_interest": ("不符合条件：（农业经营主体为农林业龙头企业或者农业经营主体为家庭农林场）", ),
+    "art36_insurance_premium": ("不符合条件：投保地方特色农业保险", ),
+    "art37_union": (),
+    "art37_digital_farm": ("不符合条件：认定为省级数字农业工厂等", ),
+    "art37_future_farm": ("不符合条件：认定为省级未来农场", ),
+    "art37_service_centre": ("不符合条件：建设粮食烘干育秧等社会化服务中心", ),
+    "art38_grain_subsidy": ("不符合条件：达到省级规模种粮动态补贴触发条件", ),
+    "art39_future_village": ("不符合条件：通过省市考核验收", ),
+    "art39_clean_village": (),
+    "art40_tech_team": ("不符合条件：实施农业产业技术团队项目", ),
+    "art40_demo_base": (),
+    "art40_demo_base_acceptance": (),
+    "art40_agri_machinery": ("不符合条件：列入省级农机创建项目", ),
+    "art40_agri_machinery_recognised": ("不符合条件：新认定省级农机基地", ),
+    "art40_mechanisation": ("不符合条件：列入宜机化改造", ),
+}
+
+
+def outcomes(rule: str, columns: Mapping[str, Any]) -> tuple[Array, Array]:
+    """Each row's amount (fen, int64) and reason code (int8): 0 where the rule applies,
+    else k for ``REASONS[rule][k - 1]``, as the scalar ``<rule>`` function says it."""
+    spec = SPECS[rule]
+    if rule in _KERNELS:
+        amounts, codes = _run(_KERNELS[rule], spec, columns, why=True)
+        return amounts, codes
+    return _scalar_outcomes(spec, columns)

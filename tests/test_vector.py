@@ -85,16 +85,22 @@ def decode(rule: ir.Rule, columns: dict[str, np.ndarray], vec: types.ModuleType)
 
 def agree(rule: ir.Rule, scalar: types.ModuleType, vec: types.ModuleType, rows: list[dict[str, object]],
           columns: dict[str, np.ndarray] | None = None) -> None:
-    """(a) vectorised, (b) scalar and (c) interpreted amounts are equal on every row."""
+    """(a) vectorised, (b) scalar and (c) interpreted amounts are equal on every row, and so are
+    whether the rule applies and, where it does not, the reason."""
     if columns is None:
         columns = vec.encode(rule.id, rows)
     got = getattr(vec, rule.id)(columns)
     assert got.dtype == np.int64 and got.shape == (len(rows),)
-    quick = getattr(scalar, f"{rule.id}_amount")
-    for row, fen in zip(rows, vec.to_yuan(got), strict=True):
-        expected = interpret.evaluate(rule, row).amount
-        assert quick(**row) == expected, row
-        assert fen == expected, (rule.id, row, fen, expected)
+    amounts, codes = vec.outcomes(rule.id, columns)
+    assert codes.dtype == np.int8 and np.array_equal(amounts, got)
+    quick, traced = getattr(scalar, f"{rule.id}_amount"), getattr(scalar, rule.id)
+    for row, fen, code in zip(rows, vec.to_yuan(got), codes.tolist(), strict=True):
+        expected = interpret.evaluate(rule, row)
+        assert quick(**row) == expected.amount, row
+        assert fen == expected.amount, (rule.id, row, fen, expected.amount)
+        assert traced(**row).reason == expected.reason, row
+        said = None if code == 0 else vec.REASONS[rule.id][code - 1]
+        assert (code == 0, said) == (expected.applicable, expected.reason), (rule.id, row, code)
 
 
 # ── every rule of every policy ────────────────────────────────────────────────
@@ -246,6 +252,8 @@ def test_rows_that_would_overflow_int64_are_computed_exactly(stem: str, rule: ir
             function(vec.encode(rule.id, rows))
     kept = [row for row, ok in zip(rows, fits, strict=True) if ok]
     assert vec.to_yuan(function(vec.encode(rule.id, kept))) == [a for a, ok in zip(expected, fits, strict=True) if ok]
+    _, codes = vec.outcomes(rule.id, vec.encode(rule.id, kept))
+    assert [code == 0 for code in codes.tolist()] == [interpret.evaluate(rule, row).applicable for row in kept]
     for row, ok in zip(rows, fits, strict=True):
         if not ok:
             with pytest.raises(OverflowError):

@@ -218,6 +218,8 @@ class RuleKernel:
         self.object_only = False
         self.temps = 0
         self.helpers: set[str] = set()
+        self.misses: list[tuple[Mask, str]] = []  # where the computation itself does not apply, and why
+        self.reasons: tuple[str, ...] = ()
 
     # ── bookkeeping ───────────────────────────────────────────────────────────
     def need(self, bound: Poly) -> None:
@@ -463,6 +465,15 @@ class RuleKernel:
         top = max(abs(v) for v in row)
         return make(f"{table}[{code}]", 1, den, p_const(top), min(row) >= 0)
 
+    def unlisted(self, lookup: ir.Lookup) -> None:
+        """Rows whose choice the table does not list: the rule does not apply to them."""
+        code, _, spec = self.column(lookup.var.name, ir.Type.CHOICE)
+        listed = {e.key for e in lookup.entries}
+        flags = [choice in listed for choice in self.options(spec)]
+        if all(flags):
+            return
+        self.misses.append((f"~{self.table(flags, 'bool')}[{code}]", lookup.missing_reason()))
+
     def rate_table(self, lookup: ir.Lookup) -> Term:
         """A Lookup of rates times its base; an unlisted choice has rate 0, so pays 0."""
         code, _, spec = self.column(lookup.var.name, ir.Type.CHOICE)
@@ -487,6 +498,7 @@ class RuleKernel:
         if isinstance(computation, ir.Constant):
             return Term.constant(Fraction(computation.amount)), True
         if isinstance(computation, ir.Lookup):
+            self.unlisted(computation)
             return self.amount_table(computation) if computation.base is None else self.rate_table(computation), True
         if isinstance(computation, ir.PerUnit):
             return self.per_unit(computation), True
@@ -528,6 +540,7 @@ class RuleKernel:
             return self.steps_constant(steps, subject)
         code = self.temp("x", subject.code) if not atomic(subject.code) else subject.code
         term = Term(code, subject.num, subject.den, bound=subject.bound, nonneg=subject.nonneg)
+        self.missed_tiers(steps, term)
         lows = [self.threshold(term, t.lower, "lower") for t in tiers]
         at_least = [low[2] for low in lows]
         ups = [self.threshold(term, t.upper, "upper")[2] if t.upper is not None else None for t in tiers]
@@ -588,7 +601,19 @@ class RuleKernel:
         bound = p_const(max(abs(a) for a in amounts))
         return make(code, 1, den, bound, all(a >= 0 for a in amounts))
 
+    def missed_tiers(self, steps: ir.Steps, term: Term) -> None:
+        """Rows that reach no tier: below the first (cumulative tiers), or in none of them."""
+        tiers = steps.tiers
+        adjoining = all(a.upper is not None and a.upper.value == b.lower.value and a.upper.inclusive != b.lower.inclusive
+                        for a, b in zip(tiers, tiers[1:], strict=False))
+        if steps.cumulative or adjoining and tiers[-1].upper is None:  # from the first tier's lower bound up
+            reached = self.within(term, steps.tiers[0].lower, None)
+        else:
+            reached = or_([self.within(term, tier.lower, tier.upper) for tier in steps.tiers])
+        self.misses.append((not_(reached), f"未达到最低一档：{steps.tiers[0].label}"))
+
     def steps_constant(self, steps: ir.Steps, subject: Term) -> tuple[Term, Mask]:
+        self.missed_tiers(steps, subject)
         held = [self.within(subject, t.lower, None if steps.cumulative else t.upper) for t in steps.tiers]
         if steps.cumulative:
             if not held[0]:
@@ -683,26 +708,47 @@ class RuleKernel:
             else:
                 amount = f"np.minimum({amount}, {self.literal(cap)})"
         ok = and_([*masks, not_(or_(exclusions)), valid])
+        failures = [*(not_(m) for m in masks), *exclusions, *(mask for mask, _ in self.misses)]
         lines = [*self.used_tables, *self.lines]
         if isinstance(ok, str) and not ok.isidentifier():
             lines.append(f"ok = {ok}")
+            failures = ["~ok" if f == not_(ok) else f for f in failures]
             ok = "ok"
         if isinstance(amount, int):
             if ok is False or amount == 0:
-                lines.append("return np.zeros(n, dtype=np.int64)")
+                result = "np.zeros(n, dtype=np.int64)"
             elif ok is True:
-                lines.append(f"return np.full(n, {self.literal(amount)}, dtype=np.int64)")
+                result = f"np.full(n, {self.literal(amount)}, dtype=np.int64)"
             else:
-                lines.append(f"return {wrap(ok)} * np.int64({self.literal(amount)})")
-            return lines
-        if ok is False:
-            lines.append("return np.zeros(n, dtype=np.int64)")
+                result = f"{wrap(ok)} * np.int64({self.literal(amount)})"
+        elif ok is False:
+            result = "np.zeros(n, dtype=np.int64)"
         elif ok is True:
-            lines.append(f"return np.array({amount}, copy=True)" if amount.isidentifier() else f"return {amount}")
+            result = f"np.array({amount}, copy=True)" if amount.isidentifier() else amount
         else:
             # × the mask rather than np.where: as exact, and several times faster on mixed masks.
-            lines.append(f"return {wrap(amount)} * {wrap(ok)}")
+            result = f"{wrap(amount)} * {wrap(ok)}"
+        # With ``why``, also each row's reason: 0 where the rule applies, else 1 + its index in REASONS.
+        self.reasons = (*(ir.not_met(c) for c in rule.conditions), *(ir.excluded(e) for e in rule.exclusions),
+                        *(text for _, text in self.misses))
+        masks_text = ", ".join(f if isinstance(f, str) else str(f) for f in failures)
+        lines.append(f"amount = {result}")
+        lines.append(f"return (amount, _why(n, {masks_text})) if why else amount" if failures
+                     else "return (amount, _why(n)) if why else amount")
         return lines
+
+
+def reasons(rule: ir.Rule) -> tuple[str, ...]:
+    """Why a rule does not apply, in the order the scalar code checks: reason code k is item k − 1."""
+    found = [*(ir.not_met(c) for c in rule.conditions), *(ir.excluded(e) for e in rule.exclusions)]
+    computation = rule.computation
+    if isinstance(computation, ir.Lookup):
+        spec = next(i for i in rule.inputs if i.name == computation.var.name)
+        if not {e.key for e in computation.entries} >= set(spec.choices):
+            found.append(computation.missing_reason())
+    elif isinstance(computation, ir.Steps):
+        found.append(f"未达到最低一档：{computation.tiers[0].label}")
+    return tuple(found)
 
 
 # ── the module ────────────────────────────────────────────────────────────────
@@ -718,6 +764,7 @@ class RuleCode:
     guards: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]
     tables: list[Table]
     object_only: bool
+    reasons: tuple[str, ...]  # why the rule does not apply; reason code k is item k − 1
 
     @property
     def spec_name(self) -> str:
@@ -729,9 +776,11 @@ def compile_rule(rule: ir.Rule, rate_scale: int, choices: dict[str, tuple[str, .
     try:
         lines = kernel.body()
     except Unsupported as reason:
-        return RuleCode(rule, None, str(reason), (), [], False), set()
+        return RuleCode(rule, None, str(reason), (), [], False, reasons(rule)), set()
+    if kernel.reasons != reasons(rule):
+        raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the scalar code's {reasons(rule)}")
     unique = sorted({p_key(g) for g in kernel.guards if not any(dominates(h, g) for h in kernel.guards)})
-    return RuleCode(rule, lines, None, tuple(unique), kernel.tables, kernel.object_only), kernel.helpers
+    return RuleCode(rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons), kernel.helpers
 
 
 def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None) -> str:
