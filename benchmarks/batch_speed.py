@@ -53,9 +53,9 @@ def child(source: str, target: str, backend: str) -> None:
 
     modules = cli._modules(ROOT / "policies")
     entries = policy_set.entries(modules, cli._generated_functions(ROOT / "policies", modules))
-    vectorised = cli._vectorised(modules) if backend == "vector" else None
+    kernels = cli._kernels(modules) if backend == "vector" else None
     started = time.perf_counter()
-    summary = batch.run(entries, Path(source), Path(target), progress=False, vectorised=vectorised)
+    summary = batch.run(entries, Path(source), Path(target), progress=False, kernels=kernels)
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"rows": summary.rows, "seconds": elapsed, "peak_kib": peak_kib, "bad": summary.bad_rows}))

@@ -1,10 +1,13 @@
 """A bureau's whole list of applications: one output row per application.
 
-Rows are read and written one at a time (CSV with the standard library, XLSX
-with openpyxl in its streaming modes), so memory does not grow with the
-list.  A bad row is reported with its row number and field and the batch
-goes on.  The output is written to a temporary file and moved into place at
-the end: a reader never sees half a result.
+Applications are read ``CHUNK`` rows at a time as columns of text (CSV with
+the standard library, XLSX with openpyxl in its streaming mode, Parquet with
+pyarrow), evaluated by column with the vectorised calculators
+(``vector_set``) or row by row (``runtime.evaluate_set``) — the same results
+either way — and written a row at a time, so memory does not grow with the
+list.  A bad row is reported with its row number and field and the batch goes
+on.  The output is written to a temporary file and moved into place at the
+end: a reader never sees half a result.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import runtime
+from . import runtime, vector_set
 
 ID_COLUMNS = ("申请编号", "编号", "企业名称", "申请单位")
 PARQUET_BATCH = 10_000  # rows read and written at a time
@@ -49,12 +52,43 @@ class Summary:
         return lines
 
 
-def read_rows(path: Path) -> Iterator[dict[str, str]]:
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive applications as columns: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
+
+    header: list[str]
+    columns: list[list[str]]
+    rows: int
+    positions: dict[str, int] = field(init=False)  # name → its column; of equal names the last, as a dict row keeps
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "positions", _positions(self.header))
+
+    def facts(self, row: int) -> dict[str, str]:
+        """One application as a mapping, as a CSV dict reader gives it."""
+        return {name: self.columns[k][row] for name, k in self.positions.items()}
+
+    def ident(self, row: int) -> str:
+        """The application's own number or name, from the first identifying column that has one."""
+        return next((self.columns[self.positions[c]][row] for c in ID_COLUMNS
+                     if c in self.positions and self.columns[self.positions[c]][row]), "")
+
+
+def _positions(header: list[str]) -> dict[str, int]:
+    ordered = dict.fromkeys(header, 0)  # the first appearance fixes the order
+    for k, name in enumerate(header):
+        ordered[name] = k  # the last appearance gives the value
+    return ordered
+
+
+def read_chunks(path: Path, size: int) -> Iterator[Chunk]:
+    """The applications in ``path`` (CSV, XLSX or Parquet), ``size`` rows at a time, cells as stripped text."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                yield {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            yield from _chunked(header, ([(v or "").strip() for v in row] for row in reader if row), size)
     elif suffix == ".xlsx":
         import openpyxl
 
@@ -62,18 +96,37 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
         try:
             rows = book.worksheets[0].iter_rows(values_only=True)
             header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-            for values in rows:
-                yield {name: _cell(value) for name, value in zip(header, values, strict=False) if name}
+            yield from _chunked(header, ([_cell(value) for value in values] for values in rows), size)
         finally:
             book.close()
     elif suffix == ".parquet":
         import pyarrow.parquet as parquet
 
-        for batch in parquet.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH):
-            for record in batch.to_pylist():
-                yield {str(name): _cell(value) for name, value in record.items()}
+        source = parquet.ParquetFile(path)
+        header = [str(name) for name in source.schema_arrow.names]
+        for batch in source.iter_batches(batch_size=size):
+            columns = [[_cell(value) for value in batch.column(k).to_pylist()] for k in range(len(header))]
+            yield Chunk(header, columns, batch.num_rows)
     else:
         raise BatchError(f"不支持的文件格式“{path.suffix}”：请用 .csv、.xlsx 或 .parquet")
+
+
+def _chunked(header: list[str], rows: Iterator[list[str]], size: int) -> Iterator[Chunk]:
+    """Rows as column chunks; short rows are padded with "", cells beyond the header dropped, and
+    columns without a name left out, as a dict reader reads them."""
+    named = [k for k, name in enumerate(header) if name]
+    names = [header[k] for k in named]
+    width = len(header)
+    block: list[list[str]] = []
+    for row in rows:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        block.append(row)
+        if len(block) == size:
+            yield Chunk(names, [[row[k] for row in block] for k in named], len(block))
+            block = []
+    if block:
+        yield Chunk(names, [[row[k] for row in block] for k in named], len(block))
 
 
 def _cell(value: object) -> str:
@@ -158,71 +211,10 @@ class Writer:
         self.temporary.unlink(missing_ok=True)
 
 
-CHUNK = 10_000  # applications evaluated together by the vectorised backend
+CHUNK = 10_000  # applications read, and evaluated by column, together
 
 
-@dataclass(frozen=True)
-class Vectorised:
-    """The vectorised calculators of a set: rule → (module, whether its amount is a maximum)."""
-
-    rules: dict[str, tuple[Any, bool]]
-
-    def evaluate(self, entries: Sequence[runtime.Entry], rows: Sequence[dict[str, str]]) -> list[runtime.SetResult]:
-        """``runtime.evaluate_set`` for many applications at once, amounts by column.
-
-        Facts are read and every undecidable rule settled row by row, as the scalar
-        path does; then each rule's amounts are computed for all its rows in one
-        numpy call.  A row whose amount is zero, or that the vectorised code cannot
-        take (a value it cannot encode, an overflow), is calculated by the scalar
-        function, so the reasons, and everything else, are exactly the scalar path's.
-        """
-        pendings = [runtime.prepare_set(entries, row) for row in rows]
-        wanted: dict[int, list[int]] = {}
-        for number, pending in enumerate(pendings):
-            for index in pending.complete:
-                wanted.setdefault(index, []).append(number)
-        computed: dict[tuple[int, int], runtime.Result | runtime.PolInputError] = {}
-        for index, numbers in wanted.items():
-            entry = entries[index]
-            arguments = [runtime.arguments(pendings[number], index) for number in numbers]
-            amounts = self.amounts(entry.rule, arguments)
-            for position, number in enumerate(numbers):
-                fen = int(amounts[position]) if amounts is not None else 0
-                if fen > 0:
-                    computed[(number, index)] = runtime.Result(entry.rule, Decimal(fen).scaleb(-2), True, (), None,
-                                                               self.rules[entry.rule][1])
-                    continue
-                try:
-                    computed[(number, index)] = entry.function(**arguments[position])
-                except runtime.PolInputError as error:
-                    computed[(number, index)] = error
-        return [runtime.conclude_set(pending, [computed[(number, index)] for index in pending.complete])
-                for number, pending in enumerate(pendings)]
-
-    def amounts(self, rule: str, arguments: list[dict[str, object]]) -> Any:
-        if rule not in self.rules:
-            return None
-        module = self.rules[rule][0]
-        try:
-            return module.RULES[rule](module.encode(rule, arguments))
-        except (ValueError, TypeError, OverflowError, ArithmeticError):
-            return None  # the scalar path takes these rows, and reports what is wrong with them
-
-
-def chunks(rows: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
-    chunk: list[dict[str, str]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def output_row(number: int, row: dict[str, str], result: runtime.SetResult,
-               entries: Sequence[runtime.Entry]) -> list[object]:
-    ident = next((row[c] for c in ID_COLUMNS if row.get(c)), "")
+def output_row(number: int, ident: str, result: runtime.SetResult, entries: Sequence[runtime.Entry]) -> list[object]:
     awards = "；".join(f"{a.entry.article}{a.entry.rule}={a.result.amount:f}"
                       + ("（最高可得）" if a.result.discretionary else "") for a in result.kept)
     not_applicable = "；".join(f"{rule}：{reason}" for rule, reason in result.not_applicable.items()
@@ -234,40 +226,50 @@ def output_row(number: int, row: dict[str, str], result: runtime.SetResult,
 
 
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
-        vectorised: Vectorised | None = None) -> Summary:
+        kernels: Sequence[vector_set.Kernel | None] | None = None) -> Summary:
     """Evaluate every application in ``source`` and write the results to ``target``.
 
-    With ``vectorised``, applications are evaluated a chunk at a time with the
-    numpy calculators; the results are the same, row for row.
+    With ``kernels`` (aligned with ``entries``), each chunk of applications is
+    evaluated by column (``vector_set``); without, row by row with
+    ``runtime.evaluate_set``.  The results are the same, byte for byte.
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
     summary = Summary()
     writer = Writer(target)
     show = sys.stderr.isatty() if progress is None else progress
+    bar: Any = None
     try:
-        rows: Any = read_rows(source)
         if show:
             from tqdm import tqdm
 
-            rows = tqdm(rows, desc="计算申请", unit="行", file=sys.stderr)
+            bar = tqdm(desc="计算申请", unit="行", file=sys.stderr)
         number = 1  # row 1 is the header, as a spreadsheet numbers it
-        for chunk in chunks(iter(rows), CHUNK if vectorised else 1):
-            results = vectorised.evaluate(entries, chunk) if vectorised else [runtime.evaluate_set(entries, chunk[0])]
-            for row, result in zip(chunk, results, strict=True):
+        for chunk in read_chunks(source, CHUNK):
+            if kernels is not None:
+                outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.columns)
+                results: Iterator[runtime.SetResult] = (outcome.result(row) for row in range(chunk.rows))
+            else:
+                results = (runtime.evaluate_set(entries, chunk.facts(row)) for row in range(chunk.rows))
+            for row, result in enumerate(results):
                 number += 1
-                summary_row(summary, number, row, result, entries, writer)
+                summary_row(summary, number, chunk.ident(row), result, entries, writer)
+            if bar is not None:
+                bar.update(chunk.rows)
         writer.commit()
     except BaseException:
         writer.abandon()
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     return summary
 
 
-def summary_row(summary: Summary, number: int, row: dict[str, str], result: runtime.SetResult,
+def summary_row(summary: Summary, number: int, ident: str, result: runtime.SetResult,
                 entries: Sequence[runtime.Entry], writer: Writer) -> None:
     """Write one application's result and count it in the summary."""
-    writer.write(output_row(number, row, result, entries))
+    writer.write(output_row(number, ident, result, entries))
     summary.rows += 1
     summary.total += result.total
     if result.errors:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import batch, build, coverage, explain, interpret, ir, policy_set, runtime
+from . import batch, build, coverage, explain, interpret, ir, policy_set, runtime, vector_set
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 from .pipeline import Compiled
@@ -93,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx|parquet")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="显示进度条（默认：在终端中显示）")
-    many.add_argument("--backend", choices=("scalar", "vector"), default="scalar",
-                      help="scalar：逐行计算（默认）；vector：按列批量计算金额。两者结果相同")
+    many.add_argument("--backend", choices=("vector", "scalar"), default="vector",
+                      help="vector：按列批量计算（默认）；scalar：逐行计算。两者结果逐字节相同")
     many.set_defaults(run=run_batch)
     return parser
 
@@ -336,9 +336,9 @@ def run_calc_set(args: argparse.Namespace) -> int:
 def run_batch(args: argparse.Namespace) -> int:
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
-    vectorised = _vectorised(modules) if args.backend == "vector" else None
+    kernels = _kernels(modules) if args.backend == "vector" else None
     try:
-        summary = batch.run(entries, args.applications, args.output, progress=args.progress, vectorised=vectorised)
+        summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     print(f"已处理 {summary.rows} 行，写入 {args.output}；合计 {format_yuan(summary.total)}")
@@ -351,18 +351,17 @@ def run_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _vectorised(modules: list[ir.Module]) -> batch.Vectorised:
-    """The numpy calculators compiled in memory from the sources, as pol build writes them."""
+def _kernels(modules: list[ir.Module]) -> list[vector_set.Kernel | None]:
+    """The numpy calculators of every rule, aligned with ``policy_set.entries(modules)``, compiled in
+    memory from the sources as pol build writes them; None for a rule computed by the scalar code."""
     from .emit import markdown, vector
 
-    rules: dict[str, tuple[Any, bool]] = {}
-    names = [rule.id for module in modules for rule in module.rules]
+    kernels: list[vector_set.Kernel | None] = []
     for module in modules:
         loaded = markdown.load_calculators(vector.render(module), f"{module.module_name}_vector")
-        for rule in module.rules:
-            if names.count(rule.id) == 1 and rule.id not in getattr(loaded, "FALLBACK", {}):
-                rules[rule.id] = (loaded, rule.discretionary)
-    return batch.Vectorised(rules)
+        kernels += [vector_set.Kernel.of(loaded, rule.id) if rule.id not in loaded.FALLBACK else None
+                    for rule in module.rules]
+    return kernels
 
 
 def _generated_functions(folder: Path, modules: list[ir.Module]) -> Callable[[ir.Module, ir.Rule], Callable[..., Any]]:

@@ -33,7 +33,14 @@ class PolInputError(ValueError):
 
 
 # ── input checks ─────────────────────────────────────────────────────────────
-def _decimal(field: str, value: object, what: str) -> Decimal:
+# Beyond these, results would need more than Decimal's 28 significant digits; no real
+# application comes near them (10^18 元 is a hundred million times a province's budget).
+MAX_MONEY = Decimal(10) ** 18  # yuan
+MAX_RATE = Decimal(100)  # 10000%
+MAX_COUNT = 10**12
+
+
+def _decimal(field: str, value: object, what: str, limit: Decimal) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         kind = "浮点数（不精确）" if isinstance(value, float) else type(value).__name__
         raise PolInputError(field, f"应为{what}（Decimal、int 或数字字符串），实际是 {kind}")
@@ -45,21 +52,23 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
         raise PolInputError(field, f"应为有限的{what}，实际是 {value}")
     if number < 0:
         raise PolInputError(field, f"不能为负数，实际是 {value}")
+    if number > limit:
+        raise PolInputError(field, f"超出可计算的范围（至多 {limit:,f}），实际是 {value}")
     return number + 0  # -0 becomes 0
 
 
 def money(field: str, value: object) -> Decimal:
     """An amount in yuan: Decimal, int or a numeric string; never negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed():
+    if type(value) is Decimal and value.is_finite() and not value.is_signed() and value <= MAX_MONEY:
         return value  # the common case, checked first and cheaply
-    return _decimal(field, value, "金额（元）")
+    return _decimal(field, value, "金额（元）", MAX_MONEY)
 
 
 def rate(field: str, value: object) -> Decimal:
     """A proportion as a fraction: Decimal("0.03") is 3%."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed():
+    if type(value) is Decimal and value.is_finite() and not value.is_signed() and value <= MAX_RATE:
         return value
-    return _decimal(field, value, "比例")
+    return _decimal(field, value, "比例", MAX_RATE)
 
 
 def count(field: str, value: object) -> int:
@@ -71,6 +80,8 @@ def count(field: str, value: object) -> int:
     assert isinstance(value, int)
     if value < 0:
         raise PolInputError(field, f"不能为负数，实际是 {value}")
+    if value > MAX_COUNT:
+        raise PolInputError(field, f"超出可计算的范围（至多 {MAX_COUNT:,}），实际是 {value}")
     return value
 
 

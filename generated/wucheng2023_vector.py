@@ -41,7 +41,7 @@ Array = np.ndarray[Any, np.dtype[Any]]
 Kernel = Callable[..., Array]
 
 __all__ = [
-    "CHOICES", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
+    "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
     "codes", "encode", "fen", "outcomes", "rate_units", "scalar_rows", "to_yuan", "use_scalar",
     "art6_tech_credit",
     "art7_talent_salary",
@@ -145,6 +145,8 @@ FALLBACK: dict[str, str] = {
 }
 
 _I64_MAX = 2**63 - 1
+# The scalar calculators' limits (rates at most 10000%, counts at most 10^12), in column units.
+_LIMITS = {"money": _I64_MAX, "rate": 100 * RATE_SCALE, "count": 10**12}
 # Rows are sent to the exact path when a float64 estimate of a bound exceeds this: the
 # estimate's relative error is below 1e-15, far inside the margin.
 _LIMIT_F = float(_I64_MAX) * (1 - 2.0**-30)
@@ -220,6 +222,8 @@ def _read(spec: Spec, columns: Mapping[str, Any]) -> tuple[list[Array], list[int
                 top = int(column.view(np.uint64).max())  # one pass: a negative value reads as more than 2**63
                 if top > _I64_MAX:
                     raise ColumnError(name, "不能为负数")
+                if top > _LIMITS[kind]:
+                    raise ColumnError(name, f"超出可计算的范围（至多 {_LIMITS[kind]:,}）")
         elif kind == "bool":
             if column.dtype != np.bool_:
                 raise ColumnError(name, f"应为 bool 数组，实际是 {column.dtype}")
@@ -2489,6 +2493,17 @@ _KERNELS: dict[str, Kernel] = {
     "art40_agri_machinery_recognised": _art40_agri_machinery_recognised_kernel,
     "art40_mechanisation": _art40_mechanisation_kernel,
 }
+
+# The rules whose amount is a maximum (最高可得): the authority decides the payment within it.
+DISCRETIONARY: frozenset[str] = frozenset({
+    "art7_application_award",
+    "art7_project_support",
+    "art7_recruitment_subsidy",
+    "art7_weekend_engineer",
+    "art22_ic_project",
+    "art37_service_centre",
+    "art40_tech_team",
+})
 
 # Why each rule does not apply, in the order the scalar code checks; reason code k is item k − 1.
 REASONS: dict[str, tuple[str, ...]] = {

@@ -226,7 +226,7 @@ def test_batch_backends_write_the_same_results(tmp_path: Path) -> None:
                              chance.choice(["规上企业", "规下企业"]), chance.choice(["国家高新技术企业", "其他企业"]),
                              money, str(chance.randint(0, 5))])
     vector_out, scalar_out = tmp_path / "vector.csv", tmp_path / "scalar.csv"
-    assert main(["batch", str(source), "-o", str(vector_out), "--no-progress", "--backend", "vector"]) == 0
-    assert main(["batch", str(source), "-o", str(scalar_out), "--no-progress"]) == 0
+    assert main(["batch", str(source), "-o", str(vector_out), "--no-progress"]) == 0  # vector is the default
+    assert main(["batch", str(source), "-o", str(scalar_out), "--no-progress", "--backend", "scalar"]) == 0
     assert vector_out.read_text(encoding="utf-8-sig") == scalar_out.read_text(encoding="utf-8-sig")
     assert len(read_csv(vector_out)) == 1500

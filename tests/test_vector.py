@@ -221,10 +221,10 @@ def huge_rows(rule: ir.Rule, seed: int) -> list[dict[str, object]]:
             small = int(chance.integers(0, 10**9))
             if spec.type is ir.Type.MONEY:
                 row[spec.name] = Decimal(big if number % 4 else small).scaleb(-2)
-            elif spec.type is ir.Type.RATE:
-                row[spec.name] = Decimal([big, 36_500, 1_000_000, small][number % 4]).scaleb(-6)
-            elif spec.type is ir.Type.COUNT:
-                row[spec.name] = [big, 7, small][number % 3]
+            elif spec.type is ir.Type.RATE:  # at most 10000%, the calculators' limit
+                row[spec.name] = Decimal(min([big, 36_500, 1_000_000, small][number % 4], 10**8)).scaleb(-6)
+            elif spec.type is ir.Type.COUNT:  # at most 10^12
+                row[spec.name] = [min(big, 10**12), 7, small][number % 3]
             elif spec.type is ir.Type.BOOL:
                 row[spec.name] = bool(chance.random() < 0.9)
             elif spec.type is ir.Type.CHOICE:
@@ -262,8 +262,8 @@ def test_rows_that_would_overflow_int64_are_computed_exactly(stem: str, rule: ir
 
 def test_a_product_of_two_columns_goes_to_the_exact_path_only_where_it_must() -> None:
     vec = vector_for("wucheng2023")
-    credit = np.array([10**12, INT64_MAX, 5, INT64_MAX // 36_500 + 1, 0], dtype=np.int64)  # fen
-    lpr = np.array([36_500, 36_500, INT64_MAX, 36_500, INT64_MAX], dtype=np.int64)  # per million
+    credit = np.array([10**12, INT64_MAX, INT64_MAX // 10**7, INT64_MAX // 36_500 + 1, 0], dtype=np.int64)  # fen
+    lpr = np.array([36_500, 36_500, 10**8, 36_500, 10**8], dtype=np.int64)  # per million; 10^8 is 10000%, the most
     got = vec.art6_tech_credit({"科技信贷发放额": credit, "上年末一年期贷款LPR利率": lpr})
     exact = [min(div_half_up(c * r * 8, 10**7), 10**9) for c, r in zip(credit.tolist(), lpr.tolist(), strict=True)]
     assert got.tolist() == exact

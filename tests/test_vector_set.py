@@ -1,0 +1,168 @@
+"""The columnar policy set (compiler/vector_set.py) gives, row for row, what runtime.evaluate_set gives.
+
+Applications are drawn at random over every input of the seed: amounts at and
+around every threshold, with units (万元, 亿元), unreadable texts, negative
+amounts and fractions of a fen (which the int64 columns cannot carry, so those
+rows must go to the scalar path), rates finer than a millionth, unknown
+choices, dates inside and outside the validity and unreadable dates, and facts
+left out.  Every row's whole ``SetResult`` (awards, drops, stacking decisions,
+questions, reasons, errors, notes) must be the scalar one.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from compiler import cli, policy_set, runtime, vector_set
+
+MODULES = cli._modules(Path("policies"))
+ENTRIES = policy_set.entries(MODULES, cli._generated_functions(Path("policies"), MODULES))
+KERNELS = cli._kernels(MODULES)
+KINDS = runtime._plan(ENTRIES).kinds
+
+
+def thresholds() -> list[Decimal]:
+    """Every money bound the gates of the set test, in yuan."""
+    found = {Decimal(0)}
+    for entry in ENTRIES:
+        for gate in entry.gates:
+            if gate.kind == "range":
+                low, _, high, _ = gate.expected  # type: ignore[misc]
+                found |= {v for v in (low, high) if v is not None}
+    return sorted(found)
+
+
+EDGES = thresholds()
+
+
+def money_text(chance: random.Random) -> str:
+    pick = chance.random()
+    if pick < 0.4:
+        edge = chance.choice(EDGES) + chance.choice([Decimal("-0.01"), Decimal(0), Decimal("0.01")])
+        return f"{edge}" if chance.random() < 0.5 else f"{edge / 10000}万元"
+    if pick < 0.7:
+        return f"{chance.randint(0, 20000)}万元"
+    if pick < 0.8:
+        return f"{chance.randint(0, 300) / 100}亿元"
+    return chance.choice(["很多", "-5万元", "1.005", "1e30", "", "9999999.99", "1,000,000", "0"])
+
+
+def cell(name: str, chance: random.Random) -> str:
+    kind, options = KINDS[name]
+    if chance.random() < 0.3:
+        return ""
+    if kind == "money":
+        return money_text(chance)
+    if kind == "rate":
+        return chance.choice(["3%", "0.0365", "100%", "0.00000001", "-1%", "三成", "4.35%"])
+    if kind == "count":
+        return chance.choice(["0", "1", "5", "30", "100", "2.5", "-1", "许多"])
+    if kind == "bool":
+        return chance.choice(["是", "否", "是", "否", "也许"])
+    if kind == "choice":
+        return chance.choice([*options, *options, "不存在的选项"])
+    return ""
+
+
+def applications(count: int, seed: int, names: list[str]) -> tuple[list[str], list[list[str]]]:
+    chance = random.Random(seed)
+    header = ["申请编号", runtime.DATE_FIELD, *names]
+    rows = []
+    for number in range(count):
+        date = chance.choice(["2023-03-01", "2023年12月31日", "2024-01-01", "2022-12-31", "", "明天"])
+        rows.append([f"T{number}", date, *(cell(name, chance) for name in names)])
+    return header, [list(column) for column in zip(*rows, strict=True)]
+
+
+def check(header: list[str], columns: list[list[str]]) -> vector_set.Outcome:
+    outcome = vector_set.evaluate(ENTRIES, KERNELS, header, columns)
+    for row in range(len(columns[0])):
+        facts = {name: columns[k][row] for k, name in enumerate(header)}
+        expected = runtime.evaluate_set(ENTRIES, facts)
+        got = outcome.result(row)
+        assert got.to_json(ENTRIES) == expected.to_json(ENTRIES), (row, facts)
+        assert int(outcome.total[row]) == int(expected.total.scaleb(2))
+        assert int(outcome.discretionary_total[row]) == int(expected.discretionary_total.scaleb(2))
+    return outcome
+
+
+ALL_INPUTS = sorted(KINDS)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_input_at_random_agrees_with_the_scalar_set(seed: int) -> None:
+    outcome = check(*applications(300, seed, ALL_INPUTS))
+    assert outcome.scalar  # some rows carry values the columns cannot: they went to the scalar path
+    assert len(outcome.scalar) < outcome.rows
+
+
+def articles_inputs(*rules: str) -> list[str]:
+    plan = runtime._plan(ENTRIES)
+    return sorted({name for index, entry in enumerate(ENTRIES) if entry.rule in rules for name in plan.names[index]})
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_few_articles_with_many_stacking_decisions_agree(seed: int) -> None:
+    # Article 25's three rules share a matter: several apply at once and compete.
+    names = articles_inputs("art24_investment", "art24_a_grade", "art24_upgrade", "art25_annual", "art25_monthly",
+                            "art25_monthly_revenue", "art31_independent_entity", "art31_contribution")
+    outcome = check(*applications(400, seed + 10, names))
+    assert (outcome.status == vector_set.DROPPED).any()
+    assert (outcome.status == vector_set.AWARD).any()
+    assert (outcome.status == vector_set.QUESTION).any()
+    assert (outcome.status == vector_set.GATE).any()
+
+
+def test_a_row_outside_the_validity_and_a_row_without_facts() -> None:
+    header = ["申报日期", "非政府性资金投资", "固定资产投资", "实际投资额"]
+    columns = [["2024-05-01", "2023-05-01", "", "2023-05-01"], ["是", "是", "是", ""], ["8000万元"] * 3 + [""],
+               ["8000万元"] * 3 + [""]]
+    outcome = check(header, columns)
+    index = next(i for i, e in enumerate(ENTRIES) if e.rule == "art24_investment")
+    assert outcome.status[index].tolist() == [vector_set.EXPIRED, vector_set.AWARD, vector_set.AWARD,
+                                               vector_set.UNTOUCHED]
+    assert outcome.total.tolist() == [0, 50_000_000, 50_000_000, 0]  # 1% of 8000万元 is 80万元, capped at 50万元
+    assert outcome.result(1).notes == []
+    assert outcome.result(2).notes == ["未给出申报日期，未核对有效期"]
+
+
+def test_an_empty_chunk() -> None:
+    outcome = vector_set.evaluate(ENTRIES, KERNELS, ["固定资产投资"], [[]])
+    assert outcome.rows == 0 and outcome.total.shape == (0,)
+
+
+def test_amounts_are_int64_fen_of_the_kept_awards() -> None:
+    header, columns = applications(200, 99, ALL_INPUTS)
+    outcome = vector_set.evaluate(ENTRIES, KERNELS, header, columns)
+    assert outcome.amounts.dtype == np.int64 and outcome.total.dtype == np.int64
+    kept = (outcome.status == vector_set.AWARD)
+    plain = [row for row in range(outcome.rows) if row not in outcome.scalar]
+    assert (outcome.total[plain] == (outcome.amounts * kept).sum(axis=0)[plain]).all()
+
+
+def test_typed_columns_agree_with_the_scalar_set() -> None:
+    """``evaluate_arrays``: int64 fen, bools and choice codes, as a matching platform holds them."""
+    chance = np.random.default_rng(5)
+    rows = 600
+    edges = np.array([999_999_999, 1_000_000_000, 1_000_000_001, 10**10 - 1, 10**10, 3 * 10**10, 5 * 10**10 + 1])
+    money = lambda: np.where(chance.random(rows) < 0.4, chance.choice(edges, rows),  # noqa: E731
+                             chance.integers(0, 2 * 10**11, rows))
+    columns = {
+        "非政府性资金投资": chance.random(rows) < 0.8, "固定资产投资": money(), "实际投资额": money(),
+        "分支机构转为独立法人": chance.random(rows) < 0.9, "纳入限上统计": chance.random(rows) < 0.9, "年销售额": money(),
+        "技术转让所得": money(), "研发费用": money(),
+        "企业规模": chance.integers(0, 2, rows).astype(np.int8), "企业类型": chance.integers(0, 3, rows).astype(np.int8),
+    }
+    outcome = vector_set.evaluate_arrays(ENTRIES, KERNELS, columns)
+    assert not outcome.scalar
+    for row in range(rows):
+        facts = outcome.facts.row_facts(row)
+        assert facts["固定资产投资"] == Decimal(int(columns["固定资产投资"][row])) / 100
+        expected = runtime.evaluate_set(ENTRIES, facts)
+        assert outcome.result(row).to_json(ENTRIES) == expected.to_json(ENTRIES), row
+        assert int(outcome.total[row]) == int(expected.total.scaleb(2))
