@@ -166,3 +166,16 @@ def test_typed_columns_agree_with_the_scalar_set() -> None:
         expected = runtime.evaluate_set(ENTRIES, facts)
         assert outcome.result(row).to_json(ENTRIES) == expected.to_json(ENTRIES), row
         assert int(outcome.total[row]) == int(expected.total.scaleb(2))
+
+
+def test_the_generated_vector_set_gives_what_the_generated_set_gives() -> None:
+    """generated/policy_set_vector.py (with _vector_set.py beside _runtime.py), as developers import it."""
+    from generated import policy_set as scalar_set
+    from generated import policy_set_vector
+
+    assert len(policy_set_vector.KERNELS) == len(scalar_set.ENTRIES)
+    header, columns = applications(300, 1234, ALL_INPUTS)
+    outcome = policy_set_vector.evaluate(header, columns)
+    for row in range(outcome.rows):
+        expected = scalar_set.evaluate({name: columns[k][row] for k, name in enumerate(header)})
+        assert outcome.result(row).to_json(scalar_set.ENTRIES) == expected.to_json(scalar_set.ENTRIES), row

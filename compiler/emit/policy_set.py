@@ -26,6 +26,18 @@ def render(modules: list[ir.Module]) -> str:
         sources=[m.source_name for m in modules])
 
 
+def render_vector(modules: list[ir.Module]) -> str:
+    """``policy_set_vector.py``: the same set, evaluated by column with each module's vectorised calculators."""
+    from . import vector
+
+    kernels = []
+    for module in modules:
+        fallback = vector.fallback_rules(module)
+        kernels += [(module.module_name, rule.id, rule.id not in fallback) for rule in module.rules]
+    return environment().get_template("policy_set_vector.py.j2").render(
+        modules=modules, kernels=kernels, sources=[m.source_name for m in modules])
+
+
 def _literal(value: object) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"

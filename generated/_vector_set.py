@@ -1,0 +1,471 @@
+"""A policy set over many applicants at once: the columnar twin of ``runtime.evaluate_set``.
+
+``evaluate(entries, kernels, header, columns)`` takes a chunk of applications
+as columns of the text people wrote (a spreadsheet's cells) and decides every
+rule for every row with numpy: each distinct cell text of a column is read
+once, conditions that settle a rule early are tested once per distinct value,
+and the amounts of each rule come from its vectorised calculator
+(``<policy>_vector.outcomes``) for all the rows that give its facts.  Stacking
+is decided by column too.  ``evaluate_arrays`` does the same from columns
+already typed as the vectorised calculators take them (int64 fen, …).
+
+The ``Outcome`` holds a status per rule and row (``AWARD`` …), each award's
+amount in fen, and each row's totals; ``Outcome.result(row)`` is exactly the
+``SetResult`` that ``runtime.evaluate_set`` gives for that row, reasons,
+questions and stacking decisions included.  A row holding a value the
+int64 columns cannot carry exactly (a negative amount, a fraction of a fen, a
+rate finer than the calculators' unit, a number beyond int64) is evaluated by
+``runtime.evaluate_set`` itself.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _runtime as runtime
+
+Array = np.ndarray[Any, np.dtype[Any]]
+Outcomes = Callable[[str, Mapping[str, Any]], tuple[Array, Array]]
+
+# What became of a rule for a row; ``detail`` says more.
+UNTOUCHED = 0  # none of its facts were given
+AWARD = 1  # it applies and its amount is kept
+DROPPED = 2  # it applies, but the stacking rule keeps another award of its matter
+NOT_APPLICABLE = 3  # its calculator says it does not apply; detail: reason code (REASONS[rule][code - 1])
+EXPIRED = 4  # the application is dated outside the document's validity
+WRONG_INPUT = 5  # a fact it needs could not be read; detail: bit j set for its j-th input
+GATE = 6  # a fact given already fails a condition; detail: the gate's index
+QUESTION = 7  # facts are missing; detail: bit j set for its j-th input
+
+_I64_MAX = 2**63 - 1
+
+
+class Kernel(NamedTuple):
+    """A rule's vectorised calculator: ``outcomes(rule, columns)`` and its ``REASONS[rule]``."""
+
+    rule: str
+    outcomes: Outcomes
+    reasons: tuple[str, ...]
+    rate_scale: int
+    discretionary: bool  # its amount is a maximum (最高可得)
+
+    @staticmethod
+    def of(module: Any, rule: str) -> Kernel:
+        """The kernel of ``rule`` in a generated ``<policy>_vector`` module."""
+        return Kernel(rule, module.outcomes, module.REASONS[rule], module.RATE_SCALE, rule in module.DISCRETIONARY)
+
+
+class _Field:
+    """One input column of a chunk: which rows give it, its encoded values, and its distinct values."""
+
+    def __init__(self, kind: str, options: Sequence[str], given: Array, wrong: Array, exact: Array, column: Array,
+                 inverse: Array | None, values: list[object] | None, messages: list[str | None]) -> None:
+        self.kind, self.options = kind, options
+        self.given = given  # bool: a value was read
+        self.wrong = wrong  # bool: something was written that could not be read
+        self.exact = exact  # bool: the int64 columns cannot carry the value; the row goes to the scalar path
+        self.column = column  # the encoded values (meaningful where given)
+        self.inverse = inverse  # row → index of its distinct value (None: not worked out yet)
+        self.values = values  # per distinct value: the value read (None where nothing was read)
+        self.messages = messages  # per distinct value: why it could not be read
+        self.gates: dict[runtime.Gate, Array] = {}
+
+    def fails(self, gate: runtime.Gate, rate_scale: int) -> Array:
+        """Rows whose value is given and fails ``gate``: tested once per distinct value."""
+        found = self.gates.get(gate)
+        if found is None:
+            if self.inverse is None or self.values is None:  # typed columns: find the distinct values now
+                distinct, inverse = np.unique(self.column, return_inverse=True)
+                self.inverse = inverse.reshape(-1)
+                self.values = [_decode(self.kind, v, self.options, rate_scale) for v in distinct.tolist()]
+            outcome = np.array([v is not None and gate.fails(v) for v in self.values], dtype=np.bool_)
+            found = self.gates[gate] = outcome[self.inverse] & self.given
+        return found
+
+    def message(self, row: int) -> str:
+        assert self.inverse is not None
+        text = self.messages[int(self.inverse[row])]
+        assert text is not None
+        return text
+
+
+class Facts(NamedTuple):
+    """The facts of a chunk of applications, read by column."""
+
+    rows: int
+    fields: dict[str, _Field]
+    exact: Array  # rows the int64 columns cannot carry: evaluated by runtime.evaluate_set
+    expired: dict[str, Array]  # document → rows dated outside its validity
+    notes: list[list[str]]  # per distinct date text: the row's notes
+    date_inverse: Array | None  # row → its date text (None: no date column)
+    undated: list[str]  # the notes of a row without a date
+    error_order: list[str]  # the fields whose errors a row reports, in the order the scalar path reports them
+    row_facts: Callable[[int], dict[str, object]]  # one row as the scalar path takes it
+
+
+@dataclass
+class Outcome:
+    """Every rule decided for every row of a chunk; ``result(row)`` is that row's ``SetResult``."""
+
+    entries: Sequence[runtime.Entry]
+    facts: Facts
+    status: Array  # (entries, rows) int8: UNTOUCHED, AWARD, …
+    detail: Array  # (entries, rows) int32
+    amounts: Array  # (entries, rows) int64 fen, for AWARD and DROPPED
+    total: Array  # (rows,) int64 fen: the awards kept
+    discretionary_total: Array  # (rows,) int64 fen: the kept awards that are maxima
+    scalar: dict[int, runtime.SetResult]  # rows evaluated by runtime.evaluate_set
+    reasons: list[tuple[str, ...]]  # per entry
+    discretionary: list[bool]  # per entry
+    touched: list[list[int]] = field(default_factory=list)  # per row: the entries it touches
+
+    @property
+    def rows(self) -> int:
+        return self.facts.rows
+
+    def result(self, row: int) -> runtime.SetResult:
+        """The row's ``SetResult``, as ``runtime.evaluate_set`` gives it."""
+        if row in self.scalar:
+            return self.scalar[row]
+        entries, plan, facts = self.entries, runtime._plan(self.entries), self.facts
+        outcome = runtime.SetResult([], [], [], {}, {}, {}, [])
+        for name in facts.error_order:
+            if facts.fields[name].wrong[row]:
+                outcome.errors[name] = facts.fields[name].message(row)
+        awards: list[runtime.Award] = []
+        for index in self.touched[row]:
+            entry, state, detail = entries[index], int(self.status[index, row]), int(self.detail[index, row])
+            if state in (AWARD, DROPPED):
+                fen = int(self.amounts[index, row])
+                result = runtime.Result(entry.rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
+                awards.append(runtime.Award(entry, result))
+            elif state == NOT_APPLICABLE:
+                outcome.not_applicable[entry.rule] = self.reasons[index][detail - 1]
+            elif state == EXPIRED:
+                outcome.not_applicable[entry.rule] = "不在有效期内"
+            elif state == WRONG_INPUT:
+                outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(_named(plan.names[index], detail))}"
+            elif state == GATE:
+                outcome.not_applicable[entry.rule] = f"不符合条件：{entry.gates[detail].text}"
+            elif state == QUESTION:
+                outcome.questions[entry.rule] = _named(plan.names[index], detail)
+        runtime._stack(awards, outcome)
+        decided = {entries[index].rule for index in self.touched[row]}
+        outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
+        outcome.notes = list(facts.notes[int(facts.date_inverse[row])] if facts.date_inverse is not None
+                             else facts.undated)
+        return outcome
+
+
+def _named(names: tuple[str, ...], bits: int) -> list[str]:
+    return [name for position, name in enumerate(names) if bits >> position & 1]
+
+
+def _scales(rate_scale: int) -> dict[str, tuple[int, Decimal | int]]:
+    """Per numeric kind: the column unit (per yuan, per 1, per item) and the calculators' limit."""
+    return {"money": (100, runtime.MAX_MONEY), "rate": (rate_scale, runtime.MAX_RATE), "count": (1, runtime.MAX_COUNT)}
+
+
+def _encode(kind: str, value: object, options: Sequence[str], rate_scale: int) -> object | None:
+    """The value as the int64 columns carry it, or None where they cannot carry it exactly."""
+    if kind == "bool":
+        return value
+    if kind == "choice":
+        return options.index(str(value))
+    if kind == "date":
+        day: Any = value
+        return np.datetime64(day, "D")
+    scale, limit = _scales(rate_scale)[kind]
+    if not 0 <= value <= limit:  # type: ignore[operator]
+        return None  # the scalar calculators refuse it, naming the field
+    number = Decimal(value) * scale  # type: ignore[arg-type]
+    if number != number.to_integral_value() or number > _I64_MAX:
+        return None
+    return int(number)
+
+
+def _decode(kind: str, code: Any, options: Sequence[str], rate_scale: int) -> object:
+    """A typed column's value as the scalar calculators take it."""
+    if kind == "bool":
+        return bool(code)
+    if kind == "choice":
+        return options[int(code)]
+    if kind == "date":
+        return code if isinstance(code, datetime.date) else np.datetime64(code, "D").astype(datetime.date)
+    if kind == "count":
+        return int(code)
+    return Decimal(int(code)) / _scales(rate_scale)[kind][0]
+
+
+_DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64, "rate": np.int64,
+           "count": np.int64}
+
+
+def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: int) -> _Field:
+    index: dict[str, int] = {}
+    inverse = np.fromiter((index.setdefault(text, len(index)) for text in texts), dtype=np.int32, count=len(texts))
+    values: list[object] = []
+    messages: list[str | None] = []
+    flags: list[tuple[bool, bool, bool]] = []  # given, wrong, exact
+    codes: list[object] = []
+    for text in index:
+        value: object = None
+        message = None
+        code: object = None
+        if text != "":
+            try:
+                value = runtime.read(kind, text, options)
+            except ValueError as error:
+                message = str(error)
+            else:
+                code = _encode(kind, value, options, rate_scale)
+        values.append(value)
+        messages.append(message)
+        read_well = message is None and text != ""
+        flags.append((read_well, message is not None, read_well and code is None))
+        codes.append(code if code is not None else (False if kind == "bool" else 0))
+    if kind == "date":
+        column = np.array([c if isinstance(c, np.datetime64) else np.datetime64("NaT") for c in codes], dtype=_DTYPES[kind])
+    else:
+        column = np.array(codes, dtype=_DTYPES[kind])
+    given, wrong, exact = np.array(flags, dtype=np.bool_).reshape(len(index), 3).T[:, inverse]
+    return _Field(kind, options, given, wrong, exact, column[inverse], inverse, values, messages)
+
+
+def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Sequence[Sequence[str]],
+         rate_scale: int = 10**6) -> Facts:
+    """The facts of a chunk given as text: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
+    plan = runtime._plan(entries)
+    rows = len(columns[0]) if columns else 0
+    position = dict.fromkeys(header, 0)  # the first appearance fixes the order, the last gives the value
+    for k, name in enumerate(header):
+        position[name] = k
+    fields: dict[str, _Field] = {}
+    exact = np.zeros(rows, dtype=np.bool_)
+    for name in position:
+        if name in plan.kinds and name != runtime.DATE_FIELD:
+            kind, options = plan.kinds[name]
+            fields[name] = _read(kind, options, columns[position[name]], rate_scale)
+            exact |= fields[name].exact
+    error_order = list(fields)
+    undated = [f"未给出{runtime.DATE_FIELD}，未核对有效期"] if plan.validity else []
+    expired: dict[str, Array] = {}
+    notes: list[list[str]] = []
+    date_inverse = None
+    if runtime.DATE_FIELD in position:  # each distinct date text once
+        dates = _read("date", (), columns[position[runtime.DATE_FIELD]], rate_scale)
+        fields[runtime.DATE_FIELD] = dates
+        error_order.append(runtime.DATE_FIELD)
+        date_inverse = dates.inverse
+        outside: dict[str, list[bool]] = {document: [] for document in plan.validity}
+        for value in dates.values or ():
+            found: list[str] = []
+            for document, (start, end) in plan.validity.items():
+                lapsed = isinstance(value, datetime.date) and not start <= value <= end
+                outside[document].append(lapsed)
+                if lapsed:
+                    assert isinstance(value, datetime.date)
+                    found.append(f"{runtime.DATE_FIELD}{value.isoformat()}不在{document}的有效期"
+                                 f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+            notes.append(found if isinstance(value, datetime.date) else found + undated)
+        expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
+
+    def row_facts(row: int) -> dict[str, object]:
+        return {name: columns[k][row] for name, k in position.items()}
+
+    return Facts(rows, fields, exact, expired, notes, date_inverse, undated, error_order, row_facts)
+
+
+def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_scale: int = 10**6) -> Facts:
+    """The facts of a chunk given as typed arrays, every value given: money as int64 fen, rates as int64
+    counts of 1/rate_scale, counts as int64, yes/no as bool, choices as codes (their index among the
+    choices), dates as datetime64[D].  Undated: validity is not checked."""
+    plan = runtime._plan(entries)
+    arrays = {name: np.asarray(column) for name, column in columns.items() if name in plan.kinds}
+    rows = len(next(iter(arrays.values()))) if arrays else 0
+    fields: dict[str, _Field] = {}
+    nowhere = np.zeros(rows, dtype=np.bool_)
+    everywhere = np.ones(rows, dtype=np.bool_)
+    for name, column in arrays.items():
+        if column.shape != (rows,):
+            raise ValueError(f"列“{name}”有 {column.shape} 个值，其他列有 {rows} 行")
+        kind, options = plan.kinds[name]
+        fields[name] = _Field(kind, options, everywhere, nowhere, nowhere, column, None, None, [])
+
+    def row_facts(row: int) -> dict[str, object]:
+        return {name: _decode(read.kind, read.column[row].item() if read.kind != "date" else read.column[row],
+                              read.options, rate_scale) for name, read in fields.items()}
+
+    undated = [f"未给出{runtime.DATE_FIELD}，未核对有效期"] if plan.validity else []
+    return Facts(rows, fields, nowhere, {}, [], None, undated, [], row_facts)
+
+
+def evaluate(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], header: Sequence[str],
+             columns: Sequence[Sequence[str]]) -> Outcome:
+    """Every rule for every row of a chunk given as text; see ``read`` and ``decide``."""
+    return decide(entries, kernels, read(entries, header, columns, _rate_scale(kernels)))
+
+
+def evaluate_arrays(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None],
+                    columns: Mapping[str, Any]) -> Outcome:
+    """Every rule for every row of typed columns; see ``typed`` and ``decide``."""
+    return decide(entries, kernels, typed(entries, columns, _rate_scale(kernels)))
+
+
+def _rate_scale(kernels: Sequence[Kernel | None]) -> int:
+    return next((k.rate_scale for k in kernels if k is not None), 10**6)
+
+
+def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], facts: Facts) -> Outcome:
+    """Every rule for every row, as ``runtime.evaluate_set`` decides them one row at a time.
+
+    ``kernels`` is aligned with ``entries``; the rows that need a rule without a
+    kernel go to ``runtime.evaluate_set``, as do rows with values the columns cannot carry.
+    """
+    plan = runtime._plan(entries)
+    rows, fields = facts.rows, facts.fields
+    rate_scale = _rate_scale(kernels)
+    to_scalar = facts.exact.copy()
+    count = len(entries)
+    status = np.zeros((count, rows), dtype=np.int8)
+    detail = np.zeros((count, rows), dtype=np.int32)
+    amounts = np.zeros((count, rows), dtype=np.int64)
+    for index, entry in enumerate(entries):
+        names = plan.names[index]
+        reads = [fields[name] for name in names if name in fields]
+        if not reads:
+            continue
+        if len(reads) == len(names) and all(r.given is reads[0].given and r.wrong is reads[0].wrong for r in reads) \
+                and not facts.expired:
+            touched = complete = reads[0].given  # typed columns: every fact given on every row
+            incomplete = None
+        else:
+            touched, complete, incomplete = _sort_rows(entry, names, fields, facts, status[index], rows)
+        if incomplete is not None and incomplete.any():
+            _settle(entry, names, fields, incomplete, status[index], detail[index], rate_scale, rows)
+        complete = complete & ~to_scalar
+        if not touched.any() or not complete.any():
+            continue
+        everything = bool(complete.all())
+        where = None if everything else np.flatnonzero(complete)
+        found = _calculate(kernels[index], names, fields, where)
+        if found is None:  # the columns cannot give this rule's amounts exactly: those rows go to the scalar path
+            to_scalar |= complete
+            continue
+        fen, codes = found
+        if where is None:
+            status[index] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
+            detail[index] = codes
+            amounts[index] = fen
+        else:
+            status[index, where] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
+            detail[index, where] = codes
+            amounts[index, where] = fen
+
+    _stack_columns(entries, status, amounts)
+    total = np.zeros(rows, dtype=np.int64)
+    discretionary = np.zeros(rows, dtype=np.int64)
+    maxima = [k is not None and k.discretionary for k in kernels]
+    for index in range(count):
+        kept = amounts[index] * (status[index] == AWARD)
+        total += kept
+        if maxima[index]:
+            discretionary += kept
+    scalar: dict[int, runtime.SetResult] = {}
+    if to_scalar.any():
+        status[:, to_scalar] = UNTOUCHED
+        for row in np.flatnonzero(to_scalar).tolist():
+            scalar[row] = runtime.evaluate_set(entries, facts.row_facts(row))
+            total[row] = int(scalar[row].total.scaleb(2))
+            discretionary[row] = int(scalar[row].discretionary_total.scaleb(2))
+    outcome = Outcome(entries, facts, status, detail, amounts, total, discretionary, scalar,
+                      [k.reasons if k is not None else () for k in kernels], maxima)
+    pairs = np.nonzero(status.T)
+    splits = np.searchsorted(pairs[0], np.arange(1, rows))
+    outcome.touched = [part.tolist() for part in np.split(pairs[1], splits)] if rows else []
+    return outcome
+
+
+def _sort_rows(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
+               state: Array, rows: int) -> tuple[Array, Array, Array]:
+    """The rows that touch the rule, those that give all its facts, and those that give only some;
+    rows dated outside the validity are settled here."""
+    touched = np.zeros(rows, dtype=np.bool_)
+    known = np.zeros(rows, dtype=np.bool_)
+    complete = np.ones(rows, dtype=np.bool_)
+    for name in names:
+        read = fields.get(name)
+        if read is None:
+            complete[:] = False
+            continue
+        touched |= read.given | read.wrong
+        known |= read.given
+        complete &= read.given
+    rest = touched
+    lapsed = facts.expired.get(entry.document)
+    if lapsed is not None:
+        state[touched & lapsed & known] = EXPIRED
+        rest = touched & ~lapsed
+    return touched, complete & rest, rest & ~complete
+
+
+def _settle(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Field], incomplete: Array,
+            state: Array, detail: Array, rate_scale: int, rows: int) -> None:
+    """Rows that give only some of the rule's facts: a fact written wrongly, a condition already failed, or a question."""
+    wrong_bits = np.zeros(rows, dtype=np.int32)
+    missing_bits = np.zeros(rows, dtype=np.int32)
+    for bit, name in enumerate(names):
+        read = fields.get(name)
+        if read is None:
+            missing_bits |= 1 << bit
+            continue
+        wrong_bits |= read.wrong.astype(np.int32) << bit
+        missing_bits |= (~read.given).astype(np.int32) << bit
+    failed = np.full(rows, -1, dtype=np.int32)
+    for number in range(len(entry.gates) - 1, -1, -1):  # the first gate that fails is the reason
+        gate = entry.gates[number]
+        if gate.field in fields:
+            failed[fields[gate.field].fails(gate, rate_scale)] = number
+    is_wrong = incomplete & (wrong_bits != 0)
+    is_gate = incomplete & ~is_wrong & (failed >= 0)
+    is_question = incomplete & ~is_wrong & ~is_gate
+    state[is_wrong], detail[is_wrong] = WRONG_INPUT, wrong_bits[is_wrong]
+    state[is_gate], detail[is_gate] = GATE, failed[is_gate]
+    state[is_question], detail[is_question] = QUESTION, missing_bits[is_question]
+
+
+def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, _Field],
+               where: Array | None) -> tuple[Array, Array] | None:
+    """The rule's amounts and reason codes on the rows ``where`` (None: all); None if the columns cannot give them."""
+    if kernel is None:
+        return None
+    columns = {name: fields[name].column if where is None else fields[name].column[where] for name in names}
+    try:
+        return kernel.outcomes(kernel.rule, columns)
+    except (ValueError, TypeError, OverflowError, ArithmeticError):
+        return None
+
+
+def _stack_columns(entries: Sequence[runtime.Entry], status: Array, amounts: Array) -> None:
+    """Within each matter, keep the highest of the competing awards (the first of equals), as ``runtime._stack``."""
+    matters: dict[tuple[str, str], list[int]] = {}
+    for index, entry in enumerate(entries):
+        if entry.stacking != "可叠加":
+            matters.setdefault((entry.document, entry.matter), []).append(index)
+    for group in matters.values():
+        if len(group) < 2 or entries[group[0]].policy == "可叠加":
+            continue
+        applies = status[group] == AWARD
+        several = applies.sum(axis=0) > 1
+        if not several.any():
+            continue
+        candidates = np.where(applies, amounts[group], -1)
+        best = np.argmax(candidates, axis=0)
+        for position, index in enumerate(group):
+            status[index, several & applies[position] & (best != position)] = DROPPED
