@@ -115,15 +115,26 @@ class Outcome:
 
     entries: Sequence[runtime.Entry]
     facts: Facts
-    status: Array  # (entries, rows) int8: UNTOUCHED, AWARD, …
-    detail: Array  # (entries, rows) int32
-    amounts: Array  # (entries, rows) int64 fen, for AWARD and DROPPED
+    status: list[Array]  # per entry, per row (int8): UNTOUCHED, AWARD, …
+    detail: list[Array]  # per entry, per row: what the status needs said (see the statuses)
+    amounts: list[Array]  # per entry, per row: int64 fen, for AWARD and DROPPED (0 elsewhere)
     total: Array  # (rows,) int64 fen: the awards kept
     discretionary_total: Array  # (rows,) int64 fen: the kept awards that are maxima
     scalar: dict[int, runtime.SetResult]  # rows evaluated by runtime.evaluate_set
     reasons: list[tuple[str, ...]]  # per entry
     discretionary: list[bool]  # per entry
-    touched: list[list[int]] = field(default_factory=list)  # per row: the entries it touches
+    _touched: list[list[int]] | None = field(default=None, repr=False)
+
+    @property
+    def touched(self) -> list[list[int]]:
+        """Per row: the entries it touches, in order (worked out when first asked for)."""
+        if self._touched is None and not self.entries:
+            self._touched = [[] for _ in range(self.rows)]
+        if self._touched is None:
+            pairs = np.nonzero(np.array(self.status).T)
+            splits = np.searchsorted(pairs[0], np.arange(1, self.rows))
+            self._touched = [part.tolist() for part in np.split(pairs[1], splits)] if self.rows else []
+        return self._touched
 
     @property
     def rows(self) -> int:
@@ -140,9 +151,9 @@ class Outcome:
                 outcome.errors[name] = facts.fields[name].message(row)
         awards: list[runtime.Award] = []
         for index in self.touched[row]:
-            entry, state, detail = entries[index], int(self.status[index, row]), int(self.detail[index, row])
+            entry, state, detail = entries[index], int(self.status[index][row]), int(self.detail[index][row])
             if state in (AWARD, DROPPED):
-                fen = int(self.amounts[index, row])
+                fen = int(self.amounts[index][row])
                 result = runtime.Result(entry.rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
                 awards.append(runtime.Award(entry, result))
             elif state == NOT_APPLICABLE:
@@ -332,64 +343,75 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
     rows, fields = facts.rows, facts.fields
     rate_scale = _rate_scale(kernels)
     to_scalar = facts.exact.copy()
-    count = len(entries)
-    status = np.zeros((count, rows), dtype=np.int8)
-    detail = np.zeros((count, rows), dtype=np.int32)
-    amounts = np.zeros((count, rows), dtype=np.int64)
+    some_scalar = bool(to_scalar.any())
+    nothing, no_fen = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int64)
+    nothing.flags.writeable = no_fen.flags.writeable = False  # shared by the rules no row touches
+    status: list[Array] = [nothing] * len(entries)
+    detail: list[Array] = [nothing] * len(entries)
+    amounts: list[Array] = [no_fen] * len(entries)
     for index, entry in enumerate(entries):
         names = plan.names[index]
         reads = [fields[name] for name in names if name in fields]
         if not reads:
             continue
         if len(reads) == len(names) and all(r.given is reads[0].given and r.wrong is reads[0].wrong for r in reads) \
-                and not facts.expired:
-            touched = complete = reads[0].given  # typed columns: every fact given on every row
-            incomplete = None
+                and not facts.expired and bool(reads[0].given.all()):
+            complete = reads[0].given  # typed columns: every fact given on every row
+            state = np.zeros(rows, dtype=np.int8)
+            reasons = np.zeros(rows, dtype=np.int8)
         else:
-            touched, complete, incomplete = _sort_rows(entry, names, fields, facts, status[index], rows)
-        if incomplete is not None and incomplete.any():
-            _settle(entry, names, fields, incomplete, status[index], detail[index], rate_scale, rows)
-        complete = complete & ~to_scalar
-        if not touched.any() or not complete.any():
-            continue
+            state, reasons = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int16)
+            touched, complete, incomplete = _sort_rows(entry, names, fields, facts, state, rows)
+            if not touched.any():
+                continue
+            if incomplete.any():
+                _settle(entry, names, fields, incomplete, state, reasons, rate_scale, rows)
+        status[index], detail[index] = state, reasons
+        if some_scalar:
+            complete = complete & ~to_scalar
         everything = bool(complete.all())
+        if not everything and not complete.any():
+            continue
         where = None if everything else np.flatnonzero(complete)
         found = _calculate(kernels[index], names, fields, where)
         if found is None:  # the columns cannot give this rule's amounts exactly: those rows go to the scalar path
             to_scalar |= complete
+            some_scalar = True
             continue
-        fen, codes = found
+        fen, codes = found  # the amount is 0 wherever the code is not
         if where is None:
-            status[index] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
+            np.multiply(codes != 0, NOT_APPLICABLE - AWARD, out=state)
+            state += AWARD
             detail[index] = codes
             amounts[index] = fen
         else:
-            status[index, where] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
-            detail[index, where] = codes
-            amounts[index, where] = fen
+            state[where] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
+            reasons[where] = codes
+            amounts[index] = np.zeros(rows, dtype=np.int64)
+            amounts[index][where] = fen
 
-    _stack_columns(entries, status, amounts)
+    dropped = _stack_columns(entries, status, amounts)
     total = np.zeros(rows, dtype=np.int64)
     discretionary = np.zeros(rows, dtype=np.int64)
     maxima = [k is not None and k.discretionary for k in kernels]
-    for index in range(count):
-        kept = amounts[index] * (status[index] == AWARD)
+    for index in range(len(entries)):
+        if amounts[index] is no_fen:
+            continue
+        kept = amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index]
         total += kept
         if maxima[index]:
             discretionary += kept
     scalar: dict[int, runtime.SetResult] = {}
-    if to_scalar.any():
-        status[:, to_scalar] = UNTOUCHED
+    if some_scalar and to_scalar.any():
+        for state in status:
+            if state is not nothing:
+                state[to_scalar] = UNTOUCHED
         for row in np.flatnonzero(to_scalar).tolist():
             scalar[row] = runtime.evaluate_set(entries, facts.row_facts(row))
             total[row] = int(scalar[row].total.scaleb(2))
             discretionary[row] = int(scalar[row].discretionary_total.scaleb(2))
-    outcome = Outcome(entries, facts, status, detail, amounts, total, discretionary, scalar,
-                      [k.reasons if k is not None else () for k in kernels], maxima)
-    pairs = np.nonzero(status.T)
-    splits = np.searchsorted(pairs[0], np.arange(1, rows))
-    outcome.touched = [part.tolist() for part in np.split(pairs[1], splits)] if rows else []
-    return outcome
+    return Outcome(entries, facts, status, detail, amounts, total, discretionary, scalar,
+                   [k.reasons if k is not None else () for k in kernels], maxima)
 
 
 def _sort_rows(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
@@ -452,20 +474,26 @@ def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, 
         return None
 
 
-def _stack_columns(entries: Sequence[runtime.Entry], status: Array, amounts: Array) -> None:
-    """Within each matter, keep the highest of the competing awards (the first of equals), as ``runtime._stack``."""
+def _stack_columns(entries: Sequence[runtime.Entry], status: list[Array], amounts: list[Array]) -> set[int]:
+    """Within each matter, keep the highest of the competing awards (the first of equals), as ``runtime._stack``;
+    the entries some of whose awards were dropped."""
     matters: dict[tuple[str, str], list[int]] = {}
     for index, entry in enumerate(entries):
         if entry.stacking != "可叠加":
             matters.setdefault((entry.document, entry.matter), []).append(index)
+    dropped: set[int] = set()
     for group in matters.values():
         if len(group) < 2 or entries[group[0]].policy == "可叠加":
             continue
-        applies = status[group] == AWARD
+        applies = np.array([status[index] == AWARD for index in group])
         several = applies.sum(axis=0) > 1
         if not several.any():
             continue
-        candidates = np.where(applies, amounts[group], -1)
+        candidates = np.where(applies, np.array([amounts[index] for index in group]), -1)
         best = np.argmax(candidates, axis=0)
         for position, index in enumerate(group):
-            status[index, several & applies[position] & (best != position)] = DROPPED
+            losing = several & applies[position] & (best != position)
+            if losing.any():
+                status[index][losing] = DROPPED
+                dropped.add(index)
+    return dropped

@@ -307,13 +307,15 @@ def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = Fal
 
 def _why(n: int, *failures: Any) -> Array:
     """Each row's reason code: the position (from 1) of the first failure that holds, or 0."""
+    if len(failures) == 1 and not isinstance(failures[0], bool):
+        return failures[0].astype(np.int8)  # True is 1: the one reason
     codes = np.zeros(n, dtype=np.int8)
     for code in range(len(failures), 0, -1):
         failure = failures[code - 1]
         if failure is True:
             codes[:] = code
         elif failure is not False:
-            codes[failure] = code
+            np.copyto(codes, code, where=failure)
     return codes
 
 
