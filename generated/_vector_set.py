@@ -344,11 +344,11 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
     rate_scale = _rate_scale(kernels)
     to_scalar = facts.exact.copy()
     some_scalar = bool(to_scalar.any())
-    nothing = np.zeros(rows, dtype=np.int8)
-    nothing.flags.writeable = False  # shared by the rules no row touches
+    nothing, no_fen = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int64)
+    nothing.flags.writeable = no_fen.flags.writeable = False  # shared by the rules no row touches
     status: list[Array] = [nothing] * len(entries)
     detail: list[Array] = [nothing] * len(entries)
-    amounts: list[Array] = [nothing] * len(entries)
+    amounts: list[Array] = [no_fen] * len(entries)
     for index, entry in enumerate(entries):
         names = plan.names[index]
         reads = [fields[name] for name in names if name in fields]
@@ -395,7 +395,7 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
     discretionary = np.zeros(rows, dtype=np.int64)
     maxima = [k is not None and k.discretionary for k in kernels]
     for index in range(len(entries)):
-        if amounts[index] is nothing:
+        if amounts[index] is no_fen:
             continue
         kept = amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index]
         total += kept
