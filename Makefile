@@ -43,7 +43,17 @@ check-generated: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile_speed.py
 	$(BIN)/python benchmarks/call_speed.py
+	$(BIN)/python benchmarks/vector_speed.py --check-rows 100000
 	$(BIN)/python benchmarks/batch_speed.py
+	-$(MAKE) $(OPENFISCA)/.installed  # where OpenFisca installs, it is measured too
+	$(BIN)/python benchmarks/openfisca_speed.py
+
+# OpenFisca, for benchmarks/openfisca_speed.py only, in a venv of its own.
+OPENFISCA := .venv-openfisca
+$(OPENFISCA)/.installed:
+	$(PYTHON) -m venv $(OPENFISCA)
+	$(OPENFISCA)/bin/python -m pip install --quiet 'openfisca-core==46.*'
+	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OPENFISCA) .pytest_cache .mypy_cache .ruff_cache

@@ -110,9 +110,10 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
     shutil.copytree(ROOT / "policies", policies)
     out = tmp_path / "calculators"
     assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
-    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "charts", "policy_set.py",
-                                                     "test_wucheng2023.py", "wucheng2023.index.md", "wucheng2023.md",
-                                                     "wucheng2023.py", "wucheng2023_vector.py"]
+    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "_vector_set.py", "charts",
+                                                     "policy_set.py", "policy_set_vector.py", "test_wucheng2023.py",
+                                                     "wucheng2023.index.md", "wucheng2023.md", "wucheng2023.py",
+                                                     "wucheng2023_vector.py"]
     assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
 
     # The package imports and computes in a fresh interpreter, with only the standard library.
@@ -120,6 +121,13 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
               "print(m.art24_investment_amount(非政府性资金投资=True, 固定资产投资=10**7, 实际投资额=Decimal('12345678.90')))")
     done = subprocess.run([sys.executable, "-S", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "123456.79"
+
+    # The set by column imports too (it needs numpy): 1% of 1234.56万元 is 123,456.00元, 12345600 fen.
+    script = ("import calculators.policy_set_vector as pv;"
+              "print(pv.evaluate(['非政府性资金投资', '固定资产投资', '实际投资额'], [['是'], ['1000万元'], ['1234.56万元']])"
+              ".total.tolist())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[12345600]"
 
     (out / "wucheng2023.py").write_text("# edited by hand\n", encoding="utf-8")
     code, out_text, _ = run(capsys, "build", str(policies), "-o", str(out), "--check")
