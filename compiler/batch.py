@@ -215,14 +215,27 @@ CHUNK = 10_000  # applications read, and evaluated by column, together
 
 
 def output_row(number: int, ident: str, result: runtime.SetResult, entries: Sequence[runtime.Entry]) -> list[object]:
-    awards = "；".join(f"{a.entry.article}{a.entry.rule}={a.result.amount:f}"
-                      + ("（最高可得）" if a.result.discretionary else "") for a in result.kept)
-    not_applicable = "；".join(f"{rule}：{reason}" for rule, reason in result.not_applicable.items()
-                               if not reason.startswith("输入有误"))
+    awards = "；".join(award_text(a.entry, f"{a.result.amount:f}", a.result.discretionary) for a in result.kept)
+    not_applicable = "；".join(text for rule, reason in result.not_applicable.items()
+                               if (text := not_applicable_text(rule, reason)) is not None)
     errors = "；".join(f"第{number}行 字段“{name}”：{message}" for name, message in result.errors.items())
     return [number, ident, f"{result.total:f}", f"{result.discretionary_total:f}", awards,
             " ".join(result.decisions), "；".join(result.question_texts(entries)), not_applicable,
             "；".join(result.notes), errors]
+
+
+def award_text(entry: runtime.Entry, amount: str, discretionary: bool) -> str:
+    return f"{entry.article}{entry.rule}={amount}" + ("（最高可得）" if discretionary else "")
+
+
+def not_applicable_text(rule: str, reason: str) -> str | None:
+    """How the 不适用 column lists a rule; None for unreadable facts, which the 错误 column reports."""
+    return None if reason.startswith("输入有误") else f"{rule}：{reason}"
+
+
+def yuan_text(fen: int) -> str:
+    """Fen as the results show yuan: ``f"{Decimal(fen).scaleb(-2):f}"`` (12345 → "123.45"), for fen ≥ 0."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
@@ -248,12 +261,13 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
         for chunk in read_chunks(source, CHUNK):
             if kernels is not None:
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.columns)
-                results: Iterator[runtime.SetResult] = (outcome.result(row) for row in range(chunk.rows))
+                write_outcome(summary, number, chunk, outcome, writer)
+                number += chunk.rows
             else:
-                results = (runtime.evaluate_set(entries, chunk.facts(row)) for row in range(chunk.rows))
-            for row, result in enumerate(results):
-                number += 1
-                summary_row(summary, number, chunk.ident(row), result, entries, writer)
+                for row in range(chunk.rows):
+                    number += 1
+                    result = runtime.evaluate_set(entries, chunk.facts(row))
+                    summary_row(summary, number, chunk.ident(row), result, entries, writer)
             if bar is not None:
                 bar.update(chunk.rows)
         writer.commit()
@@ -264,6 +278,61 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
         if bar is not None:
             bar.close()
     return summary
+
+
+def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_set.Outcome, writer: Writer) -> None:
+    """Write a chunk evaluated by column, rows numbered after ``number``, and count it in the summary.
+
+    A plain row (no stacking decision, no unreadable fact) is written straight from the
+    outcome's columns, each reason's text made once per chunk; any other row from its
+    ``SetResult``, as the row-by-row path writes it.  The two give the same bytes.
+    """
+    entries = outcome.entries
+    plain = outcome.plain().tolist()
+    totals, maxima = outcome.total.tolist(), outcome.discretionary_total.tolist()
+    touched = outcome.touched
+    used = {index for row in touched for index in row}
+    states = {index: outcome.status[index].tolist() for index in used}
+    details = {index: outcome.detail[index].tolist() for index in used}
+    amounts = {index: outcome.amounts[index].tolist() for index in used}
+    texts: dict[tuple[int, int, int], str | None] = {}
+    notes: dict[int, str] = {}
+    budget = [entry.budget for entry in entries]
+    fen_total = 0
+    for row in range(chunk.rows):
+        number += 1
+        if not plain[row]:
+            summary_row(summary, number, chunk.ident(row), outcome.result(row), entries, writer)
+            continue
+        awards: list[str] = []
+        questions: list[str] = []
+        reasons: list[str] = []
+        for index in touched[row]:
+            state = states[index][row]
+            if state == vector_set.AWARD:
+                fen = amounts[index][row]
+                awards.append(award_text(entries[index], yuan_text(fen), outcome.discretionary[index]))
+                name = budget[index]
+                if name:
+                    summary.by_budget[name] = summary.by_budget.get(name, runtime.ZERO) + Decimal(fen).scaleb(-2)
+                continue
+            key = (index, state, details[index][row])
+            if key not in texts:
+                if state == vector_set.QUESTION:
+                    texts[key] = runtime.question_text(entries[index], outcome.missing(index, key[2]))
+                else:
+                    texts[key] = not_applicable_text(entries[index].rule, outcome.reason(*key))
+            text = texts[key]
+            if text is not None:
+                (questions if state == vector_set.QUESTION else reasons).append(text)
+        date = int(outcome.facts.date_inverse[row]) if outcome.facts.date_inverse is not None else -1
+        if date not in notes:
+            notes[date] = "；".join(outcome.notes(row))
+        writer.write([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), "",
+                      "；".join(questions), "；".join(reasons), notes[date], ""])
+        summary.rows += 1
+        fen_total += totals[row]
+    summary.total += Decimal(fen_total).scaleb(-2)
 
 
 def summary_row(summary: Summary, number: int, ident: str, result: runtime.SetResult,

@@ -346,9 +346,8 @@ class SetResult:
         return sum((award.result.amount for award in self.kept if award.result.discretionary), ZERO)
 
     def question_texts(self, entries: Sequence[Entry]) -> list[str]:
-        by_rule = {entry.rule: entry for entry in entries}
-        return [f"要判断{by_rule[rule].article}（{rule}），还需要：{'、'.join(fields)}"
-                for rule, fields in self.questions.items()]
+        by_rule = _plan(entries).by_rule
+        return [question_text(by_rule[rule], fields) for rule, fields in self.questions.items()]
 
     def to_json(self, entries: Sequence[Entry] = ()) -> dict[str, object]:
         return {
@@ -366,6 +365,11 @@ class SetResult:
         }
 
 
+def question_text(entry: Entry, fields: Sequence[str]) -> str:
+    """What is still needed to decide ``entry``, in words."""
+    return f"要判断{entry.article}（{entry.rule}），还需要：{'、'.join(fields)}"
+
+
 def _award_json(award: Award, kept: bool) -> dict[str, object]:
     entry, result = award
     return {"rule": entry.rule, "article": entry.article, "title": entry.title, "amount": f"{result.amount:f}",
@@ -381,6 +385,7 @@ class _Plan(NamedTuple):
     kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
     readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
     validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
+    by_rule: dict[str, Entry]  # rule → its entry
 
 
 _plans: dict[int, _Plan] = {}
@@ -398,7 +403,7 @@ def _plan(entries: Sequence[Entry]) -> _Plan:
                 readers.setdefault(name, []).append(index)
         validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
         plan = _plans[id(entries)] = _Plan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
-                                           validity)
+                                           validity, {entry.rule: entry for entry in entries})
     return plan
 
 

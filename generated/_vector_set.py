@@ -144,7 +144,7 @@ class Outcome:
         """The row's ``SetResult``, as ``runtime.evaluate_set`` gives it."""
         if row in self.scalar:
             return self.scalar[row]
-        entries, plan, facts = self.entries, runtime._plan(self.entries), self.facts
+        entries, facts = self.entries, self.facts
         outcome = runtime.SetResult([], [], [], {}, {}, {}, [])
         for name in facts.error_order:
             if facts.fields[name].wrong[row]:
@@ -156,22 +156,57 @@ class Outcome:
                 fen = int(self.amounts[index][row])
                 result = runtime.Result(entry.rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
                 awards.append(runtime.Award(entry, result))
-            elif state == NOT_APPLICABLE:
-                outcome.not_applicable[entry.rule] = self.reasons[index][detail - 1]
-            elif state == EXPIRED:
-                outcome.not_applicable[entry.rule] = "不在有效期内"
-            elif state == WRONG_INPUT:
-                outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(_named(plan.names[index], detail))}"
-            elif state == GATE:
-                outcome.not_applicable[entry.rule] = f"不符合条件：{entry.gates[detail].text}"
             elif state == QUESTION:
-                outcome.questions[entry.rule] = _named(plan.names[index], detail)
+                outcome.questions[entry.rule] = self.missing(index, detail)
+            else:
+                outcome.not_applicable[entry.rule] = self.reason(index, state, detail)
         runtime._stack(awards, outcome)
         decided = {entries[index].rule for index in self.touched[row]}
         outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
-        outcome.notes = list(facts.notes[int(facts.date_inverse[row])] if facts.date_inverse is not None
-                             else facts.undated)
+        outcome.notes = list(self.notes(row))
         return outcome
+
+    def notes(self, row: int) -> list[str]:
+        """The row's notes on validity (shared between rows with the same date: do not change it)."""
+        facts = self.facts
+        return facts.notes[int(facts.date_inverse[row])] if facts.date_inverse is not None else facts.undated
+
+
+    def reason(self, index: int, state: int, detail: int) -> str:
+        """Why entry ``index`` does not apply, for a status other than AWARD, DROPPED and QUESTION."""
+        if state == NOT_APPLICABLE:
+            return self.reasons[index][detail - 1]
+        if state == EXPIRED:
+            return "不在有效期内"
+        if state == WRONG_INPUT:
+            return f"输入有误：{'、'.join(_named(runtime._plan(self.entries).names[index], detail))}"
+        assert state == GATE, state
+        return f"不符合条件：{self.entries[index].gates[detail].text}"
+
+    def missing(self, index: int, detail: int) -> list[str]:
+        """The facts entry ``index`` still needs, for the status QUESTION."""
+        return _named(runtime._plan(self.entries).names[index], detail)
+
+    def plain(self) -> Array:
+        """Rows whose result has no stacking decision, no unreadable fact and no scalar evaluation:
+        everything about them is in the status, detail and amount columns."""
+        rows = self.rows
+        simple = np.ones(rows, dtype=np.bool_)
+        for read in self.facts.fields.values():
+            simple &= ~read.wrong
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            groups.setdefault((entry.document, entry.matter), []).append(index)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            applying = np.zeros(rows, dtype=np.int16)
+            for index in group:
+                applying += (self.status[index] == AWARD) | (self.status[index] == DROPPED)
+            simple &= applying < 2  # two awards of one matter: the row has a stacking decision
+        if self.scalar:
+            simple[list(self.scalar)] = False
+        return simple
 
 
 def _named(names: tuple[str, ...], bits: int) -> list[str]:
