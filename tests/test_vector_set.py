@@ -245,3 +245,24 @@ def read_back(path: Path) -> list[list[str]]:
 
     sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
     return [["" if v is None else str(v) for v in values] for values in list(sheet.iter_rows(values_only=True))[1:]]
+
+
+def test_rows_a_kernel_cannot_compute_go_to_the_scalar_path() -> None:
+    """A kernel that gives up on a chunk (an amount beyond int64 fen, say) leaves its rows to runtime.evaluate_set."""
+    index = next(i for i, e in enumerate(ENTRIES) if e.rule == "art24_investment")
+    kernel = KERNELS[index]
+    assert kernel is not None
+
+    def overflowing(rule: str, columns: object) -> tuple[np.ndarray, np.ndarray]:
+        raise OverflowError(f"{rule}：金额超出 int64 范围")
+
+    kernels = list(KERNELS)
+    kernels[index] = kernel._replace(outcomes=overflowing)
+    header = ["非政府性资金投资", "固定资产投资", "实际投资额", "年销售额"]
+    columns = [["是", "是"], ["8000万元", ""], ["8000万元", ""], ["", "3亿元"]]
+    outcome = vector_set.evaluate(ENTRIES, kernels, header, columns)
+    assert list(outcome.scalar) == [0]  # the row that needs art24's amount; the other never reaches the kernel
+    for row in range(2):
+        facts = {name: columns[k][row] for k, name in enumerate(header)}
+        assert outcome.result(row).to_json(ENTRIES) == runtime.evaluate_set(ENTRIES, facts).to_json(ENTRIES)
+    assert outcome.total.tolist() == [50_000_000, 0]
