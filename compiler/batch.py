@@ -283,12 +283,14 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
 def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_set.Outcome, writer: Writer) -> None:
     """Write a chunk evaluated by column, rows numbered after ``number``, and count it in the summary.
 
-    A plain row (no stacking decision, no unreadable fact) is written straight from the
-    outcome's columns, each reason's text made once per chunk; any other row from its
-    ``SetResult``, as the row-by-row path writes it.  The two give the same bytes.
+    A plain row (no unreadable fact) is written straight from the outcome's columns, each
+    reason's text made once per chunk and stacking decisions worded by ``runtime._stack``;
+    any other row from its ``SetResult``, as the row-by-row path writes it.  The two give
+    the same bytes.
     """
     entries = outcome.entries
     plain = outcome.plain().tolist()
+    contested = outcome.contested().tolist()
     totals, maxima = outcome.total.tolist(), outcome.discretionary_total.tolist()
     touched = outcome.touched
     used = {index for row in touched for index in row}
@@ -307,8 +309,16 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
         awards: list[str] = []
         questions: list[str] = []
         reasons: list[str] = []
+        decisions = ""
+        if contested[row]:
+            stacked = runtime.SetResult([], [], [], {}, {}, {}, [])
+            runtime._stack([outcome.award(index, row) for index in touched[row]
+                            if states[index][row] in (vector_set.AWARD, vector_set.DROPPED)], stacked)
+            decisions = " ".join(stacked.decisions)
         for index in touched[row]:
             state = states[index][row]
+            if state == vector_set.DROPPED:
+                continue
             if state == vector_set.AWARD:
                 fen = amounts[index][row]
                 awards.append(award_text(entries[index], yuan_text(fen), outcome.discretionary[index]))
@@ -328,7 +338,7 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
         date = int(outcome.facts.date_inverse[row]) if outcome.facts.date_inverse is not None else -1
         if date not in notes:
             notes[date] = "；".join(outcome.notes(row))
-        writer.write([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), "",
+        writer.write([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), decisions,
                       "；".join(questions), "；".join(reasons), notes[date], ""])
         summary.rows += 1
         fen_total += totals[row]

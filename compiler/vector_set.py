@@ -153,9 +153,7 @@ class Outcome:
         for index in self.touched[row]:
             entry, state, detail = entries[index], int(self.status[index][row]), int(self.detail[index][row])
             if state in (AWARD, DROPPED):
-                fen = int(self.amounts[index][row])
-                result = runtime.Result(entry.rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
-                awards.append(runtime.Award(entry, result))
+                awards.append(self.award(index, row))
             elif state == QUESTION:
                 outcome.questions[entry.rule] = self.missing(index, detail)
             else:
@@ -188,12 +186,19 @@ class Outcome:
         return _named(runtime._plan(self.entries).names[index], detail)
 
     def plain(self) -> Array:
-        """Rows whose result has no stacking decision, no unreadable fact and no scalar evaluation:
-        everything about them is in the status, detail and amount columns."""
-        rows = self.rows
-        simple = np.ones(rows, dtype=np.bool_)
+        """Rows with no unreadable fact and no scalar evaluation: everything about them is in
+        the status, detail and amount columns."""
+        simple = np.ones(self.rows, dtype=np.bool_)
         for read in self.facts.fields.values():
             simple &= ~read.wrong
+        if self.scalar:
+            simple[list(self.scalar)] = False
+        return simple
+
+    def contested(self) -> Array:
+        """Rows where two awards of one matter apply: the stacking rule decides between them."""
+        rows = self.rows
+        found = np.zeros(rows, dtype=np.bool_)
         groups: dict[tuple[str, str], list[int]] = {}
         for index, entry in enumerate(self.entries):
             groups.setdefault((entry.document, entry.matter), []).append(index)
@@ -203,10 +208,14 @@ class Outcome:
             applying = np.zeros(rows, dtype=np.int16)
             for index in group:
                 applying += (self.status[index] == AWARD) | (self.status[index] == DROPPED)
-            simple &= applying < 2  # two awards of one matter: the row has a stacking decision
-        if self.scalar:
-            simple[list(self.scalar)] = False
-        return simple
+            found |= applying > 1
+        return found
+
+    def award(self, index: int, row: int) -> runtime.Award:
+        """Entry ``index``'s award on ``row`` (status AWARD or DROPPED)."""
+        fen = int(self.amounts[index][row])
+        result = runtime.Result(self.entries[index].rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
+        return runtime.Award(self.entries[index], result)
 
 
 def _named(names: tuple[str, ...], bits: int) -> list[str]:

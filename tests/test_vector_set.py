@@ -243,8 +243,12 @@ def read_back(path: Path) -> list[list[str]]:
         return [[str(value) for value in record.values()] for record in table]
     import openpyxl
 
-    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-    return [["" if v is None else str(v) for v in values] for values in list(sheet.iter_rows(values_only=True))[1:]]
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(book.worksheets[0].iter_rows(values_only=True))[1:]
+    finally:
+        book.close()
+    return [["" if v is None else str(v) for v in values] for values in rows]
 
 
 def test_rows_a_kernel_cannot_compute_go_to_the_scalar_path() -> None:
