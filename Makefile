@@ -27,6 +27,9 @@ demo: build
 	@echo
 	@echo '== 一家企业按整份文件计算：多条可享受，同一事项就高从优 =='
 	$(BIN)/pol calc --set policies --profile examples/enterprise.yaml
+	@echo
+	@echo '== 一批申请按列计算（含一行有误的申请），结果写入 build/results.csv =='
+	$(BIN)/pol batch examples/applications.csv -o build/results.csv --no-progress
 
 test: $(STAMP) lint typecheck check-generated
 	$(BIN)/python -m pytest
