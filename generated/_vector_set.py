@@ -337,10 +337,45 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
     return Facts(rows, fields, exact, expired, notes, date_inverse, undated, error_order, row_facts)
 
 
+class ColumnError(ValueError):
+    """A typed column that cannot be used; names the input, says why in Chinese."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"列“{field}”{message}")
+        self.field = field
+        self.reason = message
+
+
+def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_scale: int) -> Array:
+    """The column as the kernels take it, or ColumnError: exact types only, never a silent conversion."""
+    if kind == "bool":
+        if column.dtype != np.bool_:
+            raise ColumnError(name, f"应为 bool 数组，实际是 {column.dtype}")
+        return column
+    if kind == "date":
+        if column.dtype.kind != "M":
+            raise ColumnError(name, f"应为 datetime64 数组，实际是 {column.dtype}")
+        return column.astype("datetime64[D]")
+    if column.dtype.kind not in "iu":
+        unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "count": "个数"}.get(kind, "选项代码")
+        raise ColumnError(name, f"应为整数数组（{unit}），实际是 {column.dtype}")
+    if column.size and int(column.min()) < 0:
+        raise ColumnError(name, "不能为负数")
+    if kind == "choice":
+        if column.size and int(column.max()) >= len(options):
+            raise ColumnError(name, f"的代码应在 0 到 {len(options) - 1} 之间（{'、'.join(options)} 的序号）")
+        return column
+    scale, limit = _scales(rate_scale)[kind]
+    if column.size and int(column.max()) > min(int(limit * scale), _I64_MAX):
+        raise ColumnError(name, f"超出可计算的范围（至多 {limit:,}）")
+    return column.astype(np.int64, copy=False)
+
+
 def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_scale: int = 10**6) -> Facts:
     """The facts of a chunk given as typed arrays, every value given: money as int64 fen, rates as int64
     counts of 1/rate_scale, counts as int64, yes/no as bool, choices as codes (their index among the
-    choices), dates as datetime64[D].  Undated: validity is not checked."""
+    choices), dates as datetime64[D].  Undated: validity is not checked.  A column of another
+    type, or with a negative value or a code out of range, raises ``ColumnError``."""
     plan = runtime._plan(entries)
     arrays = {name: np.asarray(column) for name, column in columns.items() if name in plan.kinds}
     rows = len(next(iter(arrays.values()))) if arrays else 0
@@ -349,9 +384,10 @@ def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_sca
     everywhere = np.ones(rows, dtype=np.bool_)
     for name, column in arrays.items():
         if column.shape != (rows,):
-            raise ValueError(f"列“{name}”有 {column.shape} 个值，其他列有 {rows} 行")
+            raise ColumnError(name, f"应为 {rows} 行的一维数组，实际形状是 {column.shape}")
         kind, options = plan.kinds[name]
-        fields[name] = _Field(kind, options, everywhere, nowhere, nowhere, column, None, None, [])
+        fields[name] = _Field(kind, options, everywhere, nowhere, nowhere, _checked(name, kind, options, column, rate_scale),
+                              None, None, [])
 
     def row_facts(row: int) -> dict[str, object]:
         return {name: _decode(read.kind, read.column[row].item() if read.kind != "date" else read.column[row],

@@ -270,3 +270,21 @@ def test_rows_a_kernel_cannot_compute_go_to_the_scalar_path() -> None:
         facts = {name: columns[k][row] for k, name in enumerate(header)}
         assert outcome.result(row).to_json(ENTRIES) == runtime.evaluate_set(ENTRIES, facts).to_json(ENTRIES)
     assert outcome.total.tolist() == [50_000_000, 0]
+
+
+@pytest.mark.parametrize(("column", "words"), [
+    (np.array([1.5, 2.0]), "应为整数数组（金额以分计），实际是 float64"),
+    (np.array([100, -1]), "不能为负数"),
+    (np.array([2**63 + 5, 1], dtype=np.uint64), "超出可计算的范围"),
+    (np.array(["100", "200"]), "应为整数数组"),
+])
+def test_typed_columns_of_the_wrong_kind_are_refused_with_the_column_named(column: np.ndarray, words: str) -> None:
+    good = {"非政府性资金投资": np.array([True, True]), "实际投资额": np.array([100, 200])}
+    with pytest.raises(vector_set.ColumnError, match="列“固定资产投资”") as caught:
+        vector_set.evaluate_arrays(ENTRIES, KERNELS, {**good, "固定资产投资": column})
+    assert words in str(caught.value)
+    with pytest.raises(vector_set.ColumnError, match="列“企业类型”的代码应在 0 到 2 之间"):
+        vector_set.evaluate_arrays(ENTRIES, KERNELS, {**good, "固定资产投资": np.array([1, 2]),
+                                                      "企业类型": np.array([0, 3], dtype=np.int8)})
+    with pytest.raises(vector_set.ColumnError, match="列“非政府性资金投资”应为 bool 数组"):
+        vector_set.evaluate_arrays(ENTRIES, KERNELS, {**good, "非政府性资金投资": np.array([1, 0])})
