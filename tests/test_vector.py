@@ -444,6 +444,12 @@ def test_dates_fall_back_to_the_scalar_code_and_are_listed() -> None:
     module, _, vec = synthetic()
     assert set(vec.FALLBACK) == {"art25_monthly_revenue_dated"}
     assert vector.fallback_rules(module) == vec.FALLBACK
+    # The set by column has no kernel for it: rows that need it are evaluated row by row.
+    from compiler.emit import policy_set as set_module
+
+    kernels = set_module.render_vector([module])
+    assert "    None,  # art25_monthly_revenue_dated\n" in kernels
+    assert kernels.count("vs.Kernel.of(synthetic_vector, ") == len(module.rules) - 1
 
 
 def test_the_searchsorted_side_follows_the_bounds() -> None:
