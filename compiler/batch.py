@@ -175,14 +175,18 @@ class Writer:
             self.sheet.append(list(OUTPUT_COLUMNS))
 
     def write(self, row: Sequence[object]) -> None:
+        self.write_many([row])
+
+    def write_many(self, rows: Sequence[Sequence[object]]) -> None:
         if self.kind == ".csv":
-            self.csv.writerow(row)
+            self.csv.writerows(rows)
         elif self.kind == ".parquet":
-            self.pending.append(row)
+            self.pending.extend(rows)
             if len(self.pending) >= PARQUET_BATCH:
                 self.flush()
         else:
-            self.sheet.append(list(row))
+            for row in rows:
+                self.sheet.append(list(row))
 
     def flush(self) -> None:
         columns: list[Sequence[object]] = list(zip(*self.pending, strict=True)) if self.pending else \
@@ -301,10 +305,13 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
     notes: dict[int, str] = {}
     budget = [entry.budget for entry in entries]
     fen_total = 0
+    lines: list[list[object]] = []
     for row in range(chunk.rows):
         number += 1
         if not plain[row]:
-            summary_row(summary, number, chunk.ident(row), outcome.result(row), entries, writer)
+            result = outcome.result(row)
+            lines.append(output_row(number, chunk.ident(row), result, entries))
+            count(summary, number, result)
             continue
         awards: list[str] = []
         questions: list[str] = []
@@ -338,17 +345,23 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
         date = int(outcome.facts.date_inverse[row]) if outcome.facts.date_inverse is not None else -1
         if date not in notes:
             notes[date] = "；".join(outcome.notes(row))
-        writer.write([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), decisions,
+        lines.append([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), decisions,
                       "；".join(questions), "；".join(reasons), notes[date], ""])
         summary.rows += 1
         fen_total += totals[row]
     summary.total += Decimal(fen_total).scaleb(-2)
+    writer.write_many(lines)
 
 
 def summary_row(summary: Summary, number: int, ident: str, result: runtime.SetResult,
                 entries: Sequence[runtime.Entry], writer: Writer) -> None:
     """Write one application's result and count it in the summary."""
     writer.write(output_row(number, ident, result, entries))
+    count(summary, number, result)
+
+
+def count(summary: Summary, number: int, result: runtime.SetResult) -> None:
+    """Count one application's result in the summary."""
     summary.rows += 1
     summary.total += result.total
     if result.errors:
