@@ -234,7 +234,7 @@ def award_text(entry: runtime.Entry, amount: str, discretionary: bool) -> str:
 
 def not_applicable_text(rule: str, reason: str) -> str | None:
     """How the 不适用 column lists a rule; None for unreadable facts, which the 错误 column reports."""
-    return None if reason.startswith("输入有误") else f"{rule}：{reason}"
+    return None if reason.startswith(runtime.WRONG_INPUT) else f"{rule}：{reason}"
 
 
 def yuan_text(fen: int) -> str:

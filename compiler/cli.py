@@ -318,7 +318,7 @@ def run_calc_set(args: argparse.Namespace) -> int:
     if result.errors:
         lines.append("有误的信息：")
         lines += [f"  {name}：{message}" for name, message in result.errors.items()]
-    touched = [rule for rule in result.not_applicable if not result.not_applicable[rule].startswith("输入有误")]
+    touched = [rule for rule in result.not_applicable if not result.not_applicable[rule].startswith(runtime.WRONG_INPUT)]
     if touched:
         lines.append("不适用：")
         lines += [f"  {rule}：{result.not_applicable[rule]}" for rule in touched]

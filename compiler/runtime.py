@@ -377,6 +377,21 @@ def _award_json(award: Award, kept: bool) -> dict[str, object]:
 
 
 DATE_FIELD = "申报日期"
+EXPIRED = "不在有效期内"  # why a rule does not apply to an application dated outside its document's validity
+WRONG_INPUT = "输入有误："  # the start of the reason of a rule whose facts could not be read
+UNDATED = f"未给出{DATE_FIELD}，未核对有效期"
+
+
+def wrong_input(fields: Sequence[str]) -> str:
+    return WRONG_INPUT + "、".join(fields)
+
+
+def failed_gate(gate: Gate) -> str:
+    return f"不符合条件：{gate.text}"
+
+
+def expiry_note(day: datetime.date, document: str, start: datetime.date, end: datetime.date) -> str:
+    return f"{DATE_FIELD}{day.isoformat()}不在{document}的有效期{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用"
 
 
 class _Plan(NamedTuple):
@@ -442,8 +457,7 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
         for document, (start, end) in plan.validity.items():
             if not start <= day_of_application <= end:
                 expired.add(document)
-                outcome.notes.append(f"{DATE_FIELD}{day_of_application.isoformat()}不在{document}的有效期"
-                                     f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+                outcome.notes.append(expiry_note(day_of_application, document, start, end))
     complete: list[int] = []
     # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
     touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())})
@@ -451,7 +465,7 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
         entry, names = entries[index], plan.names[index]
         if entry.document in expired:
             if any(name in values for name in names):
-                outcome.not_applicable[entry.rule] = "不在有效期内"
+                outcome.not_applicable[entry.rule] = EXPIRED
             continue
         missing = [name for name in names if name not in values]
         if not missing:
@@ -459,11 +473,11 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
             continue
         wrong = [name for name in missing if name in outcome.errors]
         if wrong:
-            outcome.not_applicable[entry.rule] = f"输入有误：{'、'.join(wrong)}"
+            outcome.not_applicable[entry.rule] = wrong_input(wrong)
             continue
         failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
         if failed is not None:
-            outcome.not_applicable[entry.rule] = f"不符合条件：{failed.text}"
+            outcome.not_applicable[entry.rule] = failed_gate(failed)
         else:
             outcome.questions[entry.rule] = missing
     return Pending(entries, outcome, values, complete, day_of_application is not None)
@@ -482,7 +496,7 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
         entry = entries[index]
         if isinstance(result, PolInputError):
             outcome.errors[result.field] = result.reason
-            outcome.not_applicable[entry.rule] = f"输入有误：{result.field}"
+            outcome.not_applicable[entry.rule] = wrong_input([result.field])
         elif result.applicable:
             awards.append(Award(entry, result))
         else:
@@ -493,7 +507,7 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
     decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
     outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
     if not pending.dated and _plan(entries).validity:
-        outcome.notes.append(f"未给出{DATE_FIELD}，未核对有效期")
+        outcome.notes.append(UNDATED)
     return outcome
 
 

@@ -175,11 +175,11 @@ class Outcome:
         if state == NOT_APPLICABLE:
             return self.reasons[index][detail - 1]
         if state == EXPIRED:
-            return "不在有效期内"
+            return runtime.EXPIRED
         if state == WRONG_INPUT:
-            return f"输入有误：{'、'.join(_named(runtime._plan(self.entries).names[index], detail))}"
+            return runtime.wrong_input(_named(runtime._plan(self.entries).names[index], detail))
         assert state == GATE, state
-        return f"不符合条件：{self.entries[index].gates[detail].text}"
+        return runtime.failed_gate(self.entries[index].gates[detail])
 
     def missing(self, index: int, detail: int) -> list[str]:
         """The facts entry ``index`` still needs, for the status QUESTION."""
@@ -258,8 +258,8 @@ def _decode(kind: str, code: Any, options: Sequence[str], rate_scale: int) -> ob
     return Decimal(int(code)) / _scales(rate_scale)[kind][0]
 
 
-_DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64, "rate": np.int64,
-           "count": np.int64}
+_DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64,
+                           "rate": np.int64, "count": np.int64}
 
 
 def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: int) -> _Field:
@@ -309,7 +309,7 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
             fields[name] = _read(kind, options, columns[position[name]], rate_scale)
             exact |= fields[name].exact
     error_order = list(fields)
-    undated = [f"未给出{runtime.DATE_FIELD}，未核对有效期"] if plan.validity else []
+    undated = [runtime.UNDATED] if plan.validity else []
     expired: dict[str, Array] = {}
     notes: list[list[str]] = []
     date_inverse = None
@@ -326,8 +326,7 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
                 outside[document].append(lapsed)
                 if lapsed:
                     assert isinstance(value, datetime.date)
-                    found.append(f"{runtime.DATE_FIELD}{value.isoformat()}不在{document}的有效期"
-                                 f"{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用")
+                    found.append(runtime.expiry_note(value, document, start, end))
             notes.append(found if isinstance(value, datetime.date) else found + undated)
         expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
 
@@ -393,7 +392,7 @@ def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_sca
         return {name: _decode(read.kind, read.column[row].item() if read.kind != "date" else read.column[row],
                               read.options, rate_scale) for name, read in fields.items()}
 
-    undated = [f"未给出{runtime.DATE_FIELD}，未核对有效期"] if plan.validity else []
+    undated = [runtime.UNDATED] if plan.validity else []
     return Facts(rows, fields, nowhere, {}, [], None, undated, [], row_facts)
 
 
