@@ -62,7 +62,7 @@ class Chunk:
     positions: dict[str, int] = field(init=False)  # name → its column; of equal names the last, as a dict row keeps
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "positions", _positions(self.header))
+        object.__setattr__(self, "positions", vector_set.positions(self.header))
 
     def facts(self, row: int) -> dict[str, str]:
         """One application as a mapping, as a CSV dict reader gives it."""
@@ -72,13 +72,6 @@ class Chunk:
         """The application's own number or name, from the first identifying column that has one."""
         return next((self.columns[self.positions[c]][row] for c in ID_COLUMNS
                      if c in self.positions and self.columns[self.positions[c]][row]), "")
-
-
-def _positions(header: list[str]) -> dict[str, int]:
-    ordered = dict.fromkeys(header, 0)  # the first appearance fixes the order
-    for k, name in enumerate(header):
-        ordered[name] = k  # the last appearance gives the value
-    return ordered
 
 
 def read_chunks(path: Path, size: int) -> Iterator[Chunk]:

@@ -21,6 +21,7 @@ rate finer than the calculators' unit, a number beyond int64) is evaluated by
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -222,6 +223,7 @@ def _named(names: tuple[str, ...], bits: int) -> list[str]:
     return [name for position, name in enumerate(names) if bits >> position & 1]
 
 
+@functools.cache
 def _scales(rate_scale: int) -> dict[str, tuple[int, Decimal | int]]:
     """Per numeric kind: the column unit (per yuan, per 1, per item) and the calculators' limit."""
     return {"money": (100, runtime.MAX_MONEY), "rate": (rate_scale, runtime.MAX_RATE), "count": (1, runtime.MAX_COUNT)}
@@ -293,14 +295,21 @@ def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: i
     return _Field(kind, options, given, wrong, exact, column[inverse], inverse, values, messages)
 
 
+def positions(header: Sequence[str]) -> dict[str, int]:
+    """Column name → its column, as a dict row built from the header keeps them: the first
+    appearance of a name fixes its order, the last gives its value."""
+    found = dict.fromkeys(header, 0)
+    for k, name in enumerate(header):
+        found[name] = k
+    return found
+
+
 def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Sequence[Sequence[str]],
          rate_scale: int = 10**6) -> Facts:
     """The facts of a chunk given as text: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
     plan = runtime._plan(entries)
     rows = len(columns[0]) if columns else 0
-    position = dict.fromkeys(header, 0)  # the first appearance fixes the order, the last gives the value
-    for k, name in enumerate(header):
-        position[name] = k
+    position = positions(header)
     fields: dict[str, _Field] = {}
     exact = np.zeros(rows, dtype=np.bool_)
     for name in position:

@@ -360,16 +360,6 @@ def _whole_fen(rule: str, amount: Decimal) -> int:
     return int(fen)
 
 
-def _scalar_rows(spec: Spec, columns: Mapping[str, Any]) -> Array:
-    arrays, _, n = _read(spec, columns)
-    calculator = getattr(_scalar_module(), f"{spec.rule}_amount")
-    names = [name for name, _ in spec.inputs]
-    values = [_scalar_values(name, kind, a) for (name, kind), a in zip(spec.inputs, arrays, strict=True)]
-    amounts = [_whole_fen(spec.rule, calculator(**dict(zip(names, row, strict=True)))) for row in zip(*values, strict=True)] \
-        if values else [_whole_fen(spec.rule, calculator())] * n
-    return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n))
-
-
 def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
     arrays, _, n = _read(spec, columns)
     calculator = getattr(_scalar_module(), spec.rule)
@@ -384,7 +374,7 @@ def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Arr
 
 def scalar_rows(rule: str, columns: Mapping[str, Any]) -> Array:
     """Any rule computed row by row by the scalar code, from the same columns."""
-    return _scalar_rows(SPECS[rule], columns)
+    return _scalar_outcomes(SPECS[rule], columns)[0]
 
 
 # ── encoding and decoding ─────────────────────────────────────────────────────
