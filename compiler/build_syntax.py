@@ -472,6 +472,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     pending = _quote_item("pending")
     doc_title = _quote_item("title")
     doc_issuer = _quote_item("issuer")
+    doc_places = _quote_item("places")
     section = _quote_item("section")
     responsible = _quote_item("responsible")
     lead = _quote_item("lead")
@@ -591,7 +592,7 @@ class _RuleDraft:
 
 
 _DOCUMENT_FIELDS = {
-    "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "date": "发文日期",
+    "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "places": "适用地区", "date": "发文日期",
     "validity": "有效期", "boundary": "边界", "rounding": "舍入", "stacking": "同一事项",
 }
 
@@ -699,6 +700,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         number=fields.get("number"),
         title=fields.get("title"),
         issuer=fields.get("issuer"),
+        places=fields.get("places"),
         date=fields.get("date"),
         validity=fields.get("validity"),
         boundary=boundary if isinstance(boundary, tuple) else None,

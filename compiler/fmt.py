@@ -6,7 +6,7 @@ The printer walks the ``Document`` and writes every item in one spelling:
   ``并且``/``或者`` between single spaces, ``按`` for 按/按照/按其, ``给予`` for
   给予/予以/进行, ``为``/``不是`` for 为/是/属于 and 不为/不属于, ``和``, ``－``, ``×``
   for the arithmetic operators, ``—`` for a range and ``至`` for the validity;
-* the document fields first, in a fixed order (文号 标题 发文机关 发文日期 有效期 边界
+* the document fields first, in a fixed order (文号 标题 发文机关 适用地区 发文日期 有效期 边界
   舍入 原件 同一事项 解读); then sections, articles and rules in their order, two blank lines
   before a section or an article (one between a section's 牵头单位 and its first
   article), one before a rule and around a run of ``输入``;
@@ -222,7 +222,7 @@ class _Printer:
     # ── the document ──────────────────────────────────────────────────────────
     def document_lines(self) -> list[_Line]:
         d = self.document
-        quote_fields = (("文号", d.number), ("标题", d.title), ("发文机关", d.issuer))
+        quote_fields = (("文号", d.number), ("标题", d.title), ("发文机关", d.issuer), ("适用地区", d.places))
         for word, quote in quote_fields:
             if quote is not None:
                 self.emit([word, _quote(quote.text)], self.start(quote.span))

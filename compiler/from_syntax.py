@@ -6,6 +6,7 @@ inclusivity and the reason for it, every cap its scope, every rule its rounding.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from . import boundaries, ir
@@ -352,4 +353,5 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         original_articles=original_articles,
         readings=tuple(q.text for q in document.readings),
         stacking=document.stacking,
+        places=tuple(p.strip() for p in re.split("[、，,]", document.places.text) if p.strip()) if document.places else (),
     )

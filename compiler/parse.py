@@ -81,7 +81,7 @@ _COMMON_MISTAKES = {
 }
 
 # Where an item starts: a line that opens with a top-level keyword.
-_ITEM_WORDS = ("文号", "标题", "发文机关", "发文日期", "有效期", "边界", "舍入", "原件", "输入", "篇", r"第\S+?条",
+_ITEM_WORDS = ("文号", "标题", "发文机关", "适用地区", "发文日期", "有效期", "边界", "舍入", "原件", "输入", "篇", r"第\S+?条",
                "责任单位", "牵头单位", "不计算", "未编码", "专项资金", "规则", "原文", "解读", "同一事项", "事项", "单调")
 _ITEM_START = re.compile(r"[ \t\u3000]*(?:" + "|".join(_ITEM_WORDS) + ")")
 

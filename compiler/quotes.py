@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 _ARTICLE_HEADING = re.compile(r"^[ \t\u3000]*(\d{1,3})[ \t]*[.．、]", re.M)
+_ARTICLE_TITLE = re.compile(r"^[ \t\u3000]*第[ \t]*(\d(?:[ \t]*\d){0,2})[ \t]*条", re.M)  # 第 1 0 条, as PDFs space it
 
 _SAME = str.maketrans({
     ",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
@@ -43,7 +44,8 @@ class Original:
 
     def __init__(self, text: str) -> None:
         self.text, _ = normalise(text)
-        self.articles = tuple(sorted({int(n) for n in _ARTICLE_HEADING.findall(text)}))
+        numbers = _ARTICLE_HEADING.findall(text) + [n.replace(" ", "").replace("\t", "") for n in _ARTICLE_TITLE.findall(text)]
+        self.articles = tuple(sorted({int(n) for n in numbers}))
 
     def find(self, quote: str) -> Mismatch | None:
         """None if ``quote`` occurs in the original; otherwise where it first departs from it."""

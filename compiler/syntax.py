@@ -426,3 +426,4 @@ class Document:
     rules: tuple[Rule, ...]
     readings: tuple[Quote, ...] = ()  # readings of the document as a whole (解读 before any article)
     stacking: str | None = None  # 同一事项：就高从优 …
+    places: Quote | None = None  # 适用地区「金华市婺城区、婺城区」: the places the document applies in
