@@ -7,10 +7,11 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from . import batch, build, coverage, explain, interpret, ir, policy_set, runtime, vector_set
+from . import batch, build, coverage, explain, interpret, ir, journal, policy_set, runtime, vector_set
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 from .pipeline import Compiled
@@ -22,28 +23,73 @@ DEFAULT_OUTPUT = Path("generated")
 
 
 class UsageError(Exception):
-    """A mistake on the command line; the message says what, in Chinese."""
+    """A mistake in what the command was given (a missing file, a bad value); exit status 1."""
+
+
+class MisuseError(Exception):
+    """The command line itself is wrong (options that go together, one missing); exit status 2."""
+
+
+# Exit statuses, the whole contract (README §2): nothing else is ever returned.
+OK, ERRORS, MISUSE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints in the same one-line form as pol's own, and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(MISUSE, f"error: 命令行有误：{message}\n")
+
+
+def version() -> str:
+    try:
+        return metadata.version("pol")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "（未安装）"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a mistake argparse reported
+        return stop.code if isinstance(stop.code, int) else MISUSE
+    try:
+        _recover(args)
         code: int = args.run(args)
         return code
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return ERRORS
+    except MisuseError as error:
+        print(f"error: 命令行有误：{error}", file=sys.stderr)
+        return MISUSE
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return ERRORS
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
-        return 1
-    except Exception as error:  # pragma: no cover - a bug in pol itself, not the user's mistake
-        print(f"internal error: pol 自身出错（{type(error).__name__}: {error}）。请把输入文件和这条信息报告给维护者。",
-              file=sys.stderr)
-        return 3
+        return ERRORS
+    except Exception as error:  # a bug in pol itself, not the user's mistake: still no traceback
+        print(f"internal error: pol 自身出错（{type(error).__name__}: {error}），结果不可信。"
+              "请把输入文件、所用命令和这条信息报告给维护者。", file=sys.stderr)
+        return ERRORS
+
+
+def _recover(args: argparse.Namespace) -> None:
+    """Finish a build that was interrupted (``journal``) before doing anything else."""
+    folders = {DEFAULT_OUTPUT} | ({args.output} if args.command == "build" else set())
+    for folder in folders:
+        try:
+            if journal.recover(folder):
+                print(f"已完成上次被中断的 pol build：{folder}/", file=sys.stderr)
+        except OSError as error:
+            raise UsageError(f"无法完成上次被中断的 pol build（{folder}/）：{error}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pol", description="惠企政策的编译器：检查政策文件，生成精确的计算器。")
+    parser = _Parser(prog="pol", description="惠企政策的编译器：检查政策文件，生成精确的计算器。")
+    parser.add_argument("--version", action="version", version=f"pol {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     check = commands.add_parser("check", help="检查政策文件，报告所有错误")
@@ -186,7 +232,12 @@ def run_build(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.output}/ 与政策文件一致")
         return 0
-    changed = build.write(files, args.output)
+    try:
+        changed = build.write(files, args.output)
+    except build.BuildError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
     print(f"已编译 {len(compiled)} 个文件到 {args.output}/（{len(changed)} 个文件有变化）")
     return 0
 
@@ -232,7 +283,7 @@ def run_calc(args: argparse.Namespace) -> int:
     if args.policy_set is not None or args.profile is not None:
         return run_calc_set(args)
     if args.file is None:
-        raise UsageError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
+        raise MisuseError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
     [unit] = _compile([args.file])
     if unit.module is None:
         _report(list(unit.diagnostics))
@@ -292,7 +343,7 @@ def _profile(path: Path) -> dict[str, object]:
 
 def run_calc_set(args: argparse.Namespace) -> int:
     if args.policy_set is None or args.profile is None:
-        raise UsageError("--set 与 --profile 须同时给出")
+        raise MisuseError("--set 与 --profile 须同时给出")
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules)
     facts = _profile(args.profile)

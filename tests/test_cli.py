@@ -110,10 +110,11 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
     shutil.copytree(ROOT / "policies", policies)
     out = tmp_path / "calculators"
     assert run(capsys, "build", str(policies), "-o", str(out))[0] == 0
-    assert sorted(p.name for p in out.iterdir()) == ["__init__.py", "_runtime.py", "_vector_set.py", "charts",
-                                                     "policy_set.py", "policy_set_vector.py", "test_wucheng2023.py",
-                                                     "wucheng2023.index.md", "wucheng2023.md", "wucheng2023.py",
-                                                     "wucheng2023_vector.py"]
+    stems = [p.stem for p in policies.glob("*.pol")]
+    per_policy = {name.format(stem) for stem in stems
+                  for name in ("{}.py", "{}_vector.py", "{}.md", "{}.index.md", "test_{}.py")}
+    assert {p.name for p in out.iterdir()} == {".pol-manifest", "__init__.py", "_runtime.py", "_vector_set.py", "charts",
+                                               "policy_set.py", "policy_set_vector.py", *per_policy}
     assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
 
     # The package imports and computes in a fresh interpreter, with only the standard library.
@@ -212,3 +213,60 @@ def test_a_changed_word_in_a_quote_fails_at_that_quote(tmp_path: Path, capsys: p
     assert code == 1
     assert "error[E0415]: 原文与原件不符" in err
     assert "原件此处为“1%一次性补助，”" in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"pol {metadata.version('pol')}"
+
+
+@pytest.mark.parametrize("argv", [
+    ["chek", "policies"],                      # no such command
+    ["check"],                                 # PATH missing
+    ["calc", str(SEED), "--clause"],           # option without its value
+    ["build", "--frobnicate"],                 # unknown option
+    ["calc", "--set", "policies"],             # --set without --profile
+    ["calc"],                                  # neither a file nor --set
+])
+def test_command_line_misuse_exits_2_with_one_error_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert [line for line in err.splitlines() if line.startswith("error: ")][0].startswith("error: 命令行有误：")
+    assert "Traceback" not in err
+
+
+def test_an_internal_error_is_status_1_in_chinese_without_traceback(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import build
+
+    def broken(paths: object) -> object:
+        raise ZeroDivisionError("division by zero")  # a bug in pol, as a user would meet it
+
+    monkeypatch.setattr(build, "compile_all", broken)
+    code, _, err = run(capsys, "check", str(SEED))
+    assert code == 1  # the 0/1/2 contract: something went wrong, and it was not the command line
+    assert err.startswith("internal error: pol 自身出错（ZeroDivisionError: division by zero），结果不可信。")
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_is_status_1_with_a_message(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import build
+
+    def interrupted(paths: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "compile_all", interrupted)
+    code, _, err = run(capsys, "check", str(SEED))
+    assert (code, err) == (1, "已中断\n")
+
+
+def test_the_console_script_exits_only_0_1_or_2(tmp_path: Path) -> None:
+    pol = Path(sys.executable).with_name("pol")
+    good = subprocess.run([pol, "check", str(SEED)], capture_output=True, text=True)
+    bad = subprocess.run([pol, "check", str(tmp_path / "missing.pol")], capture_output=True, text=True)
+    misuse = subprocess.run([pol, "frobnicate"], capture_output=True, text=True)
+    assert (good.returncode, bad.returncode, misuse.returncode) == (0, 1, 2)
+    assert "Traceback" not in good.stderr + bad.stderr + misuse.stderr

@@ -1,0 +1,153 @@
+"""Replacing a folder's files all at once: a staging folder and a journal, rolled forward.
+
+``commit(folder, puts, deletes)`` changes ``folder`` so that, once it or
+``recover(folder)`` has finished, the folder holds either every old file or
+every new one, never a mixture, whatever moment the process was killed at:
+
+1. Every new file is written into the staging folder beside ``folder``
+   (``.<name>.pol-staging/files/``, on the same file system) and flushed to disk.
+   Killed here, the output is untouched; the next command removes the staging folder.
+2. The journal, naming every file to move in and every file to delete, is
+   written as ``journal.tmp``, flushed, and renamed to ``journal``.  That rename
+   is the moment the new output is decided.
+3. The journal is applied: each staged file is renamed into place, each file to
+   delete is deleted, and the staging folder is removed.  Every step can be
+   repeated, so a process killed here leaves a journal that the next ``recover``
+   applies again from the start.
+
+SIGINT and SIGTERM are held back while the journal is applied, so Ctrl-C
+during step 3 takes effect only after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+STAGING_SUFFIX = ".pol-staging"
+JOURNAL = "journal"
+FILES = "files"
+_END = "end"
+
+
+def staging_dir(folder: Path) -> Path:
+    """Where new files for ``folder`` are staged: beside it, so renames stay on one file system."""
+    return folder.parent / f".{folder.name}{STAGING_SUFFIX}"
+
+
+def commit(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> None:
+    """Write ``puts`` (relative name → text) into ``folder`` and delete ``deletes``, all at once."""
+    for name in [*puts, *deletes]:
+        _check_name(name)
+    recover(folder)
+    if not puts and not deletes:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = staging_dir(folder)
+    files = stage / FILES
+    try:
+        files.mkdir(parents=True)
+        for name, text in puts.items():
+            _write_synced(files / name, text)
+        for directory in {(files / name).parent for name in puts}:
+            _sync_dir(directory)
+        lines = [f"put\t{name}" for name in puts] + [f"delete\t{name}" for name in deletes] + [_END]
+        _write_synced(stage / f"{JOURNAL}.tmp", "\n".join(lines) + "\n")
+        os.replace(stage / f"{JOURNAL}.tmp", stage / JOURNAL)
+        _sync_dir(stage)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    with _signals_held():
+        _apply(folder, stage)
+
+
+def recover(folder: Path) -> bool:
+    """Finish or undo an interrupted ``commit`` on ``folder``; True if a journal was rolled forward."""
+    stage = staging_dir(folder)
+    if not stage.is_dir():
+        return False
+    if (stage / JOURNAL).is_file():
+        with _signals_held():
+            _apply(folder, stage)
+        return True
+    shutil.rmtree(stage)  # killed while staging: the old output was never touched
+    return False
+
+
+def _apply(folder: Path, stage: Path) -> None:
+    operations = _read_journal(stage / JOURNAL)
+    touched: set[Path] = {folder}
+    for operation, name in operations:
+        target = folder / name
+        if operation == "put":
+            staged = stage / FILES / name
+            if staged.is_file():  # not yet moved (a repeat after a kill finds it gone)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+        elif target.is_file() or target.is_symlink():
+            target.unlink()
+        touched.add(target.parent)
+    for directory in touched:
+        if directory.is_dir():
+            _sync_dir(directory)
+    (stage / JOURNAL).unlink()
+    shutil.rmtree(stage)
+
+
+def _read_journal(path: Path) -> list[tuple[str, str]]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if _END not in lines:
+        raise OSError(f"journal {path} is incomplete")  # cannot happen: it is renamed into place whole
+    operations = []
+    for line in lines[: lines.index(_END)]:
+        operation, _, name = line.partition("\t")
+        if operation not in ("put", "delete"):
+            raise OSError(f"journal {path}: unknown operation {operation!r}")
+        _check_name(name)
+        operations.append((operation, name))
+    return operations
+
+
+def _check_name(name: str) -> None:
+    """Names are relative paths inside the folder, written with ``/``."""
+    parts = PurePosixPath(name).parts
+    if not parts or name.startswith("/") or ".." in parts or "\\" in name or "\n" in name or "\t" in name:
+        raise ValueError(f"not a file name inside the output folder: {name!r}")
+
+
+def _write_synced(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # os.open with 0o666 gives the permissions an ordinary new file gets under the umask.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (in the main thread, where pthread_sigmask exists)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no pthread_sigmask on this platform
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
