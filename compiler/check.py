@@ -19,7 +19,7 @@ from . import boundaries, codes
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .ir import Type
-from .quotes import Original
+from .quotes import Original, locate
 from .source import Source, Span
 
 _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": Type.BOOL,
@@ -112,12 +112,12 @@ class Checker:
         if document.original is None:
             return
         base = self.source.path.parent if self.source.path else Path.cwd()
-        path = base / document.original.text
-        # Only an ordinary, reasonably sized text file beside the policy: never a device, a pipe or anything huge.
+        # Only an ordinary, reasonably sized text file inside the policy's folder: never a device, a pipe,
+        # anything huge, or a file elsewhere on the machine (quotes.locate).
         try:
-            readable = not Path(document.original.text).is_absolute() and path.is_file() \
-                and path.stat().st_size <= MAX_ORIGINAL_BYTES
-            original = Original(path.read_text(encoding="utf-8")) if readable else None
+            path = locate(base, document.original.text)
+            readable = path is not None and path.is_file() and path.stat().st_size <= MAX_ORIGINAL_BYTES
+            original = Original(path.read_text(encoding="utf-8")) if path is not None and readable else None
         except (OSError, UnicodeDecodeError):
             original = None
         if original is None:

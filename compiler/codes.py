@@ -93,7 +93,7 @@ BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能�
 QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为“{original}”")
 QUOTE_NOT_FOUND = _error("E0416", "原文在原件中找不到", "核对引文是否抄自原件")
 ORIGINAL_MISSING = _error("E0417", "找不到原件“{path}”，或它不是可读的文本文件",
-                          "“原件”写原件文本（UTF-8，不超过16 MiB）相对于本文件的路径")
+                          "“原件”写本文件所在文件夹之内的原件文本（UTF-8，不超过16 MiB）的相对路径")
 AMBIGUOUS_INCREASE = _error("E0418", "“增加{rate}”有两种理解：对方金额的{rate}，或在基数上再加{rate}",
                             "在其后用括号写明按哪个基数计算，如“增加5%（按研发费用的5%）”，并用“解读「…」”写明理由")
 READING_MISMATCH = _error("E0419", "括号中的比例 {reading} 与“增加{rate}”不一致")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _ARTICLE_HEADING = re.compile(r"^[ \t\u3000]*(\d{1,3})[ \t]*[.．、]", re.M)
 _ARTICLE_TITLE = re.compile(r"^[ \t\u3000]*第[ \t]*(\d(?:[ \t]*\d){0,2})[ \t]*条", re.M)  # 第 1 0 条, as PDFs space it
@@ -18,6 +19,16 @@ _SAME = str.maketrans({
     ",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？",
     "－": "—", "-": "—", "–": "—", "―": "—", "<": "〈", ">": "〉", "＜": "〈", "＞": "〉",
 })
+
+
+def locate(folder: Path, written: str) -> Path | None:
+    """The file ``原件「written」`` names, relative to the policy's ``folder`` and inside it; None if it
+    points anywhere else (an absolute path, ``../``, a link that leads out of the folder)."""
+    if Path(written).is_absolute():
+        return None
+    home = folder.resolve()
+    path = (home / written).resolve()
+    return path if path.is_relative_to(home) and path != home else None
 
 
 def normalise(text: str) -> tuple[str, list[int]]:

@@ -8,9 +8,10 @@ where it can bend (thresholds, the cap's knee) and between them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from xml.sax.saxutils import escape
+from xml.sax import saxutils
 
 from .. import interpret, ir
 from ..samples import Sampler, step_of
@@ -125,6 +126,16 @@ def _bound_label(bound: ir.Bound, kind: ir.Type) -> str:
     value = bound.value.value
     assert isinstance(value, Decimal)
     return f"{short(value, kind)}（{'含' if bound.inclusive else '不含'}）"
+
+
+# Characters XML 1.0 does not allow at all (C0 controls but tab and line breaks, surrogates, U+FFFE/U+FFFF):
+# one of them in a policy's text would make the SVG ill-formed, so each becomes a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Text from a policy as SVG text or attribute value: well-formed whatever it holds."""
+    return saxutils.escape(_NOT_XML.sub(" ", text), {'"': "&quot;", "\n": " ", "\r": " ", "\t": " "})
 
 
 def _fmt(value: Decimal) -> str:

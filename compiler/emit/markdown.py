@@ -8,8 +8,10 @@ amounts are computed by running the generated calculator itself.
 
 from __future__ import annotations
 
+import re
 import sys
 import types
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,9 +109,39 @@ def table_rows(rule: ir.Rule) -> tuple[list[str], list[list[str]]]:
     return [], []
 
 
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+# What would make a policy's text into Markdown or HTML rather than text, each escaped with a backslash
+# (which renders as the character itself): emphasis, code, links and images ([…](…)), strikethrough, headings
+# and table cells always; "_" unless inside a word (art13_relocation stays as written); "<" where it could
+# open raw HTML or an autolink (<script>, <javascript:…>), not in "研发费用 < 100万元"; "&" where it could
+# start an entity (&#106;avascript:).
+_MARKDOWN = re.compile(r"[\\`*\[\]~|#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|<(?=[A-Za-z/!?])|&(?=[A-Za-z#])")
+
+
+def md(text: object) -> str:
+    """Text from a policy, safe anywhere in a Markdown page (a table cell included): it reads as written."""
+    return _MARKDOWN.sub(lambda match: "\\" + match.group(), " ".join(_plain(str(text)).splitlines()))
+
+
+def _plain(text: str) -> str:
+    """Control characters (other than line breaks) have no place on a page: each becomes a space."""
+    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\n\r" else c for c in text)
+
+
+cell = md  # the name the templates use inside tables
+
+
+def code(text: object) -> str:
+    """Text as a Markdown code span, whatever backticks it holds (CommonMark: a longer fence)."""
+    body = " ".join(_plain(str(text)).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
+
+
+def comment(text: object) -> str:
+    """Text inside an HTML comment: without ``>``, nothing can close the comment early."""
+    return _plain(str(text)).replace(">", "&gt;").replace("\n", " ")
 
 
 def chart_name(module: ir.Module, rule: ir.Rule) -> str:
@@ -130,7 +162,7 @@ def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[
             "formula": formula(rule),
             "conditions": conditions(rule),
             "exclusions": [ir.describe(e) for e in rule.exclusions],
-            "header": header,
+            "header": [cell(h) for h in header],
             "rows": rows,
             "examples": examples(rule, calculators),
             "chart": chart_name(module, rule) if drawn is not None else None,
@@ -139,8 +171,8 @@ def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[
     for entry in rules:
         by_article.setdefault(entry["rule"].article, []).append(entry)
     template = environment().get_template("policy.md.j2")
-    page = template.render(module=module, rules_by_article=by_article, cell=cell, format_yuan=runtime.format_yuan,
-                           rounding=_rounding_text(module))
+    page = template.render(module=module, rules_by_article=by_article, md=md, cell=cell, code=code, comment=comment,
+                           format_yuan=runtime.format_yuan, rounding=_rounding_text(module))
     return page, charts
 
 
@@ -156,7 +188,7 @@ def render_index(modules: list[ir.Module]) -> str:
     for document, report in reports.items():
         parts = [m for m in modules if (m.document_number or m.source_name) == document]
         documents.append({"report": report, "modules": parts})
-    return template.render(documents=documents, cell=cell, format_yuan=runtime.format_yuan,
+    return template.render(documents=documents, md=md, cell=cell, code=code, format_yuan=runtime.format_yuan,
                            amount=lambda d: runtime.format_yuan(Decimal(d)))
 
 
