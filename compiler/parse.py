@@ -21,7 +21,10 @@ from .diagnostics import Diagnostic, make
 from .lexer import LexError_, PolicyLexer
 from .source import Source, Span
 
-GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "policy.lark"
+# An installed wheel holds the grammar as compiler/grammar/ (pyproject.toml); the source tree has it beside compiler/.
+GRAMMAR = Path(__file__).resolve().parent / "grammar" / "policy.lark"
+if not GRAMMAR.is_file():
+    GRAMMAR = Path(__file__).resolve().parent.parent / "grammar" / "policy.lark"
 MAX_SYNTAX_ERRORS = 50
 
 # How a drafter would name each token the parser can expect.
