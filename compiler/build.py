@@ -79,9 +79,10 @@ def outputs(compiled: list[Compiled]) -> list[Output]:
     files.append(Output("policy_set.py", set_module.render(modules)))
     files.append(Output("policy_set_vector.py", set_module.render_vector(modules)))
     files.append(Output(VECTOR_SET_NAME, vector_set_source()))
-    index = markdown.render_index(modules)
-    for module in modules:
-        files.append(Output(f"{module.module_name}.index.md", index))
+    for module in modules:  # each document's index lists its own articles only
+        document = module.document_number or module.source_name
+        same = [m for m in modules if (m.document_number or m.source_name) == document]
+        files.append(Output(f"{module.module_name}.index.md", markdown.render_index(same)))
     files.append(Output(MANIFEST, manifest_text(f.name for f in files)))
     return files
 

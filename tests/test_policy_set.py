@@ -14,8 +14,9 @@ import pytest
 
 from compiler import policy_set, runtime
 from compiler.cli import main
+from compiler.emit.policy_set import import_line
 
-from .conftest import ROOT, compiled_module
+from .conftest import ROOT, compiled_module, policy_stems
 
 EXAMPLES = ROOT / "examples"
 
@@ -98,9 +99,10 @@ def test_bad_facts_name_the_field(entries: list[runtime.Entry]) -> None:
     assert result.not_applicable["art31_independent_entity"] == "输入有误：年销售额"
 
 
-def test_the_generated_set_module_agrees_with_the_interpreted_one(entries: list[runtime.Entry]) -> None:
+def test_the_generated_set_module_agrees_with_the_interpreted_one() -> None:
     import generated.policy_set as generated
 
+    entries = policy_set.entries([compiled_module(stem) for stem in policy_stems()])  # the set pol build compiles
     profile = json.loads((EXAMPLES / "enterprise.json").read_text(encoding="utf-8"))
     assert generated.evaluate(profile).to_json(generated.ENTRIES) == runtime.evaluate_set(entries, profile).to_json(
         entries)
@@ -230,3 +232,22 @@ def test_batch_backends_write_the_same_results(tmp_path: Path) -> None:
     assert main(["batch", str(source), "-o", str(scalar_out), "--no-progress", "--backend", "scalar"]) == 0
     assert vector_out.read_text(encoding="utf-8-sig") == scalar_out.read_text(encoding="utf-8-sig")
     assert len(read_csv(vector_out)) == 1500
+
+
+def test_the_set_modules_import_every_policy_as_ruff_sorts_imports() -> None:
+    # Two policies or more: one sorted `from . import` line (ruff I001), wrapped one name a line past 130 columns.
+    assert import_line(["wucheng2023_vector", "liuhe2023_vector"]) == "from . import liuhe2023_vector, wucheng2023_vector"
+    names = [f"policy{n:02d}_of_a_county_with_a_long_name" for n in range(4)]
+    assert import_line(names) == "from . import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+    ruff = Path(sys.executable).parent / "ruff"
+    files = [str(ROOT / "generated" / "policy_set.py"), str(ROOT / "generated" / "policy_set_vector.py")]
+    checked = subprocess.run([str(ruff), "check", "--select", "I", *files], capture_output=True, text=True, cwd=ROOT)
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_each_index_lists_its_own_document_only() -> None:
+    # A document's index page links its own articles, never another place's document.
+    for stem in policy_stems():
+        text = (ROOT / "generated" / f"{stem}.index.md").read_text(encoding="utf-8")
+        assert f"({stem}.md#article-1)" in text
+        assert all(f"({other}.md" not in text for other in policy_stems() if other != stem)

@@ -23,7 +23,7 @@ def render(modules: list[ir.Module]) -> str:
     assert len(by_rule) == len(entries)
     return environment().get_template("policy_set.py.j2").render(
         modules=modules, entries=entries, budgets=policy_set.budgets(modules),
-        sources=[m.source_name for m in modules])
+        sources=[m.source_name for m in modules], imports=import_line([m.module_name for m in modules]))
 
 
 def render_vector(modules: list[ir.Module]) -> str:
@@ -35,7 +35,17 @@ def render_vector(modules: list[ir.Module]) -> str:
         fallback = vector.fallback_rules(module)
         kernels += [(module.module_name, rule.id, rule.id not in fallback) for rule in module.rules]
     return environment().get_template("policy_set_vector.py.j2").render(
-        modules=modules, kernels=kernels, sources=[m.source_name for m in modules])
+        modules=modules, kernels=kernels, sources=[m.source_name for m in modules],
+        imports=import_line([f"{m.module_name}_vector" for m in modules]))
+
+
+def import_line(names: list[str], width: int = 130) -> str:
+    """``from . import a, b``, sorted and wrapped as ruff's isort writes it (one name a line past ``width``)."""
+    names = sorted(names)
+    line = "from . import " + ", ".join(names)
+    if len(line) <= width:
+        return line
+    return "from . import (\n" + "".join(f"    {name},\n" for name in names) + ")"
 
 
 def _literal(value: object) -> str:
