@@ -120,6 +120,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     # ── values ────────────────────────────────────────────────────────────────
     def _unreadable(self, token: Token, what: str) -> None:
         """Report a literal whose text has no exact value (see ``_EXACT``)."""
+        if numerals.too_long(str(token)):
+            self.diagnostics.append(make(codes.NUMERAL_TOO_LONG, self.source, token_span(token),
+                                         length=numerals.longest_run(str(token)), limit=numerals.MAX_LENGTH))
+            return
         self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(token), found=f"“{token}”", expected=what,
                                      help="无法读出{found}的数值（数字至多28位，中文数字须写法规范）；此处应为{expected}"))
 
@@ -522,6 +526,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         number_token = children[0]
         try:
             number = numerals.to_int(str(number_token)[1:-1])
+        except numerals.TooLong as error:
+            self.diagnostics.append(make(codes.NUMERAL_TOO_LONG, self.source, token_span(number_token),
+                                         length=error.length, limit=numerals.MAX_LENGTH))
+            number = 0
         except ValueError:
             self.diagnostics.append(make(codes.BAD_ARTICLE_NUMBER, self.source, token_span(number_token),
                                          text=str(number_token)))

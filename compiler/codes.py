@@ -38,6 +38,8 @@ UNKNOWN_CHARACTER = _error("E0002", "无法识别的字符“{char}”", "删除
 SYNTAX = _error("E0003", "此处不应出现{found}", "此处应为{expected}")
 UNEXPECTED_END = _error("E0004", "文件在句子中间结束", "此处应为{expected}")
 UNCLOSED_STRING = _error("E0005", "「没有对应的」", "在引文末尾补上」")
+NUMERAL_TOO_LONG = _error("E0006", "中文数字过长（{length} 个字）",
+                          "中文数字至多 {limit} 个字；较大的数请用阿拉伯数字书写，如 1500万元")
 
 # ── names ─────────────────────────────────────────────────────────────────────
 UNDECLARED = _error("E0101", "未声明的名称“{name}”", "先用“输入 {name}：类型”声明它")

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import cn2an
+
+# The longest numeral read, in characters.  A real one is far shorter (九千九百九十九 is 7, 百分之九十九点九九 10);
+# cn2an's time grows with the square of the length (30,000 characters took 25 s), so longer text is
+# refused before it is read, with its own diagnostic (codes.NUMERAL_TOO_LONG).
+MAX_LENGTH = 20
+_RUN = re.compile("[〇零一二两三四五六七八九十百千点]+")
+
+
+class TooLong(ValueError):
+    """A numeral longer than MAX_LENGTH characters."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"numeral of {len(text)} characters (at most {MAX_LENGTH})")
+        self.length = len(text)
+
+
+def longest_run(text: str) -> int:
+    """The length of the longest run of Chinese numeral characters in ``text``."""
+    return max((len(run) for run in _RUN.findall(text)), default=0)
+
+
+def too_long(text: str) -> bool:
+    """Whether ``text`` holds a numeral longer than MAX_LENGTH characters."""
+    return longest_run(text) > MAX_LENGTH
 
 
 def to_int(text: str) -> int:
     """``"二十四"`` → 24; Arabic digits pass through.  ValueError if neither."""
     if text.isdigit():
         return int(text)
+    if len(text) > MAX_LENGTH:
+        raise TooLong(text)
     try:
         value = cn2an.cn2an(text, "normal")
     except (ValueError, KeyError) as error:
@@ -23,6 +50,8 @@ def to_int(text: str) -> int:
 def percent(text: str) -> Decimal:
     """``"百分之五十"`` → Decimal(50); ``"百分之零点五"`` → Decimal("0.5")."""
     body = text.removeprefix("百分之")
+    if len(body) > MAX_LENGTH:
+        raise TooLong(body)
     try:
         value = cn2an.cn2an(body, "normal")
     except (ValueError, KeyError) as error:
