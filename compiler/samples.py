@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from . import ir
 from .runtime import format_rate, format_yuan
@@ -34,15 +34,42 @@ class Sample:
     note: str
 
 
-def step_of(kind: ir.Type) -> Decimal | int:
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def step_of(kind: ir.Type) -> Decimal | int | datetime.timedelta:
     """The smallest move that crosses a boundary for a value of this kind."""
-    steps: dict[ir.Type, Decimal | int] = {ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1}
+    steps: dict[ir.Type, Decimal | int | datetime.timedelta] = {
+        ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1, ir.Type.DATE: ONE_DAY}
     return steps.get(kind, FEN)
+
+
+def moved(value: object, kind: ir.Type, steps: int) -> object:
+    """``value`` moved by ``steps`` of the smallest step of its kind; a count lands on a whole number."""
+    if isinstance(value, datetime.date):
+        return value + steps * ONE_DAY
+    assert isinstance(value, Decimal | int)
+    if kind is ir.Type.COUNT:
+        whole = Decimal(value)
+        if steps < 0:
+            return int(whole.to_integral_value(ROUND_CEILING)) + steps
+        if steps > 0:
+            return int(whole.to_integral_value(ROUND_FLOOR)) + steps
+        return int(whole)
+    step = step_of(kind)
+    assert isinstance(step, Decimal | int)
+    return value + steps * step
+
+
+def negative(value: object) -> bool:
+    return isinstance(value, Decimal | int) and value < 0
 
 
 def show(value: object, kind: ir.Type) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime.timedelta):
+        return f"{value.days}天"
     if kind is ir.Type.MONEY and isinstance(value, Decimal):
         return format_yuan(value)
     if kind is ir.Type.RATE and isinstance(value, Decimal):
@@ -66,7 +93,8 @@ class Sampler:
         if isinstance(computation, ir.Lookup):
             values[computation.var.name] = computation.entries[0].key
         if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
-            values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper)
+            values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper,
+                                                           computation.subject.type)
         for condition in self.rule.conditions:
             self.satisfy(condition, values)
         for exclusion in self.rule.exclusions:
@@ -89,13 +117,26 @@ class Sampler:
                 return False
         return True
 
-    def inside(self, lower: ir.Bound | None, upper: ir.Bound | None) -> object:
+    @staticmethod
+    def inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type) -> object:
+        """The value of ``kind`` nearest the bound that still lies within it; never below zero (no input is)."""
+        value = Sampler.nearest_inside(lower, upper, kind)
+        if negative(value):
+            return 0 if kind is ir.Type.COUNT else Decimal(0)
+        return value
+
+    @staticmethod
+    def nearest_inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type) -> object:
         if lower is not None:
-            value = lower.value.value
-            return value if lower.inclusive else value + step_of(lower.value.type)  # type: ignore[operator]
+            value: object = lower.value.value
+            if kind is ir.Type.COUNT and (not lower.inclusive or not _whole(value)):
+                return moved(value, kind, 1)
+            return moved(value, kind, 0 if lower.inclusive else 1)
         if upper is not None:
             value = upper.value.value
-            return value if upper.inclusive else value - step_of(upper.value.type)  # type: ignore[operator]
+            if kind is ir.Type.COUNT and (not upper.inclusive or not _whole(value)):
+                return moved(value, kind, -1)
+            return moved(value, kind, 0 if upper.inclusive else -1)
         return None
 
     def satisfy(self, condition: ir.Condition, values: dict[str, object]) -> None:
@@ -109,7 +150,7 @@ class Sampler:
         elif isinstance(condition, ir.ChoiceIs):
             values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
         elif isinstance(condition.subject, ir.Var):
-            values[condition.subject.name] = self.inside(condition.lower, condition.upper)
+            values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type)
 
     def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within, values: dict[str, object]) -> bool:
         """Make ``atom`` fail; False if it cannot be made to."""
@@ -129,15 +170,18 @@ class Sampler:
             return False
         kind = atom.subject.type
         if atom.lower is not None:
-            value = atom.lower.value.value
-            below = value - step_of(kind) if atom.lower.inclusive else value  # type: ignore[operator]
-            if below < 0:  # type: ignore[operator]
+            value: object = atom.lower.value.value
+            whole = kind is not ir.Type.COUNT or _whole(value)
+            below = moved(value, kind, -1) if atom.lower.inclusive or not whole else moved(value, kind, 0)
+            if negative(below):
                 return False
             values[atom.subject.name] = below
             return True
         if atom.upper is not None:
             value = atom.upper.value.value
-            values[atom.subject.name] = value + step_of(kind) if atom.upper.inclusive else value  # type: ignore[operator]
+            whole = kind is not ir.Type.COUNT or _whole(value)
+            values[atom.subject.name] = moved(value, kind, 1) if atom.upper.inclusive or not whole \
+                else moved(value, kind, 0)
             return True
         return False
 
@@ -155,13 +199,15 @@ class Sampler:
         delta = step_of(kind)
         word = "含本数" if bound.inclusive else "不含本数"
         for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
-            moved = value + offset * delta  # type: ignore[operator]
-            if moved < 0:
+            if offset == 0 and kind is ir.Type.COUNT and not _whole(value):
+                continue
+            there = moved(value, kind, offset)
+            if negative(there):
                 continue
             label = f"{what}{show(value, kind)}（{word}）" + ("" if offset == 0 else f"{where}{show(delta, kind)}")
             if offset == 0:
                 label = f"恰在{what}{show(value, kind)}（{word}）"
-            yield self.with_(label, **{name: moved})
+            yield self.with_(label, **{name: there})
 
     def samples(self) -> list[Sample]:
         rule = self.rule
@@ -213,33 +259,51 @@ class Sampler:
         name, value = knee
         kind = self.types[name]
         found = [self.with_(f"封顶拐点：计算额恰为{format_yuan(cap)}", **{name: value}),
-                 self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]  # type: ignore[operator]
-        if isinstance(value, Decimal) and value >= FEN:
-            found.insert(0, self.with_(f"封顶拐点下方{show(step_of(kind), kind)}", **{name: value - step_of(kind)}))
+                 self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]
+        below = moved(value, kind, -1)
+        if not negative(below):
+            found.insert(0, self.with_(f"封顶拐点下方{show(step_of(kind), kind)}", **{name: below}))
         return found
 
-    def knee(self, cap: Decimal) -> tuple[str, object] | None:
+    def knee(self, cap: Decimal) -> tuple[str, int | Decimal] | None:
         """The input value at which the computed amount first reaches ``cap``."""
         computation = self.rule.computation
         if isinstance(computation, ir.Scaled):
             base = computation.base
             factor = computation.numerator / computation.denominator
-            if isinstance(base, ir.Arith) and base.op == "×" and isinstance(base.right, ir.Var):
-                rate = self.baseline[base.right.name]
-                assert isinstance(rate, Decimal)
-                factor *= rate
+            if isinstance(base, ir.Arith) and base.op == "×":
+                if isinstance(base.right, ir.Const):
+                    factor *= base.right.value
+                elif isinstance(base.right, ir.Var):
+                    other = self.baseline[base.right.name]
+                    assert isinstance(other, Decimal | int)
+                    factor *= other
+                else:
+                    return None
                 base = base.left
             if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
                 base = base.left
-            if isinstance(base, ir.Var) and factor:
-                return base.name, (cap / factor).quantize(FEN, ROUND_CEILING)
+            if isinstance(base, ir.Var) and factor > 0:
+                return base.name, self.reaching(cap / factor, base.type)
         if isinstance(computation, ir.Lookup) and computation.base is not None and isinstance(computation.base, ir.Var):
             key = self.baseline[computation.var.name]
             rate = next(e.value for e in computation.entries if e.key == key)
-            return computation.base.name, (cap / rate).quantize(FEN, ROUND_CEILING)
-        if isinstance(computation, ir.PerUnit):
-            return computation.count.name, int((cap / computation.amount).to_integral_value(ROUND_CEILING))
+            if rate > 0:
+                return computation.base.name, self.reaching(cap / rate, computation.base.type)
+        if isinstance(computation, ir.PerUnit) and computation.amount > 0:
+            return computation.count.name, self.reaching(cap / computation.amount, ir.Type.COUNT)
         return None
+
+    @staticmethod
+    def reaching(value: Decimal, kind: ir.Type) -> int | Decimal:
+        """The least value of ``kind`` (a whole count, or to the fen) not below ``value``."""
+        if kind is ir.Type.COUNT:
+            return int(value.to_integral_value(ROUND_CEILING))
+        return value.quantize(FEN, ROUND_CEILING)
+
+
+def _whole(value: object) -> bool:
+    return not isinstance(value, Decimal) or value == value.to_integral_value()
 
 
 def _unique(samples: list[Sample]) -> list[Sample]:

@@ -69,18 +69,19 @@ class Table:
 
 
 def constant_name(value: Decimal, kind: ir.Type) -> str:
-    """A readable module-level name for a constant: _1000万元, _50pct, _D2."""
-    plain = f"{value.normalize():f}".replace(".", "_").replace("-", "minus_")
+    """A readable module-level name for a constant: _1000万元, _50pct, _D2, _minus_5万元."""
+    sign = "minus_" if value < 0 else ""
+    value = abs(value)
+    plain = f"{value.normalize():f}".replace(".", "_")
     if kind is ir.Type.MONEY:
         if value and value % 100_000_000 == 0:
-            return f"_{value / 100_000_000:f}亿元".replace(".", "_") if value % 100_000_000 else \
-                f"_{int(value) // 100_000_000}亿元"
+            return f"_{sign}{int(value) // 100_000_000}亿元"
         if value and value % 10_000 == 0:
-            return f"_{int(value) // 10_000}万元"
-        return f"_{plain}元"
+            return f"_{sign}{int(value) // 10_000}万元"
+        return f"_{sign}{plain}元"
     if kind is ir.Type.RATE:
-        return f"_{f'{(value * 100).normalize():f}'.replace('.', '_')}pct"
-    return f"_D{plain}"
+        return f"_{sign}{f'{(value * 100).normalize():f}'.replace('.', '_')}pct"
+    return f"_D{sign}{plain}"
 
 
 class Constants:
