@@ -45,6 +45,7 @@ check-generated: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/compile_speed.py
+	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/call_speed.py
 	$(BIN)/python benchmarks/vector_speed.py --check-rows 100000
 	$(BIN)/python benchmarks/batch_speed.py

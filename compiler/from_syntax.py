@@ -26,6 +26,7 @@ class Lowering:
         self.symbols = symbols
         self.defaults, self.declared = boundary_defaults(document)
         self.inputs = {decl.name.name: _input(decl) for decl in document.inputs}
+        self.order = {name: index for index, name in enumerate(self.inputs)}  # declaration order
         rounding = document.rounding
         self.rounding = _rounding(rounding) if rounding else ir.Rounding(
             DEFAULT_ROUNDING.quantum, DEFAULT_ROUNDING.mode, "四舍五入到分（未另行约定时的默认）")
@@ -208,7 +209,9 @@ class Lowering:
         article = rule.article
         assert article is not None
         section = article.section
-        used = tuple(self.inputs[d.name.name] for d in self.document.inputs if d.name.name in self.used)
+        # In declaration order; sorting the rule's few names keeps this linear in the file (a walk over
+        # every declaration per rule spent 12 s on 5,000 rules over 5,000 inputs).
+        used = tuple(self.inputs[name] for name in sorted(self.used, key=self.order.__getitem__))
         return ir.Rule(
             id=rule.id,
             title=rule.title or rule.id,

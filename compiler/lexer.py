@@ -138,21 +138,41 @@ class PolicyLexer(Lexer):
             any_shaped=re.compile("|".join(f"(?:{p.pattern})" for _, p in shaped)),
             ignore=re.compile("|".join(f"(?:{p})" for p in ignore)),
         )
-        self._literal_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._literal_cache: dict[tuple[str, ...], _Longest] = {}
 
-    def _literals(self, names: tuple[str, ...]) -> re.Pattern[str]:
-        pattern = self._literal_cache.get(names)
-        if pattern is None:
-            everything = sorted(set(self.tables.words) | set(names), key=lambda w: (-len(w), w))
-            pattern = re.compile("|".join(re.escape(w) for w in everything))
+    def _literals(self, names: tuple[str, ...]) -> _Longest:
+        found = self._literal_cache.get(names)
+        if found is None:
+            found = _Longest(set(self.tables.words) | set(names))
             if len(self._literal_cache) > 64:
                 self._literal_cache.clear()
-            self._literal_cache[names] = pattern
-        return pattern
+            self._literal_cache[names] = found
+        return found
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         text = str(lexer_state.text.text)
         return tokenize(text, self)
+
+
+class _Longest:
+    """The longest of a set of words that starts at a position, found by looking up the few lengths
+    words with that first character have.  A regex alternation of the words tried them one by one, so
+    each token cost time in proportion to the number of declared names, and lexing grew with the square
+    of the file's size."""
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = frozenset(w for w in words if w)
+        lengths: dict[str, set[int]] = {}
+        for word in self.words:
+            lengths.setdefault(word[0], set()).add(len(word))
+        self.lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+
+    def match(self, text: str, pos: int) -> str | None:
+        for length in self.lengths.get(text[pos], ()):
+            word = text[pos : pos + length]
+            if word in self.words:
+                return word
+        return None
 
 
 def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
@@ -174,7 +194,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
         kind, stop = "", pos
         literal = literals.match(text, pos)
         if literal:
-            kind, stop = words.get(literal.group(), NAME), literal.end()
+            kind, stop = words.get(literal, NAME), pos + len(literal)
         if tables.any_shaped.match(text, pos):
             for name, pattern in tables.shaped:
                 shaped = pattern.match(text, pos)
