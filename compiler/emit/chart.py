@@ -96,14 +96,16 @@ def build(rule: ir.Rule) -> Chart | None:
     if cap is not None:
         found = sampler.knee(cap.value)
         if found is not None and found[0] == var.name:
-            knee = Decimal(found[1])  # type: ignore[arg-type]
+            knee = Decimal(found[1])
     bends = sorted({m.value for m in thresholds} | ({knee} if knee is not None else set()))
     top = max(bends) * Decimal("1.5") if bends and max(bends) > 0 else Decimal(sampler.baseline[var.name]) * 2  # type: ignore[arg-type]
     if top <= 0:
         top = Decimal(10) if var.type is ir.Type.COUNT else Decimal(1_000_000)
     if var.type is ir.Type.COUNT:
         top = top.to_integral_value(ROUND_HALF_UP)
-    delta = Decimal(step_of(var.type))
+    step = step_of(var.type)
+    assert isinstance(step, Decimal | int), step  # the axis is money or a count, never a date
+    delta = Decimal(step)
     xs = {Decimal(0), top}
     for bend in bends:
         xs |= {bend, max(bend - delta, Decimal(0))}
