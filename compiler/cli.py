@@ -347,7 +347,7 @@ def run_calc_set(args: argparse.Namespace) -> int:
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules)
     facts = _profile(args.profile)
-    known = {name for entry in entries for name, _, _ in entry.inputs} | {runtime.DATE_FIELD}
+    known = {name for entry in entries for name, _, _ in entry.inputs} | {runtime.DATE_FIELD, runtime.PLACE_FIELD}
     unknown = sorted(set(facts) - known - {"申请编号", "企业名称"})
     result = runtime.evaluate_set(entries, facts)
     if args.json:

@@ -64,6 +64,7 @@ def entries(modules: Iterable[ir.Module],
                 policy=module.stacking or DEFAULT_POLICY,
                 validity=module.validity,
                 document=module.document_number or module.source_name,
+                places=module.places,
             ))
     return result
 

@@ -317,6 +317,7 @@ class Entry(NamedTuple):
     policy: str  # the document's stacking rule: 就高从优, 可叠加, 只能选择其中一项, 按差额补足
     validity: tuple[datetime.date, datetime.date] | None
     document: str
+    places: tuple[str, ...] = ()  # the document's 适用地区: the places it applies in (none: everywhere)
 
 
 class Award(NamedTuple):
@@ -377,9 +378,11 @@ def _award_json(award: Award, kept: bool) -> dict[str, object]:
 
 
 DATE_FIELD = "申报日期"
+PLACE_FIELD = "地区"  # the place an applicant is in, matched against each document's 适用地区
 EXPIRED = "不在有效期内"  # why a rule does not apply to an application dated outside its document's validity
 WRONG_INPUT = "输入有误："  # the start of the reason of a rule whose facts could not be read
 UNDATED = f"未给出{DATE_FIELD}，未核对有效期"
+UNPLACED = f"未给出{PLACE_FIELD}，按全部地区的政策计算，未按适用地区区分"  # a set of documents of several places
 
 
 def wrong_input(fields: Sequence[str]) -> str:
@@ -388,6 +391,10 @@ def wrong_input(fields: Sequence[str]) -> str:
 
 def failed_gate(gate: Gate) -> str:
     return f"不符合条件：{gate.text}"
+
+
+def unknown_place(place: str, places: Sequence[str]) -> str:
+    return f"“{place}”不是这些政策的适用地区，应为以下之一：{'、'.join(places)}"
 
 
 def expiry_note(day: datetime.date, document: str, start: datetime.date, end: datetime.date) -> str:
@@ -401,6 +408,8 @@ class _Plan(NamedTuple):
     readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
     validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
     by_rule: dict[str, Entry]  # rule → its entry
+    places: tuple[str, ...]  # every place some document applies in, in order
+    several_places: bool  # whether the documents apply in different places
 
 
 _plans: dict[int, _Plan] = {}
@@ -417,9 +426,38 @@ def _plan(entries: Sequence[Entry]) -> _Plan:
             for name in entry_names:
                 readers.setdefault(name, []).append(index)
         validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
+        places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
+        several = len({entry.places for entry in entries if entry.places}) > 1
         plan = _plans[id(entries)] = _Plan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
-                                           validity, {entry.rule: entry for entry in entries})
+                                           validity, {entry.rule: entry for entry in entries}, places, several)
     return plan
+
+
+_in_place: dict[tuple[int, str], tuple[Sequence[Entry], tuple[Entry, ...]]] = {}
+
+
+def in_place(entries: Sequence[Entry], place: str) -> tuple[Entry, ...]:
+    """The entries of the documents that apply in ``place``: those whose 适用地区 names it, and those that name none."""
+    key = (id(entries), place)
+    found = _in_place.get(key)
+    if found is None or found[0] is not entries:
+        found = _in_place[key] = (entries, tuple(e for e in entries if not e.places or place in e.places))
+    return found[1]
+
+
+def placed(entries: Sequence[Entry], facts: Mapping[str, object]) -> tuple[Sequence[Entry], str | None, bool]:
+    """The entries that apply to an applicant, what is wrong with its 地区 (or None), and whether it gave none.
+
+    An applicant who names its 地区 is evaluated under the documents of that place only (and those
+    that name no place): never another place's rules, validity notes, budgets or stacking.
+    """
+    plan = _plan(entries)
+    raw = facts.get(PLACE_FIELD)
+    place = str(raw).strip() if raw is not None else ""
+    if not plan.places or not place:
+        return entries, None, not place and plan.several_places
+    chosen = in_place(entries, place)
+    return chosen, None if place in plan.places else unknown_place(place, plan.places), False
 
 
 class Pending(NamedTuple):
@@ -512,15 +550,21 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
 
 
 def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetResult:
-    """Every rule the facts allow, then the stacking rules of each document applied."""
+    """Every rule of the applicant's place the facts allow, then the stacking rules of each document applied."""
+    entries, wrong_place, unplaced = placed(entries, facts)
     pending = prepare_set(entries, facts)
+    if wrong_place is not None:
+        pending.outcome.errors[PLACE_FIELD] = wrong_place
     results: list[Result | PolInputError] = []
     for index in pending.complete:
         try:
             results.append(entries[index].function(**arguments(pending, index)))
         except PolInputError as error:
             results.append(error)
-    return conclude_set(pending, results)
+    outcome = conclude_set(pending, results)
+    if unplaced:
+        outcome.notes.append(UNPLACED)
+    return outcome
 
 
 def _stack(awards: list[Award], outcome: SetResult) -> None:

@@ -318,7 +318,10 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
             fields[name] = _read(kind, options, columns[position[name]], rate_scale)
             exact |= fields[name].exact
     error_order = list(fields)
-    undated = [runtime.UNDATED] if plan.validity else []
+    if plan.places and runtime.PLACE_FIELD in position:  # a row that names its place: that place's documents, row by row
+        exact |= np.array([text.strip() != "" for text in columns[position[runtime.PLACE_FIELD]]], dtype=np.bool_)
+    unplaced = [runtime.UNPLACED] if plan.several_places else []
+    undated = [runtime.UNDATED, *unplaced] if plan.validity else unplaced
     expired: dict[str, Array] = {}
     notes: list[list[str]] = []
     date_inverse = None
@@ -336,7 +339,7 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
                 if lapsed:
                     assert isinstance(value, datetime.date)
                     found.append(runtime.expiry_note(value, document, start, end))
-            notes.append(found if isinstance(value, datetime.date) else found + undated)
+            notes.append(found + unplaced if isinstance(value, datetime.date) else found + undated)
         expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
 
     def row_facts(row: int) -> dict[str, object]:
@@ -402,6 +405,7 @@ def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_sca
                               read.options, rate_scale) for name, read in fields.items()}
 
     undated = [runtime.UNDATED] if plan.validity else []
+    undated += [runtime.UNPLACED] if plan.several_places else []
     return Facts(rows, fields, nowhere, {}, [], None, undated, [], row_facts)
 
 

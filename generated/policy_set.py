@@ -40,6 +40,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art2_agri_mid",
@@ -57,6 +58,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art2_agri_high",
@@ -74,6 +76,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art4_performance_early",
@@ -92,6 +95,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art4_performance_late",
@@ -110,6 +114,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art5_hq_low",
@@ -128,6 +133,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art5_hq_mid",
@@ -146,6 +152,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art5_hq_high",
@@ -164,6 +171,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art7_product",
@@ -182,6 +190,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art8_class1_drug",
@@ -199,6 +208,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art8_class2_drug",
@@ -215,6 +225,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art8_tcm_redevelopment",
@@ -232,6 +243,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art8_generic_consistency",
@@ -248,6 +260,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art9_tech_centre",
@@ -264,6 +277,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art9_initial_hitech",
@@ -280,6 +294,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art9_achievement",
@@ -297,6 +312,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art9_specialised",
@@ -312,6 +328,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art10_standard",
@@ -327,6 +344,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art10_famous_trademark",
@@ -343,6 +361,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art10_quality_award",
@@ -359,6 +378,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art10_copyright",
@@ -374,6 +394,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art11_output_growth",
@@ -391,6 +412,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art12_contribution_growth",
@@ -408,6 +430,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art14_statistics",
@@ -423,6 +446,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art15_listing",
@@ -438,6 +462,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art16_transfer",
@@ -454,6 +479,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art16_merger_growth",
@@ -470,6 +496,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
+        places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
     ),
     rt.Entry(
         rule="art6_tech_credit",
@@ -485,6 +512,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_talent_salary",
@@ -501,6 +529,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_application_award",
@@ -517,6 +546,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_project_support",
@@ -533,6 +563,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_recruitment_subsidy",
@@ -549,6 +580,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_overseas_engineer",
@@ -565,6 +597,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art7_weekend_engineer",
@@ -581,6 +614,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_research_institute",
@@ -597,6 +631,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_national_workstation",
@@ -614,6 +649,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_provincial_workstation",
@@ -631,6 +667,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_city_workstation",
@@ -647,6 +684,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_postdoc",
@@ -663,6 +701,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_foreign_expert_city",
@@ -679,6 +718,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art8_foreign_expert_province",
@@ -695,6 +735,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art9_commissioner_project",
@@ -710,6 +751,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art9_commissioner_excellent",
@@ -725,6 +767,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art9_cooperation",
@@ -742,6 +785,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art10_tech_transfer",
@@ -757,6 +801,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art11_city_topup",
@@ -773,6 +818,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art11_institution",
@@ -789,6 +835,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art11_rd_subsidy",
@@ -804,6 +851,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art11_rd_growth",
@@ -821,6 +869,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art12_incubator",
@@ -836,6 +885,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art12_maker_space",
@@ -851,6 +901,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art12_incubated_hitech",
@@ -866,6 +917,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art12_incubated_sme",
@@ -881,6 +933,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_hitech",
@@ -896,6 +949,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_relocation",
@@ -913,6 +967,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_relocation_leader",
@@ -931,6 +986,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_above_scale",
@@ -947,6 +1003,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_sme",
@@ -963,6 +1020,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art13_top100",
@@ -979,6 +1037,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art14_vacate_cage",
@@ -994,6 +1053,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art19_top100",
@@ -1010,6 +1070,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art19_leader",
@@ -1026,6 +1087,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art19_per_mu",
@@ -1042,6 +1104,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art21_first_version_software",
@@ -1057,6 +1120,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art21_software_top100",
@@ -1073,6 +1137,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art22_ic_project",
@@ -1089,6 +1154,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art24_investment",
@@ -1106,6 +1172,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art24_a_grade",
@@ -1122,6 +1189,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art24_upgrade",
@@ -1139,6 +1207,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art25_annual",
@@ -1155,6 +1224,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art25_monthly",
@@ -1171,6 +1241,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art25_monthly_revenue",
@@ -1187,6 +1258,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art26_air_conditioning",
@@ -1204,6 +1276,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art31_independent_entity",
@@ -1221,6 +1294,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art31_contribution",
@@ -1238,6 +1312,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art32_used_car",
@@ -1256,6 +1331,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art32_time_honoured",
@@ -1271,6 +1347,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art33_smart_district",
@@ -1287,6 +1364,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art33_smart_store",
@@ -1304,6 +1382,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art34_booth",
@@ -1320,6 +1399,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art34_air_ticket",
@@ -1335,6 +1415,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art36_loan_interest",
@@ -1350,6 +1431,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art36_insurance_premium",
@@ -1366,6 +1448,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art37_union",
@@ -1381,6 +1464,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art37_digital_farm",
@@ -1397,6 +1481,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art37_future_farm",
@@ -1413,6 +1498,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art37_service_centre",
@@ -1429,6 +1515,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art38_grain_subsidy",
@@ -1445,6 +1532,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art39_future_village",
@@ -1461,6 +1549,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art39_clean_village",
@@ -1476,6 +1565,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_tech_team",
@@ -1492,6 +1582,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_demo_base",
@@ -1507,6 +1598,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_demo_base_acceptance",
@@ -1522,6 +1614,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_agri_machinery",
@@ -1538,6 +1631,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_agri_machinery_recognised",
@@ -1554,6 +1648,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
     rt.Entry(
         rule="art40_mechanisation",
@@ -1570,6 +1665,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         policy="就高从优",
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
+        places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
     ),
 )
 

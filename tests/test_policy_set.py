@@ -12,11 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from compiler import policy_set, runtime
+from compiler import ir, policy_set, runtime
 from compiler.cli import main
 from compiler.emit.policy_set import import_line
 
 from .conftest import ROOT, compiled_module, policy_stems
+from .helpers import compile_text
 
 EXAMPLES = ROOT / "examples"
 
@@ -251,3 +252,113 @@ def test_each_index_lists_its_own_document_only() -> None:
         text = (ROOT / "generated" / f"{stem}.index.md").read_text(encoding="utf-8")
         assert f"({stem}.md#article-1)" in text
         assert all(f"({other}.md" not in text for other in policy_stems() if other != stem)
+
+
+# ── several policies of several places ─────────────────────────────────────────
+@pytest.fixture(scope="module")
+def both() -> list[runtime.Entry]:
+    """婺城区 (婺区政发〔2023〕6号) and 柳河县 (the 2023-02-08 实施意见): one set of two places."""
+    return policy_set.entries([compiled_module("wucheng2023"), compiled_module("liuhe2023")])
+
+
+# Facts that two documents read: 固定资产投资 is an input of 婺城 art24 and of 柳河 第2条.
+SHARED = {"非政府性资金投资": "是", "固定资产投资": "8000万元", "实际投资额": "8000万元",
+          "特色农业类项目": "是", "年度地方财政贡献": "100万元", "规上工业企业": "是", "年产值同比增长额": "3000万元"}
+
+
+def rules_named(result: runtime.SetResult) -> set[str]:
+    return {a.entry.rule for a in (*result.kept, *result.dropped)} | set(result.not_applicable) | set(result.questions)
+
+
+def test_a_row_of_one_county_gets_only_its_own_documents(both: list[runtime.Entry]) -> None:
+    liuhe = {e.rule for e in both if e.document.startswith("柳河县")}
+    # 柳河县, dated 2024-03-01: inside 柳河's validity (to 2026-02-08), outside 婺城's (2023).
+    result = runtime.evaluate_set(both, {**SHARED, "地区": "柳河县", "申报日期": "2024-03-01"})
+    # 8000万 lies in (5000万, 1亿]: 100万 × 80% = 80万; (3000万 − 1000万) × 0.5% = 10万.
+    assert amounts(result) == {"art2_agri_mid": Decimal("800000"), "art11_output_growth": Decimal("100000")}
+    assert result.total == Decimal("900000")
+    assert rules_named(result) <= liuhe  # no 婺城 rule awarded, refused or asked about
+    assert result.notes == [] and result.errors == {}  # and no word about 婺城's validity
+    # The same enterprise in 婺城区, dated within 2023: 8000万 × 1% = 80万, capped at 50万; nothing of 柳河.
+    result = runtime.evaluate_set(both, {**SHARED, "地区": "金华市婺城区", "申报日期": "2023-06-01"})
+    assert amounts(result) == {"art24_investment": Decimal("500000")}
+    assert not rules_named(result) & liuhe
+    assert result.notes == []
+
+
+def test_only_the_own_documents_validity_is_checked(both: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
+                                         "地区": "婺城区", "申报日期": "2024-01-02"})
+    assert result.kept == [] and result.not_applicable == {"art19_top100": "不在有效期内"}
+    assert result.notes == ["申报日期2024-01-02不在婺区政发〔2023〕6号的有效期2023-01-01至2023-12-31内，其各项政策均不适用"]
+    result = runtime.evaluate_set(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
+                                         "地区": "柳河县", "申报日期": "2024-01-02"})
+    assert amounts(result) == {"art9_initial_hitech": Decimal("200000")} and result.notes == []
+
+
+def test_without_a_place_every_document_counts_and_the_result_says_so(both: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(both, {**SHARED, "申报日期": "2023-06-01"})
+    assert amounts(result) == {"art24_investment": Decimal("500000"), "art2_agri_mid": Decimal("800000"),
+                               "art11_output_growth": Decimal("100000")}
+    assert result.decisions == []  # awards of different documents never compete with each other
+    assert result.notes == [runtime.UNPLACED]
+
+
+def test_an_unknown_place_is_a_wrong_fact_not_a_guess(both: list[runtime.Entry]) -> None:
+    result = runtime.evaluate_set(both, {**SHARED, "地区": "柳河"})
+    assert result.errors == {"地区": "“柳河”不是这些政策的适用地区，应为以下之一：婺城区、金华市婺城区、浙江省金华市婺城区、"
+                                   "柳河县、通化市柳河县、吉林省通化市柳河县"}
+    assert result.kept == [] and result.questions == {} and result.not_applicable == {}
+
+
+def test_the_same_matter_in_two_documents_is_not_stacked() -> None:
+    # Two documents of one place both reward a matter named 研发奖励; each keeps its own award (就高从优 is per document).
+    def document(number: str, amount: str) -> ir.Module:
+        compiled = compile_text(f"""\
+            第一条「研发」
+            输入 研发投入：金额
+            规则 art1_rd_{number}「研发奖励」
+            事项「研发奖励」
+            原文「示例」
+            按研发投入的{amount}给予奖励。
+            """, header=f"文号「示例〔2023〕{number}号」\n适用地区「某县」\n同一事项：就高从优\n")
+        assert compiled.module is not None
+        return compiled.module
+
+    entries = policy_set.entries([document("1", "10%"), document("2", "5%")])
+    result = runtime.evaluate_set(entries, {"研发投入": "100万元", "地区": "某县"})
+    assert amounts(result) == {"art1_rd_1": Decimal("100000"), "art1_rd_2": Decimal("50000")}
+    assert result.decisions == [] and result.dropped == []
+
+
+def test_the_generated_set_keeps_each_documents_places() -> None:
+    import generated.policy_set as generated
+
+    assert {e.document: e.places for e in generated.ENTRIES} == {
+        "婺区政发〔2023〕6号": ("婺城区", "金华市婺城区", "浙江省金华市婺城区"),
+        "柳河县委、县政府2023年2月8日实施意见（原件未载文号）": ("柳河县", "通化市柳河县", "吉林省通化市柳河县")}
+    profile = {**SHARED, "地区": "柳河县", "申报日期": "2024-03-01"}
+    assert generated.evaluate(profile).total == Decimal("900000")
+
+
+def test_batch_rows_of_two_counties_do_not_mix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "applications.csv"
+    header = ["申请编号", "地区", "申报日期", *SHARED]
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerow(["W-1", "婺城区", "2023-06-01", *SHARED.values()])
+        writer.writerow(["L-1", "柳河县", "2024-03-01", *SHARED.values()])
+        writer.writerow(["U-1", "", "2023-06-01", *SHARED.values()])
+    vector_out, scalar_out = tmp_path / "vector.csv", tmp_path / "scalar.csv"
+    assert main(["batch", str(source), "-o", str(vector_out), "--no-progress"]) == 0
+    summary = capsys.readouterr().out
+    assert main(["batch", str(source), "-o", str(scalar_out), "--no-progress", "--backend", "scalar"]) == 0
+    assert vector_out.read_text(encoding="utf-8-sig") == scalar_out.read_text(encoding="utf-8-sig")
+    rows = {r["申请编号"]: r for r in read_csv(vector_out)}
+    assert rows["W-1"]["合计金额"] == "500000.00" and "art2_agri" not in rows["W-1"]["奖励明细"] + rows["W-1"]["待补充信息"]
+    assert rows["L-1"]["合计金额"] == "900000.00" and rows["L-1"]["说明"] == ""
+    assert "art24_" not in rows["L-1"]["奖励明细"] + rows["L-1"]["不适用"] + rows["L-1"]["待补充信息"]
+    assert rows["U-1"]["合计金额"] == "1400000.00" and runtime.UNPLACED in rows["U-1"]["说明"]
+    # 婺城's programme budget is charged by the 婺城 row and the row without a place only: 50万 + 50万.
+    assert "旅游产业发展专项资金：申请合计 1,000,000.00元" in summary
