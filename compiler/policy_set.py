@@ -9,12 +9,16 @@ logic is the runtime's ``evaluate_set``: one place for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import interpret, ir, runtime
+from . import codes, interpret, ir, runtime
+from .diagnostics import Diagnostic, make
 from .lint import required
+from .pipeline import Compiled
+from .source import Span
 from .values import KINDS
 
 DEFAULT_POLICY = "就高从优"
@@ -74,3 +78,37 @@ def _interpreted(rule: ir.Rule) -> Callable[..., runtime.Result]:
         return interpret.evaluate(rule, values)
 
     return calculate
+
+
+def conflicts(units: Sequence[Compiled]) -> list[Compiled]:
+    """``units`` with what keeps them from forming one set added to their diagnostics.
+
+    A set identifies rules by their id and reads each fact once by its name, so two
+    files of one folder must not use one rule id, nor one input name for facts of a
+    different type or choices.  The later file is told where the first one is.
+    """
+    rules: dict[str, Compiled] = {}
+    inputs: dict[str, tuple[ir.Input, Compiled]] = {}
+    found: list[Compiled] = []
+    for unit in units:
+        added: list[Diagnostic] = []
+        module = unit.module
+        for rule in module.rules if module else ():
+            first = rules.setdefault(rule.id, unit)
+            if first is not unit and rule.span is not None:
+                added.append(make(codes.DUPLICATE_RULE, unit.source, rule.span, name=rule.id,
+                                  help=f"{first.source.name} 也有规则 {rule.id}；同一目录的政策组成一个集合，规则编号须各不相同"))
+        for spec in module.inputs if module else ():
+            earlier, first = inputs.setdefault(spec.name, (spec, unit))
+            if first is not unit and (earlier.type, earlier.choices) != (spec.type, spec.choices):
+                added.append(make(codes.DUPLICATE_INPUT, unit.source, _name_span(unit, spec), name=spec.name,
+                                  help=f"{first.source.name} 第{earlier.line}行也声明了“{spec.name}”，类型或选项不同；"
+                                       "同一目录的政策按名称读取同一项情况，类型和选项须一致，否则改用另一个名称"))
+        found.append(dataclasses.replace(unit, diagnostics=unit.diagnostics + tuple(added)) if added else unit)
+    return found
+
+
+def _name_span(unit: Compiled, spec: ir.Input) -> Span:
+    """Where ``spec``'s name stands on its declaration line."""
+    column = unit.source.line(spec.line).find(spec.name) + 1 or 1
+    return Span(spec.line, column, spec.line, column + len(spec.name))

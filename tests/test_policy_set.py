@@ -17,7 +17,7 @@ from compiler.cli import main
 from compiler.emit.policy_set import import_line
 
 from .conftest import ROOT, compiled_module, policy_stems
-from .helpers import compile_text
+from .helpers import compile_text, marked
 
 EXAMPLES = ROOT / "examples"
 
@@ -362,3 +362,29 @@ def test_batch_rows_of_two_counties_do_not_mix(tmp_path: Path, capsys: pytest.Ca
     assert rows["U-1"]["合计金额"] == "1400000.00" and runtime.UNPLACED in rows["U-1"]["说明"]
     # 婺城's programme budget is charged by the 婺城 row and the row without a place only: 50万 + 50万.
     assert "旅游产业发展专项资金：申请合计 1,000,000.00元" in summary
+
+
+def test_files_of_one_folder_may_not_share_a_rule_id_or_a_name_for_different_facts() -> None:
+    # A set knows rules by id and reads each fact once by name: a clash would silently give one file's rule
+    # or reading to the other's applicants, so it is an error in the later file, pointing at the first.
+    first = compile_text("""\
+        第一条「研发」
+        输入 企业类别：选项（规上企业、规下企业）
+        规则 art1_award「奖励」
+        原文「示例」
+        企业类别为规上企业的，给予10万元奖励。
+        """, name="a.pol")
+    second = compile_text("""\
+        第一条「研发」
+        输入 企业类别：选项（规上企业、其他企业）
+        规则 art1_award「奖励」
+        原文「示例」
+        企业类别为其他企业的，给予5万元奖励。
+        """, header="文号「示例〔2023〕2号」\n", name="b.pol")
+    checked = policy_set.conflicts([first, second])
+    assert checked[0] is first
+    found = [(d.code.id, marked(d), d.help) for d in checked[1].diagnostics if d.severity.value == "error"]
+    assert found == [("E0105", "art1_award", "a.pol 也有规则 art1_award；同一目录的政策组成一个集合，规则编号须各不相同"),
+                     ("E0102", "企业类别", "a.pol 第4行也声明了“企业类别”，类型或选项不同；同一目录的政策按名称读取同一项情况，"
+                                          "类型和选项须一致，否则改用另一个名称")]
+    assert policy_set.conflicts([first]) == [first]
