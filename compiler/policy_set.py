@@ -40,17 +40,26 @@ def gates(rule: ir.Rule) -> tuple[runtime.Gate, ...]:
     return tuple(found)
 
 
-def budget_of(module: ir.Module, rule: ir.Rule) -> str | None:
+def budget_of(module: ir.Module, rule: ir.Rule, modules: Sequence[ir.Module] = ()) -> str | None:
+    """The name of the programme budget ``rule`` is paid from, as the set ``modules`` knows it."""
     article = next((a for a in module.articles if a.number == rule.article), None)
-    return article.budgets[0].name if article and article.budgets else None
+    return budget_name(module, article.budgets[0].name, modules) if article and article.budgets else None
 
 
-def budgets(modules: Iterable[ir.Module]) -> dict[str, Decimal]:
-    return {b.name: b.amount for m in modules for a in m.articles for b in a.budgets}
+def budget_name(module: ir.Module, name: str, modules: Sequence[ir.Module]) -> str:
+    """``name``, or ``name（文号）`` when another document of the set has a budget of that name too:
+    two places' 旅游产业发展专项资金 are two budgets, never one total."""
+    others = [m for m in modules if m is not module and any(b.name == name for a in m.articles for b in a.budgets)]
+    return f"{name}（{module.document_number or module.source_name}）" if others else name
+
+
+def budgets(modules: Sequence[ir.Module]) -> dict[str, Decimal]:
+    return {budget_name(m, b.name, modules): b.amount for m in modules for a in m.articles for b in a.budgets}
 
 
 def entries(modules: Iterable[ir.Module],
             function_for: Callable[[ir.Module, ir.Rule], Callable[..., Any]] | None = None) -> list[runtime.Entry]:
+    modules = list(modules)
     result = []
     for module in modules:
         for rule in module.rules:
@@ -64,7 +73,7 @@ def entries(modules: Iterable[ir.Module],
                 matter=rule.matter or rule.id,
                 stacking=rule.stacking,
                 gates=gates(rule),
-                budget=budget_of(module, rule),
+                budget=budget_of(module, rule, modules),
                 policy=module.stacking or DEFAULT_POLICY,
                 validity=module.validity,
                 document=module.document_number or module.source_name,

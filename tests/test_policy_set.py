@@ -388,3 +388,24 @@ def test_files_of_one_folder_may_not_share_a_rule_id_or_a_name_for_different_fac
                      ("E0102", "企业类别", "a.pol 第4行也声明了“企业类别”，类型或选项不同；同一目录的政策按名称读取同一项情况，"
                                           "类型和选项须一致，否则改用另一个名称")]
     assert policy_set.conflicts([first]) == [first]
+
+
+def test_budgets_of_one_name_in_two_documents_stay_two_budgets() -> None:
+    def document(number: str, size: str) -> ir.Module:
+        compiled = compile_text(f"""\
+            第一条「旅游」
+            专项资金「旅游产业发展专项资金」{size}
+            输入 旅游项目投资：金额
+            规则 art1_tour_{number}「旅游项目补助」
+            原文「示例」
+            按旅游项目投资的1%给予补助。
+            """, header=f"文号「示例〔2023〕{number}号」\n")
+        assert compiled.module is not None
+        return compiled.module
+
+    one, two = document("1", "300万元"), document("2", "100万元")
+    assert policy_set.budgets([one]) == {"旅游产业发展专项资金": Decimal("3000000")}
+    assert policy_set.budgets([one, two]) == {"旅游产业发展专项资金（示例〔2023〕1号）": Decimal("3000000"),
+                                               "旅游产业发展专项资金（示例〔2023〕2号）": Decimal("1000000")}
+    assert [e.budget for e in policy_set.entries([one, two])] == ["旅游产业发展专项资金（示例〔2023〕1号）",
+                                                                  "旅游产业发展专项资金（示例〔2023〕2号）"]

@@ -10,17 +10,15 @@ from .tests import py_value
 
 
 def render(modules: list[ir.Module]) -> str:
-    by_rule = {(m.module_name, r.id): m for m in modules for r in m.rules}
+    owners = [m for m in modules for _ in m.rules]  # the module of each entry, in order
     entries: list[dict[str, Any]] = []
-    for module in modules:
-        for entry in policy_set.entries([module]):
-            entries.append({
-                **entry._asdict(),
-                "module": module.module_name,
-                "gates": [gate._replace(expected=_literal(gate.expected)) for gate in entry.gates],
-                "validity": _literal(entry.validity),
-            })
-    assert len(by_rule) == len(entries)
+    for module, entry in zip(owners, policy_set.entries(modules), strict=True):
+        entries.append({
+            **entry._asdict(),
+            "module": module.module_name,
+            "gates": [gate._replace(expected=_literal(gate.expected)) for gate in entry.gates],
+            "validity": _literal(entry.validity),
+        })
     return environment().get_template("policy_set.py.j2").render(
         modules=modules, entries=entries, budgets=policy_set.budgets(modules),
         sources=[m.source_name for m in modules], imports=import_line([m.module_name for m in modules]))
