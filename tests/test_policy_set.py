@@ -409,3 +409,8 @@ def test_budgets_of_one_name_in_two_documents_stay_two_budgets() -> None:
                                                "旅游产业发展专项资金（示例〔2023〕2号）": Decimal("1000000")}
     assert [e.budget for e in policy_set.entries([one, two])] == ["旅游产业发展专项资金（示例〔2023〕1号）",
                                                                   "旅游产业发展专项资金（示例〔2023〕2号）"]
+
+
+def test_the_reviewers_page_names_the_places_a_document_applies_in() -> None:
+    page = (ROOT / "generated" / "liuhe2023.md").read_text(encoding="utf-8")
+    assert "| 适用地区 | 柳河县、通化市柳河县、吉林省通化市柳河县 |" in page
