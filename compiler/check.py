@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import boundaries, codes
+from . import boundaries, codes, names
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .ir import Type
@@ -26,6 +26,7 @@ _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": T
           "choice": Type.CHOICE, "date": Type.DATE}
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
+_RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
 MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
 
 
@@ -148,6 +149,10 @@ class Checker:
                 self.error(codes.NAME_IS_KEYWORD, decl.name.span, name=name)
             elif not name.isidentifier() or keyword.iskeyword(name):
                 self.error(codes.NOT_IDENTIFIER, decl.name.span, name=name)
+            elif names.folded(name) != name:
+                self.error(codes.NOT_FOLDED, decl.name.span, name=name, folded=names.folded(name))
+            elif names.reserved(name):
+                self.error(codes.RESERVED_NAME, decl.name.span, name=name, examples=_RESERVED_EXAMPLES)
             else:
                 key = unicodedata.normalize("NFKC", name)
                 if key in folded:
@@ -166,8 +171,16 @@ class Checker:
     def check_rule(self, rule: s.Rule, seen: dict[str, s.Rule]) -> None:
         if not _RULE_ID.fullmatch(rule.id) or keyword.iskeyword(rule.id):
             self.error(codes.BAD_RULE_ID, rule.span, name=rule.id)
+        elif names.reserved(rule.id):
+            self.error(codes.RESERVED_NAME, rule.span, name=rule.id, examples=_RESERVED_EXAMPLES)
+        elif len(rule.id) > names.MAX_RULE_ID:
+            self.error(codes.RULE_ID_TOO_LONG, rule.span, length=len(rule.id), limit=names.MAX_RULE_ID)
         elif rule.id in seen:
             self.error(codes.DUPLICATE_RULE, rule.span, name=rule.id)
+        elif rule.id.endswith("_amount") and rule.id.removesuffix("_amount") in seen:
+            self.error(codes.AMOUNT_ID_CLASH, rule.span, name=rule.id, other=rule.id.removesuffix("_amount"))
+        elif f"{rule.id}_amount" in seen:
+            self.error(codes.AMOUNT_ID_CLASH, rule.span, name=f"{rule.id}_amount", other=rule.id)
         seen[rule.id] = rule
         if not rule.sources:
             self.error(codes.MISSING_SOURCE, rule.span, name=rule.id)

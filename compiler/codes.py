@@ -57,6 +57,13 @@ FOLDED_COLLISION = _error("E0110", "名称“{name}”与“{other}”在程序�
 NOT_A_CHOICE_INPUT = _error("E0111", "“{name}”不是选项型输入", "选项条件写作“输入名为选项值”")
 MIXED_KEYS = _error("E0112", "分档的各项不属于同一个输入：{inputs}", "一句“分别”只能对同一个输入的选项取值")
 KEY_NOT_IN_INPUT = _error("E0113", "“{name}”不是输入“{input}”的选项", "该输入的选项有：{choices}")
+RESERVED_NAME = _error("E0114", "名称“{name}”留给生成的代码使用",
+                       "换一个名称；以“_”开头的名称、Python 内置名称和生成代码自用的名称（如 {examples}）都不能用")
+NOT_FOLDED = _error("E0115", "名称“{name}”在程序中会变成“{folded}”，调用时按原样传入的名称将对不上",
+                    "改写为“{folded}”（全角字母、兼容汉字等会被 Python 折叠）")
+RULE_ID_TOO_LONG = _error("E0116", "规则编号长 {length} 个字符，超过 {limit} 个", "用更短的编号，详细名称写进「」标题")
+AMOUNT_ID_CLASH = _error("E0117", "规则编号“{name}”与规则“{other}”的“{name}”函数同名",
+                         "每条规则另有一个“编号_amount”函数；换一个编号")
 
 # ── types and units ───────────────────────────────────────────────────────────
 TYPE_MISMATCH = _error("E0201", "“{what}”是{actual}，此处需要{expected}")
@@ -107,6 +114,7 @@ BAD_RULE_REFERENCE = _error("E0424", "只能引用定额或分档定额的规则
 MISPLACED_MODIFIER = _error("E0425", "“{text}”不适用于这类计算")
 BAD_BRACKETS = _error("E0426", "分段须写作“不超过A的部分按x%、超过A的部分按y%”")
 BAD_MODULE_NAME = _error("E0414", "文件名“{name}”不能作为模块名", "文件名用小写英文字母、数字和下划线，如 wucheng2023.pol")
+MODULE_NAME_CLASH = _error("E0427", "文件名“{name}”不能作为模块名：{why}", "换一个文件名，如 wucheng2023.pol")
 BAD_TOPUP = _error("E0413", "“基础上”前应为“在”", "写作“在「市级政策标准」的基础上”")
 
 # ── lints ─────────────────────────────────────────────────────────────────────

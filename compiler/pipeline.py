@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codes, ir
+from . import codes, ir, names
 from .build_syntax import to_syntax
 from .check import check
 from .diagnostics import Diagnostic, has_errors, make
@@ -47,6 +47,8 @@ def compile_source(source: Source, module_name: str | None = None) -> Compiled:
     diagnostics: list[Diagnostic] = []
     if not _MODULE_NAME.fullmatch(name):
         diagnostics.append(make(codes.BAD_MODULE_NAME, source, Span(1, 1, 1, 2), name=name))
+    elif (why := names.module_clash(name)) is not None:
+        diagnostics.append(make(codes.MODULE_NAME_CLASH, source, Span(1, 1, 1, 2), name=name, why=why))
     tree, syntax_errors = parse_source(source)
     diagnostics += syntax_errors
     if tree is None:

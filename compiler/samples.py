@@ -56,6 +56,8 @@ def moved(value: object, kind: ir.Type, steps: int) -> object:
         if steps > 0:
             return int(whole.to_integral_value(ROUND_FLOOR)) + steps
         return int(whole)
+    if steps == 0:
+        return value
     step = step_of(kind)
     assert isinstance(step, Decimal | int)
     return value + steps * step
@@ -202,6 +204,8 @@ class Sampler:
             if offset == 0 and kind is ir.Type.COUNT and not _whole(value):
                 continue
             there = moved(value, kind, offset)
+            if offset == 0 and isinstance(value, Decimal) and isinstance(delta, Decimal):
+                there = value + 0 * delta  # the bound itself, written to the step's places: 200000.00
             if negative(there):
                 continue
             label = f"{what}{show(value, kind)}（{word}）" + ("" if offset == 0 else f"{where}{show(delta, kind)}")

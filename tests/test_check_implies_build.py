@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import itertools
+import symtable
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -21,10 +22,12 @@ from typing import Any
 
 import pytest
 
-from compiler import interpret
+from compiler import interpret, ir, names
 from compiler.build import outputs
 from compiler.diagnostics import has_errors
-from compiler.pipeline import Compiled, compile_source
+from compiler.emit import policy_set as set_module
+from compiler.emit import python, vector
+from compiler.pipeline import Compiled, compile_path, compile_source
 from compiler.source import Source
 
 HEADER = """\
@@ -191,3 +194,116 @@ def test_a_negative_bound_that_no_amount_meets_builds(tmp_path: Path, bound: str
         """, tmp_path)
     expected = Decimal("0.00") if bound.endswith("以下") else Decimal("30000.00")  # 以外: above −5万元
     assert calc.r1_amount(利润=Decimal("0")) == expected
+
+
+# ── names: generated identifiers live where no policy name can reach ─────────
+def errors_of(body: str, module: str = "sample") -> list[str]:
+    unit = compile_source(Source(f"policies/{module}.pol", HEADER + textwrap.dedent(body)), module_name=module)
+    return [d.code.id for d in unit.diagnostics if d.severity.value == "error"]
+
+
+@pytest.mark.parametrize("name", ["rt", "trace", "amount", "entry", "limit", "self", "CHOICES", "_5万元", "_ART1",
+                                  "ROUND_HALF_UP", "Decimal", "datetime", "min", "int", "Result"])
+def test_an_input_named_like_generated_code_is_refused(name: str) -> None:
+    assert errors_of(f"""
+        输入 {name}：金额
+        规则 r1「x」
+        原文「示例」
+        按{name}的1%给予补助，最高不超过5万元。
+        """) == ["E0114"]
+
+
+@pytest.mark.parametrize("name", ["ｔｒａｃｅ", "\uf900计", "ａ"])
+def test_an_input_python_would_fold_is_refused(name: str) -> None:
+    # Python reads ｔｒａｃｅ as trace and 豈 (U+F900) as 豈 (U+8C48): a caller's keyword would not match.
+    assert errors_of(f"""
+        输入 {name}：金额
+        规则 r1「x」
+        原文「示例」
+        按{name}的1%给予补助。
+        """) == ["E0115"]
+
+
+@pytest.mark.parametrize("rule_id", ["rt", "trace", "self", "encode", "fen", "np", "datetime", "min", "evaluate",
+                                     "_x"])
+def test_a_rule_id_named_like_generated_code_is_refused(rule_id: str) -> None:
+    assert errors_of(f"""
+        规则 {rule_id}「x」
+        原文「示例」
+        给予5万元奖励。
+        """) == ["E0114"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("x", "x_amount"), ("x_amount", "x")])
+def test_a_rule_id_that_is_another_rules_amount_function_is_refused(first: str, second: str) -> None:
+    assert errors_of(f"""
+        规则 {first}「x」
+        原文「示例」
+        给予5万元奖励。
+        规则 {second}「y」
+        原文「示例」
+        给予3万元奖励。
+        """) == ["E0117"]
+
+
+def test_a_300_character_rule_id_is_refused() -> None:
+    assert errors_of(f"""
+        规则 {"r" * 300}「x」
+        原文「示例」
+        给予5万元奖励。
+        """) == ["E0116"]
+
+
+def test_a_64_character_rule_id_builds(tmp_path: Path) -> None:
+    calc = built(f"""
+        输入 甲：是否
+        规则 {"r" * 64}「x」
+        原文「示例」
+        甲的，给予5万元奖励。
+        """, tmp_path)
+    assert getattr(calc, "r" * 64 + "_amount")(甲=True) == Decimal("50000.00")
+
+
+@pytest.mark.parametrize("module", ["_runtime", "_vector_set", "__init__", "policy_set", "policy_set_vector",
+                                    "sample_vector", "test_sample", "class", "rt", "datetime", "charts", "m" * 65])
+def test_a_module_name_that_clashes_with_generated_files_is_refused(module: str) -> None:
+    assert errors_of("""
+        规则 r1「x」
+        原文「示例」
+        给予5万元奖励。
+        """, module) == ["E0427"]
+
+
+def _identifiers(code: str, *, every_scope: bool) -> set[str]:
+    """Names the module binds or reads at module level; with ``every_scope``, in its functions too."""
+    found: set[str] = set()
+
+    def walk(table: symtable.SymbolTable, top: bool) -> None:
+        for symbol in table.get_symbols():
+            if top or every_scope or symbol.is_global():
+                found.add(symbol.get_name())
+        for child in table.get_children():
+            walk(child, False)
+
+    walk(symtable.symtable(code, "<generated>", "exec"), True)
+    return found
+
+
+def _policy_names(module: ir.Module) -> set[str]:
+    return ({spec.name for spec in module.inputs} | {rule.id for rule in module.rules}
+            | {f"{rule.id}_amount" for rule in module.rules} | {module.module_name, f"{module.module_name}_vector"})
+
+
+def test_generated_code_uses_only_names_the_checker_keeps_from_policies() -> None:
+    units = [compile_path(path, path.as_posix()) for path in sorted(Path("policies").glob("*.pol"))]
+    modules = [unit.module for unit in units if unit.module is not None]
+    assert len(modules) == len(units) >= 2
+    policy = set().union(*(_policy_names(m) for m in modules))
+    used = set()
+    for module in modules:
+        used |= _identifiers(python.render(module), every_scope=True)  # inputs are its parameters
+        used |= _identifiers(vector.render(module), every_scope=False)  # rule ids are its functions
+    used |= _identifiers(set_module.render(modules), every_scope=False)  # module names are its imports
+    used |= _identifiers(set_module.render_vector(modules), every_scope=False)
+    unreserved = sorted(name for name in used - policy if not names.reserved(name))
+    assert unreserved == []

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from .. import ir
 from ..lint import level_of, required
-from ..samples import Sampler, step_of
+from ..samples import Sampler, moved
 from .jinja import environment
 from .python import py_decimal, py_str
 
@@ -54,13 +54,16 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     """Values of ``name`` at which the rule can change its mind, with a step either side."""
     found: list[Decimal | int] = []
     kind = next(spec.type for spec in rule.inputs if spec.name == name)
-    delta = step_of(kind)
 
     def add(value: object) -> None:
         if isinstance(value, Decimal):
-            for moved in (value - delta, value, value + delta):
-                if moved >= 0:
-                    found.append(int(moved) if kind is ir.Type.COUNT else moved)
+            for offset in (-1, 0, 1):
+                if offset == 0 and kind is ir.Type.COUNT and value != value.to_integral_value():
+                    continue
+                there = moved(value, kind, offset)
+                assert isinstance(there, Decimal | int)
+                if there >= 0:
+                    found.append(there)
 
     for condition in (*rule.conditions, *rule.exclusions):
         for atom in ir.atoms(condition):
@@ -74,7 +77,7 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
             add(tier.lower.value.value)
     knee = Sampler(rule).knee(min(c.amount for c in rule.caps)) if rule.caps else None
     if knee is not None and knee[0] == name:
-        add(Decimal(knee[1]))  # type: ignore[arg-type]
+        add(Decimal(knee[1]))
     return found
 
 
