@@ -12,7 +12,11 @@ TAB_STOP = 8
 
 @dataclass(frozen=True)
 class Source:
-    """One `.pol` file as read: its name for messages, and its text."""
+    """One `.pol` file as read: its name for messages, and its text.
+
+    CR LF and a lone CR (old Mac files) are read as LF, here and only here, so a
+    line ends the same way for the lexer, the comments and the carets.
+    """
 
     name: str
     text: str
@@ -20,13 +24,14 @@ class Source:
     lines: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "text", newlines_as_lf(self.text))
         object.__setattr__(self, "lines", tuple(self.text.split("\n")))
 
     @classmethod
     def read(cls, path: Path, name: str | None = None) -> Source:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
-        return cls(name or path.as_posix(), text.replace("\r\n", "\n"), path)
+        return cls(name or path.as_posix(), text, path)
 
     @property
     def sha256(self) -> str:
@@ -48,6 +53,10 @@ class Source:
         line = before.count("\n") + 1
         column = offset - (before.rfind("\n") + 1) + 1
         return line, column
+
+
+def newlines_as_lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass(frozen=True, order=True)

@@ -307,3 +307,22 @@ def test_generated_code_uses_only_names_the_checker_keeps_from_policies() -> Non
     used |= _identifiers(set_module.render_vector(modules), every_scope=False)
     unreserved = sorted(name for name in used - policy if not names.reserved(name))
     assert unreserved == []
+
+
+# ── line endings ──────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_cr_lf_and_crlf_end_lines_alike(ending: str) -> None:
+    lines = [*HEADER.splitlines(), "# 一条说明", "输入 甲：是否  # 行尾说明", "规则 r1「x」", "原文「示例」",
+             "甲的，给予5万元奖励。", "规则 r2「y」", "原文「示例」", "甲为否的，给予3万元奖励。", ""]
+    unit = compile_source(Source("policies/sample.pol", ending.join(lines)), module_name="sample")
+    assert not has_errors(list(unit.diagnostics))
+    assert unit.module is not None
+    assert [rule.id for rule in unit.module.rules] == ["r1", "r2"]  # a comment stops at a lone CR
+    assert [rule.line for rule in unit.module.rules] == [6, 9]
+
+
+def test_a_lone_cr_positions_a_caret_on_its_own_line() -> None:
+    text = HEADER.replace("\n", "\r") + "输入 甲：是否\r规则 r1「x」\r原文「示例」\r乙的，给予5万元奖励。\r"
+    unit = compile_source(Source("policies/sample.pol", text), module_name="sample")
+    undeclared = [d for d in unit.diagnostics if d.code.id == "E0101"]
+    assert [(d.span.line, d.span.column) for d in undeclared] == [(7, 1)]
