@@ -115,6 +115,20 @@ def test_calc_set_with_the_demo_profile_explains_a_stacking_decision(capsys: pyt
     assert code == 0
     assert "对于事项「企业研发投入奖补」，第十一条（art11_rd_subsidy）给予500,000.00元" in out
     assert "合计：1,000,000.00元" in out
+    assert "art11_output_growth" not in out and "说明" not in out  # 地区: 婺城区, so nothing of 柳河县's 第11条
+
+
+def test_calc_set_for_an_enterprise_of_the_other_county(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "enterprise.yaml"
+    profile.write_text("地区: 吉林省通化市柳河县\n申报日期: 2025-06-30\n规上工业企业: 是\n年产值同比增长额: 5000万元\n"
+                       "上市板块: 科创板\n非政府性资金投资: 是\n", encoding="utf-8")
+    assert main(["calc", "--set", str(ROOT / "policies"), "--profile", str(profile)]) == 0
+    out = capsys.readouterr().out
+    # (5000万 − 1000万) × 0.5% = 20万 (the cap, reached exactly); 科创板上市 200万.
+    assert "第11条 产值增长奖励（art11_output_growth）：200,000.00元" in out
+    assert "第15条 挂牌上市奖励（art15_listing）：2,000,000.00元" in out
+    assert "合计：2,200,000.00元" in out
+    assert "art24" not in out and "婺区政发" not in out and "未使用的信息" not in out
 
 
 def test_calc_set_json(capsys: pytest.CaptureFixture[str]) -> None:
