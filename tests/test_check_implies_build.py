@@ -8,6 +8,7 @@ generated tests are run in this process.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import importlib
 import itertools
@@ -326,3 +327,28 @@ def test_a_lone_cr_positions_a_caret_on_its_own_line() -> None:
     unit = compile_source(Source("policies/sample.pol", text), module_name="sample")
     undeclared = [d for d in unit.diagnostics if d.code.id == "E0101"]
     assert [(d.span.line, d.span.column) for d in undeclared] == [(7, 1)]
+
+
+# ── paths in generated code ───────────────────────────────────────────────────
+@pytest.mark.parametrize("folder", ['政策"""\'', "a\nb", "a\rb", "x\\", "a\u2028b", "a\x85b", "a\tb # c"])
+def test_a_folder_name_with_quotes_or_line_breaks_stays_inside_its_literals(folder: str, tmp_path: Path) -> None:
+    unit = compile_source(Source(f"{folder}/sample.pol", HEADER + textwrap.dedent("""
+        输入 甲：是否
+        规则 r1「x」
+        原文「示例」
+        甲的，给予5万元奖励。
+        """)), module_name="sample")
+    assert unit.module is not None
+    for output in outputs([unit]):
+        if output.name.endswith(".py"):
+            tree = ast.parse(output.text)  # no name can end a comment, a docstring or a literal early
+            assert [type(node).__name__ for node in tree.body[:1]] == ["Expr"], output.name  # the docstring
+    package = build([unit], tmp_path)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        calc = importlib.import_module(f"{package}.sample")
+        assert calc.SOURCE == f"{folder}/sample.pol"
+        assert calc.r1_amount(甲=True) == Decimal("50000.00")
+        assert f"规则：{folder}/sample.pol:6" in (calc.r1.__doc__ or "")
+    finally:
+        sys.path.remove(str(tmp_path))

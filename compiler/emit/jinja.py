@@ -12,7 +12,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    from .python import docstring_text, py_decimal, py_str  # the filters live with the emitter
+    from .python import comment_text, docstring_text, py_decimal, py_str  # the filters live with the emitter
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -25,4 +25,5 @@ def environment() -> jinja2.Environment:
     env.filters["py_str"] = py_str
     env.filters["py_decimal"] = py_decimal
     env.filters["doc"] = docstring_text
+    env.filters["comment"] = comment_text
     return env

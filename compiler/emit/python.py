@@ -8,6 +8,7 @@ through ``py_str`` or ``py_decimal``, so no text from a policy can become code.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,8 +30,16 @@ def py_decimal(value: Decimal) -> str:
 
 def docstring_text(text: str) -> str:
     """``text`` made safe inside a triple-quoted docstring: no quote, backslash or control character left raw."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return "".join(f"\\u{ord(c):04x}" if ord(c) < 32 and c != "\t" or c in "\x7f\u2028\u2029" else c for c in text)
+    return comment_text(text.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def comment_text(text: str) -> str:
+    """``text`` kept on one line of a ``#`` comment or a docstring: every line break and control character escaped."""
+    return "".join(f"\\u{ord(c):04x}" if _breaks(c) else c for c in text)
+
+
+def _breaks(char: str) -> bool:
+    return char != "\t" and (unicodedata.category(char) in ("Cc", "Zl", "Zp"))
 
 
 def annotation(spec: ir.Input) -> str:
