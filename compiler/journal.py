@@ -16,7 +16,8 @@ every new one, never a mixture, whatever moment the process was killed at:
    applies again from the start.
 
 SIGINT and SIGTERM are held back while the journal is applied, so Ctrl-C
-during step 3 takes effect only after it.
+during step 3 takes effect only after it.  Builds into one folder take turns
+(an exclusive ``flock`` on the folder).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _END = "end"
 
 def staging_dir(folder: Path) -> Path:
     """Where new files for ``folder`` are staged: beside it, so renames stay on one file system."""
+    folder = folder.resolve()  # so that "-o ." is staged beside the current folder, as any other
     return folder.parent / f".{folder.name}{STAGING_SUFFIX}"
 
 
@@ -43,10 +45,16 @@ def commit(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> Non
     """Write ``puts`` (relative name → text) into ``folder`` and delete ``deletes``, all at once."""
     for name in [*puts, *deletes]:
         _check_name(name)
-    recover(folder)
     if not puts and not deletes:
+        recover(folder)
         return
     folder.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        _recover(folder)
+        _stage_and_apply(folder, puts, deletes)
+
+
+def _stage_and_apply(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> None:
     stage = staging_dir(folder)
     files = stage / FILES
     try:
@@ -68,6 +76,16 @@ def commit(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> Non
 
 def recover(folder: Path) -> bool:
     """Finish or undo an interrupted ``commit`` on ``folder``; True if a journal was rolled forward."""
+    if not staging_dir(folder).is_dir():
+        return False
+    if not folder.is_dir():  # commit makes the folder before staging; someone removed it since
+        shutil.rmtree(staging_dir(folder))
+        return False
+    with locked(folder):
+        return _recover(folder)
+
+
+def _recover(folder: Path) -> bool:
     stage = staging_dir(folder)
     if not stage.is_dir():
         return False
@@ -136,6 +154,24 @@ def _sync_dir(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """One build at a time per folder: an exclusive lock on the folder itself (flock, where it exists).
+    Another ``pol build`` into the same folder waits; it neither removes this one's staging folder
+    as a leftover nor mixes its files with this one's."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 @contextlib.contextmanager

@@ -208,3 +208,25 @@ def test_a_killed_build_leaves_the_whole_old_or_the_whole_new_output(
         seen["new" if after == states[target] else "old"] += 1
         current = target if after == states[target] else current
     assert attempts >= 8, seen
+
+
+def test_a_build_waits_while_another_holds_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    policies(tmp_path)
+    assert build(capsys, "policies_b", "-o", "reference")[0] == 0
+    assert build(capsys, "policies_a", "-o", "out")[0] == 0
+    old = snapshot(Path("out"))
+    pol = [sys.executable, "-m", "compiler.cli", "build", "-o", "out", "policies_b"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    subprocess.run([*pol, "--check"], cwd=tmp_path, env=environment, capture_output=True)
+    duration = time.monotonic() - started
+    with journal.locked(Path("out")):  # as another build would, while it stages and applies its journal
+        process = subprocess.Popen(pol, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(3 * duration)  # long enough to compile and reach the lock
+        assert process.poll() is None  # it waits ...
+        assert snapshot(Path("out")) == old and not journal.staging_dir(Path("out")).exists()  # ... touching nothing
+    assert process.wait(timeout=60) == 0
+    assert snapshot(Path("out")) == snapshot(Path("reference"))
