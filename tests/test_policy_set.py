@@ -428,3 +428,22 @@ def test_budgets_of_one_name_in_two_documents_stay_two_budgets() -> None:
 def test_the_reviewers_page_names_the_places_a_document_applies_in() -> None:
     page = (ROOT / "generated" / "liuhe2023.md").read_text(encoding="utf-8")
     assert "| 适用地区 | 柳河县、通化市柳河县、吉林省通化市柳河县 |" in page
+
+
+def test_a_document_that_names_no_place_applies_everywhere(both: list[runtime.Entry]) -> None:
+    compiled = compile_text("""\
+        第一条「全省通用」
+        输入 新认定省级专精特新企业：是否
+        规则 art1_everywhere「省级奖励」
+        原文「示例」
+        新认定省级专精特新企业的，给予5万元奖励。
+        """, header="文号「示例〔2023〕9号」\n")
+    assert compiled.module is not None and compiled.module.places == ()
+    everywhere = policy_set.entries([compiled.module])
+    mixed = [*both, *everywhere]
+    for place in ("柳河县", "婺城区"):
+        result = runtime.evaluate_set(mixed, {"新认定省级专精特新企业": "是", "地区": place})
+        assert amounts(result) == {"art1_everywhere": Decimal("50000")} and result.errors == {}
+    # A set in which no document names a place takes no notice of 地区.
+    result = runtime.evaluate_set(everywhere, {"新认定省级专精特新企业": "是", "地区": "任何地方"})
+    assert amounts(result) == {"art1_everywhere": Decimal("50000")} and result.errors == {} and result.notes == []
