@@ -180,6 +180,7 @@ class Interpreter:
         return None
 
 
+@runtime.own_decimal_context
 def evaluate(rule: ir.Rule, values: Mapping[str, object]) -> Result:
-    """The rule's result for ``values``; raises ``PolInputError`` for bad input."""
+    """The rule's result for ``values``, in the calculators' decimal context; raises ``PolInputError`` for bad input."""
     return Interpreter(rule, validate(rule, values)).run()

@@ -7,17 +7,37 @@ so generated modules depend on the standard library and on this file only.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
+# The calculators' own decimal context: Python's default one (28 significant digits, half-even for the
+# digits beyond them, invalid operations, division by zero and overflow raising), whatever context the
+# caller has set.  Every rounding of an amount is written out with its own mode; this one only carries
+# the rare quotient that does not terminate (see ``scaled``).
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, capitals=1, clamp=0,
+                  flags=[], traps=[InvalidOperation, DivisionByZero, Overflow])
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def own_decimal_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` run in ``CONTEXT``, so that a caller's ``decimal.localcontext(prec=5)`` changes nothing."""
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(CONTEXT):
+            return function(*args, **kwargs)
+    return run
+
 __all__ = [
-    "FEN", "ZERO", "PolInputError", "Result", "Step", "Trace",
+    "FEN", "ZERO", "CONTEXT", "own_decimal_context", "PolInputError", "Result", "Step", "Trace",
     "money", "rate", "count", "flag", "choice", "day", "format_yuan", "format_rate", "scaled",
     "read", "Gate", "Entry", "Award", "SetResult", "evaluate_set", "prepare_set", "conclude_set", "Pending",
 ]
@@ -40,10 +60,24 @@ MAX_RATE = Decimal(100)  # 10000%
 MAX_COUNT = 10**12
 
 
+def _shown(value: object) -> str:
+    """``value`` for a message: an integer too long for ``str`` (over 4,300 digits) by its length only."""
+    if type(value) is int and value.bit_length() > 14_000:  # about 4,200 digits: below Python's limit
+        return f"一个约 {int(value.bit_length() * 0.30103):,} 位的整数"
+    return str(value)
+
+
+def _exact_type(field: str, value: object) -> None:
+    """Refuse subclasses of Decimal, int and str: their arithmetic and comparisons may not be Decimal's."""
+    if type(value) not in (Decimal, int, str):
+        raise PolInputError(field, f"应为 Decimal、int 或 str 本身，实际是其子类 {type(value).__name__}")
+
+
 def _decimal(field: str, value: object, what: str, limit: Decimal) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         kind = "浮点数（不精确）" if isinstance(value, float) else type(value).__name__
         raise PolInputError(field, f"应为{what}（Decimal、int 或数字字符串），实际是 {kind}")
+    _exact_type(field, value)
     try:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except InvalidOperation:
@@ -51,10 +85,10 @@ def _decimal(field: str, value: object, what: str, limit: Decimal) -> Decimal:
     if not number.is_finite():
         raise PolInputError(field, f"应为有限的{what}，实际是 {value}")
     if number < 0:
-        raise PolInputError(field, f"不能为负数，实际是 {value}")
+        raise PolInputError(field, f"不能为负数，实际是 {_shown(value)}")
     if number > limit:
-        raise PolInputError(field, f"超出可计算的范围（至多 {limit:,f}），实际是 {value}")
-    return number + 0  # -0 becomes 0
+        raise PolInputError(field, f"超出可计算的范围（至多 {limit:,f}），实际是 {_shown(value)}")
+    return number.copy_abs()  # -0 becomes 0, exactly, in any context
 
 
 def money(field: str, value: object) -> Decimal:
@@ -72,17 +106,22 @@ def rate(field: str, value: object) -> Decimal:
 
 
 def count(field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
-            value = int(value)
-        else:
-            raise PolInputError(field, f"应为非负整数，实际是 {value!r}")
-    assert isinstance(value, int)
-    if value < 0:
-        raise PolInputError(field, f"不能为负数，实际是 {value}")
-    if value > MAX_COUNT:
-        raise PolInputError(field, f"超出可计算的范围（至多 {MAX_COUNT:,}），实际是 {value}")
-    return value
+    if type(value) is int:
+        number = value
+    elif type(value) is Decimal and value.is_finite() and value == value.to_integral_value(ROUND_HALF_EVEN, CONTEXT):
+        if value.adjusted() > 18:
+            raise PolInputError(field, f"超出可计算的范围（至多 {MAX_COUNT:,}），实际是 {value}")
+        number = int(value)
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        _exact_type(field, value)
+        raise PolInputError(field, f"应为非负整数，实际是 {value!r}")
+    else:
+        raise PolInputError(field, f"应为非负整数，实际是 {value!r}")
+    if number < 0:
+        raise PolInputError(field, f"不能为负数，实际是 {_shown(number)}")
+    if number > MAX_COUNT:
+        raise PolInputError(field, f"超出可计算的范围（至多 {MAX_COUNT:,}），实际是 {_shown(number)}")
+    return number
 
 
 def flag(field: str, value: object) -> bool:
@@ -106,6 +145,7 @@ def day(field: str, value: object) -> datetime.date:
 
 
 # ── formatting ────────────────────────────────────────────────────────────────
+@own_decimal_context
 def format_yuan(amount: Decimal) -> str:
     """``Decimal("500000")`` → ``"500,000.00元"``; to the fen, never in E-notation."""
     if amount == amount.quantize(FEN, ROUND_HALF_UP):
@@ -113,6 +153,7 @@ def format_yuan(amount: Decimal) -> str:
     return f"{amount:,f}元"
 
 
+@own_decimal_context
 def format_rate(value: Decimal) -> str:
     """``Decimal("0.015")`` → ``"1.5%"``."""
     percent = (value * 100).normalize()
@@ -204,6 +245,7 @@ class Trace:
         return Result(self.rule, ZERO, False, tuple(self.steps), reason, False)
 
 
+@own_decimal_context
 def scaled(base: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal:
     """``base × numerator / denominator``.
 
@@ -225,6 +267,7 @@ _TRUE = frozenset({"是", "true", "True", "TRUE", "yes", "1", "对", "Y", "y"})
 _FALSE = frozenset({"否", "false", "False", "FALSE", "no", "0", "不是", "N", "n"})
 
 
+@own_decimal_context
 def read(kind: str, raw: object, options: Sequence[str] = ()) -> object:
     """A value of ``kind`` (money, rate, count, bool, choice, date) from what a person wrote.
 
@@ -340,11 +383,11 @@ class SetResult:
 
     @property
     def total(self) -> Decimal:
-        return sum((award.result.amount for award in self.kept), ZERO)
+        return _sum(award.result.amount for award in self.kept)
 
     @property
     def discretionary_total(self) -> Decimal:
-        return sum((award.result.amount for award in self.kept if award.result.discretionary), ZERO)
+        return _sum(award.result.amount for award in self.kept if award.result.discretionary)
 
     def question_texts(self, entries: Sequence[Entry]) -> list[str]:
         by_rule = _plan(entries).by_rule
@@ -364,6 +407,11 @@ class SetResult:
             "notes": list(self.notes),
             "untouched": len(self.untouched),
         }
+
+
+@own_decimal_context
+def _sum(amounts: Iterable[Decimal]) -> Decimal:
+    return sum(amounts, ZERO)
 
 
 def question_text(entry: Entry, fields: Sequence[str]) -> str:
@@ -526,6 +574,7 @@ def arguments(pending: Pending, index: int) -> dict[str, object]:
     return {name: pending.values[name] for name in _plan(pending.entries).names[index]}
 
 
+@own_decimal_context
 def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) -> SetResult:
     """The results of the calculable rules (aligned with ``pending.complete``), stacked."""
     entries, outcome = pending.entries, pending.outcome
@@ -549,6 +598,7 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
     return outcome
 
 
+@own_decimal_context
 def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetResult:
     """Every rule of the applicant's place the facts allow, then the stacking rules of each document applied."""
     entries, wrong_place, unplaced = placed(entries, facts)

@@ -5,7 +5,8 @@
 Calculators for the rules of policies/liuhe2023.pol, one function per rule.
 Each returns a ``Result``: the amount in yuan to the fen, whether the rule
 applies, and the steps that produced it.  ``<rule>_amount`` computes the same
-amount without recording the steps.
+amount without recording the steps.  Both compute in the runtime's own
+decimal context, whatever context the caller has set.
 
 边界用语：按民法典第一千二百五十九条：“以上”“以下”“以内”包括本数，“不满”“超过”“以外”不包括本数。
 有效期：2023-02-08 至 2026-02-08。
@@ -155,6 +156,7 @@ _ART9_TECH_CENTRE: dict[str, tuple[Decimal, str]] = {
 }
 
 
+@rt.own_decimal_context
 def art2_agri_low(
     *,
     特色农业类项目: bool,
@@ -181,6 +183,7 @@ def art2_agri_low(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art2_agri_low_amount(
     *,
     特色农业类项目: bool,
@@ -201,6 +204,7 @@ def art2_agri_low_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art2_agri_mid(
     *,
     特色农业类项目: bool,
@@ -227,6 +231,7 @@ def art2_agri_mid(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art2_agri_mid_amount(
     *,
     特色农业类项目: bool,
@@ -247,6 +252,7 @@ def art2_agri_mid_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art2_agri_high(
     *,
     特色农业类项目: bool,
@@ -273,6 +279,7 @@ def art2_agri_high(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art2_agri_high_amount(
     *,
     特色农业类项目: bool,
@@ -293,6 +300,7 @@ def art2_agri_high_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art4_performance_early(
     *,
     年度地方财政贡献: Decimal | int,
@@ -324,6 +332,7 @@ def art4_performance_early(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art4_performance_early_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -348,6 +357,7 @@ def art4_performance_early_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art4_performance_late(
     *,
     年度地方财政贡献: Decimal | int,
@@ -378,6 +388,7 @@ def art4_performance_late(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art4_performance_late_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -402,6 +413,7 @@ def art4_performance_late_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art5_hq_low(
     *,
     年度地方财政贡献: Decimal | int,
@@ -429,6 +441,7 @@ def art5_hq_low(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art5_hq_low_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -450,6 +463,7 @@ def art5_hq_low_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art5_hq_mid(
     *,
     年度地方财政贡献: Decimal | int,
@@ -477,6 +491,7 @@ def art5_hq_mid(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art5_hq_mid_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -498,6 +513,7 @@ def art5_hq_mid_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art5_hq_high(
     *,
     年度地方财政贡献: Decimal | int,
@@ -525,6 +541,7 @@ def art5_hq_high(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art5_hq_high_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -546,6 +563,7 @@ def art5_hq_high_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_product(
     *,
     生产加工型企业: bool,
@@ -572,6 +590,7 @@ def art7_product(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art7_product_amount(
     *,
     生产加工型企业: bool,
@@ -593,6 +612,7 @@ def art7_product_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_class1_drug(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
@@ -617,6 +637,7 @@ def art8_class1_drug(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_class1_drug_amount(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
@@ -635,6 +656,7 @@ def art8_class1_drug_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_class2_drug(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
@@ -662,6 +684,7 @@ def art8_class2_drug(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_class2_drug_amount(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
@@ -683,6 +706,7 @@ def art8_class2_drug_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_tcm_redevelopment(
     *,
     品种年销售额: Decimal | int,
@@ -709,6 +733,7 @@ def art8_tcm_redevelopment(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_tcm_redevelopment_amount(
     *,
     品种年销售额: Decimal | int,
@@ -730,6 +755,7 @@ def art8_tcm_redevelopment_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_generic_consistency(
     *,
     完成仿制药一致性评价: bool,
@@ -753,6 +779,7 @@ def art8_generic_consistency(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art8_generic_consistency_amount(
     *,
     完成仿制药一致性评价: bool,
@@ -769,6 +796,7 @@ def art8_generic_consistency_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_tech_centre(
     *,
     初次认定企业技术中心: bool,
@@ -791,6 +819,7 @@ def art9_tech_centre(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_tech_centre_amount(
     *,
     初次认定企业技术中心: bool,
@@ -808,6 +837,7 @@ def art9_tech_centre_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_initial_hitech(
     *,
     初次认定为国家高新技术企业: bool,
@@ -826,6 +856,7 @@ def art9_initial_hitech(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_initial_hitech_amount(
     *,
     初次认定为国家高新技术企业: bool,
@@ -839,6 +870,7 @@ def art9_initial_hitech_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_achievement(
     *,
     在重点行业完成成果转化: bool,
@@ -862,6 +894,7 @@ def art9_achievement(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_achievement_amount(
     *,
     在重点行业完成成果转化: bool,
@@ -880,6 +913,7 @@ def art9_achievement_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_specialised(
     *,
     新列入专精特新中小企业级别: Literal["国家级专精特新中小企业", "省级专精特新中小企业"],
@@ -898,6 +932,7 @@ def art9_specialised(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_specialised_amount(
     *,
     新列入专精特新中小企业级别: Literal["国家级专精特新中小企业", "省级专精特新中小企业"],
@@ -911,6 +946,7 @@ def art9_specialised_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art10_standard(
     *,
     牵头制定并新获批的标准: Literal["国际标准", "国家标准", "行业标准"],
@@ -930,6 +966,7 @@ def art10_standard(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art10_standard_amount(
     *,
     牵头制定并新获批的标准: Literal["国际标准", "国家标准", "行业标准"],
@@ -943,6 +980,7 @@ def art10_standard_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art10_famous_trademark(
     *,
     年度新获认定中国驰名商标: bool,
@@ -961,6 +999,7 @@ def art10_famous_trademark(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art10_famous_trademark_amount(
     *,
     年度新获认定中国驰名商标: bool,
@@ -974,6 +1013,7 @@ def art10_famous_trademark_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art10_quality_award(
     *,
     年度新获得中国质量奖: bool,
@@ -992,6 +1032,7 @@ def art10_quality_award(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art10_quality_award_amount(
     *,
     年度新获得中国质量奖: bool,
@@ -1005,6 +1046,7 @@ def art10_quality_award_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art10_copyright(
     *,
     年度新获认定版权示范单位级别: Literal["国家级版权示范单位", "省级版权示范单位"],
@@ -1023,6 +1065,7 @@ def art10_copyright(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art10_copyright_amount(
     *,
     年度新获认定版权示范单位级别: Literal["国家级版权示范单位", "省级版权示范单位"],
@@ -1036,6 +1079,7 @@ def art10_copyright_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art11_output_growth(
     *,
     规上工业企业: bool,
@@ -1063,6 +1107,7 @@ def art11_output_growth(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art11_output_growth_amount(
     *,
     规上工业企业: bool,
@@ -1084,6 +1129,7 @@ def art11_output_growth_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art12_contribution_growth(
     *,
     年度地方财政贡献: Decimal | int,
@@ -1116,6 +1162,7 @@ def art12_contribution_growth(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art12_contribution_growth_amount(
     *,
     年度地方财政贡献: Decimal | int,
@@ -1142,6 +1189,7 @@ def art12_contribution_growth_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art14_statistics(
     *,
     新增纳入统计的企业类别: Literal["规模以上工业企业", "规模以上服务业企业", "限上商贸企业"],
@@ -1161,6 +1209,7 @@ def art14_statistics(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art14_statistics_amount(
     *,
     新增纳入统计的企业类别: Literal["规模以上工业企业", "规模以上服务业企业", "限上商贸企业"],
@@ -1174,6 +1223,7 @@ def art14_statistics_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art15_listing(
     *,
     上市板块: Literal["主板", "中小板", "创业板", "科创板", "新三板"],
@@ -1192,6 +1242,7 @@ def art15_listing(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art15_listing_amount(
     *,
     上市板块: Literal["主板", "中小板", "创业板", "科创板", "新三板"],
@@ -1205,6 +1256,7 @@ def art15_listing_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art16_transfer(
     *,
     兼并重组后新企业继续生产经营: bool,
@@ -1225,6 +1277,7 @@ def art16_transfer(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art16_transfer_amount(
     *,
     兼并重组后新企业继续生产经营: bool,
@@ -1240,6 +1293,7 @@ def art16_transfer_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art16_merger_growth(
     *,
     年度地方财政贡献: Decimal | int,
@@ -1263,6 +1317,7 @@ def art16_merger_growth(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art16_merger_growth_amount(
     *,
     年度地方财政贡献: Decimal | int,

@@ -5,7 +5,8 @@
 Calculators for the rules of policies/wucheng2023.pol, one function per rule.
 Each returns a ``Result``: the amount in yuan to the fen, whether the rule
 applies, and the steps that produced it.  ``<rule>_amount`` computes the same
-amount without recording the steps.
+amount without recording the steps.  Both compute in the runtime's own
+decimal context, whatever context the caller has set.
 
 边界用语：按民法典第一千二百五十九条：“以上”“以下”“以内”包括本数，“不满”“超过”“以外”不包括本数。
 有效期：2023-01-01 至 2023-12-31。
@@ -302,6 +303,7 @@ _ART9_COOPERATION: dict[str, tuple[Decimal, str]] = {
 }
 
 
+@rt.own_decimal_context
 def art6_tech_credit(
     *,
     科技信贷发放额: Decimal | int,
@@ -322,6 +324,7 @@ def art6_tech_credit(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art6_tech_credit_amount(
     *,
     科技信贷发放额: Decimal | int,
@@ -336,6 +339,7 @@ def art6_tech_credit_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_talent_salary(
     *,
     引进国家省海外引才计划人才: bool,
@@ -357,6 +361,7 @@ def art7_talent_salary(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art7_talent_salary_amount(
     *,
     引进国家省海外引才计划人才: bool,
@@ -373,6 +378,7 @@ def art7_talent_salary_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_application_award(
     *,
     入选海外引才计划: bool,
@@ -392,6 +398,7 @@ def art7_application_award(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art7_application_award_amount(
     *,
     入选海外引才计划: bool,
@@ -405,6 +412,7 @@ def art7_application_award_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_project_support(
     *,
     入选海外引才计划: bool,
@@ -425,6 +433,7 @@ def art7_project_support(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art7_project_support_amount(
     *,
     入选海外引才计划: bool,
@@ -438,6 +447,7 @@ def art7_project_support_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_recruitment_subsidy(
     *,
     入选海外引才计划: bool,
@@ -457,6 +467,7 @@ def art7_recruitment_subsidy(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art7_recruitment_subsidy_amount(
     *,
     入选海外引才计划: bool,
@@ -470,6 +481,7 @@ def art7_recruitment_subsidy_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_overseas_engineer(
     *,
     入选省级海外工程师: bool,
@@ -488,6 +500,7 @@ def art7_overseas_engineer(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art7_overseas_engineer_amount(
     *,
     入选省级海外工程师: bool,
@@ -501,6 +514,7 @@ def art7_overseas_engineer_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art7_weekend_engineer(
     *,
     引进周末工程师: bool,
@@ -521,6 +535,7 @@ def art7_weekend_engineer(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art7_weekend_engineer_amount(
     *,
     引进周末工程师: bool,
@@ -534,6 +549,7 @@ def art7_weekend_engineer_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_research_institute(
     *,
     研发机构类别: Literal["省级企业研究院", "省级高新技术研发中心", "市高新技术研发中心"],
@@ -557,6 +573,7 @@ def art8_research_institute(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_research_institute_amount(
     *,
     研发机构类别: Literal["省级企业研究院", "省级高新技术研发中心", "市高新技术研发中心"],
@@ -574,6 +591,7 @@ def art8_research_institute_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_national_workstation(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -597,6 +615,7 @@ def art8_national_workstation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_national_workstation_amount(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -615,6 +634,7 @@ def art8_national_workstation_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_provincial_workstation(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -640,6 +660,7 @@ def art8_provincial_workstation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_provincial_workstation_amount(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -660,6 +681,7 @@ def art8_provincial_workstation_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_city_workstation(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -683,6 +705,7 @@ def art8_city_workstation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_city_workstation_amount(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
@@ -701,6 +724,7 @@ def art8_city_workstation_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_postdoc(
     *,
     博士后工作站绩效考核优秀: bool,
@@ -721,6 +745,7 @@ def art8_postdoc(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_postdoc_amount(
     *,
     博士后工作站绩效考核优秀: bool,
@@ -736,6 +761,7 @@ def art8_postdoc_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_foreign_expert_city(
     *,
     建立金华市外国专家工作站: bool,
@@ -755,6 +781,7 @@ def art8_foreign_expert_city(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_foreign_expert_city_amount(
     *,
     建立金华市外国专家工作站: bool,
@@ -768,6 +795,7 @@ def art8_foreign_expert_city_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art8_foreign_expert_province(
     *,
     入选浙江省外国专家工作站: bool,
@@ -786,6 +814,7 @@ def art8_foreign_expert_province(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art8_foreign_expert_province_amount(
     *,
     入选浙江省外国专家工作站: bool,
@@ -799,6 +828,7 @@ def art8_foreign_expert_province_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_commissioner_project(
     *,
     婺城区科技特派员项目数: int,
@@ -815,6 +845,7 @@ def art9_commissioner_project(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_commissioner_project_amount(
     *,
     婺城区科技特派员项目数: int,
@@ -826,6 +857,7 @@ def art9_commissioner_project_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_commissioner_excellent(
     *,
     考核优秀科技特派员人数: int,
@@ -846,6 +878,7 @@ def art9_commissioner_excellent(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_commissioner_excellent_amount(
     *,
     考核优秀科技特派员人数: int,
@@ -859,6 +892,7 @@ def art9_commissioner_excellent_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art9_cooperation(
     *,
     实际成交金额: Decimal | int,
@@ -896,6 +930,7 @@ def art9_cooperation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art9_cooperation_amount(
     *,
     实际成交金额: Decimal | int,
@@ -925,6 +960,7 @@ def art9_cooperation_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art10_tech_transfer(
     *,
     技术转让所得: Decimal | int,
@@ -945,6 +981,7 @@ def art10_tech_transfer(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art10_tech_transfer_amount(
     *,
     技术转让所得: Decimal | int,
@@ -958,6 +995,7 @@ def art10_tech_transfer_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art11_city_topup(
     *,
     纳入市级补助: bool,
@@ -981,6 +1019,7 @@ def art11_city_topup(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art11_city_topup_amount(
     *,
     纳入市级补助: bool,
@@ -997,6 +1036,7 @@ def art11_city_topup_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art11_institution(
     *,
     事业单位或高校: bool,
@@ -1018,6 +1058,7 @@ def art11_institution(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art11_institution_amount(
     *,
     事业单位或高校: bool,
@@ -1034,6 +1075,7 @@ def art11_institution_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art11_rd_subsidy(
     *,
     研发费用: Decimal | int,
@@ -1070,6 +1112,7 @@ def art11_rd_subsidy(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art11_rd_subsidy_amount(
     *,
     研发费用: Decimal | int,
@@ -1099,6 +1142,7 @@ def art11_rd_subsidy_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art11_rd_growth(
     *,
     研发费用: Decimal | int,
@@ -1128,6 +1172,7 @@ def art11_rd_growth(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art11_rd_growth_amount(
     *,
     研发费用: Decimal | int,
@@ -1151,6 +1196,7 @@ def art11_rd_growth_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art12_incubator(
     *,
     孵化器级别: Literal["国家级科技企业孵化器", "省级科技企业孵化器", "市级科技企业孵化器"],
@@ -1170,6 +1216,7 @@ def art12_incubator(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art12_incubator_amount(
     *,
     孵化器级别: Literal["国家级科技企业孵化器", "省级科技企业孵化器", "市级科技企业孵化器"],
@@ -1183,6 +1230,7 @@ def art12_incubator_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art12_maker_space(
     *,
     众创空间级别: Literal["国家级众创空间", "省级众创空间", "市级众创空间"],
@@ -1203,6 +1251,7 @@ def art12_maker_space(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art12_maker_space_amount(
     *,
     众创空间级别: Literal["国家级众创空间", "省级众创空间", "市级众创空间"],
@@ -1216,6 +1265,7 @@ def art12_maker_space_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art12_incubated_hitech(
     *,
     在孵企业新认定国家高新技术企业数: int,
@@ -1232,6 +1282,7 @@ def art12_incubated_hitech(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art12_incubated_hitech_amount(
     *,
     在孵企业新认定国家高新技术企业数: int,
@@ -1243,6 +1294,7 @@ def art12_incubated_hitech_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art12_incubated_sme(
     *,
     在孵企业新认定省科技型中小企业数: int,
@@ -1259,6 +1311,7 @@ def art12_incubated_sme(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art12_incubated_sme_amount(
     *,
     在孵企业新认定省科技型中小企业数: int,
@@ -1270,6 +1323,7 @@ def art12_incubated_sme_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_hitech(
     *,
     国家高新技术企业认定: Literal["新认定", "重新认定"],
@@ -1289,6 +1343,7 @@ def art13_hitech(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_hitech_amount(
     *,
     国家高新技术企业认定: Literal["新认定", "重新认定"],
@@ -1302,6 +1357,7 @@ def art13_hitech_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_relocation(
     *,
     完成整体搬迁落户我区: bool,
@@ -1325,6 +1381,7 @@ def art13_relocation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_relocation_amount(
     *,
     完成整体搬迁落户我区: bool,
@@ -1343,6 +1400,7 @@ def art13_relocation_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_relocation_leader(
     *,
     完成整体搬迁落户我区: bool,
@@ -1370,6 +1428,7 @@ def art13_relocation_leader(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_relocation_leader_amount(
     *,
     完成整体搬迁落户我区: bool,
@@ -1391,6 +1450,7 @@ def art13_relocation_leader_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_above_scale(
     *,
     首次列入规上统计的国家高新技术企业第二年仍在规上统计库: bool,
@@ -1410,6 +1470,7 @@ def art13_above_scale(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_above_scale_amount(
     *,
     首次列入规上统计的国家高新技术企业第二年仍在规上统计库: bool,
@@ -1423,6 +1484,7 @@ def art13_above_scale_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_sme(
     *,
     新认列入省科技型中小企业: bool,
@@ -1441,6 +1503,7 @@ def art13_sme(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_sme_amount(
     *,
     新认列入省科技型中小企业: bool,
@@ -1454,6 +1517,7 @@ def art13_sme_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art13_top100(
     *,
     获省创新能力百强的国家高新技术企业: bool,
@@ -1473,6 +1537,7 @@ def art13_top100(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art13_top100_amount(
     *,
     获省创新能力百强的国家高新技术企业: bool,
@@ -1486,6 +1551,7 @@ def art13_top100_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art14_vacate_cage(
     *,
     腾笼换鸟市级拨付资金: Decimal | int,
@@ -1502,6 +1568,7 @@ def art14_vacate_cage(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art14_vacate_cage_amount(
     *,
     腾笼换鸟市级拨付资金: Decimal | int,
@@ -1513,6 +1580,7 @@ def art14_vacate_cage_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art19_top100(
     *,
     入选浙江省服务业100强: bool,
@@ -1531,6 +1599,7 @@ def art19_top100(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art19_top100_amount(
     *,
     入选浙江省服务业100强: bool,
@@ -1544,6 +1613,7 @@ def art19_top100_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art19_leader(
     *,
     入选首批浙江省服务业领军企业: bool,
@@ -1562,6 +1632,7 @@ def art19_leader(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art19_leader_amount(
     *,
     入选首批浙江省服务业领军企业: bool,
@@ -1575,6 +1646,7 @@ def art19_leader_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art19_per_mu(
     *,
     入选亩产效益领跑者名单: bool,
@@ -1593,6 +1665,7 @@ def art19_per_mu(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art19_per_mu_amount(
     *,
     入选亩产效益领跑者名单: bool,
@@ -1606,6 +1679,7 @@ def art19_per_mu_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art21_first_version_software(
     *,
     首版次软件产品级别: Literal["国家级首版次软件产品", "省级首版次软件产品"],
@@ -1624,6 +1698,7 @@ def art21_first_version_software(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art21_first_version_software_amount(
     *,
     首版次软件产品级别: Literal["国家级首版次软件产品", "省级首版次软件产品"],
@@ -1637,6 +1712,7 @@ def art21_first_version_software_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art21_software_top100(
     *,
     首次入围软件百强: bool,
@@ -1655,6 +1731,7 @@ def art21_software_top100(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art21_software_top100_amount(
     *,
     首次入围软件百强: bool,
@@ -1668,6 +1745,7 @@ def art21_software_top100_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art22_ic_project(
     *,
     列入区级科技计划的集成电路项目: bool,
@@ -1687,6 +1765,7 @@ def art22_ic_project(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art22_ic_project_amount(
     *,
     列入区级科技计划的集成电路项目: bool,
@@ -1700,6 +1779,7 @@ def art22_ic_project_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art24_investment(
     *,
     非政府性资金投资: bool,
@@ -1726,6 +1806,7 @@ def art24_investment(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art24_investment_amount(
     *,
     非政府性资金投资: bool,
@@ -1747,6 +1828,7 @@ def art24_investment_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art24_a_grade(
     *,
     非政府性资金投资: bool,
@@ -1773,6 +1855,7 @@ def art24_a_grade(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art24_a_grade_amount(
     *,
     非政府性资金投资: bool,
@@ -1794,6 +1877,7 @@ def art24_a_grade_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art24_upgrade(
     *,
     非政府性资金投资: bool,
@@ -1820,6 +1904,7 @@ def art24_upgrade(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art24_upgrade_amount(
     *,
     非政府性资金投资: bool,
@@ -1840,6 +1925,7 @@ def art24_upgrade_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art25_annual(
     *,
     完成年度升规的服务业企业: bool,
@@ -1858,6 +1944,7 @@ def art25_annual(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art25_annual_amount(
     *,
     完成年度升规的服务业企业: bool,
@@ -1871,6 +1958,7 @@ def art25_annual_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art25_monthly(
     *,
     月度升规的服务业企业: bool,
@@ -1889,6 +1977,7 @@ def art25_monthly(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art25_monthly_amount(
     *,
     月度升规的服务业企业: bool,
@@ -1902,6 +1991,7 @@ def art25_monthly_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art25_monthly_revenue(
     *,
     月度升规的服务业企业: bool,
@@ -1930,6 +2020,7 @@ def art25_monthly_revenue(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art25_monthly_revenue_amount(
     *,
     月度升规的服务业企业: bool,
@@ -1952,6 +2043,7 @@ def art25_monthly_revenue_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art26_air_conditioning(
     *,
     安装空调监测调控设备: bool,
@@ -1977,6 +2069,7 @@ def art26_air_conditioning(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art26_air_conditioning_amount(
     *,
     安装空调监测调控设备: bool,
@@ -1997,6 +2090,7 @@ def art26_air_conditioning_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art31_independent_entity(
     *,
     分支机构转为独立法人: bool,
@@ -2031,6 +2125,7 @@ def art31_independent_entity(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art31_independent_entity_amount(
     *,
     分支机构转为独立法人: bool,
@@ -2060,6 +2155,7 @@ def art31_independent_entity_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art31_contribution(
     *,
     纳入限上统计: bool,
@@ -2086,6 +2182,7 @@ def art31_contribution(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art31_contribution_amount(
     *,
     纳入限上统计: bool,
@@ -2107,6 +2204,7 @@ def art31_contribution_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art32_used_car(
     *,
     设立独立法人机构: bool,
@@ -2136,6 +2234,7 @@ def art32_used_car(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art32_used_car_amount(
     *,
     设立独立法人机构: bool,
@@ -2160,6 +2259,7 @@ def art32_used_car_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art32_time_honoured(
     *,
     新评老字号: Literal["中华老字号", "浙江老字号", "金华老字号"],
@@ -2178,6 +2278,7 @@ def art32_time_honoured(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art32_time_honoured_amount(
     *,
     新评老字号: Literal["中华老字号", "浙江老字号", "金华老字号"],
@@ -2191,6 +2292,7 @@ def art32_time_honoured_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art33_smart_district(
     *,
     智慧商圈试点级别: Literal["国家级智慧商圈试点", "省级智慧商圈试点", "市级智慧商圈试点"],
@@ -2213,6 +2315,7 @@ def art33_smart_district(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art33_smart_district_amount(
     *,
     智慧商圈试点级别: Literal["国家级智慧商圈试点", "省级智慧商圈试点", "市级智慧商圈试点"],
@@ -2230,6 +2333,7 @@ def art33_smart_district_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art33_smart_store(
     *,
     列入国家智慧商店提升改造: bool,
@@ -2253,6 +2357,7 @@ def art33_smart_store(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art33_smart_store_amount(
     *,
     列入国家智慧商店提升改造: bool,
@@ -2271,6 +2376,7 @@ def art33_smart_store_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art34_booth(
     *,
     经备案参加境外展会: bool,
@@ -2291,6 +2397,7 @@ def art34_booth(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art34_booth_amount(
     *,
     经备案参加境外展会: bool,
@@ -2306,6 +2413,7 @@ def art34_booth_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art34_air_ticket(
     *,
     往返机票费用: Decimal | int,
@@ -2322,6 +2430,7 @@ def art34_air_ticket(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art34_air_ticket_amount(
     *,
     往返机票费用: Decimal | int,
@@ -2333,6 +2442,7 @@ def art34_air_ticket_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art36_loan_interest(
     *,
     农业经营主体: Literal["农林业龙头企业", "家庭农林场", "其他主体"],
@@ -2359,6 +2469,7 @@ def art36_loan_interest(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art36_loan_interest_amount(
     *,
     农业经营主体: Literal["农林业龙头企业", "家庭农林场", "其他主体"],
@@ -2380,6 +2491,7 @@ def art36_loan_interest_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art36_insurance_premium(
     *,
     投保地方特色农业保险: bool,
@@ -2400,6 +2512,7 @@ def art36_insurance_premium(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art36_insurance_premium_amount(
     *,
     投保地方特色农业保险: bool,
@@ -2415,6 +2528,7 @@ def art36_insurance_premium_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art37_union(
     *,
     农业产业化联合体级别: Literal["省级农业产业化联合体", "市级农业产业化联合体"],
@@ -2433,6 +2547,7 @@ def art37_union(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art37_union_amount(
     *,
     农业产业化联合体级别: Literal["省级农业产业化联合体", "市级农业产业化联合体"],
@@ -2446,6 +2561,7 @@ def art37_union_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art37_digital_farm(
     *,
     认定为省级数字农业工厂等: bool,
@@ -2464,6 +2580,7 @@ def art37_digital_farm(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art37_digital_farm_amount(
     *,
     认定为省级数字农业工厂等: bool,
@@ -2477,6 +2594,7 @@ def art37_digital_farm_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art37_future_farm(
     *,
     认定为省级未来农场: bool,
@@ -2495,6 +2613,7 @@ def art37_future_farm(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art37_future_farm_amount(
     *,
     认定为省级未来农场: bool,
@@ -2508,6 +2627,7 @@ def art37_future_farm_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art37_service_centre(
     *,
     建设粮食烘干育秧等社会化服务中心: bool,
@@ -2529,6 +2649,7 @@ def art37_service_centre(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art37_service_centre_amount(
     *,
     建设粮食烘干育秧等社会化服务中心: bool,
@@ -2544,6 +2665,7 @@ def art37_service_centre_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art38_grain_subsidy(
     *,
     达到省级规模种粮动态补贴触发条件: bool,
@@ -2565,6 +2687,7 @@ def art38_grain_subsidy(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art38_grain_subsidy_amount(
     *,
     达到省级规模种粮动态补贴触发条件: bool,
@@ -2581,6 +2704,7 @@ def art38_grain_subsidy_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art39_future_village(
     *,
     通过省市考核验收: bool,
@@ -2599,6 +2723,7 @@ def art39_future_village(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art39_future_village_amount(
     *,
     通过省市考核验收: bool,
@@ -2612,6 +2737,7 @@ def art39_future_village_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art39_clean_village(
     *,
     清廉村居示范级别: Literal["区级示范型清廉村居", "市级示范型清廉村居"],
@@ -2630,6 +2756,7 @@ def art39_clean_village(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art39_clean_village_amount(
     *,
     清廉村居示范级别: Literal["区级示范型清廉村居", "市级示范型清廉村居"],
@@ -2643,6 +2770,7 @@ def art39_clean_village_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_tech_team(
     *,
     实施农业产业技术团队项目: bool,
@@ -2662,6 +2790,7 @@ def art40_tech_team(
     return trace.done(amount, discretionary=True)
 
 
+@rt.own_decimal_context
 def art40_tech_team_amount(
     *,
     实施农业产业技术团队项目: bool,
@@ -2675,6 +2804,7 @@ def art40_tech_team_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_demo_base(
     *,
     高品质绿色科技示范基地项目总投资: Decimal | int,
@@ -2692,6 +2822,7 @@ def art40_demo_base(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art40_demo_base_amount(
     *,
     高品质绿色科技示范基地项目总投资: Decimal | int,
@@ -2704,6 +2835,7 @@ def art40_demo_base_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_demo_base_acceptance(
     *,
     科技类示范基地验收级别: Literal["省级科技类示范基地", "市级科技类示范基地"],
@@ -2722,6 +2854,7 @@ def art40_demo_base_acceptance(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art40_demo_base_acceptance_amount(
     *,
     科技类示范基地验收级别: Literal["省级科技类示范基地", "市级科技类示范基地"],
@@ -2735,6 +2868,7 @@ def art40_demo_base_acceptance_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_agri_machinery(
     *,
     列入省级农机创建项目: bool,
@@ -2756,6 +2890,7 @@ def art40_agri_machinery(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art40_agri_machinery_amount(
     *,
     列入省级农机创建项目: bool,
@@ -2772,6 +2907,7 @@ def art40_agri_machinery_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_agri_machinery_recognised(
     *,
     新认定省级农机基地: bool,
@@ -2790,6 +2926,7 @@ def art40_agri_machinery_recognised(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art40_agri_machinery_recognised_amount(
     *,
     新认定省级农机基地: bool,
@@ -2803,6 +2940,7 @@ def art40_agri_machinery_recognised_amount(
     return amount
 
 
+@rt.own_decimal_context
 def art40_mechanisation(
     *,
     列入宜机化改造: bool,
@@ -2824,6 +2962,7 @@ def art40_mechanisation(
     return trace.done(amount)
 
 
+@rt.own_decimal_context
 def art40_mechanisation_amount(
     *,
     列入宜机化改造: bool,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+import decimal
 import importlib
 import itertools
 import symtable
@@ -23,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from compiler import interpret, ir, names
+from compiler import interpret, ir, names, runtime
 from compiler.build import outputs
 from compiler.diagnostics import has_errors
 from compiler.emit import policy_set as set_module
@@ -352,3 +353,55 @@ def test_a_folder_name_with_quotes_or_line_breaks_stays_inside_its_literals(fold
         assert f"规则：{folder}/sample.pol:6" in (calc.r1.__doc__ or "")
     finally:
         sys.path.remove(str(tmp_path))
+
+
+# ── the caller's decimal context ──────────────────────────────────────────────
+PERCENT_BODY = """
+    输入 甲：金额
+    输入 人数：数量
+    规则 r1「x」
+    原文「示例」
+    按甲的1%给予补助。
+    规则 r2「y」
+    原文「示例」
+    按人数每人奖励5000元。
+    """
+
+
+@pytest.mark.parametrize("precision", [3, 5, 8, 12])
+def test_calculators_ignore_the_callers_decimal_context(precision: int, tmp_path: Path) -> None:
+    calc = built(PERCENT_BODY, tmp_path)
+    unit = compiled(PERCENT_BODY)
+    with decimal.localcontext(prec=precision, rounding=decimal.ROUND_DOWN):
+        # 123,456,789.45 × 1% = 1,234,567.8945, to the fen half up: 1,234,567.89 (not ...90 from 8 digits).
+        assert calc.r1_amount(甲=Decimal("123456789.45")) == Decimal("1234567.89")
+        assert calc.r1(甲=Decimal("123456789.45")).amount == Decimal("1234567.89")
+        assert agrees_with_interpreter(unit, calc, "r1", 甲=Decimal("123456789.45")) == Decimal("1234567.89")
+        assert calc.r2_amount(人数=123456789) == Decimal("617283945000.00")  # 123,456,789 × 5,000
+        assert runtime.format_yuan(Decimal("123456789.455")) == "123,456,789.455元"
+        assert runtime.read("money", "1234.5678万元") == Decimal("12345678")
+
+
+def test_a_sets_total_ignores_the_callers_decimal_context() -> None:
+    awards = [runtime.Award(None, runtime.Result("r", Decimal("123456789012.34"), True, ())),  # type: ignore[arg-type]
+              runtime.Award(None, runtime.Result("s", Decimal("0.01"), True, ()))]  # type: ignore[arg-type]
+    outcome = runtime.SetResult(awards, [], [], {}, {}, {}, [])
+    with decimal.localcontext(prec=5):
+        assert outcome.total == Decimal("123456789012.35")
+
+
+class _Sly(Decimal):
+    def __lt__(self, other: object) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("value", [10**5000, -(10**5000), _Sly("5"), _Sly("-5")],
+                         ids=["5001 digits", "minus 5001 digits", "Decimal subclass", "negative Decimal subclass"])
+def test_values_no_calculator_can_trust_are_refused_naming_the_field(value: object, tmp_path: Path) -> None:
+    calc = built(PERCENT_BODY, tmp_path)
+    with pytest.raises(calc.PolInputError) as money:
+        calc.r1_amount(甲=value)
+    assert money.value.field == "甲"
+    with pytest.raises(calc.PolInputError) as count:
+        calc.r2_amount(人数=value)
+    assert count.value.field == "人数"
