@@ -509,6 +509,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def doc_stacking(self, meta: Any, children: list[Token]) -> Item:
         return Item("stacking", str(children[0]), _meta_span(meta))
 
+    def doc_across(self, meta: Any, children: list[Token]) -> Item:
+        return Item("across", str(children[0]), _meta_span(meta))
+
     def monotone(self, meta: Any, children: list[Token]) -> Item:
         return Item("monotone", tuple(_name(t) for t in children if t.type == "NAME"), _meta_span(meta))
 
@@ -602,6 +605,7 @@ class _RuleDraft:
 _DOCUMENT_FIELDS = {
     "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "places": "适用地区", "date": "发文日期",
     "validity": "有效期", "boundary": "边界", "rounding": "舍入", "stacking": "同一事项",
+    "across": "与其他文件同一事项",
 }
 
 
@@ -720,6 +724,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None) for r in rules),
         readings=tuple(document_readings),
         stacking=fields.get("stacking"),
+        across=fields.get("across"),
     )
     return document, diagnostics
 

@@ -7,7 +7,7 @@ The printer walks the ``Document`` and writes every item in one spelling:
   给予/予以/进行, ``为``/``不是`` for 为/是/属于 and 不为/不属于, ``和``, ``－``, ``×``
   for the arithmetic operators, ``—`` for a range and ``至`` for the validity;
 * the document fields first, in a fixed order (文号 标题 发文机关 适用地区 发文日期 有效期 边界
-  舍入 原件 同一事项 解读); then sections, articles and rules in their order, two blank lines
+  舍入 原件 同一事项 与其他文件同一事项 解读); then sections, articles and rules in their order, two blank lines
   before a section or an article (one between a section's 牵头单位 and its first
   article), one before a rule and around a run of ``输入``;
 * a rule's ``事项``, ``原文``, ``解读`` and ``责任单位`` in that order, then its sentences
@@ -241,6 +241,8 @@ class _Printer:
             self.emit(["原件", _quote(d.original.text)], self.start(d.original.span))
         if d.stacking is not None:
             self.emit(["同一事项", "：", d.stacking], self.keyword_at("同一事项", 0, len(self.source.text)))
+        if d.across is not None:
+            self.emit(["与其他文件同一事项", "：", d.across], self.keyword_at("与其他文件同一事项", 0, len(self.source.text)))
         for reading in d.readings:
             self.emit(["解读", _quote(reading.text)], self.start(reading.span))
 

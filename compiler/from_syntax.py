@@ -356,5 +356,6 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         original_articles=original_articles,
         readings=tuple(q.text for q in document.readings),
         stacking=document.stacking,
+        across=document.across,
         places=tuple(p.strip() for p in re.split("[、，,]", document.places.text) if p.strip()) if document.places else (),
     )

@@ -312,6 +312,7 @@ class Module:
     readings: tuple[str, ...] = ()  # readings of the document as a whole
     stacking: str | None = None  # 同一事项：就高从优 / 可叠加 / 只能选择其中一项 / 按差额补足
     places: tuple[str, ...] = ()  # 适用地区: the names of the places it applies in (none: everywhere)
+    across: str | None = None  # 与其他文件同一事项: how its matters combine with matters of that name in other documents
 
 
 NEGATIVE_TO_ZERO = "计算结果为负，按零计"

@@ -427,3 +427,4 @@ class Document:
     readings: tuple[Quote, ...] = ()  # readings of the document as a whole (解读 before any article)
     stacking: str | None = None  # 同一事项：就高从优 …
     places: Quote | None = None  # 适用地区「金华市婺城区、婺城区」: the places the document applies in
+    across: str | None = None  # 与其他文件同一事项：就高从优 — matters named alike in other documents compete
