@@ -230,3 +230,21 @@ def test_a_build_waits_while_another_holds_the_folder(tmp_path: Path, monkeypatc
         assert snapshot(Path("out")) == old and not journal.staging_dir(Path("out")).exists()  # ... touching nothing
     assert process.wait(timeout=60) == 0
     assert snapshot(Path("out")) == snapshot(Path("reference"))
+
+
+def test_a_folder_built_before_manifests_is_updated_and_nothing_in_it_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    policies(tmp_path)
+    out = Path("out")
+    assert build(capsys, "policies_b", "-o", "out")[0] == 0
+    (out / MANIFEST).unlink()  # as an older pol left it: its __init__.py is pol's, there is no manifest
+    add_user_files(out)
+    assert build(capsys, "policies_a", "-o", "out")[0] == 0
+    files = snapshot(out)
+    assert "beta.py" in files and "charts/beta.r2.svg" in files  # not listed anywhere as pol's: kept
+    assert {name: files[name].decode() for name in USER_FILES} == USER_FILES
+    assert build(capsys, "policies_a", "-o", "reference")[0] == 0
+    reference = snapshot(Path("reference"))
+    assert {name: files[name] for name in reference} == reference  # pol's own files rewritten, the manifest too
+    assert build(capsys, "policies_a", "-o", "out", "--check")[0] == 0
