@@ -15,7 +15,9 @@ amount in fen, and each row's totals; ``Outcome.result(row)`` is exactly the
 questions and stacking decisions included.  A row holding a value the
 int64 columns cannot carry exactly (a negative amount, a fraction of a fen, a
 rate finer than the calculators' unit, a number beyond int64) is evaluated by
-``runtime.evaluate_set`` itself.
+``runtime.evaluate_set`` itself, as is a row whose amount or total could pass
+int64 fen: the rows a kernel refuses are found by running it on halves of the
+chunk, and the totals are added up in int64 only where they cannot overflow.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ class Outcome:
     status: list[Array]  # per entry, per row (int8): UNTOUCHED, AWARD, …
     detail: list[Array]  # per entry, per row: what the status needs said (see the statuses)
     amounts: list[Array]  # per entry, per row: int64 fen, for AWARD and DROPPED (0 elsewhere)
-    total: Array  # (rows,) int64 fen: the awards kept
+    total: Array  # (rows,) int64 fen: the awards kept (Python ints, dtype object, if a row's total passes int64)
     discretionary_total: Array  # (rows,) int64 fen: the kept awards that are maxima
     scalar: dict[int, runtime.SetResult]  # rows evaluated by runtime.evaluate_set
     reasons: list[tuple[str, ...]]  # per entry
@@ -465,12 +467,15 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
         if not everything and not complete.any():
             continue
         where = None if everything else np.flatnonzero(complete)
-        found = _calculate(kernels[index], names, fields, where)
+        found = _calculate(kernels[index], names, fields, where, rows)
         if found is None:  # the columns cannot give this rule's amounts exactly: those rows go to the scalar path
             to_scalar |= complete
             some_scalar = True
             continue
-        fen, codes = found  # the amount is 0 wherever the code is not
+        fen, codes, failed = found  # the amount is 0 wherever the code is not
+        if failed is not None:  # rows the kernel could not compute (an amount beyond int64 fen): the scalar path
+            to_scalar[failed if where is None else where[failed]] = True
+            some_scalar = True
         if where is None:
             np.multiply(codes != 0, NOT_APPLICABLE - AWARD, out=state)
             state += AWARD
@@ -483,16 +488,19 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
             amounts[index][where] = fen
 
     dropped = _stack_columns(entries, status, amounts)
+    maxima = [k is not None and k.discretionary for k in kernels]
+    kept = [(amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index], maxima[index])
+            for index in range(len(entries)) if amounts[index] is not no_fen]
+    at_risk = _sum_at_risk([fen for fen, _ in kept], rows)
+    if at_risk is not None:  # rows whose total could pass int64 fen: the scalar path adds them up exactly
+        to_scalar |= at_risk
+        some_scalar = True
     total = np.zeros(rows, dtype=np.int64)
     discretionary = np.zeros(rows, dtype=np.int64)
-    maxima = [k is not None and k.discretionary for k in kernels]
-    for index in range(len(entries)):
-        if amounts[index] is no_fen:
-            continue
-        kept = amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index]
-        total += kept
-        if maxima[index]:
-            discretionary += kept
+    for fen, maximum in kept:  # int64 wraps silently, but only on the rows at risk, which the scalar path overwrites
+        total += fen
+        if maximum:
+            discretionary += fen
     scalar: dict[int, runtime.SetResult] = {}
     if some_scalar and to_scalar.any():
         for state in status:
@@ -500,7 +508,10 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
                 state[to_scalar] = UNTOUCHED
         for row in np.flatnonzero(to_scalar).tolist():
             scalar[row] = runtime.evaluate_set(entries, facts.row_facts(row))
-            total[row] = int(scalar[row].total.scaleb(2))
+            row_total = int(scalar[row].total.scaleb(2))
+            if row_total > _I64_MAX and total.dtype != object:  # exact, in Python ints, rather than wrapped
+                total, discretionary = total.astype(object), discretionary.astype(object)
+            total[row] = row_total
             discretionary[row] = int(scalar[row].discretionary_total.scaleb(2))
     return Outcome(entries, facts, status, detail, amounts, total, discretionary, scalar,
                    [k.reasons if k is not None else () for k in kernels], maxima)
@@ -554,16 +565,62 @@ def _settle(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Fie
     state[is_question], detail[is_question] = QUESTION, missing_bits[is_question]
 
 
+def _sum_at_risk(amounts: Sequence[Array], rows: int) -> Array | None:
+    """The rows whose sum of ``amounts`` (int64 fen, never negative) could pass int64; None if no row can.
+
+    The sum of the columns' maxima decides it exactly for the usual chunk; beyond that the rows
+    are summed in float64, whose error is far below the margin kept (a sum under 2⁶² is exact in int64).
+    """
+    if sum(int(fen.max()) for fen in amounts if fen.size) <= _I64_MAX:
+        return None
+    approximate = np.zeros(rows, dtype=np.float64)
+    for fen in amounts:
+        approximate += fen
+    return approximate >= 2.0**62
+
+
+_SMALLEST_SPLIT = 16  # rows: a part of a chunk the kernel fails on that is this small goes to the scalar path whole
+
+
 def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, _Field],
-               where: Array | None) -> tuple[Array, Array] | None:
-    """The rule's amounts and reason codes on the rows ``where`` (None: all); None if the columns cannot give them."""
+               where: Array | None, rows: int) -> tuple[Array, Array, Array | None] | None:
+    """The rule's amounts and reason codes on the rows ``where`` (None: all), and the positions among those
+    rows the kernel could not compute (None: it computed every one); None if there is no kernel.
+
+    A kernel that fails on the rows (an amount beyond int64 fen) is run again on each half of them, and so
+    on, so that only the rows it cannot compute, and few others, go to the scalar path.
+    """
     if kernel is None:
         return None
-    columns = {name: fields[name].column if where is None else fields[name].column[where] for name in names}
-    try:
-        return kernel.outcomes(kernel.rule, columns)
-    except (ValueError, TypeError, OverflowError, ArithmeticError):
-        return None
+
+    def attempt(part: Array | None) -> tuple[Array, Array] | None:
+        columns = {name: fields[name].column if part is None else fields[name].column[part] for name in names}
+        try:
+            return kernel.outcomes(kernel.rule, columns)
+        except (ValueError, TypeError, OverflowError, ArithmeticError):
+            return None
+
+    found = attempt(where)
+    if found is not None:
+        return found[0], found[1], None
+    chosen = np.arange(rows) if where is None else where
+    fen = np.zeros(len(chosen), dtype=np.int64)
+    codes = np.zeros(len(chosen), dtype=np.int16)
+    failed = np.zeros(len(chosen), dtype=np.bool_)
+    parts = [(0, len(chosen))]
+    while parts:
+        start, stop = parts.pop()
+        if stop - start <= _SMALLEST_SPLIT:
+            failed[start:stop] = True
+            continue
+        middle = (start + stop) // 2
+        for low, high in ((start, middle), (middle, stop)):
+            piece = attempt(chosen[low:high])
+            if piece is None:
+                parts.append((low, high))
+            else:
+                fen[low:high], codes[low:high] = piece
+    return fen, codes, failed
 
 
 def _stack_columns(entries: Sequence[runtime.Entry], status: list[Array], amounts: list[Array]) -> set[int]:
