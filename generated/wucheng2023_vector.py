@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -119,6 +119,10 @@ SOURCE_SHA256 = "d694536497b324a7f510e7303f266b3069ba27712e474f058f100185f4dc8b2
 SCALAR_MODULE = "wucheng2023"
 RATE_SCALE = 1000000  # rate inputs are int64 counts of 1/RATE_SCALE
 FEN_PER_YUAN = 100
+# The scalar calculators' decimal context (the runtime's CONTEXT): amounts are decoded and encoded in it,
+# whatever context the caller has set.
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999,
+                   traps=[InvalidOperation, DivisionByZero, Overflow])
 
 # The choices of every one-of input; a choice's code is its index here.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -361,6 +365,11 @@ def _whole_fen(rule: str, amount: Decimal) -> int:
 
 
 def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
+    with localcontext(_CONTEXT):
+        return _scalar_outcomes_exactly(spec, columns)
+
+
+def _scalar_outcomes_exactly(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
     arrays, _, n = _read(spec, columns)
     calculator = getattr(_scalar_module(), spec.rule)
     names = [name for name, _ in spec.inputs]
@@ -381,7 +390,7 @@ def scalar_rows(rule: str, columns: Mapping[str, Any]) -> Array:
 def _whole(name: str, value: object, scale: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise ColumnError(name, f"的值应为 Decimal、int 或数字字符串，实际是 {type(value).__name__}")
-    number = Decimal(value) * scale
+    number = _CONTEXT.multiply(Decimal(value), scale)
     if not number.is_finite() or number != number.to_integral_value():
         raise ColumnError(name, f"的值 {value} 不是整{what}")
     if number < 0:
@@ -433,7 +442,7 @@ def encode(rule: str, rows: Iterable[Mapping[str, object]]) -> dict[str, Array]:
 
 def to_yuan(amounts: Array) -> list[Decimal]:
     """Amounts in fen as Decimal yuan to the fen, as the scalar calculators return them."""
-    return [Decimal(int(v)).scaleb(-2) for v in np.asarray(amounts).tolist()]
+    return [Decimal(int(v)).scaleb(-2, _CONTEXT) for v in np.asarray(amounts).tolist()]
 
 
 _ART6_TECH_CREDIT = Spec(

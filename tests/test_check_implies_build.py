@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from compiler import interpret, ir, names, runtime
@@ -405,3 +406,25 @@ def test_values_no_calculator_can_trust_are_refused_naming_the_field(value: obje
     with pytest.raises(calc.PolInputError) as count:
         calc.r2_amount(人数=value)
     assert count.value.field == "人数"
+
+
+def test_calculators_by_column_ignore_the_callers_decimal_context(tmp_path: Path) -> None:
+    body = PERCENT_BODY + """
+    输入 申报日期：日期
+    规则 r3「z」
+    原文「示例」
+    申报日期在2023年3月1日及以上的，按甲的1%给予补助。
+    """
+    package = build([compiled(body)], tmp_path)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        vec = importlib.import_module(f"{package}.sample_vector")
+    finally:
+        sys.path.remove(str(tmp_path))
+    with decimal.localcontext(prec=5, rounding=decimal.ROUND_DOWN):
+        assert vec.to_yuan(np.array([12345678945])) == [Decimal("123456789.45")]
+        assert vec.fen([Decimal("123456789.45")]).tolist() == [12345678945]
+        columns = {"甲": vec.fen([Decimal("123456789.45")])}
+        assert vec.r1(columns).tolist() == [123456789]  # 1,234,567.89 yuan in fen
+        dated = {**columns, "申报日期": np.array(["2023-03-01"], dtype="datetime64[D]")}
+        assert vec.r3(dated).tolist() == [123456789]  # by the scalar code, row by row

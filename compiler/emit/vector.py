@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
 from fractions import Fraction
 
-from .. import ir
+from .. import ir, runtime
 from .jinja import environment
 from .python import py_str
 
@@ -810,7 +810,17 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         kind=KIND,
         helpers=helpers,
         fallback=[r for r in rules if r.kernel is None],
+        context=context_code(),
     )
+
+
+def context_code() -> str:
+    """``runtime.CONTEXT`` as code: the vectorised module, which may stand alone, makes its own copy."""
+    context = runtime.CONTEXT
+    assert {trap for trap, on in context.traps.items() if on} <= {InvalidOperation, DivisionByZero, Overflow}
+    traps = ", ".join(trap.__name__ for trap in (InvalidOperation, DivisionByZero, Overflow) if context.traps[trap])
+    return (f"Context(prec={context.prec}, rounding={context.rounding}, Emin={context.Emin:_}, Emax={context.Emax:_},\n"
+            f"                   traps=[{traps}])")
 
 
 def fallback_rules(module: ir.Module, *, rate_scale: int = RATE_SCALE) -> dict[str, str]:
