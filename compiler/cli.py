@@ -232,6 +232,8 @@ def run_build(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.output}/ 与政策文件一致")
         return 0
+    if args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"输出位置 {args.output} 已有同名文件，不是文件夹")
     try:
         changed = build.write(files, args.output)
     except build.BuildError as error:

@@ -274,3 +274,12 @@ def test_the_console_script_exits_only_0_1_or_2(tmp_path: Path) -> None:
     misuse = subprocess.run([pol, "frobnicate"], capture_output=True, text=True)
     assert (good.returncode, bad.returncode, misuse.returncode) == (0, 1, 2)
     assert "Traceback" not in good.stderr + bad.stderr + misuse.stderr
+
+
+def test_build_into_a_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "out"
+    taken.write_text("mine\n", encoding="utf-8")
+    code, _, err = run(capsys, "build", str(SEED), "-o", str(taken))
+    assert code == 1
+    assert "已有同名文件，不是文件夹" in err
+    assert taken.read_text(encoding="utf-8") == "mine\n"
