@@ -1,0 +1,52 @@
+"""The corpus of real clauses (tests/corpus) as a regression.
+
+A clause recorded as compiling as written must keep doing so, and its hand-computed
+cases must give their amounts from the interpreter and from the generated calculator;
+a reworded clause must keep compiling. Clauses that now compile better than recorded
+are improvements, reported by ``tests/corpus/report.py``, not failures.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from .corpus import report
+
+
+@functools.cache
+def checked() -> tuple[dict, list[dict], list[report.Outcome]]:
+    return report.check_all()
+
+
+def outcomes(status: str) -> list[report.Outcome]:
+    return [o for o in checked()[2] if o.status == status]
+
+
+def test_every_clause_has_a_known_document_and_status() -> None:
+    sources, clauses, _ = checked()
+    assert clauses
+    for entry in clauses:
+        assert entry["doc"] in sources, entry["id"]
+        assert entry["status"] in report.STATUSES, entry["id"]
+        if entry["status"] != "as_written":
+            assert entry.get("constructs"), f"{entry['id']}: name the missing construct"
+
+
+@pytest.mark.parametrize("status", ["as_written", "reworded", "not_expressible"])
+def test_recorded_status_still_holds(status: str) -> None:
+    failures = {o.id: o.problems for o in outcomes(status) if o.problems}
+    assert not failures, failures
+
+
+def test_cases_were_run() -> None:
+    _, clauses, results = checked()
+    compiled = [e for e in clauses if e["status"] != "not_expressible"]
+    assert sum(o.cases for o in results) >= sum(len(e.get("case", [])) for e in compiled)
+
+
+def test_report_renders() -> None:
+    figures = report.figures(*checked())
+    text = report.render(figures)
+    assert "as_written" in text and str(figures["clauses"]) in text
