@@ -7,6 +7,7 @@ one's dependencies (lark, jinja2, …) through a ``.pth`` file, and run from a f
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -57,25 +58,30 @@ def test_pol_check_and_build_work_in_a_fresh_virtualenv(wheel: Path, tmp_path: P
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                     "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
 
-    work = tmp_path / "work"  # outside the repository: nothing from the checkout is importable
+    # Outside the repository, and without PYTHONPATH: nothing from the checkout is importable.
+    work = tmp_path / "work"
+    environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "PYTHONHOME")}
     shutil.copytree(ROOT / "policies", work / "policies")
     pol = fresh / "bin" / "pol"
-    where = subprocess.run([python, "-c", "import compiler; print(compiler.__file__)"], cwd=work, check=True,
-                           capture_output=True, text=True).stdout
+    where = subprocess.run([python, "-c", "import compiler; print(compiler.__file__)"], cwd=work, env=environment,
+                           check=True, capture_output=True, text=True).stdout
     assert where.startswith(str(site)), where
-    version = subprocess.run([pol, "--version"], cwd=work, capture_output=True, text=True)
+    version = subprocess.run([pol, "--version"], cwd=work, env=environment, capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.startswith("pol 0.")
 
-    check = subprocess.run([pol, "check", "policies"], cwd=work, capture_output=True, text=True, timeout=120)
+    check = subprocess.run([pol, "check", "policies"], cwd=work, env=environment, capture_output=True, text=True,
+                           timeout=120)
     assert check.returncode == 0, check.stderr
     assert "检查通过" in check.stdout
-    build = subprocess.run([pol, "build", "policies", "-o", "calculators"], cwd=work, capture_output=True, text=True,
-                           timeout=120)
+    build = subprocess.run([pol, "build", "policies", "-o", "calculators"], cwd=work, env=environment,
+                           capture_output=True, text=True, timeout=120)
     assert build.returncode == 0, build.stderr
     # The calculators it wrote import and compute: 1% of 1234.56万元 under art24 is 123,456.00元.
     script = ("import calculators.wucheng2023 as m;"
               "print(m.art24_investment_amount(非政府性资金投资=True, 固定资产投资=10**7, 实际投资额=12345600))")
-    done = subprocess.run([python, "-c", script], cwd=work, check=True, capture_output=True, text=True)
+    done = subprocess.run([python, "-c", script], cwd=work, env=environment, check=True, capture_output=True,
+                          text=True)
     assert done.stdout.strip() == "123456.00"
-    absent = subprocess.run([python, "-c", "import generated"], cwd=work, capture_output=True, text=True)
+    absent = subprocess.run([python, "-c", "import generated"], cwd=work, env=environment, capture_output=True,
+                            text=True)
     assert "ModuleNotFoundError" in absent.stderr
