@@ -149,6 +149,9 @@ def _write_synced(path: Path, text: str) -> None:
 
 
 def _sync_dir(path: Path) -> None:
+    """Flush a folder's entries (its renames) to disk; Windows cannot open a folder, nor needs to."""
+    if os.name == "nt":
+        return
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
