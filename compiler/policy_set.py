@@ -60,6 +60,7 @@ def budgets(modules: Sequence[ir.Module]) -> dict[str, Decimal]:
 def entries(modules: Iterable[ir.Module],
             function_for: Callable[[ir.Module, ir.Rule], Callable[..., Any]] | None = None) -> list[runtime.Entry]:
     modules = list(modules)
+    across = _across(modules)
     result = []
     for module in modules:
         for rule in module.rules:
@@ -78,8 +79,20 @@ def entries(modules: Iterable[ir.Module],
                 validity=module.validity,
                 document=module.document_number or module.source_name,
                 places=module.places,
+                across=across.get(rule.matter, "") if rule.matter else "",
             ))
     return result
+
+
+def _across(modules: Sequence[ir.Module]) -> dict[str, str]:
+    """Matter → how its awards combine across documents, for the matters of documents that declare
+    与其他文件同一事项 (the first such document of a matter decides)."""
+    found: dict[str, str] = {}
+    for module in modules:
+        for rule in module.rules if module.across else ():
+            if rule.matter:
+                found.setdefault(rule.matter, module.across or "")
+    return found
 
 
 def _interpreted(rule: ir.Rule) -> Callable[..., runtime.Result]:

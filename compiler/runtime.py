@@ -361,6 +361,7 @@ class Entry(NamedTuple):
     validity: tuple[datetime.date, datetime.date] | None
     document: str
     places: tuple[str, ...] = ()  # the document's 适用地区: the places it applies in (none: everywhere)
+    across: str = ""  # a document's 与其他文件同一事项 for this matter: it competes with the matter of that name elsewhere
 
 
 class Award(NamedTuple):
@@ -617,24 +618,41 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
     return outcome
 
 
+def stack_key(entry: Entry) -> tuple[str, str]:
+    """The awards that compete: those of one document's matter; or, where a document declared
+    与其他文件同一事项 for the matter, those of the matter of that name in every document."""
+    return ("" if entry.across else entry.document, entry.matter)
+
+
+def stack_policy(entry: Entry) -> str:
+    """How the awards of ``entry``'s group combine: 就高从优, 可叠加, 只能选择其中一项 or 按差额补足."""
+    return entry.across or entry.policy
+
+
 def _stack(awards: list[Award], outcome: SetResult) -> None:
     matters: dict[tuple[str, str], list[Award]] = {}
     for award in awards:
-        matters.setdefault((award.entry.document, award.entry.matter), []).append(award)
+        matters.setdefault(stack_key(award.entry), []).append(award)
     for (_, matter), group in matters.items():
         competing = [a for a in group if a.entry.stacking != "可叠加"]
         adding = [a for a in group if a.entry.stacking == "可叠加"]
-        policy = group[0].entry.policy
+        policy = stack_policy(group[0].entry)
+        several = len({a.entry.document for a in group}) > 1  # then each award is named with its document
+
+        def named(award: Award, several: bool = several) -> str:
+            entry = award.entry
+            return f"{entry.document + entry.article if several else entry.article}（{entry.rule}）"
+
         if len(competing) > 1 and policy != "可叠加":
             best = max(competing, key=lambda a: a.result.amount)  # the first of equals stays
             others = [a for a in competing if a is not best]
             outcome.kept.append(best)
             outcome.dropped += others
-            listed = "；".join(f"{a.entry.article}（{a.entry.rule}）给予{format_yuan(a.result.amount)}" for a in others)
+            listed = "；".join(f"{named(a)}给予{format_yuan(a.result.amount)}" for a in others)
             way = {"只能选择其中一项": "只能选择其中一项，按金额最高的一项计算",
                    "按差额补足": "按差额补足，合计以最高一项为限"}.get(policy, "按照就高从优原则，不重复享受")
             outcome.decisions.append(
-                f"对于事项「{matter}」，{best.entry.article}（{best.entry.rule}）给予{format_yuan(best.result.amount)}，"
+                f"对于事项「{matter}」，{named(best)}给予{format_yuan(best.result.amount)}，"
                 f"{listed}；{way}，取{format_yuan(best.result.amount)}。")
         else:
             outcome.kept += competing
@@ -642,7 +660,6 @@ def _stack(awards: list[Award], outcome: SetResult) -> None:
             outcome.kept.append(award)
             if competing:
                 outcome.decisions.append(
-                    f"对于事项「{matter}」，{award.entry.article}（{award.entry.rule}）的"
-                    f"{format_yuan(award.result.amount)}可叠加，另行计入。")
+                    f"对于事项「{matter}」，{named(award)}的{format_yuan(award.result.amount)}可叠加，另行计入。")
     order = {id(a): i for i, a in enumerate(awards)}
     outcome.kept.sort(key=lambda a: order[id(a)])

@@ -204,7 +204,7 @@ class Outcome:
         found = np.zeros(rows, dtype=np.bool_)
         groups: dict[tuple[str, str], list[int]] = {}
         for index, entry in enumerate(self.entries):
-            groups.setdefault((entry.document, entry.matter), []).append(index)
+            groups.setdefault(runtime.stack_key(entry), []).append(index)
         for group in groups.values():
             if len(group) < 2:
                 continue
@@ -629,10 +629,10 @@ def _stack_columns(entries: Sequence[runtime.Entry], status: list[Array], amount
     matters: dict[tuple[str, str], list[int]] = {}
     for index, entry in enumerate(entries):
         if entry.stacking != "可叠加":
-            matters.setdefault((entry.document, entry.matter), []).append(index)
+            matters.setdefault(runtime.stack_key(entry), []).append(index)
     dropped: set[int] = set()
     for group in matters.values():
-        if len(group) < 2 or entries[group[0]].policy == "可叠加":
+        if len(group) < 2 or runtime.stack_policy(entries[group[0]]) == "可叠加":
             continue
         applies = np.array([status[index] == AWARD for index in group])
         several = applies.sum(axis=0) > 1

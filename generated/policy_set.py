@@ -41,6 +41,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art2_agri_mid",
@@ -59,6 +60,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art2_agri_high",
@@ -77,6 +79,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art4_performance_early",
@@ -96,6 +99,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art4_performance_late",
@@ -115,6 +119,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art5_hq_low",
@@ -134,6 +139,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art5_hq_mid",
@@ -153,6 +159,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art5_hq_high",
@@ -172,6 +179,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="就高从优",
     ),
     rt.Entry(
         rule="art7_product",
@@ -191,6 +199,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_class1_drug",
@@ -209,6 +218,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_class2_drug",
@@ -226,6 +236,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_tcm_redevelopment",
@@ -244,6 +255,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_generic_consistency",
@@ -261,6 +273,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_tech_centre",
@@ -278,6 +291,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_initial_hitech",
@@ -295,6 +309,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_achievement",
@@ -313,6 +328,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_specialised",
@@ -329,6 +345,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art10_standard",
@@ -345,6 +362,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art10_famous_trademark",
@@ -362,6 +380,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art10_quality_award",
@@ -379,6 +398,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art10_copyright",
@@ -395,6 +415,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art11_output_growth",
@@ -413,6 +434,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art12_contribution_growth",
@@ -431,6 +453,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art14_statistics",
@@ -447,6 +470,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art15_listing",
@@ -463,6 +487,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art16_transfer",
@@ -480,6 +505,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art16_merger_growth",
@@ -497,6 +523,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
         document="柳河县委、县政府2023年2月8日实施意见（原件未载文号）",
         places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", ),
+        across="",
     ),
     rt.Entry(
         rule="art6_tech_credit",
@@ -513,6 +540,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_talent_salary",
@@ -530,6 +558,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_application_award",
@@ -547,6 +576,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_project_support",
@@ -564,6 +594,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_recruitment_subsidy",
@@ -581,6 +612,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_overseas_engineer",
@@ -598,6 +630,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art7_weekend_engineer",
@@ -615,6 +648,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_research_institute",
@@ -632,6 +666,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_national_workstation",
@@ -650,6 +685,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_provincial_workstation",
@@ -668,6 +704,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_city_workstation",
@@ -685,6 +722,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_postdoc",
@@ -702,6 +740,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_foreign_expert_city",
@@ -719,6 +758,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art8_foreign_expert_province",
@@ -736,6 +776,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_commissioner_project",
@@ -752,6 +793,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_commissioner_excellent",
@@ -768,6 +810,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art9_cooperation",
@@ -786,6 +829,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art10_tech_transfer",
@@ -802,6 +846,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art11_city_topup",
@@ -819,6 +864,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art11_institution",
@@ -836,6 +882,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art11_rd_subsidy",
@@ -852,6 +899,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art11_rd_growth",
@@ -870,6 +918,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art12_incubator",
@@ -886,6 +935,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art12_maker_space",
@@ -902,6 +952,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art12_incubated_hitech",
@@ -918,6 +969,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art12_incubated_sme",
@@ -934,6 +986,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_hitech",
@@ -950,6 +1003,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_relocation",
@@ -968,6 +1022,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_relocation_leader",
@@ -987,6 +1042,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_above_scale",
@@ -1004,6 +1060,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_sme",
@@ -1021,6 +1078,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art13_top100",
@@ -1038,6 +1096,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art14_vacate_cage",
@@ -1054,6 +1113,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art19_top100",
@@ -1071,6 +1131,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art19_leader",
@@ -1088,6 +1149,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art19_per_mu",
@@ -1105,6 +1167,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art21_first_version_software",
@@ -1121,6 +1184,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art21_software_top100",
@@ -1138,6 +1202,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art22_ic_project",
@@ -1155,6 +1220,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art24_investment",
@@ -1173,6 +1239,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art24_a_grade",
@@ -1190,6 +1257,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art24_upgrade",
@@ -1208,6 +1276,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art25_annual",
@@ -1225,6 +1294,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art25_monthly",
@@ -1242,6 +1312,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art25_monthly_revenue",
@@ -1259,6 +1330,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art26_air_conditioning",
@@ -1277,6 +1349,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art31_independent_entity",
@@ -1295,6 +1368,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art31_contribution",
@@ -1313,6 +1387,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art32_used_car",
@@ -1332,6 +1407,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art32_time_honoured",
@@ -1348,6 +1424,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art33_smart_district",
@@ -1365,6 +1442,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art33_smart_store",
@@ -1383,6 +1461,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art34_booth",
@@ -1400,6 +1479,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art34_air_ticket",
@@ -1416,6 +1496,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art36_loan_interest",
@@ -1432,6 +1513,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art36_insurance_premium",
@@ -1449,6 +1531,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art37_union",
@@ -1465,6 +1548,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art37_digital_farm",
@@ -1482,6 +1566,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art37_future_farm",
@@ -1499,6 +1584,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art37_service_centre",
@@ -1516,6 +1602,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art38_grain_subsidy",
@@ -1533,6 +1620,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art39_future_village",
@@ -1550,6 +1638,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art39_clean_village",
@@ -1566,6 +1655,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_tech_team",
@@ -1583,6 +1673,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_demo_base",
@@ -1599,6 +1690,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_demo_base_acceptance",
@@ -1615,6 +1707,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_agri_machinery",
@@ -1632,6 +1725,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_agri_machinery_recognised",
@@ -1649,6 +1743,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
     rt.Entry(
         rule="art40_mechanisation",
@@ -1666,6 +1761,7 @@ ENTRIES: tuple[rt.Entry, ...] = (
         validity=(datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
         document="婺区政发〔2023〕6号",
         places=("婺城区", "金华市婺城区", "浙江省金华市婺城区", ),
+        across="",
     ),
 )
 

@@ -9,10 +9,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
-from compiler import ir, policy_set, runtime
+from compiler import ir, policy_set, runtime, vector_set
 from compiler.cli import main
 from compiler.emit.policy_set import import_line
 
@@ -325,24 +326,43 @@ def test_an_unknown_place_is_a_wrong_fact_not_a_guess(both: list[runtime.Entry])
     assert result.kept == [] and result.questions == {} and result.not_applicable == {}
 
 
+def research_award(number: str, rate: str, across: str = "") -> ir.Module:
+    """A document of 某县 that rewards the matter 研发奖励 at ``rate`` of 研发投入."""
+    compiled = compile_text(f"""\
+        第一条「研发」
+        输入 研发投入：金额
+        规则 art1_rd_{number}「研发奖励」
+        事项「研发奖励」
+        原文「示例」
+        按研发投入的{rate}给予奖励。
+        """, header=f"文号「示例〔2023〕{number}号」\n适用地区「某县」\n同一事项：就高从优\n{across}")
+    assert compiled.module is not None
+    return compiled.module
+
+
 def test_the_same_matter_in_two_documents_is_not_stacked() -> None:
     # Two documents of one place both reward a matter named 研发奖励; each keeps its own award (就高从优 is per document).
-    def document(number: str, amount: str) -> ir.Module:
-        compiled = compile_text(f"""\
-            第一条「研发」
-            输入 研发投入：金额
-            规则 art1_rd_{number}「研发奖励」
-            事项「研发奖励」
-            原文「示例」
-            按研发投入的{amount}给予奖励。
-            """, header=f"文号「示例〔2023〕{number}号」\n适用地区「某县」\n同一事项：就高从优\n")
-        assert compiled.module is not None
-        return compiled.module
-
-    entries = policy_set.entries([document("1", "10%"), document("2", "5%")])
+    entries = policy_set.entries([research_award("1", "10%"), research_award("2", "5%")])
     result = runtime.evaluate_set(entries, {"研发投入": "100万元", "地区": "某县"})
     assert amounts(result) == {"art1_rd_1": Decimal("100000"), "art1_rd_2": Decimal("50000")}
     assert result.decisions == [] and result.dropped == []
+
+
+def test_a_document_may_say_its_matters_compete_with_those_of_other_documents() -> None:
+    # 与其他文件同一事项：就高从优 in the second document: 研发奖励 of both documents is one matter, the higher kept.
+    entries = policy_set.entries([research_award("1", "5%"), research_award("2", "10%", "与其他文件同一事项：就高从优\n")])
+    assert [e.across for e in entries] == ["就高从优", "就高从优"]
+    result = runtime.evaluate_set(entries, {"研发投入": "100万元", "地区": "某县"})
+    # 100万 × 10% = 10万 beats 100万 × 5% = 5万.
+    assert amounts(result) == {"art1_rd_2": Decimal("100000")}
+    assert [a.entry.rule for a in result.dropped] == ["art1_rd_1"]
+    assert result.decisions == ["对于事项「研发奖励」，示例〔2023〕2号第一条（art1_rd_2）给予100,000.00元，"
+                                "示例〔2023〕1号第一条（art1_rd_1）给予50,000.00元；按照就高从优原则，不重复享受，取100,000.00元。"]
+    # By column the same: the 5万 award is dropped, the 10万 one kept.
+    status = [np.array([vector_set.AWARD], dtype=np.int8), np.array([vector_set.AWARD], dtype=np.int8)]
+    fen = [np.array([5_000_000], dtype=np.int64), np.array([10_000_000], dtype=np.int64)]
+    assert vector_set._stack_columns(entries, status, fen) == {0}
+    assert status[0].tolist() == [vector_set.DROPPED] and status[1].tolist() == [vector_set.AWARD]
 
 
 def test_the_generated_set_keeps_each_documents_places() -> None:
