@@ -23,3 +23,5 @@ def parse_value(spec: Input, text: str) -> object:
         return runtime.read(KINDS[spec.type], text, spec.choices)
     except ValueError as error:
         raise ValueError_(str(error)) from None
+    except ArithmeticError:  # decimal.Overflow: 1e999999999 is a number, but none a calculator can take
+        raise ValueError_(f"“{text}”超出可计算的范围") from None

@@ -59,6 +59,7 @@ def test_calc_accepts_yuan_wan_yi_percent_and_yes_no(capsys: pytest.CaptureFixtu
     (["--input", "固定资产投资"], "应写作“名称=值”"),
     (["--input", "非政府性资金投资=也许"], "不是“是”或“否”"),
     (["--input", "固定资产投资=-5万元", "--input", "实际投资额=1万元", "--input", "非政府性资金投资=是"], "不能为负数"),
+    (["--input", "固定资产投资=1e999999999万元"], "输入“固定资产投资”：“1e999999999万元”超出可计算的范围"),
     ([], "还需要输入：非政府性资金投资、固定资产投资、实际投资额"),
 ])
 def test_calc_bad_input_is_a_clear_error_without_traceback(capsys: pytest.CaptureFixture[str], argv: list[str],
