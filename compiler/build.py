@@ -162,19 +162,21 @@ def write(files: list[Output], folder: Path) -> list[str]:
 
     Only files the previous build's manifest lists are deleted; a file pol did not write is never
     deleted, and never overwritten (``BuildError``)."""
-    journal.recover(folder)
     wanted = {f.name for f in files}
-    owned = _owned(folder)
-    changed = [f for f in files if not _same(folder / f.name, f.text)]
-    foreign = sorted(f.name for f in changed
-                     if owned is not None and f.name not in owned and (folder / f.name).exists())
-    if foreign:
-        raise BuildError(f"{folder} 中已有不是 pol 写的文件，不会覆盖：" + "、".join(foreign)
-                         + "；请移走这些文件，或换一个输出文件夹")
-    deletes = stale(folder, wanted)
-    journal.commit(folder, {f.name: f.text for f in changed}, deletes)
+
+    def plan() -> journal.Change:  # run with the folder held, so no other build changes it meanwhile
+        owned = _owned(folder)
+        changed = [f for f in files if not _same(folder / f.name, f.text)]
+        foreign = sorted(f.name for f in changed
+                         if owned is not None and f.name not in owned and (folder / f.name).exists())
+        if foreign:
+            raise BuildError(f"{folder} 中已有不是 pol 写的文件，不会覆盖：" + "、".join(foreign)
+                             + "；请移走这些文件，或换一个输出文件夹")
+        return journal.Change({f.name: f.text for f in changed}, stale(folder, wanted))
+
+    change = journal.commit(folder, plan)
     _remove_stray_temporaries(folder, wanted)
-    return sorted([f.name for f in changed] + deletes)
+    return sorted([*change.puts, *change.deletes])
 
 
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")  # what write_atomically's mkstemp names look like

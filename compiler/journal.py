@@ -1,6 +1,6 @@
 """Replacing a folder's files all at once: a staging folder and a journal, rolled forward.
 
-``commit(folder, puts, deletes)`` changes ``folder`` so that, once it or
+``commit(folder, plan)`` changes ``folder`` so that, once it or
 ``recover(folder)`` has finished, the folder holds either every old file or
 every new one, never a mixture, whatever moment the process was killed at:
 
@@ -26,7 +26,8 @@ import contextlib
 import os
 import shutil
 import signal
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 STAGING_SUFFIX = ".pol-staging"
@@ -41,17 +42,26 @@ def staging_dir(folder: Path) -> Path:
     return folder.parent / f".{folder.name}{STAGING_SUFFIX}"
 
 
-def commit(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> None:
-    """Write ``puts`` (relative name → text) into ``folder`` and delete ``deletes``, all at once."""
-    for name in [*puts, *deletes]:
-        _check_name(name)
-    if not puts and not deletes:
-        recover(folder)
-        return
+@dataclass(frozen=True)
+class Change:
+    puts: Mapping[str, str]  # relative name → the file's new text
+    deletes: Sequence[str]  # relative names of files to delete
+
+
+def commit(folder: Path, plan: Callable[[], Change]) -> Change:
+    """Apply the change ``plan()`` decides to ``folder``, all at once.
+
+    ``plan`` runs while this process holds the folder (``locked``) and after any interrupted change
+    has been finished, so what it reads of the folder is what the change is applied to."""
     folder.mkdir(parents=True, exist_ok=True)
     with locked(folder):
         _recover(folder)
-        _stage_and_apply(folder, puts, deletes)
+        change = plan()
+        for name in [*change.puts, *change.deletes]:
+            _check_name(name)
+        if change.puts or change.deletes:
+            _stage_and_apply(folder, change.puts, change.deletes)
+    return change
 
 
 def _stage_and_apply(folder: Path, puts: Mapping[str, str], deletes: Sequence[str]) -> None:

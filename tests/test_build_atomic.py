@@ -150,7 +150,7 @@ def test_a_committed_journal_is_rolled_forward_by_the_next_command(
 
     monkeypatch.setattr(os, "replace", replace_then_die)
     with pytest.raises(KeyboardInterrupt):
-        journal.commit(out, {"alpha.py": "x", "beta.py": "y", "gamma.py": "z"}, [])
+        journal.commit(out, lambda: journal.Change({"alpha.py": "x", "beta.py": "y", "gamma.py": "z"}, []))
     monkeypatch.setattr(os, "replace", real_replace)
     assert (journal.staging_dir(out) / journal.JOURNAL).is_file()
     code, err = build(capsys, "policies_b", "-o", "out", "--check")  # any pol command finishes it first
