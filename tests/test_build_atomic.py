@@ -254,26 +254,31 @@ def test_a_killed_build_leaves_the_whole_old_or_the_whole_new_output(
     assert attempts >= 12, seen
 
 
-def test_a_build_waits_while_another_holds_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_build_waits_while_another_holds_the_folder_and_then_reads_it_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     policies(tmp_path)
-    assert build(capsys, "policies_b", "-o", "reference")[0] == 0
-    assert build(capsys, "policies_a", "-o", "out")[0] == 0
-    old = snapshot(Path("out"))
-    pol = [sys.executable, "-m", "compiler.cli", "build", "-o", "out", "policies_b"]
+    assert build(capsys, "policies_b", "-o", "reference_b")[0] == 0
+    assert build(capsys, "policies_a", "-o", "reference_a")[0] == 0
+    shutil.copytree("reference_a", "out")
+    pol = [sys.executable, "-m", "compiler.cli", "build", "-o", "out", "policies_a"]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     subprocess.run([*pol, "--check"], cwd=tmp_path, env=environment, capture_output=True)
     duration = time.monotonic() - started
-    with journal.locked(Path("out")):  # as another build would, while it stages and applies its journal
+    out = Path("out")
+    with journal.locked(out):  # as another build holds it while it decides, stages and applies its change
         process = subprocess.Popen(pol, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         time.sleep(3 * duration)  # long enough to compile and reach the lock
-        assert process.poll() is None  # it waits ...
-        assert snapshot(Path("out")) == old and not journal.staging_dir(Path("out")).exists()  # ... touching nothing
+        assert process.poll() is None  # it waits, though the folder it saw needed no change ...
+        assert not journal.staging_dir(out).exists()
+        for path in sorted(out.rglob("*"), reverse=True):  # ... and meanwhile the other build writes B
+            if path.is_file():
+                path.unlink()
+        shutil.copytree("reference_b", out, dirs_exist_ok=True)
     assert process.wait(timeout=60) == 0
-    assert snapshot(Path("out")) == snapshot(Path("reference"))
+    assert snapshot(out) == snapshot(Path("reference_a"))  # decided on the folder as it found it: B to A, whole
 
 
 def test_a_folder_built_before_manifests_is_updated_and_nothing_in_it_deleted(
