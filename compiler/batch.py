@@ -17,21 +17,19 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import runtime, vector_set
+from . import batch_read, runtime, vector_set
+from .batch_read import BatchError as BatchError
 
 ID_COLUMNS = ("申请编号", "编号", "企业名称", "申请单位")
 PARQUET_BATCH = 10_000  # rows read and written at a time
 OUTPUT_COLUMNS = ("行号", "申请编号", "合计金额", "其中最高可得", "奖励明细", "叠加决定", "待补充信息", "不适用", "说明", "错误")
-
-
-class BatchError(Exception):
-    """A problem with the batch as a whole (unreadable file, unknown format); in Chinese."""
 
 
 @dataclass
@@ -41,6 +39,8 @@ class Summary:
     total: Decimal = runtime.ZERO
     by_budget: dict[str, Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # the first few bad rows, for the console
+    warnings: list[str] = field(default_factory=list)  # about the file: sheets skipped, columns not used
+    encoding: str | None = None  # a CSV file's, where it was not UTF-8
 
     def budget_lines(self, budgets: dict[str, Decimal]) -> list[str]:
         lines = []
@@ -51,88 +51,6 @@ class Summary:
             lines.append(f"{name}：申请合计 {runtime.format_yuan(claimed)}，规模 {runtime.format_yuan(budget)}，{state}"
                          "（政策未规定超出规模时如何分配，按申请合计列示）")
         return lines
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Consecutive applications as columns: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
-
-    header: list[str]
-    columns: list[list[str]]
-    rows: int
-    positions: dict[str, int] = field(init=False)  # name → its column; of equal names the last, as a dict row keeps
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "positions", vector_set.positions(self.header))
-
-    def facts(self, row: int) -> dict[str, str]:
-        """One application as a mapping, as a CSV dict reader gives it."""
-        return {name: self.columns[k][row] for name, k in self.positions.items()}
-
-    def ident(self, row: int) -> str:
-        """The application's own number or name, from the first identifying column that has one."""
-        return next((self.columns[self.positions[c]][row] for c in ID_COLUMNS
-                     if c in self.positions and self.columns[self.positions[c]][row]), "")
-
-
-def read_chunks(path: Path, size: int) -> Iterator[Chunk]:
-    """The applications in ``path`` (CSV, XLSX or Parquet), ``size`` rows at a time, cells as stripped text."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip() for name in next(reader, [])]
-            yield from _chunked(header, ([(v or "").strip() for v in row] for row in reader if row), size)
-    elif suffix == ".xlsx":
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
-            header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-            yield from _chunked(header, ([_cell(value) for value in values] for values in rows), size)
-        finally:
-            book.close()
-    elif suffix == ".parquet":
-        import pyarrow.parquet as parquet
-
-        source = parquet.ParquetFile(path)
-        header = [str(name) for name in source.schema_arrow.names]
-        for batch in source.iter_batches(batch_size=size):
-            columns = [[_cell(value) for value in batch.column(k).to_pylist()] for k in range(len(header))]
-            yield Chunk(header, columns, batch.num_rows)
-    else:
-        raise BatchError(f"不支持的文件格式“{path.suffix}”：请用 .csv、.xlsx 或 .parquet")
-
-
-def _chunked(header: list[str], rows: Iterator[list[str]], size: int) -> Iterator[Chunk]:
-    """Rows as column chunks; short rows are padded with "", cells beyond the header dropped, and
-    columns without a name left out, as a dict reader reads them."""
-    named = [k for k, name in enumerate(header) if name]
-    names = [header[k] for k in named]
-    width = len(header)
-    block: list[list[str]] = []
-    for row in rows:
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        block.append(row)
-        if len(block) == size:
-            yield Chunk(names, [[row[k] for row in block] for k in named], len(block))
-            block = []
-    if block:
-        yield Chunk(names, [[row[k] for row in block] for k in named], len(block))
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        # Spreadsheet numbers arrive as binary floats; their shortest repr is what was typed.
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if hasattr(value, "date") and callable(value.date):
-        return str(value.date())
-    return str(value).strip()
 
 
 TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<pid>-<random>.tmp beside the target
@@ -300,18 +218,30 @@ def yuan_text(fen: int) -> str:
 
 
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
-        kernels: Sequence[vector_set.Kernel | None] | None = None) -> Summary:
+        kernels: Sequence[vector_set.Kernel | None] | None = None, encoding: str | None = None) -> Summary:
     """Evaluate every application in ``source`` and write the results to ``target``.
 
     With ``kernels`` (aligned with ``entries``), each chunk of applications is
     evaluated by column (``vector_set``); without, row by row with
-    ``runtime.evaluate_set``.  The results are the same, byte for byte.
+    ``runtime.evaluate_set``.  The results are the same, byte for byte.  ``encoding``: a CSV
+    file's, where it is not to be detected (``batch_read``).
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
     if target.exists() and os.path.samefile(source, target):
         raise BatchError(f"结果文件不能是申请文件本身（{target}）：请用 -o 指定另一个文件")
     summary = Summary()
+    known = batch_read.Names(frozenset(runtime._plan(entries).kinds),
+                             frozenset({*ID_COLUMNS, runtime.DATE_FIELD, runtime.PLACE_FIELD}))
+    with ExitStack() as stack:
+        applications = batch_read.read(source, known, stack, encoding)
+        summary.warnings, summary.encoding = applications.warnings, applications.encoding
+        _write(entries, applications, target, summary, progress, kernels)
+    return summary
+
+
+def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applications, target: Path, summary: Summary,
+           progress: bool | None, kernels: Sequence[vector_set.Kernel | None] | None) -> None:
     writer = Writer(target)
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
@@ -321,17 +251,14 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
             from tqdm import tqdm
 
             bar = tqdm(desc="计算申请", unit="行", file=sys.stderr)
-        number = 1  # row 1 is the header, as a spreadsheet numbers it
-        for chunk in read_chunks(source, CHUNK):
+        for chunk in applications.chunks(CHUNK):
             if kernels is not None:
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.columns)
-                write_outcome(summary, number, chunk, outcome, writer)
-                number += chunk.rows
+                write_outcome(summary, chunk, outcome, writer)
             else:
                 for row in range(chunk.rows):
-                    number += 1
                     result = runtime.evaluate_set(entries, chunk.facts(row))
-                    summary_row(summary, number, chunk.ident(row), result, entries, writer)
+                    summary_row(summary, chunk.numbers[row], chunk.ident(row, ID_COLUMNS), result, entries, writer)
             if bar is not None:
                 bar.update(chunk.rows)
         writer.commit()
@@ -343,7 +270,6 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
             signal.signal(signal.SIGTERM, held)
         if bar is not None:
             bar.close()
-    return summary
 
 
 def _interrupt_on_sigterm() -> Any:
@@ -360,8 +286,8 @@ def _interrupt_on_sigterm() -> Any:
     return signal.signal(signal.SIGTERM, interrupt)
 
 
-def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_set.Outcome, writer: Writer) -> None:
-    """Write a chunk evaluated by column, rows numbered after ``number``, and count it in the summary.
+def write_outcome(summary: Summary, chunk: batch_read.Chunk, outcome: vector_set.Outcome, writer: Writer) -> None:
+    """Write a chunk evaluated by column, and count it in the summary.
 
     A plain row (no unreadable fact) is written straight from the outcome's columns, each
     reason's text made once per chunk and stacking decisions worded by ``runtime._stack``;
@@ -383,10 +309,10 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
     fen_total = 0
     lines: list[list[object]] = []
     for row in range(chunk.rows):
-        number += 1
+        number = chunk.numbers[row]
         if not plain[row]:
             result = outcome.result(row)
-            lines.append(output_row(number, chunk.ident(row), result, entries))
+            lines.append(output_row(number, chunk.ident(row, ID_COLUMNS), result, entries))
             count(summary, number, result)
             continue
         awards: list[str] = []
@@ -421,8 +347,8 @@ def write_outcome(summary: Summary, number: int, chunk: Chunk, outcome: vector_s
         date = int(outcome.facts.date_inverse[row]) if outcome.facts.date_inverse is not None else -1
         if date not in notes:
             notes[date] = "；".join(outcome.notes(row))
-        lines.append([number, chunk.ident(row), yuan_text(totals[row]), yuan_text(maxima[row]), "；".join(awards), decisions,
-                      "；".join(questions), "；".join(reasons), notes[date], ""])
+        lines.append([number, chunk.ident(row, ID_COLUMNS), yuan_text(totals[row]), yuan_text(maxima[row]),
+                      "；".join(awards), decisions, "；".join(questions), "；".join(reasons), notes[date], ""])
         summary.rows += 1
         fen_total += totals[row]
     summary.total += Decimal(fen_total).scaleb(-2)

@@ -141,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="显示进度条（默认：在终端中显示）")
     many.add_argument("--backend", choices=("vector", "scalar"), default="vector",
                       help="vector：按列批量计算（默认）；scalar：逐行计算。两者结果逐字节相同")
+    many.add_argument("--encoding", type=_encoding, metavar="ENCODING",
+                      help="CSV 文件的编码，如 gb18030、gbk、utf-16、utf-8（默认：自动识别）")
     many.set_defaults(run=run_batch)
     return parser
 
@@ -386,15 +388,29 @@ def run_calc_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _encoding(name: str) -> str:
+    """``--encoding``: a codec Python knows."""
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"不认识的编码“{name}”（可用如 gb18030、gbk、utf-16、utf-8）") from None
+
+
 def run_batch(args: argparse.Namespace) -> int:
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
     kernels = _kernels(modules) if args.backend == "vector" else None
     try:
-        summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels)
+        summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
+                            encoding=args.encoding)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
-    print(f"已处理 {summary.rows} 行，写入 {args.output}；合计 {format_yuan(summary.total)}")
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    read_as = f"（按 {summary.encoding} 编码读取）" if summary.encoding else ""
+    print(f"已处理 {summary.rows} 行{read_as}，写入 {args.output}；合计 {format_yuan(summary.total)}")
     if summary.bad_rows:
         print(f"{summary.bad_rows} 行有误（已在“错误”列说明）：", file=sys.stderr)
         for problem in summary.problems:

@@ -9,6 +9,7 @@ amount, with no cap.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,173 @@ def test_a_killed_batch_leaves_no_temporary_file(tmp_path: Path, how: str) -> No
         assert len(results(target)) == 3
     assert not list(tmp_path.glob(".*.tmp"))
     assert not target.exists() or how == "SIGKILL"
+
+
+# ── input as bureaus have it ────────────────────────────────────────────────────
+EXAMPLE = Path("examples/applications.csv").read_text(encoding="utf-8")
+
+
+def run_batch(source: Path, target: Path, *extra: str) -> int:
+    return cli.main(["batch", str(source), "--set", str(POLICY), "-o", str(target), "--no-progress", *extra])
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The results of examples/applications.csv, read as the UTF-8 file it is."""
+    folder = tmp_path_factory.mktemp("expected")
+    assert run_batch(Path("examples/applications.csv"), folder / "out.csv") == 0
+    return (folder / "out.csv").read_bytes()
+
+
+@pytest.mark.parametrize(("encoding", "separator"), [
+    ("gbk", ","),  # Excel on Chinese Windows, 另存为 “CSV（逗号分隔）”
+    ("gb18030", ","),
+    ("utf-16", "\t"),  # 另存为 “Unicode 文本”: UTF-16 with a byte-order mark, tab separated
+    ("utf-16-le", "\t"),  # the same without the mark
+    ("utf-8-sig", ";"),  # a European locale's separator
+    ("utf-8", "\t"),
+])
+def test_the_encodings_and_separators_excel_writes_are_read(tmp_path: Path, expected: bytes, encoding: str,
+                                                            separator: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(EXAMPLE.replace(",", separator), encoding=encoding, newline="")
+    assert run_batch(source, tmp_path / "out.csv") == 0
+    assert (tmp_path / "out.csv").read_bytes() == expected
+
+
+def test_the_encoding_can_be_given_and_a_wrong_one_is_a_clear_error(tmp_path: Path, expected: bytes,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(EXAMPLE, encoding="gbk", newline="")
+    assert run_batch(source, tmp_path / "out.csv", "--encoding", "gbk") == 0
+    assert (tmp_path / "out.csv").read_bytes() == expected
+    assert run_batch(source, tmp_path / "wrong.csv", "--encoding", "utf-8") == 1
+    err = capsys.readouterr().err
+    assert "无法按 utf-8-sig 解码" in err and "--encoding" in err and "Traceback" not in err
+    assert not (tmp_path / "wrong.csv").exists()
+    assert cli.main(["batch", str(source), "-o", str(tmp_path / "x.csv"), "--encoding", "没有这种编码"]) == 2
+
+
+def problem(tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run a batch that must fail: exit 1, one clear error, no result and no temporary file."""
+    assert run_batch(source, tmp_path / "out.csv") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "internal error" not in err and "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists() and not list(tmp_path.glob(".*.tmp"))
+    return err
+
+
+def test_a_header_that_names_no_input_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("编号|投资|金额\nA|1|2\n", encoding="utf-8")
+    err = problem(tmp_path, source, capsys)
+    assert f"{source} 的表头没有一列是政策的输入（表头是：“编号|投资|金额”；分隔符应为逗号、制表符或分号）" in err
+    source.write_text("申请编号,投资额\nA,2\n", encoding="utf-8")  # an identifying column alone is not enough
+    assert "的表头没有一列是政策的输入" in problem(tmp_path, source, capsys)
+
+
+def test_two_columns_of_one_name_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("申请编号,固定资产投资,实际投资额,固定资产投资\nA,1000万元,1000万元,2000万元\n", encoding="utf-8")
+    assert "有两列都叫“固定资产投资”（第2列和第4列）" in problem(tmp_path, source, capsys)
+
+
+def test_a_cell_over_the_csv_field_limit_names_its_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('申请编号,固定资产投资\nA,1000万元\nB,"1000万元\n' + "C,1万元\n" * 30_000, encoding="utf-8")
+    assert "第3行：单元格超过 131,072 个字符（常见原因是引号没有配对" in problem(tmp_path, source, capsys)
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("in.xlsx", "不是有效的 XLSX 文件"), ("in.parquet", "不是有效的 Parquet 文件"),
+])
+def test_a_damaged_or_renamed_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                                   words: str) -> None:
+    source = tmp_path / name
+    source.write_text(EXAMPLE, encoding="utf-8")  # a CSV file renamed
+    assert f"{source} {words}" in problem(tmp_path, source, capsys)
+
+
+def test_a_spreadsheet_renamed_to_csv_is_named_for_what_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(Path("examples/applications.xlsx").read_bytes())
+    assert "实际是 XLSX（压缩）文件，不是 CSV" in problem(tmp_path, source, capsys)
+
+
+def workbook(path: Path, rows: list[list[object]], hidden_first: bool = False) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if hidden_first:
+        sheet.title = "填表说明"
+        sheet.append(["申请编号", "固定资产投资"])  # looks like applications, but is hidden
+        sheet.append(["样例", "1亿元"])
+        sheet.sheet_state = "hidden"
+        sheet = book.create_sheet("申请")
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+INVESTMENT = ["申请编号", "非政府性资金投资", "固定资产投资", "实际投资额"]
+
+
+def test_a_hidden_first_sheet_is_skipped_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = workbook(tmp_path / "in.xlsx", [INVESTMENT, ["A", "是", 20_000_000, 20_000_000]], hidden_first=True)
+    assert run_batch(source, tmp_path / "out.csv") == 0
+    assert "跳过了隐藏的工作表“填表说明”，读取的是第一个可见的工作表“申请”" in capsys.readouterr().err
+    assert [row[:3] for row in results(tmp_path / "out.csv")[1:]] == [["2", "A", "200000.00"]]  # 2000万元 × 1%
+
+
+def with_cached_value(path: Path, cell: str, value: str) -> None:
+    """Store ``value`` as the formula cell's calculated value, as Excel does on saving."""
+    import zipfile
+
+    members = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            members[name] = archive.read(name)
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet], count = re.subn(f'<c r="{cell}"><f>([^<]*)</f><v ?/>'.encode(),
+                                    f'<c r="{cell}" t="n"><f>\\1</f><v>{value}</v>'.encode(), members[sheet])
+    assert count == 1
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_formula_cells_need_their_calculated_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = workbook(tmp_path / "in.xlsx", [INVESTMENT, ["A", "是", 20_000_000, 20_000_000], ["B", "是", "=C2", "=D2*2"]])
+    err = problem(tmp_path, source, capsys)
+    assert "工作表“Sheet” 单元格 C3（列“固定资产投资”）是公式“=C2”，文件中没有保存它的计算结果" in err
+    with_cached_value(source, "C3", "20000000")
+    with_cached_value(source, "D3", "40000000")
+    assert run_batch(source, tmp_path / "out.csv") == 0
+    assert [row[:3] for row in results(tmp_path / "out.csv")[1:]] == [["2", "A", "200000.00"], ["3", "B", "400000.00"]]
+
+
+def test_row_numbers_are_the_rows_a_person_sees(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A title row, a blank row, the header on row 3; a blank row between the applications.
+    lines = ["2023年度旅游项目投资补助申报汇总表,,,", "", ",".join(INVESTMENT), "A,是,2000万元,2000万元", ",,,",
+             "B,是,很多,2000万元"]
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = batch_both(tmp_path, source)
+    err = capsys.readouterr().err
+    assert "第1行不是表头（没有政策的输入名），已跳过；表头在第3行" in err
+    assert "第6行 字段“固定资产投资”：“很多”不是金额" in err
+    assert [row[:2] for row in rows[1:]] == [["4", "A"], ["6", "B"]]
+    assert rows[2][9].startswith("第6行 字段“固定资产投资”")
+    sheet = workbook(tmp_path / "in.xlsx", [[value or None for value in line.split(",")] if line else [] for line in lines])
+    assert run_batch(sheet, tmp_path / "sheet.csv") == 0
+    assert [row[:2] for row in results(tmp_path / "sheet.csv")[1:]] == [["4", "A"], ["6", "B"]]
+
+
+def test_columns_no_policy_reads_are_named_with_a_suggestion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_csv(tmp_path / "in.csv", [[*INVESTMENT, "固定资产投入", "联系人"],
+                                             ["A", "是", "2000万元", "2000万元", "1", "张三"]])
+    assert run_batch(source, tmp_path / "out.csv") == 0
+    assert "的这些列不是政策的输入，未使用：“固定资产投入”（是否指“固定资产投资”？）、“联系人”" in capsys.readouterr().err
