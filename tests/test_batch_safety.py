@@ -12,6 +12,7 @@ import csv
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from compiler import batch, cli, policy_set, runtime, vector_set
@@ -95,7 +96,7 @@ def test_a_kernel_that_overflows_on_one_row_sends_only_few_rows_to_the_scalar_pa
 
 def test_an_uncapped_amount_that_fits_is_still_computed_by_column() -> None:
     outcome = vector_set.evaluate(ENTRIES, KERNELS, WORKSTATION[1:4], [["是"], ["省级院士专家工作站"], ["40000000000000000"]])
-    assert not outcome.scalar and outcome.total.tolist() == [8 * 10**18]
+    assert not outcome.scalar and outcome.total.dtype == np.int64 and outcome.total.tolist() == [8 * 10**18]
     assert batch.yuan_text(outcome.total.tolist()[0]) == "80000000000000000.00"
 
 

@@ -3,7 +3,7 @@
 Applications are drawn at random over every input of the seed: amounts at and
 around every threshold, with units (万元, 亿元), unreadable texts, negative
 amounts and fractions of a fen (which the int64 columns cannot carry, so those
-rows must go to the scalar path), rates finer than a millionth, unknown
+rows must go to the scalar path), amounts whose awards or totals pass int64 fen, rates finer than a millionth, unknown
 choices, dates inside and outside the validity and unreadable dates, and facts
 left out.  Every row's whole ``SetResult`` (awards, drops, stacking decisions,
 questions, reasons, errors, notes) must be the scalar one.
@@ -49,7 +49,9 @@ def money_text(chance: random.Random) -> str:
         return f"{chance.randint(0, 20000)}万元"
     if pick < 0.8:
         return f"{chance.randint(0, 300) / 100}亿元"
-    return chance.choice(["很多", "-5万元", "1.005", "1e30", "", "9999999.99", "1,000,000", "0"])
+    # Beyond int64 fen once doubled or added up (4·10¹⁶, 5·10¹⁶ 元), and beyond it already (an ID number).
+    return chance.choice(["很多", "-5万元", "1.005", "1e30", "", "9999999.99", "1,000,000", "0", "40000000000000000",
+                          "50000000000000000", "110101199003071234"])
 
 
 def cell(name: str, chance: random.Random) -> str:
@@ -141,7 +143,10 @@ def test_an_empty_chunk() -> None:
 def test_amounts_are_int64_fen_of_the_kept_awards() -> None:
     header, columns = applications(200, 99, ALL_INPUTS)
     outcome = vector_set.evaluate(ENTRIES, KERNELS, header, columns)
-    assert outcome.total.dtype == np.int64
+    beyond = [row for row in outcome.scalar if outcome.scalar[row].total.scaleb(2) >= 2**63]
+    assert beyond  # the ID numbers: those totals are kept exactly, as Python ints
+    assert outcome.total.dtype == object and all(int(outcome.total[row]) == outcome.scalar[row].total.scaleb(2)
+                                                 for row in beyond)
     assert all(amounts.dtype == np.int64 and amounts.shape == (200,) for amounts in outcome.amounts)
     kept = np.array(outcome.status) == vector_set.AWARD
     plain = [row for row in range(outcome.rows) if row not in outcome.scalar]
