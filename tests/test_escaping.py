@@ -12,6 +12,8 @@ from markdown_it import MarkdownIt
 from compiler.cli import main
 from compiler.emit.markdown import code, md
 
+from .test_explanations import OWN_HTML, raw_html
+
 # Everything a drafter (or someone who got hold of a .pol file) could put in quoted text.
 HOSTILE = ("<script>alert(1)</script>[点我](javascript:alert(2))<javascript:alert(3)>![图](javascript:alert(4))"
            '&#106;avascript:<img src=x onerror=alert(5)>`代码`**粗体**_斜体_|竖线#井号~~删除~~"引号"--> \x07响铃\x1b\x00')
@@ -61,6 +63,7 @@ def test_policy_text_on_a_page_is_text(built: Path, page: str) -> None:
     assert not re.search(r"<img (?!src=\"charts/)", rendered)  # the only images are pol's charts
     assert "<em>斜体" not in rendered and "<strong>粗体" not in rendered and "<del>" not in rendered
     assert "<code>代码" not in rendered and "&#106;" not in rendered.replace("&amp;#106;", "")
+    assert [html for html in raw_html(built / page) if not OWN_HTML.fullmatch(html)] == []
     # The text itself is still there for the reviewer to read, escaped.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;[点我](javascript:alert(2))" in rendered
 

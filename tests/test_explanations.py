@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from compiler import ir
 from compiler.emit.markdown import describe_result
@@ -102,3 +103,27 @@ def test_examples_cover_both_sides_of_every_threshold() -> None:
     assert "条件门槛10,000,000.00元（含本数）下方0.01元" in text
     assert "恰在条件门槛10,000,000.00元（含本数）" in text
     assert "条件门槛10,000,000.00元（含本数）上方0.01元" in text
+
+
+def raw_html(path: Path) -> list[str]:
+    """Every piece of raw HTML on a page, as markdown-it reads it."""
+    found: list[str] = []
+
+    def walk(tokens: list[Token]) -> None:
+        for token in tokens:
+            if token.type in ("html_block", "html_inline"):
+                found.append(token.content.strip())
+            walk(token.children or [])
+
+    walk(MarkdownIt("commonmark", {"html": True}).enable("table").parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+OWN_HTML = re.compile(r'<a id="[A-Za-z0-9_-]+">|</a>|<a id="[A-Za-z0-9_-]+"></a>|<!--[^>]*-->(\n<!--[^>]*-->)*')
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_the_only_raw_html_on_a_page_is_pols_own(page: Path) -> None:
+    """Anchors and the header comment; anything else would be policy text read as HTML."""
+    strays = [html for html in raw_html(page) if not OWN_HTML.fullmatch(html)]
+    assert strays == []
