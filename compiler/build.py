@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import journal, runtime, vector_set
 from .emit import markdown, python, tests, vector
@@ -113,12 +113,7 @@ def read_manifest(folder: Path) -> set[str] | None:
     except (OSError, UnicodeDecodeError):
         return None
     names = {line for line in text.split("\n") if line and not line.startswith("#")}
-    return {name for name in names if _inside(name)}
-
-
-def _inside(name: str) -> bool:
-    parts = PurePosixPath(name).parts
-    return bool(parts) and not name.startswith("/") and ".." not in parts and "\\" not in name
+    return {name for name in names if journal.inside(name)}
 
 
 def _owned(folder: Path) -> set[str] | None:

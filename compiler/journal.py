@@ -141,10 +141,14 @@ def _read_journal(path: Path) -> list[tuple[str, str]]:
     return operations
 
 
-def _check_name(name: str) -> None:
-    """Names are relative paths inside the folder, written with ``/``."""
+def inside(name: str) -> bool:
+    """Whether ``name`` is a relative path inside a folder, written with ``/`` (as journals and manifests hold them)."""
     parts = PurePosixPath(name).parts
-    if not parts or name.startswith("/") or ".." in parts or "\\" in name or "\n" in name or "\t" in name:
+    return bool(parts) and not name.startswith("/") and ".." not in parts and not any(c in name for c in "\\\n\t")
+
+
+def _check_name(name: str) -> None:
+    if not inside(name):
         raise ValueError(f"not a file name inside the output folder: {name!r}")
 
 

@@ -297,3 +297,17 @@ def test_a_folder_built_before_manifests_is_updated_and_nothing_in_it_deleted(
     reference = snapshot(Path("reference"))
     assert {name: files[name] for name in reference} == reference  # pol's own files rewritten, the manifest too
     assert build(capsys, "policies_a", "-o", "out", "--check")[0] == 0
+
+
+def test_a_manifest_naming_files_outside_the_folder_deletes_nothing_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    policies(tmp_path)
+    out = Path("out")
+    assert build(capsys, "policies_a", "-o", "out")[0] == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n", encoding="utf-8")
+    with (out / MANIFEST).open("a", encoding="utf-8") as manifest:  # edited by hand, or by someone else
+        manifest.write(f"../victim.txt\n{victim}\ncharts/../../victim.txt\n")
+    assert build(capsys, "policies_a", "-o", "out")[0] == 0
+    assert victim.read_text(encoding="utf-8") == "keep\n"
