@@ -284,3 +284,26 @@ def test_build_into_a_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Captu
     assert code == 1
     assert "已有同名文件，不是文件夹" in err
     assert taken.read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize(("failure", "message"), [
+    ("ModuleNotFoundError(\"No module named 'lark'\")",
+     "internal error: pol 无法启动（ModuleNotFoundError: No module named 'lark'）。"),
+    ("KeyboardInterrupt()", "已中断\n"),
+])
+def test_a_failure_while_pol_loads_is_one_line_without_traceback(failure: str, message: str) -> None:
+    """A broken installation, or Ctrl-C during the second the compiler takes to load."""
+    script = f"""
+import sys
+class Fail:
+    def find_spec(self, name, path=None, target=None):
+        if name == "lark":
+            raise {failure}
+sys.meta_path.insert(0, Fail())
+from compiler.__main__ import main
+sys.exit(main(["check", {str(SEED)!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,28 @@
+"""The ``pol`` command's entry point (also ``python -m compiler``).
+
+It imports the command only once it is running, so that whatever goes wrong while the compiler loads
+(Ctrl-C during the second it takes, a dependency missing from a broken installation) is reported like
+everything else: one line in Chinese, no traceback, exit status 1 (README §2).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        from .cli import main as run
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 1
+    except Exception as error:  # a broken installation: pol cannot even start
+        print(f"internal error: pol 无法启动（{type(error).__name__}: {error}）。请检查安装，或把这条信息报告给维护者。",
+              file=sys.stderr)
+        return 1
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
