@@ -420,7 +420,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     # ── sentences ─────────────────────────────────────────────────────────────
     def when(self, meta: Any, children: list[Any]) -> Any:
-        return children[0]
+        # 对 and a noun after 的 (对X的企业，) change nothing computed; pol fmt reads them back from the source.
+        return next(c for c in children if not isinstance(c, Token))
+
+    when_bare = when
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
@@ -429,6 +432,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
         return s.Exclusion((children[0],), span=_meta_span(meta))
+
+    def guarded_de(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
+        """对X的奖励10万元 / 对X给予…: the condition with no comma after it."""
+        return self.guarded(meta, [c for c in children if not isinstance(c, Token)])
 
     def guarded(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
         condition, rest = children

@@ -344,7 +344,7 @@ class _Printer:
 
     # ── sentences ─────────────────────────────────────────────────────────────
     def sentence(self, sentence: s.Sentence) -> list[str]:
-        parts = self.when(sentence.conditions)
+        parts = self.when(sentence.conditions, self.start(sentence.span), self.start(sentence.computation.span))
         parts += self.computation(sentence.computation)
         for modifier in sentence.modifiers:
             parts += ["，", *self.modifier(modifier)]
@@ -352,14 +352,30 @@ class _Printer:
 
     def exclusion(self, exclusion: s.Exclusion) -> list[str]:
         tokens = self.source.within(exclusion.span)
-        after = tokens[_index_of(tokens, "不再享受") + 1:]
+        index = _index_of(tokens, "不再享受")
+        after = tokens[index + 1:]
         award = [t.text for t in after if t.kind in ("NAME", "AWARD")]
-        return [*self.when(exclusion.conditions), "不再享受", *award, "。"]
+        end = tokens[index].start if index < len(tokens) else self.end(exclusion.span)
+        return [*self.when(exclusion.conditions, self.start(exclusion.span), end), "不再享受", *award, "。"]
 
-    def when(self, conditions: Sequence[s.Condition]) -> list[str]:
+    def when(self, conditions: Sequence[s.Condition], start: int, end: int) -> list[str]:
+        """Each condition and what closes it: ``的，`` unless the drafter opened it with 对, whose wording is kept
+        (对X的， · 对X， · 对X的奖励… · 对X给予…), and a noun after 的 (X的企业，)."""
         parts: list[str] = []
-        for condition in conditions:
-            parts += [*self.condition(condition), "的", "，"]
+        opened = bool(conditions) and _has(self.source.between(start, self.start(conditions[0].span)), "FOR")
+        for index, condition in enumerate(conditions):
+            following = self.start(conditions[index + 1].span) if index + 1 < len(conditions) else end
+            closing = self.source.between(self.end(condition.span), following)
+            split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
+            closing, opens_next = closing[:split], split < len(closing)
+            noun = _text_of(closing, "NAME") or ""
+            if opened:
+                de = "的" if any(t.text == "的" for t in closing) else ""
+                comma = "，" if _has(closing, "_COMMA") else ""
+            else:
+                de, comma = "的", "，"
+            parts += ["对" if opened else "", *self.condition(condition), de, noun, comma]
+            opened = opens_next
         return parts
 
     def computation(self, c: s.Computation) -> list[str]:

@@ -1,0 +1,144 @@
+"""Ordinary policy wording compiles as written, and means what the canonical form means.
+
+Each test puts a sentence as drafters write it next to the form pol accepted before and checks that
+the two lower to the same computation (conditions, computation, caps) and give the same, hand-checked
+amounts; ``pol fmt`` keeps the drafter's wording and reads back as the same tree.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from compiler import interpret, ir
+from compiler.fmt import format_document, read_document, shape
+from compiler.source import Source
+from compiler.values import parse_value
+
+from .helpers import compile_text
+
+ARTICLE = "第一条「测试」\n"
+
+
+def rule_of(body: str, rule_id: str = "r1") -> ir.Rule:
+    compiled = compile_text(ARTICLE + textwrap.dedent(body))
+    assert compiled.module is not None, "\n".join(d.render() for d in compiled.diagnostics)
+    return next(r for r in compiled.module.rules if r.id == rule_id)
+
+
+def policy(inputs: str, sentence: str) -> str:
+    return f"{textwrap.dedent(inputs).strip()}\n规则 r1「测试」\n原文「示例」\n{sentence}\n"
+
+
+def meaning(rule: ir.Rule) -> tuple[object, ...]:
+    """What a rule computes, without the words it is written in: bounds, computation and cap amounts."""
+    caps = tuple(cap.amount for cap in rule.caps)
+    return (_strip(rule.conditions), _strip(rule.exclusions), _strip(rule.computation), caps, rule.rounding.quantum,
+            rule.discretionary)
+
+
+def _strip(value: object) -> object:
+    """An IR value with its labels and reasons left out."""
+    if isinstance(value, tuple):
+        return tuple(_strip(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return (type(value).__name__, *(_strip(getattr(value, name)) for name in value.__dataclass_fields__
+                                        if name not in ("label", "reason", "text")))
+    return value
+
+
+def amount(rule: ir.Rule, **raw: str) -> Decimal:
+    specs = {spec.name: spec for spec in rule.inputs}
+    values = {name: parse_value(specs[name], value) for name, value in raw.items()}
+    result = interpret.evaluate(rule, values)
+    return result.amount
+
+
+def formatted(text: str) -> str:
+    """``text`` after pol fmt, checked to read back as the same tree and to be its own format."""
+    source = Source("policy.pol", text)
+    document, diagnostics = read_document(source)
+    assert document is not None and not diagnostics, "\n".join(d.render() for d in diagnostics)
+    out = format_document(document, source)
+    again, diagnostics = read_document(Source("formatted.pol", out))
+    assert again is not None and not diagnostics and shape(again) == shape(document), out
+    assert format_document(again, Source("formatted.pol", out)) == out
+    return out
+
+
+def same(inputs: str, written: str, canonical: str) -> ir.Rule:
+    """The written sentence compiles, means what the canonical one means, and pol fmt keeps it."""
+    rule = rule_of(policy(inputs, written))
+    assert meaning(rule) == meaning(rule_of(policy(inputs, canonical)))
+    text = "文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, written)
+    assert written.replace(" ", "") in formatted(text).replace(" ", "")
+    return rule
+
+
+# ── (1) the leading 对…的 ─────────────────────────────────────────────────────
+FIRST = "输入 首次纳入规模以上工业统计：是否\n输入 投资额：金额"
+
+
+@pytest.mark.parametrize("written", [
+    "对首次纳入规模以上工业统计的，给予10万元一次性奖励。",
+    "对首次纳入规模以上工业统计的企业，给予10万元一次性奖励。",
+    "首次纳入规模以上工业统计的企业，给予10万元一次性奖励。",
+    "对首次纳入规模以上工业统计，给予10万元一次性奖励。",
+    "对首次纳入规模以上工业统计给予10万元一次性奖励。",
+])
+def test_dui_opens_the_conditions(written: str) -> None:
+    rule = same(FIRST, written, "首次纳入规模以上工业统计的，给予10万元一次性奖励。")
+    assert amount(rule, 首次纳入规模以上工业统计="是") == Decimal("100000.00")
+    assert amount(rule, 首次纳入规模以上工业统计="否") == Decimal("0.00")
+
+
+def test_dui_de_right_before_the_award() -> None:
+    rule = same(FIRST, "对首次纳入规模以上工业统计的奖励10万元。", "首次纳入规模以上工业统计的，奖励10万元。")
+    assert amount(rule, 首次纳入规模以上工业统计="是") == Decimal("100000.00")
+
+
+def test_dui_with_a_threshold_keeps_its_boundary() -> None:
+    rule = same(FIRST, "对投资额1000万元以上的项目，按投资额的10%给予补助，最高100万元。",
+                "投资额在1000万元以上的，按投资额的10%给予补助，最高100万元。")
+    assert amount(rule, 投资额="1000万元") == Decimal("1000000.00")  # 以上 includes the number
+    assert amount(rule, 投资额="999万元") == Decimal("0.00")
+    assert amount(rule, 投资额="2000万元") == Decimal("1000000.00")  # capped
+
+
+def test_dui_before_a_percentage_without_a_comma() -> None:
+    rule = same(FIRST, "对首次纳入规模以上工业统计按投资额的10%给予补助。",
+                "首次纳入规模以上工业统计的，按投资额的10%给予补助。")
+    assert amount(rule, 首次纳入规模以上工业统计="是", 投资额="50万元") == Decimal("50000.00")
+
+
+def test_dui_on_every_group_and_on_an_exclusion() -> None:
+    same(FIRST, "对首次纳入规模以上工业统计的企业，对投资额在1000万元以上的，按投资额的1%给予补助。\n"
+                "对投资额在1亿元以上的企业，不再享受。",
+         "首次纳入规模以上工业统计的，投资额在1000万元以上的，按投资额的1%给予补助。\n投资额在1亿元以上的，不再享受。")
+
+
+def test_a_declared_name_that_starts_with_dui_is_still_one_name() -> None:
+    rule = rule_of(policy("输入 对外投资额：金额", "对外投资额在100万元以上的，给予5万元奖励。"))
+    assert amount(rule, 对外投资额="100万元") == Decimal("50000.00")
+
+
+# ── the language guide ────────────────────────────────────────────────────────
+def guide_snippets() -> list[str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    guide = readme.split("## 4. The language guide", 1)[1].split("## 5. Diagnostics", 1)[0]
+    return [block for block in re.findall(r"```pol\n(.*?)```", guide, re.S) if "…" not in block]
+
+
+@pytest.mark.parametrize("snippet", guide_snippets())
+def test_every_snippet_of_the_language_guide_compiles(snippet: str) -> None:
+    header = "" if "文号" in snippet else "文号「测试〔2023〕1号」\n"
+    article = "" if re.search(r"^第\S+条", snippet, re.M) else ARTICLE
+    text = header + article + snippet
+    compiled = compile_text(text, header="")
+    errors = [d for d in compiled.diagnostics if d.severity.value == "error"]
+    assert not errors, "\n".join(d.render() for d in errors)
+    formatted(text)
