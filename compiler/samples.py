@@ -105,17 +105,16 @@ class Sampler:
         return values
 
     @staticmethod
-    def inside_bounds(value: Decimal, lower: ir.Bound | None, upper: ir.Bound | None) -> bool:
-        """Whether ``value`` lies within the bounds, as the boundary words read them."""
+    def inside_bounds(value: object, lower: ir.Bound | None, upper: ir.Bound | None) -> bool:
+        """Whether ``value`` (a number or a date) lies within the bounds, as the boundary words read them."""
+        assert isinstance(value, Decimal | int | datetime.date)
         if lower is not None:
             low = lower.value.value
-            assert isinstance(low, Decimal)
-            if value < low or (value == low and not lower.inclusive):
+            if value < low or (value == low and not lower.inclusive):  # type: ignore[operator]
                 return False
         if upper is not None:
             high = upper.value.value
-            assert isinstance(high, Decimal)
-            if value > high or (value == high and not upper.inclusive):
+            if value > high or (value == high and not upper.inclusive):  # type: ignore[operator]
                 return False
         return True
 

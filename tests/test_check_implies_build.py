@@ -13,6 +13,7 @@ import datetime
 import decimal
 import importlib
 import itertools
+import os
 import symtable
 import sys
 import textwrap
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from compiler import interpret, ir, names, runtime
 from compiler.build import outputs
@@ -32,6 +34,8 @@ from compiler.emit import policy_set as set_module
 from compiler.emit import python, vector
 from compiler.pipeline import Compiled, compile_path, compile_source
 from compiler.source import Source
+
+from .test_differential import policies
 
 HEADER = """\
 文号「测试〔2023〕1号」
@@ -428,3 +432,36 @@ def test_calculators_by_column_ignore_the_callers_decimal_context(tmp_path: Path
         assert vec.r1(columns).tolist() == [123456789]  # 1,234,567.89 yuan in fen
         dated = {**columns, "申报日期": np.array(["2023-03-01"], dtype="datetime64[D]")}
         assert vec.r3(dated).tolist() == [123456789]  # by the scalar code, row by row
+
+
+# ── random policies of every construct: check ⇒ build ⇒ the built tests pass ──
+BUILT_POLICIES = 24 * int(os.environ.get("POL_FUZZ_EXAMPLES", "1"))
+
+
+def test_random_policies_that_pass_the_checker_build_and_pass_their_own_tests(tmp_path: Path) -> None:
+    texts: list[str] = []
+
+    @settings(max_examples=BUILT_POLICIES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(policies())
+    def draw(text: str) -> None:
+        texts.append(text)
+
+    draw()
+    assert len(texts) == BUILT_POLICIES
+    for index, text in enumerate(texts):
+        unit = compile_source(Source(f"random/p{index}.pol", text), module_name=f"p{index}")
+        assert unit.module is not None, text  # the generator writes only policies the checker accepts
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        package = build([unit], folder)  # the generated tests run after Hypothesis has drawn every policy
+        sys.path.insert(0, str(folder))
+        try:
+            tests = importlib.import_module(f"{package}.test_p{index}")
+            for name, function, arguments in generated_tests(tests):
+                try:
+                    function(*arguments)
+                except Exception as error:
+                    raise AssertionError(f"{name}{arguments} failed for\n{text}") from error
+        finally:
+            sys.path.remove(str(folder))

@@ -1,14 +1,17 @@
 """Random well-formed policies: the generated Python agrees with the IR interpreter.
 
 Each example is a whole policy built from the language's clause kinds, with
-random numbers, boundary words, conditions, caps and rounding, over a fixed set
-of declared inputs so that it type-checks.  It is compiled, its calculator
+random numbers, boundary words, conditions (dates, counts with strict and
+fractional bounds, negative amounts included), caps and rounding, over a fixed set
+of declared inputs so that it type-checks.  ``policies()`` is also what
+tests/test_check_implies_build.py builds whole and runs the built tests of.  It is compiled, its calculator
 module rendered and loaded, and every rule evaluated by both backends at its
 boundary samples and at random inputs: the results must be equal, step for step.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import random
 from decimal import Decimal
@@ -37,6 +40,7 @@ HEADER = """\
 输入 总数：数量
 输入 戊：是否
 输入 己：选项（一类、二类、三类）
+输入 庚：日期
 
 第一条「随机」
 """
@@ -53,6 +57,10 @@ def rate(draw: st.DrawFn) -> str:
     return f"{draw(st.integers(1, 100))}%"
 
 
+def day(draw: st.DrawFn) -> str:
+    return f"2023年{draw(st.integers(1, 12))}月{draw(st.integers(1, 28))}日"
+
+
 @st.composite
 def conditions(draw: st.DrawFn) -> str:
     def atom() -> str:
@@ -62,6 +70,11 @@ def conditions(draw: st.DrawFn) -> str:
             f"甲在{low}万元以上", f"甲达到{low}万元", f"甲超过{low}万元", f"甲不满{low}万元",
             f"乙在{low}万元（含）—{low + draw(st.integers(1, 500))}万元（不含）",
             f"甲在{low}万元以下（含）", f"丁达到{draw(st.integers(0, 9))}项", f"丙在{draw(st.integers(1, 50))}%及以上",
+            f"丁超过{draw(st.integers(0, 9))}", f"丁不低于{draw(st.integers(0, 9))}.5", f"丁不足{draw(st.integers(1, 9))}项",
+            f"甲在-{low}万元以上", f"甲超过-{low}万元", f"甲不满-{low}万元",
+            f"庚在{day(draw)}及以上", f"庚在{day(draw)}以下", f"庚超过{day(draw)}", f"庚不满{day(draw)}",
+            f"庚在2023年1月{draw(st.integers(1, 31))}日（含）—2023年{draw(st.integers(2, 12))}月1日（不含）",
+            f"总数在{draw(st.integers(0, 20))}项（不含）—{draw(st.integers(21, 40))}项（含）",
         ]))
 
     parts = [atom()]
@@ -94,6 +107,17 @@ def computations(draw: st.DrawFn) -> str:
         f"给予最高{m1}补助",
         f"按甲给予不超过{r1}的补助",
         f"甲不超过{t1}万元的部分按{r1}、超过{t1}万元的部分按{r2}计算",
+        f"按丁×乙的{r1}给予补助",
+        f"按甲×丁的{r1}给予补助",
+        f"按甲×丙的{r1}给予补助",
+        f"给予一定补助，每项最高补助{m1}",
+        f"给予不超过{m1}的补助",
+        f"给予3年最高{m1}补助",
+        f"在「市级政策标准」的基础上再给予{m1}奖励",
+        f"在「市级政策标准」的基础上增加{r1}（按甲的{r1}）给予补助",
+        f"丁在{draw(st.integers(1, 5))}项及以上、{draw(st.integers(6, 9))}项及以上、{draw(st.integers(10, 20))}项及以上的，"
+        f"分别给予{m1}、{m2}、{m3}",
+        f"庚在{day(draw)}及以上、2024年1月1日及以上的，分别给予{m1}、{m2}",
     ]))
 
 
@@ -131,6 +155,8 @@ def random_values(rule: ir.Rule, chance: random.Random) -> dict[str, Any]:
             values[spec.name] = chance.randint(0, 50)
         elif spec.type is ir.Type.BOOL:
             values[spec.name] = chance.random() < 0.5
+        elif spec.type is ir.Type.DATE:
+            values[spec.name] = datetime.date(2022, 12, 1) + datetime.timedelta(days=chance.randint(0, 430))
         else:
             values[spec.name] = chance.choice(spec.choices)
     return values

@@ -79,9 +79,9 @@ def build(rule: ir.Rule) -> Chart | None:
         for atom in ir.atoms(condition):
             if isinstance(atom, ir.Within) and atom.subject == var:
                 for bound in (atom.lower, atom.upper):
-                    if bound is not None:
-                        if isinstance(bound.value.value, Decimal):
-                            thresholds.append(Mark(bound.value.value, _bound_label(bound, var.type)))
+                    # A negative bound (在-5万元以上) lies left of every amount an input can have.
+                    if bound is not None and isinstance(bound.value.value, Decimal) and bound.value.value >= 0:
+                        thresholds.append(Mark(bound.value.value, _bound_label(bound, var.type)))
     computation = rule.computation
     if isinstance(computation, ir.Steps):
         thresholds += [Mark(t.lower.value.value, _bound_label(t.lower, var.type)) for t in computation.tiers

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import ir
+from .. import interpret, ir
 from ..lint import level_of, required
 from ..samples import Sampler, moved
 from .jinja import environment
@@ -154,24 +154,34 @@ def thresholds(rule: ir.Rule) -> list[Threshold]:
             continue
         name = atom.subject.name
         for bound in (atom.lower, atom.upper):
-            if bound is None or not isinstance(bound.value.value, Decimal):
+            if bound is None:
                 continue
             for sample in sampler.around(name, bound, "门槛"):
-                value = sample.values[name]
-                assert isinstance(value, Decimal | int)
-                held = sampler.inside_bounds(Decimal(value), atom.lower, atom.upper)
+                if not _reaches(rule, sample.values, atom.label):
+                    continue  # an earlier condition fails here (they contradict): the sample says nothing of this one
+                held = sampler.inside_bounds(sample.values[name], atom.lower, atom.upper)
                 cases.append(Threshold(py_values(sample.values), atom.label, held, sample.note))
     computation = rule.computation
     if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
         name = computation.subject.name
         for tier in computation.tiers:
             for sample in sampler.around(name, tier.lower, "分档门槛"):
-                value = sample.values[name]
-                assert isinstance(value, Decimal | int)
-                reached = sampler.inside_bounds(Decimal(value), tier.lower, tier.upper if not computation.cumulative
-                                                else None)
+                if not _reaches(rule, sample.values, None):
+                    continue
+                reached = sampler.inside_bounds(sample.values[name], tier.lower,
+                                                tier.upper if not computation.cumulative else None)
                 cases.append(Threshold(py_values(sample.values), tier.label, reached, sample.note))
     return cases
+
+
+def _reaches(rule: ir.Rule, values: dict[str, object], label: str | None) -> bool:
+    """Whether the calculation gets as far as checking ``label`` (None: the computation) for ``values``."""
+    for step in interpret.evaluate(rule, values).steps:
+        if step.text == label:
+            return True
+        if step.kind == "条件" and not step.held or step.kind == "排除" and step.held:
+            return False
+    return label is None
 
 
 def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
