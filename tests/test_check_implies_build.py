@@ -465,3 +465,36 @@ def test_random_policies_that_pass_the_checker_build_and_pass_their_own_tests(tm
                     raise AssertionError(f"{name}{arguments} failed for\n{text}") from error
         finally:
             sys.path.remove(str(folder))
+
+
+def test_contradicting_conditions_build_and_their_tests_pass(tmp_path: Path) -> None:
+    calc = built("""
+        输入 甲：金额
+        输入 戊：是否
+        规则 r1「x」
+        原文「示例」
+        甲超过517万元 并且 戊 并且 甲不满412万元的，给予不超过343万元的补助，最高970000元。
+        """, tmp_path)
+    assert calc.r1_amount(甲=Decimal("4119999.99"), 戊=True) == Decimal("0.00")  # never both
+
+
+def test_tiers_on_a_date_build(tmp_path: Path) -> None:
+    calc = built("""
+        输入 申报日期：日期
+        规则 r1「x」
+        原文「示例」
+        申报日期在2023年3月1日及以上、2023年9月1日及以上的，分别给予1万元、2万元。
+        """, tmp_path)
+    assert calc.r1_amount(申报日期=datetime.date(2023, 2, 28)) == Decimal("0.00")
+    assert calc.r1_amount(申报日期=datetime.date(2023, 3, 1)) == Decimal("10000.00")
+    assert calc.r1_amount(申报日期=datetime.date(2023, 9, 1)) == Decimal("20000.00")
+
+
+def test_a_negative_bound_on_the_charted_input_builds(tmp_path: Path) -> None:
+    calc = built("""
+        输入 甲：金额
+        规则 r1「x」
+        原文「示例」
+        甲超过-900万元的，按甲的1%给予补助，最高5万元。
+        """, tmp_path)
+    assert calc.r1_amount(甲=Decimal("1000000")) == Decimal("10000.00")  # 1,000,000 × 1%
