@@ -409,7 +409,9 @@ class _Printer:
             parts.append(p.rate_input.name)
         parts.append(p.rate.text)
         after = self.end(p.rate.span)
-        if p.cap is not None:
+        if p.cap is not None and [t.kind for t in self.source.between(after, self.end(p.span))][:1] == ["GIVE"]:
+            parts += _verbatim(self.source.between(after, self.end(p.span)))  # 给予最高2000万元补贴: as written
+        elif p.cap is not None:
             words = self.source.between(after, self.start(p.cap.amount.span))
             parts += ["最高", "不超过" if _has(words, "NOT_OVER") else "", "给予" if _has(words, "GIVE") else "",
                       *_money(p.cap.amount)]
@@ -510,14 +512,10 @@ class _Printer:
         words = self.source.within(u.span)
         if u.award is not None and self.start(u.award.span) < self.start(u.amount.span):
             # 给予一定补助，每项最高补助40万元
-            rest = self.source.between(self.end(u.award.span), self.end(u.span))
+            rest = [w for w in self.source.between(self.end(u.award.span), self.end(u.span)) if w.kind != "_COMMA"]
             return ["给予", "一定", *_award(u.award), "，", *self.cap_words(_text_of(rest, "HEDGE"), u.scope, rest, u.amount)]
-        award = _award(u.award) if u.award is not None else []
-        if _has(words, "NOT_OVER") and not any(w.text == "最高" for w in words):
-            return ["给予", "不超过", *_money(u.amount), "的" if award else "", *award]
-        # The tree loses the years of 给予3年最高1.5万元补助 (UpTo.years stays None): read them from the source.
-        years = [u.years.text if u.years is not None else _text_of(words, "COUNT") or ""]
-        return ["给予", *years, *u.scope, "最高", *_money(u.amount), *award]
+        # 给予最高10万元奖励 · 给予每户最高不超过10万元的一次性奖励 · 最高给予400万元奖励 · 一次性给予最高…: as written.
+        return _verbatim(words)
 
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
         award = _award(u.award) if u.award is not None else []
@@ -550,17 +548,16 @@ class _Printer:
         return [m.text]
 
     def cap_words(self, hedge: str | None, scope: Sequence[str], words: Sequence[_Tok], amount: s.Money) -> list[str]:
-        """``一般每项最高补助不超过10万元``: an award word written before 最高 moves after it."""
+        """``一般每项最高补助不超过10万元``: an award word written right before 最高, with none after it, moves after it;
+        otherwise the cap is printed as written (单个项目补助额不超过1000万元, 最高给予50万元补助, 奖励上限为100万元)."""
         highest = _index_of(words, "最高")
-        before = [w.text for w in words[:highest] if w.kind == "AWARD"]
-        after = [w.text for w in words[highest + 1:] if w.kind == "AWARD"]
-        awards = before + after
-        parts = [hedge or "", *scope]
-        if len(awards) > 1:
-            parts += [awards[0], "最高", awards[1]]
-        else:
-            parts += ["最高", *awards]
-        return [*parts, "不超过" if _has(words[highest + 1:], "NOT_OVER") else "", *_money(amount)]
+        lead = [w for w in words[:highest] if w.kind in ("HEDGE", "SCOPE")]
+        before = words[len(lead):highest]
+        after = words[highest + 1:]
+        if highest < len(words) and before and all(w.kind == "AWARD" for w in before) \
+                and not (after and after[0].kind == "AWARD"):
+            return [*_verbatim(lead), "最高", *_verbatim(before), *_verbatim(after)]
+        return _verbatim(words)
 
     def rounding(self, r: s.Rounding) -> list[str]:
         return [r.mode, *(["到", r.unit] if r.unit is not None else [])]
@@ -611,6 +608,14 @@ class _Printer:
         else:
             own, parts = 1, [*self.expr(e.left, 1), _PLUS if e.op == "+" else _MINUS, *self.expr(e.right, 2)]
         return _bracketed(parts, own < level)
+
+
+_CANONICAL = {"GIVE": "给予", "BY": "按", "IS": "为"}
+
+
+def _verbatim(tokens: Iterable[_Tok]) -> list[str]:
+    """The tokens as written, but for the words that have one canonical spelling (予以 → 给予)."""
+    return [_CANONICAL.get(t.kind, t.text) for t in tokens]
 
 
 def _quote(text: str) -> str:

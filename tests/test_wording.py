@@ -142,3 +142,46 @@ def test_every_snippet_of_the_language_guide_compiles(snippet: str) -> None:
     errors = [d for d in compiled.diagnostics if d.severity.value == "error"]
     assert not errors, "\n".join(d.render() for d in errors)
     formatted(text)
+
+
+# ── (2) caps in the policies' word orders ────────────────────────────────────
+BASE = "输入 新引进项目：是否\n输入 投资额：金额"
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("按投资额的10%给予最高2000万元补贴。", "按投资额的10%给予补贴，最高2000万元。"),
+    ("按投资额的10%给予最高不超过2000万元的补贴。", "按投资额的10%给予补贴，最高不超过2000万元。"),
+    ("按投资额的10%，最高给予2000万元补贴。", "按投资额的10%补贴，最高2000万元。"),
+    ("按投资额的10%给予补贴，单个项目补助额不超过2000万元。", "按投资额的10%给予补贴，单个项目最高2000万元。"),
+    ("按投资额的10%给予补贴，不超过2000万元。", "按投资额的10%给予补贴，最高2000万元。"),
+    ("按投资额的10%给予补贴，每年不超过2000万元。", "按投资额的10%给予补贴，每年最高2000万元。"),
+    ("按投资额的10%给予补贴，单个项目的奖励上限为2000万元。", "按投资额的10%给予补贴，单个项目最高2000万元。"),
+    ("按投资额的10%给予补贴，单个项目补助金额最高为2000万元。", "按投资额的10%给予补贴，单个项目最高2000万元。"),
+    ("按投资额的10%给予补贴，最高给予2000万元补贴。", "按投资额的10%给予补贴，最高2000万元。"),
+])
+def test_a_cap_after_a_percentage(written: str, canonical: str) -> None:
+    rule = same(BASE, written, canonical)
+    assert amount(rule, 投资额="1亿元") == Decimal("10000000.00")  # 1亿 × 10%, below the cap
+    assert amount(rule, 投资额="2亿元") == Decimal("20000000.00")  # at the knee
+    assert amount(rule, 投资额="3亿元") == Decimal("20000000.00")  # 3000万 capped at 2000万
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("新引进项目的，给予最高不超过30万元的一次性奖励。", "新引进项目的，给予最高30万元奖励。"),
+    ("新引进项目的，给予每户最高不超过30万元的一次性奖励。", "新引进项目的，给予每户最高30万元奖励。"),
+    ("对新引进项目最高给予30万元奖励。", "新引进项目的，给予最高30万元奖励。"),
+    ("新引进项目的，一次性给予最高30万元开办支持。", "新引进项目的，给予最高30万元开办支持。"),
+    ("新引进项目的，给予一次性最高30万元奖励。", "新引进项目的，给予最高30万元奖励。"),
+    ("对新引进项目给予一次性最高30万元开办支持。", "新引进项目的，给予最高30万元开办支持。"),
+    ("新引进项目的，给予不超过30万元的一次性奖励。", "新引进项目的，给予不超过30万元的奖励。"),
+])
+def test_an_up_to_amount_in_the_policies_word_orders(written: str, canonical: str) -> None:
+    rule = same(BASE, written, canonical)
+    assert rule.discretionary
+    assert amount(rule, 新引进项目="是") == Decimal("300000.00")
+    assert amount(rule, 新引进项目="否") == Decimal("0.00")
+
+
+def test_a_cap_keeps_its_scope_in_the_label() -> None:
+    rule = rule_of(policy(BASE, "按投资额的10%给予补贴，单个项目的奖励上限为2000万元。"))
+    assert [cap.scope for cap in rule.caps] == ["单个项目"]
