@@ -54,14 +54,9 @@ class Summary:
 
 
 TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<pid>-<random>.tmp beside the target
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a CSV cell as a formula (OWASP)
-
-
-def csv_text(value: object) -> object:
-    """A CSV cell as text a spreadsheet shows as written: text that would start a formula gets a leading ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+# What makes a spreadsheet read a CSV cell as a formula (OWASP): such text is written with a leading "'",
+# so it is shown as written.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def xlsx_cell(sheet: Any, value: object) -> object:
@@ -149,7 +144,8 @@ class Writer:
 
     def write_many(self, rows: Sequence[Sequence[object]]) -> None:
         if self.kind == ".csv":
-            self.csv.writerows([csv_text(value) for value in row] for row in rows)
+            self.csv.writerows([("'" + value) if type(value) is str and value.startswith(FORMULA_START) else value
+                                for value in row] for row in rows)
         elif self.kind == ".parquet":
             self.pending.extend(rows)
             if len(self.pending) >= PARQUET_BATCH:
