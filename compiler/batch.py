@@ -76,10 +76,13 @@ def xlsx_cell(sheet: Any, value: object) -> object:
 
 
 def remove_stale(target: Path) -> None:
-    """Delete the temporary files of batches into ``target`` that were killed: no process holds their lock."""
+    """Delete the temporary files of batches into ``target`` that were killed: no process holds their lock
+    (and those of older versions of pol, which named them ``.<target name>.<8 random characters>.tmp``)."""
     import fcntl
 
-    for stale in target.parent.glob(f".{glob_escape(target.name)}{TEMPORARY}*.tmp"):
+    name = glob_escape(target.name)
+    older = target.parent.glob(f".{name}.{'[a-z0-9_]' * 8}.tmp")
+    for stale in [*target.parent.glob(f".{name}{TEMPORARY}*.tmp"), *older]:
         try:
             descriptor = os.open(stale, os.O_RDONLY)
         except OSError:
@@ -117,8 +120,17 @@ class Writer:
         remove_stale(target)
         self.temporary = target.with_name(f".{target.name}{TEMPORARY}{os.getpid()}-{secrets.token_hex(4)}.tmp")
         self.lock = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.kind = suffix
+        try:
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+            self._start()
+        except BaseException:
+            self.temporary.unlink(missing_ok=True)
+            os.close(self.lock)
+            raise
+
+    def _start(self) -> None:
+        suffix = self.kind
         if suffix == ".csv":
             self.handle = open(self.lock, "w", encoding="utf-8-sig", newline="", closefd=False)  # noqa: SIM115
             self.csv = csv.writer(self.handle)
@@ -229,10 +241,13 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
     summary = Summary()
     known = batch_read.Names(frozenset(runtime._plan(entries).kinds),
                              frozenset({*ID_COLUMNS, runtime.DATE_FIELD, runtime.PLACE_FIELD}))
-    with ExitStack() as stack:
-        applications = batch_read.read(source, known, stack, encoding)
-        summary.warnings, summary.encoding = applications.warnings, applications.encoding
-        _write(entries, applications, target, summary, progress, kernels)
+    try:
+        with ExitStack() as stack:
+            applications = batch_read.read(source, known, stack, encoding)
+            summary.warnings, summary.encoding = applications.warnings, applications.encoding
+            _write(entries, applications, target, summary, progress, kernels)
+    except OSError as error:  # a file that cannot be read, a folder that cannot be written, a full disk
+        raise BatchError(f"无法读写 {error.filename or target}：{error.strerror or error}") from None
     return summary
 
 

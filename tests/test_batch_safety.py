@@ -378,3 +378,20 @@ def test_columns_no_policy_reads_are_named_with_a_suggestion(tmp_path: Path, cap
                                              ["A", "是", "2000万元", "2000万元", "1", "张三"]])
     assert run_batch(source, tmp_path / "out.csv") == 0
     assert "的这些列不是政策的输入，未使用：“固定资产投入”（是否指“固定资产投资”？）、“联系人”" in capsys.readouterr().err
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where a folder should be")
+    assert run_batch(hostile_source(tmp_path), blocker / "out.csv") == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: 无法读写 {blocker}") and "internal error" not in err
+
+
+def test_temporary_files_of_older_versions_are_removed_too(tmp_path: Path) -> None:
+    older = tmp_path / ".out.csv.k3j_x9a2.tmp"  # tempfile.mkstemp's name, as pol wrote it before
+    older.write_text("half a result")
+    mine = tmp_path / ".out.csv.notes.tmp"  # not a name pol ever used
+    mine.write_text("keep")
+    assert run_batch(hostile_source(tmp_path), tmp_path / "out.csv") == 0
+    assert not older.exists() and mine.exists()
