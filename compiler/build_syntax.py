@@ -383,10 +383,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta))
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
-        award = _token(children, "AWARD")
-        assert award is not None
+        awards = _tokens(children, "AWARD")
+        span = token_span(awards[0]).to(token_span(awards[-1]))
         return s.Match(children[1], _node(children, s.Ratio) or self.ratio(meta, _tokens(children, "RATIO")),
-                       s.Award(None, (str(award),), span=token_span(award)), span=_meta_span(meta))
+                       s.Award(None, tuple(str(a) for a in awards), span=span), span=_meta_span(meta))
+
+    def match_given(self, meta: Any, children: list[Any]) -> s.Match:
+        """给予省级补助资金1:1配套奖励 — the same as 按省级补助资金1:1配套奖励."""
+        return self.match(meta, [children[0], _name(children[1]), *children[2:]])
 
     def per_count(self, meta: Any, children: list[Any]) -> s.PerCount:
         amount, award = children[-1]

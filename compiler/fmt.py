@@ -161,6 +161,10 @@ def _text_of(tokens: Iterable[_Tok], kind: str) -> str | None:
     return next((t.text for t in tokens if t.kind == kind), None)
 
 
+def _index_of_kind(tokens: Sequence[_Tok], kind: str) -> int:
+    return next((i for i, t in enumerate(tokens) if t.kind == kind), len(tokens))
+
+
 def _index_of(tokens: Sequence[_Tok], text: str) -> int:
     return next((i for i, t in enumerate(tokens) if t.text == text), len(tokens))
 
@@ -426,7 +430,9 @@ class _Printer:
     def giving(self, words: Sequence[_Tok], *, given: bool = False, again: bool | None = None) -> list[str]:
         """再, 给予 and 一次性, as far as ``words`` has them, in their canonical order."""
         has_again = _has(words, "AGAIN") if again is None else again
-        return ["再" if has_again else "", "给予" if given or _has(words, "GIVE") else "",
+        giving = given or _has(words, "GIVE")
+        recipient = _text_of(words[_index_of_kind(words, "GIVE"):], "NAME") if giving else None  # 给予运营单位…
+        return [(_text_of(words, "AGAIN") or "再") if has_again else "", "给予" if giving else "", recipient or "",
                 "一次性" if _has(words, "ONCE") else ""]
 
     def amounts(self, amounts: Sequence[s.Money], award: s.Award | None) -> list[str]:
@@ -469,7 +475,7 @@ class _Printer:
             parts += _topup(t.topup)
         split = _index_of(words, "分别")
         before, after = words[:split], words[split + 1:]
-        parts += [_text_of(before, "SCOPE") or "", "再" if _has(words, "AGAIN") else "", "分别",
+        parts += [_text_of(before, "SCOPE") or "", _text_of(words, "AGAIN") or "", "分别",
                   *self.giving([*after, *(w for w in before if w.kind == "ONCE")], again=False)]
         return parts + self.amounts(t.amounts, _award_of(t.award))
 
@@ -497,6 +503,9 @@ class _Printer:
         return parts + self.amounts(t.amounts, _award_of(t.award))
 
     def match(self, m: s.Match) -> list[str]:
+        tokens = self.source.within(m.span)
+        if tokens and tokens[0].kind == "GIVE":  # 给予省级补助资金1:1配套奖励: as written
+            return ["给予", *self.expr(m.base), m.ratio.text, *_award(m.award)] if m.award else _verbatim(tokens)
         parts = ["按", *self.expr(m.base), m.ratio.text]
         if m.award is not None:
             words = self.source.between(self.end(m.ratio.span), self.start(m.award.span))

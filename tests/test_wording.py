@@ -185,3 +185,43 @@ def test_an_up_to_amount_in_the_policies_word_orders(written: str, canonical: st
 def test_a_cap_keeps_its_scope_in_the_label() -> None:
     rule = rule_of(policy(BASE, "按投资额的10%给予补贴，单个项目的奖励上限为2000万元。"))
     assert [cap.scope for cap in rule.caps] == ["单个项目"]
+
+
+# ── (3) award nouns, connectives and the recipient after 给予 ─────────────────
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("新引进项目的，给予运营单位10万元奖励。", "新引进项目的，给予10万元奖励。"),
+    ("新引进项目的，给予申报单位一次性奖励10万元。", "新引进项目的，给予一次性奖励10万元。"),
+    ("对新引进项目给予企业经营管理团队一次性奖励10万元。", "新引进项目的，给予一次性奖励10万元。"),
+    ("新引进项目的，给予10万元扶持资金。", "新引进项目的，给予10万元扶持。"),
+    ("新引进项目的，给予10万元贴息。", "新引进项目的，给予10万元补助。"),
+    ("新引进项目的，给予10万元配套奖励。", "新引进项目的，给予10万元奖励。"),
+    ("新引进项目的，给予10万元资金支持。", "新引进项目的，给予10万元支持。"),
+    ("新引进项目的，另行给予10万元奖励。", "新引进项目的，再给予10万元奖励。"),
+    ("新引进项目的，额外再给予10万元奖励。", "新引进项目的，再给予10万元奖励。"),
+])
+def test_a_fixed_award_in_the_policies_words(written: str, canonical: str) -> None:
+    rule = same(BASE, written, canonical)
+    assert amount(rule, 新引进项目="是") == Decimal("100000.00")
+    assert amount(rule, 新引进项目="否") == Decimal("0.00")
+
+
+def test_the_award_noun_is_kept_for_the_explanation() -> None:
+    assert rule_of(policy(BASE, "新引进项目的，给予10万元扶持资金。")).award == "扶持资金"
+    assert rule_of(policy(BASE, "新引进项目的，给予10万元贴息。")).award == "贴息"
+
+
+def test_a_recipient_after_giving_in_a_table_and_an_up_to_amount() -> None:
+    levels = "输入 级别：选项（国家级、省级）\n输入 新引进项目：是否"
+    rule = same(levels, "国家级、省级分别给予企业30万元、15万元一次性奖补。", "国家级、省级分别给予30万元、15万元一次性奖补。")
+    assert amount(rule, 级别="省级") == Decimal("150000.00")
+    rule = same(BASE, "对新引进项目给予园区管理运营机构最高50万元的一次性开办费补贴。",
+                "新引进项目的，给予最高50万元开办费补贴。")
+    assert rule.discretionary and amount(rule, 新引进项目="是") == Decimal("500000.00")
+
+
+def test_a_matching_ratio_after_giving() -> None:
+    inputs = "输入 新引进项目：是否\n输入 省级补助资金：金额"
+    rule = same(inputs, "对新引进项目给予省级补助资金1:1配套奖励，单个企业最高不超过20万元。",
+                "新引进项目的，按省级补助资金1:1配套，单个企业最高不超过20万元。")
+    assert amount(rule, 新引进项目="是", 省级补助资金="15万元") == Decimal("150000.00")  # 1:1
+    assert amount(rule, 新引进项目="是", 省级补助资金="30万元") == Decimal("200000.00")  # capped at 20万元
