@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import boundaries, codes, names
+from . import boundaries, codes, names, runtime
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .ir import Type
@@ -27,6 +27,10 @@ _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": T
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
 _RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
+# The largest value a calculator accepts for each kind of input (compiler/runtime.py): a threshold beyond it is never reached.
+_LIMITS = {Type.MONEY: (runtime.MAX_MONEY, "金额", f"{runtime.MAX_MONEY:,f}元"),
+           Type.RATE: (runtime.MAX_RATE, "比例", runtime.format_rate(runtime.MAX_RATE)),
+           Type.COUNT: (Decimal(runtime.MAX_COUNT), "数量", f"{runtime.MAX_COUNT:,}")}
 MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
 
 
@@ -257,7 +261,16 @@ class Checker:
             if subject is not None and not comparable(subject, value_type(value)):
                 self.error(codes.COMPARE_MIXED, value.span, what=compare.subject.name, actual=subject.value,
                            expected=value_type(value).value)
+            else:
+                self.check_limit(subject, value)
         self.check_threshold(threshold, compare.at)
+
+    def check_limit(self, subject: Type | None, value: s.Value) -> None:
+        """A threshold must lie below the largest value a calculator accepts, with a step to spare above it."""
+        number = _number(value)
+        if subject in _LIMITS and number is not None and number >= _LIMITS[subject][0]:
+            _, what, shown = _LIMITS[subject]
+            self.error(codes.BEYOND_LIMIT, value.span, value=value.text, what=what, limit=shown)
 
     def check_threshold(self, threshold: s.Threshold, at: s.Word | None = None) -> None:
         if isinstance(threshold, s.Range):
@@ -360,6 +373,7 @@ class Checker:
         for part in brackets.parts:
             self.check_rate(part.rate)
             self.check_amount(part.amount)
+            self.check_limit(Type.MONEY, part.amount)
             if part.word.text not in ("不超过", "超过"):
                 self.error(codes.BAD_BRACKETS, part.word.span)
             elif part.word.text == "超过" and part.amount.yuan not in limits:
@@ -462,6 +476,8 @@ class Checker:
                 if subject is not None and not comparable(subject, value_type(value)):
                     self.error(codes.COMPARE_MIXED, value.span, what=tiers.subject.name, actual=subject.value,
                                expected=value_type(value).value)
+                else:
+                    self.check_limit(subject, value)
             self.check_threshold(threshold)
             if not isinstance(threshold, s.Range):
                 reading = self.read(threshold) if not (isinstance(threshold, s.PrefixBound)

@@ -31,7 +31,7 @@ GENERATED = frozenset({
     "annotations", "datetime", "Decimal", "Literal", "Any", "NamedTuple", "Callable", "Iterable", "Mapping",
     "SOURCE", "SOURCE_SHA256", "DOCUMENT", "CHOICES",
     "ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_DOWN", "ROUND_HALF_EVEN", "ROUND_HALF_UP", "ROUND_UP",
-    "ROUND_05UP",
+    "ROUND_05UP", "Context", "DivisionByZero", "InvalidOperation", "Overflow", "localcontext",
     # <module>.py: the calculators
     "rt", "PolInputError", "Result", "Step", "trace", "amount", "entry", "limit",
     # <module>_vector.py: the calculators by column

@@ -47,7 +47,10 @@ def step_of(kind: ir.Type) -> Decimal | int | datetime.timedelta:
 def moved(value: object, kind: ir.Type, steps: int) -> object:
     """``value`` moved by ``steps`` of the smallest step of its kind; a count lands on a whole number."""
     if isinstance(value, datetime.date):
-        return value + steps * ONE_DAY
+        try:
+            return value + steps * ONE_DAY
+        except OverflowError:
+            return None  # before 0001-01-01 or after 9999-12-31: no date is there
     assert isinstance(value, Decimal | int)
     if kind is ir.Type.COUNT:
         whole = Decimal(value)
@@ -65,6 +68,11 @@ def moved(value: object, kind: ir.Type, steps: int) -> object:
 
 def negative(value: object) -> bool:
     return isinstance(value, Decimal | int) and value < 0
+
+
+def impossible(value: object) -> bool:
+    """Whether no input can have ``value``: a negative number, or a day outside the calendar (None)."""
+    return value is None or negative(value)
 
 
 def show(value: object, kind: ir.Type) -> str:
@@ -124,6 +132,9 @@ class Sampler:
         value = Sampler.nearest_inside(lower, upper, kind)
         if negative(value):
             return 0 if kind is ir.Type.COUNT else Decimal(0)
+        bound = lower or upper
+        if value is None and bound is not None:  # past the calendar's end: the bound itself
+            return bound.value.value
         return value
 
     @staticmethod
@@ -174,15 +185,17 @@ class Sampler:
             value: object = atom.lower.value.value
             whole = kind is not ir.Type.COUNT or _whole(value)
             below = moved(value, kind, -1) if atom.lower.inclusive or not whole else moved(value, kind, 0)
-            if negative(below):
+            if impossible(below):
                 return False
             values[atom.subject.name] = below
             return True
         if atom.upper is not None:
             value = atom.upper.value.value
             whole = kind is not ir.Type.COUNT or _whole(value)
-            values[atom.subject.name] = moved(value, kind, 1) if atom.upper.inclusive or not whole \
-                else moved(value, kind, 0)
+            above = moved(value, kind, 1) if atom.upper.inclusive or not whole else moved(value, kind, 0)
+            if impossible(above):
+                return False
+            values[atom.subject.name] = above
             return True
         return False
 
@@ -205,7 +218,7 @@ class Sampler:
             there = moved(value, kind, offset)
             if offset == 0 and isinstance(value, Decimal) and isinstance(delta, Decimal):
                 there = value + 0 * delta  # the bound itself, written to the step's places: 200000.00
-            if negative(there):
+            if impossible(there):
                 continue
             label = f"{what}{show(value, kind)}（{word}）" + ("" if offset == 0 else f"{where}{show(delta, kind)}")
             if offset == 0:
@@ -264,7 +277,7 @@ class Sampler:
         found = [self.with_(f"封顶拐点：计算额恰为{format_yuan(cap)}", **{name: value}),
                  self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]
         below = moved(value, kind, -1)
-        if not negative(below):
+        if not impossible(below):
             found.insert(0, self.with_(f"封顶拐点下方{show(step_of(kind), kind)}", **{name: below}))
         return found
 

@@ -498,3 +498,49 @@ def test_a_negative_bound_on_the_charted_input_builds(tmp_path: Path) -> None:
         甲超过-900万元的，按甲的1%给予补助，最高5万元。
         """, tmp_path)
     assert calc.r1_amount(甲=Decimal("1000000")) == Decimal("10000.00")  # 1,000,000 × 1%
+
+
+@pytest.mark.parametrize("condition", ["申报日期在0001年1月1日以上", "申报日期不满0001年1月1日", "申报日期在9999年12月31日以下",
+                                       "申报日期超过9999年12月31日"])
+def test_a_date_bound_at_the_end_of_the_calendar_builds(condition: str, tmp_path: Path) -> None:
+    calc = built(f"""
+        输入 申报日期：日期
+        规则 r1「x」
+        原文「示例」
+        {condition}的，给予1万元奖励。
+        """, tmp_path)
+    always = condition.endswith(("以上", "以下"))  # every date is on or after 0001-01-01, on or before 9999-12-31
+    assert calc.r1_amount(申报日期=datetime.date(2023, 6, 1)) == (Decimal("10000.00") if always else Decimal("0.00"))
+
+
+@pytest.mark.parametrize(("kind", "condition"), [
+    ("金额", "甲超过10000000000亿元"), ("金额", "甲在10000000000亿元以下"),
+    ("金额", "甲在100000000亿元（含）—10000000000亿元（含）"),
+    ("数量", "甲超过1000000000000"), ("比例", "甲超过10000%"), ("比例", "甲不低于20000%")])
+def test_a_threshold_no_input_can_reach_is_refused(kind: str, condition: str) -> None:
+    # 10000000000亿元 = 10^18 元, the most a calculator takes; 10^12 for a count; 10000% for a rate.
+    assert errors_of(f"""
+        输入 甲：{kind}
+        规则 r1「x」
+        原文「示例」
+        {condition}的，给予1万元奖励。
+        """) == ["E0314"]
+
+
+def test_a_tier_no_input_can_reach_is_refused() -> None:
+    assert errors_of("""
+        输入 甲：金额
+        规则 r1「x」
+        原文「示例」
+        甲在1万元及以上、10000000000亿元及以上的，分别给予1万元、2万元。
+        """) == ["E0314"]
+
+
+def test_a_threshold_just_below_the_limit_builds(tmp_path: Path) -> None:
+    calc = built("""
+        输入 甲：金额
+        规则 r1「x」
+        原文「示例」
+        甲在9900000000亿元以上的，给予1万元奖励。
+        """, tmp_path)
+    assert calc.r1_amount(甲=Decimal("990000000000000000")) == Decimal("10000.00")
