@@ -113,7 +113,7 @@ def _csv(path: Path, known: Names, stack: ExitStack, encoding: str | None) -> Ap
     separator = sniff_separator(text, known)
     handle = stack.enter_context(path.open(encoding=chosen, newline=""))
     where = str(path)
-    numbered = _csv_rows(csv.reader(handle, delimiter=separator), where, chosen)
+    numbered = _csv_rows(csv.reader(handle, delimiter=separator), path, chosen)
     header, rows, warnings = _header(numbered, known, where, separator)
     shown = None if chosen == "utf-8-sig" else codecs.lookup(chosen).name.upper()
     return Applications(where, header, warnings, lambda size: _chunked(header, rows, size), shown)
@@ -121,12 +121,16 @@ def _csv(path: Path, known: Names, stack: ExitStack, encoding: str | None) -> Ap
 
 def sniff_encoding(path: Path, head: bytes) -> str:
     """The encoding of a CSV file without ``--encoding``: its byte-order mark's; UTF-16 if its first
-    bytes hold zero bytes; UTF-8 if all of it is UTF-8; else GB18030."""
+    bytes hold zero bytes; UTF-8 if its first line is UTF-8 and not ASCII, or all of it is UTF-8;
+    else GB18030."""
     for mark, name in BOMS:
         if head.startswith(mark):
             return name
     if b"\x00" in head[:4096]:
         return "utf-16-le" if head[1:4096:2].count(0) >= head[0:4096:2].count(0) else "utf-16-be"
+    first = head.split(b"\n", 1)[0]
+    if not first.isascii() and _utf8(first):  # a Chinese header in UTF-8 (GBK's never is): a bad byte later is an error
+        return "utf-8"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with path.open("rb") as raw:
@@ -136,6 +140,14 @@ def sniff_encoding(path: Path, head: bytes) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sniff_separator(text: str, known: Names) -> str:
@@ -154,8 +166,9 @@ def sniff_separator(text: str, known: Names) -> str:
     return max(SEPARATORS, key=score)
 
 
-def _csv_rows(reader: Any, where: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(reader: Any, path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """The records with their row numbers (blank lines count; a cell with line breaks is one row)."""
+    where = str(path)
     number = 0
     while True:
         number += 1
@@ -164,8 +177,8 @@ def _csv_rows(reader: Any, where: str, encoding: str) -> Iterator[tuple[int, lis
         except StopIteration:
             return
         except UnicodeDecodeError:
-            raise BatchError(f"{where} 第{number}行附近无法按 {encoding} 解码：请用 --encoding 指明文件的编码"
-                             "（如 gb18030、utf-16、utf-8）") from None
+            raise BatchError(f"{where} 第{_undecodable_line(path, encoding)}行无法按 {encoding} 解码："
+                             "请用 --encoding 指明文件的编码（如 gb18030、utf-16、utf-8）") from None
         except csv.Error as error:
             if "field limit" in str(error):
                 raise BatchError(f"{where} 第{number}行：单元格超过 {csv.field_size_limit():,} 个字符"
@@ -174,6 +187,19 @@ def _csv_rows(reader: Any, where: str, encoding: str) -> Iterator[tuple[int, lis
         cells = [(value or "").strip() for value in row]
         if any(cells):  # a blank line, or a row of empty cells, is no application
             yield number, cells
+
+
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The line of ``path`` (from 1) where decoding it as ``encoding`` first fails."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 1
+    with path.open("rb") as raw:
+        while block := raw.read(SCAN_BLOCK):
+            try:
+                lines += decoder.decode(block).count("\n")
+            except UnicodeDecodeError as error:
+                return lines + codecs.decode(block[:error.start], encoding, errors="replace").count("\n")
+    return lines
 
 
 # ── XLSX ──────────────────────────────────────────────────────────────────────

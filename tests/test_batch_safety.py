@@ -250,7 +250,7 @@ def test_the_encoding_can_be_given_and_a_wrong_one_is_a_clear_error(tmp_path: Pa
     assert (tmp_path / "out.csv").read_bytes() == expected
     assert run_batch(source, tmp_path / "wrong.csv", "--encoding", "utf-8") == 1
     err = capsys.readouterr().err
-    assert "无法按 utf-8-sig 解码" in err and "--encoding" in err and "Traceback" not in err
+    assert "第1行无法按 utf-8-sig 解码" in err and "--encoding" in err and "Traceback" not in err
     assert not (tmp_path / "wrong.csv").exists()
     assert cli.main(["batch", str(source), "-o", str(tmp_path / "x.csv"), "--encoding", "没有这种编码"]) == 2
 
@@ -395,3 +395,13 @@ def test_temporary_files_of_older_versions_are_removed_too(tmp_path: Path) -> No
     mine.write_text("keep")
     assert run_batch(hostile_source(tmp_path), tmp_path / "out.csv") == 0
     assert not older.exists() and mine.exists()
+
+
+def test_a_utf8_file_with_a_broken_byte_names_the_row_rather_than_reading_gbk(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in.csv"
+    lines = EXAMPLE.encode("utf-8").split(b"\n")
+    lines[4] = lines[4].replace("婺城区".encode(), b"\xff\xfe")  # row 5: a byte no UTF-8 file holds
+    source.write_bytes(b"\n".join(lines))
+    err = problem(tmp_path, source, capsys)
+    assert "第5行无法按 utf-8-sig 解码" in err
