@@ -405,7 +405,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def upto_max(self, meta: Any, children: list[Any]) -> s.UpTo:
         years = _token(children, "COUNT")
-        return s.UpTo(_node(children, s.Money), tuple(str(t) for t in _tokens(children, "SCOPE")),
+        return s.UpTo(_node(children, s.Money), _scope_words(children),
                       self.count(meta, [years]) if years is not None else None, _node(children, s.Award),
                       span=_meta_span(meta))
 
@@ -415,7 +415,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     # ── modifiers ─────────────────────────────────────────────────────────────
     def cap(self, meta: Any, children: list[Any]) -> s.Cap:
         hedge = _token(children, "HEDGE")
-        return s.Cap(_node(children, s.Money), tuple(str(t) for t in _tokens(children, "SCOPE")),
+        return s.Cap(_node(children, s.Money), _scope_words(children),
                      str(hedge) if hedge else None, span=_meta_span(meta))
 
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
@@ -558,6 +558,18 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def start(self, meta: Any, children: list[Any]) -> list[Item]:
         # Sentences arrive as nodes: their grammar alternatives are aliased.
         return [c if isinstance(c, Item) else Item("sentence", c, c.span) for c in children]
+
+
+def _scope_words(children: Sequence[Any]) -> tuple[str, ...]:
+    """The scope words and the noun right after each (每家、企业、每年), as written."""
+    words: list[str] = []
+    previous: Any = None
+    for child in children:
+        if isinstance(child, Token) and (child.type == "SCOPE" or child.type == "NAME" and isinstance(previous, Token)
+                                         and previous.type == "SCOPE"):
+            words.append(str(child))
+        previous = child
+    return tuple(words)
 
 
 def _name(token: Token) -> s.NameRef:

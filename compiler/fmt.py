@@ -161,6 +161,17 @@ def _text_of(tokens: Iterable[_Tok], kind: str) -> str | None:
     return next((t.text for t in tokens if t.kind == kind), None)
 
 
+def _scope_prefix(tokens: Sequence[_Tok]) -> list[_Tok]:
+    """The hedge, scope words and their nouns that open ``tokens`` (一般 单家 企业 每年)."""
+    prefix: list[_Tok] = []
+    for token in tokens:
+        if token.kind in ("HEDGE", "SCOPE") or token.kind == "NAME" and prefix and prefix[-1].kind == "SCOPE":
+            prefix.append(token)
+        else:
+            break
+    return prefix
+
+
 def _index_of_kind(tokens: Sequence[_Tok], kind: str) -> int:
     return next((i for i, t in enumerate(tokens) if t.kind == kind), len(tokens))
 
@@ -457,7 +468,8 @@ class _Printer:
             parts += _topup(f.topup)
             start = self.end(f.topup.span)
         words = self.source.between(start, self.amounts_start([f.amount], _award_of(f.award)))
-        parts += [_text_of(words, "SCOPE") or "", *self.giving(words)]
+        scope = _scope_prefix(words)
+        parts += [*(w.text for w in scope), *self.giving(words[len(scope):])]
         return parts + self.amounts([f.amount], _award_of(f.award))
 
     def keys(self, keys: s.Keys) -> list[str]:
@@ -560,7 +572,7 @@ class _Printer:
         """``一般每项最高补助不超过10万元``: an award word written right before 最高, with none after it, moves after it;
         otherwise the cap is printed as written (单个项目补助额不超过1000万元, 最高给予50万元补助, 奖励上限为100万元)."""
         highest = _index_of(words, "最高")
-        lead = [w for w in words[:highest] if w.kind in ("HEDGE", "SCOPE")]
+        lead = _scope_prefix(words[:highest])
         before = words[len(lead):highest]
         after = words[highest + 1:]
         if highest < len(words) and before and all(w.kind == "AWARD" for w in before) \

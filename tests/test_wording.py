@@ -221,7 +221,34 @@ def test_a_recipient_after_giving_in_a_table_and_an_up_to_amount() -> None:
 
 def test_a_matching_ratio_after_giving() -> None:
     inputs = "输入 新引进项目：是否\n输入 省级补助资金：金额"
-    rule = same(inputs, "对新引进项目给予省级补助资金1:1配套奖励，单个企业最高不超过20万元。",
+    rule = same(inputs, "对新引进项目给予省级补助资金1:1配套奖励，每个企业最高不超过20万元。",
                 "新引进项目的，按省级补助资金1:1配套，单个企业最高不超过20万元。")
     assert amount(rule, 新引进项目="是", 省级补助资金="15万元") == Decimal("150000.00")  # 1:1
     assert amount(rule, 新引进项目="是", 省级补助资金="30万元") == Decimal("200000.00")  # capped at 20万元
+
+
+# ── (4) open scope phrases ────────────────────────────────────────────────────
+@pytest.mark.parametrize(("scope", "label"), [
+    ("每个企业", "每个企业"), ("单个企业", "单个企业"), ("单台设备", "单台设备"), ("单户企业", "单户企业"),
+    ("单家企业合计", "单家企业合计"), ("每家企业年度", "每家企业年度"), ("单个单位年度", "单个单位年度"),
+    ("每个项目", "每个项目"), ("每家企业每年", "每家企业每年"),
+])
+def test_an_open_scope_phrase_on_a_cap(scope: str, label: str) -> None:
+    rule = same(BASE, f"按投资额的10%给予补贴，{scope}最高不超过2000万元。", "按投资额的10%给予补贴，最高不超过2000万元。")
+    assert [cap.scope for cap in rule.caps] == [label]
+    assert label in rule.caps[0].label
+    assert amount(rule, 投资额="3亿元") == Decimal("20000000.00")
+
+
+def test_an_open_scope_phrase_with_an_award_word_and_no_highest() -> None:
+    rule = same(BASE, "按投资额的10%给予补贴，单个企业年度奖励不超过2000万元。", "按投资额的10%给予补贴，最高2000万元。")
+    assert [cap.scope for cap in rule.caps] == ["单个企业年度"]
+    rule = same(BASE, "按投资额的10%给予补贴，每家企业最高奖励不超过2000万元。", "按投资额的10%给予补贴，最高2000万元。")
+    assert [cap.scope for cap in rule.caps] == ["每家企业"]
+
+
+def test_an_open_scope_phrase_on_an_up_to_amount_and_a_fixed_amount() -> None:
+    rule = same(BASE, "新引进项目的，给予每户企业最高不超过30万元的一次性奖励。", "新引进项目的，给予最高30万元奖励。")
+    assert amount(rule, 新引进项目="是") == Decimal("300000.00")
+    rule = same(BASE, "新引进项目的，单家企业给予10万元奖励。", "新引进项目的，给予10万元奖励。")
+    assert amount(rule, 新引进项目="是") == Decimal("100000.00")
