@@ -233,7 +233,7 @@ def _xlsx(path: Path, known: Names, stack: ExitStack) -> Applications:
     sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
     numbered = _xlsx_rows(sheet.iter_rows(values_only=True), formulas, where)
     header, rows, found = _header(numbered, known, where, None)
-    checked = _no_lost_formulas(header, rows, where) if formulas is not None else rows
+    checked = _no_lost_formulas(header, rows, where, known) if formulas is not None else rows
     return Applications(where, header, warnings + found, lambda size: _chunked(header, checked, size))
 
 
@@ -275,15 +275,16 @@ def _xlsx_rows(values: Iterator[tuple[object, ...]], formulas: Iterator[tuple[ob
             yield number, cells
 
 
-def _no_lost_formulas(header: list[str], rows: Iterator[tuple[int, list[str]]],
-                      where: str) -> Iterator[tuple[int, list[str]]]:
-    """Rows whose known cells are values: a formula the file holds no value for stops the batch."""
+def _no_lost_formulas(header: list[str], rows: Iterator[tuple[int, list[str]]], where: str,
+                      known: Names) -> Iterator[tuple[int, list[str]]]:
+    """Rows whose cells are values: a formula the file holds no value for stops the batch in a column the
+    batch reads, and is left empty in another."""
     from openpyxl.utils import get_column_letter
 
     for number, cells in rows:
         for k, cell in enumerate(cells):
             if cell.startswith(FORMULA):
-                if k < len(header) and header[k]:
+                if k < len(header) and header[k] in known:
                     raise BatchError(f"{where} 单元格 {get_column_letter(k + 1)}{number}（列“{header[k]}”）是公式"
                                      f"“{cell[len(FORMULA):]}”，文件中没有保存它的计算结果：请在 Excel 中打开并保存"
                                      "一次（或把公式“选择性粘贴”为数值）后再计算")

@@ -347,8 +347,9 @@ def with_cached_value(path: Path, cell: str, value: str) -> None:
 
 
 def test_formula_cells_need_their_calculated_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    source = workbook(tmp_path / "in.xlsx", [INVESTMENT, ["A", "是", 20_000_000, 20_000_000], ["B", "是", "=C2", "=D2*2"]])
-    err = problem(tmp_path, source, capsys)
+    source = workbook(tmp_path / "in.xlsx", [[*INVESTMENT, "备注"], ["A", "是", 20_000_000, 20_000_000, "=A2&B2"],
+                                             ["B", "是", "=C2", "=D2*2", "=A3&B3"]])
+    err = problem(tmp_path, source, capsys)  # a formula in 备注, which no policy reads, would not matter
     assert "工作表“Sheet” 单元格 C3（列“固定资产投资”）是公式“=C2”，文件中没有保存它的计算结果" in err
     with_cached_value(source, "C3", "20000000")
     with_cached_value(source, "D3", "40000000")
