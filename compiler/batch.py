@@ -1,13 +1,14 @@
 """A bureau's whole list of applications: one output row per application.
 
-Applications are read ``CHUNK`` rows at a time as columns of text (CSV with
-the standard library, XLSX with openpyxl in its streaming mode, Parquet with
-pyarrow), evaluated by column with the vectorised calculators
-(``vector_set``) or row by row (``runtime.evaluate_set``) — the same results
-either way — and written a row at a time, so memory does not grow with the
-list.  A bad row is reported with its row number and field and the batch goes
-on.  The output is written to a temporary file and moved into place at the
-end: a reader never sees half a result.
+Applications are read ``CHUNK`` rows at a time as columns of text
+(``batch_read``: CSV in the encodings and separators Excel writes, XLSX in
+openpyxl's streaming mode, Parquet with pyarrow), evaluated by column with the
+vectorised calculators (``vector_set``) or row by row (``runtime.evaluate_set``)
+— the same results either way — and written a row at a time, so memory does
+not grow with the list.  A bad row is reported with its row number and field
+and the batch goes on.  Text from the applications is written so that no
+spreadsheet reads it as a formula.  The output is written to a temporary file
+and moved into place at the end: a reader never sees half a result.
 """
 
 from __future__ import annotations
