@@ -107,14 +107,18 @@ def conflicts(units: Sequence[Compiled]) -> list[Compiled]:
 
     A set identifies rules by their id and reads each fact once by its name, so two
     files of one folder must not use one rule id, nor one input name for facts of a
-    different type or choices.  The later file is told where the first one is.
+    different type or choices, nor make modules of one name (a/m.pol and b/m.pol).  The later file is told where the first one is.
     """
     rules: dict[str, Compiled] = {}
     inputs: dict[str, tuple[ir.Input, Compiled]] = {}
+    modules: dict[str, Compiled] = {}
     found: list[Compiled] = []
     for unit in units:
         added: list[Diagnostic] = []
         module = unit.module
+        if module is not None and (same := modules.setdefault(module.module_name, unit)) is not unit:
+            added.append(make(codes.MODULE_NAME_CLASH, unit.source, Span(1, 1, 1, 2), name=module.module_name,
+                              why=f"{same.source.name} 也会生成模块 {module.module_name}"))
         for rule in module.rules if module else ():
             first = rules.setdefault(rule.id, unit)
             if first is not unit and rule.span is not None:

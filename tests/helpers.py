@@ -14,8 +14,8 @@ HEADER = """\
 """
 
 
-def compile_text(body: str, *, header: str = HEADER, name: str = "sample.pol") -> Compiled:
-    return compile_source(Source(name, header + textwrap.dedent(body)), module_name="sample")
+def compile_text(body: str, *, header: str = HEADER, name: str = "sample.pol", module: str = "sample") -> Compiled:
+    return compile_source(Source(name, header + textwrap.dedent(body)), module_name=module)
 
 
 def only_errors(compiled: Compiled) -> list[Diagnostic]:

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from compiler import interpret, ir, names, runtime
-from compiler.build import outputs
+from compiler.build import compile_all, outputs
 from compiler.diagnostics import has_errors
 from compiler.emit import policy_set as set_module
 from compiler.emit import python, vector
@@ -544,3 +544,12 @@ def test_a_threshold_just_below_the_limit_builds(tmp_path: Path) -> None:
         甲在9900000000亿元以上的，给予1万元奖励。
         """, tmp_path)
     assert calc.r1_amount(甲=Decimal("990000000000000000")) == Decimal("10000.00")
+
+
+def test_two_files_that_would_make_one_module_are_refused_at_check(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "m.pol").write_text(HEADER + f"输入 甲{folder}：是否\n规则 r{folder}「x」\n原文「示例」\n"
+                                                 f"甲{folder}的，给予1万元奖励。\n", encoding="utf-8")
+    units = compile_all([tmp_path])
+    assert [[d.code.id for d in unit.diagnostics if d.severity.value == "error"] for unit in units] == [[], ["E0427"]]

@@ -414,7 +414,7 @@ def test_files_of_one_folder_may_not_share_a_rule_id_or_a_name_for_different_fac
         规则 art1_award「奖励」
         原文「示例」
         企业类别为其他企业的，给予5万元奖励。
-        """, header="文号「示例〔2023〕2号」\n", name="b.pol")
+        """, header="文号「示例〔2023〕2号」\n", name="b.pol", module="b")
     checked = policy_set.conflicts([first, second])
     assert checked[0] is first
     found = [(d.code.id, marked(d), d.help) for d in checked[1].diagnostics if d.severity.value == "error"]
