@@ -54,7 +54,16 @@ PREFIX: Mapping[str, Meaning] = {
     "低于": Meaning(Side.UPPER, False),
     "小于": Meaning(Side.UPPER, False),
     "少于": Meaning(Side.UPPER, False),
+    "不高于": Meaning(Side.UPPER, True),
+    "过": Meaning(Side.LOWER, False),  # 年产值销售过2000万元: 超过
+    "≥": Meaning(Side.LOWER, True), "≧": Meaning(Side.LOWER, True),
+    "≤": Meaning(Side.UPPER, True), "≦": Meaning(Side.UPPER, True),
+    ">": Meaning(Side.LOWER, False), "＞": Meaning(Side.LOWER, False),
+    "<": Meaning(Side.UPPER, False), "＜": Meaning(Side.UPPER, False),
 }
+
+# Words that exclude the number unless the clause marks it: policies write "小于500万元（含）" for ≤.
+MARKABLE = frozenset({"小于", "大于"})
 
 # The civil code's reading of the words a document may redeclare.
 CIVIL_CODE_DEFAULTS: Mapping[str, bool] = {"以上": True, "以下": True, "以内": True}
@@ -89,6 +98,8 @@ def read(word: str, mark: str | None, defaults: Mapping[str, bool], declared: bo
     (otherwise they are the civil code's).
     """
     meaning = SUFFIX.get(word) or PREFIX[word]
+    if meaning.inclusive is not None and mark is not None and word in MARKABLE:
+        return Reading(meaning.side, MARKS[mark], f"条文注明“{mark}”")
     if meaning.inclusive is not None:
         if mark is not None and MARKS[mark] != meaning.inclusive:
             raise Contradiction(word, meaning.inclusive, mark)

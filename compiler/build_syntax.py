@@ -260,7 +260,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
     def open_bound(self, meta: Any, children: list[Any]) -> s.OpenBound:
-        return s.OpenBound(children[0], _word_of(children[1]), _word(_token(children, "MARK")), span=_meta_span(meta))
+        word = _token(children, "BOUND_SUFFIX")
+        assert word is not None
+        return s.OpenBound(children[0], _word_of(word), _word(_token(children, "MARK")), span=_meta_span(meta))
 
     def closed_range(self, meta: Any, children: list[Any]) -> s.Range:
         values: list[Any] = []
@@ -329,7 +331,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         values = [c for c in children[2:-1] if not isinstance(c, Token | list)]
         thresholds = tuple(s.PrefixBound(_word_of(at), v, None, span=v.span) for v in values)
         again = _token(children, "AGAIN") is not None
-        return s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta))
+        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta)))
 
     def part(self, meta: Any, children: list[Any]) -> s.Part:
         return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),
@@ -380,7 +382,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         amounts, award = children[-1]
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
         again = _token(children, "AGAIN") is not None
-        return s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta))
+        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta)))
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
         awards = _tokens(children, "AWARD")
@@ -558,6 +560,24 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def start(self, meta: Any, children: list[Any]) -> list[Item]:
         # Sentences arrive as nodes: their grammar alternatives are aliased.
         return [c if isinstance(c, Item) else Item("sentence", c, c.span) for c in children]
+
+
+def _ascending(tiers: s.Tiers) -> s.Tiers:
+    """Tiers listed from the highest down (10亿元以上、5亿元以上、1亿元以上), turned the other way up: the same table."""
+    values: list[Decimal] = []
+    for threshold in tiers.thresholds:
+        value = None if isinstance(threshold, s.Range) else threshold.value
+        if isinstance(value, s.Money):
+            values.append(value.yuan)
+        elif isinstance(value, s.Rate | s.Number | s.Count):
+            values.append(Decimal(value.value))
+    kinds = {type(t.value) for t in tiers.thresholds if not isinstance(t, s.Range)}
+    if len(values) < 2 or len(values) != len(tiers.thresholds) or len(values) != len(tiers.amounts) or len(kinds) != 1:
+        return tiers
+    if all(a > b for a, b in zip(values, values[1:], strict=False)):
+        return dataclasses.replace(tiers, thresholds=tiers.thresholds[::-1], amounts=tiers.amounts[::-1],
+                                   descending=True)
+    return tiers
 
 
 def _scope_words(children: Sequence[Any]) -> tuple[str, ...]:

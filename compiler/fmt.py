@@ -503,16 +503,18 @@ class _Printer:
 
     def tiers(self, t: s.Tiers) -> list[str]:
         parts = [t.subject.name]
-        first = t.thresholds[0]
+        # Tiers written from the highest down are printed so (the tree keeps them rising).
+        thresholds, amounts = (t.thresholds[::-1], t.amounts[::-1]) if t.descending else (t.thresholds, t.amounts)
+        first = thresholds[0]
         if isinstance(first, s.PrefixBound):  # 达到5000万元、1亿元、3亿元的: one word for every tier
-            parts += [first.word.text, *_joined([_value(b.value) for b in t.thresholds if isinstance(b, s.PrefixBound)])]
+            parts += [first.word.text, *_joined([_value(b.value) for b in thresholds if isinstance(b, s.PrefixBound)])]
         else:
             words = self.source.between(self.end(t.subject.span), self.start(first.span))
-            parts += [_text_of(words, "AT") or "", *_joined([self.threshold(b) for b in t.thresholds])]
+            parts += [_text_of(words, "AT") or "", *_joined([self.threshold(b) for b in thresholds])]
         parts += ["的", "，", "分别"]
-        words = self.source.between(self.end(t.thresholds[-1].span), self.amounts_start(t.amounts, _award_of(t.award)))
+        words = self.source.between(self.end(thresholds[-1].span), self.amounts_start(amounts, _award_of(t.award)))
         parts += self.giving(words, again=t.again)
-        return parts + self.amounts(t.amounts, _award_of(t.award))
+        return parts + self.amounts(amounts, _award_of(t.award))
 
     def match(self, m: s.Match) -> list[str]:
         tokens = self.source.within(m.span)
@@ -608,10 +610,13 @@ class _Printer:
 
     def threshold(self, t: s.Threshold) -> list[str]:
         if isinstance(t, s.OpenBound):
+            if t.mark is not None and self.start(t.mark.span) < self.start(t.word.span):  # 2亿元（含）以上
+                return [*_value(t.value), *_mark(t.mark), t.word.text]
             return [*_value(t.value), t.word.text, *_mark(t.mark)]
         if isinstance(t, s.PrefixBound):
             return [t.word.text, *_value(t.value), *_mark(t.mark)]
-        return [*_value(t.low), *_mark(t.low_mark), _RANGE, *_value(t.high), *_mark(t.high_mark)]
+        between = "之间" if any(w.text == "之间" for w in self.source.within(t.span)) else ""
+        return [*_value(t.low), *_mark(t.low_mark), _RANGE, *_value(t.high), *_mark(t.high_mark), between]
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, e: s.Expr, level: int = 1) -> list[str]:

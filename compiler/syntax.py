@@ -238,6 +238,7 @@ class Tiers(Node):
     amounts: tuple[Money, ...]
     award: Award | None
     again: bool = False  # 分别再给予: additive tiers, whose reading must be declared
+    descending: bool = False  # written from the highest tier down; thresholds and amounts are kept rising
 
 
 @dataclass(frozen=True)

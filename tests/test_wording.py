@@ -252,3 +252,73 @@ def test_an_open_scope_phrase_on_an_up_to_amount_and_a_fixed_amount() -> None:
     assert amount(rule, 新引进项目="是") == Decimal("300000.00")
     rule = same(BASE, "新引进项目的，单家企业给予10万元奖励。", "新引进项目的，给予10万元奖励。")
     assert amount(rule, 新引进项目="是") == Decimal("100000.00")
+
+
+# ── (5) boundary wording and symbols ──────────────────────────────────────────
+AMOUNTS = "输入 投资额：金额\n输入 增速：比例"
+
+
+@pytest.mark.parametrize(("written", "canonical", "at", "below"), [
+    # 以上 includes the number, 超过 (and 过, >) does not: 民法典 第一千二百五十九条
+    ("投资额在2亿元（含）以上的", "投资额在2亿元以上（含）的", "2亿元", "1.9999亿元"),
+    ("投资额2亿元（含）以上的", "投资额在2亿元及以上的", "2亿元", "1.9999亿元"),
+    ("投资额≥2亿元的", "投资额不低于2亿元的", "2亿元", "1.9999亿元"),
+    ("投资额≧2亿元的", "投资额不低于2亿元的", "2亿元", "1.9999亿元"),
+    ("投资额过2亿元的", "投资额超过2亿元的", "2.0001亿元", "2亿元"),
+    ("投资额>2亿元的", "投资额超过2亿元的", "2.0001亿元", "2亿元"),
+    ("投资额＞2亿元的", "投资额超过2亿元的", "2.0001亿元", "2亿元"),
+    ("投资额大于2亿元（含）的", "投资额不低于2亿元的", "2亿元", "1.9999亿元"),
+])
+def test_a_lower_bound_in_other_words(written: str, canonical: str, at: str, below: str) -> None:
+    rule = same(AMOUNTS, f"{written}，给予10万元奖励。", f"{canonical}，给予10万元奖励。")
+    assert amount(rule, 投资额=at) == Decimal("100000.00")
+    assert amount(rule, 投资额=below) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(("written", "canonical", "at", "above"), [
+    ("投资额≤2亿元的", "投资额不超过2亿元的", "2亿元", "2.0001亿元"),
+    ("投资额不高于2亿元的", "投资额不超过2亿元的", "2亿元", "2.0001亿元"),
+    ("投资额小于2亿元（含）的", "投资额不超过2亿元的", "2亿元", "2.0001亿元"),
+    ("投资额<2亿元的", "投资额低于2亿元的", "1.9999亿元", "2亿元"),
+    ("投资额＜2亿元的", "投资额低于2亿元的", "1.9999亿元", "2亿元"),
+    ("投资额在2亿元以下（不含）的", "投资额低于2亿元的", "1.9999亿元", "2亿元"),
+])
+def test_an_upper_bound_in_other_words(written: str, canonical: str, at: str, above: str) -> None:
+    rule = same(AMOUNTS, f"{written}，给予10万元奖励。", f"{canonical}，给予10万元奖励。")
+    assert amount(rule, 投资额=at) == Decimal("100000.00")
+    assert amount(rule, 投资额=above) == Decimal("0.00")
+
+
+def test_a_rate_bound_with_buganyu_and_budiyu() -> None:
+    rule = same(AMOUNTS, "增速不低于12% 并且 增速不高于30%的，给予10万元奖励。",
+                "增速在12%及以上 并且 增速在30%及以下的，给予10万元奖励。")
+    assert amount(rule, 增速="12%") == Decimal("100000.00")
+    assert amount(rule, 增速="30%") == Decimal("100000.00")
+    assert amount(rule, 增速="11.9%") == Decimal("0.00")
+
+
+def test_a_range_with_zhijian() -> None:
+    rule = same(AMOUNTS, "投资额在3000万元（含）—5亿元（不含）之间的，给予10万元奖励。",
+                "投资额在3000万元（含）—5亿元（不含）的，给予10万元奖励。")
+    assert amount(rule, 投资额="3000万元") == Decimal("100000.00")
+    assert amount(rule, 投资额="5亿元") == Decimal("0.00")
+
+
+TIERS = "投资额在1亿元以上、5亿元以上、10亿元以上的，分别给予20万元、50万元、100万元奖励。"
+
+
+def test_tiers_listed_from_the_highest_down() -> None:
+    rule = same(AMOUNTS, "投资额在10亿元以上、5亿元以上、1亿元以上的，分别给予100万元、50万元、20万元奖励。", TIERS)
+    assert amount(rule, 投资额="1亿元") == Decimal("200000.00")
+    assert amount(rule, 投资额="5亿元") == Decimal("500000.00")
+    assert amount(rule, 投资额="12亿元") == Decimal("1000000.00")
+    assert amount(rule, 投资额="0.9亿元") == Decimal("0.00")
+
+
+def test_tiers_headed_by_chaoguo_exclude_each_number() -> None:
+    rule = same(AMOUNTS, "投资额超过1亿元、5亿元、10亿元的，分别给予20万元、50万元、100万元奖励。",
+                "投资额在1亿元以外、5亿元以外、10亿元以外的，分别给予20万元、50万元、100万元奖励。")
+    assert amount(rule, 投资额="1亿元") == Decimal("0.00")  # 超过 excludes the number
+    assert amount(rule, 投资额="5亿元") == Decimal("200000.00")  # still the first tier
+    assert amount(rule, 投资额="5.0001亿元") == Decimal("500000.00")
+    assert amount(rule, 投资额="10.0001亿元") == Decimal("1000000.00")
