@@ -666,8 +666,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
     document_readings: list[s.Quote] = []
 
     def misplaced(item: Item, label: str, where: str) -> None:
-        diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label,
-                                help=f"“{label}”写在{where}之下"))
+        diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label, where=where))
 
     for item in items:
         kind, value = item.kind, item.value
@@ -684,7 +683,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             article, rule = None, None
         elif kind == "lead":
             if section is None or article is not None:
-                misplaced(item, "牵头单位", "“篇「…」”")
+                misplaced(item, "牵头单位", "“篇「…」”之后、第一条之前")
             else:
                 section = s.Section(section.title, value.text, section.span)
                 sections[-1] = section
@@ -699,11 +698,11 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             elif article is not None:
                 article.responsible = value.text
             else:
-                misplaced(item, "责任单位", "条或规则")
+                misplaced(item, "责任单位", "条或规则之下")
         elif kind in ("not_computable", "pending", "budget"):
             label = {"not_computable": "不计算", "pending": "未编码", "budget": "专项资金"}[kind]
             if article is None or rule is not None:
-                misplaced(item, label, "条（而非规则）")
+                misplaced(item, label, "条之下（而非规则之下）")
             elif kind == "not_computable":
                 article.not_computable = value
             elif kind == "pending":
@@ -722,15 +721,15 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             elif article is not None:
                 article.quotes.append(value)
             else:
-                misplaced(item, "原文", "条或规则")
+                misplaced(item, "原文", "条或规则之下")
         elif kind == "monotone":
             if rule is None:
-                misplaced(item, "单调", "规则")
+                misplaced(item, "单调", "规则之下")
             else:
                 rule.monotone += value
         elif kind == "matter":
             if rule is None:
-                misplaced(item, "事项", "规则")
+                misplaced(item, "事项", "规则之下")
             else:
                 rule.matter, rule.stacking = value
         elif kind == "reading":
@@ -739,7 +738,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
             elif article is None and not articles:
                 document_readings.append(value)
             else:
-                misplaced(item, "解读", "规则或文件开头")
+                misplaced(item, "解读", "规则之下，或文件开头（第一条之前）")
         elif kind == "sentence":
             if rule is None:
                 diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, source, item.span))

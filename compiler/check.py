@@ -471,6 +471,7 @@ class Checker:
         for amount in tiers.amounts:
             self.check_amount(amount)
         previous: s.Threshold | None = None
+        upper = False  # a tier that is not a lower bound (E0313): the order of the tiers says nothing more
         for threshold in tiers.thresholds:
             for value in _threshold_values(threshold):
                 if subject is not None and not comparable(subject, value_type(value)):
@@ -484,7 +485,8 @@ class Checker:
                                                        and threshold.word.text == "在") else None
                 if reading is not None and reading.side is not boundaries.Side.LOWER:
                     self.error(codes.DIRECTION_MIXED, threshold.span)
-            if previous is not None:
+                    upper = True
+            if previous is not None and not upper:
                 self.check_adjacent(previous, threshold)
             previous = threshold
 

@@ -96,12 +96,12 @@ NO_COMPUTATION = _error("E0404", "规则“{name}”没有计算金额的句子"
 TWO_COMPUTATIONS = _error("E0405", "规则“{name}”有两个计算金额的句子", "一条规则只算一个金额；把另一句拆为新规则")
 MISSING_DOCUMENT_NUMBER = _error("E0406", "文件没有文号", "在文件开头写“文号「…」”")
 DUPLICATE_FIELD = _error("E0407", "“{field}”重复", "删除重复的一行")
-FIELD_OUTSIDE_RULE = _error("E0408", "“{field}”须写在规则之下")
+FIELD_OUTSIDE_RULE = _error("E0408", "“{field}”写错了位置：须写在{where}", "把这一行移到{where}")
 BAD_ARTICLE_NUMBER = _error("E0409", "条号“{text}”无法识别")
 VALIDITY_REVERSED = _error("E0410", "有效期的开始日期晚于结束日期")
 BAD_DATE = _error("E0411", "日期“{text}”不存在")
 BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能由文件重新约定", "只能约定“以上”“以下”“以内”是否含本数")
-QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为“{original}”")
+QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为「{original}」")
 QUOTE_NOT_FOUND = _error("E0416", "原文在原件中找不到", "核对引文是否抄自原件")
 ORIGINAL_MISSING = _error("E0417", "找不到原件“{path}”，或它不是可读的文本文件",
                           "“原件”写本文件所在文件夹之内的原件文本（UTF-8，不超过16 MiB）的相对路径")
@@ -132,3 +132,7 @@ EMPTY_ARTICLE = _warning("W0502", "{article}既没有规则，也没有写明不
                          "写“规则 …”编码其中的计算，或写“不计算「理由」”")
 
 ALL: tuple[Code, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Code))
+
+# ── added later; kept at the end so that the order above stays stable ─────────
+UNKNOWN_WORD = _error("E0007", "无法识别“{word}”：它既不是已声明的输入，也不是本语言的用语",
+                      "本语言不支持这种写法：删去“{word}”，或改写这句话；如果它是输入，先用“输入 {word}：…”声明")

@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import codes
 from .diagnostics import Diagnostic, make
-from .lexer import LexError_, PolicyLexer
+from .lexer import LexError_, PolicyLexer, declared_names, tokenize
 from .source import Source, Span
 
 # An installed wheel holds the grammar as compiler/grammar/ (pyproject.toml); the source tree has it beside compiler/.
@@ -163,6 +163,13 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
                 diagnostics.append(make(codes.UNEXPECTED_END, source, Span.point(line, column),
                                         expected=describe_expected(set(error.expected))))
                 break
+            word = _undeclared_before(text, token)
+            if word is not None:  # 先给予: the unknown word is the mistake, not the keyword after it
+                diagnostics.append(make(codes.UNKNOWN_WORD, source, Span(word.line or 1, word.column or 1,
+                                                                       word.end_line or 1, word.end_column or 2),
+                                        word=str(word)))
+                text = _blank_item(text, token.start_pos or 0)
+                continue
             span = Span(token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 2)
             expected = describe_expected(_expected(error))
             help = _COMMON_MISTAKES.get(str(token))
@@ -176,6 +183,24 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
             break
         return (tree if not diagnostics else None), diagnostics
     return None, diagnostics
+
+
+def _undeclared_before(text: str, token: Token) -> Token | None:
+    """The word right before ``token`` if it is neither declared nor a keyword (the lexer made it a NAME)."""
+    offset = token.start_pos or 0
+    previous: Token | None = None
+    for candidate in tokenize(text, _lexer()):
+        if (candidate.start_pos or 0) >= offset:
+            break
+        previous = candidate
+    if previous is None or previous.type != "NAME" or str(previous) in declared_names(text):
+        return None
+    return previous
+
+
+@functools.cache
+def _lexer() -> PolicyLexer:
+    return PolicyLexer(parser().lexer_conf)
 
 
 def _blank_item(text: str, offset: int) -> str:

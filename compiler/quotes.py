@@ -74,7 +74,19 @@ class Original:
         original = ""
         if matched:
             at = self.text.find(wanted[:matched]) + matched
-            original = self.text[at : at + 8]
+            original = _fragment(self.text, at)
         start = offsets[matched]
         end = offsets[min(matched + 1, len(offsets) - 1)] if matched + 1 < len(offsets) else start + 1
         return Mismatch(start, max(end - start, 1), original)
+
+
+_FRAGMENT = 20  # at most this many characters of the original are shown
+_CLAUSE_END = re.compile("[，。；！？]")
+
+
+def _fragment(text: str, at: int) -> str:
+    """The original from ``at`` to the end of its clause, or its first characters and “…”."""
+    end = _CLAUSE_END.search(text, at, at + _FRAGMENT)
+    if end is not None and end.start() > at:
+        return text[at : end.start()]
+    return text[at : at + _FRAGMENT] + ("…" if len(text) > at + _FRAGMENT else "")

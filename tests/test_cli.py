@@ -217,7 +217,7 @@ def test_a_changed_word_in_a_quote_fails_at_that_quote(tmp_path: Path, capsys: p
     code, _, err = run(capsys, "check", str(pol))
     assert code == 1
     assert "error[E0415]: 原文与原件不符" in err
-    assert "原件此处为“1%一次性补助，”" in err
+    assert "原件此处为「1%一次性补助」" in err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

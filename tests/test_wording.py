@@ -16,6 +16,7 @@ import pytest
 
 from compiler import interpret, ir
 from compiler.fmt import format_document, read_document, shape
+from compiler.pipeline import compile_path
 from compiler.source import Source
 from compiler.values import parse_value
 
@@ -322,3 +323,61 @@ def test_tiers_headed_by_chaoguo_exclude_each_number() -> None:
     assert amount(rule, 投资额="5亿元") == Decimal("200000.00")  # still the first tier
     assert amount(rule, 投资额="5.0001亿元") == Decimal("500000.00")
     assert amount(rule, 投资额="10.0001亿元") == Decimal("1000000.00")
+
+
+# ── (6) diagnostics that tell the truth ──────────────────────────────────────
+def rendered(body: str, *, header: str = "文号「测试〔2023〕1号」\n") -> list[str]:
+    compiled = compile_text(body, header=header)
+    return [d.render() for d in compiled.diagnostics if d.severity.value == "error"]
+
+
+def test_an_unknown_word_before_a_keyword_is_blamed_itself() -> None:
+    assert rendered("第一条「测试」\n输入 首次认定：是否\n规则 r1「测试」\n原文「示例」\n首次认定的，先给予10万元奖励。\n") == [
+        "error[E0007]: 无法识别“先”：它既不是已声明的输入，也不是本语言的用语\n"
+        " --> sample.pol:6:7\n"
+        "  |\n"
+        "6 | 首次认定的，先给予10万元奖励。\n"
+        "  |             ^^\n"
+        "  = help: 本语言不支持这种写法：删去“先”，或改写这句话；如果它是输入，先用“输入 先：…”声明"]
+
+
+def test_a_recipient_before_an_unsupported_form_is_named_not_asked_for_de() -> None:
+    [error] = rendered("第一条「测试」\n输入 投资额：金额\n规则 r1「测试」\n原文「示例」\n给予申报单位按投资额的10%补助。\n")
+    assert error.startswith("error[E0007]: 无法识别“申报单位”")
+    assert "此处应为“的”" not in error
+
+
+def test_dui_is_not_blamed_on_the_name_after_it() -> None:
+    assert rendered("第一条「测试」\n输入 首次认定：是否\n规则 r1「测试」\n原文「示例」\n对首次认定的，给予10万元奖励。\n") == []
+
+
+def test_a_field_in_the_wrong_place_says_where_it_belongs_once() -> None:
+    body = "责任单位「区财政局」\n第一条「测试」\n输入 甲：是否\n规则 r1「测试」\n原文「示例」\n甲的，给予1万元奖励。\n"
+    assert rendered(body) == [
+        "error[E0408]: “责任单位”写错了位置：须写在条或规则之下\n"
+        " --> sample.pol:2:1\n"
+        "  |\n"
+        "2 | 责任单位「区财政局」\n"
+        "  | ^^^^^^^^^^^^^^^^^^^^\n"
+        "  = help: 把这一行移到条或规则之下"]
+
+
+def test_a_tier_that_is_not_a_lower_bound_is_not_also_out_of_order() -> None:
+    errors = rendered("第一条「测试」\n输入 投资额：金额\n规则 r1「测试」\n原文「示例」\n"
+                      "投资额在5亿元以下、1亿元及以上、2亿元及以上的，分别给予10万元、20万元、30万元。\n")
+    assert [e.split("\n", 1)[0] for e in errors] == ["error[E0313]: 分档须都是“以上”类门槛"]
+
+
+def test_a_quote_that_differs_shows_the_original_clause_once_quoted(tmp_path: Path) -> None:
+    (tmp_path / "orig.txt").write_text("1. 入选省级“海外工程师”的单位，一次性奖励 20 万元。\n", encoding="utf-8")
+    pol = tmp_path / "p.pol"
+    pol.write_text("文号「x」\n原件「orig.txt」\n第一条「条款」\n输入 入选：是否\n规则 r1「条款」\n"
+                   "原文「入选省级海外工程师的单位，一次性奖励 20 万元」\n入选的，给予20万元奖励。\n", encoding="utf-8")
+    compiled = compile_path(pol, "p.pol")
+    assert [d.render() for d in compiled.diagnostics] == [
+        "error[E0415]: 原文与原件不符\n"
+        " --> p.pol:6:8\n"
+        "  |\n"
+        "6 | 原文「入选省级海外工程师的单位，一次性奖励 20 万元」\n"
+        "  |               ^^\n"
+        "  = help: 原件此处为「“海外工程师”的单位」"]
