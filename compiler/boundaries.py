@@ -56,6 +56,7 @@ PREFIX: Mapping[str, Meaning] = {
     "少于": Meaning(Side.UPPER, False),
     "不高于": Meaning(Side.UPPER, True),
     "过": Meaning(Side.LOWER, False),  # 年产值销售过2000万元: 超过
+    "超": Meaning(Side.LOWER, False),  # 同比增长超15%: 超过
     "≥": Meaning(Side.LOWER, True), "≧": Meaning(Side.LOWER, True),
     "≤": Meaning(Side.UPPER, True), "≦": Meaning(Side.UPPER, True),
     ">": Meaning(Side.LOWER, False), "＞": Meaning(Side.LOWER, False),

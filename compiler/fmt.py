@@ -419,7 +419,8 @@ class _Printer:
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
         given = bool(tokens) and tokens[0].kind == "GIVE"  # 给予投资额的50%补助: written here as 按…给予
-        parts = ["按", *self.expr(p.base), "的"]
+        de = any(w.text == "的" for w in self.source.between(self.end(p.base.span), self.start(p.rate.span)))
+        parts = ["按", *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
         if p.rate_input is not None:
             parts.append(p.rate_input.name)
         parts.append(p.rate.text)
@@ -615,8 +616,10 @@ class _Printer:
             return [*_value(t.value), t.word.text, *_mark(t.mark)]
         if isinstance(t, s.PrefixBound):
             return [t.word.text, *_value(t.value), *_mark(t.mark)]
-        between = "之间" if any(w.text == "之间" for w in self.source.within(t.span)) else ""
-        return [*_value(t.low), *_mark(t.low_mark), _RANGE, *_value(t.high), *_mark(t.high_mark), between]
+        words = self.source.within(t.span)
+        between = "之间" if any(w.text == "之间" for w in words) else ""
+        dash = "到" if any(w.text == "到" for w in words) else _RANGE  # 100万元到1000万元: as written
+        return [*_value(t.low), *_mark(t.low_mark), dash, *_value(t.high), *_mark(t.high_mark), between]
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, e: s.Expr, level: int = 1) -> list[str]:

@@ -381,3 +381,36 @@ def test_a_quote_that_differs_shows_the_original_clause_once_quoted(tmp_path: Pa
         "6 | 原文「入选省级海外工程师的单位，一次性奖励 20 万元」\n"
         "  |               ^^\n"
         "  = help: 原件此处为「“海外工程师”的单位」"]
+
+
+# ── (7) more of the policies' own wording ─────────────────────────────────────
+def test_dui_de_noun_right_before_the_computation() -> None:
+    rule = same(FIRST, "对首次纳入规模以上工业统计的企业给予一次性奖励10万元。",
+                "首次纳入规模以上工业统计的，给予一次性奖励10万元。")
+    assert amount(rule, 首次纳入规模以上工业统计="是") == Decimal("100000.00")
+
+
+def test_a_rate_right_after_its_base() -> None:
+    rule = same(BASE, "按投资额20%给予最高20万元补贴。", "按投资额的20%给予补贴，最高20万元。")
+    assert amount(rule, 投资额="50万元") == Decimal("100000.00")
+    assert amount(rule, 投资额="200万元") == Decimal("200000.00")
+
+
+def test_chao_is_chaoguo() -> None:
+    rule = same(AMOUNTS, "增速超15%的，给予10万元奖励。", "增速超过15%的，给予10万元奖励。")
+    assert amount(rule, 增速="15%") == Decimal("0.00")  # 超 excludes the number, as 超过
+    assert amount(rule, 增速="15.01%") == Decimal("100000.00")
+
+
+def test_dao_between_the_ends_of_a_range() -> None:
+    rule = same(AMOUNTS, "投资额在100万元（含）到1000万元（不含）的，给予10万元奖励。",
+                "投资额在100万元（含）—1000万元（不含）的，给予10万元奖励。")
+    assert amount(rule, 投资额="100万元") == Decimal("100000.00")
+    assert amount(rule, 投资额="1000万元") == Decimal("0.00")
+
+
+def test_a_difference_of_two_inputs_as_a_base() -> None:
+    rule = rule_of(policy("输入 工业产值：金额\n输入 上年产值：金额", "按工业产值－上年产值的10%给予补助，最高100万元。"))
+    assert amount(rule, 工业产值="1200万元", 上年产值="1000万元") == Decimal("200000.00")  # 200万 × 10%
+    assert amount(rule, 工业产值="3亿元", 上年产值="1亿元") == Decimal("1000000.00")  # 2000万, capped
+    assert amount(rule, 工业产值="900万元", 上年产值="1000万元") == Decimal("0.00")  # fell: nothing, not negative
