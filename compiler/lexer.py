@@ -35,8 +35,9 @@ NAME = "NAME"
 
 # 输入 实际投资额：金额      输入 平台级别：选项（国家级、省级、市级）
 _DECLARATION = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*([^：:\s（(「]+)[ \t\u3000]*[：:]([^\n#]*)", re.M)
-_CHOICES = re.compile(r"选项[ \t\u3000]*[（(]([^）)]*)[）)]")
-_CHOICE_SEPARATOR = re.compile(r"[、，,]")
+# A choice value may hold one level of brackets: 选项（国家级（含）、省级）.
+_CHOICES = re.compile(r"选项[ \t\u3000]*[（(]((?:[^（()）]|[（(][^（()）]*[）)])*)[）)]")
+_CHOICE_SEPARATOR = re.compile(r"[、，,](?![^（(]*[）)])")  # not inside a value's own brackets
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # How far ahead to look for a token with a shape that starts inside a run of

@@ -414,3 +414,11 @@ def test_a_difference_of_two_inputs_as_a_base() -> None:
     assert amount(rule, 工业产值="1200万元", 上年产值="1000万元") == Decimal("200000.00")  # 200万 × 10%
     assert amount(rule, 工业产值="3亿元", 上年产值="1亿元") == Decimal("1000000.00")  # 2000万, capped
     assert amount(rule, 工业产值="900万元", 上年产值="1000万元") == Decimal("0.00")  # fell: nothing, not negative
+
+
+def test_a_choice_value_with_its_own_brackets() -> None:
+    inputs = "输入 级别：选项（国家级（含国家级）、省级（含省、市级））"
+    rule = rule_of(policy(inputs, "国家级（含国家级）、省级（含省、市级）分别给予20万元、10万元奖励。"))
+    assert [spec.choices for spec in rule.inputs] == [("国家级（含国家级）", "省级（含省、市级）")]
+    assert amount(rule, 级别="省级（含省、市级）") == Decimal("100000.00")
+    formatted("文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, "级别为国家级（含国家级）的，给予20万元奖励。"))
