@@ -254,10 +254,19 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
 
 def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applications, target: Path, summary: Summary,
            progress: bool | None, kernels: Sequence[vector_set.Kernel | None] | None) -> None:
+    held = _interrupt_on_sigterm()  # before the temporary file exists, so that no SIGTERM can leave it behind
+    try:
+        _write_all(entries, applications, target, summary, progress, kernels)
+    finally:
+        if held is not None:
+            signal.signal(signal.SIGTERM, held)
+
+
+def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applications, target: Path,
+               summary: Summary, progress: bool | None, kernels: Sequence[vector_set.Kernel | None] | None) -> None:
     writer = Writer(target)
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
-    held = _interrupt_on_sigterm()
     try:
         if show:
             from tqdm import tqdm
@@ -278,8 +287,6 @@ def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applicatio
         writer.abandon()
         raise
     finally:
-        if held is not None:
-            signal.signal(signal.SIGTERM, held)
         if bar is not None:
             bar.close()
 
