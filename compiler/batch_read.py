@@ -30,6 +30,7 @@ from typing import Any
 from . import vector_set
 
 HEADER_SEARCH = 10  # rows searched for the header
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")  # Excel saves “Unicode 文本” (UTF-16, tab-separated) as .txt
 SEPARATORS = (",", "\t", ";")
 NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -89,12 +90,14 @@ class Names:
 def read(path: Path, known: Names, stack: ExitStack, encoding: str | None = None) -> Applications:
     """Open the applications in ``path``; files opened are closed by ``stack``."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in TEXT_SUFFIXES:
         return _csv(path, known, stack, encoding)
     if suffix == ".xlsx":
         return _xlsx(path, known, stack)
     if suffix == ".parquet":
         return _parquet(path, known)
+    if suffix in (".xls", ".et", ".ods", ".numbers"):
+        raise BatchError(f"不能直接读取“{path.suffix}”文件（{path}）：请在表格软件中另存为 .xlsx 或 CSV")
     raise BatchError(f"不支持的文件格式“{path.suffix}”：请用 .csv、.xlsx 或 .parquet")
 
 

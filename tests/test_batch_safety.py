@@ -406,3 +406,16 @@ def test_a_utf8_file_with_a_broken_byte_names_the_row_rather_than_reading_gbk(tm
     source.write_bytes(b"\n".join(lines))
     err = problem(tmp_path, source, capsys)
     assert "第5行无法按 utf-8-sig 解码" in err
+
+
+def test_excels_unicode_text_file_is_read_and_an_xls_file_gets_advice(tmp_path: Path, expected: bytes,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "申请.txt"  # Excel: 另存为 “Unicode 文本(*.txt)”
+    source.write_text(EXAMPLE.replace(",", "\t"), encoding="utf-16", newline="")
+    assert run_batch(source, tmp_path / "out.csv") == 0
+    assert (tmp_path / "out.csv").read_bytes() == expected
+    capsys.readouterr()
+    (tmp_path / "out.csv").unlink()
+    old = tmp_path / "申请.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")  # the start of an old binary workbook
+    assert "请在表格软件中另存为 .xlsx 或 CSV" in problem(tmp_path, old, capsys)
