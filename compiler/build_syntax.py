@@ -251,18 +251,21 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def compare_reach(self, meta: Any, children: list[Any]) -> s.Compare:
         at = children[1]
         value = children[2]
-        bound = s.PrefixBound(_word_of(at), value, _word(_token(children, "MARK")), span=token_span(at).to(value.span))
+        bound = s.PrefixBound(_word_of(at), value, self._mark(_token(children, "MARK"), value),
+                              span=token_span(at).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
     def compare_prefix(self, meta: Any, children: list[Any]) -> s.Compare:
         word, value = children[1], children[2]
-        bound = s.PrefixBound(_word_of(word), value, _word(_token(children, "MARK")), span=token_span(word).to(value.span))
+        bound = s.PrefixBound(_word_of(word), value, self._mark(_token(children, "MARK"), value),
+                              span=token_span(word).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
     def open_bound(self, meta: Any, children: list[Any]) -> s.OpenBound:
         word = _token(children, "BOUND_SUFFIX")
         assert word is not None
-        return s.OpenBound(children[0], _word_of(word), _word(_token(children, "MARK")), span=_meta_span(meta))
+        return s.OpenBound(children[0], _word_of(word), self._mark(_token(children, "MARK"), children[0]),
+                           span=_meta_span(meta))
 
     def closed_range(self, meta: Any, children: list[Any]) -> s.Range:
         values: list[Any] = []
@@ -272,7 +275,32 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                 marks[len(values) - 1] = child  # a mark follows the value it qualifies
             else:
                 values.append(child)
-        return s.Range(values[0], _word(marks[0]), values[1], _word(marks[1]), span=_meta_span(meta))
+        return s.Range(values[0], self._mark(marks[0], values[0]), values[1], self._mark(marks[1], values[1]),
+                       span=_meta_span(meta))
+
+    def _mark(self, token: Token | None, value: Any) -> s.Word | None:
+        """（含） or （不含）, also when the mark repeats its number (（含500万元）, which must be the bound's own).
+        The word keeps the plain form, so that the mark is read like any other; pol fmt prints it as written."""
+        if token is None:
+            return None
+        text = str(token)
+        written = re.fullmatch(r"[（(]不?含[ \t]*(.+?)[ \t]*(亿元|万元|元|亿|万|[%％])?[）)]", text)
+        plain = text
+        if written is not None and "本数" not in text:
+            plain = "（不含）" if "不含" in text else "（含）"
+            number, unit = written.group(1), written.group(2) or ""
+            scale = {"亿元": Decimal(10) ** 8, "亿": Decimal(10) ** 8, "万元": Decimal(10_000), "万": Decimal(10_000),
+                     "元": Decimal(1), "%": Decimal("0.01"), "％": Decimal("0.01"), "": Decimal(1)}[unit]
+            try:
+                with decimal.localcontext(_EXACT):
+                    stated = _number(number) * scale
+            except _UNREADABLE:
+                stated = None
+            own = value.yuan if isinstance(value, s.Money) else getattr(value, "value", None)
+            if stated is None or own is None or Decimal(own) != stated:
+                self.diagnostics.append(make(codes.MARK_NUMBER_DIFFERS, self.source, token_span(token), mark=text,
+                                             value=getattr(value, "text", "")))
+        return s.Word(plain, span=token_span(token))
 
     def both(self, meta: Any, children: list[Any]) -> s.Condition:
         return self._nest(s.Both(children[0], children[2], span=_meta_span(meta)), children[::2])

@@ -612,14 +612,21 @@ class _Printer:
     def threshold(self, t: s.Threshold) -> list[str]:
         if isinstance(t, s.OpenBound):
             if t.mark is not None and self.start(t.mark.span) < self.start(t.word.span):  # 2亿元（含）以上
-                return [*_value(t.value), *_mark(t.mark), t.word.text]
-            return [*_value(t.value), t.word.text, *_mark(t.mark)]
+                return [*_value(t.value), *self.mark(t.mark), t.word.text]
+            return [*_value(t.value), t.word.text, *self.mark(t.mark)]
         if isinstance(t, s.PrefixBound):
-            return [t.word.text, *_value(t.value), *_mark(t.mark)]
+            return [t.word.text, *_value(t.value), *self.mark(t.mark)]
         words = self.source.within(t.span)
         between = "之间" if any(w.text == "之间" for w in words) else ""
-        dash = "到" if any(w.text == "到" for w in words) else _RANGE  # 100万元到1000万元: as written
-        return [*_value(t.low), *_mark(t.low_mark), dash, *_value(t.high), *_mark(t.high_mark), between]
+        # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
+        dash = next((w.text for w in words if w.text in ("到", "至")), _RANGE)
+        return [*_value(t.low), *self.mark(t.low_mark), dash, *_value(t.high), *self.mark(t.high_mark), between]
+
+    def mark(self, mark: s.Word | None) -> list[str]:
+        """The mark as written: the tree keeps （含500万元） as （含）."""
+        if mark is None:
+            return []
+        return [self.source.text[self.start(mark.span):self.end(mark.span)]]
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, e: s.Expr, level: int = 1) -> list[str]:

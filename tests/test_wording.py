@@ -422,3 +422,27 @@ def test_a_choice_value_with_its_own_brackets() -> None:
     assert [spec.choices for spec in rule.inputs] == [("国家级（含国家级）", "省级（含省、市级）")]
     assert amount(rule, 级别="省级（含省、市级）") == Decimal("100000.00")
     formatted("文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, "级别为国家级（含国家级）的，给予20万元奖励。"))
+
+
+@pytest.mark.parametrize(("written", "canonical", "at", "off"), [
+    ("投资额在500万元（含500万元）以上的", "投资额在500万元（含）以上的", "500万元", "499万元"),
+    ("投资额在500万元（含500万）以上的", "投资额在500万元以上（含）的", "500万元", "499万元"),
+    ("投资额在100万元（含）到1000万元（不含1000万元）的", "投资额在100万元（含）—1000万元（不含）的", "100万元", "1000万元"),
+    ("投资额在3000万元（含3000万元）至5亿元（含5亿元）的", "投资额在3000万元（含）—5亿元（含）的", "5亿元", "5.0001亿元"),
+])
+def test_a_mark_that_repeats_its_number(written: str, canonical: str, at: str, off: str) -> None:
+    rule = same(AMOUNTS, f"{written}，给予10万元奖励。", f"{canonical}，给予10万元奖励。")
+    assert amount(rule, 投资额=at) == Decimal("100000.00")
+    assert amount(rule, 投资额=off) == Decimal("0.00")
+
+
+def test_a_mark_with_another_number_is_an_error() -> None:
+    errors = rendered("第一条「测试」\n输入 投资额：金额\n规则 r1「测试」\n原文「示例」\n"
+                      "投资额在500万元（含400万元）以上的，给予10万元奖励。\n")
+    assert errors == [
+        "error[E0315]: “（含400万元）”中的数额与所注的门槛 500万元 不符\n"
+        " --> sample.pol:6:10\n"
+        "  |\n"
+        "6 | 投资额在500万元（含400万元）以上的，给予10万元奖励。\n"
+        "  |                ^^^^^^^^^^^^^\n"
+        "  = help: 括号中写门槛本身（如“500万元（含500万元）以上”），或只写“（含）”“（不含）”"]
