@@ -449,7 +449,7 @@ class _Printer:
 
     def amounts(self, amounts: Sequence[s.Money], award: s.Award | None) -> list[str]:
         """``奖励20万元、10万元`` or ``20万元、10万元的一次性奖励``: as written, 的 and 一次性 kept."""
-        moneys = _joined([_money(m) for m in amounts])
+        moneys = self.listed([(_money(m), m.span) for m in amounts])
         if award is None:
             return moneys
         if self.start(award.span) < self.start(amounts[0].span):
@@ -457,6 +457,16 @@ class _Printer:
         words = self.source.between(self.end(amounts[-1].span), self.start(award.span))
         return [*moneys, "的" if any(t.text == "的" for t in words) else "",
                 "一次性" if _has(words, "ONCE") else "", *_award(award)]
+
+    def listed(self, items: Sequence[tuple[list[str], Span]]) -> list[str]:
+        """Items joined by 、, or by 和 where the list was written so (20万元和10万元)."""
+        parts: list[str] = []
+        for index, (item, span) in enumerate(items):
+            if index:
+                words = self.source.between(self.end(items[index - 1][1]), self.start(span))
+                parts.append(_PLUS if _has(words, "_PLUS") else "、")
+            parts += item
+        return parts
 
     def amounts_start(self, amounts: Sequence[s.Money], award: s.Award | None) -> int:
         start = self.start(amounts[0].span)
@@ -496,7 +506,7 @@ class _Printer:
         parts = self.keys(r.keys)
         if r.keys.input is not None:
             parts.append("，")
-        parts += ["分别", "按", *self.expr(r.base), "的", *_joined([[rate.text] for rate in r.rates])]
+        parts += ["分别", "按", *self.expr(r.base), "的", *self.listed([([rate.text], rate.span) for rate in r.rates])]
         if r.award is not None:
             words = self.source.between(self.end(r.rates[-1].span), self.start(r.award.span))
             parts += ["给予" if _has(words, "GIVE") else "", *_award(r.award)]
