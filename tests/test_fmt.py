@@ -385,9 +385,11 @@ def computation(draw: st.DrawFn) -> list[str]:
     kind = draw(st.sampled_from(range(16)))
     by = pick(draw, ["按", "按照", "按其", "按照其"])
     if kind == 0:  # percent, with its verb or an inline cap
-        parts = [by, *base(draw), "的", *maybe(draw, [pick(draw, RATE_NAMES)]), pick(draw, RATES)]
+        rate = pick(draw, RATES)
+        parts = [by, *base(draw), "的", *maybe(draw, [pick(draw, RATE_NAMES)]), rate]
         if draw(st.booleans()):
-            return parts + [*maybe(draw, ["再"]), *giving(draw), *award(draw)]
+            # 百分之五十一次性 reads as 百分之五十一 and 次性, in pol as for a reader: a space keeps them apart.
+            return parts + [" " if rate.startswith("百分之") else "", *maybe(draw, ["再"]), *giving(draw), *award(draw)]
         if draw(st.booleans()):
             return parts + ["最高", *maybe(draw, ["不超过"]), *maybe(draw, [pick(draw, ["给予", "予以"])]),
                             pick(draw, MONEY), *maybe(draw, award(draw))]
