@@ -251,7 +251,7 @@ RATES = ["5%", "10 %", "0.5％", "百分之五十", "100%"]
 RATIOS = ["1:2", "1：1", "1 : 2"]
 COUNTS = ["3年", "三年", "2 年"]
 DATES = ["2023年1月1日", "2023 年 2 月 15 日"]
-AWARDS = ["补助", "奖励", "补贴", "资助", "扶持", "支持", "奖补", "配套", "兑现"]
+AWARDS = ["补助", "奖励", "补贴", "资助", "扶持", "支持", "奖补", "配套", "兑现", "贴息", "资金"]
 SCOPES = ["每项", "每家", "每人", "每个", "每户", "每年", "每个项目", "单个主体", "单个项目", "单家", "单家银行"]
 
 
@@ -334,7 +334,11 @@ def condition(draw: st.DrawFn, depth: int = 0) -> list[str]:
 def when(draw: st.DrawFn) -> list[str]:
     parts: list[str] = []
     for _ in range(draw(st.integers(0, 2))):
-        parts += [*condition(draw), "的", comma(draw)]
+        closing = draw(st.sampled_from([["的", comma(draw)], ["的", "企业", comma(draw)], [comma(draw)]]))
+        if closing[0] != "的":  # 对X，: only with 对
+            parts += ["对", *condition(draw), *closing]
+        else:
+            parts += [*maybe(draw, ["对"]), *condition(draw), *closing]
     return parts
 
 
@@ -377,8 +381,17 @@ def scope(draw: st.DrawFn) -> list[str]:
 
 
 def cap(draw: st.DrawFn) -> list[str]:
-    return [*maybe(draw, [pick(draw, ["一般", "原则上"])]), *scope(draw), *maybe(draw, [pick(draw, AWARDS)]), "最高",
-            *maybe(draw, [pick(draw, AWARDS)]), *maybe(draw, ["不超过"]), pick(draw, MONEY)]
+    words = scope(draw)
+    noun = maybe(draw, [pick(draw, ["企业", "企业年度", "设备"])]) if words else []
+    lead = [*maybe(draw, [pick(draw, ["一般", "原则上"])]), *words, *noun]
+    kind = draw(st.integers(0, 2))
+    if kind == 1:  # 单个项目补助额不超过1000万元: no 最高
+        return [*lead, *maybe(draw, [pick(draw, AWARDS), "额"]), "不超过", pick(draw, MONEY)]
+    if kind == 2:  # 单个项目的奖励上限为100万元
+        return [*lead, *maybe(draw, ["的"]), *maybe(draw, [pick(draw, AWARDS)]), "上限", *maybe(draw, ["为"]),
+                pick(draw, MONEY)]
+    return [*lead, *maybe(draw, [pick(draw, AWARDS)]), "最高", *maybe(draw, [pick(draw, AWARDS)]),
+            *maybe(draw, ["不超过"]), pick(draw, MONEY)]
 
 
 def computation(draw: st.DrawFn) -> list[str]:
