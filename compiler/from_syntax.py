@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from . import boundaries, ir
+from . import boundaries, ir, wording
 from . import syntax as s
 from .check import Symbols, boundary_defaults, key_input, value_type
 from .runtime import format_rate, format_yuan
@@ -87,7 +87,7 @@ class Lowering:
         subject = self.var(compare.subject)
         lower, upper = self.bounds(compare.threshold)
         written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
-        return ir.Within(subject, lower, upper, f"{written}（{_math(compare.subject.name, lower, upper)}）")
+        return ir.Within(subject, lower, upper, f"{written}（{wording.bounds(compare.subject.name, lower, upper)}）")
 
     def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
         if isinstance(threshold, s.Range):
@@ -105,11 +105,11 @@ class Lowering:
     def computation(self, node: s.Computation) -> ir.Computation:
         if isinstance(node, s.Percent) and node.rate_input is not None:
             product = ir.Arith("×", self.expr(node.base), self.var(node.rate_input), ir.Type.MONEY)
-            label = f"{ir.expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
+            label = f"{wording.expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
             return ir.Scaled(product, node.rate.value, Decimal(1), label)
         if isinstance(node, s.Percent | s.UpToRate):
             base = self.expr(node.base)
-            return ir.Scaled(base, node.rate.value, Decimal(1), f"{ir.expr_text(base)} × {format_rate(node.rate.value)}")
+            return ir.Scaled(base, node.rate.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.rate.value)}")
         if isinstance(node, s.Increase):
             assert node.reading is not None
             return self.computation(node.reading)
@@ -125,7 +125,7 @@ class Lowering:
             base = self.expr(node.base)
             ratio = node.ratio
             return ir.Scaled(base, ratio.ours, ratio.theirs,
-                             f"{ir.expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
+                             f"{wording.expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
                              ratio=True)
         if isinstance(node, s.Fixed):
             return ir.Constant(node.amount.yuan, f"定额{format_yuan(node.amount.yuan)}")
@@ -146,7 +146,7 @@ class Lowering:
             base = self.expr(node.base)
             entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
                                                                                              strict=True))
-            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{ir.expr_text(base)}")
+            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{wording.expr_text(base)}")
         assert isinstance(node, s.Tiers)
         return self.tiers(node)
 
@@ -166,8 +166,8 @@ class Lowering:
                 following = lowered[index + 1][0]
                 assert following is not None
                 upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
-            tiers.append(ir.Tier(lower, upper, amount.yuan,
-                                 f"{node.subject.name}{_threshold_text(threshold)}（{_math(node.subject.name, lower, upper)}）"))
+            reading = wording.bounds(node.subject.name, lower, upper)
+            tiers.append(ir.Tier(lower, upper, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}（{reading}）"))
         return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，取达到的最高一档")
 
     def cumulative_tiers(self, node: s.Tiers) -> ir.Steps:
@@ -177,7 +177,7 @@ class Lowering:
             lower, _ = self.bounds(threshold)
             assert lower is not None
             tiers.append(ir.Tier(lower, None, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}"
-                                                          f"（{_math(node.subject.name, lower, None)}）"))
+                                                          f"（{wording.bounds(node.subject.name, lower, None)}）"))
         return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，达到的各档累加", cumulative=True)
 
     # ── rules ─────────────────────────────────────────────────────────────────
@@ -292,26 +292,6 @@ def _threshold_text(threshold: s.Threshold) -> str:
     if isinstance(threshold, s.OpenBound):
         return f"{threshold.value.text}{threshold.word.text}{mark}"
     return f"{threshold.word.text}{threshold.value.text}{mark}"
-
-
-def _value_text(const: ir.Const | ir.DateConst) -> str:
-    if isinstance(const, ir.DateConst):
-        return const.value.isoformat()
-    if const.type is ir.Type.MONEY:
-        return format_yuan(const.value)
-    if const.type is ir.Type.RATE:
-        return format_rate(const.value)
-    return _plain(const.value)
-
-
-def _math(name: str, lower: ir.Bound | None, upper: ir.Bound | None) -> str:
-    """``10,000,000.00元 ≤ 固定资产投资``, with the reason for each sign."""
-    parts = []
-    if lower is not None:
-        parts.append(f"{name} {'≥' if lower.inclusive else '>'} {_value_text(lower.value)}，{lower.reason}")
-    if upper is not None:
-        parts.append(f"{name} {'≤' if upper.inclusive else '<'} {_value_text(upper.value)}，{upper.reason}")
-    return "；".join(parts)
 
 
 def _article(article: s.Article, rules: tuple[ir.Rule, ...]) -> ir.Article:

@@ -1,7 +1,8 @@
 """The lowered form: every bound, inclusivity, cap and rounding explicit.
 
-Everything a calculator does is here, with the words a reviewer reads beside
-it (``label``): the emitters and the interpreter only walk this tree.
+Everything a calculator computes is here, with the label a reviewer reads
+beside each condition and computation.  ``plan.py`` lowers each rule to the
+ordered steps every backend follows; ``wording.py`` words the rest.
 """
 
 from __future__ import annotations
@@ -156,12 +157,10 @@ class Lookup:
     base: Expr | None  # None: the entries are amounts
     label: str
 
-    def entry_label(self, entry: Entry) -> str:
-        return f"{self.var.name}为{entry.key}：{entry.text}"
+    def missing_reason(self) -> str:  # for emit/vector.py until it reads the plan
+        from . import wording
 
-    def missing_reason(self) -> str:
-        keys = "、".join(e.key for e in self.entries)
-        return f"{self.var.name}不在本条所列范围（{keys}）"
+        return wording.missing_entry(self)
 
 
 @dataclass(frozen=True)
@@ -315,21 +314,6 @@ class Module:
     across: str | None = None  # 与其他文件同一事项: how its matters combine with matters of that name in other documents
 
 
-NEGATIVE_TO_ZERO = "计算结果为负，按零计"
-
-
-def can_be_negative(computation: Computation) -> bool:
-    """Whether the computed amount can fall below zero (a base with a subtraction)."""
-
-    def subtracts(expr: Expr | None) -> bool:
-        if isinstance(expr, Arith):
-            return expr.op == "-" or subtracts(expr.left) or subtracts(expr.right)
-        return False
-
-    return isinstance(computation, Scaled) and subtracts(computation.base) or \
-        isinstance(computation, Lookup) and subtracts(computation.base)
-
-
 def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within]:
     """The simple conditions inside ``condition``, in order."""
     if isinstance(condition, AllOf | AnyOf):
@@ -339,31 +323,21 @@ def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within]:
         yield condition
 
 
-def expr_text(expr: Expr) -> str:
-    """An expression in words, for labels: （实际支付利息 + 担保费用）."""
-    if isinstance(expr, Var):
-        return expr.name
-    if isinstance(expr, RuleValue):
-        return f"{expr.rule}的奖励额度"
-    if isinstance(expr, Arith):
-        if expr.op == "增长":
-            return f"{expr_text(expr.left)}较{expr_text(expr.right)}增长的部分"
-        return f"（{expr_text(expr.left)} {expr.op} {expr_text(expr.right)}）"
-    return expr.text
+# The wording of conditions and reasons lives in ``wording.py`` and the order of a rule's steps in
+# ``plan.py``; these names stay only for ``emit/vector.py`` until it reads the plan.
+def can_be_negative(computation: Computation) -> bool:
+    from . import plan
 
-
-def describe(condition: Condition) -> str:
-    """A condition in words, as the reason a rule does not apply."""
-    if isinstance(condition, AllOf):
-        return "并且".join(describe(c) for c in condition.items)
-    if isinstance(condition, AnyOf):
-        return "（" + "或者".join(describe(c) for c in condition.items) + "）"
-    return condition.label
+    return isinstance(computation, Scaled | Lookup) and plan.subtracts(computation.base)
 
 
 def not_met(condition: Condition) -> str:
-    return f"不符合条件：{describe(condition)}"
+    from . import wording
+
+    return wording.not_met(condition)
 
 
 def excluded(condition: Condition) -> str:
-    return f"{describe(condition)}，不再享受"
+    from . import wording
+
+    return wording.excluded(condition)

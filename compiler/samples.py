@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from . import ir
+from . import ir, wording
 from .runtime import format_rate, format_yuan
 
 FEN = Decimal("0.01")
@@ -241,7 +241,7 @@ class Sampler:
         for exclusion in rule.exclusions:
             values = dict(self.baseline)
             self.satisfy(exclusion, values)
-            found.append(Sample(values, f"属于排除情形：{ir.describe(exclusion)}"))
+            found.append(Sample(values, f"属于排除情形：{wording.describe(exclusion)}"))
         found += self.computation_samples(rule.computation)
         found += self.cap_samples()
         return _unique(found)

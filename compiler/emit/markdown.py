@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .. import coverage, ir, runtime
+from .. import coverage, ir, runtime, wording
 from ..samples import Sample, samples, show
 from . import chart
 from .jinja import environment
@@ -70,7 +70,8 @@ def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
     if isinstance(computation, ir.Lookup):
-        text = f"按{computation.var.name}取下表的{'比例，乘以' + ir.expr_text(computation.base) if computation.base else '金额'}"
+        what = "比例，乘以" + wording.expr_text(computation.base) if computation.base else "金额"
+        text = f"按{computation.var.name}取下表的{what}"
     elif isinstance(computation, ir.Steps):
         text = computation.label
     elif isinstance(computation, ir.Portions):
@@ -91,7 +92,7 @@ def conditions(rule: ir.Rule) -> list[str]:
     lines = []
     for condition in rule.conditions:
         items = condition.items if isinstance(condition, ir.AllOf) else (condition,)
-        lines += [ir.describe(item) for item in items]
+        lines += [wording.describe(item) for item in items]
     return lines
 
 
@@ -161,7 +162,7 @@ def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[
             "rule": rule,
             "formula": formula(rule),
             "conditions": conditions(rule),
-            "exclusions": [ir.describe(e) for e in rule.exclusions],
+            "exclusions": [wording.describe(e) for e in rule.exclusions],
             "header": [cell(h) for h in header],
             "rows": rows,
             "examples": examples(rule, calculators),

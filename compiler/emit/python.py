@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import ir
+from .. import ir, wording
 from .jinja import environment
 
 INDENT = "    "
@@ -200,14 +200,14 @@ class RuleCode:
             lines.append(f"trace = rt.Trace({py_str(rule.id)})")
         for condition in rule.conditions:
             lines += self.if_block(condition, "check", negate=True)
-            lines.append(INDENT + self.give_up(ir.not_met(condition)))
+            lines.append(INDENT + self.give_up(wording.not_met(condition)))
         for exclusion in rule.exclusions:
             lines += self.if_block(exclusion, "excluded", negate=False)
-            lines.append(INDENT + self.give_up(ir.excluded(exclusion)))
+            lines.append(INDENT + self.give_up(wording.excluded(exclusion)))
         lines += self.computation(rule.computation, tables)
         if ir.can_be_negative(rule.computation):
             lines.append("if amount < 0:")
-            lines.append(INDENT + self.record("计算", ir.NEGATIVE_TO_ZERO, "rt.ZERO"))
+            lines.append(INDENT + self.record("计算", wording.NEGATIVE_TO_ZERO, "rt.ZERO"))
         for cap in rule.caps:
             if self.traced:
                 lines.append(f"amount = trace.cap(amount, {self.decimal(cap.amount, ir.Type.MONEY)}, {py_str(cap.label)})")
@@ -298,7 +298,7 @@ class RuleCode:
     def table(self, rule_id: str, lookup: ir.Lookup) -> str:
         name = f"_{rule_id.upper()}"
         self.tables[name] = Table(name, tuple(
-            (py_str(e.key), py_decimal(e.value), py_str(lookup.entry_label(e))) for e in lookup.entries))
+            (py_str(e.key), py_decimal(e.value), py_str(wording.entry(lookup.var, e))) for e in lookup.entries))
         return name
 
     def lookup(self, lookup: ir.Lookup, tables: dict[str, Table]) -> list[str]:

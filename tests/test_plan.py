@@ -1,0 +1,60 @@
+"""The plan of every rule: its shape holds the invariants, and it reads as the policy does."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from compiler import ir, plan
+
+from .conftest import compiled_module, policy_stems
+from .helpers import compile_text
+
+RULES = [rule for stem in policy_stems() for rule in compiled_module(stem).rules]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_every_plan_keeps_the_invariants(rule: ir.Rule) -> None:
+    assert plan.check(plan.lower(rule)) == []
+
+
+def test_the_seed_rule_reads_in_the_policy_order() -> None:
+    rule = next(r for r in compiled_module("wucheng2023").rules if r.id == "art24_investment")
+    steps = plan.lower(rule).steps
+    assert [type(s).__name__ for s in steps] == ["ReadInputs", "Require", "Scale", "Cap", "Round", "Pay"]
+    scale, cap, rounding = steps[2], steps[3], steps[4]
+    assert isinstance(scale, plan.Scale) and scale.numerator == Decimal("0.01")
+    assert isinstance(cap, plan.Cap) and cap.limit == Decimal("500000")
+    assert isinstance(rounding, plan.Round) and (rounding.quantum, rounding.mode) == (Decimal("0.01"), "ROUND_HALF_UP")
+
+
+def test_a_base_with_a_subtraction_is_clamped_at_zero_before_its_caps() -> None:
+    compiled = compile_text("""\
+        输入 投资额：金额
+        输入 已获补助：金额
+        第一条「测试」
+        规则 r1「测试」
+        原文「测试」
+        按（投资额－已获补助）的50%补助，最高10万元。
+        """)
+    assert compiled.module is not None
+    kinds = [type(s).__name__ for s in plan.lower(compiled.module.rules[0]).steps]
+    assert kinds == ["ReadInputs", "Scale", "ClampAtZero", "Cap", "Round", "Pay"]
+
+
+def _swap(steps: tuple[plan.Step, ...], i: int, j: int) -> tuple[plan.Step, ...]:
+    items = list(steps)
+    items[i], items[j] = items[j], items[i]
+    return tuple(items)
+
+
+def test_the_checker_finds_a_plan_out_of_order_or_incomplete() -> None:
+    rule = next(r for r in compiled_module("wucheng2023").rules if r.id == "art24_investment")
+    good = plan.lower(rule)
+    assert plan.check(plan.Plan(rule, _swap(good.steps, 2, 3)))  # cap before compute
+    assert plan.check(plan.Plan(rule, good.steps[:-2] + good.steps[-1:]))  # no rounding
+    assert plan.check(plan.Plan(rule, good.steps[:-1] + good.steps[-2:]))  # rounding twice
+    assert plan.check(plan.Plan(rule, (plan.ReadInputs(good.inputs[1:]), *good.steps[1:])))  # an input undeclared
+    negative = plan.Cap(Decimal(-1), "", "最高-1元")
+    assert plan.check(plan.Plan(rule, (*good.steps[:3], negative, *good.steps[4:])))
