@@ -48,7 +48,7 @@ import functools
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from . import codes
@@ -444,7 +444,9 @@ class _Printer:
         has_again = _has(words, "AGAIN") if again is None else again
         giving = given or _has(words, "GIVE")
         recipient = _text_of(words[_index_of_kind(words, "GIVE"):], "NAME") if giving else None  # 给予运营单位…
-        return [(_text_of(words, "AGAIN") or "再") if has_again else "", "给予" if giving else "", recipient or "",
+        payer = _text_of(words, "PAYER") if giving else None  # 市财政给予…
+        return [(_text_of(words, "AGAIN") or "再") if has_again else "", payer or "", "给予" if giving else "",
+                recipient or "",
                 "一次性" if _has(words, "ONCE") else ""]
 
     def amounts(self, amounts: Sequence[s.Money], award: s.Award | None) -> list[str]:
@@ -498,8 +500,10 @@ class _Printer:
             parts += _topup(t.topup)
         split = _index_of(words, "分别")
         before, after = words[:split], words[split + 1:]
-        parts += [_text_of(before, "SCOPE") or "", _text_of(words, "AGAIN") or "", "分别",
-                  *self.giving([*after, *(w for w in before if w.kind == "ONCE")], again=False)]
+        parts += [_text_of(before, "SCOPE") or "", _text_of(words, "AGAIN") or "", _text_of(before, "PAYER") or "",
+                  "一次性" if _has(before, "ONCE") and _has(before, "PAYER") else "", "分别",
+                  *self.giving([*after, *(w for w in before if w.kind == "ONCE" and not _has(before, "PAYER"))],
+                               again=False)]
         return parts + self.amounts(t.amounts, _award_of(t.award))
 
     def rate_table(self, r: s.RateTable) -> list[str]:
@@ -513,7 +517,8 @@ class _Printer:
         return parts
 
     def tiers(self, t: s.Tiers) -> list[str]:
-        parts = [t.subject.name]
+        opener = self.source.between(self.start(t.span), self.start(t.subject.span))
+        parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
         # Tiers written from the highest down are printed so (the tree keeps them rising).
         thresholds, amounts = (t.thresholds[::-1], t.amounts[::-1]) if t.descending else (t.thresholds, t.amounts)
         first = thresholds[0]
@@ -522,9 +527,12 @@ class _Printer:
         else:
             words = self.source.between(self.end(t.subject.span), self.start(first.span))
             parts += [_text_of(words, "AT") or "", *_joined([self.threshold(b) for b in thresholds])]
-        parts += ["的", "，", "分别"]
         words = self.source.between(self.end(thresholds[-1].span), self.amounts_start(amounts, _award_of(t.award)))
-        parts += self.giving(words, again=t.again)
+        split = _index_of(words, "分别")
+        before, after = words[:split], words[split + 1:]  # 的开发区，市级财政一次性 | 分别 | 再给予…
+        parts += ["的", _text_of(before, "NAME") or "", "，", _text_of(before, "PAYER") or "",
+                  "一次性" if _has(before, "ONCE") else "", "分别"]
+        parts += self.giving(after, again=t.again)
         return parts + self.amounts(amounts, _award_of(t.award))
 
     def match(self, m: s.Match) -> list[str]:
@@ -607,6 +615,8 @@ class _Printer:
         if isinstance(c, s.Both):
             left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either))
             right = _bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))
+            if not _has(self.source.between(self.end(c.left.span), self.start(c.right.span)), "AND"):
+                return [*left, *right]  # 新引进项目固定资产投资额1000万元以上: side by side, as written
             return [*left, _SP, _AND, _SP, *right]
         if isinstance(c, s.IsTrue):
             return [c.name.name]
@@ -843,9 +853,22 @@ def format_path(path: Path, name: str | None = None) -> Formatted:
     except UnicodeDecodeError:
         empty = Source(shown, "")
         return Formatted(path, shown, None, (make(codes.NOT_UTF8, empty, Span(1, 1, 1, 2)),))
+    formatted = format_text(source, path)
+    if formatted.text is None:
+        return formatted
+    return replace(formatted, changed=path.read_bytes() != formatted.text.encode("utf-8"))
+
+
+def format_text(source: Source, path: Path | None = None) -> Formatted:
+    """Format ``source`` in memory as ``pol fmt`` does (``pol lsp`` formats an editor's text with it).
+
+    ``changed`` says whether the canonical text differs from ``source``'s (line ends read as LF).
+    """
+    shown = source.name
+    where = path or source.path or Path(shown)
     compiled = compile_source(source, module_name="policy")
     if has_errors(compiled.diagnostics):
-        return Formatted(path, shown, None, compiled.diagnostics)
+        return Formatted(where, shown, None, compiled.diagnostics)
     document, _ = read_document(source)
     assert document is not None
     try:
@@ -854,8 +877,8 @@ def format_path(path: Path, name: str | None = None) -> Formatted:
         if again is None or not same_tree(document, again):
             raise FormatError("the formatted text reads as a different policy")
     except FormatError as error:
-        return Formatted(path, shown, None, problem=str(error))
-    return Formatted(path, shown, text, changed=path.read_bytes() != text.encode("utf-8"))
+        return Formatted(where, shown, None, problem=str(error))
+    return Formatted(where, shown, text, changed=text != source.text)
 
 
 def write_in_place(path: Path, text: str) -> None:
