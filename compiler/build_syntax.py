@@ -83,6 +83,11 @@ def _token(children: Sequence[Any], kind: str) -> Token | None:
     return found[0] if found else None
 
 
+def _without_opener(children: list[Any]) -> list[Any]:
+    """``children`` without the 对 that may open the sentence (对X首次突破…的，分别…)."""
+    return children[1:] if children and isinstance(children[0], Token) and children[0].type == "FOR" else children
+
+
 def _nodes(children: Sequence[Any], kind: type) -> list[Any]:
     return [c for c in children if isinstance(c, kind)]
 
@@ -305,6 +310,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def both(self, meta: Any, children: list[Any]) -> s.Condition:
         return self._nest(s.Both(children[0], children[2], span=_meta_span(meta)), children[::2])
 
+    def both_joined(self, meta: Any, children: list[Any]) -> s.Condition:
+        """Two conditions side by side, with no word between (新引进项目固定资产投资额1000万元以上): both hold."""
+        return self._nest(s.Both(children[0], children[1], span=_meta_span(meta)), children)
+
     def either(self, meta: Any, children: list[Any]) -> s.Condition:
         return self._nest(s.Either(children[0], children[2], span=_meta_span(meta)), children[::2])
 
@@ -354,6 +363,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                          span=_meta_span(meta))
 
     def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
+        children = _without_opener(children)
         amounts, award = children[-1]
         at = children[1]
         values = [c for c in children[2:-1] if not isinstance(c, Token | list)]
@@ -407,6 +417,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.RateTable(children[0], children[2], rates, children[-1], span=_meta_span(meta))
 
     def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
+        children = _without_opener(children)
         amounts, award = children[-1]
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
         again = _token(children, "AGAIN") is not None
