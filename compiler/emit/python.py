@@ -1,7 +1,8 @@
-"""IR → a Python calculator module, through ``templates/module.py.j2``.
+"""A module's plans → a Python calculator module, through ``templates/module.py.j2``.
 
-Code for expressions and conditions is built here, one small method per IR
-node; the template lays out the module and its functions.  Every literal goes
+Each rule's plan (``plan.py``) is printed step by step, one small method per
+step and per IR node, twice: with tracing for ``<rule>()`` and without for
+``<rule>_amount()``; the template lays out the module and its functions.  Every literal goes
 through ``py_str`` or ``py_decimal``, so no text from a policy can become code.
 """
 
@@ -12,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import ir, wording
+from .. import ir, plan, wording
 from .jinja import environment
 
 INDENT = "    "
@@ -119,29 +120,41 @@ def _constant_order(item: tuple[str, Decimal]) -> tuple[int, Decimal, str]:
 
 
 class RuleCode:
-    """The statements of one rule's function, traced or amount-only."""
+    """A rule's plan printed as the statements of its function: traced, or amount-only.
 
-    def __init__(self, rule: ir.Rule, traced: bool, constants: Constants, tables: dict[str, Table]) -> None:
-        self.rule = rule
+    One ``visit_<Step>`` method per step of the plan (``plan.py``), one
+    ``expr_<Node>`` per expression node; the traced and the amount-only
+    function are the same plan printed with ``traced`` on and off.
+    """
+
+    def __init__(self, rule: plan.Plan, traced: bool, constants: Constants, tables: dict[str, Table]) -> None:
+        self.plan = rule
         self.traced = traced
         self.decimal = constants
         self.tables = tables
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, expr: ir.Expr, nested: bool = False) -> str:
-        if isinstance(expr, ir.Var):
-            return expr.name
-        if isinstance(expr, ir.Const):
-            return self.decimal(expr.value, expr.type)
-        if isinstance(expr, ir.DateConst):
-            day = expr.value
-            return f"datetime.date({day.year}, {day.month}, {day.day})"
-        if isinstance(expr, ir.RuleValue):
-            standard = expr.computation
-            if isinstance(standard, ir.Constant):
-                return self.decimal(standard.amount, ir.Type.MONEY)
-            table = self.table(expr.rule, standard)
-            return f'{table}.get({standard.var.name}, (rt.ZERO, ""))[0]'
+        return getattr(self, f"expr_{type(expr).__name__}")(expr, nested)  # type: ignore[no-any-return]
+
+    def expr_Var(self, expr: ir.Var, nested: bool) -> str:  # noqa: N802
+        return expr.name
+
+    def expr_Const(self, expr: ir.Const, nested: bool) -> str:  # noqa: N802
+        return self.decimal(expr.value, expr.type)
+
+    def expr_DateConst(self, expr: ir.DateConst, nested: bool) -> str:  # noqa: N802
+        day = expr.value
+        return f"datetime.date({day.year}, {day.month}, {day.day})"
+
+    def expr_RuleValue(self, expr: ir.RuleValue, nested: bool) -> str:  # noqa: N802
+        standard = expr.computation
+        if isinstance(standard, ir.Constant):
+            return self.decimal(standard.amount, ir.Type.MONEY)
+        table = self.table(expr.rule, standard.var, standard.entries)
+        return f'{table}.get({standard.var.name}, (rt.ZERO, ""))[0]'
+
+    def expr_Arith(self, expr: ir.Arith, nested: bool) -> str:  # noqa: N802
         if expr.op == "增长":
             return f"max({self.expr(expr.left, True)} - {self.expr(expr.right, True)}, rt.ZERO)"
         op = "*" if expr.op == "×" else expr.op
@@ -157,12 +170,18 @@ class RuleCode:
             parts.append(f" {'<=' if upper.inclusive else '<'} {self.expr(upper.value)}")
         return "".join(parts)
 
+    # ── conditions ────────────────────────────────────────────────────────────
     def atom(self, condition: ir.Truth | ir.ChoiceIs | ir.Within) -> str:
-        if isinstance(condition, ir.Truth):
-            return condition.var.name if condition.expected else f"not {condition.var.name}"
-        if isinstance(condition, ir.ChoiceIs):
-            return f"{condition.var.name} {'!=' if condition.negated else '=='} {py_str(condition.value)}"
-        return self.bound_test(self.expr(condition.subject), condition.lower, condition.upper)
+        return getattr(self, f"atom_{type(condition).__name__}")(condition)  # type: ignore[no-any-return]
+
+    def atom_Truth(self, atom: ir.Truth) -> str:  # noqa: N802
+        return atom.var.name if atom.expected else f"not {atom.var.name}"
+
+    def atom_ChoiceIs(self, atom: ir.ChoiceIs) -> str:  # noqa: N802
+        return f"{atom.var.name} {'!=' if atom.negated else '=='} {py_str(atom.value)}"
+
+    def atom_Within(self, atom: ir.Within) -> str:  # noqa: N802
+        return self.bound_test(self.expr(atom.subject), atom.lower, atom.upper)
 
     def condition(self, condition: ir.Condition, record: str) -> list[str]:
         """The condition as lines of one expression (joined by and/or)."""
@@ -192,38 +211,11 @@ class RuleCode:
             return [f"if {test}:"]
         return ["if not (" if negate else "if (", *[INDENT + line for line in lines], "):"]
 
-    # ── statements ────────────────────────────────────────────────────────────
-    def body(self, tables: dict[str, Table]) -> list[str]:
-        rule = self.rule
-        lines = [f"{spec.name} = {validation(spec)}" for spec in rule.inputs]
-        if self.traced:
-            lines.append(f"trace = rt.Trace({py_str(rule.id)})")
-        for condition in rule.conditions:
-            lines += self.if_block(condition, "check", negate=True)
-            lines.append(INDENT + self.give_up(wording.not_met(condition)))
-        for exclusion in rule.exclusions:
-            lines += self.if_block(exclusion, "excluded", negate=False)
-            lines.append(INDENT + self.give_up(wording.excluded(exclusion)))
-        lines += self.computation(rule.computation, tables)
-        if ir.can_be_negative(rule.computation):
-            lines.append("if amount < 0:")
-            lines.append(INDENT + self.record("计算", wording.NEGATIVE_TO_ZERO, "rt.ZERO"))
-        for cap in rule.caps:
-            if self.traced:
-                lines.append(f"amount = trace.cap(amount, {self.decimal(cap.amount, ir.Type.MONEY)}, {py_str(cap.label)})")
-            else:
-                lines.append(f"amount = min(amount, {self.decimal(cap.amount, ir.Type.MONEY)})")
-        rounding = rule.rounding
-        if self.traced:
-            lines.append(f"amount = trace.round(amount, {self.decimal(rounding.quantum, ir.Type.NUMBER)}, {rounding.mode}, "
-                         f"{py_str(rounding.label)})")
-            lines.append("return trace.done(amount, discretionary=True)" if rule.discretionary
-                         else "return trace.done(amount)")
-        else:
-            lines.append(f"amount = amount.quantize({self.decimal(rounding.quantum, ir.Type.NUMBER)}, {rounding.mode})")
-            if rounding.quantum != Decimal("0.01"):
-                lines.append("amount = amount.quantize(rt.FEN)")
-            lines.append("return amount")
+    # ── the steps ─────────────────────────────────────────────────────────────
+    def body(self) -> list[str]:
+        lines: list[str] = []
+        for step in self.plan.steps:
+            lines += getattr(self, f"visit_{type(step).__name__}")(step)
         return lines
 
     def give_up(self, reason: str) -> str:
@@ -234,41 +226,45 @@ class RuleCode:
             return f"amount = trace.step({py_str(kind)}, {py_str(label)}, {value})"
         return f"amount = {value}"
 
-    def computation(self, computation: ir.Computation, tables: dict[str, Table]) -> list[str]:
-        if isinstance(computation, ir.Scaled):
-            base = self.expr(computation.base, nested=True)
-            numerator = self.decimal(computation.numerator, ir.Type.NUMBER if computation.ratio else ir.Type.RATE)
-            if computation.denominator == 1:
-                value = f"{base} * {numerator}"
-            else:
-                denominator = self.decimal(computation.denominator, ir.Type.NUMBER)
-                value = f"rt.scaled({self.expr(computation.base)}, {numerator}, {denominator})"
-            return [self.record("计算", computation.label, value)]
-        if isinstance(computation, ir.Constant):
-            return [self.record("计算", computation.label, self.decimal(computation.amount, ir.Type.MONEY))]
-        if isinstance(computation, ir.PerUnit):
-            return self.per_unit(computation)
-        if isinstance(computation, ir.Lookup):
-            return self.lookup(computation, tables)
-        if isinstance(computation, ir.Portions):
-            return self.portions(computation)
-        return self.cumulative(computation) if computation.cumulative else self.steps(computation)
+    def visit_ReadInputs(self, step: plan.ReadInputs) -> list[str]:  # noqa: N802
+        lines = [f"{spec.name} = {validation(spec)}" for spec in step.inputs]
+        if self.traced:
+            lines.append(f"trace = rt.Trace({py_str(self.plan.id)})")
+        return lines
 
-    def per_unit(self, per_unit: ir.PerUnit) -> list[str]:
-        count, amount = per_unit.count.name, self.decimal(per_unit.amount, ir.Type.MONEY)
-        quota = per_unit.quota
+    def visit_Require(self, step: plan.Require) -> list[str]:  # noqa: N802
+        return [*self.if_block(step.condition, "check", negate=True), INDENT + self.give_up(step.reason)]
+
+    def visit_Exclude(self, step: plan.Exclude) -> list[str]:  # noqa: N802
+        return [*self.if_block(step.condition, "excluded", negate=False), INDENT + self.give_up(step.reason)]
+
+    def visit_Scale(self, step: plan.Scale) -> list[str]:  # noqa: N802
+        numerator = self.decimal(step.numerator, ir.Type.NUMBER if step.ratio else ir.Type.RATE)
+        if step.denominator == 1:
+            value = f"{self.expr(step.base, nested=True)} * {numerator}"
+        else:
+            denominator = self.decimal(step.denominator, ir.Type.NUMBER)
+            value = f"rt.scaled({self.expr(step.base)}, {numerator}, {denominator})"
+        return [self.record("计算", step.label, value)]
+
+    def visit_Fixed(self, step: plan.Fixed) -> list[str]:  # noqa: N802
+        return [self.record("计算", step.label, self.decimal(step.amount, ir.Type.MONEY))]
+
+    def visit_PerUnit(self, step: plan.PerUnit) -> list[str]:  # noqa: N802
+        count, amount = step.count.name, self.decimal(step.amount, ir.Type.MONEY)
+        quota = step.quota
         if quota is None:
-            return [self.record("计算", per_unit.label, f"{count} * {amount}")]
+            return [self.record("计算", step.label, f"{count} * {amount}")]
         limit = f"int({quota.total.name} * {self.decimal(quota.rate, ir.Type.RATE)})"
         if not self.traced:
             return [f"amount = min({count}, {limit}) * {amount}"]
         return [f'limit = trace.step("名额", {py_str(quota.label)}, Decimal({limit}))',
-                self.record("计算", per_unit.label, f"min({count}, int(limit)) * {amount}")]
+                self.record("计算", step.label, f"min({count}, int(limit)) * {amount}")]
 
-    def portions(self, portions: ir.Portions) -> list[str]:
-        subject = self.expr(portions.subject)
+    def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
+        subject = self.expr(step.subject)
         lines = ["amount = rt.ZERO"]
-        for part in portions.parts:
+        for part in step.parts:
             rate = self.decimal(part.rate, ir.Type.RATE)
             if part.up_to is not None:
                 value = f"min({subject}, {self.decimal(part.up_to, ir.Type.MONEY)}) * {rate}"
@@ -277,74 +273,87 @@ class RuleCode:
             lines.append(f'amount += trace.step("分段", {py_str(part.label)}, {value})' if self.traced
                          else f"amount += {value}")
         if self.traced:
-            lines.append(f'amount = trace.step("计算", {py_str(portions.label)}, amount)')
+            lines.append(f'amount = trace.step("计算", {py_str(step.label)}, amount)')
         return lines
 
-    def cumulative(self, steps: ir.Steps) -> list[str]:
-        subject = self.expr(steps.subject)
-        first = steps.tiers[0]
-        lines = [f"if not {self.bound_test(subject, first.lower, None)}:",
-                 INDENT + self.give_up(f"未达到最低一档：{first.label}"),
+    def table(self, rule_id: str, key: ir.Var, entries: tuple[ir.Entry, ...]) -> str:
+        name = f"_{rule_id.upper()}"
+        self.tables[name] = Table(name, tuple(
+            (py_str(e.key), py_decimal(e.value), py_str(wording.entry(key, e))) for e in entries))
+        return name
+
+    def visit_Pick(self, step: plan.Pick) -> list[str]:  # noqa: N802
+        table_name = self.table(self.plan.id, step.key, step.entries)
+        lines = [f"entry = {table_name}.get({step.key.name})"]
+        if step.missing is not None:
+            lines += ["if entry is None:", INDENT + self.give_up(step.missing)]
+        else:
+            lines += ["assert entry is not None  # the table lists every choice"]
+        if step.base is None:
+            lines.append('amount = trace.step("分档", entry[1], entry[0])' if self.traced else "amount = entry[0]")
+            return lines
+        if self.traced:
+            lines.append('trace.step("比例", entry[1], entry[0])')
+        lines.append(self.record("计算", step.label, f"{self.expr(step.base, nested=True)} * entry[0]"))
+        return lines
+
+    def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
+        subject = self.expr(step.subject)
+        lines = []
+        for index, tier in enumerate(reversed(step.tiers)):
+            keyword = "if" if index == 0 else "elif"
+            lines.append(f"{keyword} {self.bound_test(subject, tier.lower, tier.upper)}:")
+            lines.append(INDENT + self.record("分档", tier.label, self.decimal(tier.amount, ir.Type.MONEY)))
+        lines.append("else:")
+        lines.append(INDENT + self.give_up(step.below))
+        return lines
+
+    def visit_TiersAdded(self, step: plan.TiersAdded) -> list[str]:  # noqa: N802
+        subject = self.expr(step.subject)
+        lines = [f"if not {self.bound_test(subject, step.tiers[0].lower, None)}:",
+                 INDENT + self.give_up(step.below),
                  "amount = rt.ZERO"]
-        for tier in steps.tiers:
+        for tier in step.tiers:
             amount = self.decimal(tier.amount, ir.Type.MONEY)
             lines.append(f"if {self.bound_test(subject, tier.lower, None)}:")
             lines.append(INDENT + (f'amount += trace.step("分档", {py_str(tier.label)}, {amount})' if self.traced
                                    else f"amount += {amount}"))
         if self.traced:
-            lines.append(f'amount = trace.step("计算", {py_str(steps.label)}, amount)')
+            lines.append(f'amount = trace.step("计算", {py_str(step.label)}, amount)')
         return lines
 
-    def table(self, rule_id: str, lookup: ir.Lookup) -> str:
-        name = f"_{rule_id.upper()}"
-        self.tables[name] = Table(name, tuple(
-            (py_str(e.key), py_decimal(e.value), py_str(wording.entry(lookup.var, e))) for e in lookup.entries))
-        return name
+    def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
+        return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
 
-    def lookup(self, lookup: ir.Lookup, tables: dict[str, Table]) -> list[str]:
-        table_name = self.table(self.rule.id, lookup)
-        key = lookup.var.name
-        lines = [f"entry = {table_name}.get({key})"]
-        covers_all = {e.key for e in lookup.entries} >= set(self._choices(key))
-        if not covers_all:
-            lines += ["if entry is None:", INDENT + self.give_up(lookup.missing_reason())]
-        else:
-            lines += ["assert entry is not None  # the table lists every choice"]
-        if lookup.base is None:
-            if self.traced:
-                lines.append('amount = trace.step("分档", entry[1], entry[0])')
-            else:
-                lines.append("amount = entry[0]")
-            return lines
-        base = self.expr(lookup.base, nested=True)
+    def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
+        limit = self.decimal(step.limit, ir.Type.MONEY)
         if self.traced:
-            lines.append('trace.step("比例", entry[1], entry[0])')
-        lines.append(self.record("计算", lookup.label, f"{base} * entry[0]"))
+            return [f"amount = trace.cap(amount, {limit}, {py_str(step.label)})"]
+        return [f"amount = min(amount, {limit})"]
+
+    def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
+        quantum = self.decimal(step.quantum, ir.Type.NUMBER)
+        if self.traced:
+            return [f"amount = trace.round(amount, {quantum}, {step.mode}, {py_str(step.label)})"]
+        lines = [f"amount = amount.quantize({quantum}, {step.mode})"]
+        if step.quantum != Decimal("0.01"):
+            lines.append("amount = amount.quantize(rt.FEN)")
         return lines
 
-    def _choices(self, name: str) -> tuple[str, ...]:
-        return next(spec.choices for spec in self.rule.inputs if spec.name == name)
-
-    def steps(self, steps: ir.Steps) -> list[str]:
-        subject = self.expr(steps.subject)
-        lines = []
-        for index, tier in enumerate(reversed(steps.tiers)):
-            keyword = "if" if index == 0 else "elif"
-            lines.append(f"{keyword} {self.bound_test(subject, tier.lower, tier.upper)}:")
-            lines.append(INDENT + self.record("分档", tier.label, self.decimal(tier.amount, ir.Type.MONEY)))
-        lines.append("else:")
-        lines.append(INDENT + self.give_up(f"未达到最低一档：{steps.tiers[0].label}"))
-        return lines
+    def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
+        if not self.traced:
+            return ["return amount"]
+        return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]
 
 
 def render(module: ir.Module) -> str:
     tables: dict[str, Table] = {}
     constants = Constants()
     functions = []
-    for rule in module.rules:
-        traced = RuleCode(rule, True, constants, tables).body(tables)
-        quick = RuleCode(rule, False, constants, tables).body(tables)
-        functions.append({"rule": rule, "traced": traced, "quick": quick})
+    for rule in plan.lower_module(module):
+        traced = RuleCode(rule, True, constants, tables).body()
+        quick = RuleCode(rule, False, constants, tables).body()
+        functions.append({"rule": rule.rule, "traced": traced, "quick": quick})
     rounding_modes = sorted({rule.rounding.mode for rule in module.rules})
     uses_date = any(i.type is ir.Type.DATE for i in module.inputs)
     choice_inputs = [i for i in module.inputs if i.type is ir.Type.CHOICE]
