@@ -1,4 +1,9 @@
-"""The ``pol`` command: check, build and calculate."""
+"""The ``pol`` command: check, build and calculate.
+
+Only what every command needs is imported here; each command imports the rest (numpy, pyarrow,
+openpyxl, Jinja, Lark, cn2an come with batch, build and compiling), so that ``pol --help`` and a
+``pol calc`` whose policies are in the cache (``cache.py``) start in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,18 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import batch, build, coverage, explain, interpret, ir, journal, policy_set, runtime, vector_set
+from . import cache, interpret, ir, journal, policy_set, runtime
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
-from .pipeline import Compiled
 from .runtime import PolInputError, Result, format_yuan
 from .values import ValueError_, parse_value
+
+if TYPE_CHECKING:
+    from . import vector_set
+    from .pipeline import Compiled
 
 DEFAULT_POLICIES = Path("policies")
 DEFAULT_OUTPUT = Path("generated")
@@ -43,10 +50,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("pol")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "（未安装）"
+
+
+class _Version(argparse.Action):
+    """``--version``, looking the version up only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str = "show program's version number and exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"pol {version()}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +111,7 @@ def _recover(args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pol", description="惠企政策的编译器：检查政策文件，生成精确的计算器。")
-    parser.add_argument("--version", action="version", version=f"pol {version()}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     check = commands.add_parser("check", help="检查政策文件，报告所有错误")
@@ -138,21 +160,40 @@ def _parser() -> argparse.ArgumentParser:
                       help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
     many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx|parquet")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="显示进度条（默认：在终端中显示）")
+                      help="显示进度条：已处理行数/总行数、速度和剩余时间（默认：仅在终端中显示；--progress 在日志中也显示）")
     many.add_argument("--backend", choices=("vector", "scalar"), default="vector",
                       help="vector：按列批量计算（默认）；scalar：逐行计算。两者结果逐字节相同")
     many.add_argument("--encoding", type=_encoding, metavar="ENCODING",
                       help="CSV 文件的编码，如 gb18030、gbk、utf-16、utf-8（默认：自动识别）")
+    many.add_argument("--summary", type=Path, metavar="summary.csv",
+                      help="另把汇总（各条款、各专项资金的合计，有误行数）写入这个 CSV 文件")
     many.set_defaults(run=run_batch)
+
+    answer = commands.add_parser("serve", help="以 HTTP 服务提供计算（OpenAPI 文档在 /docs 和 /openapi.json）")
+    answer.add_argument("policy_set", type=Path, nargs="?", default=DEFAULT_POLICIES, metavar="POLICY_DIR",
+                        help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
+    answer.add_argument("--host", default="127.0.0.1", help="监听的地址，默认 127.0.0.1（仅本机）")
+    answer.add_argument("--port", type=_port, default=8000, help="端口，默认 8000；0 为任一空闲端口")
+    answer.set_defaults(run=run_serve)
+
+    describe = commands.add_parser("schema", help="输出规则和整套政策所读输入的 JSON Schema（draft 2020-12）")
+    describe.add_argument("path", type=Path, metavar="FILE|DIR")
+    describe.add_argument("--clause", metavar="ID", help="只输出这条规则的 Schema")
+    describe.add_argument("--set", action="store_true", dest="as_set", help="输出企业情况（pol calc --set --profile）的 Schema")
+    describe.set_defaults(run=run_schema)
     return parser
 
 
 # ── check and build ───────────────────────────────────────────────────────────
-def _compile(paths: list[Path]) -> list[Compiled]:
+def _compile(paths: list[Path], cached: bool = False) -> list[Compiled]:
+    """Every policy under ``paths``, compiled; with ``cached``, through the cache of compiled policies
+    (``cache.compile_all``: what pol calc, explain and batch use, which only compile in memory)."""
+    from . import build
+
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    compiled = build.compile_all(paths)
+    compiled = cache.compile_all(paths) if cached else build.compile_all(paths)
     if not compiled:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in paths))
     return compiled
@@ -184,11 +225,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_fmt(args: argparse.Namespace) -> int:
     from . import fmt
+    from .policy_files import display_name, find_policies
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    results = [fmt.format_path(path, build.display_name(path)) for path in build.find_policies(args.paths)]
+    results = [fmt.format_path(path, display_name(path)) for path in find_policies(args.paths)]
     if not results:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in args.paths))
     _report(sort(d for result in results for d in result.diagnostics))
@@ -214,6 +256,8 @@ def run_fmt(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from . import build
+
     compiled = _compile(args.paths or [DEFAULT_POLICIES])
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
     _report(diagnostics)
@@ -247,6 +291,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
+    from . import coverage
+
     compiled = _compile(args.paths)
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
@@ -262,7 +308,9 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    [unit] = _compile([args.file])
+    from . import explain
+
+    [unit] = _compile([args.file], cached=True)
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -288,7 +336,7 @@ def run_calc(args: argparse.Namespace) -> int:
         return run_calc_set(args)
     if args.file is None:
         raise MisuseError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
-    [unit] = _compile([args.file])
+    [unit] = _compile([args.file], cached=True)
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -316,7 +364,7 @@ def run_calc(args: argparse.Namespace) -> int:
 
 
 def _modules(folder: Path) -> list[ir.Module]:
-    compiled = _compile([folder])
+    compiled = _compile([folder], cached=True)
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
         _report(diagnostics)
@@ -399,12 +447,14 @@ def _encoding(name: str) -> str:
 
 
 def run_batch(args: argparse.Namespace) -> int:
+    from . import batch
+
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
     kernels = _kernels(modules) if args.backend == "vector" else None
     try:
         summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
-                            encoding=args.encoding)
+                            encoding=args.encoding, budgets=policy_set.budgets(modules), summary_file=args.summary)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     for warning in summary.warnings:
@@ -420,9 +470,62 @@ def run_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+# ── serve and schema ──────────────────────────────────────────────────────────
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数，实际是“{text}”")
+    return int(text)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        from . import serve
+    except ImportError as error:  # pol installed without its serve extra
+        raise UsageError(f"pol serve 需要 fastapi 和 uvicorn（{error.name or error}）：pip install 'pol[serve]'") from None
+    from .service import Policies
+
+    modules = _modules(args.policy_set)
+    policies = Policies(modules, args.policy_set, policy_set.entries(modules, _generated_functions(args.policy_set, modules)),
+                        _kernels(modules))
+    rules = sum(len(module.rules) for module in modules)
+
+    def started(address: str) -> None:
+        print(f"pol serve：{len(modules)} 个文件，{rules} 条规则，在 {address} 提供服务（文档：{address}/docs）；"
+              "Ctrl-C 停止", flush=True)
+
+    try:
+        serve.serve(policies, args.host, args.port, started)
+    except OSError as error:
+        raise UsageError(f"无法在 {args.host}:{args.port} 提供服务：{error.strerror or error}") from None
+    print("pol serve 已停止", file=sys.stderr)
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from . import schema
+    from .service import UnknownRule, find_rule
+
+    if args.clause is not None and args.as_set:
+        raise MisuseError("--clause 与 --set 不能同时给出")
+    modules = _modules(args.path)
+    if args.clause is not None:
+        try:
+            module, rule = find_rule(modules, args.clause)
+        except UnknownRule as error:
+            raise UsageError(str(error)) from None
+        data = schema.standalone(schema.rule_schema(rule, module.document_number))
+    elif args.as_set:
+        data = schema.standalone(schema.set_schema(modules))
+    else:
+        data = {"rules": schema.rule_schemas(modules)}
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _kernels(modules: list[ir.Module]) -> list[vector_set.Kernel | None]:
     """The numpy calculators of every rule, aligned with ``policy_set.entries(modules)``, compiled in
     memory from the sources as pol build writes them; None for a rule computed by the scalar code."""
+    from . import vector_set
     from .emit import markdown, vector
 
     kernels: list[vector_set.Kernel | None] = []
