@@ -1,9 +1,4 @@
-"""The ``pol`` command: check, build and calculate.
-
-Only what every command needs is imported here; each command imports the rest (numpy, pyarrow,
-openpyxl, Jinja, Lark, cn2an come with batch, build and compiling), so that ``pol --help`` and a
-``pol calc`` whose policies are in the cache (``cache.py``) start in a fraction of a second.
-"""
+"""The ``pol`` command: check, build and calculate."""
 
 from __future__ import annotations
 
@@ -12,18 +7,16 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
-from . import cache, interpret, ir, journal, policy_set, runtime
+from . import batch, build, coverage, explain, interpret, ir, journal, policy_set, runtime, vector_set
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
+from .pipeline import Compiled
 from .runtime import PolInputError, Result, format_yuan
 from .values import ValueError_, parse_value
-
-if TYPE_CHECKING:
-    from . import vector_set
-    from .pipeline import Compiled
 
 DEFAULT_POLICIES = Path("policies")
 DEFAULT_OUTPUT = Path("generated")
@@ -50,25 +43,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def version() -> str:
-    from importlib import metadata
-
     try:
         return metadata.version("pol")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "（未安装）"
-
-
-class _Version(argparse.Action):
-    """``--version``, looking the version up only when asked (importlib.metadata is slow to load)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
-                 default: str = argparse.SUPPRESS, help: str = "show program's version number and exit") -> None:
-        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
-                 option_string: str | None = None) -> None:
-        print(f"pol {version()}")
-        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +89,7 @@ def _recover(args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pol", description="惠企政策的编译器：检查政策文件，生成精确的计算器。")
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action="version", version=f"pol {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     check = commands.add_parser("check", help="检查政策文件，报告所有错误")
@@ -160,13 +138,11 @@ def _parser() -> argparse.ArgumentParser:
                       help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
     many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx|parquet")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="显示进度条：已处理行数/总行数、速度和剩余时间（默认：仅在终端中显示；--progress 在日志中也显示）")
+                      help="显示进度条（默认：在终端中显示）")
     many.add_argument("--backend", choices=("vector", "scalar"), default="vector",
                       help="vector：按列批量计算（默认）；scalar：逐行计算。两者结果逐字节相同")
     many.add_argument("--encoding", type=_encoding, metavar="ENCODING",
                       help="CSV 文件的编码，如 gb18030、gbk、utf-16、utf-8（默认：自动识别）")
-    many.add_argument("--summary", type=Path, metavar="summary.csv",
-                      help="另把汇总（各条款、各专项资金的合计，有误行数）写入这个 CSV 文件")
     many.set_defaults(run=run_batch)
 
     answer = commands.add_parser("serve", help="以 HTTP 服务提供计算（OpenAPI 文档在 /docs 和 /openapi.json）")
@@ -185,15 +161,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # ── check and build ───────────────────────────────────────────────────────────
-def _compile(paths: list[Path], cached: bool = False) -> list[Compiled]:
-    """Every policy under ``paths``, compiled; with ``cached``, through the cache of compiled policies
-    (``cache.compile_all``: what pol calc, explain and batch use, which only compile in memory)."""
-    from . import build
-
+def _compile(paths: list[Path]) -> list[Compiled]:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    compiled = cache.compile_all(paths) if cached else build.compile_all(paths)
+    compiled = build.compile_all(paths)
     if not compiled:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in paths))
     return compiled
@@ -225,12 +197,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_fmt(args: argparse.Namespace) -> int:
     from . import fmt
-    from .policy_files import display_name, find_policies
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    results = [fmt.format_path(path, display_name(path)) for path in find_policies(args.paths)]
+    results = [fmt.format_path(path, build.display_name(path)) for path in build.find_policies(args.paths)]
     if not results:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in args.paths))
     _report(sort(d for result in results for d in result.diagnostics))
@@ -256,8 +227,6 @@ def run_fmt(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from . import build
-
     compiled = _compile(args.paths or [DEFAULT_POLICIES])
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
     _report(diagnostics)
@@ -291,8 +260,6 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    from . import coverage
-
     compiled = _compile(args.paths)
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
@@ -308,9 +275,7 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from . import explain
-
-    [unit] = _compile([args.file], cached=True)
+    [unit] = _compile([args.file])
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -336,7 +301,7 @@ def run_calc(args: argparse.Namespace) -> int:
         return run_calc_set(args)
     if args.file is None:
         raise MisuseError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
-    [unit] = _compile([args.file], cached=True)
+    [unit] = _compile([args.file])
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -364,7 +329,7 @@ def run_calc(args: argparse.Namespace) -> int:
 
 
 def _modules(folder: Path) -> list[ir.Module]:
-    compiled = _compile([folder], cached=True)
+    compiled = _compile([folder])
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
         _report(diagnostics)
@@ -447,14 +412,12 @@ def _encoding(name: str) -> str:
 
 
 def run_batch(args: argparse.Namespace) -> int:
-    from . import batch
-
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
     kernels = _kernels(modules) if args.backend == "vector" else None
     try:
         summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
-                            encoding=args.encoding, budgets=policy_set.budgets(modules), summary_file=args.summary)
+                            encoding=args.encoding)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     for warning in summary.warnings:
@@ -525,7 +488,6 @@ def run_schema(args: argparse.Namespace) -> int:
 def _kernels(modules: list[ir.Module]) -> list[vector_set.Kernel | None]:
     """The numpy calculators of every rule, aligned with ``policy_set.entries(modules)``, compiled in
     memory from the sources as pol build writes them; None for a rule computed by the scalar code."""
-    from . import vector_set
     from .emit import markdown, vector
 
     kernels: list[vector_set.Kernel | None] = []
