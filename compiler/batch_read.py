@@ -74,6 +74,7 @@ class Applications:
     warnings: list[str]
     chunks: Callable[[int], Iterator[Chunk]]
     encoding: str | None = None  # a CSV file's, where it was not UTF-8
+    estimate: Callable[[], int | None] = lambda: None  # about how many rows, counted cheaply (for progress)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,22 @@ def _csv(path: Path, known: Names, stack: ExitStack, encoding: str | None) -> Ap
     numbered = _csv_rows(csv.reader(handle, delimiter=separator), path, chosen)
     header, rows, warnings = _header(numbered, known, where, separator)
     shown = None if chosen == "utf-8-sig" else codecs.lookup(chosen).name.upper()
-    return Applications(where, header, warnings, lambda size: _chunked(header, rows, size), shown)
+    return Applications(where, header, warnings, lambda size: _chunked(header, rows, size), shown,
+                        lambda: count_lines(path, chosen) - 1)
+
+
+def count_lines(path: Path, encoding: str) -> int:
+    """The lines of a CSV file, counted in its bytes without decoding it (a cell over several lines counts as
+    several): about as many rows as it has."""
+    name = codecs.lookup(encoding).name
+    newline = b"\x00\n" if name == "utf-16-be" else b"\n\x00" if name.startswith("utf-16") else b"\n"
+    lines = 0
+    last = b""
+    with path.open("rb") as raw:
+        while block := raw.read(SCAN_BLOCK):
+            lines += block.count(newline)
+            last = block
+    return lines + (not last.endswith(newline) and bool(last))
 
 
 def sniff_encoding(path: Path, head: bytes) -> str:
@@ -233,11 +249,13 @@ def _xlsx(path: Path, known: Names, stack: ExitStack) -> Applications:
         twin = load(False).worksheets[book.worksheets.index(sheet)]
         twin.reset_dimensions()
         formulas = twin.iter_rows(values_only=True)
+    stated = sheet.max_row if isinstance(sheet.max_row, int) else None  # the size the file states, maybe wrong
     sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
     numbered = _xlsx_rows(sheet.iter_rows(values_only=True), formulas, where)
     header, rows, found = _header(numbered, known, where, None)
     checked = _no_lost_formulas(header, rows, where, known) if formulas is not None else rows
-    return Applications(where, header, warnings + found, lambda size: _chunked(header, checked, size))
+    return Applications(where, header, warnings + found, lambda size: _chunked(header, checked, size),
+                        estimate=lambda: stated - 1 if stated else None)
 
 
 def _has_formulas(path: Path, sheet: Any) -> bool:
@@ -334,7 +352,7 @@ def _parquet(path: Path, known: Names) -> Applications:
             yield Chunk(header, columns, batch.num_rows, list(range(number + 1, number + 1 + batch.num_rows)))
             number += batch.num_rows
 
-    return Applications(where, header, warnings, chunks)
+    return Applications(where, header, warnings, chunks, estimate=lambda: source.metadata.num_rows)
 
 
 # ── the header ────────────────────────────────────────────────────────────────
