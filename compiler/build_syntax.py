@@ -409,10 +409,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Keys(None, tuple(_name(n) for n in names), span=_meta_span(meta))
 
     def table(self, meta: Any, children: list[Any]) -> s.Table:
+        children = _without_opener(children)
         amounts, award = children[-1]
         return s.Table(children[0], amounts, award, _node(children, s.Topup), span=_meta_span(meta))
 
     def rate_table(self, meta: Any, children: list[Any]) -> s.RateTable:
+        children = _without_opener(children)
         rates = next(c for c in children if isinstance(c, tuple))
         return s.RateTable(children[0], children[2], rates, children[-1], span=_meta_span(meta))
 

@@ -387,6 +387,8 @@ class _Printer:
             if opened:
                 de = "的" if any(t.text == "的" for t in closing) else ""
                 comma = "，" if _has(closing, "_COMMA") else ""
+            elif not _has(closing, "_COMMA"):  # 新认定X给予… · X的一次性奖励…: no comma, as written
+                de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
             parts += ["对" if opened else "", *self.condition(condition), de, noun, comma]
@@ -485,14 +487,16 @@ class _Printer:
         parts += [*(w.text for w in scope), *self.giving(words[len(scope):])]
         return parts + self.amounts([f.amount], _award_of(f.award))
 
-    def keys(self, keys: s.Keys) -> list[str]:
+    def keys(self, keys: s.Keys, start: int) -> list[str]:
+        """The keys, after 对 where the sentence opens with it (对A、B分别给予…)."""
+        opener = ["对"] if _has(self.source.between(start, self.start(keys.span)), "FOR") else []
         values = _joined([[v.name] for v in keys.values])
         if keys.input is None:
-            return values
-        return [keys.input.name, _IS, *values, "的"]
+            return [*opener, *values]
+        return [*opener, keys.input.name, _IS, *values, "的"]
 
     def table(self, t: s.Table) -> list[str]:
-        parts = self.keys(t.keys)
+        parts = self.keys(t.keys, self.start(t.span))
         if t.keys.input is not None or t.topup is not None:
             parts.append("，")
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
@@ -507,7 +511,7 @@ class _Printer:
         return parts + self.amounts(t.amounts, _award_of(t.award))
 
     def rate_table(self, r: s.RateTable) -> list[str]:
-        parts = self.keys(r.keys)
+        parts = self.keys(r.keys, self.start(r.span))
         if r.keys.input is not None:
             parts.append("，")
         parts += ["分别", "按", *self.expr(r.base), "的", *self.listed([([rate.text], rate.span) for rate in r.rates])]
@@ -561,7 +565,11 @@ class _Printer:
 
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
         award = _award(u.award) if u.award is not None else []
-        return ["按", *self.expr(u.base), "给予", "不超过", u.rate.text, "的" if award else "", *award]
+        words = self.source.between(self.end(u.base.span), self.start(u.rate.span))
+        ceiling = ["最高", "不超过" if _has(words, "NOT_OVER") else ""] if any(w.text == "最高" for w in words) else ["不超过"]
+        after = self.source.between(self.end(u.rate.span), self.end(u.span))
+        de = "的" if award and (ceiling == ["不超过"] or any(w.text == "的" for w in after)) else ""
+        return ["按", *self.expr(u.base), "给予", *ceiling, u.rate.text, de, *award]
 
     def brackets(self, b: s.Brackets) -> list[str]:
         parts = [b.subject.name, *_joined([[p.word.text, *_money(p.amount), "的部分", "按", p.rate.text] for p in b.parts])]
@@ -613,10 +621,11 @@ class _Printer:
                 left = ["（", *left, "）"]
             return [*left, _SP, _OR, _SP, *_bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))]
         if isinstance(c, s.Both):
-            left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either))
+            left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either) or self.side_by_side(c.left))
             right = _bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))
-            if not _has(self.source.between(self.end(c.left.span), self.start(c.right.span)), "AND"):
-                return [*left, *right]  # 新引进项目固定资产投资额1000万元以上: side by side, as written
+            if self.side_by_side(c):
+                # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
+                return [*self.condition(c.left), *self.condition(c.right)]
             return [*left, _SP, _AND, _SP, *right]
         if isinstance(c, s.IsTrue):
             return [c.name.name]
@@ -628,6 +637,11 @@ class _Printer:
         if isinstance(threshold, s.PrefixBound):
             return [c.subject.name, *self.threshold(threshold)]
         return [c.subject.name, c.at.text if c.at is not None else "", *self.threshold(threshold)]
+
+    def side_by_side(self, c: s.Condition) -> bool:
+        """Whether ``c`` is two conditions written side by side, with no 并且 between them."""
+        return isinstance(c, s.Both) and not _has(self.source.between(self.end(c.left.span), self.start(c.right.span)),
+                                                  "AND")
 
     def threshold(self, t: s.Threshold) -> list[str]:
         if isinstance(t, s.OpenBound):
