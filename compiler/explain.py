@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from . import interpret, ir
 from .runtime import Result, format_yuan
-from .samples import show
+from .wording import show
 
 
 def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[str, object]]:

@@ -217,17 +217,6 @@ def within(subject: Value, lower: ir.Bound | None, upper: ir.Bound | None) -> bo
     return True
 
 
-_plans: dict[int, tuple[ir.Rule, plan.Plan]] = {}
-
-
-def plan_of(rule: ir.Rule) -> plan.Plan:
-    """``rule``'s plan, lowered once per rule object."""
-    cached = _plans.get(id(rule))
-    if cached is None or cached[0] is not rule:
-        cached = _plans[id(rule)] = (rule, plan.lower(rule))
-    return cached[1]
-
-
 @runtime.own_decimal_context
 def run(rule: plan.Plan, values: Mapping[str, object]) -> Result:
     """The plan's result for ``values``, in the calculators' decimal context; raises ``PolInputError`` for bad input."""
@@ -236,4 +225,4 @@ def run(rule: plan.Plan, values: Mapping[str, object]) -> Result:
 
 def evaluate(rule: ir.Rule, values: Mapping[str, object]) -> Result:
     """``rule``'s result for ``values`` (its plan run); raises ``PolInputError`` for bad input."""
-    return run(plan_of(rule), values)
+    return run(plan.planned(rule), values)

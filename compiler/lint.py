@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from . import codes, ir
+from . import codes, facts, ir, plan
 from .diagnostics import Diagnostic, make_with
 from .runtime import format_yuan
 from .source import Source, Span
@@ -43,11 +43,7 @@ def checks(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
 
 def required(rule: ir.Rule) -> list[ir.Truth | ir.ChoiceIs | ir.Within]:
     """Atoms that must all hold for the rule to apply (those under 或者 are left out)."""
-    result = []
-    for condition in rule.conditions:
-        items = condition.items if isinstance(condition, ir.AllOf) else (condition,)
-        result += [item for item in items if not isinstance(item, ir.AllOf | ir.AnyOf)]
-    return result
+    return facts.required(plan.planned(rule))
 
 
 def contradictions(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
@@ -104,31 +100,8 @@ def inverted_levels(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, objec
             yield codes.INVERTED_LEVELS, {"higher": a.key, "high_amount": a.text, "lower": b.key, "low_amount": b.text}
 
 
-def most(rule: ir.Rule) -> tuple[Decimal, str] | None:
-    """The largest amount the computation can give, and how, when it is bounded."""
-    computation = rule.computation
-    if isinstance(computation, ir.Constant):
-        return computation.amount, f"为定额{format_yuan(computation.amount)}"
-    if isinstance(computation, ir.Lookup) and computation.base is None:
-        top = max(e.value for e in computation.entries)
-        return top, f"为表中最高的{format_yuan(top)}"
-    if isinstance(computation, ir.Steps):
-        top = sum((t.amount for t in computation.tiers), Decimal(0)) if computation.cumulative \
-            else max(t.amount for t in computation.tiers)
-        return top, f"为分档最高的{format_yuan(top)}"
-    if isinstance(computation, ir.Scaled) and isinstance(computation.base, ir.Var):
-        for atom in required(rule):
-            if isinstance(atom, ir.Within) and atom.subject == computation.base and atom.upper is not None:
-                upper = atom.upper.value.value
-                assert isinstance(upper, Decimal)
-                top = upper * computation.numerator / computation.denominator
-                return top, f"条件限定{computation.base.name}不超过{format_yuan(upper)}，按{computation.label}最多" \
-                    f"{format_yuan(top)}"
-    return None
-
-
 def idle_caps(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
-    bounded = most(rule)
+    bounded = facts.most(plan.planned(rule))
     if bounded is None:
         return
     top, how = bounded

@@ -303,7 +303,20 @@ def lower(rule: ir.Rule) -> Plan:
 
 
 def lower_module(module: ir.Module) -> tuple[Plan, ...]:
-    return tuple(lower(rule) for rule in module.rules)
+    return tuple(planned(rule) for rule in module.rules)
+
+
+_planned: dict[int, Plan] = {}
+
+
+def planned(rule: ir.Rule) -> Plan:
+    """``rule``'s plan, lowered once per rule object (the plan holds the rule, so its id stays its own)."""
+    found = _planned.get(id(rule))
+    if found is None or found.rule is not rule:
+        if len(_planned) > 20_000:
+            _planned.clear()  # random policies in the tests make rules by the thousand
+        found = _planned[id(rule)] = lower(rule)
+    return found
 
 
 # ── properties read off steps ─────────────────────────────────────────────────

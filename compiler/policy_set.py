@@ -14,30 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import codes, interpret, ir, runtime
+from . import codes, facts, interpret, ir, plan, runtime
 from .diagnostics import Diagnostic, make
-from .lint import required
 from .pipeline import Compiled
 from .source import Span
 from .values import KINDS
 
 DEFAULT_POLICY = "就高从优"
-
-
-def gates(rule: ir.Rule) -> tuple[runtime.Gate, ...]:
-    """Conditions on single inputs that must hold, to rule a rule out early."""
-    found = []
-    for atom in required(rule):
-        if isinstance(atom, ir.Truth):
-            found.append(runtime.Gate(atom.var.name, "truth", atom.expected, False, atom.label))
-        elif isinstance(atom, ir.ChoiceIs):
-            found.append(runtime.Gate(atom.var.name, "choice", atom.value, atom.negated, atom.label))
-        elif isinstance(atom.subject, ir.Var):
-            low = atom.lower.value.value if atom.lower else None
-            high = atom.upper.value.value if atom.upper else None
-            bounds = (low, bool(atom.lower and atom.lower.inclusive), high, bool(atom.upper and atom.upper.inclusive))
-            found.append(runtime.Gate(atom.subject.name, "range", bounds, False, atom.label))
-    return tuple(found)
 
 
 def budget_of(module: ir.Module, rule: ir.Rule, modules: Sequence[ir.Module] = ()) -> str | None:
@@ -73,7 +56,7 @@ def entries(modules: Iterable[ir.Module],
                 inputs=tuple((spec.name, KINDS[spec.type], spec.choices) for spec in rule.inputs),
                 matter=rule.matter or rule.id,
                 stacking=rule.stacking,
-                gates=gates(rule),
+                gates=facts.gates(plan.planned(rule)),
                 budget=budget_of(module, rule, modules),
                 policy=module.stacking or DEFAULT_POLICY,
                 validity=module.validity,

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from . import ir, wording
-from .runtime import format_rate, format_yuan
+from . import facts, ir, plan, wording
+from .runtime import format_yuan
 
 FEN = Decimal("0.01")
 BASIS_POINT = Decimal("0.0001")
@@ -26,6 +26,9 @@ DEFAULTS: dict[ir.Type, object] = {
     ir.Type.BOOL: True,
     ir.Type.DATE: datetime.date(2023, 6, 30),
 }
+
+
+AROUND = {"分档": "分档门槛", "分段": "分段点"}  # thresholds of the computation, and what their samples are called
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,6 @@ def negative(value: object) -> bool:
 def impossible(value: object) -> bool:
     """Whether no input can have ``value``: a negative number, or a day outside the calendar (None)."""
     return value is None or negative(value)
-
-
-def show(value: object, kind: ir.Type) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime.timedelta):
-        return f"{value.days}天"
-    if kind is ir.Type.MONEY and isinstance(value, Decimal):
-        return format_yuan(value)
-    if kind is ir.Type.RATE and isinstance(value, Decimal):
-        return format_rate(value)
-    return str(value)
 
 
 class Sampler:
@@ -220,9 +211,10 @@ class Sampler:
                 there = value + 0 * delta  # the bound itself, written to the step's places: 200000.00
             if impossible(there):
                 continue
-            label = f"{what}{show(value, kind)}（{word}）" + ("" if offset == 0 else f"{where}{show(delta, kind)}")
+            shown = wording.show(value, kind)
+            label = f"{what}{shown}（{word}）" + ("" if offset == 0 else f"{where}{wording.show(delta, kind)}")
             if offset == 0:
-                label = f"恰在{what}{show(value, kind)}（{word}）"
+                label = f"恰在{what}{shown}（{word}）"
             yield self.with_(label, **{name: there})
 
     def samples(self) -> list[Sample]:
@@ -242,26 +234,21 @@ class Sampler:
             values = dict(self.baseline)
             self.satisfy(exclusion, values)
             found.append(Sample(values, f"属于排除情形：{wording.describe(exclusion)}"))
-        found += self.computation_samples(rule.computation)
+        found += self.computation_samples()
         found += self.cap_samples()
         return _unique(found)
 
-    def computation_samples(self, computation: ir.Computation) -> list[Sample]:
-        if isinstance(computation, ir.Lookup):
-            return [self.with_(f"{computation.var.name}为{e.key}", **{computation.var.name: e.key})
-                    for e in computation.entries]
+    def computation_samples(self) -> list[Sample]:
+        rule = plan.planned(self.rule)
+        compute = rule.compute
+        if isinstance(compute, plan.Pick):
+            return [self.with_(f"{compute.key.name}为{e.key}", **{compute.key.name: e.key}) for e in compute.entries]
         found: list[Sample] = []
-        if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
-            for tier in computation.tiers:
-                found += self.around(computation.subject.name, tier.lower, "分档门槛")
-        if isinstance(computation, ir.Portions) and isinstance(computation.subject, ir.Var):
-            for part in computation.parts:
-                limit = part.up_to if part.up_to is not None else part.above
-                if limit is not None:
-                    found += self.around(computation.subject.name, ir.Bound(
-                        ir.Const(limit, ir.Type.MONEY, ""), True, ""), "分段点")
-        if isinstance(computation, ir.PerUnit):
-            found += [self.with_(f"{computation.count.name}为{n}", **{computation.count.name: n}) for n in (0, 1, 10)]
+        for threshold in facts.thresholds(rule):
+            if threshold.where in AROUND:
+                found += self.around(threshold.name, threshold.bound, AROUND[threshold.where])
+        if isinstance(compute, plan.PerUnit):
+            found += [self.with_(f"{compute.count.name}为{n}", **{compute.count.name: n}) for n in (0, 1, 10)]
         return found
 
     def cap_samples(self) -> list[Sample]:
@@ -278,7 +265,7 @@ class Sampler:
                  self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]
         below = moved(value, kind, -1)
         if not impossible(below):
-            found.insert(0, self.with_(f"封顶拐点下方{show(step_of(kind), kind)}", **{name: below}))
+            found.insert(0, self.with_(f"封顶拐点下方{wording.show(step_of(kind), kind)}", **{name: below}))
         return found
 
     def knee(self, cap: Decimal) -> tuple[str, int | Decimal] | None:

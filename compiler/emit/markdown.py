@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .. import coverage, ir, runtime, wording
-from ..samples import Sample, samples, show
+from ..samples import Sample, samples
 from . import chart
 from .jinja import environment
 
@@ -44,7 +44,7 @@ def load_calculators(code: str, module_name: str) -> types.ModuleType:
 
 
 def describe_inputs(rule: ir.Rule, values: dict[str, object]) -> str:
-    return "；".join(f"{spec.name}={show(values[spec.name], spec.type)}" for spec in rule.inputs)
+    return "；".join(f"{spec.name}={wording.show(values[spec.name], spec.type)}" for spec in rule.inputs)
 
 
 def describe_result(result: Any) -> str:

@@ -14,8 +14,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import interpret, ir
-from ..lint import level_of, required
+from .. import facts, interpret, ir, plan
+from ..lint import level_of
 from ..samples import Sampler, moved
 from .jinja import environment
 from .python import py_decimal, py_str
@@ -65,16 +65,9 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
                 if there >= 0:
                     found.append(there)
 
-    for condition in (*rule.conditions, *rule.exclusions):
-        for atom in ir.atoms(condition):
-            if isinstance(atom, ir.Within) and atom.subject == ir.Var(name, kind):
-                for bound in (atom.lower, atom.upper):
-                    if bound is not None:
-                        add(bound.value.value)
-    computation = rule.computation
-    if isinstance(computation, ir.Steps) and computation.subject == ir.Var(name, kind):
-        for tier in computation.tiers:
-            add(tier.lower.value.value)
+    for threshold in facts.thresholds(plan.planned(rule)):
+        if threshold.name == name and threshold.where != "分段":
+            add(threshold.bound.value.value)
     knee = Sampler(rule).knee(min(c.amount for c in rule.caps)) if rule.caps else None
     if knee is not None and knee[0] == name:
         add(Decimal(knee[1]))
@@ -82,59 +75,8 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
 
 
 def monotone_inputs(rule: ir.Rule) -> list[str]:
-    """Numeric inputs the amount can only grow with, as the IR shows."""
-    growing: set[str] = set()
-    shrinking: set[str] = set()
-
-    def grows(expr: ir.Expr | None) -> None:
-        if isinstance(expr, ir.Var):
-            growing.add(expr.name)
-        elif isinstance(expr, ir.Arith):
-            grows(expr.left)
-            if expr.op == "增长" or expr.op == "-":
-                touches(expr.right)
-            else:
-                grows(expr.right)
-
-    def touches(expr: ir.Expr | None) -> None:
-        if isinstance(expr, ir.Var):
-            shrinking.add(expr.name)
-        elif isinstance(expr, ir.Arith):
-            touches(expr.left)
-            touches(expr.right)
-
-    computation = rule.computation
-    if isinstance(computation, ir.Scaled):
-        grows(computation.base)
-    elif isinstance(computation, ir.Portions):
-        grows(computation.subject)
-    elif isinstance(computation, ir.PerUnit):
-        grows(computation.count)
-        if computation.quota is not None:
-            grows(computation.quota.total)
-    elif isinstance(computation, ir.Lookup):
-        grows(computation.base)
-    elif isinstance(computation, ir.Steps):
-        amounts = [t.amount for t in computation.tiers]
-        if computation.cumulative or amounts == sorted(amounts):
-            grows(computation.subject)
-        else:
-            touches(computation.subject)
-    musts = required(rule)
-    for condition in rule.conditions:
-        for atom in ir.atoms(condition):
-            if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
-                if atom.upper is None and atom.lower is not None and atom in musts:
-                    growing.add(atom.subject.name)
-                else:
-                    shrinking.add(atom.subject.name)
-    for exclusion in rule.exclusions:
-        for atom in ir.atoms(exclusion):
-            if isinstance(atom, ir.Within):
-                touches(atom.subject)
-    numeric = {s.name for s in rule.inputs if s.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)}
-    inferred = (growing - shrinking) | set(rule.monotone)  # a drafter's 单调 declaration is tested too
-    return [s.name for s in rule.inputs if s.name in inferred and s.name in numeric]
+    """Numeric inputs the amount can only grow with (``facts.monotone_inputs``)."""
+    return facts.monotone_inputs(plan.planned(rule))
 
 
 @dataclass(frozen=True)
@@ -149,28 +91,18 @@ def thresholds(rule: ir.Rule) -> list[Threshold]:
     """Condition and tier checks a step below, at, and a step above every bound."""
     sampler = Sampler(rule)
     cases: list[Threshold] = []
-    for atom in required(rule):
-        if not (isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var)):
+    for threshold in facts.thresholds(plan.planned(rule)):
+        if threshold.where == "条件" and threshold.required:
+            note, label = "门槛", threshold.label
+        elif threshold.where == "分档":
+            note, label = "分档门槛", None
+        else:
             continue
-        name = atom.subject.name
-        for bound in (atom.lower, atom.upper):
-            if bound is None:
-                continue
-            for sample in sampler.around(name, bound, "门槛"):
-                if not _reaches(rule, sample.values, atom.label):
-                    continue  # an earlier condition fails here (they contradict): the sample says nothing of this one
-                held = sampler.inside_bounds(sample.values[name], atom.lower, atom.upper)
-                cases.append(Threshold(py_values(sample.values), atom.label, held, sample.note))
-    computation = rule.computation
-    if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
-        name = computation.subject.name
-        for tier in computation.tiers:
-            for sample in sampler.around(name, tier.lower, "分档门槛"):
-                if not _reaches(rule, sample.values, None):
-                    continue
-                reached = sampler.inside_bounds(sample.values[name], tier.lower,
-                                                tier.upper if not computation.cumulative else None)
-                cases.append(Threshold(py_values(sample.values), tier.label, reached, sample.note))
+        for sample in sampler.around(threshold.name, threshold.bound, note):
+            if not _reaches(rule, sample.values, label):
+                continue  # an earlier condition fails here (they contradict): the sample says nothing of this one
+            held = sampler.inside_bounds(sample.values[threshold.name], threshold.lower, threshold.upper)
+            cases.append(Threshold(py_values(sample.values), threshold.label, held, sample.note))
     return cases
 
 
