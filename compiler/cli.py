@@ -102,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     tidy.add_argument("--check", action="store_true", help="不写文件；列出格式不规范的文件，若有则以 1 退出")
     tidy.set_defaults(run=run_fmt)
 
+    editor = commands.add_parser("lsp", help="语言服务器（经标准输入输出），供编辑器检查、悬停说明、补全和格式化")
+    editor.set_defaults(run=run_lsp)
+
     make = commands.add_parser("build", help="把政策文件编译为 Python 计算器")
     make.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=f"默认 {DEFAULT_POLICIES}/")
     make.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
@@ -224,6 +227,14 @@ def run_fmt(args: argparse.Namespace) -> int:
     elif not failed and not changed:
         print(f"{len(results)} 个文件格式规范")
     return 1 if failed or (args.check and changed) else 0
+
+
+def run_lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import server
+    except ImportError as error:  # pol installed without its editor extra
+        raise UsageError(f"pol lsp 需要 pygls（{error.name or error}）：pip install 'pol[editor]'") from None
+    return server.run()
 
 
 def run_build(args: argparse.Namespace) -> int:

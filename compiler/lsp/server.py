@@ -1,0 +1,147 @@
+"""The pygls server behind ``pol lsp``: the protocol on stdin and stdout, the answers from ``analysis``.
+
+Each text the editor opens or changes (full sync) is compiled as ``pol check`` compiles
+the file, and its diagnostics are published with the same codes, messages and ranges
+(help and notes as related information at the same place).
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from ..build import display_name
+from ..codes import Severity
+from ..diagnostics import Diagnostic
+from ..source import Source, Span
+from . import positions
+from .analysis import Analysis, diagnostics, formatted
+
+_SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
+             Severity.INFO: types.DiagnosticSeverity.Information}
+_COMPLETION_KIND = {"input": types.CompletionItemKind.Variable, "choice": types.CompletionItemKind.EnumMember,
+                    "keyword": types.CompletionItemKind.Keyword}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("pol")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0"
+
+
+class PolServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("pol", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.analyses: dict[str, tuple[int | None, Analysis]] = {}
+
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or positions.UTF16)
+
+    def analysis(self, uri: str) -> Analysis:
+        """The analysis of the document's current text (made once per version)."""
+        document = self.workspace.get_text_document(uri)
+        cached = self.analyses.get(uri)
+        if cached is not None and cached[0] == document.version and cached[1].source.text == _lf(document.source):
+            return cached[1]
+        path = to_fs_path(uri)
+        where = Path(path) if path else None
+        source = Source(display_name(where) if where else uri, document.source, where)
+        analysis = Analysis(source)
+        self.analyses[uri] = (document.version, analysis)
+        return analysis
+
+    def offset(self, uri: str, position: types.Position) -> tuple[Analysis, int]:
+        analysis = self.analysis(uri)
+        return analysis, positions.to_offset(analysis.source.lines, position, self.encoding)
+
+    def range(self, analysis: Analysis, span: Span) -> types.Range:
+        return positions.span_to_range(analysis.source.lines, span, self.encoding)
+
+    def publish(self, uri: str) -> None:
+        analysis = self.analysis(uri)
+        found = [self.diagnostic(uri, analysis, d) for d in diagnostics(analysis.source)]
+        version = self.workspace.get_text_document(uri).version
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=version))
+
+    def diagnostic(self, uri: str, analysis: Analysis, diagnostic: Diagnostic) -> types.Diagnostic:
+        where = self.range(analysis, diagnostic.span)
+        related = [types.DiagnosticRelatedInformation(types.Location(uri, where), f"note: {note}") for note in diagnostic.notes]
+        if diagnostic.help:
+            related.append(types.DiagnosticRelatedInformation(types.Location(uri, where), f"help: {diagnostic.help}"))
+        return types.Diagnostic(range=where, message=diagnostic.message, severity=_SEVERITY[diagnostic.severity],
+                                code=diagnostic.code.id, source="pol", related_information=related or None)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+server = PolServer()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: PolServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: PolServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: PolServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.analyses.pop(params.text_document.uri, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: PolServer, params: types.HoverParams) -> types.Hover | None:
+    analysis, offset = ls.offset(params.text_document.uri, params.position)
+    answer = analysis.hover(offset)
+    if answer is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=answer.text),
+                       range=ls.range(analysis, answer.span))
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION)
+def completion(ls: PolServer, params: types.CompletionParams) -> types.CompletionList:
+    analysis = ls.analysis(params.text_document.uri)
+    items = [types.CompletionItem(label=item.label, kind=_COMPLETION_KIND[item.kind], detail=item.detail)
+             for item in analysis.completion()]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: PolServer, params: types.DefinitionParams) -> types.Location | None:
+    analysis, offset = ls.offset(params.text_document.uri, params.position)
+    span = analysis.definition(offset)
+    return types.Location(params.text_document.uri, ls.range(analysis, span)) if span else None
+
+
+@server.feature(types.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: PolServer, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+    analysis = ls.analysis(params.text_document.uri)
+    text = formatted(analysis.source)
+    if text is None:
+        ls.window_show_message(types.ShowMessageParams(types.MessageType.Warning, "文件有错误，未格式化（见问题列表）"))
+        return None
+    current = ls.workspace.get_text_document(params.text_document.uri).source
+    if text == current:
+        return []
+    lines = analysis.source.lines  # the editor's lines, whatever their line ends
+    end = types.Position(line=len(lines) - 1, character=positions.units(lines[-1], ls.encoding))
+    return [types.TextEdit(range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=text)]
+
+
+def run() -> int:
+    """Serve on stdin and stdout until the editor says exit."""
+    server.start_io()
+    return 0
