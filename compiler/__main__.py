@@ -18,10 +18,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中断", file=sys.stderr)
         return 1
     except Exception as error:  # a broken installation: pol cannot even start
-        print(f"internal error: pol 无法启动（{type(error).__name__}: {error}）。请检查安装，或把这条信息报告给维护者。",
-              file=sys.stderr)
+        print(cannot_start(error), file=sys.stderr)
         return 1
     return run(argv)
+
+
+def cannot_start(error: BaseException) -> str:
+    """What pol says when part of it or of a library it needs cannot be loaded (cli.py imports most of
+    them only in the commands that need them, so this can happen after the command has started, too)."""
+    return f"internal error: pol 无法启动（{type(error).__name__}: {error}）。请检查安装，或把这条信息报告给维护者。"
 
 
 if __name__ == "__main__":

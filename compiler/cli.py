@@ -1,4 +1,9 @@
-"""The ``pol`` command: check, build and calculate."""
+"""The ``pol`` command: check, build and calculate.
+
+Only what every command needs is imported here; each command imports the rest (numpy, pyarrow,
+openpyxl, Jinja, Lark, cn2an come with batch, build and compiling), so that ``pol --help`` and a
+``pol calc`` whose policies are in the cache (``cache.py``) start in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,17 @@ import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import batch, build, coverage, explain, interpret, ir, journal, policy_set, runtime, vector_set
+from . import cache, journal
 from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
-from .pipeline import Compiled
-from .runtime import PolInputError, Result, format_yuan
-from .values import ValueError_, parse_value
+
+if TYPE_CHECKING:
+    from . import ir, vector_set
+    from .pipeline import Compiled
+    from .runtime import Result
 
 DEFAULT_POLICIES = Path("policies")
 DEFAULT_OUTPUT = Path("generated")
@@ -43,10 +49,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("pol")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "（未安装）"
+
+
+class _Version(argparse.Action):
+    """``--version``, looking the version up only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str = "show program's version number and exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(f"pol {version()}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ERRORS
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return ERRORS
+    except ImportError as error:  # a library the command imports is missing: a broken installation
+        from .__main__ import cannot_start
+
+        print(cannot_start(error), file=sys.stderr)
+        return ERRORS
     except Exception as error:  # a bug in pol itself, not the user's mistake: still no traceback
         print(f"internal error: pol 自身出错（{type(error).__name__}: {error}），结果不可信。"
               "请把输入文件、所用命令和这条信息报告给维护者。", file=sys.stderr)
@@ -89,7 +115,7 @@ def _recover(args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pol", description="惠企政策的编译器：检查政策文件，生成精确的计算器。")
-    parser.add_argument("--version", action="version", version=f"pol {version()}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     check = commands.add_parser("check", help="检查政策文件，报告所有错误")
@@ -164,11 +190,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # ── check and build ───────────────────────────────────────────────────────────
-def _compile(paths: list[Path]) -> list[Compiled]:
+def _compile(paths: list[Path], cached: bool = False) -> list[Compiled]:
+    """Every policy under ``paths``, compiled; with ``cached``, through the cache of compiled policies
+    (``cache.compile_all``: what pol calc, explain and batch use, which only compile in memory)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    compiled = build.compile_all(paths)
+    if cached:
+        compiled = cache.compile_all(paths)
+    else:
+        from . import build
+
+        compiled = build.compile_all(paths)
     if not compiled:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in paths))
     return compiled
@@ -200,11 +233,12 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_fmt(args: argparse.Namespace) -> int:
     from . import fmt
+    from .policy_files import display_name, find_policies
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError("找不到：" + "、".join(str(p) for p in missing))
-    results = [fmt.format_path(path, build.display_name(path)) for path in build.find_policies(args.paths)]
+    results = [fmt.format_path(path, display_name(path)) for path in find_policies(args.paths)]
     if not results:
         raise UsageError("没有找到 .pol 文件：" + "、".join(str(p) for p in args.paths))
     _report(sort(d for result in results for d in result.diagnostics))
@@ -238,6 +272,8 @@ def run_lsp(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from . import build
+
     compiled = _compile(args.paths or [DEFAULT_POLICIES])
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
     _report(diagnostics)
@@ -271,6 +307,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_coverage(args: argparse.Namespace) -> int:
+    from . import coverage
+
     compiled = _compile(args.paths)
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
@@ -286,7 +324,10 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    [unit] = _compile([args.file])
+    from . import explain
+    from .runtime import PolInputError
+
+    [unit] = _compile([args.file], cached=True)
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -308,11 +349,14 @@ def run_explain(args: argparse.Namespace) -> int:
 
 # ── calc ──────────────────────────────────────────────────────────────────────
 def run_calc(args: argparse.Namespace) -> int:
+    from . import interpret
+    from .runtime import PolInputError
+
     if args.policy_set is not None or args.profile is not None:
         return run_calc_set(args)
     if args.file is None:
         raise MisuseError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
-    [unit] = _compile([args.file])
+    [unit] = _compile([args.file], cached=True)
     if unit.module is None:
         _report(list(unit.diagnostics))
         return 1
@@ -340,7 +384,7 @@ def run_calc(args: argparse.Namespace) -> int:
 
 
 def _modules(folder: Path) -> list[ir.Module]:
-    compiled = _compile([folder])
+    compiled = _compile([folder], cached=True)
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics if d.severity is Severity.ERROR)
     if diagnostics:
         _report(diagnostics)
@@ -370,6 +414,9 @@ def _profile(path: Path) -> dict[str, object]:
 
 
 def run_calc_set(args: argparse.Namespace) -> int:
+    from . import policy_set, runtime
+    from .runtime import format_yuan
+
     if args.policy_set is None or args.profile is None:
         raise MisuseError("--set 与 --profile 须同时给出")
     modules = _modules(args.policy_set)
@@ -423,6 +470,9 @@ def _encoding(name: str) -> str:
 
 
 def run_batch(args: argparse.Namespace) -> int:
+    from . import batch, policy_set
+    from .runtime import format_yuan
+
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
     kernels = _kernels(modules) if args.backend == "vector" else None
@@ -456,6 +506,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from . import serve
     except ImportError as error:  # pol installed without its serve extra
         raise UsageError(f"pol serve 需要 fastapi 和 uvicorn（{error.name or error}）：pip install 'pol[serve]'") from None
+    from . import policy_set
     from .service import Policies
 
     modules = _modules(args.policy_set)
@@ -499,6 +550,7 @@ def run_schema(args: argparse.Namespace) -> int:
 def _kernels(modules: list[ir.Module]) -> list[vector_set.Kernel | None]:
     """The numpy calculators of every rule, aligned with ``policy_set.entries(modules)``, compiled in
     memory from the sources as pol build writes them; None for a rule computed by the scalar code."""
+    from . import vector_set
     from .emit import markdown, vector
 
     kernels: list[vector_set.Kernel | None] = []
@@ -522,6 +574,8 @@ def _generated_functions(folder: Path, modules: list[ir.Module]) -> Callable[[ir
 
 
 def _read_inputs(module: ir.Module, pairs: list[str]) -> dict[str, object]:
+    from .values import ValueError_, parse_value
+
     specs = {spec.name: spec for spec in module.inputs}
     given: dict[str, object] = {}
     for pair in pairs:
@@ -561,6 +615,8 @@ _MARKS = {True: "✓", False: "✗", None: "·"}
 
 
 def _explain(rule: ir.Rule, result: Result) -> str:
+    from .runtime import format_yuan
+
     lines = [f"{rule.article_text} {rule.title}（{rule.id}）"]
     for step in result.steps:
         held = step.held if step.kind in ("条件", "排除") else None

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-
-import cn2an
+from typing import Any
 
 # The longest numeral read, in characters.  A real one is far shorter (九千九百九十九 is 7, 百分之九十九点九九 10);
 # cn2an's time grows with the square of the length (30,000 characters took 25 s), so longer text is
 # refused before it is read, with its own diagnostic (codes.NUMERAL_TOO_LONG).
 MAX_LENGTH = 20
 _RUN = re.compile("[〇零一二两三四五六七八九十百千点]+")
+
+
+def _cn2an(text: str) -> Any:
+    """cn2an's reading of ``text``; cn2an is imported on first use, since loading it takes a third of a second."""
+    import cn2an
+
+    return cn2an.cn2an(text, "normal")
 
 
 class TooLong(ValueError):
@@ -39,7 +45,7 @@ def to_int(text: str) -> int:
     if len(text) > MAX_LENGTH:
         raise TooLong(text)
     try:
-        value = cn2an.cn2an(text, "normal")
+        value = _cn2an(text)
     except (ValueError, KeyError) as error:
         raise ValueError(f"not a numeral: {text!r}") from error
     if int(value) != value:
@@ -53,7 +59,7 @@ def percent(text: str) -> Decimal:
     if len(body) > MAX_LENGTH:
         raise TooLong(body)
     try:
-        value = cn2an.cn2an(body, "normal")
+        value = _cn2an(body)
     except (ValueError, KeyError) as error:
         raise ValueError(f"not a percentage: {text!r}") from error
     return Decimal(str(value))

@@ -9,14 +9,17 @@ parsed again, so that one run reports the errors of every item.
 from __future__ import annotations
 
 import functools
+import io
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import codes
+from . import cache, codes
 from .diagnostics import Diagnostic, make
 from .lexer import LexError_, PolicyLexer, declared_names, tokenize
 from .source import Source, Span
@@ -89,10 +92,37 @@ _ITEM_WORDS = ("文号", "标题", "发文机关", "适用地区", "发文日期
 _ITEM_START = re.compile(r"[ \t\u3000]*(?:" + "|".join(_ITEM_WORDS) + ")")
 
 
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": PolicyLexer, "propagate_positions": True,
+                            "maybe_placeholders": False, "strict": True}
+
+
 @functools.cache
 def parser() -> Lark:
-    return Lark.open(str(GRAMMAR), parser="lalr", lexer=PolicyLexer, propagate_positions=True,
-                     maybe_placeholders=False, strict=True)
+    """The LALR parser. Building its tables takes half a second, so they are kept in pol's cache
+    (``cache.py``) under a key made of every grammar file, the lexer, the options, Lark and Python:
+    a changed grammar is never parsed with old tables."""
+    name = _parser_key()
+    saved = cache.load("parser", name)
+    if saved is not None:
+        try:
+            loaded: Lark = Lark.load(io.BytesIO(saved))
+            return loaded
+        except Exception:  # an entry this Lark cannot read: build the tables again, and keep those
+            pass
+    built = Lark.open(str(GRAMMAR), **_OPTIONS)
+    data = io.BytesIO()
+    built.save(data)
+    cache.store("parser", name, data.getvalue())
+    return built
+
+
+def _parser_key() -> str:
+    grammar = sorted(GRAMMAR.parent.glob("*.lark"))  # policy.lark and every file it %imports
+    lexer = Path(__file__).resolve().parent / "lexer.py"
+    parts: list[str | bytes] = [lark.__version__, sys.version, repr(sorted((k, repr(v)) for k, v in _OPTIONS.items()))]
+    for path in [*grammar, lexer]:
+        parts += [path.name, path.read_bytes()]
+    return cache.key(*parts)
 
 
 @functools.cache

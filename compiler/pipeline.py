@@ -1,4 +1,8 @@
-"""The stages in order: parse, build the syntax tree, check, lower."""
+"""The stages in order: parse, build the syntax tree, check, lower.
+
+The stages are imported when a file is first compiled, not with this module: a command that finds its
+compiled policies in the cache (``cache.py``) never loads them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import codes, ir, names
-from .build_syntax import to_syntax
-from .check import check
 from .diagnostics import Diagnostic, has_errors, make
-from .from_syntax import lower
-from .lexer import keywords
-from .lint import lint
-from .parse import parse as parse_source
-from .parse import parser
 from .source import Source, Span
 
 _MODULE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -23,6 +20,9 @@ _MODULE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 @functools.cache
 def grammar_keywords() -> frozenset[str]:
+    from .lexer import keywords
+    from .parse import parser
+
     return keywords(parser().terminals, ("WS", "COMMENT"))
 
 
@@ -43,6 +43,12 @@ def module_name_for(path: str) -> str:
 
 def compile_source(source: Source, module_name: str | None = None) -> Compiled:
     """Run every stage that the previous one allows; collect all diagnostics."""
+    from .build_syntax import to_syntax
+    from .check import check
+    from .from_syntax import lower
+    from .lint import lint
+    from .parse import parse as parse_source
+
     name = module_name or module_name_for(source.name)
     diagnostics: list[Diagnostic] = []
     if not _MODULE_NAME.fullmatch(name):
