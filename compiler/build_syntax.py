@@ -333,8 +333,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Topup(_unquote(children[1]), span=_meta_span(meta))
 
     def award_then_money(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award]:
-        award = children[0]
-        return children[1], s.Award(None, (str(award),), span=token_span(award))
+        award = children[0]  # a recipient between award and amount (奖励企业50万元) changes nothing computed
+        return children[-1], s.Award(None, (str(award),), span=token_span(award))
 
     def money_then_award(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award | None]:
         award = children[-1]
@@ -354,6 +354,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return _node(children, s.Award), s.Cap(money, (), None, span=_meta_span(meta))
 
     def percent(self, meta: Any, children: list[Any]) -> s.Percent:
+        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
         base = children[1]
         rate_input = children[2] if isinstance(children[2], Token) and children[2].type == "NAME" else None
         rate_token = _tokens(children, "RATE")[0]
@@ -394,6 +395,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def rule_ref(self, meta: Any, children: list[Token]) -> s.RuleRef:
         return s.RuleRef(str(children[0]), span=token_span(children[0]))
+
+    def upto_rate_given(self, meta: Any, children: list[Any]) -> s.UpToRate:
+        """给予不超过（不高于）X10%的补贴: only a word for “at most, this included” may stand before the base."""
+        word = children[1]
+        if str(word) not in ("不超过", "不高于"):
+            self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
+                                         expected="“不超过”或“不高于”（给予不超过X的10%的补助）"))
+        return s.UpToRate(_name(children[2]), self._rate(_tokens(children, "RATE")[0]), children[-1],
+                          span=_meta_span(meta))
 
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))

@@ -420,9 +420,14 @@ class _Printer:
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
-        given = bool(tokens) and tokens[0].kind == "GIVE"  # 给予投资额的50%补助: written here as 按…给予
+        given = bool(tokens) and tokens[0].kind == "GIVE"
         de = any(w.text == "的" for w in self.source.between(self.end(p.base.span), self.start(p.rate.span)))
-        parts = ["按", *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
+        if given and p.award is not None:  # 给予投资额的50%补助 · 给予产品价值20%的补贴: as written
+            tail = self.source.between(self.end(p.rate.span), self.start(p.award.span))
+            return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text,
+                    "的" if any(w.text == "的" for w in tail) else "", *_award(p.award)]
+        again = [tokens[0].text] if tokens and tokens[0].kind == "AGAIN" else []  # 再按…给予
+        parts = [*again, "按", *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
         if p.rate_input is not None:
             parts.append(p.rate_input.name)
         parts.append(p.rate.text)
@@ -447,7 +452,9 @@ class _Printer:
         giving = given or _has(words, "GIVE")
         recipient = _text_of(words[_index_of_kind(words, "GIVE"):], "NAME") if giving else None  # 给予运营单位…
         payer = _text_of(words, "PAYER") if giving else None  # 市财政给予…
-        return [(_text_of(words, "AGAIN") or "再") if has_again else "", payer or "", "给予" if giving else "",
+        discretion = _text_of(words, "DISCRETION") if giving else None  # 按规定给予…
+        return [(_text_of(words, "AGAIN") or "再") if has_again else "", discretion or "", payer or "",
+                "给予" if giving else "",
                 recipient or "",
                 "一次性" if _has(words, "ONCE") else ""]
 
@@ -456,8 +463,9 @@ class _Printer:
         moneys = self.listed([(_money(m), m.span) for m in amounts])
         if award is None:
             return moneys
-        if self.start(award.span) < self.start(amounts[0].span):
-            return [*_award(award), *moneys]
+        if self.start(award.span) < self.start(amounts[0].span):  # 奖励50万元 · 奖励企业50万元
+            recipient = _text_of(self.source.between(self.end(award.span), self.start(amounts[0].span)), "NAME")
+            return [*_award(award), recipient or "", *moneys]
         words = self.source.between(self.end(amounts[-1].span), self.start(award.span))
         return [*moneys, "的" if any(t.text == "的" for t in words) else "",
                 "一次性" if _has(words, "ONCE") else "", *_award(award)]
@@ -564,6 +572,9 @@ class _Printer:
         return _verbatim(words)
 
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
+        tokens = self.source.within(u.span)
+        if tokens and tokens[0].kind == "GIVE":  # 给予不高于智能装备售价10%的补贴: as written
+            return _verbatim(tokens)
         award = _award(u.award) if u.award is not None else []
         words = self.source.between(self.end(u.base.span), self.start(u.rate.span))
         ceiling = ["最高", "不超过" if _has(words, "NOT_OVER") else ""] if any(w.text == "最高" for w in words) else ["不超过"]
