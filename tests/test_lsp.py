@@ -321,3 +321,16 @@ def test_shutdown_and_exit(tmp_path: Path) -> None:
     assert client.process.wait(timeout=WAIT) == 0
     assert "Traceback" not in client.stderr()
     client.close()
+
+
+def test_changes_in_quick_succession_end_with_the_last_ones_diagnostics(client: Client, tmp_path: Path) -> None:
+    fixed = BROKEN.replace("按实际投资的", "按实际投资额的")
+    uri = open_document(client, tmp_path / "demo.pol", fixed)
+    assert client.diagnostics(uri, 1) == []
+    for version in range(2, 7):  # typing: the misspelling grows back one character at a time, then stays
+        text = fixed.replace("按实际投资额的", "按实际投资" + "甲" * (version - 1) + "的")
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                 "contentChanges": [{"text": text}]})
+    final = client.diagnostics(uri, 6)
+    assert [d["code"] for d in final] == ["W0501", "E0101"]
+    assert final[1]["message"] == "未声明的名称“实际投资甲甲甲甲甲”"
