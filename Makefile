@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/call_speed.py
 	$(BIN)/python benchmarks/vector_speed.py --check-rows 100000
 	$(BIN)/python benchmarks/batch_speed.py
+	$(BIN)/python benchmarks/serve_load.py
 	-$(MAKE) $(OPENFISCA)/.installed  # where OpenFisca installs, it is measured too
 	$(BIN)/python benchmarks/openfisca_speed.py
 
