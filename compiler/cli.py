@@ -138,6 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("--check", action="store_true", help="不写文件；若输出会改变则以 1 退出")
     make.set_defaults(run=run_build)
 
+    for form, what in (("ir", "输出规则的中间表示（IR），逐个节点"), ("plan", "输出规则的执行计划：按次序的各个步骤")):
+        lowered = commands.add_parser(form, help=what)
+        lowered.add_argument("file", type=Path, metavar="FILE")
+        lowered.add_argument("--clause", metavar="ID", help="只输出这条规则，如 art24_investment")
+        lowered.set_defaults(run=run_lowered)
+
     cover = commands.add_parser("coverage", help="报告每份文件已记录的条文和已编码的条款")
     cover.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     cover.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -303,6 +309,21 @@ def run_build(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
     print(f"已编译 {len(compiled)} 个文件到 {args.output}/（{len(changed)} 个文件有变化）")
+    return 0
+
+
+def run_lowered(args: argparse.Namespace) -> int:
+    """``pol ir`` and ``pol plan`` (``dump.py``)."""
+    from . import dump
+
+    [unit] = _compile([args.file])
+    if unit.module is None:
+        _report(list(unit.diagnostics))
+        return 1
+    try:
+        sys.stdout.write(dump.render(args.command, unit.module, args.clause))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from compiler import ir, plan
+from compiler import dump, ir, plan
 
-from .conftest import compiled_module, policy_stems
+from .conftest import POLICIES, compiled_module, policy_stems
 from .helpers import compile_text
 
 RULES = [rule for stem in policy_stems() for rule in compiled_module(stem).rules]
@@ -58,3 +60,33 @@ def test_the_checker_finds_a_plan_out_of_order_or_incomplete() -> None:
     assert plan.check(plan.Plan(rule, (plan.ReadInputs(good.inputs[1:]), *good.steps[1:])))  # an input undeclared
     negative = plan.Cap(Decimal(-1), "", "最高-1元")
     assert plan.check(plan.Plan(rule, (*good.steps[:3], negative, *good.steps[4:])))
+
+
+# ── pol ir and pol plan, against golden files ─────────────────────────────────
+GOLDEN = Path(__file__).parent / "golden"
+SEEDS = [("wucheng2023", "art24_investment"), ("wucheng2023", "art9_cooperation"),
+         ("wucheng2023", "art31_independent_entity"), ("wucheng2023", "art9_commissioner_excellent"),
+         ("wucheng2023", "art10_tech_transfer"), ("wucheng2023", "art7_application_award"),
+         ("liuhe2023", "art11_output_growth")]
+
+
+@pytest.mark.parametrize("form", ["ir", "plan"])
+@pytest.mark.parametrize(("stem", "rule"), SEEDS, ids=[rule for _, rule in SEEDS])
+def test_lowered_forms_match_their_golden_files(stem: str, rule: str, form: str) -> None:
+    """Refresh with ``POL_GOLDEN_RESET=1 pytest tests/test_plan.py`` and review the change with ``git diff``."""
+    text = dump.render(form, compiled_module(stem), rule)
+    golden = GOLDEN / f"{stem}.{rule}.{form}.txt"
+    if os.environ.get("POL_GOLDEN_RESET"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_pol_plan_prints_one_rule_and_suggests_a_misspelt_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from compiler.cli import main
+
+    assert main(["plan", str(POLICIES / "wucheng2023.pol"), "--clause", "art24_investment"]) == 0
+    out = capsys.readouterr().out
+    assert out == (GOLDEN / "wucheng2023.art24_investment.plan.txt").read_text(encoding="utf-8")
+    assert main(["ir", str(POLICIES / "wucheng2023.pol"), "--clause", "art24_invest"]) == 1
+    assert "没有编号为 art24_invest 的规则；是否指 art24_investment？" in capsys.readouterr().err
