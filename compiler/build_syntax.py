@@ -29,7 +29,7 @@ _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_COUNT = re.compile(r"(.+?)\s*(\D)$")
+_COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(个月|平方米|立方米|千瓦时|\D)$")  # the units of COUNT
 
 # Literals are read exactly or not at all.  The token patterns accept text that
 # has no value (十十十万元, 百分之点) and numbers too long for Decimal's 28 digits:

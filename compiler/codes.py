@@ -136,5 +136,6 @@ ALL: tuple[Code, ...] = tuple(v for v in dict(globals()).values() if isinstance(
 # ── added later; kept at the end so that the order above stays stable ─────────
 UNKNOWN_WORD = _error("E0007", "无法识别“{word}”：它既不是已声明的输入，也不是本语言的用语",
                       "本语言不支持这种写法：删去“{word}”，或改写这句话；如果它是输入，先用“输入 {word}：…”声明")
+UNSUPPORTED = _error("E0008", "pol 尚不支持{construct}：“{text}”", "{help}")
 MARK_NUMBER_DIFFERS = _error("E0315", "“{mark}”中的数额与所注的门槛 {value} 不符",
                              "括号中写门槛本身（如“500万元（含500万元）以上”），或只写“（含）”“（不含）”")

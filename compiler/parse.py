@@ -19,7 +19,7 @@ import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import cache, codes
+from . import cache, codes, unsupported
 from .diagnostics import Diagnostic, make
 from .lexer import LexError_, PolicyLexer, declared_names, tokenize
 from .source import Source, Span
@@ -176,7 +176,8 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
             tree = parser().parse(text)
         except LexError_ as error:
             span = Span.point(error.line, error.column)
-            diagnostics.append(make(codes.UNKNOWN_CHARACTER, source, span, char=error.char))
+            diagnostics.append(_unsupported(source, text, error.line)
+                               or make(codes.UNKNOWN_CHARACTER, source, span, char=error.char))
             text = _blank_item(text, error.pos_in_stream)
             continue
         except UnexpectedEOF as error:
@@ -193,6 +194,11 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
                 diagnostics.append(make(codes.UNEXPECTED_END, source, Span.point(line, column),
                                         expected=describe_expected(set(error.expected))))
                 break
+            named = _unsupported(source, text, token.line or 1)
+            if named is not None:  # 0.2元/千瓦时, 每增加一个百分点…: the construct is named, not a token near it
+                diagnostics.append(named)
+                text = _blank_item(text, token.start_pos or 0)
+                continue
             word = _undeclared_before(text, token)
             if word is not None:  # 先给予: the unknown word is the mistake, not the keyword after it
                 diagnostics.append(make(codes.UNKNOWN_WORD, source, Span(word.line or 1, word.column or 1,
@@ -213,6 +219,17 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
             break
         return (tree if not diagnostics else None), diagnostics
     return None, diagnostics
+
+
+def _unsupported(source: Source, text: str, line: int) -> Diagnostic | None:
+    """E0008 for a construct pol cannot express yet written on ``line`` (see ``unsupported.py``), if any."""
+    written = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    found = unsupported.find(written, declared_names(text))
+    if found is None:
+        return None
+    span = Span(line, found.start + 1, line, found.end + 1)
+    return make(codes.UNSUPPORTED, source, span, construct=found.construct.name, text=found.text,
+                help=found.construct.help)
 
 
 def _undeclared_before(text: str, token: Token) -> Token | None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler import interpret, ir
+from compiler import interpret, ir, unsupported
 from compiler.fmt import format_document, read_document, shape
 from compiler.pipeline import compile_path
-from compiler.source import Source
+from compiler.source import Source, display_width
 from compiler.values import parse_value
 
 from .helpers import compile_text
@@ -457,3 +457,125 @@ def test_he_before_the_last_item_of_a_list() -> None:
     rule = same(levels, "改造方式为整条生产线、整个车间、整个工厂的，分别按设备投资额的12%、15%和20%给予奖补。",
                 "改造方式为整条生产线、整个车间、整个工厂的，分别按设备投资额的12%、15%、20%给予奖补。")
     assert amount(rule, 改造方式="整个工厂", 设备投资额="100万元") == Decimal("200000.00")
+
+
+# ── conditions side by side, 突破, who pays, a condition straight before its computation ──────────
+def test_conditions_side_by_side_hold_together() -> None:
+    inputs = "输入 新引进项目：是否\n输入 投资额：金额"
+    rule = same(inputs, "对新引进项目投资额1000万元以上的，按投资额的10%给予最高2000万元补贴。",
+                "新引进项目 并且 投资额在1000万元以上的，按投资额的10%给予补贴，最高2000万元。")
+    assert amount(rule, 新引进项目="是", 投资额="1000万元") == Decimal("1000000.00")  # 以上 includes the number
+    assert amount(rule, 新引进项目="否", 投资额="1000万元") == Decimal("0.00")
+    assert amount(rule, 新引进项目="是", 投资额="3亿元") == Decimal("20000000.00")  # capped
+
+
+def test_conditions_side_by_side_bind_looser_than_huo() -> None:
+    inputs = "输入 前500名企业：是否\n输入 龙头企业：是否\n输入 产值：金额\n输入 增速：比例"
+    # 或 and 且 are printed 或者 and 并且 by pol fmt, as before; the words side by side stay side by side
+    rule = same(inputs, "对前500名企业 或者 龙头企业产值超过5000万元 并且 增速不低于12%的，按产值的1%给予奖励。",
+                "（前500名企业 或者 龙头企业） 并且 产值超过5000万元 并且 增速不低于12%的，按产值的1%给予奖励。")
+    assert meaning(rule) == meaning(rule_of(policy(inputs, "对前500名企业或龙头企业产值超过5000万元且增速不低于12%的，"
+                                                           "按产值的1%给予奖励。")))
+    assert amount(rule, 前500名企业="否", 龙头企业="是", 产值="6000万元", 增速="12%") == Decimal("600000.00")
+    # (A 或 B) 并且 …: 前500名企业 alone does not pass a 产值 below the bound
+    assert amount(rule, 前500名企业="是", 龙头企业="否", 产值="4000万元", 增速="12%") == Decimal("0.00")
+
+
+def test_tupo_is_chaoguo_and_tiers_open_with_dui() -> None:
+    inputs = "输入 营业收入：金额"
+    rule = same(inputs, "对营业收入首次突破1000万元、2000万元的开发区，市级财政一次性分别奖励10万元、20万元。",
+                "营业收入超过1000万元、2000万元的，分别给予10万元、20万元的一次性奖励。")
+    assert amount(rule, 营业收入="1000万元") == Decimal("0.00")  # 突破 does not include the number
+    assert amount(rule, 营业收入="1500万元") == Decimal("100000.00")
+    assert amount(rule, 营业收入="2500万元") == Decimal("200000.00")
+
+
+@pytest.mark.parametrize("written", [
+    "对新引进项目，市财政给予一次性奖励10万元。",
+    "对新引进项目，由区财政给予一次性奖励10万元。",
+    "对新引进项目，按规定给予一次性奖励10万元。",
+    "对新引进项目，按规定择优给予一次性奖励10万元。",
+    "新引进项目给予一次性奖励10万元。",
+    "新引进项目的一次性奖励10万元。",
+    "新引进项目的产品，一次性奖励企业10万元。",
+])
+def test_who_pays_how_it_is_decided_and_no_comma_before_the_award(written: str) -> None:
+    rule = same(BASE, written, "新引进项目的，给予一次性奖励10万元。")
+    assert amount(rule, 新引进项目="是") == Decimal("100000.00")
+    assert amount(rule, 新引进项目="否") == Decimal("0.00")
+
+
+def test_dui_before_the_keys_of_a_table() -> None:
+    levels = "输入 类别：选项（首次认定的省级企业、小巨人企业）\n输入 新引进项目：是否"
+    rule = same(levels, "对首次认定的省级企业、小巨人企业分别给予15万元、25万元。",
+                "首次认定的省级企业、小巨人企业分别给予15万元、25万元。")
+    assert amount(rule, 类别="小巨人企业") == Decimal("250000.00")
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("对新引进项目，给予投资额20%的补贴，单个企业最高不超过50万元。",
+     "新引进项目的，按投资额的20%给予补贴，单个企业最高不超过50万元。"),
+    ("新引进项目的，再按投资额的20%给予企业补贴，单个企业最高不超过50万元。",
+     "新引进项目的，按投资额的20%给予补贴，单个企业最高不超过50万元。"),
+    ("对新引进项目，按投资额20%给予匹配，单个企业最高不超过50万元。",  # 进行匹配: pol fmt writes 给予, as for every 进行
+     "新引进项目的，按投资额的20%给予配套，单个企业最高不超过50万元。"),
+])
+def test_a_rate_after_giving_and_again_before_by(written: str, canonical: str) -> None:
+    rule = same(BASE, written, canonical)
+    assert amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("200000.00")
+    assert amount(rule, 新引进项目="是", 投资额="1000万元") == Decimal("500000.00")  # capped
+
+
+@pytest.mark.parametrize("written", [
+    "对新引进项目，给予不高于投资额10%的补贴。",
+    "新引进项目的，按投资额给予最高10%补贴。",
+])
+def test_an_up_to_rate_in_other_words(written: str) -> None:
+    rule = same(BASE, written, "新引进项目的，按投资额给予不超过10%的补贴。")
+    assert rule.discretionary and amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("100000.00")
+
+
+def test_an_up_to_rate_needs_an_upper_word() -> None:
+    errors = rendered("第一条「测试」\n" + policy(BASE, "对新引进项目，给予超过投资额10%的补贴。"))
+    assert [e.splitlines()[0] for e in errors] == ["error[E0003]: 此处不应出现“超过”"]
+
+
+@pytest.mark.parametrize(("count", "unit"), [("6个月", "个月"), ("3位", "位"), ("200平方米", "平方米"), ("50亩", "亩"),
+                                             ("3000立方米", "立方米"), ("100千瓦时", "千瓦时"), ("20吨", "吨")])
+def test_measure_words_in_a_count_threshold(count: str, unit: str) -> None:
+    rule = rule_of(policy("输入 规模：数量", f"规模在{count}以上的，给予1万元奖励。"))
+    number = count.removesuffix(unit)
+    assert amount(rule, 规模=number) == Decimal("10000.00")
+    assert amount(rule, 规模=str(int(number) - 1)) == Decimal("0.00")
+
+
+# ── constructs pol cannot express yet are named ───────────────────────────────
+@pytest.mark.parametrize(("sentence", "construct", "caret"), [
+    ("按投资额给予0.2元/千瓦时奖励。", "按单价计的金额", "0.2元/千瓦时"),
+    ("按投资额每千瓦时0.1元的标准给予补贴。", "按单价计的金额", "每千瓦时0.1元"),
+    ("新引进项目的，给予3万元-5万元的资金支持。", "金额或比例的区间", "给予3万元-5万元"),
+    ("新引进项目的，按投资额的1‰给予奖励。", "千分比", "‰"),
+    ("投资额在3000万美元以上的，给予75万元奖励。", "外币金额", "3000万美元"),
+    ("新引进项目的，按投资额的一定比例给予支持。", "未写明的比例", "一定比例"),
+    ("投资额排名前五的，给予1万元奖励。", "排名条件", "排名前五"),
+    ("新引进项目的，前3年按投资额的10%给予奖励。", "分年度或分阶段的计算", "前3年"),
+    ("新引进项目的，给予3万元奖励，增速每增加一个百分点追加0.5万元奖励。", "按增量递增的金额", "每增加"),
+    ("新引进项目的，奖补标准上浮10%。", "在另一标准上调", "上浮"),
+    ("新引进项目的，按投资额的10%给予补助，最高300万元且不超过项目总投资的30%。", "以输入计的上限", "不超过项目总投资的30%"),
+    ("投资额达到2000万元/5000万元的，分别给予2万元、5万元奖励。", "用“/”分隔的分档", "2000万元/5000万元"),
+    ("投资额超过1000万元、2000万元的，分别给予最高20万元、30万元奖励。", "分档各自的上限", "分别给予最高"),
+])
+def test_an_unsupported_construct_is_named(sentence: str, construct: str, caret: str) -> None:
+    [error] = rendered("第一条「测试」\n" + policy(BASE, sentence))
+    head, _, _, line, marks, help = error.splitlines()
+    name = next(c.name for c in unsupported.CONSTRUCTS if c.name.startswith(construct))
+    assert head == f"error[E0008]: pol 尚不支持{name}：“{caret}”"
+    column = line.index("| ") + 2
+    start = column + display_width(sentence[:sentence.index(caret)])
+    assert marks.index("^") == start and marks.count("^") == display_width(caret)
+    assert help.startswith("  = help: ") and "此处应为" not in error
+
+
+def test_an_unsupported_wording_inside_a_declared_name_is_not_blamed() -> None:
+    errors = rendered("第一条「测试」\n" + policy("输入 前3年投资额：金额", "按前3年投资额的10%补助，最多50万元。"))
+    assert [e.splitlines()[0] for e in errors] == ["error[E0003]: 此处不应出现“最多”"]
