@@ -124,7 +124,8 @@ def create_app(policies: Policies, max_upload: int = MAX_UPLOAD) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        text = {404: f"没有这个地址：{request.url.path}（可用的地址见 /docs）",
+        text = {400: "上传的内容无法读取：请以 multipart/form-data 上传申请表，字段名为 file，一次一个文件",
+                404: f"没有这个地址：{request.url.path}（可用的地址见 /docs）",
                 405: f"{request.url.path} 不接受 {request.method} 请求"}.get(error.status_code, str(error.detail))
         return JSONResponse({"detail": text}, status_code=error.status_code, headers=error.headers)
 

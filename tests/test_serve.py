@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compiler.cli import main
 
@@ -198,6 +200,26 @@ def test_a_request_that_is_not_a_json_object_is_422_in_chinese(service: Service)
         assert problem["field"] is None and re.search(r"[\u4e00-\u9fff]", problem["msg"]), data
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["8000万元", "-1", "1e999999", "3%", "是", "2023-02-30", "国家级众创空间", "１０万元"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rule=st.sampled_from(["art24_investment", "art9_cooperation", "art36_loan_interest", "art12_maker_space"]),
+       body=st.dictionaries(st.sampled_from(["非政府性资金投资", "固定资产投资", "实际投资额", "合作方式", "众创空间级别",
+                                             "实际支付利息", "x"]), JSON_VALUES, max_size=5))
+def test_whatever_a_caller_sends_is_an_answer_or_a_422_never_a_500(service: Service, rule: str,
+                                                                   body: dict[str, object]) -> None:
+    for path in (f"/rules/{rule}/calculate", f"/rules/{rule}/explain", "/set/evaluate"):
+        status, answer = service.post(path, body)
+        assert status in (200, 404, 422), (path, body, answer)
+        if status == 422:
+            assert all(re.search(r"[\u4e00-\u9fff]", item["msg"]) for item in answer["detail"]), answer
+
+
 def test_an_unknown_rule_is_404_with_a_suggestion(service: Service) -> None:
     status, answer = service.post("/rules/art24_investmen/calculate", {})
     assert status == 404 and answer == {"detail": "没有编号为 art24_investmen 的规则；是否指 art24_investment？"}
@@ -274,6 +296,13 @@ def test_a_batch_that_cannot_be_read_is_422_naming_the_upload(service: Service, 
     assert problem["field"] == "file" and "申请.xls" in problem["msg"] and "/tmp" not in problem["msg"]
     status, answer, _ = upload(service, EXAMPLES_DIR / "applications.csv", "pdf")
     assert status == 422 and fields(answer)["output"].startswith("不支持的结果格式“pdf”")
+
+
+def test_a_batch_upload_that_is_not_one_file_is_refused_in_chinese(service: Service) -> None:
+    status, answer, _ = service.call("POST", "/batch", data=b"--x\r\nbroken", headers={"Content-Type": "multipart/form-data"})
+    assert status == 400 and "multipart/form-data" in answer["detail"]
+    status, answer, _ = service.call("POST", "/batch", body={"file": "applications.csv"})
+    assert status == 422 and fields(answer)["file"].startswith("请以 multipart/form-data 上传申请表")
 
 
 def test_a_batch_over_the_size_limit_is_refused_before_it_is_read(service: Service) -> None:
