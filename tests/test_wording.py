@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import interpret, ir, unsupported
+from compiler import cli, interpret, ir, unsupported
 from compiler.fmt import format_document, read_document, shape
 from compiler.pipeline import compile_path
 from compiler.source import Source, display_width
@@ -135,7 +135,8 @@ def guide_snippets() -> list[str]:
 
 
 @pytest.mark.parametrize("snippet", guide_snippets())
-def test_every_snippet_of_the_language_guide_compiles(snippet: str) -> None:
+def test_every_snippet_of_the_language_guide_compiles(snippet: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     header = "" if "文号" in snippet else "文号「测试〔2023〕1号」\n"
     article = "" if re.search(r"^第\S+条", snippet, re.M) else ARTICLE
     text = header + article + snippet
@@ -143,6 +144,15 @@ def test_every_snippet_of_the_language_guide_compiles(snippet: str) -> None:
     errors = [d for d in compiled.diagnostics if d.severity.value == "error"]
     assert not errors, "\n".join(d.render() for d in errors)
     formatted(text)
+    # pol build too: the snippet makes a calculator, and the generated module imports
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "snippet.pol").write_text(text, encoding="utf-8")
+    code = cli.main(["build", str(folder), "-o", str(tmp_path / "generated")])
+    assert code == 0, capsys.readouterr()
+    module = tmp_path / "generated" / "snippet.py"
+    assert module.is_file()
+    compile(module.read_text(encoding="utf-8"), str(module), "exec")
 
 
 # ── (2) caps in the policies' word orders ────────────────────────────────────
