@@ -373,3 +373,19 @@ def test_pol_serve_refuses_a_bad_port_and_a_port_in_use(service: Service) -> Non
     assert taken.returncode == 1 and f"无法在 127.0.0.1:{port} 提供服务" in taken.stderr
     assert "Traceback" not in taken.stderr
 
+
+
+def test_pol_serve_without_its_dependencies_says_what_to_install() -> None:
+    script = """
+import sys
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("fastapi", "uvicorn"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Missing())
+from compiler.__main__ import main
+sys.exit(main(["serve", "policies", "--port", "0"]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == "error: pol serve 需要 fastapi 和 uvicorn（fastapi）：pip install 'pol[serve]'\n"
