@@ -1,8 +1,12 @@
-"""IR → a vectorised calculator module: one numpy function per rule, exact to the fen.
+"""A module's plans → a vectorised calculator module: one numpy function per rule, exact to the fen.
 
-The scalar backend (``python.py``) computes one application at a time in
-``Decimal``; this one computes a whole column of applications at once in
-int64 fixed point, through ``templates/vector_module.py.j2``:
+The scalar backend (``python.py``) prints each rule's plan (``plan.py``) as
+code that computes one application at a time in ``Decimal``; this one
+translates the same plan, step by step (``RuleKernel.visit_<Step>``), into
+numpy statements that compute a whole column of applications at once in
+int64 fixed point, laid out by ``templates/vector_module.py.j2``.  What a
+rule means is the plan's; this module only says how each step is done on
+columns:
 
 * money is int64 fen; a rate input is an int64 count of 1/``rate_scale``
   (parts per million by default: 3.65% is 36500); counts are int64; yes/no
@@ -39,7 +43,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
 from fractions import Fraction
 
-from .. import ir, runtime
+import pol_runtime as runtime
+
+from .. import facts, ir, plan
 from .jinja import environment
 from .python import py_str
 
@@ -204,13 +210,22 @@ class Table:
 
 # ── one rule ──────────────────────────────────────────────────────────────────
 class RuleKernel:
-    """The kernel of one rule: numpy statements over int64 (or Python int) columns."""
+    """A rule's plan (``plan.py``) translated into numpy statements over int64 (or Python int) columns.
 
-    def __init__(self, rule: ir.Rule, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> None:
-        self.rule = rule
+    ``body`` walks the plan's steps in order, one ``visit_<Step>`` method per
+    kind of step; expressions and conditions inside them are translated by one
+    ``expr_<Node>`` / ``test_<Node>`` method per IR node.  A step that can make
+    the rule not apply adds its rows (a mask) and its reason to ``failures``, in
+    the plan's order, so reason code k is ``facts.reasons(plan)[k - 1]``.  The
+    one reordering (the plan allows it, as it is exact): caps are taken after
+    the rounding, at the cap rounded the same way, since rounding is monotone.
+    """
+
+    def __init__(self, rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> None:
+        self.plan = rule
         self.rate_scale = rate_scale
         self.choices = choices
-        self.columns = {spec.name: (f"c{index}", index, spec) for index, spec in enumerate(rule.inputs)}
+        self.columns: dict[str, tuple[str, int, ir.Input]] = {}
         self.guards: list[Poly] = []
         self.tables: list[Table] = []
         self.used_tables: list[str] = []
@@ -218,8 +233,20 @@ class RuleKernel:
         self.object_only = False
         self.temps = 0
         self.helpers: set[str] = set()
-        self.misses: list[tuple[Mask, str]] = []  # where the computation itself does not apply, and why
-        self.reasons: tuple[str, ...] = ()
+        # What the steps have made so far: the masks that must hold, the exclusions, where the rule does not
+        # apply and why (in the plan's order), the amount, the caps waiting for the rounding, the amount in fen.
+        self.required: list[Mask] = []
+        self.excluded: list[Mask] = []
+        self.failures: list[tuple[Mask, str]] = []
+        self.term = Term.constant(Fraction(0))
+        self.valid: Mask = True  # where the computation itself gives an amount
+        self.caps: list[Decimal] = []
+        self.amount: str | int = 0
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the rule does not apply, as the failures give them: reason code k is item k − 1."""
+        return tuple(reason for _, reason in self.failures)
 
     # ── bookkeeping ───────────────────────────────────────────────────────────
     def need(self, bound: Poly) -> None:
@@ -243,7 +270,7 @@ class RuleKernel:
         return name
 
     def table(self, values: list[int | None] | list[int] | list[bool], kind: str = "int") -> str:
-        name = f"_{self.rule.id.upper()}_T{len(self.tables)}"
+        name = f"_{self.plan.id.upper()}_T{len(self.tables)}"
         self.tables.append(Table(name, tuple(values), kind))
         if kind == "bool":
             return name
@@ -358,21 +385,29 @@ class RuleKernel:
                 f"{wrap(code)} + {self.literal(-edge.numerator)}"
         return make(f"np.maximum({inner}, 0)", term.num, den, p_add(bound, p_const(edge.numerator)), True)
 
-    # ── expressions ───────────────────────────────────────────────────────────
+    # ── expressions: one method per IR node ───────────────────────────────────
     def expr(self, expr: ir.Expr) -> Term:
-        if isinstance(expr, ir.Var):
-            code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT)
-            den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1}[spec.type]
-            return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
-        if isinstance(expr, ir.Const):
-            return Term.constant(Fraction(expr.value))
-        if isinstance(expr, ir.DateConst):
-            raise Unsupported("日期")
-        if isinstance(expr, ir.RuleValue):
-            standard = expr.computation
-            if isinstance(standard, ir.Constant):
-                return Term.constant(Fraction(standard.amount))
-            return self.amount_table(standard)
+        return getattr(self, f"expr_{type(expr).__name__}")(expr)  # type: ignore[no-any-return]
+
+    def expr_Var(self, expr: ir.Var) -> Term:  # noqa: N802
+        code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT)
+        den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1}[spec.type]
+        return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
+
+    def expr_Const(self, expr: ir.Const) -> Term:  # noqa: N802
+        return Term.constant(Fraction(expr.value))
+
+    def expr_DateConst(self, expr: ir.DateConst) -> Term:  # noqa: N802
+        raise Unsupported("日期")
+
+    def expr_RuleValue(self, expr: ir.RuleValue) -> Term:  # noqa: N802
+        """Another rule's fixed amount, or its table's entry for the row's key (0 when it has none)."""
+        standard = expr.computation
+        if isinstance(standard, ir.Constant):
+            return Term.constant(Fraction(standard.amount))
+        return self.amount_table(standard.var, standard.entries)
+
+    def expr_Arith(self, expr: ir.Arith) -> Term:  # noqa: N802
         left, right = self.expr(expr.left), self.expr(expr.right)
         if expr.op == "×":
             return self.mul(left, right)
@@ -381,7 +416,7 @@ class RuleKernel:
         difference = self.combine([(1, left), (-1, right)])
         if expr.op == "-":
             return difference
-        if difference.code is None:
+        if difference.code is None:  # 增长: max(left − right, 0)
             return Term.constant(max(difference.const, Fraction(0)))
         return make(f"np.maximum({difference.code}, 0)", difference.num, difference.den, difference.bound, True)
 
@@ -430,31 +465,171 @@ class RuleKernel:
             tests.append(f"{wrap(subject)} {operator} {limit}")  # numpy compares int64 with any Python int exactly
         return and_(tests)
 
-    def condition(self, condition: ir.Condition) -> Mask:
-        if isinstance(condition, ir.AllOf):
-            return and_([self.condition(c) for c in condition.items])
-        if isinstance(condition, ir.AnyOf):
-            return or_([self.condition(c) for c in condition.items])
-        if isinstance(condition, ir.Truth):
-            code = self.column(condition.var.name, ir.Type.BOOL)[0]
-            return code if condition.expected else f"~{code}"
-        if isinstance(condition, ir.ChoiceIs):
-            code, _, spec = self.column(condition.var.name, ir.Type.CHOICE)
-            options = self.options(spec)
-            if condition.value not in options:
-                return condition.negated
-            return f"{code} {'!=' if condition.negated else '=='} {options.index(condition.value)}"
+
+    def test(self, condition: ir.Condition) -> Mask:
+        """Where ``condition`` holds: a bool array's code, or True / False for every row."""
+        return getattr(self, f"test_{type(condition).__name__}")(condition)  # type: ignore[no-any-return]
+
+    def test_AllOf(self, condition: ir.AllOf) -> Mask:  # noqa: N802
+        return and_([self.test(c) for c in condition.items])
+
+    def test_AnyOf(self, condition: ir.AnyOf) -> Mask:  # noqa: N802
+        return or_([self.test(c) for c in condition.items])
+
+    def test_Truth(self, condition: ir.Truth) -> Mask:  # noqa: N802
+        code = self.column(condition.var.name, ir.Type.BOOL)[0]
+        return code if condition.expected else f"~{code}"
+
+    def test_ChoiceIs(self, condition: ir.ChoiceIs) -> Mask:  # noqa: N802
+        code, _, spec = self.column(condition.var.name, ir.Type.CHOICE)
+        options = self.options(spec)
+        if condition.value not in options:
+            return condition.negated
+        return f"{code} {'!=' if condition.negated else '=='} {options.index(condition.value)}"
+
+    def test_Within(self, condition: ir.Within) -> Mask:  # noqa: N802
         return self.within(self.expr(condition.subject), condition.lower, condition.upper)
 
-    # ── computations ──────────────────────────────────────────────────────────
-    def amount_table(self, lookup: ir.Lookup) -> Term:
-        """A Lookup of amounts: the amount of each row's choice, in a common unit (fen if it can).
+    # ── the steps: one method per kind of step, in the plan's order ───────────
+    def body(self) -> list[str]:
+        lines: list[str] = []
+        for step in self.plan.steps:
+            lines += getattr(self, f"visit_{type(step).__name__}")(step)
+        return lines
 
-        A choice the table does not list gets 0, which is what a row the rule does not
-        apply to gets: no mask is needed.
+    def visit_ReadInputs(self, step: plan.ReadInputs) -> list[str]:  # noqa: N802
+        """The kernel's arguments c0, c1 … are the inputs in this order, read and checked by ``_run``."""
+        self.columns = {spec.name: (f"c{index}", index, spec) for index, spec in enumerate(step.inputs)}
+        return []
+
+    def visit_Require(self, step: plan.Require) -> list[str]:  # noqa: N802
+        held = self.test(step.condition)
+        self.required.append(held)
+        self.failures.append((not_(held), step.reason))
+        return []
+
+    def visit_Exclude(self, step: plan.Exclude) -> list[str]:  # noqa: N802
+        held = self.test(step.condition)
+        self.excluded.append(held)
+        self.failures.append((held, step.reason))
+        return []
+
+    def visit_Scale(self, step: plan.Scale) -> list[str]:  # noqa: N802
+        self.term = self.mul_const(self.expr(step.base), Fraction(step.numerator) / Fraction(step.denominator))
+        return []
+
+    def visit_Fixed(self, step: plan.Fixed) -> list[str]:  # noqa: N802
+        self.term = Term.constant(Fraction(step.amount))
+        return []
+
+    def visit_PerUnit(self, step: plan.PerUnit) -> list[str]:  # noqa: N802
+        count, index, _ = self.column(step.count.name, ir.Type.COUNT)
+        units = Term(count, bound={(index,): 1})
+        quota = step.quota
+        if quota is not None:  # at most ⌊total × rate⌋ units
+            total, total_index, _ = self.column(quota.total.name, ir.Type.COUNT)
+            rate = Fraction(quota.rate)
+            bound = p_scale({(total_index,): 1}, rate.numerator)
+            self.need(bound)
+            limit = total if rate == 1 else f"{total} * {self.literal(rate.numerator)}"
+            if rate.denominator != 1:
+                limit = f"{wrap(limit)} // {self.literal(rate.denominator)}"
+            units = Term(f"np.minimum({count}, {limit})", bound={(index,): 1})
+        self.term = self.mul_const(units, Fraction(step.amount))
+        return []
+
+    def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
+        subject = self.expr(step.subject)
+        parts: list[tuple[int, Term]] = []
+        for part in step.parts:
+            if part.up_to is not None:
+                piece = self.minimum_const(subject, Fraction(part.up_to))
+            else:
+                piece = self.above_const(subject, Fraction(part.above or 0))
+            parts.append((1, self.mul_const(piece, Fraction(part.rate))))
+        self.term = self.combine(parts)
+        return []
+
+    def visit_Pick(self, step: plan.Pick) -> list[str]:  # noqa: N802
+        """A table by choice: an unlisted choice fails with ``missing`` and gets 0 (amount or rate)."""
+        if step.missing is not None:
+            code, _, spec = self.column(step.key.name, ir.Type.CHOICE)
+            listed = {e.key for e in step.entries}
+            flags = [choice in listed for choice in self.options(spec)]
+            self.failures.append((f"~{self.table(flags, 'bool')}[{code}]", step.missing))
+        if step.base is None:
+            self.term = self.amount_table(step.key, step.entries)
+        else:
+            self.term = self.mul(self.expr(step.base), self.rate_table(step.key, step.entries))
+        return []
+
+    def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
+        self.term, self.valid = self.tiers(step.subject, step.tiers, False, step.below)
+        return []
+
+    def visit_TiersAdded(self, step: plan.TiersAdded) -> list[str]:  # noqa: N802
+        self.term, self.valid = self.tiers(step.subject, step.tiers, True, step.below)
+        return []
+
+    def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
+        term = self.term
+        if term.code is None:
+            self.term = Term.constant(max(term.const, Fraction(0)))
+        elif not term.nonneg:
+            self.term = make(f"np.maximum({term.code}, 0)", term.num, term.den, term.bound, True)
+        return []
+
+    def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
+        self.caps.append(step.limit)  # taken at the rounding (below), rounded as the amount is
+        return []
+
+    def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
+        quantum = self.quantum(step)
+        amount, _ = self.fen(self.term, quantum, step.mode)
+        if self.caps:
+            cap = min(to_fen(Fraction(limit), quantum, step.mode) for limit in self.caps)
+            amount = min(amount, cap) if isinstance(amount, int) else f"np.minimum({amount}, {self.literal(cap)})"
+        self.amount = amount
+        return []
+
+    def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
+        """The amount where every condition holds, no exclusion does and the computation applies; else 0.
+
+        With ``why``, also each row's reason: 0 where the rule applies, else 1 + its index in REASONS.
         """
-        code, _, spec = self.column(lookup.var.name, ir.Type.CHOICE)
-        values = {e.key: Fraction(e.value) for e in lookup.entries}
+        amount = self.amount
+        ok = and_([*self.required, not_(or_(self.excluded)), self.valid])
+        failures = [mask for mask, _ in self.failures]
+        lines = [*self.used_tables, *self.lines]
+        if isinstance(ok, str) and not ok.isidentifier():
+            lines.append(f"ok = {ok}")
+            failures = ["~ok" if f == not_(ok) else f for f in failures]
+            ok = "ok"
+        if isinstance(amount, int):
+            if ok is False or amount == 0:
+                result = "np.zeros(n, dtype=np.int64)"
+            elif ok is True:
+                result = f"np.full(n, {self.literal(amount)}, dtype=np.int64)"
+            else:
+                result = f"{wrap(ok)} * np.int64({self.literal(amount)})"
+        elif ok is False:
+            result = "np.zeros(n, dtype=np.int64)"
+        elif ok is True:
+            result = f"np.array({amount}, copy=True)" if amount.isidentifier() else amount
+        else:
+            # × the mask rather than np.where: as exact, and several times faster on mixed masks.
+            result = f"{wrap(amount)} * {wrap(ok)}"
+        masks_text = ", ".join(f if isinstance(f, str) else str(f) for f in failures)
+        lines.append(f"amount = {result}")
+        lines.append(f"return (amount, _why(n, {masks_text})) if why else amount" if failures
+                     else "return (amount, _why(n)) if why else amount")
+        return lines
+
+    # ── tables by choice ──────────────────────────────────────────────────────
+    def amount_table(self, key: ir.Var, entries: tuple[ir.Entry, ...]) -> Term:
+        """The amount of each row's choice, in a common unit (fen if it can); 0 for a choice not listed."""
+        code, _, spec = self.column(key.name, ir.Type.CHOICE)
+        values = {e.key: Fraction(e.value) for e in entries}
         den = FEN_PER_YUAN
         for value in values.values():
             den = math.lcm(den, value.denominator)
@@ -465,87 +640,38 @@ class RuleKernel:
         top = max(abs(v) for v in row)
         return make(f"{table}[{code}]", 1, den, p_const(top), min(row) >= 0)
 
-    def unlisted(self, lookup: ir.Lookup) -> None:
-        """Rows whose choice the table does not list: the rule does not apply to them."""
-        code, _, spec = self.column(lookup.var.name, ir.Type.CHOICE)
-        listed = {e.key for e in lookup.entries}
-        flags = [choice in listed for choice in self.options(spec)]
-        if all(flags):
-            return
-        self.misses.append((f"~{self.table(flags, 'bool')}[{code}]", lookup.missing_reason()))
-
-    def rate_table(self, lookup: ir.Lookup) -> Term:
-        """A Lookup of rates times its base; an unlisted choice has rate 0, so pays 0."""
-        code, _, spec = self.column(lookup.var.name, ir.Type.CHOICE)
-        values = {e.key: Fraction(e.value) for e in lookup.entries}
+    def rate_table(self, key: ir.Var, entries: tuple[ir.Entry, ...]) -> Term:
+        """The rate of each row's choice; 0 for a choice not listed."""
+        code, _, spec = self.column(key.name, ir.Type.CHOICE)
+        values = {e.key: Fraction(e.value) for e in entries}
         den = 1
         for value in values.values():
             den = math.lcm(den, value.denominator)
         row = [int(values.get(choice, Fraction(0)) * den) for choice in self.options(spec)]
-        assert lookup.base is not None
-        base = self.expr(lookup.base)
         if len(set(row)) == 1:
-            rate = Term.constant(Fraction(row[0], den))
-        else:
-            rate = make(f"{self.table(row)}[{code}]", 1, den, p_const(max(abs(v) for v in row)), min(row) >= 0)
-        return self.mul(base, rate)
+            return Term.constant(Fraction(row[0], den))
+        return make(f"{self.table(row)}[{code}]", 1, den, p_const(max(abs(v) for v in row)), min(row) >= 0)
 
-    def computation(self, computation: ir.Computation) -> tuple[Term, Mask]:
-        if isinstance(computation, ir.Scaled):
-            base = self.expr(computation.base)
-            factor = Fraction(computation.numerator) / Fraction(computation.denominator)
-            return self.mul_const(base, factor), True
-        if isinstance(computation, ir.Constant):
-            return Term.constant(Fraction(computation.amount)), True
-        if isinstance(computation, ir.Lookup):
-            self.unlisted(computation)
-            return self.amount_table(computation) if computation.base is None else self.rate_table(computation), True
-        if isinstance(computation, ir.PerUnit):
-            return self.per_unit(computation), True
-        if isinstance(computation, ir.Portions):
-            subject = self.expr(computation.subject)
-            parts: list[tuple[int, Term]] = []
-            for part in computation.parts:
-                if part.up_to is not None:
-                    piece = self.minimum_const(subject, Fraction(part.up_to))
-                else:
-                    piece = self.above_const(subject, Fraction(part.above or 0))
-                parts.append((1, self.mul_const(piece, Fraction(part.rate))))
-            return self.combine(parts), True
-        return self.steps(computation)
-
-    def per_unit(self, per_unit: ir.PerUnit) -> Term:
-        count, index, _ = self.column(per_unit.count.name, ir.Type.COUNT)
-        units = Term(count, bound={(index,): 1})
-        quota = per_unit.quota
-        if quota is not None:
-            total, total_index, _ = self.column(quota.total.name, ir.Type.COUNT)
-            rate = Fraction(quota.rate)
-            bound = p_scale({(total_index,): 1}, rate.numerator)
-            self.need(bound)
-            limit = total if rate == 1 else f"{total} * {self.literal(rate.numerator)}"
-            if rate.denominator != 1:
-                limit = f"{wrap(limit)} // {self.literal(rate.denominator)}"
-            units = Term(f"np.minimum({count}, {limit})", bound={(index,): 1})
-        return self.mul_const(units, Fraction(per_unit.amount))
-
-    def steps(self, steps: ir.Steps) -> tuple[Term, Mask]:
-        subject = self.expr(steps.subject)
-        tiers = steps.tiers
+    # ── tiers ─────────────────────────────────────────────────────────────────
+    def tiers(self, subject_expr: ir.Expr, tiers: tuple[ir.Tier, ...], cumulative: bool,
+              below: str) -> tuple[Term, Mask]:
+        """The amount of the highest tier that holds (or, ``cumulative``, of every tier reached, added up),
+        and where some tier holds; rows that reach none fail with ``below``."""
+        subject = self.expr(subject_expr)
         den = FEN_PER_YUAN
         for tier in tiers:
             den = math.lcm(den, Fraction(tier.amount).denominator)
         amounts = [int(Fraction(t.amount) * den) for t in tiers]
         if subject.code is None:
-            return self.steps_constant(steps, subject)
+            return self.tiers_constant(tiers, cumulative, below, subject)
         code = self.temp("x", subject.code) if not atomic(subject.code) else subject.code
         term = Term(code, subject.num, subject.den, bound=subject.bound, nonneg=subject.nonneg)
-        self.missed_tiers(steps, term)
+        self.missed_tiers(tiers, cumulative, below, term)
         lows = [self.threshold(term, t.lower, "lower") for t in tiers]
         at_least = [low[2] for low in lows]
         ups = [self.threshold(term, t.upper, "upper")[2] if t.upper is not None else None for t in tiers]
         rising = all(a <= b for a, b in zip(at_least, at_least[1:], strict=False))
-        if steps.cumulative:
+        if cumulative:
             if not rising:
                 pieces = [f"np.where({code} >= {low}, {self.literal(a)}, 0)" for low, a in zip(at_least, amounts, strict=True)]
                 bound = p_const(sum(abs(a) for a in amounts))
@@ -561,7 +687,7 @@ class RuleKernel:
                         min(sums) >= 0), True
         uppers_rise = all((b is None) or (a is not None and a <= b) for a, b in zip(ups, ups[1:], strict=False))
         if not (rising and uppers_rise):
-            return self.steps_chain(steps, term, amounts, den), True
+            return self.tiers_chain(tiers, term, amounts, den), True
         contiguous = ups[-1] is None and all(u is not None and u == low - 1
                                              for u, low in zip(ups, at_least[1:], strict=False))
         bound = p_const(max(abs(a) for a in amounts))
@@ -587,13 +713,14 @@ class RuleKernel:
             edges, side = [at_least for _, _, at_least in lows], "right"
         return f"np.searchsorted({self.table(edges)}, {code}, side={py_str(side)})"
 
-    def steps_chain(self, steps: ir.Steps, term: Term, amounts: list[int], den: int) -> Term:
+
+    def tiers_chain(self, tiers: tuple[ir.Tier, ...], term: Term, amounts: list[int], den: int) -> Term:
         """Tiers that overlap or are out of order: the highest tier that holds, as the scalar code scans them.
 
         ``np.select`` takes the first test that holds, so the tiers are given highest first; a
         row that reaches none gets the default, 0.
         """
-        tests = [self.within(term, tier.lower, tier.upper) for tier in steps.tiers]
+        tests = [self.within(term, tier.lower, tier.upper) for tier in tiers]
         masks = [t if isinstance(t, str) else ("True" if t else "False") for t in reversed(tests)]
         hit = self.temp("h", f"[{', '.join(masks)}]")
         values = ", ".join(self.literal(a) for a in reversed(amounts))
@@ -601,31 +728,31 @@ class RuleKernel:
         bound = p_const(max(abs(a) for a in amounts))
         return make(code, 1, den, bound, all(a >= 0 for a in amounts))
 
-    def missed_tiers(self, steps: ir.Steps, term: Term) -> None:
+    def missed_tiers(self, tiers: tuple[ir.Tier, ...], cumulative: bool, below: str, term: Term) -> None:
         """Rows that reach no tier: below the first (cumulative tiers), or in none of them."""
-        tiers = steps.tiers
         adjoining = all(a.upper is not None and a.upper.value == b.lower.value and a.upper.inclusive != b.lower.inclusive
                         for a, b in zip(tiers, tiers[1:], strict=False))
-        if steps.cumulative or adjoining and tiers[-1].upper is None:  # from the first tier's lower bound up
-            reached = self.within(term, steps.tiers[0].lower, None)
+        if cumulative or adjoining and tiers[-1].upper is None:  # from the first tier's lower bound up
+            reached = self.within(term, tiers[0].lower, None)
         else:
-            reached = or_([self.within(term, tier.lower, tier.upper) for tier in steps.tiers])
-        self.misses.append((not_(reached), f"未达到最低一档：{steps.tiers[0].label}"))
+            reached = or_([self.within(term, tier.lower, tier.upper) for tier in tiers])
+        self.failures.append((not_(reached), below))
 
-    def steps_constant(self, steps: ir.Steps, subject: Term) -> tuple[Term, Mask]:
-        self.missed_tiers(steps, subject)
-        held = [self.within(subject, t.lower, None if steps.cumulative else t.upper) for t in steps.tiers]
-        if steps.cumulative:
+    def tiers_constant(self, tiers: tuple[ir.Tier, ...], cumulative: bool, below: str,
+                       subject: Term) -> tuple[Term, Mask]:
+        self.missed_tiers(tiers, cumulative, below, subject)
+        held = [self.within(subject, t.lower, None if cumulative else t.upper) for t in tiers]
+        if cumulative:
             if not held[0]:
                 return Term.constant(Fraction(0)), False
-            return Term.constant(sum((Fraction(t.amount) for t, h in zip(steps.tiers, held, strict=True) if h),
+            return Term.constant(sum((Fraction(t.amount) for t, h in zip(tiers, held, strict=True) if h),
                                      Fraction(0))), True
-        for tier, h in reversed(list(zip(steps.tiers, held, strict=True))):
+        for tier, h in reversed(list(zip(tiers, held, strict=True))):
             if h:
                 return Term.constant(Fraction(tier.amount)), True
         return Term.constant(Fraction(0)), False
 
-    # ── rounding and the result ───────────────────────────────────────────────
+    # ── rounding ──────────────────────────────────────────────────────────────
     def rounded(self, code: str, bound: Poly, d: int, mode: str, nonneg: bool) -> tuple[str, Poly]:
         """``code / d`` rounded as ``mode`` rounds, in integers."""
         if d == 1:
@@ -656,9 +783,11 @@ class RuleKernel:
         self.need(p_add(p_scale(bound, 2), p_const(2 * d)))
         return f"{helper}({code}, {self.literal(d)})", bound
 
-    def quantum(self) -> Fraction:
+
+    @staticmethod
+    def quantum(step: plan.Round) -> Fraction:
         """What ``Decimal.quantize`` rounds to: the quantum's exponent, not its value (100 and 1 both round to 1)."""
-        quantum = self.rule.rounding.quantum
+        quantum = step.quantum
         exponent = quantum.as_tuple().exponent
         if not isinstance(exponent, int):
             raise Unsupported(f"舍入单位 {quantum}")
@@ -668,87 +797,24 @@ class RuleKernel:
             raise Unsupported(f"舍入单位 {quantum} 留下不足一分的金额")
         return Fraction(10) ** exponent
 
-    def fen(self, term: Term) -> tuple[str | int, Poly]:
-        """The amount in fen, rounded as the rule rounds it."""
-        rounding = self.rule.rounding
-        quantum = self.quantum()
+    def fen(self, term: Term, quantum: Fraction, mode: str) -> tuple[str | int, Poly]:
+        """The amount in fen: rounded to ``quantum`` with ``mode``, then (when the quantum is finer) to the fen."""
         if term.code is None:
-            value = to_fen(term.const, quantum, rounding.mode)
+            value = to_fen(term.const, quantum, mode)
             return value, p_const(value)
         multiplier = term.num * quantum.denominator
         divisor = term.den * quantum.numerator
         g = math.gcd(multiplier, divisor)
         multiplier, divisor = multiplier // g, divisor // g
-        if divisor % 2 and divisor > 1 and rounding.mode in ("ROUND_HALF_UP", "ROUND_HALF_DOWN"):
+        if divisor % 2 and divisor > 1 and mode in ("ROUND_HALF_UP", "ROUND_HALF_DOWN"):
             multiplier, divisor = multiplier * 2, divisor * 2  # half of an even divisor is a whole number
         code, bound = self.scale_code(Term(term.code, bound=term.bound), multiplier)
-        code, bound = self.rounded(code, bound, divisor, rounding.mode, term.nonneg)
+        code, bound = self.rounded(code, bound, divisor, mode, term.nonneg)
         per_unit = quantum * FEN_PER_YUAN
         if per_unit.denominator == 1:
             return self.scale_code(Term(code, bound=bound), per_unit.numerator)
         scaled, bound = self.scale_code(Term(code, bound=bound), per_unit.numerator)
         return self.rounded(scaled, bound, per_unit.denominator, "ROUND_HALF_EVEN", term.nonneg)
-
-    def body(self) -> list[str]:
-        rule = self.rule
-        masks = [self.condition(c) for c in rule.conditions]
-        exclusions = [self.condition(c) for c in rule.exclusions]
-        term, valid = self.computation(rule.computation)
-        if ir.can_be_negative(rule.computation):  # as the scalar code: a negative amount pays nothing
-            if term.code is None:
-                term = Term.constant(max(term.const, Fraction(0)))
-            elif not term.nonneg:
-                term = make(f"np.maximum({term.code}, 0)", term.num, term.den, term.bound, True)
-        amount, _ = self.fen(term)
-        if rule.caps:
-            quantum = self.quantum()
-            cap = min(to_fen(Fraction(c.amount), quantum, rule.rounding.mode) for c in rule.caps)
-            if isinstance(amount, int):
-                amount = min(amount, cap)
-            else:
-                amount = f"np.minimum({amount}, {self.literal(cap)})"
-        ok = and_([*masks, not_(or_(exclusions)), valid])
-        failures = [*(not_(m) for m in masks), *exclusions, *(mask for mask, _ in self.misses)]
-        lines = [*self.used_tables, *self.lines]
-        if isinstance(ok, str) and not ok.isidentifier():
-            lines.append(f"ok = {ok}")
-            failures = ["~ok" if f == not_(ok) else f for f in failures]
-            ok = "ok"
-        if isinstance(amount, int):
-            if ok is False or amount == 0:
-                result = "np.zeros(n, dtype=np.int64)"
-            elif ok is True:
-                result = f"np.full(n, {self.literal(amount)}, dtype=np.int64)"
-            else:
-                result = f"{wrap(ok)} * np.int64({self.literal(amount)})"
-        elif ok is False:
-            result = "np.zeros(n, dtype=np.int64)"
-        elif ok is True:
-            result = f"np.array({amount}, copy=True)" if amount.isidentifier() else amount
-        else:
-            # × the mask rather than np.where: as exact, and several times faster on mixed masks.
-            result = f"{wrap(amount)} * {wrap(ok)}"
-        # With ``why``, also each row's reason: 0 where the rule applies, else 1 + its index in REASONS.
-        self.reasons = (*(ir.not_met(c) for c in rule.conditions), *(ir.excluded(e) for e in rule.exclusions),
-                        *(text for _, text in self.misses))
-        masks_text = ", ".join(f if isinstance(f, str) else str(f) for f in failures)
-        lines.append(f"amount = {result}")
-        lines.append(f"return (amount, _why(n, {masks_text})) if why else amount" if failures
-                     else "return (amount, _why(n)) if why else amount")
-        return lines
-
-
-def reasons(rule: ir.Rule) -> tuple[str, ...]:
-    """Why a rule does not apply, in the order the scalar code checks: reason code k is item k − 1."""
-    found = [*(ir.not_met(c) for c in rule.conditions), *(ir.excluded(e) for e in rule.exclusions)]
-    computation = rule.computation
-    if isinstance(computation, ir.Lookup):
-        spec = next(i for i in rule.inputs if i.name == computation.var.name)
-        if not {e.key for e in computation.entries} >= set(spec.choices):
-            found.append(computation.missing_reason())
-    elif isinstance(computation, ir.Steps):
-        found.append(f"未达到最低一档：{computation.tiers[0].label}")
-    return tuple(found)
 
 
 # ── the module ────────────────────────────────────────────────────────────────
@@ -771,16 +837,18 @@ class RuleCode:
         return f"_{self.rule.id.upper()}"
 
 
-def compile_rule(rule: ir.Rule, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> tuple[RuleCode, set[str]]:
+def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> tuple[RuleCode, set[str]]:
+    """The kernel of ``rule``'s plan, or (for a construct not vectorised) the reason it falls back."""
     kernel = RuleKernel(rule, rate_scale, choices)
     try:
         lines = kernel.body()
     except Unsupported as reason:
-        return RuleCode(rule, None, str(reason), (), [], False, reasons(rule)), set()
-    if kernel.reasons != reasons(rule):
-        raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the scalar code's {reasons(rule)}")
+        return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule)), set()
+    if kernel.reasons != facts.reasons(rule):
+        raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the plan's {facts.reasons(rule)}")
     unique = sorted({p_key(g) for g in kernel.guards if not any(dominates(h, g) for h in kernel.guards)})
-    return RuleCode(rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons), kernel.helpers
+    return (RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons),
+            kernel.helpers)
 
 
 def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None) -> str:
@@ -795,7 +863,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
     choices = {spec.name: spec.choices for spec in module.inputs if spec.type is ir.Type.CHOICE}
     rules: list[RuleCode] = []
     helpers: set[str] = set()
-    for rule in module.rules:
+    for rule in plan.lower_module(module):
         code, used = compile_rule(rule, rate_scale, choices)
         rules.append(code)
         helpers |= used
@@ -827,7 +895,7 @@ def fallback_rules(module: ir.Module, *, rate_scale: int = RATE_SCALE) -> dict[s
     """The rules that ``render`` leaves to the scalar code, with the reason."""
     choices = {spec.name: spec.choices for spec in module.inputs if spec.type is ir.Type.CHOICE}
     found = {}
-    for rule in module.rules:
+    for rule in plan.lower_module(module):
         code, _ = compile_rule(rule, rate_scale, choices)
         if code.reason is not None:
             found[rule.id] = code.reason
