@@ -17,7 +17,7 @@ import pytest
 from lsprotocol import types
 
 from compiler.lsp import positions
-from compiler.source import Span
+from compiler.source import Source, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 POL = Path(sys.executable).with_name("pol")
@@ -334,3 +334,40 @@ def test_changes_in_quick_succession_end_with_the_last_ones_diagnostics(client: 
     final = client.diagnostics(uri, 6)
     assert [d["code"] for d in final] == ["W0501", "E0101"]
     assert final[1]["message"] == "未声明的名称“实际投资甲甲甲甲甲”"
+
+
+def test_utf8_positions_when_the_client_asks_for_them(tmp_path: Path) -> None:
+    client = Client(tmp_path)
+    try:
+        result = client.request("initialize", {"processId": os.getpid(), "rootUri": tmp_path.as_uri(),
+                                               "capabilities": {"general": {"positionEncodings": ["utf-8", "utf-16"]}}})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        client.notify("initialized", {})
+        uri = open_document(client, tmp_path / "demo.pol", BROKEN)
+        [_, diagnostic] = client.diagnostics(uri, 1)
+        line = BROKEN.split("\n")[diagnostic["range"]["start"]["line"]]
+        before = line[: line.index("实际投资的")]
+        assert diagnostic["range"]["start"]["character"] == len(before.encode("utf-8"))  # three bytes a character
+        assert diagnostic["range"]["end"]["character"] == len(before.encode("utf-8")) + 12
+        hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {
+            "line": diagnostic["range"]["start"]["line"], "character": len(line[: line.index("以上")].encode("utf-8"))}})
+        assert "固定资产投资 ≥ 1000万元" in hover["contents"]["value"]
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("name", ["liuhe2023.pol"])
+def test_every_position_of_a_policy_answers_without_failing(name: str) -> None:
+    """Hover and definition at every character of a real policy (in process, no protocol): no exception, and
+    every hover is about a boundary word or a name."""
+    from compiler.lsp.analysis import Analysis
+
+    source = Source.read(ROOT / "policies" / name)
+    analysis = Analysis(source)
+    hovered = set()
+    for offset in range(len(source.text) + 1):
+        answer = analysis.hover(offset)
+        analysis.definition(offset)
+        if answer is not None:
+            hovered.add(answer.text.split("**")[1])
+    assert {"及以上", "超过", "不超过", "（含）", "（不含）", "达到", "固定资产投资"} <= hovered

@@ -18,6 +18,7 @@ the syntax tree when the file parses.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -119,16 +120,33 @@ class Analysis:
                 found[spans[0][0]] = Declaration(spans[0][0], spans[0][1], line.strip(), tuple(spans[1:]))
         return found
 
+    @functools.cached_property
+    def thresholds(self) -> list[tuple[Span, Found]]:
+        """Every boundary word and mark of the rules, where it is written and what it bounds."""
+        return list(_thresholds(self.document)) if self.document else []
+
+    @functools.cached_property
+    def readers(self) -> dict[str, list[s.Rule]]:
+        """The rules that read each name."""
+        found: dict[str, list[s.Rule]] = {}
+        for rule in self.document.rules if self.document else ():
+            for name in sorted(_names_read(rule)):
+                found.setdefault(name, []).append(rule)
+        return found
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return [piece.start for piece in self.pieces]
+
     def piece_at(self, offset: int) -> Piece | None:
         """The word at ``offset``, or the one just before it (a cursor right after a word)."""
-        before = None
-        for piece in self.pieces:
-            if piece.start <= offset < piece.start + len(piece.text):
-                if piece.kind == "whitespace" and before is not None and before.start + len(before.text) == offset:
-                    return before
-                return piece
-            before = piece
-        return before
+        index = bisect.bisect_right(self.starts, offset) - 1
+        if index < 0:
+            return None
+        piece = self.pieces[index]
+        if piece.kind == "whitespace" and piece.start == offset and index > 0:
+            return self.pieces[index - 1]
+        return piece
 
     def span_of(self, piece: Piece) -> Span:
         line, column = self.source.offset_to_position(piece.start)
@@ -152,7 +170,7 @@ class Analysis:
     def boundary(self, piece: Piece, span: Span) -> str | None:
         document = self.document
         defaults, declared = boundary_defaults(document) if document else (dict(boundaries.CIVIL_CODE_DEFAULTS), False)
-        found = _threshold_at(document, span) if document else None
+        found = next((found for where, found in self.thresholds if _inside(where, span)), None)
         if found is not None:
             subject, threshold, which = found
             return _threshold_reading(subject, threshold, which, defaults, declared)
@@ -192,7 +210,7 @@ class Analysis:
             if decl.description:
                 lines += ["", f"说明：{decl.description}"]
         if self.document is not None:
-            readers = [rule for rule in self.document.rules if declaration.name in _names_read(rule)]
+            readers = self.readers.get(declaration.name, [])
             if readers:
                 lines += ["", "读取它的规则："]
                 lines += [f"- `{rule.id}`" + (f"「{rule.title}」" if rule.title else "")
@@ -269,29 +287,28 @@ Subject = str | None
 Found = tuple[Subject, s.Threshold | s.Part, str]  # which: "word", "mark", "low", "high"
 
 
-def _threshold_at(document: s.Document, span: Span) -> Found | None:
-    """The threshold whose boundary word or mark is at ``span``, with the name it bounds."""
+def _thresholds(document: s.Document) -> Iterator[tuple[Span, Found]]:
+    """Each boundary word and mark of the rules (and the 达到 before ``50万元以上``), with the name it bounds."""
     for node in _nodes(document.rules):
         subject: Subject = None
         thresholds: tuple[s.Threshold | s.Part, ...] = ()
         if isinstance(node, s.Compare):
             subject, thresholds = node.subject.name, (node.threshold,)
-            if node.at is not None and _inside(node.at.span, span) and isinstance(node.threshold, s.OpenBound):
-                return subject, node.threshold, "at:" + node.at.text  # 达到50万元以上: read by 以上
+            if node.at is not None and isinstance(node.threshold, s.OpenBound):
+                yield node.at.span, (subject, node.threshold, "at:" + node.at.text)  # 达到50万元以上: read by 以上
         elif isinstance(node, s.Tiers):
             subject, thresholds = node.subject.name, node.thresholds
         elif isinstance(node, s.Brackets):
             subject, thresholds = node.subject.name, node.parts
         for threshold in thresholds:
-            if isinstance(threshold, s.OpenBound | s.PrefixBound | s.Part) and _inside(threshold.word.span, span):
-                return subject, threshold, "word"
-            if isinstance(threshold, s.OpenBound | s.PrefixBound) and threshold.mark and _inside(threshold.mark.span, span):
-                return subject, threshold, "mark"
+            if isinstance(threshold, s.OpenBound | s.PrefixBound | s.Part):
+                yield threshold.word.span, (subject, threshold, "word")
+            if isinstance(threshold, s.OpenBound | s.PrefixBound) and threshold.mark:
+                yield threshold.mark.span, (subject, threshold, "mark")
             if isinstance(threshold, s.Range):
                 for which, mark in (("low", threshold.low_mark), ("high", threshold.high_mark)):
-                    if mark is not None and _inside(mark.span, span):
-                        return subject, threshold, which
-    return None
+                    if mark is not None:
+                        yield mark.span, (subject, threshold, which)
 
 
 def _threshold_reading(subject: Subject, threshold: s.Threshold | s.Part, which: str,
