@@ -4,7 +4,7 @@ Each input is described by the forms the calculators' reading (``runtime.read``)
 as a number of yuan or a text with its unit (1000万元), a rate as a fraction or a percentage, a
 flag as true/false or 是/否, a date in ISO or Chinese form, a choice as one of its declared values.
 The service reads requests with ``runtime.read`` itself, never with these schemas, so a schema is a
-description for callers (and the OpenAPI document, ``compiler/service/app.py``): it may be narrower
+description for callers (and the OpenAPI document, ``serve.py``): it may be narrower
 than what is read (``1,0,0元`` is read, and not described), never wider.
 """
 
