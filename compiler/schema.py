@@ -4,8 +4,10 @@ Each input is described by the forms the calculators' reading (``runtime.read``)
 as a number of yuan or a text with its unit (1000万元), a rate as a fraction or a percentage, a
 flag as true/false or 是/否, a date in ISO or Chinese form, a choice as one of its declared values.
 The service reads requests with ``runtime.read`` itself, never with these schemas, so a schema is a
-description for callers (and the OpenAPI document, ``serve.py``): it may be narrower
-than what is read (``1,0,0元`` is read, and not described), never wider.
+description for callers (and the OpenAPI document, ``serve.py``).  It is narrower than what is read
+(``1e5`` as an amount, ``3.0`` as a count are read, and not described); every text it describes
+is read, though a value out of range (an amount beyond 10^18 元, a date that does not exist) is then
+refused by the calculators, with their message.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ ID_FIELDS = ("申请编号", "企业名称")  # read by pol calc --set and pol b
 
 _MONEY_UNITS = tuple(unit for unit in runtime._UNITS if unit)  # 元, 万元, 亿元
 _PERCENT = ("%", "％")
-_NUMBER = r"\+?(?:[0-9][0-9,，]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_NUMBER = r"\+?(?:[0-9][0-9,，]*(?:\.[0-9]*)?|\.[0-9]+)"  # no exponent: 1e999999999 would not fit a Decimal
 _MONEY_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(sorted(_MONEY_UNITS, key=len, reverse=True))})?\s*$"
 _RATE_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(_PERCENT)})?\s*$"
 _COUNT_TEXT = r"^\s*\+?[0-9]+\s*$"

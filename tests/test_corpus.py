@@ -50,3 +50,16 @@ def test_report_renders() -> None:
     figures = report.figures(*checked())
     text = report.render(figures)
     assert "as_written" in text and str(figures["clauses"]) in text
+
+
+def test_the_readme_gives_the_figures_of_the_report() -> None:
+    figures = report.figures(*checked())
+    readme = (report.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 4.10 Real clauses", 1)[1].split("## 5.", 1)[0]
+    rows = {"as_written": "compiles as the policy writes it", "reworded": "compiles only reworded",
+            "not_expressible": "not expressible yet"}
+    for status, label in rows.items():
+        line = next(line for line in section.splitlines() if line.startswith(f"| {label}"))
+        count, share = (cell.strip() for cell in line.strip("|").split("|")[1:3])
+        assert (int(count), share) == (figures["status"][status], f"{figures['share'][status]:.1%}"), line
+    assert f"{figures['clauses']} computable clauses" in section and f"{figures['documents']} real" in section
