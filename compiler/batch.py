@@ -162,8 +162,7 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
         summary.as_text = writer.as_text
         writer.commit(summed())
         if bar is not None:
-            bar.total = bar.n  # the count was an estimate (blank lines, cells over several lines)
-            bar.refresh()
+            bar.total = bar.n  # the count was an estimate (blank lines, cells over several lines); shown on closing
     except BaseException:
         writer.abandon()
         raise
@@ -180,8 +179,20 @@ def progress_bar(applications: batch_read.Applications, progress: bool | None) -
         return None
     from tqdm import tqdm
 
-    return tqdm(total=applications.estimate(), desc="计算申请", unit="行", file=sys.stderr, ascii=not terminal,
-                mininterval=0.2 if terminal else 5.0, dynamic_ncols=terminal)
+    return tqdm(total=applications.estimate(), desc="计算申请", unit="行", file=sys.stderr if terminal else Lines(),
+                ascii=not terminal, mininterval=0.2 if terminal else 5.0, dynamic_ncols=terminal)
+
+
+class Lines:
+    """stderr for a progress bar where it is not a terminal: each update a line of its own, not redrawn with "\r"."""
+
+    def write(self, text: str) -> None:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            sys.stderr.write(line + "\n")
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _interrupt_on_sigterm() -> Any:

@@ -37,6 +37,7 @@ FROM_APPLICATION = "（申请表）"  # after an applicant's column whose name a
 PARQUET_BATCH = 10_000  # rows written at a time
 WIDEST = 50  # columns of the widest column, in characters of one column
 HEADER_WIDEST = 24  # a longer header wraps
+WIDTH_SAMPLE = 200  # the rows the widths are measured on
 TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<pid>-<random>.tmp beside the target
 # What makes a spreadsheet read a CSV cell as a formula (OWASP): such text is written with a leading "'",
 # so it is shown as written.
@@ -323,16 +324,16 @@ class Writer:
         return cell
 
     def _xlsx_header(self, rows: Sequence[Sequence[object]]) -> None:
-        """Widths from the header and the first rows, a frozen header row (and 行号, 申请编号), then the header."""
+        """Widths from the header and the first ``WIDTH_SAMPLE`` rows, a frozen header row (and 行号, 申请编号), the header."""
         header = self.layout.header
         widths = []
         for k, name in enumerate(header):
             widest = min(display_width(name), HEADER_WIDEST)
-            for row in rows[:1000]:
+            for row in rows[:WIDTH_SAMPLE]:
                 value = row[k]
                 if value in ("", None):
                     continue
-                text = runtime.format_yuan(Decimal(str(value))) if k in self.layout.money else str(value)
+                text = runtime.format_yuan(Decimal(str(value))) if k in self.layout.money else str(value)[:WIDEST]
                 widest = max(widest, display_width(text))
             widths.append(min(widest, WIDEST) + 2)
         _sheet_top(self.sheet, header, widths, "C2")

@@ -215,4 +215,7 @@ def test_the_progress_bar_shows_the_total(tmp_path: Path, capsys: pytest.Capture
 def test_the_progress_bar_is_not_shown_in_a_log_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["batch", str(EXAMPLE), "--set", str(POLICY), "-o", str(tmp_path / "out.csv")]) == 0
     assert "计算申请" not in capsys.readouterr().err  # stderr is not a terminal here
+    assert cli.main(["batch", str(EXAMPLE), "--set", str(POLICY), "-o", str(tmp_path / "out.csv"), "--progress"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("计算申请")]
+    assert lines[0].endswith("0/6 [00:00<?, ?行/s]") and "6/6" in lines[-1] and len(lines) == 2  # a line per update
 
