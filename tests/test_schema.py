@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from compiler import ir, schema
@@ -115,6 +117,18 @@ def test_rates_counts_and_dates_are_described_with_their_forms(rule_schemas: dic
     date = schema.input_schema(ir.Input("申报日期", ir.Type.DATE, (), None, 1))
     assert all(Draft202012Validator(date).is_valid(v) for v in ("2023-03-01", "2023年3月1日"))
     assert not any(Draft202012Validator(date).is_valid(v) for v in ("3月1日", "2023/03/01", 20230301))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_every_text_a_schema_describes_is_read(data: st.DataObject) -> None:
+    """The schemas are never wider than the reading: what matches an amount, a rate or a count is read
+    as one (its size is the calculators' to check)."""
+    for kind in (ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT):
+        spec = ir.Input("x", kind, (), None, 1)
+        [_, text_form] = schema.input_schema(spec)["anyOf"]  # type: ignore[misc]
+        text = data.draw(st.from_regex(text_form["pattern"], fullmatch=True), label=kind.value)
+        assert parse_value(spec, text) >= 0  # type: ignore[operator]
 
 
 def test_the_demo_profile_is_valid_under_the_set_schema_and_a_bad_fact_is_not(capsys: pytest.CaptureFixture[str]) -> None:
