@@ -87,6 +87,7 @@ class Vocabulary:
     words: dict[str, tuple[str, ...]]
     shapes: dict[str, tuple[str, ...]]
     terminals: dict[str, str]  # terminal name -> class
+    spelled: dict[str, str]  # word -> the name of its terminal (为 -> IS)
 
 
 @functools.cache
@@ -114,6 +115,7 @@ def vocabulary() -> Vocabulary:
         words={kind: tuple(sorted(found, key=lambda w: (-len(w), w))) for kind, found in sorted(words.items())},
         shapes={kind: tuple(found) for kind, found in sorted(shapes.items())},
         terminals=terminals,
+        spelled=dict(lexer.tables.words),
     )
 
 

@@ -272,6 +272,13 @@ def test_completion_and_definition(client: Client, tmp_path: Path) -> None:
     assert items["国家级"]["kind"] == 20  # EnumMember: a choice value
     assert items["以上"]["kind"] == 14 and items["给予"]["kind"] == 14  # Keyword
 
+    # right after 级别为 the choices of 级别 come first
+    after_is = position_of(text, "级别为国家级", inside=3)
+    completion = client.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": after_is})
+    ranked = sorted(completion["items"], key=lambda item: item["sortText"])
+    assert [item["label"] for item in ranked[:2]] == ["国家级", "省级"] and ranked[0]["preselect"]
+    assert not any(item.get("preselect") for item in ranked[2:])
+
     used = position_of(text, "实际投资额", occurrence=2, inside=2)
     location = client.request("textDocument/definition", {"textDocument": {"uri": uri}, "position": used})
     declaration = position_of(text, "实际投资额")

@@ -82,6 +82,7 @@ class Completion:
     label: str
     kind: str  # "input", "choice", "keyword"
     detail: str
+    first: bool = False  # what the text before the cursor asks for
 
 
 class Analysis:
@@ -234,9 +235,16 @@ class Analysis:
                     return span
         return None
 
-    def completion(self) -> list[Completion]:
+    def completion(self, offset: int | None = None) -> list[Completion]:
+        """Inputs, choice values and the grammar's words; right after ``名称为`` (是, 属于, 不是…) that input's
+        choices come first (``first``)."""
         items: list[Completion] = []
         seen: set[str] = set()
+        wanted = self.choice_input_before(offset) if offset is not None else None
+        if wanted is not None:
+            for value, _ in wanted.choices:
+                items.append(Completion(value, "choice", f"“{wanted.name}”的选项", first=True))
+                seen.add(value)
         for declaration in self.declarations.values():
             items.append(Completion(declaration.name, "input", declaration.line))
             seen.add(declaration.name)
@@ -253,6 +261,24 @@ class Analysis:
                     items.append(Completion(word, "keyword", _KIND_NAMES.get(kind, "关键词")))
                     seen.add(word)
         return items
+
+    def choice_input_before(self, offset: int) -> Declaration | None:
+        """The choice input written just before ``offset`` with 为/是/属于/不是… after it, if any."""
+        line_start = self.source.text.rfind("\n", 0, offset) + 1
+        before = self.source.text[line_start:offset].rstrip(" \t\u3000")
+        for word in sorted(_choice_words(), key=len, reverse=True):
+            if before.endswith(word):
+                head = before[: len(before) - len(word)]
+                for declaration in self.declarations.values():
+                    if declaration.choices and head.endswith(declaration.name):
+                        return declaration
+        return None
+
+
+@functools.cache
+def _choice_words() -> frozenset[str]:
+    """为, 是, 属于, 不是, 不为, 不属于: the words between a choice input and its value, from the grammar."""
+    return frozenset(word for word, terminal in vocabulary().spelled.items() if terminal in ("IS", "IS_NOT"))
 
 
 _KIND_NAMES = {"boundary": "边界词", "declaration": "条目", "type": "类型", "keyword": "关键词"}

@@ -120,9 +120,10 @@ def hover(ls: PolServer, params: types.HoverParams) -> types.Hover | None:
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION)
 def completion(ls: PolServer, params: types.CompletionParams) -> types.CompletionList:
-    analysis = ls.analysis(params.text_document.uri)
-    items = [types.CompletionItem(label=item.label, kind=_COMPLETION_KIND[item.kind], detail=item.detail)
-             for item in analysis.completion()]
+    analysis, offset = ls.offset(params.text_document.uri, params.position)
+    items = [types.CompletionItem(label=item.label, kind=_COMPLETION_KIND[item.kind], detail=item.detail,
+                                  sort_text=f"{0 if item.first else 1}{index:05d}", preselect=item.first or None)
+             for index, item in enumerate(analysis.completion(offset))]
     return types.CompletionList(is_incomplete=False, items=items)
 
 
