@@ -1,12 +1,13 @@
-"""Random well-formed policies: the generated Python agrees with the IR interpreter.
+"""Random well-formed policies: every backend agrees with the interpreter.
 
 Each example is a whole policy built from the language's clause kinds, with
 random numbers, boundary words, conditions (dates, counts with strict and
 fractional bounds, negative amounts included), caps and rounding, over a fixed set
 of declared inputs so that it type-checks.  ``policies()`` is also what
 tests/test_check_implies_build.py builds whole and runs the built tests of.  It is compiled, its calculator
-module rendered and loaded, and every rule evaluated by both backends at its
-boundary samples and at random inputs: the results must be equal, step for step.
+and numpy modules rendered and loaded, and every rule evaluated by every backend
+(``tests/backends.py``: scalar traced, scalar amount, numpy) at its boundary
+samples and at random inputs: the results must equal the interpreter's, step for step.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import interpret, ir
-from compiler.emit.markdown import load_calculators
-from compiler.emit.python import render
+from compiler import ir
 from compiler.pipeline import compile_source
 from compiler.samples import samples
 from compiler.source import Source
+
+from .backends import agree, calculators_of
 
 POLICIES_PER_RUN = 500 * int(os.environ.get("POL_FUZZ_EXAMPLES", "1"))
 
@@ -169,10 +170,7 @@ def test_random_policies_generated_code_agrees_with_the_interpreter(text: str, c
     compiled = compile_source(Source("random.pol", text), module_name="random_policy")
     errors = [d.render() for d in compiled.diagnostics if d.severity.value == "error"]
     assert compiled.module is not None, "\n".join(errors) + "\n" + text
-    calculators = load_calculators(render(compiled.module), "random_policy")
+    calculators = calculators_of(compiled.module)
     for rule in compiled.module.rules:
         cases = [sample.values for sample in samples(rule)] + [random_values(rule, chance) for _ in range(5)]
-        for values in cases:
-            expected = interpret.evaluate(rule, values)
-            assert getattr(calculators, rule.id)(**values).to_json() == expected.to_json(), (text, values)
-            assert getattr(calculators, f"{rule.id}_amount")(**values) == expected.amount, (text, values)
+        agree(rule, calculators, cases, text)

@@ -1,0 +1,141 @@
+"""Every backend a rule is computed by, side by side, checked against the interpreter.
+
+The interpreter runs a rule's plan; each other backend must give, on every
+row, what it gives: the scalar ``<rule>()`` the whole result, steps and all;
+``<rule>_amount()`` the amount; the numpy ``<module>_vector`` the amount,
+whether the rule applies and the reason.  ``agree`` is the one comparison that
+tests/test_backends_agree.py (every rule of every policy) and
+tests/test_differential.py (random policies) make; a new backend is one more
+entry in ``BACKENDS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import types
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from compiler import interpret, ir
+from compiler.emit import python, vector
+from compiler.emit.markdown import load_calculators
+
+from .conftest import compiled_module
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Calculators:
+    """One policy's generated code: the scalar module and, when built, the vectorised one."""
+
+    scalar: types.ModuleType
+    vector: types.ModuleType | None = None
+
+
+def calculators_of(module: ir.Module, scalar: types.ModuleType | None = None) -> Calculators:
+    """The scalar and numpy calculators of ``module``, rendered now (or the scalar module given)."""
+    if scalar is None:
+        scalar = load_calculators(python.render(module), module.module_name)
+    vec = load_calculators(vector.render(module), f"{module.module_name}_vector")
+    vec.use_scalar(scalar)
+    return Calculators(scalar, vec)
+
+
+@functools.cache
+def calculators_for(stem: str) -> Calculators:
+    """``generated.<stem>`` when it was built from this very policy (else rendered now), and its numpy module."""
+    module = compiled_module(stem)
+    built: types.ModuleType | None = None
+    try:
+        built = importlib.import_module(f"generated.{stem}")
+    except ImportError:  # pragma: no cover - not built yet
+        pass
+    if built is not None and built.SOURCE_SHA256 != module.source_sha256:  # pragma: no cover - stale build
+        built = None
+    return calculators_of(module, built)
+
+
+# ── the backends ──────────────────────────────────────────────────────────────
+def _traced(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row]) -> list[object]:
+    function = getattr(calculators.scalar, rule.id)
+    return [function(**row).to_json() for row in rows]
+
+
+def _amount_only(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row]) -> list[object]:
+    function = getattr(calculators.scalar, f"{rule.id}_amount")
+    return [function(**row) for row in rows]
+
+
+def _numpy(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row]) -> list[object]:
+    vec = calculators.vector
+    assert vec is not None
+    amounts, codes = vec.outcomes(rule.id, vec.encode(rule.id, rows))
+    reasons = vec.REASONS[rule.id]
+    return [(amount, code == 0, None if code == 0 else reasons[code - 1])
+            for amount, code in zip(vec.to_yuan(amounts), codes.tolist(), strict=True)]
+
+
+def _any_row(rule: ir.Rule, calculators: Calculators, row: Row) -> bool:
+    return True
+
+
+def _in_columns(rule: ir.Rule, calculators: Calculators, row: Row) -> bool:
+    """Whether numpy columns can carry ``row``: amounts in whole fen, rates in whole 1/RATE_SCALE, and at
+    least one column (a rule that reads no input has no column to count its rows by)."""
+    vec = calculators.vector
+    assert vec is not None
+    if not rule.inputs:
+        return False
+    for spec in rule.inputs:
+        scale = {ir.Type.MONEY: 100, ir.Type.RATE: vec.RATE_SCALE}.get(spec.type)
+        value = row[spec.name]
+        if scale and isinstance(value, Decimal) and (value * scale) % 1:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    run: Callable[[ir.Rule, Calculators, Sequence[Row]], list[object]]  # one outcome per row
+    expected: Callable[[Any], object]  # what of the interpreter's Result each outcome must equal
+    accepts: Callable[[ir.Rule, Calculators, Row], bool] = _any_row
+    needs_vector: bool = False
+
+
+BACKENDS = (
+    Backend("scalar traced", _traced, lambda result: result.to_json()),
+    Backend("scalar amount", _amount_only, lambda result: result.amount),
+    Backend("numpy", _numpy, lambda result: (result.amount, result.applicable, result.reason), _in_columns,
+            needs_vector=True),
+)
+
+
+def keeps_its_promises(rule: ir.Rule, result: Any, row: Row) -> None:
+    """What every result of every rule is: never negative, to the fen, never above a cap, zero with a reason if not due."""
+    assert result.amount >= 0, (rule.id, row)
+    assert result.amount == result.amount.quantize(Decimal("0.01")), (rule.id, row)
+    for cap in rule.caps:
+        assert result.amount <= cap.amount, (rule.id, row)
+    if not result.applicable:
+        assert result.amount == 0 and result.reason, (rule.id, row)
+
+
+def agree(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row], context: object = None) -> None:
+    """Every backend gives, on every row it can take, what the interpreter gives."""
+    expected = [interpret.evaluate(rule, row) for row in rows]
+    for row, result in zip(rows, expected, strict=True):
+        keeps_its_promises(rule, result, row)
+    for backend in BACKENDS:
+        if backend.needs_vector and calculators.vector is None:
+            continue
+        taken = [index for index, row in enumerate(rows) if backend.accepts(rule, calculators, row)]
+        if not taken:
+            continue
+        outcomes = backend.run(rule, calculators, [rows[index] for index in taken])
+        for index, outcome in zip(taken, outcomes, strict=True):
+            assert outcome == backend.expected(expected[index]), (backend.name, rule.id, rows[index], context)
