@@ -161,20 +161,20 @@ def create_app(policies: Policies, max_upload: int = MAX_UPLOAD) -> FastAPI:
         return schema.standalone(schema.set_schema(policies.modules))
 
     @app.post("/rules/{rule_id}/calculate", include_in_schema=False)
-    async def calculate(rule_id: str, request: Request) -> dict[str, object]:
-        return policies.calculate(rule_id, await _body(request))
+    async def calculate(rule_id: str, request: Request) -> Response:
+        return JSONResponse(policies.calculate(rule_id, await _body(request)))
 
     @app.post("/rules/{rule_id}/explain", include_in_schema=False)
-    async def explain(rule_id: str, request: Request) -> dict[str, object]:
-        return policies.explain(rule_id, await _body(request))
+    async def explain(rule_id: str, request: Request) -> Response:
+        return JSONResponse(policies.explain(rule_id, await _body(request)))
 
     @app.post("/set/evaluate", summary="按整套政策计算一家企业（与 pol calc --set --json 相同）", tags=["整套政策"],
               openapi_extra=_json_body("Profile"),
               responses=_answers("SetResult", {422: {"description": "有误的信息：detail 列出字段和原因，"
                                                                    "result 是其余信息的计算结果",
                                                     "content": {_JSON: {"schema": _ref("InputError")}}}}))
-    async def evaluate(request: Request) -> dict[str, object]:
-        return policies.evaluate(await _body(request))
+    async def evaluate(request: Request) -> Response:
+        return JSONResponse(policies.evaluate(await _body(request)))
 
     @app.post("/batch", summary="批量计算申请表（与 pol batch 相同）", tags=["整套政策"],
               openapi_extra=_upload(max_upload), responses=_batch_answers())
@@ -185,12 +185,13 @@ def create_app(policies: Policies, max_upload: int = MAX_UPLOAD) -> FastAPI:
             raise HTTPException(411, "请求须注明长度（Content-Length）")
         if int(declared) > max_upload:
             raise HTTPException(413, f"文件过大（至多 {max_upload >> 20} MB）；请分成几个文件上传")
-        form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Problems([Problem("file", "请以 multipart/form-data 上传申请表，字段名为 file")])
-        data = await upload.read()
-        answer: BatchAnswer = await run_in_threadpool(policies.batch, upload.filename or "", data, output)
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Problems([Problem("file", "请以 multipart/form-data 上传申请表，字段名为 file")])
+            data = await upload.read()
+            name = upload.filename or ""
+        answer: BatchAnswer = await run_in_threadpool(policies.batch, name, data, output)
         if answer.rows is not None:
             return JSONResponse({"summary": answer.summary, "rows": answer.rows})
         assert answer.content is not None
