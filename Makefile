@@ -35,7 +35,7 @@ test: $(STAMP) lint typecheck check-generated
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check compiler tests benchmarks generated
+	$(BIN)/ruff check compiler pol_runtime tests benchmarks generated
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

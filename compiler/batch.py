@@ -23,7 +23,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import batch_read, batch_write, runtime, vector_set
+import pol_runtime as runtime
+from pol_runtime.columns import sets as vector_set
+
+from . import batch_read, batch_write
 from .batch_read import BatchError as BatchError
 from .batch_write import Layout, Writer
 from .batch_write import Summary as Summary

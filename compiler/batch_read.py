@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import vector_set
+from pol_runtime.columns import sets as vector_set
 
 HEADER_SEARCH = 10  # rows searched for the header
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")  # Excel saves “Unicode 文本” (UTF-16, tab-separated) as .txt

@@ -25,7 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import runtime
+import pol_runtime as runtime
+
 from .batch_read import BatchError
 from .source import display_width
 

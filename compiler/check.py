@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import boundaries, codes, names, runtime
+import pol_runtime as runtime
+
+from . import boundaries, codes, names
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .ir import Type

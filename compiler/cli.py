@@ -20,9 +20,11 @@ from .codes import Severity
 from .diagnostics import Diagnostic, has_errors, sort
 
 if TYPE_CHECKING:
-    from . import ir, vector_set
+    from pol_runtime import Result
+    from pol_runtime.columns import sets as vector_set
+
+    from . import ir
     from .pipeline import Compiled
-    from .runtime import Result
 
 DEFAULT_POLICIES = Path("policies")
 DEFAULT_OUTPUT = Path("generated")
@@ -345,8 +347,9 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
+    from pol_runtime import PolInputError
+
     from . import explain
-    from .runtime import PolInputError
 
     [unit] = _compile([args.file], cached=True)
     if unit.module is None:
@@ -370,8 +373,9 @@ def run_explain(args: argparse.Namespace) -> int:
 
 # ── calc ──────────────────────────────────────────────────────────────────────
 def run_calc(args: argparse.Namespace) -> int:
+    from pol_runtime import PolInputError
+
     from . import interpret
-    from .runtime import PolInputError
 
     if args.policy_set is not None or args.profile is not None:
         return run_calc_set(args)
@@ -435,8 +439,10 @@ def _profile(path: Path) -> dict[str, object]:
 
 
 def run_calc_set(args: argparse.Namespace) -> int:
-    from . import policy_set, runtime
-    from .runtime import format_yuan
+    import pol_runtime as runtime
+    from pol_runtime import format_yuan
+
+    from . import policy_set
 
     if args.policy_set is None or args.profile is None:
         raise MisuseError("--set 与 --profile 须同时给出")
@@ -491,8 +497,9 @@ def _encoding(name: str) -> str:
 
 
 def run_batch(args: argparse.Namespace) -> int:
+    from pol_runtime import format_yuan
+
     from . import batch, policy_set
-    from .runtime import format_yuan
 
     modules = _modules(args.policy_set)
     entries = policy_set.entries(modules, _generated_functions(args.policy_set, modules))
@@ -571,7 +578,8 @@ def run_schema(args: argparse.Namespace) -> int:
 def _kernels(modules: list[ir.Module]) -> list[vector_set.Kernel | None]:
     """The numpy calculators of every rule, aligned with ``policy_set.entries(modules)``, compiled in
     memory from the sources as pol build writes them; None for a rule computed by the scalar code."""
-    from . import vector_set
+    from pol_runtime.columns import sets as vector_set
+
     from .emit import markdown, vector
 
     kernels: list[vector_set.Kernel | None] = []
@@ -636,7 +644,7 @@ _MARKS = {True: "✓", False: "✗", None: "·"}
 
 
 def _explain(rule: ir.Rule, result: Result) -> str:
-    from .runtime import format_yuan
+    from pol_runtime import format_yuan
 
     lines = [f"{rule.article_text} {rule.title}（{rule.id}）"]
     for step in result.steps:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
+from pol_runtime import Result, format_yuan
+
 from . import interpret, ir
-from .runtime import Result, format_yuan
 from .wording import show
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import ir, plan, runtime
+import pol_runtime as runtime
+from pol_runtime import format_yuan
+
+from . import ir, plan
 from .plan import Plan
-from .runtime import format_yuan
 
 Atom = ir.Truth | ir.ChoiceIs | ir.Within
 NUMERIC = (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from pol_runtime import format_rate, format_yuan
+
 from . import boundaries, ir, wording
 from . import syntax as s
 from .check import Symbols, boundary_defaults, key_input, value_type
-from .runtime import format_rate, format_yuan
 
 ROUNDING_MODES = {"四舍五入": "ROUND_HALF_UP", "向上取整": "ROUND_CEILING", "向下取整": "ROUND_FLOOR"}
 ROUNDING_UNITS = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal("1"), "十元": Decimal("10"),

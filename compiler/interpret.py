@@ -12,8 +12,10 @@ import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from . import ir, plan, runtime
-from .runtime import Result, Trace
+import pol_runtime as runtime
+from pol_runtime import Result, Trace
+
+from . import ir, plan
 
 Value = Decimal | int | bool | str | datetime.date
 

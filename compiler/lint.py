@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from pol_runtime import format_yuan
+
 from . import codes, facts, ir, plan
 from .diagnostics import Diagnostic, make_with
-from .runtime import format_yuan
 from .source import Source, Span
 
 # Words that rank levels, highest first: a table listed in this order should not pay less as it goes up.

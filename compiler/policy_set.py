@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from . import codes, facts, interpret, ir, plan, runtime
+import pol_runtime as runtime
+
+from . import codes, facts, interpret, ir, plan
 from .diagnostics import Diagnostic, make
 from .pipeline import Compiled
 from .source import Span

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from pol_runtime import format_yuan
+
 from . import facts, ir, plan, wording
-from .runtime import format_yuan
 
 FEN = Decimal("0.01")
 BASIS_POINT = Decimal("0.0001")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from . import ir, runtime
+import pol_runtime as runtime
+
+from . import ir
 from .values import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -20,8 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import batch, explain, interpret, ir, policy_set, runtime, vector_set
-from .runtime import PolInputError
+import pol_runtime as runtime
+from pol_runtime import PolInputError
+from pol_runtime.columns import sets as vector_set
+
+from . import batch, explain, interpret, ir, policy_set
 from .schema import ID_FIELDS
 from .values import ValueError_, parse_value
 

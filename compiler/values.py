@@ -6,7 +6,8 @@ policy sets read profiles and spreadsheets exactly as ``pol`` does.
 
 from __future__ import annotations
 
-from . import runtime
+import pol_runtime as runtime
+
 from .ir import Input, Type
 
 KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.BOOL: "bool", Type.CHOICE: "choice",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from pol_runtime import format_rate, format_yuan
+
 from . import ir
-from .runtime import format_rate, format_yuan
 
 NEGATIVE_TO_ZERO = "计算结果为负，按零计"
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from . import _runtime as rt
-from ._runtime import PolInputError, Result, Step
+import pol_runtime as rt
+from pol_runtime import PolInputError, Result, Step
+
+rt.require("1.0", __name__)
 
 __all__ = [
     "PolInputError",

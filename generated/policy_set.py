@@ -14,8 +14,11 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
-from . import _runtime as rt
+import pol_runtime as rt
+
 from . import liuhe2023, wucheng2023
+
+rt.require("1.0", __name__)
 
 __all__ = ["BUDGETS", "ENTRIES", "evaluate"]
 

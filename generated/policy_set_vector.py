@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import _vector_set as vs
+from pol_runtime.columns import sets as vs
+
 from . import liuhe2023_vector, wucheng2023_vector
 from .policy_set import ENTRIES
+
+vs.require("1.0", __name__)
 
 __all__ = ["KERNELS", "evaluate", "evaluate_arrays"]
 

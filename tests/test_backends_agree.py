@@ -83,8 +83,8 @@ def test_every_backend_agrees_with_the_interpreter(stem: str, rule: ir.Rule) -> 
 
 @pytest.mark.parametrize(("stem", "rule"), RULES[:1], ids=[r.id for _, r in RULES[:1]])
 def test_bad_input_names_the_field_in_both_backends(stem: str, rule: ir.Rule) -> None:
-    from compiler.runtime import PolInputError
-    from generated._runtime import PolInputError as GeneratedError
+    from generated.wucheng2023 import PolInputError as GeneratedError
+    from pol_runtime import PolInputError
 
     module = generated_module(stem)
     money = next(spec for spec in rule.inputs if spec.type is ir.Type.MONEY)

@@ -13,9 +13,11 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pol_runtime as runtime
 import pytest
+from pol_runtime.columns import sets as vector_set
 
-from compiler import batch, cli, policy_set, runtime, vector_set
+from compiler import batch, cli, policy_set
 
 POLICY = Path("policies/wucheng2023.pol")
 MODULES = cli._modules(POLICY)

@@ -25,9 +25,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pol_runtime as runtime
 import pytest
 
-from compiler import batch, cli, policy_set, runtime
+from compiler import batch, cli, policy_set
 
 POLICY = Path("policies/wucheng2023.pol")
 EXAMPLE = Path("examples/applications.csv")

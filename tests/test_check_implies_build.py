@@ -24,16 +24,17 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pol_runtime as runtime
 import pytest
-from hypothesis import HealthCheck, given, settings
-
-from compiler import interpret, ir, names, runtime
-from compiler.build import compile_all, outputs
 from compiler.diagnostics import has_errors
-from compiler.emit import policy_set as set_module
-from compiler.emit import python, vector
 from compiler.pipeline import Compiled, compile_path, compile_source
 from compiler.source import Source
+from hypothesis import HealthCheck, given, settings
+
+from compiler import interpret, ir, names
+from compiler.build import compile_all, outputs
+from compiler.emit import policy_set as set_module
+from compiler.emit import python, vector
 
 from .test_differential import policies
 
@@ -271,7 +272,7 @@ def test_a_64_character_rule_id_builds(tmp_path: Path) -> None:
     assert getattr(calc, "r" * 64 + "_amount")(甲=True) == Decimal("50000.00")
 
 
-@pytest.mark.parametrize("module", ["_runtime", "_vector_set", "__init__", "policy_set", "policy_set_vector",
+@pytest.mark.parametrize("module", ["_runtime", "_pol_runtime", "__init__", "policy_set", "policy_set_vector",
                                     "sample_vector", "test_sample", "class", "rt", "datetime", "charts", "m" * 65])
 def test_a_module_name_that_clashes_with_generated_files_is_refused(module: str) -> None:
     assert errors_of("""

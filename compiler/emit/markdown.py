@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .. import coverage, ir, runtime, wording
+import pol_runtime as runtime
+
+from .. import coverage, ir, wording
 from ..samples import Sample, samples
 from . import chart
 from .jinja import environment

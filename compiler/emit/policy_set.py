@@ -6,10 +6,11 @@ from typing import Any
 
 from .. import ir, policy_set
 from .jinja import environment
+from .runtime_imports import RuntimeImports
 from .tests import py_value
 
 
-def render(modules: list[ir.Module]) -> str:
+def render(modules: list[ir.Module], *, vendored: bool = False) -> str:
     owners = [m for m in modules for _ in m.rules]  # the module of each entry, in order
     entries: list[dict[str, Any]] = []
     for module, entry in zip(owners, policy_set.entries(modules), strict=True):
@@ -21,10 +22,11 @@ def render(modules: list[ir.Module]) -> str:
         })
     return environment().get_template("policy_set.py.j2").render(
         modules=modules, entries=entries, budgets=policy_set.budgets(modules),
-        sources=[m.source_name for m in modules], imports=import_line([m.module_name for m in modules]))
+        sources=[m.source_name for m in modules], imports=import_line([m.module_name for m in modules]),
+        runtime=RuntimeImports(vendored))
 
 
-def render_vector(modules: list[ir.Module]) -> str:
+def render_vector(modules: list[ir.Module], *, vendored: bool = False) -> str:
     """``policy_set_vector.py``: the same set, evaluated by column with each module's vectorised calculators."""
     from . import vector
 
@@ -34,7 +36,8 @@ def render_vector(modules: list[ir.Module]) -> str:
         kernels += [(module.module_name, rule.id, rule.id not in fallback) for rule in module.rules]
     return environment().get_template("policy_set_vector.py.j2").render(
         modules=modules, kernels=kernels, sources=[m.source_name for m in modules],
-        imports=import_line([f"{m.module_name}_vector" for m in modules]))
+        imports=import_line([f"{m.module_name}_vector" for m in modules]),
+        runtime=RuntimeImports(vendored))
 
 
 def import_line(names: list[str], width: int = 130) -> str:

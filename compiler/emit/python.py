@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from .. import ir, plan, wording
 from .jinja import environment
+from .runtime_imports import RuntimeImports
 
 INDENT = "    "
 MAX_LINE = 100
@@ -346,7 +347,8 @@ class RuleCode:
         return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]
 
 
-def render(module: ir.Module) -> str:
+def render(module: ir.Module, *, vendored: bool = False) -> str:
+    """``<module>.py``; ``vendored``: importing the runtime copied beside it (``runtime_imports``)."""
     tables: dict[str, Table] = {}
     constants = Constants()
     functions = []
@@ -367,4 +369,5 @@ def render(module: ir.Module) -> str:
         rounding_modes=rounding_modes,
         choice_inputs=choice_inputs,
         annotation=annotation,
+        runtime=RuntimeImports(vendored),
     )

@@ -36,7 +36,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from compiler import interpret  # noqa: E402
-from compiler.build import runtime_source  # noqa: E402
 from compiler.emit import python as python_emitter  # noqa: E402
 from compiler.pipeline import Compiled, compile_source  # noqa: E402
 from compiler.source import Source  # noqa: E402
@@ -81,7 +80,6 @@ class Calculators:
         self.package = Path(self._dir.name) / PACKAGE
         self.package.mkdir()
         (self.package / "__init__.py").write_text("", encoding="utf-8")
-        (self.package / "_runtime.py").write_text(runtime_source(), encoding="utf-8")
         sys.path.insert(0, self._dir.name)
 
     def module(self, compiled: Compiled) -> ModuleType:

@@ -1,4 +1,4 @@
-"""A policy set over many applicants at once: the columnar twin of ``runtime.evaluate_set``.
+"""A policy set over many applicants at once: the columnar twin of ``sets.evaluate_set``.
 
 ``evaluate(entries, kernels, header, columns)`` takes a chunk of applications
 as columns of the text people wrote (a spreadsheet's cells) and decides every
@@ -11,11 +11,11 @@ already typed as the vectorised calculators take them (int64 fen, …).
 
 The ``Outcome`` holds a status per rule and row (``AWARD`` …), each award's
 amount in fen, and each row's totals; ``Outcome.result(row)`` is exactly the
-``SetResult`` that ``runtime.evaluate_set`` gives for that row, reasons,
+``SetResult`` that ``sets.evaluate_set`` gives for that row, reasons,
 questions and stacking decisions included.  A row holding a value the
 int64 columns cannot carry exactly (a negative amount, a fraction of a fen, a
 rate finer than the calculators' unit, a number beyond int64) is evaluated by
-``runtime.evaluate_set`` itself, as is a row whose amount or total could pass
+``sets.evaluate_set`` itself, as is a row whose amount or total could pass
 int64 fen: the rows a kernel refuses are found by running it on halves of the
 chunk, and the totals are added up in int64 only where they cannot overflow.
 """
@@ -31,7 +31,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _runtime as runtime
+from .. import inputs, numbers, sets
+from .. import require as require
+from ..result import Result
 
 Array = np.ndarray[Any, np.dtype[Any]]
 Outcomes = Callable[[str, Mapping[str, Any]], tuple[Array, Array]]
@@ -77,9 +79,9 @@ class _Field:
         self.inverse = inverse  # row → index of its distinct value (None: not worked out yet)
         self.values = values  # per distinct value: the value read (None where nothing was read)
         self.messages = messages  # per distinct value: why it could not be read
-        self.gates: dict[runtime.Gate, Array] = {}
+        self.gates: dict[sets.Gate, Array] = {}
 
-    def fails(self, gate: runtime.Gate, rate_scale: int) -> Array:
+    def fails(self, gate: sets.Gate, rate_scale: int) -> Array:
         """Rows whose value is given and fails ``gate``: tested once per distinct value."""
         found = self.gates.get(gate)
         if found is None:
@@ -103,7 +105,7 @@ class Facts(NamedTuple):
 
     rows: int
     fields: dict[str, _Field]
-    exact: Array  # rows the int64 columns cannot carry: evaluated by runtime.evaluate_set
+    exact: Array  # rows the int64 columns cannot carry: evaluated by sets.evaluate_set
     expired: dict[str, Array]  # document → rows dated outside its validity
     notes: list[list[str]]  # per distinct date text: the row's notes
     date_inverse: Array | None  # row → its date text (None: no date column)
@@ -116,14 +118,14 @@ class Facts(NamedTuple):
 class Outcome:
     """Every rule decided for every row of a chunk; ``result(row)`` is that row's ``SetResult``."""
 
-    entries: Sequence[runtime.Entry]
+    entries: Sequence[sets.Entry]
     facts: Facts
     status: list[Array]  # per entry, per row (int8): UNTOUCHED, AWARD, …
     detail: list[Array]  # per entry, per row: what the status needs said (see the statuses)
     amounts: list[Array]  # per entry, per row: int64 fen, for AWARD and DROPPED (0 elsewhere)
     total: Array  # (rows,) int64 fen: the awards kept (Python ints, dtype object, if a row's total passes int64)
     discretionary_total: Array  # (rows,) int64 fen: the kept awards that are maxima
-    scalar: dict[int, runtime.SetResult]  # rows evaluated by runtime.evaluate_set
+    scalar: dict[int, sets.SetResult]  # rows evaluated by sets.evaluate_set
     reasons: list[tuple[str, ...]]  # per entry
     discretionary: list[bool]  # per entry
     _touched: list[list[int]] | None = field(default=None, repr=False)
@@ -143,16 +145,16 @@ class Outcome:
     def rows(self) -> int:
         return self.facts.rows
 
-    def result(self, row: int) -> runtime.SetResult:
-        """The row's ``SetResult``, as ``runtime.evaluate_set`` gives it."""
+    def result(self, row: int) -> sets.SetResult:
+        """The row's ``SetResult``, as ``sets.evaluate_set`` gives it."""
         if row in self.scalar:
             return self.scalar[row]
         entries, facts = self.entries, self.facts
-        outcome = runtime.SetResult([], [], [], {}, {}, {}, [])
+        outcome = sets.SetResult([], [], [], {}, {}, {}, [])
         for name in facts.error_order:
             if facts.fields[name].wrong[row]:
                 outcome.errors[name] = facts.fields[name].message(row)
-        awards: list[runtime.Award] = []
+        awards: list[sets.Award] = []
         for index in self.touched[row]:
             entry, state, detail = entries[index], int(self.status[index][row]), int(self.detail[index][row])
             if state in (AWARD, DROPPED):
@@ -161,7 +163,7 @@ class Outcome:
                 outcome.questions[entry.rule] = self.missing(index, detail)
             else:
                 outcome.not_applicable[entry.rule] = self.reason(index, state, detail)
-        runtime._stack(awards, outcome)
+        sets._stack(awards, outcome)
         decided = {entries[index].rule for index in self.touched[row]}
         outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
         outcome.notes = list(self.notes(row))
@@ -178,15 +180,15 @@ class Outcome:
         if state == NOT_APPLICABLE:
             return self.reasons[index][detail - 1]
         if state == EXPIRED:
-            return runtime.EXPIRED
+            return sets.EXPIRED
         if state == WRONG_INPUT:
-            return runtime.wrong_input(_named(runtime._plan(self.entries).names[index], detail))
+            return sets.wrong_input(_named(sets._plan(self.entries).names[index], detail))
         assert state == GATE, state
-        return runtime.failed_gate(self.entries[index].gates[detail])
+        return sets.failed_gate(self.entries[index].gates[detail])
 
     def missing(self, index: int, detail: int) -> list[str]:
         """The facts entry ``index`` still needs, for the status QUESTION."""
-        return _named(runtime._plan(self.entries).names[index], detail)
+        return _named(sets._plan(self.entries).names[index], detail)
 
     def plain(self) -> Array:
         """Rows with no unreadable fact and no scalar evaluation: everything about them is in
@@ -204,7 +206,7 @@ class Outcome:
         found = np.zeros(rows, dtype=np.bool_)
         groups: dict[tuple[str, str], list[int]] = {}
         for index, entry in enumerate(self.entries):
-            groups.setdefault(runtime.stack_key(entry), []).append(index)
+            groups.setdefault(sets.stack_key(entry), []).append(index)
         for group in groups.values():
             if len(group) < 2:
                 continue
@@ -214,11 +216,11 @@ class Outcome:
             found |= applying > 1
         return found
 
-    def award(self, index: int, row: int) -> runtime.Award:
+    def award(self, index: int, row: int) -> sets.Award:
         """Entry ``index``'s award on ``row`` (status AWARD or DROPPED)."""
         fen = int(self.amounts[index][row])
-        result = runtime.Result(self.entries[index].rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
-        return runtime.Award(self.entries[index], result)
+        result = Result(self.entries[index].rule, Decimal(fen).scaleb(-2), True, (), None, self.discretionary[index])
+        return sets.Award(self.entries[index], result)
 
 
 def _named(names: tuple[str, ...], bits: int) -> list[str]:
@@ -228,7 +230,7 @@ def _named(names: tuple[str, ...], bits: int) -> list[str]:
 @functools.cache
 def _scales(rate_scale: int) -> dict[str, tuple[int, Decimal | int]]:
     """Per numeric kind: the column unit (per yuan, per 1, per item) and the calculators' limit."""
-    return {"money": (100, runtime.MAX_MONEY), "rate": (rate_scale, runtime.MAX_RATE), "count": (1, runtime.MAX_COUNT)}
+    return {"money": (100, numbers.MAX_MONEY), "rate": (rate_scale, numbers.MAX_RATE), "count": (1, numbers.MAX_COUNT)}
 
 
 def _encode(kind: str, value: object, options: Sequence[str], rate_scale: int) -> object | None:
@@ -279,7 +281,7 @@ def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: i
         code: object = None
         if text != "":
             try:
-                value = runtime.read(kind, text, options)
+                value = inputs.read(kind, text, options)
             except ValueError as error:
                 message = str(error)
             else:
@@ -306,31 +308,31 @@ def positions(header: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Sequence[Sequence[str]],
+def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence[Sequence[str]],
          rate_scale: int = 10**6) -> Facts:
     """The facts of a chunk given as text: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
-    plan = runtime._plan(entries)
+    plan = sets._plan(entries)
     rows = len(columns[0]) if columns else 0
     position = positions(header)
     fields: dict[str, _Field] = {}
     exact = np.zeros(rows, dtype=np.bool_)
     for name in position:
-        if name in plan.kinds and name != runtime.DATE_FIELD:
+        if name in plan.kinds and name != sets.DATE_FIELD:
             kind, options = plan.kinds[name]
             fields[name] = _read(kind, options, columns[position[name]], rate_scale)
             exact |= fields[name].exact
     error_order = list(fields)
-    if plan.places and runtime.PLACE_FIELD in position:  # a row that names its place: that place's documents, row by row
-        exact |= np.array([text.strip() != "" for text in columns[position[runtime.PLACE_FIELD]]], dtype=np.bool_)
-    unplaced = [runtime.UNPLACED] if plan.several_places else []
-    undated = [runtime.UNDATED, *unplaced] if plan.validity else unplaced
+    if plan.places and sets.PLACE_FIELD in position:  # a row that names its place: that place's documents, row by row
+        exact |= np.array([text.strip() != "" for text in columns[position[sets.PLACE_FIELD]]], dtype=np.bool_)
+    unplaced = [sets.UNPLACED] if plan.several_places else []
+    undated = [sets.UNDATED, *unplaced] if plan.validity else unplaced
     expired: dict[str, Array] = {}
     notes: list[list[str]] = []
     date_inverse = None
-    if runtime.DATE_FIELD in position:  # each distinct date text once
-        dates = _read("date", (), columns[position[runtime.DATE_FIELD]], rate_scale)
-        fields[runtime.DATE_FIELD] = dates
-        error_order.append(runtime.DATE_FIELD)
+    if sets.DATE_FIELD in position:  # each distinct date text once
+        dates = _read("date", (), columns[position[sets.DATE_FIELD]], rate_scale)
+        fields[sets.DATE_FIELD] = dates
+        error_order.append(sets.DATE_FIELD)
         date_inverse = dates.inverse
         outside: dict[str, list[bool]] = {document: [] for document in plan.validity}
         for value in dates.values or ():
@@ -340,7 +342,7 @@ def read(entries: Sequence[runtime.Entry], header: Sequence[str], columns: Seque
                 outside[document].append(lapsed)
                 if lapsed:
                     assert isinstance(value, datetime.date)
-                    found.append(runtime.expiry_note(value, document, start, end))
+                    found.append(sets.expiry_note(value, document, start, end))
             notes.append(found + unplaced if isinstance(value, datetime.date) else found + undated)
         expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
 
@@ -384,12 +386,12 @@ def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_s
     return column.astype(np.int64, copy=False)
 
 
-def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_scale: int = 10**6) -> Facts:
+def typed(entries: Sequence[sets.Entry], columns: Mapping[str, Any], rate_scale: int = 10**6) -> Facts:
     """The facts of a chunk given as typed arrays, every value given: money as int64 fen, rates as int64
     counts of 1/rate_scale, counts as int64, yes/no as bool, choices as codes (their index among the
     choices), dates as datetime64[D].  Undated: validity is not checked.  A column of another
     type, or with a negative value or a code out of range, raises ``ColumnError``."""
-    plan = runtime._plan(entries)
+    plan = sets._plan(entries)
     arrays = {name: np.asarray(column) for name, column in columns.items() if name in plan.kinds}
     rows = len(next(iter(arrays.values()))) if arrays else 0
     fields: dict[str, _Field] = {}
@@ -406,18 +408,18 @@ def typed(entries: Sequence[runtime.Entry], columns: Mapping[str, Any], rate_sca
         return {name: _decode(read.kind, read.column[row].item() if read.kind != "date" else read.column[row],
                               read.options, rate_scale) for name, read in fields.items()}
 
-    undated = [runtime.UNDATED] if plan.validity else []
-    undated += [runtime.UNPLACED] if plan.several_places else []
+    undated = [sets.UNDATED] if plan.validity else []
+    undated += [sets.UNPLACED] if plan.several_places else []
     return Facts(rows, fields, nowhere, {}, [], None, undated, [], row_facts)
 
 
-def evaluate(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], header: Sequence[str],
+def evaluate(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], header: Sequence[str],
              columns: Sequence[Sequence[str]]) -> Outcome:
     """Every rule for every row of a chunk given as text; see ``read`` and ``decide``."""
     return decide(entries, kernels, read(entries, header, columns, _rate_scale(kernels)))
 
 
-def evaluate_arrays(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None],
+def evaluate_arrays(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None],
                     columns: Mapping[str, Any]) -> Outcome:
     """Every rule for every row of typed columns; see ``typed`` and ``decide``."""
     return decide(entries, kernels, typed(entries, columns, _rate_scale(kernels)))
@@ -427,13 +429,13 @@ def _rate_scale(kernels: Sequence[Kernel | None]) -> int:
     return next((k.rate_scale for k in kernels if k is not None), 10**6)
 
 
-def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], facts: Facts) -> Outcome:
-    """Every rule for every row, as ``runtime.evaluate_set`` decides them one row at a time.
+def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], facts: Facts) -> Outcome:
+    """Every rule for every row, as ``sets.evaluate_set`` decides them one row at a time.
 
     ``kernels`` is aligned with ``entries``; the rows that need a rule without a
-    kernel go to ``runtime.evaluate_set``, as do rows with values the columns cannot carry.
+    kernel go to ``sets.evaluate_set``, as do rows with values the columns cannot carry.
     """
-    plan = runtime._plan(entries)
+    plan = sets._plan(entries)
     rows, fields = facts.rows, facts.fields
     rate_scale = _rate_scale(kernels)
     to_scalar = facts.exact.copy()
@@ -501,13 +503,13 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
         total += fen
         if maximum:
             discretionary += fen
-    scalar: dict[int, runtime.SetResult] = {}
+    scalar: dict[int, sets.SetResult] = {}
     if some_scalar and to_scalar.any():
         for state in status:
             if state is not nothing:
                 state[to_scalar] = UNTOUCHED
         for row in np.flatnonzero(to_scalar).tolist():
-            scalar[row] = runtime.evaluate_set(entries, facts.row_facts(row))
+            scalar[row] = sets.evaluate_set(entries, facts.row_facts(row))
             row_total = int(scalar[row].total.scaleb(2))
             if row_total > _I64_MAX and total.dtype != object:  # exact, in Python ints, rather than wrapped
                 total, discretionary = total.astype(object), discretionary.astype(object)
@@ -517,7 +519,7 @@ def decide(entries: Sequence[runtime.Entry], kernels: Sequence[Kernel | None], f
                    [k.reasons if k is not None else () for k in kernels], maxima)
 
 
-def _sort_rows(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
+def _sort_rows(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
                state: Array, rows: int) -> tuple[Array, Array, Array]:
     """The rows that touch the rule, those that give all its facts, and those that give only some;
     rows dated outside the validity are settled here."""
@@ -540,7 +542,7 @@ def _sort_rows(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _
     return touched, complete & rest, rest & ~complete
 
 
-def _settle(entry: runtime.Entry, names: tuple[str, ...], fields: dict[str, _Field], incomplete: Array,
+def _settle(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], incomplete: Array,
             state: Array, detail: Array, rate_scale: int, rows: int) -> None:
     """Rows that give only some of the rule's facts: a fact written wrongly, a condition already failed, or a question."""
     wrong_bits = np.zeros(rows, dtype=np.int32)
@@ -623,16 +625,16 @@ def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, 
     return fen, codes, failed
 
 
-def _stack_columns(entries: Sequence[runtime.Entry], status: list[Array], amounts: list[Array]) -> set[int]:
-    """Within each matter, keep the highest of the competing awards (the first of equals), as ``runtime._stack``;
+def _stack_columns(entries: Sequence[sets.Entry], status: list[Array], amounts: list[Array]) -> set[int]:
+    """Within each matter, keep the highest of the competing awards (the first of equals), as ``sets._stack``;
     the entries some of whose awards were dropped."""
     matters: dict[tuple[str, str], list[int]] = {}
     for index, entry in enumerate(entries):
         if entry.stacking != "可叠加":
-            matters.setdefault(runtime.stack_key(entry), []).append(index)
+            matters.setdefault(sets.stack_key(entry), []).append(index)
     dropped: set[int] = set()
     for group in matters.values():
-        if len(group) < 2 or runtime.stack_policy(entries[group[0]]) == "可叠加":
+        if len(group) < 2 or sets.stack_policy(entries[group[0]]) == "可叠加":
             continue
         applies = np.array([status[index] == AWARD for index in group])
         several = applies.sum(axis=0) > 1

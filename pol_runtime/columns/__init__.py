@@ -1,0 +1,1 @@
+"""The runtime of the vectorised calculators (numpy): ``kernels`` for one policy's rules, ``sets`` for a policy set."""

@@ -1,0 +1,95 @@
+"""What a calculator returns: the amount and the steps that produced it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from .numbers import FEN, ZERO
+
+
+class Step(NamedTuple):
+    """One thing the calculation did, in words a reviewer reads.
+
+    A named tuple rather than a dataclass: calculators make several per call.
+    """
+
+    kind: str  # 条件 / 排除 / 计算 / 分档 / 封顶 / 舍入 / 最高可得
+    text: str
+    value: Decimal | None = None
+    held: bool | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"kind": self.kind, "text": self.text}
+        if self.value is not None:
+            data["value"] = f"{self.value:f}"
+        if self.held is not None:
+            data["held"] = self.held
+        return data
+
+
+@dataclass(frozen=True)
+class Result:
+    """The amount to the fen and how it was reached."""
+
+    rule: str
+    amount: Decimal
+    applicable: bool
+    steps: tuple[Step, ...]
+    reason: str | None = None
+    discretionary: bool = False  # the amount is the most that may be granted
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "amount": f"{self.amount:f}",
+            "applicable": self.applicable,
+            "discretionary": self.discretionary,
+            "reason": self.reason,
+            "steps": [step.to_json() for step in self.steps],
+        }
+
+
+class Trace:
+    """Records the steps of one calculation, then makes its ``Result``."""
+
+    __slots__ = ("rule", "steps")
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.steps: list[Step] = []
+
+    def check(self, text: str, held: bool) -> bool:
+        self.steps.append(Step("条件", text, None, held))
+        return held
+
+    def excluded(self, text: str, held: bool) -> bool:
+        self.steps.append(Step("排除", text, None, held))
+        return held
+
+    def step(self, kind: str, text: str, value: Decimal) -> Decimal:
+        self.steps.append(Step(kind, text, value))
+        return value
+
+    def cap(self, amount: Decimal, limit: Decimal, text: str) -> Decimal:
+        bound = amount > limit
+        self.steps.append(Step("封顶", text, limit, bound))
+        return limit if bound else amount
+
+    def round(self, amount: Decimal, quantum: Decimal, mode: str, text: str) -> Decimal:
+        rounded = amount.quantize(quantum, rounding=mode)
+        if quantum != FEN:
+            rounded = rounded.quantize(FEN)
+        self.steps.append(Step("舍入", text, rounded))
+        return rounded
+
+    def done(self, amount: Decimal, discretionary: bool = False) -> Result:
+        if discretionary:
+            self.steps.append(Step("最高可得", "具体金额由主管部门在此限额内核定", amount))
+        return Result(self.rule, amount, True, tuple(self.steps), None, discretionary)
+
+    def not_applicable(self, reason: str) -> Result:
+        return Result(self.rule, ZERO, False, tuple(self.steps), reason, False)
+
+
