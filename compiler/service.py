@@ -258,7 +258,8 @@ def examples(folder: Path) -> dict[str, dict[str, object]]:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue  # examples only illustrate the document; without them it still describes every input
         for entry in data.get("example", ()):
-            if isinstance(entry, dict) and entry.get("applicable") and isinstance(entry.get("inputs"), dict):
+            if isinstance(entry, dict) and entry.get("applicable") and isinstance(entry.get("inputs"), dict) \
+                    and entry.get("reading") != "未采用":  # worked out under the reading the policy did not choose
                 found.setdefault(str(entry.get("rule")), dict(entry["inputs"]))
     return found
 

@@ -29,6 +29,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from compiler.cli import main
 
@@ -340,6 +341,26 @@ def test_openapi_lists_every_rule_with_its_inputs(service: Service) -> None:
     example = document["paths"]["/rules/art24_investment/calculate"]["post"]["requestBody"]["content"]["application/json"]
     assert set(example["example"]) == {"非政府性资金投资", "固定资产投资", "实际投资额"}  # from the hand-computed examples
     assert "/set/evaluate" in document["paths"] and "/batch" in document["paths"]
+
+
+def test_each_rules_example_in_the_document_fits_its_schema_and_calculates(service: Service) -> None:
+    """What /docs offers to try: the example validates against the schema beside it, and the service
+    computes it."""
+    status, document, _ = service.call("GET", "/openapi.json")
+    assert status == 200
+    components = document["components"]["schemas"]
+    tried = 0
+    for path, item in document["paths"].items():
+        if not path.endswith("/calculate"):
+            continue
+        content = item["post"]["requestBody"]["content"]["application/json"]
+        described = components[content["schema"]["$ref"].rsplit("/", 1)[1]]
+        Draft202012Validator.check_schema(described)
+        if "example" in content:
+            assert list(Draft202012Validator(described).iter_errors(content["example"])) == [], path
+            assert service.post(path, content["example"])[0] == 200, path
+            tried += 1
+    assert tried == len({e.rule for e in EXAMPLES})  # every rule with an applicable hand-computed example
 
 
 def test_the_schemas_served_are_those_pol_schema_prints(service: Service, capsys: pytest.CaptureFixture[str]) -> None:
