@@ -16,7 +16,6 @@ from decimal import Decimal
 from .. import ir, plan, wording
 from .jinja import environment
 from .runtime_imports import RuntimeImports
-from .runtime_imports import RuntimeImports
 
 INDENT = "    "
 MAX_LINE = 100
