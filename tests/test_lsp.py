@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from compiler import build
+from compiler.diagnostics import sort
 from compiler.lsp import positions
 from compiler.source import Source, Span
 
@@ -378,3 +380,19 @@ def test_every_position_of_a_policy_answers_without_failing(name: str) -> None:
         if answer is not None:
             hovered.add(answer.text.split("**")[1])
     assert {"及以上", "超过", "不超过", "（含）", "（不含）", "达到", "固定资产投资"} <= hovered
+
+
+def test_a_rule_id_another_file_of_the_folder_uses(client: Client, tmp_path: Path) -> None:
+    """The file is checked with the files beside it, as pol check checks the folder: one rule id in two files."""
+    fixed = BROKEN.replace("按实际投资的", "按实际投资额的")
+    (tmp_path / "a.pol").write_text(fixed.replace("示例〔2023〕1号", "示例〔2023〕2号"), encoding="utf-8")
+    path = tmp_path / "b.pol"
+    path.write_text(fixed, encoding="utf-8")
+    uri = open_document(client, path, fixed)
+    published = client.diagnostics(uri, 1)
+    [_, unit] = build.compile_all([tmp_path])  # what pol check runs on the folder
+    expected = sort(unit.diagnostics)
+    assert [d["code"] for d in published] == [d.code.id for d in expected] == ["E0105", "E0105"]
+    assert [d["message"] for d in published] == [d.message for d in expected]
+    assert published[0]["message"] == "规则编号“art1_invest”重复"
+    assert any("a.pol" in info["message"] for info in published[0]["relatedInformation"])  # help names the other file

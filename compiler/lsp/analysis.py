@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
 
 from .. import boundaries
 from .. import syntax as s
@@ -31,7 +32,8 @@ from ..diagnostics import Diagnostic, sort
 from ..fmt import format_text, read_document
 from ..highlight import BOUNDARY, VARIABLE, Piece, pieces, vocabulary
 from ..lexer import declared_names
-from ..pipeline import compile_source
+from ..pipeline import Compiled, compile_path, compile_source
+from ..policy_files import display_name
 from ..policy_set import conflicts
 from ..source import Source, Span
 
@@ -49,9 +51,33 @@ _COMPARISON = {(boundaries.Side.LOWER, True): "≥", (boundaries.Side.LOWER, Fal
 
 
 def diagnostics(source: Source) -> tuple[Diagnostic, ...]:
-    """What ``pol check`` reports for this one file."""
-    [unit] = conflicts([compile_source(source)])
-    return tuple(sort(unit.diagnostics))
+    """What ``pol check`` reports for this file when it checks the file's folder: the file compiled, and
+    compiled together with the other ``.pol`` files beside it (as they are on disk), which must not share a
+    rule id, an input name of another type or a module name with it (``policy_set.conflicts``)."""
+    unit = compile_source(source)
+    here = source.path.resolve() if source.path else None
+    others = [p for p in sorted(here.parent.glob("*.pol")) if p != here and p.is_file()] if here else []
+    units = [_compiled(path) for path in others]
+    units.insert(sum(1 for path in others if here is not None and path < here), unit)  # in pol check's order
+    checked = conflicts(units)
+    return tuple(sort(checked[units.index(unit)].diagnostics))
+
+
+_BESIDE: dict[Path, tuple[tuple[int, int], Compiled]] = {}  # the files beside the one edited, by their stat
+
+
+def _compiled(path: Path) -> Compiled:
+    """``path`` compiled as ``pol check`` compiles it, once for each version on disk."""
+    try:
+        status = path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+    except OSError:
+        stamp = (0, 0)
+    cached = _BESIDE.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, compile_path(path, display_name(path)))
+        _BESIDE[path] = cached
+    return cached[1]
 
 
 def formatted(source: Source) -> str | None:

@@ -15,9 +15,9 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from ..build import display_name
 from ..codes import Severity
 from ..diagnostics import Diagnostic
+from ..policy_files import display_name
 from ..source import Source, Span
 from . import positions
 from .analysis import Analysis, diagnostics, formatted
