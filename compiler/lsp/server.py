@@ -67,7 +67,14 @@ class PolServer(LanguageServer):
 
     def publish(self, uri: str) -> None:
         analysis = self.analysis(uri)
-        found = [self.diagnostic(uri, analysis, d) for d in diagnostics(analysis.source)]
+        try:
+            found = [self.diagnostic(uri, analysis, d) for d in diagnostics(analysis.source)]
+        except Exception as error:  # a bug in pol, not the drafter's mistake: said as pol check says it
+            message = (f"pol 自身出错（{type(error).__name__}: {error}），检查结果不可信。"
+                       "请把这个文件和这条信息报告给维护者。")
+            start = types.Position(line=0, character=0)
+            found = [types.Diagnostic(range=types.Range(start=start, end=start), message=message,
+                                      severity=types.DiagnosticSeverity.Error, source="pol")]
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=version))
 
