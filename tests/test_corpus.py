@@ -9,6 +9,7 @@ are improvements, reported by ``tests/corpus/report.py``, not failures.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from .corpus import report
 
 
 @functools.cache
-def checked() -> tuple[dict, list[dict], list[report.Outcome]]:
+def checked() -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], list[report.Outcome]]:
     return report.check_all()
 
 

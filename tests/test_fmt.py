@@ -251,7 +251,8 @@ RATES = ["5%", "10 %", "0.5％", "百分之五十", "100%"]
 RATIOS = ["1:2", "1：1", "1 : 2"]
 COUNTS = ["3年", "三年", "2 年"]
 DATES = ["2023年1月1日", "2023 年 2 月 15 日"]
-AWARDS = ["补助", "奖励", "补贴", "资助", "扶持", "支持", "奖补", "配套", "兑现", "贴息", "资金"]
+AWARDS = ["补助", "奖励", "补贴", "资助", "扶持", "支持", "奖补", "配套", "兑现", "贴息", "资金", "匹配"]
+MEASURED = ["6个月", "200平方米", "3位", "100千瓦时", "20吨", "3000立方米", "5亩"]
 SCOPES = ["每项", "每家", "每人", "每个", "每户", "每年", "每个项目", "单个主体", "单个项目", "单家", "单家银行"]
 
 
@@ -278,6 +279,13 @@ def giving(draw: st.DrawFn) -> list[str]:
     return draw(st.sampled_from(choices))
 
 
+def paid(draw: st.DrawFn) -> list[str]:
+    """The giving words where the grammar lets who pays and how it is decided precede 给予 (not after a rate)."""
+    choices: list[list[str]] = [["市财政", "给予"], ["由区财政", "给予"], ["按规定", "给予"], ["按规定择优", "市级财政", "给予"],
+                                ["一次性", "县财政", "给予"], ["择优", "给予", "一次性"]]
+    return draw(st.sampled_from(choices)) if draw(st.integers(0, 3)) == 0 else giving(draw)
+
+
 def money_list(draw: st.DrawFn, count: int) -> list[str]:
     parts: list[str] = []
     for index in range(count):
@@ -286,8 +294,8 @@ def money_list(draw: st.DrawFn, count: int) -> list[str]:
 
 
 def amounts(draw: st.DrawFn, count: int) -> list[str]:
-    if draw(st.booleans()):
-        return [pick(draw, AWARDS), *money_list(draw, count)]
+    if draw(st.booleans()):  # 奖励企业50万元: a recipient after the award word, for a single amount
+        return [pick(draw, AWARDS), *(maybe(draw, ["企业"]) if count == 1 else []), *money_list(draw, count)]
     tail = maybe(draw, [*maybe(draw, ["的"]), *maybe(draw, ["一次性"]), *award(draw)])
     return money_list(draw, count) + tail
 
@@ -304,7 +312,7 @@ def threshold(draw: st.DrawFn) -> list[str]:
 
 
 def atom(draw: st.DrawFn) -> list[str]:
-    kind = draw(st.integers(0, 5))
+    kind = draw(st.integers(0, 6))
     if kind == 0:
         return [pick(draw, BOOL_NAMES)]
     if kind == 1:
@@ -316,11 +324,20 @@ def atom(draw: st.DrawFn) -> list[str]:
         return [pick(draw, MONEY_NAMES), *maybe(draw, [pick(draw, ["在", "达到", "达"])]), *threshold(draw)]
     if kind == 4:
         return [pick(draw, MONEY_NAMES), pick(draw, ["在", "达到", "达"]), pick(draw, MONEY), *mark(draw)]
-    return [pick(draw, MONEY_NAMES), pick(draw, ["超过", "不满", "低于", "不低于", "不超过", "高于"]), pick(draw, MONEY),
-            *mark(draw)]
+    if kind == 6:
+        return [pick(draw, COUNT_NAMES), *maybe(draw, ["在"]), pick(draw, MEASURED), pick(draw, ["以上", "以下"])]
+    return [pick(draw, MONEY_NAMES), pick(draw, ["超过", "不满", "低于", "不低于", "不超过", "高于", "突破", "首次突破"]),
+            pick(draw, MONEY), *mark(draw)]
+
+
+def compared(draw: st.DrawFn) -> list[str]:
+    """A comparison, as it may follow another condition side by side."""
+    return [pick(draw, MONEY_NAMES), *maybe(draw, [pick(draw, ["在", "达到"])]), *threshold(draw)]
 
 
 def condition(draw: st.DrawFn, depth: int = 0) -> list[str]:
+    if depth == 0 and draw(st.integers(0, 4)) == 0:  # 新认定投资额1000万元以上: side by side, binding loosest
+        return [*condition(draw, 1), *compared(draw)]
     if depth >= 2 or draw(st.integers(0, 2)) == 0:
         parts = atom(draw)
     else:
@@ -399,7 +416,7 @@ def computation(draw: st.DrawFn) -> list[str]:
     by = pick(draw, ["按", "按照", "按其", "按照其"])
     if kind == 0:  # percent, with its verb or an inline cap
         rate = pick(draw, RATES)
-        parts = [by, *base(draw), "的", *maybe(draw, [pick(draw, RATE_NAMES)]), rate]
+        parts = [*maybe(draw, ["再"]), by, *base(draw), "的", *maybe(draw, [pick(draw, RATE_NAMES)]), rate]
         if draw(st.booleans()):
             # 百分之五十一次性 reads as 百分之五十一 and 次性, in pol as for a reader: a space keeps them apart.
             return parts + [" " if rate.startswith("百分之") else "", *maybe(draw, ["再"]), *giving(draw), *award(draw)]
@@ -407,14 +424,22 @@ def computation(draw: st.DrawFn) -> list[str]:
             return parts + ["最高", *maybe(draw, ["不超过"]), *maybe(draw, [pick(draw, ["给予", "予以"])]),
                             pick(draw, MONEY), *maybe(draw, award(draw))]
         return parts
-    if kind == 1:
-        return [pick(draw, ["给予", "进行"]), pick(draw, MONEY_NAMES), "的", pick(draw, RATES), *award(draw)]
+    if kind == 1:  # 给予投资额的50%补助 · 给予投资额50%的补助 · 给予不高于投资额10%的补贴
+        ceiling = maybe(draw, [pick(draw, ["不超过", "不高于"])])
+        if ceiling:
+            return ["给予", *ceiling, pick(draw, MONEY_NAMES), *maybe(draw, ["的"]), pick(draw, RATES),
+                    *maybe(draw, ["的"]), *award(draw)]
+        rate = pick(draw, RATES)
+        de = maybe(draw, ["的"])
+        return [pick(draw, ["给予", "进行"]), pick(draw, MONEY_NAMES), *de, rate, *(maybe(draw, ["的"]) if not de else []),
+                " " if rate.startswith("百分之") else "", *award(draw)]
     if kind == 2:  # fixed
-        return [*maybe(draw, topup()), *scope(draw), *maybe(draw, ["再"]), *giving(draw), *amounts(draw, 1)]
+        return [*maybe(draw, topup()), *scope(draw), *maybe(draw, ["再"]), *paid(draw), *amounts(draw, 1)]
     if kind == 3:  # table
         parts, count = keys(draw)
-        return [*parts, *maybe(draw, topup()), *scope(draw), *maybe(draw, ["再"]), *maybe(draw, ["一次性"]), "分别",
-                *maybe(draw, ["再"]), *giving(draw), *amounts(draw, count)]
+        before = maybe(draw, [pick(draw, ["市级财政", "由区财政"])])
+        return [*maybe(draw, ["对"]), *parts, *maybe(draw, topup()), *scope(draw), *maybe(draw, ["再"]), *before,
+                *maybe(draw, ["一次性"]), "分别", *maybe(draw, ["再"]), *paid(draw), *amounts(draw, count)]
     if kind == 4:  # rate table
         parts, count = keys(draw)
         rates: list[str] = []
@@ -426,12 +451,13 @@ def computation(draw: st.DrawFn) -> list[str]:
         thresholds: list[str] = []
         for index in range(count):
             thresholds += (["、"] if index else []) + threshold(draw)
-        return [pick(draw, MONEY_NAMES), *maybe(draw, [pick(draw, ["在", "达到"])]), *thresholds, "的", comma(draw),
-                "分别", *maybe(draw, ["再"]), *giving(draw), *amounts(draw, count)]
+        return [*maybe(draw, ["对"]), pick(draw, MONEY_NAMES), *maybe(draw, [pick(draw, ["在", "达到"])]), *thresholds,
+                "的", *maybe(draw, ["开发区"]), comma(draw), *tiers_given(draw), *amounts(draw, count)]
     if kind == 6:  # tiers reached
         count = draw(st.integers(2, 3))
-        return [pick(draw, MONEY_NAMES), pick(draw, ["达到", "达", "在"]), *money_list(draw, count), "的", comma(draw),
-                "分别", *maybe(draw, ["再"]), *giving(draw), *amounts(draw, count)]
+        return [*maybe(draw, ["对"]), pick(draw, MONEY_NAMES), pick(draw, ["达到", "达", "在", "突破", "首次突破"]),
+                *money_list(draw, count), "的", *maybe(draw, ["开发区"]), comma(draw), *tiers_given(draw),
+                *amounts(draw, count)]
     if kind == 7:
         return [by, *base(draw), *maybe(draw, ["的"]), pick(draw, RATIOS), *maybe(draw, ["给予"]), pick(draw, AWARDS)]
     if kind == 8:
@@ -445,7 +471,8 @@ def computation(draw: st.DrawFn) -> list[str]:
     if kind == 11:
         return ["给予", "不超过", pick(draw, MONEY), *maybe(draw, ["的"]), *award(draw)]
     if kind == 12:
-        return [by, *base(draw), "给予", "不超过", pick(draw, RATES), *maybe(draw, ["的"]), *award(draw)]
+        ceiling = draw(st.sampled_from([["不超过"], ["最高"], ["最高", "不超过"]]))
+        return [by, *base(draw), "给予", *ceiling, pick(draw, RATES), *maybe(draw, ["的"]), *award(draw)]
     if kind == 13:  # brackets
         limit = pick(draw, MONEY)
         parts = [pick(draw, MONEY_NAMES), "不超过", limit, "的部分", by, pick(draw, RATES)]
@@ -456,6 +483,12 @@ def computation(draw: st.DrawFn) -> list[str]:
         basis = [pick(draw, ["（", "("]), by, *base(draw), "的", rate, pick(draw, ["）", ")"])]
         return [*topup(), "增加", rate, *maybe(draw, basis), *maybe(draw, ["给予"]), *award(draw)]
     return [by, pick(draw, COUNT_NAMES), pick(draw, SCOPES), *amounts(draw, 1)]
+
+
+def tiers_given(draw: st.DrawFn) -> list[str]:
+    """分别再给予 · 市级财政一次性分别奖励: what may stand around 分别 in tiers."""
+    return [*maybe(draw, [pick(draw, ["市级财政", "由县财政"])]), *maybe(draw, ["一次性"]), "分别", *maybe(draw, ["再"]),
+            *paid(draw)]
 
 
 def modifier(draw: st.DrawFn) -> list[str]:
@@ -474,6 +507,10 @@ def end(draw: st.DrawFn) -> str:
 
 
 def sentence(draw: st.DrawFn) -> list[str]:
+    if draw(st.integers(0, 6)) == 0:  # 新认定给予10万元奖励 · 新认定的一次性奖励10万元: no comma before the award
+        parts = [*condition(draw), *maybe(draw, ["的"]), *draw(st.sampled_from([["给予"], ["一次性"], ["市财政", "给予"]])),
+                 *amounts(draw, 1)]
+        return [*parts, end(draw)]
     parts = [*when(draw), *computation(draw)]
     for _ in range(draw(st.integers(0, 2))):
         parts += [comma(draw), *modifier(draw)]
