@@ -160,9 +160,9 @@ def time_ours(vec: ModuleType, rules: tuple[str, ...], data: Mapping[str, Column
 def time_set(vec: ModuleType, rules: tuple[str, ...], data: Mapping[str, Columns], rows: int) -> float:
     """The best seconds of the four rules as one set evaluated by column: pol batch's evaluation."""
     import vector_speed
-    from pol_runtime.columns import sets as vector_set
 
     from compiler import policy_set
+    from pol_runtime.columns import sets as vector_set
 
     entries = [e for e in policy_set.entries([vector_speed.compiled_module()]) if e.rule in rules]
     kernels = [vector_set.Kernel.of(vec, e.rule) for e in entries]

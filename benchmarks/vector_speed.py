@@ -46,12 +46,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.pipeline import compile_path  # noqa: E402
-from pol_runtime.columns import sets as vector_set  # noqa: E402
-
 from compiler import policy_set  # noqa: E402
 from compiler.emit import python, vector  # noqa: E402
 from compiler.emit.markdown import load_calculators  # noqa: E402
+from compiler.pipeline import compile_path  # noqa: E402
+from pol_runtime.columns import sets as vector_set  # noqa: E402
 
 Array = np.ndarray[Any, np.dtype[Any]]
 RULES = ("art24_investment", "art31_independent_entity", "art10_tech_transfer", "art11_rd_subsidy")

@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pol_runtime as runtime
 import pytest
-from pol_runtime.columns import sets as vector_set
 
+import pol_runtime as runtime
 from compiler import batch, cli, policy_set
+from pol_runtime.columns import sets as vector_set
 
 POLICY = Path("policies/wucheng2023.pol")
 MODULES = cli._modules(POLICY)

@@ -25,9 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pol_runtime as runtime
 import pytest
 
+import pol_runtime as runtime
 from compiler import batch, cli, policy_set
 
 POLICY = Path("policies/wucheng2023.pol")

@@ -24,17 +24,17 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-import pol_runtime as runtime
 import pytest
-from compiler.diagnostics import has_errors
-from compiler.pipeline import Compiled, compile_path, compile_source
-from compiler.source import Source
 from hypothesis import HealthCheck, given, settings
 
+import pol_runtime as runtime
 from compiler import interpret, ir, names
 from compiler.build import compile_all, outputs
+from compiler.diagnostics import has_errors
 from compiler.emit import policy_set as set_module
 from compiler.emit import python, vector
+from compiler.pipeline import Compiled, compile_path, compile_source
+from compiler.source import Source
 
 from .test_differential import policies
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pol_runtime as runtime
 import pytest
-from compiler.emit.policy_set import import_line
-from pol_runtime.columns import sets as vector_set
 
+import pol_runtime as runtime
 from compiler import ir, policy_set
 from compiler.cli import main
+from compiler.emit.policy_set import import_line
+from pol_runtime.columns import sets as vector_set
 
 from .conftest import ROOT, compiled_module, policy_stems
 from .helpers import compile_text, marked

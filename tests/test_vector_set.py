@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import pol_runtime as runtime
 import pytest
-from pol_runtime.columns import sets as vector_set
 
+import pol_runtime as runtime
 from compiler import cli, policy_set
+from pol_runtime.columns import sets as vector_set
 
 MODULES = cli._modules(Path("policies"))
 ENTRIES = policy_set.entries(MODULES, cli._generated_functions(Path("policies"), MODULES))
