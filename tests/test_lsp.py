@@ -396,3 +396,22 @@ def test_a_rule_id_another_file_of_the_folder_uses(client: Client, tmp_path: Pat
     assert [d["message"] for d in published] == [d.message for d in expected]
     assert published[0]["message"] == "规则编号“art1_invest”重复"
     assert any("a.pol" in info["message"] for info in published[0]["relatedInformation"])  # help names the other file
+
+
+def test_half_written_text_is_still_answered() -> None:
+    """Cut a real policy anywhere (mid-word, mid-quote): diagnostics, hover, definition and completion still answer,
+    and a boundary word before the cut keeps its reading even where the file no longer parses."""
+    from compiler.lsp.analysis import Analysis, diagnostics
+
+    text = (ROOT / "policies" / "liuhe2023.pol").read_text(encoding="utf-8")
+    boundary = text.index("超过", text.index("规则"))
+    while text[boundary - 1] == "「" or "「" in text[text.rfind("\n", 0, boundary):boundary]:
+        boundary = text.index("超过", boundary + 1)
+    for cut in range(boundary + 7, len(text), len(text) // 12):
+        source = Source("cut.pol", text[:cut])
+        assert all(d.code.id for d in diagnostics(source))
+        analysis = Analysis(source)
+        answer = analysis.hover(boundary)
+        assert answer is not None and "不包括本数" in answer.text, cut
+        analysis.definition(cut - 1)
+        assert analysis.completion(cut)
