@@ -415,3 +415,20 @@ def test_half_written_text_is_still_answered() -> None:
         assert answer is not None and "不包括本数" in answer.text, cut
         analysis.definition(cut - 1)
         assert analysis.completion(cut)
+
+
+def test_outline_of_articles_and_rules(client: Client, tmp_path: Path) -> None:
+    text = BROKEN.replace("按实际投资的", "按实际投资额的")
+    text = text.replace("\n规则 art1_level", "\n第二条「级别」\n规则 art1_level")
+    uri = open_document(client, tmp_path / "demo.pol", text)
+    client.diagnostics(uri, 1)
+    symbols = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert [(s["name"], s.get("detail")) for s in symbols] == [("第一条", "投资补助"), ("第二条", "级别")]
+    first, second = symbols
+    assert [(r["name"], r["detail"]) for r in first["children"]] == [("art1_invest", "投资补助")]
+    assert [(r["name"], r["detail"]) for r in second["children"]] == [("art1_level", "级别奖励")]
+    lines = text.split("\n")
+    assert first["range"]["start"] == {"line": lines.index("第一条「投资补助」"), "character": 0}
+    assert first["range"]["end"]["line"] == lines.index("第二条「级别」") - 1
+    assert second["range"]["end"]["line"] == len(lines) - 1
+    assert first["children"][0]["selectionRange"]["start"]["line"] == lines.index("规则 art1_invest「投资补助」")

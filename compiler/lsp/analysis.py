@@ -301,6 +301,50 @@ class Analysis:
         return None
 
 
+@dataclass(frozen=True)
+class Symbol:
+    """An entry of the outline: a section (篇), an article (条) or a rule, with what it holds."""
+
+    name: str
+    detail: str
+    kind: str  # "section", "article", "rule"
+    span: Span  # from its line to the line before the next entry of its level or above
+    header: Span  # its own line's item
+    children: tuple[Symbol, ...] = ()
+
+
+def outline(document: s.Document, source: Source) -> list[Symbol]:
+    """Sections, their articles and the articles' rules, in file order (rules before any article at the top)."""
+    entries: list[tuple[int, str, str, str, Span]] = []  # (level, kind, name, detail, header)
+    entries += [(0, "section", f"篇「{section.title}」", section.lead or "", section.span) for section in document.sections]
+    entries += [(1, "article", article.text, article.title or "", article.span) for article in document.articles]
+    entries += [(2, "rule", rule.id, rule.title or "", rule.span) for rule in document.rules]
+    entries.sort(key=lambda entry: (entry[4].line, entry[4].column, entry[0]))
+    last = Span(len(source.lines), len(source.lines[-1]) + 1, len(source.lines), len(source.lines[-1]) + 1)
+
+    def build(start: int, level: int) -> tuple[list[Symbol], int]:
+        found: list[Symbol] = []
+        index = start
+        while index < len(entries) and entries[index][0] >= level:
+            own, kind, name, detail, header = entries[index]
+            children, after = build(index + 1, own + 1)
+            end = _before(entries[after][4], source) if after < len(entries) else last
+            found.append(Symbol(name, detail, kind, Span(header.line, 1, end.end_line, end.end_column), header,
+                                tuple(children)))
+            index = after
+        return found, index
+
+    symbols, _ = build(0, 0)
+    return symbols
+
+
+def _before(span: Span, source: Source) -> Span:
+    """The end of the line before ``span`` starts (the end of the file's first line at the top)."""
+    line = max(span.line - 1, 1)
+    end = len(source.line(line)) + 1
+    return Span(line, end, line, end)
+
+
 @functools.cache
 def _choice_words() -> frozenset[str]:
     """为, 是, 属于, 不是, 不为, 不属于: the words between a choice input and its value, from the grammar."""

@@ -20,11 +20,13 @@ from ..diagnostics import Diagnostic
 from ..policy_files import display_name
 from ..source import Source, Span
 from . import positions
-from .analysis import Analysis, diagnostics, formatted
+from .analysis import Analysis, Symbol, diagnostics, formatted, outline
 
 DEBOUNCE = 0.1  # seconds
 _SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
              Severity.INFO: types.DiagnosticSeverity.Information}
+_SYMBOL_KIND = {"section": types.SymbolKind.Namespace, "article": types.SymbolKind.Module,
+                "rule": types.SymbolKind.Function}
 _COMPLETION_KIND = {"input": types.CompletionItemKind.Variable, "choice": types.CompletionItemKind.EnumMember,
                     "keyword": types.CompletionItemKind.Keyword}
 
@@ -139,6 +141,21 @@ def definition(ls: PolServer, params: types.DefinitionParams) -> types.Location 
     analysis, offset = ls.offset(params.text_document.uri, params.position)
     span = analysis.definition(offset)
     return types.Location(params.text_document.uri, ls.range(analysis, span)) if span else None
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbol(ls: PolServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
+    analysis = ls.analysis(params.text_document.uri)
+    if analysis.document is None:
+        return None
+
+    def convert(symbol: Symbol) -> types.DocumentSymbol:
+        return types.DocumentSymbol(name=symbol.name, detail=symbol.detail or None, kind=_SYMBOL_KIND[symbol.kind],
+                                    range=ls.range(analysis, symbol.span),
+                                    selection_range=ls.range(analysis, symbol.header),
+                                    children=[convert(child) for child in symbol.children] or None)
+
+    return [convert(symbol) for symbol in outline(analysis.document, analysis.source)]
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
