@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check-generated build bench clean
+.PHONY: demo test lint typecheck check-generated build bench clean java
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ demo: build
 	@echo '== 一批申请按列计算（含一行有误的申请），结果写入 build/results.csv =='
 	$(BIN)/pol batch examples/applications.csv -o build/results.csv --no-progress
 
-test: $(STAMP) lint typecheck check-generated
+test: $(STAMP) java lint typecheck check-generated
 	$(BIN)/python -m pytest
+
+# Java 17 or newer for Spark (pol spark, tests/test_spark.py): Debian's, where there is no java on the PATH.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check compiler pol_runtime tests benchmarks generated
@@ -44,6 +50,7 @@ check-generated: $(STAMP)
 	$(BIN)/pol build --check
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/compile_speed.py
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/call_speed.py
