@@ -1,13 +1,15 @@
 """What the editor asks about a ``.pol`` text, answered from the compiler's own stages.
 
-* ``diagnostics``: exactly what ``pol check`` reports for the file (``pipeline.compile_source``
-  and ``policy_set.conflicts``, as ``build.compile_all`` runs them).
+* ``diagnostics``: exactly what ``pol check`` reports for the file when it checks the file's
+  folder (``pipeline.compile_source`` and ``policy_set.conflicts``, as ``build.compile_all``
+  runs them, with the other ``.pol`` files of the folder as they are on disk).
 * ``hover``: on a boundary word (以上, 超过, 不低于, （含）…), its reading and where the reading
   comes from (``boundaries.read``: 民法典第一千二百五十九条, 本文件约定, the word itself, the
   clause's mark); on an input, its type, unit, description and the rules that read it.
 * ``completion``: declared inputs, choice values and the grammar's words.
 * ``definition``: an input's (or choice value's) declaration.
 * ``formatting``: ``fmt.format_text``, the code of ``pol fmt``.
+* ``outline``: sections, articles and rules, for the editor's outline.
 
 Everything here counts in code points (the compiler's offsets and spans); ``positions``
 converts for the protocol.  Hover and definition need no successful parse: the word under
