@@ -250,6 +250,9 @@ def test_hover_on_boundary_words_and_an_input(client: Client, tmp_path: Path) ->
                                                   "position": position_of(declared, "以上的，按", occurrence=1)})
     assert "固定资产投资 > 1000万元" in above["contents"]["value"]
     assert "本文件约定" in above["contents"]["value"]
+    declaration = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                        "position": position_of(declared, "以上不含本数")})
+    assert "本文件约定：“以上”不包括本数" in declaration["contents"]["value"]
 
     name = client.request("textDocument/hover", {"textDocument": {"uri": uri},
                                                  "position": position_of(declared, "固定资产投资", occurrence=3)})
@@ -432,3 +435,12 @@ def test_outline_of_articles_and_rules(client: Client, tmp_path: Path) -> None:
     assert first["range"]["end"]["line"] == lines.index("第二条「级别」") - 1
     assert second["range"]["end"]["line"] == len(lines) - 1
     assert first["children"][0]["selectionRange"]["start"]["line"] == lines.index("规则 art1_invest「投资补助」")
+
+
+def test_hover_on_the_civil_code_line() -> None:
+    from compiler.lsp.analysis import Analysis
+
+    text = "文号「示例〔2023〕1号」\n边界：民法典\n"
+    answer = Analysis(Source("demo.pol", text)).hover(text.index("民法典") + 1)
+    assert answer is not None
+    assert "民法典第一千二百五十九条：“以上”包括本数" in answer.text and "“以内”包括本数" in answer.text

@@ -47,6 +47,7 @@ _TYPES = {
     "date": ("日期", "如 2023年3月1日"),
     "choice": ("选项", "以下之一"),
 }
+_CIVIL_CODE_WORD = "民法典"  # the grammar's word for 边界：民法典
 _DECLARATION_LINE = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*")
 _COMPARISON = {(boundaries.Side.LOWER, True): "≥", (boundaries.Side.LOWER, False): ">",
                (boundaries.Side.UPPER, True): "≤", (boundaries.Side.UPPER, False): "<"}
@@ -192,6 +193,10 @@ class Analysis:
             text = self.boundary(piece, span)
         elif piece.kind == VARIABLE:
             text = self.name(piece.text)
+        elif piece.text == _CIVIL_CODE_WORD:  # 边界：民法典
+            readings = [boundaries.read(word, None, boundaries.CIVIL_CODE_DEFAULTS, False).reason
+                        for word in boundaries.CIVIL_CODE_DEFAULTS]
+            text = f"**边界：{_CIVIL_CODE_WORD}**（不写“边界”时也是如此）\n\n" + "\n\n".join(readings)
         else:
             text = None
         return Answer(text, span) if text else None
