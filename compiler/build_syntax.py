@@ -386,6 +386,21 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Increase(children[0], self._rate(_tokens(children, "RATE")[0]), _node(children, s.Percent),
                           _node(children, s.Award), span=_meta_span(meta))
 
+    def doubled(self, meta: Any, children: list[Token]) -> s.Multiplier:
+        return s.Multiplier(Decimal(2), "".join(children), span=_meta_span(meta))
+
+    def raised(self, meta: Any, children: list[Token]) -> s.Multiplier:
+        """上浮30%: ×(1 + 30%)."""
+        rate = self._rate(_tokens(children, "RATE")[0])
+        return s.Multiplier(1 + rate.value, "".join(children), span=_meta_span(meta))
+
+    def times(self, meta: Any, children: list[Any]) -> s.Multiplier:
+        """给予2倍奖励."""
+        factor = Decimal(str(_tokens(children, "NUMBER")[0]))
+        words = {"GIVE": "给予"}  # as pol fmt spells it (予以 → 给予)
+        text = "".join(c.text if isinstance(c, s.Award) else words.get(c.type, str(c)) for c in children)
+        return s.Multiplier(factor, text, span=_meta_span(meta))
+
     def quota(self, meta: Any, children: list[Any]) -> s.Quota:
         return s.Quota(_name(_tokens(children, "NAME")[0]), self._rate(_tokens(children, "RATE")[0]),
                        span=_meta_span(meta))

@@ -359,6 +359,8 @@ class Checker:
             elif isinstance(modifier, s.TierReading):
                 if not isinstance(computation, s.Tiers):
                     self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
+            elif isinstance(modifier, s.Multiplier):
+                pass  # any computation may be multiplied; the factor is a number the grammar read
             else:
                 self.check_quota(modifier, computation)
 

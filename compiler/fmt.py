@@ -606,6 +606,8 @@ class _Printer:
             return self.rounding(m)
         if isinstance(m, s.Quota):
             return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
+        if isinstance(m, s.Multiplier):
+            return _verbatim(self.source.within(m.span))
         return [m.text]
 
     def cap_words(self, hedge: str | None, scope: Sequence[str], words: Sequence[_Tok], amount: s.Money) -> list[str]:

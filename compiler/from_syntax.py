@@ -7,7 +7,10 @@ inclusivity and the reason for it, every cap its scope, every rule its rounding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from pol_runtime import format_rate, format_yuan
 
@@ -200,6 +203,9 @@ class Lowering:
                 caps.append(_cap(modifier))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
+            elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor
+                computation = multiplied(computation, modifier)
+                caps = [_raised(cap, modifier) for cap in caps]
             elif isinstance(modifier, s.Quota):
                 assert isinstance(computation, ir.PerUnit)
                 quota = ir.Quota(self.var(modifier.total), modifier.rate.value,
@@ -240,6 +246,59 @@ class Lowering:
             stacking=rule.stacking,
             monotone=tuple(name.name for name in rule.monotone),
         )
+
+
+# ── multipliers ─────────────────────────────────────────────────────────────
+# 奖励加倍 · 上浮30% · 给予2倍奖励: min(x, cap) × f = min(x × f, cap × f) for f > 0 and the one rounding comes last,
+# so the factor goes into the computation's own numbers (rates, amounts, tiers) and into the caps written
+# before it; every backend then computes the multiplied award as it computes any other.  ``said``: how the
+# computation's label says it (× 2（奖励加倍）); a table's entries and tiers show their multiplied amounts.
+def _times_scaled(c: ir.Scaled, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, numerator=c.numerator * factor, label=c.label + said)
+
+
+def _times_constant(c: ir.Constant, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, amount=c.amount * factor, label=c.label + said)
+
+
+def _times_per_unit(c: ir.PerUnit, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, amount=c.amount * factor, label=c.label + said)
+
+
+def _times_portions(c: ir.Portions, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, parts=tuple(replace(p, rate=p.rate * factor, label=p.label + said) for p in c.parts),
+                   label=c.label + said)
+
+
+def _times_lookup(c: ir.Lookup, factor: Decimal, said: str) -> ir.Computation:
+    show = format_yuan if c.base is None else format_rate
+    return replace(c, entries=tuple(replace(e, value=e.value * factor, text=show(e.value * factor)) for e in c.entries))
+
+
+def _times_steps(c: ir.Steps, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, tiers=tuple(replace(t, amount=t.amount * factor) for t in c.tiers))
+
+
+MULTIPLY: dict[type, Callable[[Any, Decimal, str], ir.Computation]] = {
+    ir.Scaled: _times_scaled,
+    ir.Constant: _times_constant,
+    ir.PerUnit: _times_per_unit,
+    ir.Portions: _times_portions,
+    ir.Lookup: _times_lookup,
+    ir.Steps: _times_steps,
+}
+
+
+def multiplied(computation: ir.Computation, multiplier: s.Multiplier) -> ir.Computation:
+    """``computation`` giving ``multiplier.factor`` times its amount."""
+    said = f" × {_plain(multiplier.factor)}（{multiplier.text}）"
+    return MULTIPLY[type(computation)](computation, multiplier.factor, said)
+
+
+def _raised(cap: ir.Cap, multiplier: s.Multiplier) -> ir.Cap:
+    """A cap written before the multiplier, raised with the amount it caps."""
+    amount = cap.amount * multiplier.factor
+    return ir.Cap(amount, cap.scope, f"{cap.label}（{multiplier.text}后为{format_yuan(amount)}）")
 
 
 def _topup(node: s.Computation) -> str | None:

@@ -322,8 +322,16 @@ class TierReading(Node):
     text: str
 
 
+@dataclass(frozen=True)
+class Multiplier(Node):
+    """``奖励加倍`` · ``上浮30%`` · ``给予2倍奖励`` — the amount times ``factor`` (2, 1.3, 2)."""
+
+    factor: Decimal
+    text: str  # as written
+
+
 Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-Modifier = Cap | Rounding | Quota | TierReading
+Modifier = Cap | Rounding | Quota | TierReading | Multiplier
 
 
 @dataclass(frozen=True)

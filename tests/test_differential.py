@@ -125,7 +125,9 @@ def computations(draw: st.DrawFn) -> str:
 @st.composite
 def modifiers(draw: st.DrawFn) -> str:
     chosen = draw(st.lists(st.sampled_from([f"最高{money(draw, 1, 300)}", f"每年每家最高不超过{money(draw, 1, 300)}",
-                                             "向上取整到元", "向下取整到十元", "四舍五入到角"]), max_size=2, unique=True))
+                                             "向上取整到元", "向下取整到十元", "四舍五入到角",
+                                             "奖励加倍", f"上浮{draw(st.integers(1, 50))}%", "给予3倍奖励"]),
+                           max_size=3, unique=True))
     return "".join(f"，{m}" for m in chosen)
 
 
