@@ -1,20 +1,21 @@
 """The pygls server behind ``pol lsp``: the protocol on stdin and stdout, the answers from ``analysis``.
 
 Each text the editor opens or changes (full sync) is compiled as ``pol check`` compiles
-the file, and its diagnostics are published with the same codes, messages and ranges
-(help and notes as related information at the same place).
+it with the other files of its folder (``analysis.diagnostics``), once typing pauses, and
+its diagnostics are published with the same codes, messages and ranges (help and notes
+as related information at the same place).
 """
 
 from __future__ import annotations
 
 import asyncio
-from importlib import metadata
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
+from ..cli import version
 from ..codes import Severity
 from ..diagnostics import Diagnostic
 from ..policy_files import display_name
@@ -31,16 +32,9 @@ _COMPLETION_KIND = {"input": types.CompletionItemKind.Variable, "choice": types.
                     "keyword": types.CompletionItemKind.Keyword}
 
 
-def _version() -> str:
-    try:
-        return metadata.version("pol")
-    except metadata.PackageNotFoundError:  # a source tree that was never installed
-        return "0"
-
-
 class PolServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("pol", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("pol", version(), text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.analyses: dict[str, tuple[int | None, Analysis]] = {}
 
     @property
