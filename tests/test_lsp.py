@@ -444,3 +444,16 @@ def test_hover_on_the_civil_code_line() -> None:
     answer = Analysis(Source("demo.pol", text)).hover(text.index("民法典") + 1)
     assert answer is not None
     assert "民法典第一千二百五十九条：“以上”包括本数" in answer.text and "“以内”包括本数" in answer.text
+
+
+def test_hover_and_definition_of_a_rule_reference(client: Client, tmp_path: Path) -> None:
+    text = (ROOT / "policies" / "wucheng2023.pol").read_text(encoding="utf-8")
+    shutil.copytree(ROOT / "policies" / "sources", tmp_path / "sources")
+    uri = open_document(client, tmp_path / "wucheng2023.pol", text)
+    client.diagnostics(uri, 1)
+    used = position_of(text, "按art24_a_grade", inside=5)
+    answer = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": used})
+    assert "A级旅游景区奖励" in answer["contents"]["value"] and "第二十四条" in answer["contents"]["value"]
+    assert "原文「非政府性资金投资旅游项目，被评定为国家 3A、4A 级旅游景区的" in answer["contents"]["value"]
+    location = client.request("textDocument/definition", {"textDocument": {"uri": uri}, "position": used})
+    assert location["range"]["start"] == position_of(text, "art24_a_grade「")

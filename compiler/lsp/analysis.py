@@ -5,9 +5,10 @@
   runs them, with the other ``.pol`` files of the folder as they are on disk).
 * ``hover``: on a boundary word (以上, 超过, 不低于, （含）…), its reading and where the reading
   comes from (``boundaries.read``: 民法典第一千二百五十九条, 本文件约定, the word itself, the
-  clause's mark); on an input, its type, unit, description and the rules that read it.
+  clause's mark); on an input, its type, unit, description and the rules that read it; on a
+  rule id, the rule's title, article and quotes.
 * ``completion``: declared inputs, choice values and the grammar's words.
-* ``definition``: an input's (or choice value's) declaration.
+* ``definition``: an input's (or choice value's) declaration, a rule's 规则 line.
 * ``formatting``: ``fmt.format_text``, the code of ``pol fmt``.
 * ``outline``: sections, articles and rules, for the editor's outline.
 
@@ -32,7 +33,7 @@ from .. import syntax as s
 from ..check import boundary_defaults
 from ..diagnostics import Diagnostic, sort
 from ..fmt import format_text, read_document
-from ..highlight import BOUNDARY, VARIABLE, Piece, pieces, vocabulary
+from ..highlight import BOUNDARY, RULE_ID, VARIABLE, Piece, pieces, vocabulary
 from ..lexer import declared_names
 from ..pipeline import Compiled, compile_path, compile_source
 from ..policy_files import display_name
@@ -48,6 +49,7 @@ _TYPES = {
     "choice": ("选项", "以下之一"),
 }
 _CIVIL_CODE_WORD = "民法典"  # the grammar's word for 边界：民法典
+_RULE_LINE = re.compile(r"^[ \t\u3000]*规则[ \t\u3000]*([A-Za-z_][A-Za-z0-9_]*)")
 _DECLARATION_LINE = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*")
 _COMPARISON = {(boundaries.Side.LOWER, True): "≥", (boundaries.Side.LOWER, False): ">",
                (boundaries.Side.UPPER, True): "≤", (boundaries.Side.UPPER, False): "<"}
@@ -151,6 +153,16 @@ class Analysis:
         return found
 
     @functools.cached_property
+    def rule_lines(self) -> dict[str, Span]:
+        """Where each rule id is declared (规则 id「…」), found line by line."""
+        found: dict[str, Span] = {}
+        for number, line in enumerate(self.source.lines, start=1):
+            head = _RULE_LINE.match(line)
+            if head and head.group(1) not in found:
+                found[head.group(1)] = Span(number, head.start(1) + 1, number, head.end(1) + 1)
+        return found
+
+    @functools.cached_property
     def thresholds(self) -> list[tuple[Span, Found]]:
         """Every boundary word and mark of the rules, where it is written and what it bounds."""
         return list(_thresholds(self.document)) if self.document else []
@@ -193,6 +205,8 @@ class Analysis:
             text = self.boundary(piece, span)
         elif piece.kind == VARIABLE:
             text = self.name(piece.text)
+        elif piece.kind == RULE_ID:
+            text = self.rule(piece.text)
         elif piece.text == _CIVIL_CODE_WORD:  # 边界：民法典
             readings = [boundaries.read(word, None, boundaries.CIVIL_CODE_DEFAULTS, False).reason
                         for word in boundaries.CIVIL_CODE_DEFAULTS]
@@ -233,6 +247,18 @@ class Analysis:
             return f"**{name}**：选项值，属于输入 " + "、".join(f"“{d.name}”" for d in owners)
         return None
 
+    def rule(self, rule_id: str) -> str | None:
+        """A rule: its title and article, and the sentences it quotes."""
+        rule = next((r for r in self.document.rules if r.id == rule_id), None) if self.document else None
+        if rule is None:
+            where = self.rule_lines.get(rule_id)
+            return f"**{rule_id}**（规则，第{where.line}行）" if where else None
+        lines = [f"**{rule.id}**" + (f"「{rule.title}」" if rule.title else "")
+                 + (f"（{rule.article.text}，第{rule.span.line}行）" if rule.article else f"（第{rule.span.line}行）")]
+        lines += [f"原文「{quote.text}」" for quote in rule.sources]
+        lines += [f"解读「{quote.text}」" for quote in rule.readings]
+        return "\n\n".join(lines)
+
     def input(self, declaration: Declaration) -> str:
         lines = [f"**{declaration.name}**（输入）", "", f"```pol\n{declaration.line}\n```"]
         decl = next((d for d in self.document.inputs if d.name.name == declaration.name), None) if self.document else None
@@ -257,6 +283,8 @@ class Analysis:
     # ── definition and completion ─────────────────────────────────────────────
     def definition(self, offset: int) -> Span | None:
         piece = self.piece_at(offset)
+        if piece is not None and piece.kind == RULE_ID:
+            return self.rule_lines.get(piece.text)
         if piece is None or piece.kind != VARIABLE:
             return None
         declaration = self.declarations.get(piece.text)
