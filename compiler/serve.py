@@ -10,6 +10,7 @@ traceback.  Only this module imports fastapi and uvicorn.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from .service import BatchAnswer, Policies, Problem, Problems, UnknownRule, pars
 
 MAX_BODY = 1 << 20  # bytes of JSON: a profile of every input of a hundred policies is a few kilobytes
 MAX_UPLOAD = 20 << 20  # bytes of a batch file: about 200,000 applications in CSV
+BATCHES = 2  # batches computed at once; more wait their turn, so that memory stays bounded
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           "parquet": "application/vnd.apache.parquet"}
@@ -112,6 +114,8 @@ def create_app(policies: Policies, max_upload: int = MAX_UPLOAD) -> FastAPI:
                            "金额在结果中一律为字符串（元），精确到规则规定的位数。"
                            "输入有误时返回 422，detail 列出每个有误的字段。")
 
+    batches = asyncio.Semaphore(BATCHES)
+
     @app.exception_handler(Problems)
     async def _problems(request: Request, error: Exception) -> Response:
         assert isinstance(error, Problems)
@@ -191,7 +195,8 @@ def create_app(policies: Policies, max_upload: int = MAX_UPLOAD) -> FastAPI:
                 raise Problems([Problem("file", "请以 multipart/form-data 上传申请表，字段名为 file")])
             data = await upload.read()
             name = upload.filename or ""
-        answer: BatchAnswer = await run_in_threadpool(policies.batch, name, data, output)
+        async with batches:
+            answer: BatchAnswer = await run_in_threadpool(policies.batch, name, data, output)
         if answer.rows is not None:
             return JSONResponse({"summary": answer.summary, "rows": answer.rows})
         assert answer.content is not None
