@@ -554,6 +554,8 @@ def run_spark(args: argparse.Namespace) -> int:
     for warning in done.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"已处理 {done.rows} 行，写入 {args.output}/；合计 {format_yuan(done.total)}")
+    if done.bad_rows:
+        print(f"{done.bad_rows} 行有误（已在“错误”列说明）", file=sys.stderr)
     return 0
 
 

@@ -54,6 +54,15 @@ ROW_ID = "__pol_row_id"  # the column of monotonically_increasing_id added to th
 _ROW_BITS = 33  # monotonically_increasing_id: the partition above these bits, the row within it below
 FIRST_ROW = 2  # row 1 is a file's header, as a spreadsheet numbers rows
 PACKAGE_PREFIX = "pol_set_"
+LOG_CONFIG = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %m%n
+"""
 BOM = "\ufeff"
 
 
@@ -184,10 +193,12 @@ def write(frame: DataFrame, target: str) -> None:
 
 @dataclass
 class Done:
-    """What ``run`` did: the rows, their total (exact, in 元), the warnings about the columns."""
+    """What ``run`` did: the rows, their total (exact, in 元), the rows with cells that do not read (错误),
+    the warnings about the columns."""
 
     rows: int
     total: Decimal
+    bad_rows: int
     warnings: list[str]
 
 
@@ -223,7 +234,10 @@ def _run(files: Sequence[Output], source: str, staging: str, master: str | None,
     if master is None or master.startswith("local"):  # the Python workers are this Python, with pol and its libraries
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     running = SparkSession.getActiveSession()
-    builder = SparkSession.builder.appName("pol spark").config("spark.ui.showConsoleProgress", "false")
+    logging = scratch / "log4j2.properties"  # Spark's own log: errors only, one line each
+    logging.write_text(LOG_CONFIG, encoding="utf-8")
+    builder = (SparkSession.builder.appName("pol spark").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={logging.as_uri()}"))
     if master is not None:
         builder = builder.master(master)
     try:
@@ -240,7 +254,8 @@ def _run(files: Sequence[Output], source: str, staging: str, master: str | None,
             written = session.read.parquet(staging)
             total = OUTPUT_COLUMNS[2]  # 合计金额, to the fen
             summary = written.agg(f.count(f.lit(1)).alias("rows"),
-                                  f.sum(f.col(total).cast("decimal(38,2)")).alias("total")).first()
+                                  f.sum(f.col(total).cast("decimal(38,2)")).alias("total"),
+                                  f.sum((f.col(OUTPUT_COLUMNS[9]) != "").cast("long")).alias("bad")).first()
         except BatchError:
             raise
         except Exception as error:  # the job failed: Spark's message, without its Java and Python stack traces
@@ -249,7 +264,7 @@ def _run(files: Sequence[Output], source: str, staging: str, master: str | None,
         if running is None:
             session.stop()
     assert summary is not None
-    return Done(int(summary["rows"]), Decimal(summary["total"] or 0), warnings)
+    return Done(int(summary["rows"]), Decimal(summary["total"] or 0), int(summary["bad"] or 0), warnings)
 
 
 _ERROR_LINE = re.compile(r"^[\w.]*(?:Error|Exception|Interrupt)\b.*", re.M)
