@@ -34,25 +34,21 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from . import batch_read
+from . import arrow_set
+from .arrow_set import ROW_BITS, ROW_ID
 from .batch_read import BatchError as BatchError
-from .batch_write import Layout, Writer
 
 if TYPE_CHECKING:
-    import pyarrow
     from pyspark.sql import DataFrame, SparkSession
 
     from .build import Output
 
-ROW_ID = "__pol_row_id"  # the column of monotonically_increasing_id added to the applications
-_ROW_BITS = 33  # monotonically_increasing_id: the partition above these bits, the row within it below
-FIRST_ROW = 2  # row 1 is a file's header, as a spreadsheet numbers rows
 PACKAGE_PREFIX = "pol_set_"
 LOG_CONFIG = """\
 rootLogger.level = error
@@ -63,7 +59,6 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %m%n
 """
-BOM = "\ufeff"
 
 
 def results(applications: DataFrame, package: str = "generated", warnings: list[str] | None = None) -> DataFrame:
@@ -76,77 +71,16 @@ def results(applications: DataFrame, package: str = "generated", warnings: list[
     from pyspark.sql import functions
     from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-    header = [name.removeprefix(BOM) if k == 0 else name for k, name in enumerate(applications.columns)]
-    entries = _entries(package)
-    given = frozenset(name for entry in entries for name, _, _ in entry.inputs)
-    from pol_runtime import DATE_FIELD, PLACE_FIELD
-
-    from . import batch
-
-    known = batch_read.Names(given, frozenset({*batch.ID_COLUMNS, DATE_FIELD, PLACE_FIELD}))
-    found = batch_read.check_header(header, known, "DataFrame", None)
-    if warnings is not None:
-        warnings += found
-    layout = Layout.of(entries, header, lettered=False)
+    header, layout = arrow_set.prepare(applications.columns, package, "DataFrame", warnings)
     numbered = applications.toDF(*header).withColumn(ROW_ID, functions.monotonically_increasing_id())
-    counts = numbered.groupBy(functions.shiftright(ROW_ID, _ROW_BITS).alias("partition")).count().collect()
+    counts = numbered.groupBy(functions.shiftright(ROW_ID, ROW_BITS).alias("partition")).count().collect()
     offsets: dict[int, int] = {}
     before = 0
     for partition, rows in sorted((int(row["partition"]), int(row["count"])) for row in counts):
         offsets[partition] = before
         before += rows
     schema = StructType([StructField(name, LongType() if k == 0 else StringType()) for k, name in enumerate(layout.header)])
-    return numbered.mapInArrow(functools.partial(evaluate_batches, package, header, layout, offsets), schema)
-
-
-def _entries(package: str) -> Sequence[Any]:
-    try:
-        return importlib.import_module(f"{package}.policy_set").ENTRIES  # type: ignore[no-any-return]
-    except ImportError as error:
-        raise BatchError(f"找不到编译好的政策集合“{package}”（{error}）：请先运行 pol build，"
-                         "并把生成的文件夹加入 Spark（--py-files）") from None
-
-
-def evaluate_batches(package: str, header: Sequence[str], layout: Layout, offsets: dict[int, int],
-                     batches: Iterator[pyarrow.RecordBatch]) -> Iterator[pyarrow.RecordBatch]:
-    """On an executor: each Arrow batch of applications (``header``, then ``ROW_ID``) as a batch of results."""
-    import pyarrow as arrow
-
-    vector = importlib.import_module(f"{package}.policy_set_vector")
-    entries = _entries(package)
-    schema = arrow.schema([(name, arrow.int64() if k == 0 else arrow.string()) for k, name in enumerate(layout.header)])
-    mask = (1 << _ROW_BITS) - 1
-    for record in batches:
-        ids = record.column(len(header)).to_pylist()
-        numbers = [offsets[identity >> _ROW_BITS] + (identity & mask) + FIRST_ROW for identity in ids]
-        columns = [[batch_read.cell_text(value) for value in record.column(k).to_pylist()] for k in range(len(header))]
-        chunk = batch_read.Chunk(list(header), columns, record.num_rows, numbers)
-        lines = _rows(entries, layout, chunk, vector.evaluate(chunk.header, chunk.columns))
-        cells = list(zip(*lines, strict=True)) if lines else [() for _ in schema]
-        yield arrow.RecordBatch.from_arrays([arrow.array(list(values), type=field.type)
-                                             for values, field in zip(cells, schema, strict=True)], schema=schema)
-
-
-class _Lines:
-    """Where ``batch.write_outcome`` writes: the rows kept in memory (the bad cells are in the 错误 column)."""
-
-    def __init__(self) -> None:
-        self.lines: list[Sequence[object]] = []
-
-    def write_many(self, rows: Sequence[Sequence[object]]) -> None:
-        self.lines.extend(rows)
-
-    def bad(self, cells: object) -> None:
-        pass
-
-
-def _rows(entries: Sequence[Any], layout: Layout, chunk: batch_read.Chunk, outcome: Any) -> list[Sequence[object]]:
-    """The output rows of a chunk evaluated by column, worded by pol batch's own code."""
-    from . import batch
-
-    lines = _Lines()
-    batch.write_outcome(batch.Sink(cast(Writer, lines), batch.Summary(), layout, entries), chunk, outcome)
-    return lines.lines
+    return numbered.mapInArrow(functools.partial(arrow_set.evaluate_batches, package, header, layout, offsets), schema)
 
 
 # ── pol spark ─────────────────────────────────────────────────────────────────
