@@ -78,20 +78,18 @@ class Lowering:
             return ir.AnyOf((*_flatten(self.condition(condition.left), ir.AnyOf),
                              *_flatten(self.condition(condition.right), ir.AnyOf)))
         if isinstance(condition, s.IsTrue):
-            return ir.Truth(self.var(condition.name), True, condition.name.name)
+            return ir.Truth(self.var(condition.name), True)
         if isinstance(condition, s.IsFalse):
-            return ir.Truth(self.var(condition.name), False, f"{condition.name.name}为否")
+            return ir.Truth(self.var(condition.name), False)
         if isinstance(condition, s.IsChoice):
-            word = "不是" if condition.negated else "为"
-            return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated,
-                               f"{condition.name.name}{word}{condition.value.name}")
+            return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated)
         return self.compare(condition)
 
     def compare(self, compare: s.Compare) -> ir.Within:
         subject = self.var(compare.subject)
         lower, upper = self.bounds(compare.threshold)
         written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
-        return ir.Within(subject, lower, upper, f"{written}（{wording.bounds(compare.subject.name, lower, upper)}）")
+        return ir.Within(subject, lower, upper, written)
 
     def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
         if isinstance(threshold, s.Range):
@@ -144,13 +142,13 @@ class Lowering:
             var = self.key_var(node.keys)
             entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, node.amounts,
                                                                                            strict=True))
-            return ir.Lookup(var, entries, None, f"按{var.name}取定额")
+            return ir.Lookup(var, entries, None)
         if isinstance(node, s.RateTable):
             var = self.key_var(node.keys)
             base = self.expr(node.base)
             entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
                                                                                              strict=True))
-            return ir.Lookup(var, entries, base, f"按{var.name}取比例，乘以{wording.expr_text(base)}")
+            return ir.Lookup(var, entries, base)
         assert isinstance(node, s.Tiers)
         return self.tiers(node)
 
@@ -170,9 +168,9 @@ class Lowering:
                 following = lowered[index + 1][0]
                 assert following is not None
                 upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
-            reading = wording.bounds(node.subject.name, lower, upper)
-            tiers.append(ir.Tier(lower, upper, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}（{reading}）"))
-        return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，取达到的最高一档")
+            tiers.append(ir.Tier(lower, upper, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}",
+                                 node.subject.name))
+        return ir.Steps(subject, tuple(tiers))
 
     def cumulative_tiers(self, node: s.Tiers) -> ir.Steps:
         subject = self.var(node.subject)
@@ -180,9 +178,9 @@ class Lowering:
         for threshold, amount in zip(node.thresholds, node.amounts, strict=True):
             lower, _ = self.bounds(threshold)
             assert lower is not None
-            tiers.append(ir.Tier(lower, None, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}"
-                                                          f"（{wording.bounds(node.subject.name, lower, None)}）"))
-        return ir.Steps(subject, tuple(tiers), f"按{node.subject.name}分档，达到的各档累加", cumulative=True)
+            tiers.append(ir.Tier(lower, None, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}",
+                                 node.subject.name))
+        return ir.Steps(subject, tuple(tiers), cumulative=True)
 
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:

@@ -1,7 +1,9 @@
 """The lowered form: every bound, inclusivity, cap and rounding explicit.
 
-Everything a calculator computes is here, with the label a reviewer reads
-beside each condition and computation.  ``plan.py`` lowers each rule to the
+Everything a calculator computes is here, as structure: conditions keep the
+words the policy wrote (``written``) and their bounds with the reason for
+each; the labels a reviewer reads beside them (``label``) are worded by
+``wording.py``.  ``plan.py`` lowers each rule to the
 ordered steps every backend follows; ``wording.py`` words the rest.
 """
 
@@ -88,7 +90,12 @@ class Bound:
 class Truth:
     var: Var
     expected: bool
-    label: str
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,12 @@ class ChoiceIs:
     var: Var
     value: str
     negated: bool
-    label: str
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -106,7 +118,14 @@ class Within:
     subject: Expr
     lower: Bound | None
     upper: Bound | None
-    label: str
+    written: str  # as the policy writes it: 固定资产投资在1000万元以上
+
+    @property
+    def label(self) -> str:
+        """The condition as written, and how its bounds are read (``wording.py``)."""
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -155,7 +174,12 @@ class Lookup:
     var: Var
     entries: tuple[Entry, ...]
     base: Expr | None  # None: the entries are amounts
-    label: str
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
     def missing_reason(self) -> str:  # for emit/vector.py until it reads the plan
         from . import wording
@@ -166,9 +190,17 @@ class Lookup:
 @dataclass(frozen=True)
 class Tier:
     lower: Bound
-    upper: Bound | None
+    upper: Bound | None  # the next tier's lower bound, or the tier's own upper one
     amount: Decimal
-    label: str
+    written: str  # as the policy writes it: 年销售额3亿元及以上
+    subject: str = ""  # the subject's name, for the reading of the bounds
+
+    @property
+    def label(self) -> str:
+        """The tier as written, and how its bounds are read (``wording.py``)."""
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -178,8 +210,13 @@ class Steps:
 
     subject: Expr
     tiers: tuple[Tier, ...]
-    label: str
     cumulative: bool = False
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ and diagnostics say the same thing in the same words.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from pol_runtime import format_rate, format_yuan
 
@@ -69,6 +71,43 @@ def bounds(name: str, lower: ir.Bound | None, upper: ir.Bound | None) -> str:
     if upper is not None:
         parts.append(f"{name} {'≤' if upper.inclusive else '<'} {value(upper.value)}，{upper.reason}")
     return "；".join(parts)
+
+
+def _truth(atom: ir.Truth) -> str:
+    return atom.var.name if atom.expected else f"{atom.var.name}为否"
+
+
+def _choice(atom: ir.ChoiceIs) -> str:
+    return f"{atom.var.name}{'不是' if atom.negated else '为'}{atom.value}"
+
+
+def _within(atom: ir.Within) -> str:
+    return f"{atom.written}（{bounds(expr_text(atom.subject), atom.lower, atom.upper)}）"
+
+
+def _tier(tier: ir.Tier) -> str:
+    return f"{tier.written}（{bounds(tier.subject, tier.lower, tier.upper)}）"
+
+
+def _steps(steps: ir.Steps) -> str:
+    how = "达到的各档累加" if steps.cumulative else "取达到的最高一档"
+    return f"按{expr_text(steps.subject)}分档，{how}"
+
+
+def _lookup(lookup: ir.Lookup) -> str:
+    if lookup.base is None:
+        return f"按{lookup.var.name}取定额"
+    return f"按{lookup.var.name}取比例，乘以{expr_text(lookup.base)}"
+
+
+LABELS: dict[type, Callable[[Any], str]] = {
+    ir.Truth: _truth, ir.ChoiceIs: _choice, ir.Within: _within, ir.Tier: _tier, ir.Steps: _steps, ir.Lookup: _lookup,
+}
+
+
+def label(node: ir.Truth | ir.ChoiceIs | ir.Within | ir.Tier | ir.Steps | ir.Lookup) -> str:
+    """The words a reader sees beside a condition, a tier or a table, in the trace and on the page."""
+    return LABELS[type(node)](node)
 
 
 def describe(condition: ir.Condition) -> str:
