@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from compiler import interpret, ir
+from compiler import interpret, ir, plan
 from compiler.emit import python, vector
 from compiler.emit.markdown import load_calculators
 
@@ -126,7 +126,9 @@ def keeps_its_promises(rule: ir.Rule, result: Any, row: Row) -> None:
 
 
 def agree(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row], context: object = None) -> None:
-    """Every backend gives, on every row it can take, what the interpreter gives."""
+    """The rule's plan keeps its invariants, and every backend gives, on every row it can take, what the
+    interpreter gives."""
+    assert plan.check(plan.planned(rule)) == [], context
     expected = [interpret.evaluate(rule, row) for row in rows]
     for row, result in zip(rows, expected, strict=True):
         keeps_its_promises(rule, result, row)
