@@ -181,11 +181,6 @@ class Lookup:
 
         return wording.label(self)
 
-    def missing_reason(self) -> str:  # for emit/vector.py until it reads the plan
-        from . import wording
-
-        return wording.missing_entry(self)
-
 
 @dataclass(frozen=True)
 class Tier:
@@ -358,23 +353,3 @@ def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within]:
             yield from atoms(item)
     else:
         yield condition
-
-
-# The wording of conditions and reasons lives in ``wording.py`` and the order of a rule's steps in
-# ``plan.py``; these names stay only for ``emit/vector.py`` until it reads the plan.
-def can_be_negative(computation: Computation) -> bool:
-    from . import plan
-
-    return isinstance(computation, Scaled | Lookup) and plan.subtracts(computation.base)
-
-
-def not_met(condition: Condition) -> str:
-    from . import wording
-
-    return wording.not_met(condition)
-
-
-def excluded(condition: Condition) -> str:
-    from . import wording
-
-    return wording.excluded(condition)
