@@ -49,8 +49,9 @@ typecheck: $(STAMP)
 check-generated: $(STAMP)
 	$(BIN)/pol build --check
 
-bench: $(STAMP)
+bench: $(STAMP) java
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/spark_speed.py
 	$(BIN)/python benchmarks/compile_speed.py
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/call_speed.py
