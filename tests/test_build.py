@@ -63,7 +63,7 @@ def test_docstrings_quote_the_clause_and_point_at_its_line() -> None:
     assert source_line.startswith("规则 art24_investment")
 
 
-_ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.Entry", "rt.Gate", "rt.evaluate_set",
+_ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.Entry", "rt.Gate", "rt.evaluate_set", "rt.require",
                   "rt.money", "rt.rate", "rt.count", "rt.flag", "rt.choice", "rt.day",
                   "rt.Trace", "rt.scaled", "trace.check", "trace.excluded", "trace.step", "trace.cap", "trace.round",
                   "trace.done", "trace.not_applicable", "amount.quantize", "datetime.date"}
@@ -84,7 +84,8 @@ def test_generated_code_only_calls_what_the_templates_allow() -> None:
                 assert name in _ALLOWED_CALLS or name.endswith(".get"), (path.name, name)
             assert not isinstance(node, ast.Lambda | ast.Global | ast.Nonlocal), path.name
         imports = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-        allowed = ("from __future__", "from decimal", "from typing", "from .", "import datetime", "from collections.abc")
+        allowed = ("from __future__", "from decimal", "from typing", "from .", "import datetime", "from collections.abc",
+                   "import pol_runtime", "from pol_runtime")
         assert all(i.startswith(allowed) for i in imports), imports
 
 
