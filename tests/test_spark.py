@@ -183,3 +183,36 @@ def test_pol_spark_writes_the_results_folder(tmp_path: Path, capsys: pytest.Capt
     assert rows == [tuple(row.values()) for row in parquet.read_table(expected).to_pylist()]
     total = batch_out.split("合计 ", 1)[1].split("\n", 1)[0]
     assert f"已处理 {ROWS} 行" in out and f"合计 {total}" in out
+    # again into the same folder: the older result is replaced whole, and nothing is left beside it
+    assert cli.main(["spark", str(applications), "-o", str(target), "--master", "local[2]"]) == 0
+    again = sorted((tuple(row.values()) for row in parquet.read_table(target).to_pylist()), key=lambda row: row[0])
+    assert again == rows
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["applications.csv", "batch.parquet", "results.parquet"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["missing.csv", "-o", "out.parquet"], "error: 找不到申请文件：missing.csv"),
+    ([str(ROOT / "examples" / "applications.csv"), "-o", "out.csv"], "error: 不支持的输出格式“.csv”"),
+    ([str(ROOT / "examples" / "applications.csv"), "-o", "taken.parquet"], "不是 Spark 写的结果文件夹：不会覆盖"),
+])
+def test_pol_spark_refuses_before_starting_spark(argv: list[str], message: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken.parquet").mkdir()
+    (tmp_path / "taken.parquet" / "mine.txt").write_text("mine\n", encoding="utf-8")
+    monkeypatch.setattr(spark, "_run", lambda *args: pytest.fail("Spark started"))
+    assert cli.main(["spark", *argv, "--set", str(ROOT / "policies")]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert (tmp_path / "taken.parquet" / "mine.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_pol_spark_without_java_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    target = tmp_path / "out.parquet"
+    assert cli.main(["spark", str(ROOT / "examples" / "applications.csv"), "-o", str(target),
+                     "--set", str(ROOT / "policies")]) == 1
+    assert capsys.readouterr().err.startswith("error: pol spark 需要 Java 17 或更新版本，但没有找到 java")
+    assert not target.exists()
