@@ -31,6 +31,7 @@ MAGIC = b"pol-cache 1\n"
 _DIGEST = hashlib.sha256().digest_size
 # Compiled policies are kept up to this many; the least recently used go first.
 MAX_ENTRIES = 200
+MAX_DIGESTED = 64 << 20  # a registered original is checked only up to a few MB (check.MAX_ORIGINAL_BYTES)
 
 _COMPILER = Path(__file__).resolve().parent
 
@@ -131,8 +132,14 @@ def _prune(place: Path, keep: int) -> None:
 
 
 def file_digest(path: Path) -> str:
-    """The sha256 of a file's bytes, or a mark that it could not be read (which is part of a key, too)."""
+    """The sha256 of a file's bytes, or what it is instead (part of a key, too): never a read of a pipe or
+    a device, which check.py does not read either, nor of anything beyond ``MAX_DIGESTED`` bytes."""
     try:
+        status = path.stat()
+        if not path.is_file():
+            return f"not a file: {status.st_mode:o}"
+        if status.st_size > MAX_DIGESTED:
+            return f"large: {status.st_size} {status.st_mtime_ns} {status.st_ino}"
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
         return f"unreadable: {type(error).__name__}"

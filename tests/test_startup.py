@@ -211,6 +211,15 @@ def test_a_changed_original_is_checked_again(home: Path, tmp_path: Path) -> None
     assert [d.code.id for d in gone.diagnostics] == ["E0417"]
 
 
+def test_an_original_that_is_a_pipe_is_never_read(home: Path, tmp_path: Path) -> None:
+    import os
+
+    path = _policy(tmp_path / "p")
+    (tmp_path / "p" / "orig.txt").unlink()
+    os.mkfifo(tmp_path / "p" / "orig.txt")  # reading it would wait for a writer for ever
+    assert [d.code.id for d in cache.compile_path(path, "p.pol").diagnostics] == ["E0417"]
+
+
 def test_the_same_file_under_another_name_is_its_own_entry(home: Path, tmp_path: Path) -> None:
     path = _policy(tmp_path / "p")
     assert cache.compile_path(path, "p.pol").source.name == "p.pol"
