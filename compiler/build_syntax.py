@@ -486,6 +486,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Cap(_node(children, s.Money), _scope_words(children),
                      str(hedge) if hedge else None, span=_meta_span(meta))
 
+    def input_cap(self, meta: Any, children: list[Any]) -> s.InputCap:
+        hedge = _token(children, "HEDGE")
+        rate = _tokens(children, "RATE")
+        return s.InputCap(_name(_tokens(children, "NAME")[-1]), self._rate(rate[0]) if rate else None,
+                          _scope_words(children), str(hedge) if hedge else None, span=_meta_span(meta))
+
+    def caps_both(self, meta: Any, children: list[Any]) -> tuple[s.Cap | s.InputCap, ...]:
+        """最高50万元且不超过实际投资额的10%: two caps, the smaller limit binds."""
+        return tuple(c for c in children if isinstance(c, s.Cap | s.InputCap))
+
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
         unit = str(children[1]) if len(children) > 1 else None
         return s.Rounding(str(children[0]), unit, span=_meta_span(meta))
@@ -499,7 +509,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
-                     for c in children[1:]]
+                     for child in children[1:] for c in (child if isinstance(child, tuple) else (child,))]
         return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:

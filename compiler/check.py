@@ -350,9 +350,14 @@ class Checker:
         readings = [m for m in sentence.modifiers if isinstance(m, s.TierReading)]
         if isinstance(computation, s.Tiers) and computation.again and not readings:
             self.error(codes.AMBIGUOUS_TIERS, computation.span)
+        self.check_cap_scopes(sentence)
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 self.check_cap(modifier)
+            elif isinstance(modifier, s.InputCap):
+                self.resolve(modifier.base, Type.MONEY)
+                if modifier.rate is not None:
+                    self.check_rate(modifier.rate)
             elif isinstance(modifier, s.Rounding):
                 if modifier.unit is None:
                     self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
@@ -363,6 +368,20 @@ class Checker:
                 pass  # any computation may be multiplied; the factor is a number the grammar read
             else:
                 self.check_quota(modifier, computation)
+
+    def check_cap_scopes(self, sentence: s.Sentence) -> None:
+        """每项…最高20万元，每家…最高100万元: the wider cap is on a total over the items, which one
+        calculation does not have; applied to one item it could never bind, so it is refused, not collapsed."""
+        caps = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
+        computation = sentence.computation
+        if isinstance(computation, s.Percent) and computation.cap is not None and computation.cap.scope:
+            caps.insert(0, computation.cap)
+        first = caps[0] if caps else None
+        for cap in caps[1:]:
+            assert first is not None
+            if "".join(cap.scope) != "".join(first.scope):
+                self.error(codes.CAP_SCOPES_DIFFER, cap.span, first="".join(first.scope), second="".join(cap.scope))
+                return
 
     def check_quota(self, quota: s.Quota, computation: s.Computation) -> None:
         if not isinstance(computation, s.PerCount):

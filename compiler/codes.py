@@ -137,5 +137,8 @@ ALL: tuple[Code, ...] = tuple(v for v in dict(globals()).values() if isinstance(
 UNKNOWN_WORD = _error("E0007", "无法识别“{word}”：它既不是已声明的输入，也不是本语言的用语",
                       "本语言不支持这种写法：删去“{word}”，或改写这句话；如果它是输入，先用“输入 {word}：…”声明")
 UNSUPPORTED = _error("E0008", "pol 尚不支持{construct}：“{text}”", "{help}")
+CAP_SCOPES_DIFFER = _error("E0316", "同一句中的两个封顶范围不同（“{first}”与“{second}”）：范围更大的封顶须对企业各项的合计封顶，"
+                           "一次计算只有一项，不能合并为一个封顶",
+                           "每句只写一个范围的封顶；更大范围的合计封顶（跨项目合计）pol 尚不能计算，请用“未编码「…」”记下原文")
 MARK_NUMBER_DIFFERS = _error("E0315", "“{mark}”中的数额与所注的门槛 {value} 不符",
                              "括号中写门槛本身（如“500万元（含500万元）以上”），或只写“（含）”“（不含）”")

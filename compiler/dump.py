@@ -205,7 +205,9 @@ class PlanPrinter(Expressions):
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         scope = f"，范围：{step.scope}" if step.scope else ""
-        return [f"amount = min(amount, {yuan(step.limit)})", f"记录「{step.label}」{scope}"]
+        fixed = plan.constant_limit(step)
+        limit = yuan(fixed) if fixed is not None else self.expr(step.limit)
+        return [f"amount = min(amount, {limit})", f"记录「{step.label}」{scope}"]
 
     def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
         to_fen = "" if step.quantum == plan.FEN else "，再到分"

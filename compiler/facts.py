@@ -164,6 +164,8 @@ def monotone_inputs(rule: Plan) -> list[str]:
     direction = _Direction()
     compute = rule.compute
     getattr(direction, f"visit_{type(compute).__name__}")(compute)
+    for cap in rule.of(plan.Cap):  # min(amount, share × input): never smaller for a larger input
+        direction.grows(cap.limit)
     musts = required(rule)
     for step in rule.of(plan.Require):
         for atom in ir.atoms(step.condition):

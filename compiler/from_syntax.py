@@ -182,6 +182,13 @@ class Lowering:
                                  node.subject.name))
         return ir.Steps(subject, tuple(tiers), cumulative=True)
 
+    def input_cap(self, cap: s.InputCap) -> ir.Cap:
+        """不超过实际发生的利息 (the input × 1) · 最高不超过贷款金额的2% (the input × 2%)."""
+        scope = "".join(cap.scope)
+        share = f"的{cap.rate.text}" if cap.rate else ""
+        return ir.Cap(cap.rate.value if cap.rate else Decimal(1), scope,
+                      f"{cap.hedge or ''}{scope}不超过{cap.base.name}{share}", of=self.var(cap.base))
+
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
@@ -199,6 +206,8 @@ class Lowering:
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 caps.append(_cap(modifier))
+            elif isinstance(modifier, s.InputCap):
+                caps.append(self.input_cap(modifier))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
             elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor

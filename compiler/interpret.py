@@ -188,7 +188,7 @@ class Run:
             self.amount = self.trace.step("计算", step.reason, runtime.ZERO)
 
     def visit_Cap(self, step: plan.Cap) -> None:  # noqa: N802
-        self.amount = self.trace.cap(self.amount, step.limit, step.label)
+        self.amount = self.trace.cap(self.amount, self.number(step.limit), step.label)
 
     def visit_Round(self, step: plan.Round) -> None:  # noqa: N802
         self.amount = self.trace.round(self.amount, step.quantum, step.mode, step.label)

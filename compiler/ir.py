@@ -255,9 +255,18 @@ Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions
 
 @dataclass(frozen=True)
 class Cap:
-    amount: Decimal
+    """amount = min(amount, limit): the limit is ``amount`` yuan, or, with ``of``, ``of`` × ``amount``
+    (不超过实际发生的利息: × 1; 最高不超过贷款金额的2%: × 2%)."""
+
+    amount: Decimal  # yuan; with ``of``, the share of that input
     scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
     label: str
+    of: Var | None = None  # a money input the limit is a share of
+
+    @property
+    def constant(self) -> bool:
+        """Whether the limit is a fixed amount (the same for every application)."""
+        return self.of is None
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def idle_caps(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
         return
     top, how = bounded
     for cap in rule.caps:
-        if top < cap.amount:
+        if cap.constant and top < cap.amount:
             yield codes.CAP_NEVER_BINDS, {"cap": cap.label, "most": format_yuan(top), "detail": how}
 
 

@@ -66,8 +66,12 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   ``("计算", label, total)``.  Upper bounds are not looked at.
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
-* ``Cap(limit, scope)`` — amount = min(amount, limit), recorded
-  ``("封顶", label, limit, held=amount > limit)``.
+* ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
+  (a ``Const`` in yuan, an input ``Var`` — 不超过实际发生的利息 — or
+  ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2%); amount =
+  min(amount, limit), recorded ``("封顶", label, limit, held=amount > limit)``.
+  Several caps in a row are the smaller of several limits (最高50万元且不超过
+  实际投资额的10%).
 * ``Round(quantum, mode)`` — amount = amount.quantize(quantum, mode), then
   ``.quantize(FEN)`` when the quantum is not the fen (exact: quantum ≥ fen);
   recorded ``("舍入", label, amount)``.
@@ -85,6 +89,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
+
+from pol_runtime import format_rate, format_yuan
 
 from . import ir, wording
 
@@ -197,7 +203,7 @@ class ClampAtZero:
 
 @dataclass(frozen=True)
 class Cap:
-    limit: Decimal
+    limit: ir.Expr  # a Const in yuan, a money input, or a money input × a rate
     scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
     label: str
 
@@ -296,10 +302,24 @@ def lower(rule: ir.Rule) -> Plan:
     steps.append(compute)
     if can_be_negative(compute):
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
-    steps += [Cap(cap.amount, cap.scope, cap.label) for cap in rule.caps]
+    steps += [Cap(cap_limit(cap), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
     steps.append(Pay(rule.discretionary))
     return Plan(rule, tuple(steps))
+
+
+def cap_limit(cap: ir.Cap) -> ir.Expr:
+    """The limit of ``cap`` as an expression: its amount, the input it names, or that input × its share."""
+    if cap.of is None:
+        return ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount))
+    if cap.amount == 1:
+        return cap.of
+    return ir.Arith("×", cap.of, ir.Const(cap.amount, ir.Type.RATE, format_rate(cap.amount)), ir.Type.MONEY)
+
+
+def constant_limit(step: Cap) -> Decimal | None:
+    """The cap's limit when it is a fixed amount; None when it is computed from the inputs."""
+    return step.limit.value if isinstance(step.limit, ir.Const) else None
 
 
 def lower_module(module: ir.Module) -> tuple[Plan, ...]:
@@ -390,8 +410,12 @@ def check(plan: Plan) -> list[str]:
 def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
     if isinstance(step, Require | Exclude | ClampAtZero) and not step.reason:
         yield f"{type(step).__name__} 没有理由"
-    if isinstance(step, Cap) and step.limit < 0:
-        yield f"封顶 {step.limit} 为负"
+    if isinstance(step, Cap):
+        limit = constant_limit(step)
+        if limit is not None and limit < 0:
+            yield f"封顶 {limit} 为负"
+        if limit is None and (subtracts(step.limit) or step.limit.type is not ir.Type.MONEY):
+            yield f"封顶 {step.label} 须是金额输入或其比例"
     if isinstance(step, Round):
         if step.mode not in ROUNDING_MODES:
             yield f"未知的舍入方式 {step.mode}"

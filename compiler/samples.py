@@ -254,9 +254,10 @@ class Sampler:
 
     def cap_samples(self) -> list[Sample]:
         rule = self.rule
-        if not rule.caps:
+        fixed = [c.amount for c in rule.caps if c.constant]  # a cap from the inputs has no one knee
+        if not fixed:
             return []
-        cap = min(c.amount for c in rule.caps)
+        cap = min(fixed)
         knee = self.knee(cap)
         if knee is None:
             return []

@@ -188,6 +188,16 @@ class Cap(Node):
 
 
 @dataclass(frozen=True)
+class InputCap(Node):
+    """``不超过实际发生的利息`` · ``最高不超过贷款金额的2%`` — a limit computed from a money input."""
+
+    base: NameRef
+    rate: Rate | None  # None: the input itself is the limit
+    scope: tuple[str, ...]
+    hedge: str | None
+
+
+@dataclass(frozen=True)
 class Rounding(Node):
     mode: str  # 向上取整 / 向下取整 / 四舍五入
     unit: str | None  # 分 / 角 / 元 / 十元 ...; None when the text does not say
@@ -331,7 +341,7 @@ class Multiplier(Node):
 
 
 Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-Modifier = Cap | Rounding | Quota | TierReading | Multiplier
+Modifier = Cap | InputCap | Rounding | Quota | TierReading | Multiplier
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ def test_the_seed_rule_reads_in_the_policy_order() -> None:
     assert [type(s).__name__ for s in steps] == ["ReadInputs", "Require", "Scale", "Cap", "Round", "Pay"]
     scale, cap, rounding = steps[2], steps[3], steps[4]
     assert isinstance(scale, plan.Scale) and scale.numerator == Decimal("0.01")
-    assert isinstance(cap, plan.Cap) and cap.limit == Decimal("500000")
+    assert isinstance(cap, plan.Cap) and plan.constant_limit(cap) == Decimal("500000")
     assert isinstance(rounding, plan.Round) and (rounding.quantum, rounding.mode) == (Decimal("0.01"), "ROUND_HALF_UP")
 
 
@@ -58,7 +58,7 @@ def test_the_checker_finds_a_plan_out_of_order_or_incomplete() -> None:
     assert plan.check(plan.Plan(rule, good.steps[:-2] + good.steps[-1:]))  # no rounding
     assert plan.check(plan.Plan(rule, good.steps[:-1] + good.steps[-2:]))  # rounding twice
     assert plan.check(plan.Plan(rule, (plan.ReadInputs(good.inputs[1:]), *good.steps[1:])))  # an input undeclared
-    negative = plan.Cap(Decimal(-1), "", "最高-1元")
+    negative = plan.Cap(ir.Const(Decimal(-1), ir.Type.MONEY, "-1元"), "", "最高-1元")
     assert plan.check(plan.Plan(rule, (*good.steps[:3], negative, *good.steps[4:])))
 
 

@@ -90,8 +90,8 @@ def build(rule: ir.Rule) -> Chart | None:
         thresholds += [Mark(p.up_to if p.up_to is not None else p.above or Decimal(0),
                             f"分段点{short(p.up_to if p.up_to is not None else p.above or Decimal(0), var.type)}")
                        for p in computation.parts]
-    cap = Mark(min(c.amount for c in rule.caps), "封顶" + short(min(c.amount for c in rule.caps), ir.Type.MONEY)) \
-        if rule.caps else None
+    fixed = [c.amount for c in rule.caps if c.constant]  # a cap from the inputs is no one line
+    cap = Mark(min(fixed), "封顶" + short(min(fixed), ir.Type.MONEY)) if fixed else None
     knee = None
     if cap is not None:
         found = sampler.knee(cap.value)

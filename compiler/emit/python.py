@@ -327,7 +327,7 @@ class RuleCode:
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
-        limit = self.decimal(step.limit, ir.Type.MONEY)
+        limit = self.expr(step.limit)  # a constant, a money input (a Decimal once read), or one times a rate
         if self.traced:
             return [f"amount = trace.cap(amount, {limit}, {py_str(step.label)})"]
         return [f"amount = min(amount, {limit})"]

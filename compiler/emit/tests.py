@@ -68,7 +68,8 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     for threshold in facts.thresholds(plan.planned(rule)):
         if threshold.name == name and threshold.where != "分段":
             add(threshold.bound.value.value)
-    knee = Sampler(rule).knee(min(c.amount for c in rule.caps)) if rule.caps else None
+    fixed = [c.amount for c in rule.caps if c.constant]
+    knee = Sampler(rule).knee(min(fixed)) if fixed else None
     if knee is not None and knee[0] == name:
         add(Decimal(knee[1]))
     return found
@@ -129,13 +130,25 @@ def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
     return computation.var.name, pairs, py_values(Sampler(rule).baseline)
 
 
+def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
+    """The most a cap allows, as a Python expression over the drawn ``values``: its amount, or the limit
+    computed from the input it names, rounded as the amount is (rounding is monotone, so the rounded amount
+    never exceeds the rounded limit)."""
+    if cap.of is None:
+        return py_decimal(cap.amount)
+    limit = f"Decimal(values[{py_str(cap.of.name)}])"
+    if cap.amount != 1:
+        limit += f" * {py_decimal(cap.amount)}"
+    return f'({limit}).quantize({py_decimal(rounding.quantum)}, "{rounding.mode}").quantize(FEN)'
+
+
 def render(module: ir.Module) -> str:
     rules = []
     for rule in module.rules:
         rules.append({
             "rule": rule,
             "inputs": {spec.name: strategy(spec, rule) for spec in rule.inputs},
-            "caps": [py_decimal(cap.amount) for cap in rule.caps],
+            "caps": [cap_bound(cap, rule.rounding) for cap in rule.caps],
             "monotone": monotone_inputs(rule),
             "thresholds": thresholds(rule),
             "levels": level_order(rule),

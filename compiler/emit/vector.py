@@ -240,7 +240,7 @@ class RuleKernel:
         self.failures: list[tuple[Mask, str]] = []
         self.term = Term.constant(Fraction(0))
         self.valid: Mask = True  # where the computation itself gives an amount
-        self.caps: list[Decimal] = []
+        self.caps: list[ir.Expr] = []
         self.amount: str | int = 0
 
     @property
@@ -586,9 +586,17 @@ class RuleKernel:
     def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
         quantum = self.quantum(step)
         amount, _ = self.fen(self.term, quantum, step.mode)
-        if self.caps:
-            cap = min(to_fen(Fraction(limit), quantum, step.mode) for limit in self.caps)
+        fixed = [c.value for c in self.caps if isinstance(c, ir.Const)]
+        if fixed:
+            cap = min(to_fen(Fraction(limit), quantum, step.mode) for limit in fixed)
             amount = min(amount, cap) if isinstance(amount, int) else f"np.minimum({amount}, {self.literal(cap)})"
+        for limit in self.caps:  # a cap from the inputs: its column, rounded as the amount is, then the smaller
+            if not isinstance(limit, ir.Const):
+                cap_fen, _ = self.fen(self.expr(limit), quantum, step.mode)
+                if isinstance(amount, int) and isinstance(cap_fen, int):
+                    amount = min(amount, cap_fen)
+                else:
+                    amount = self.temp("capped", f"np.minimum({amount}, {cap_fen})")
         self.amount = amount
         return []
 

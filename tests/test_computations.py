@@ -1,0 +1,154 @@
+"""Caps that are not constants: a cap equal to an input, a share of an input, the smaller of several limits.
+
+A cap's limit in the plan is an expression (``plan.Cap.limit``: a constant, a
+money input, or a money input × a rate); the interpreter, the scalar code
+(traced and amount-only) and the numpy kernels each take the smaller of the
+amount and that limit.  Two caps with different scopes in one sentence are
+refused (E0316), never merged.  Every amount below is worked out by hand from
+the sentence.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from compiler import facts, interpret, ir, plan
+from compiler.emit import markdown, python, tests, vector
+from compiler.fmt import format_text
+from compiler.source import Source
+
+from .helpers import HEADER, compile_text, marked, only_errors
+
+POLICY = """\
+输入 贷款金额：金额
+输入 实际投资额：金额
+输入 实际发生的利息：金额
+输入 自筹经费：金额
+第一条「不是常数的封顶」
+规则 interest「贴息不超过实际发生的利息」
+原文「按贷款金额的3%给予贴息，不超过实际发生的利息」
+按贷款金额的3%给予贴息，不超过实际发生的利息。
+规则 share_of_loan「最高不超过贷款金额的2%」
+原文「按实际投资额的10%给予补助，最高不超过贷款金额的2%」
+按实际投资额的10%给予补助，最高不超过贷款金额的2%。
+规则 smaller「最高50万元且不超过实际投资额的10%」
+原文「按自筹经费的50%给予补助，最高50万元且不超过实际投资额的10%」
+按自筹经费的50%给予补助，最高50万元且不超过实际投资额的10%。
+规则 fixed_under_input「定额，不超过自筹经费的50%」
+原文「给予20万元补助，不超过自筹经费的50%」
+给予20万元补助，不超过自筹经费的50%。
+"""
+
+# (rule, inputs, amount in yuan), each worked out from the sentence.
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    # 1000万 × 3% = 30万; the interest paid is 20万: 20万.
+    ("interest", {"贷款金额": Decimal("10000000"), "实际发生的利息": Decimal("200000")}, "200000.00"),
+    # 1000万 × 3% = 30万 under 45万 of interest paid: 30万.
+    ("interest", {"贷款金额": Decimal("10000000"), "实际发生的利息": Decimal("450000")}, "300000.00"),
+    # No interest paid: nothing.
+    ("interest", {"贷款金额": Decimal("10000000"), "实际发生的利息": Decimal("0")}, "0.00"),
+    # 800万 × 10% = 80万; 2% of a 2000万 loan is 40万: 40万.
+    ("share_of_loan", {"实际投资额": Decimal("8000000"), "贷款金额": Decimal("20000000")}, "400000.00"),
+    # 300万 × 10% = 30万 under 40万: 30万.
+    ("share_of_loan", {"实际投资额": Decimal("3000000"), "贷款金额": Decimal("20000000")}, "300000.00"),
+    # 2% of 12,345.67 = 246.9134 → 246.91 (the limit rounded as the amount is); 10万 × 10% = 1万 above it.
+    ("share_of_loan", {"实际投资额": Decimal("100000"), "贷款金额": Decimal("12345.67")}, "246.91"),
+    # 200万 × 50% = 100万; 50万 and 10% of 1000万 = 100万: the smaller, 50万.
+    ("smaller", {"自筹经费": Decimal("2000000"), "实际投资额": Decimal("10000000")}, "500000.00"),
+    # 200万 × 50% = 100万; 50万 and 10% of 300万 = 30万: 30万.
+    ("smaller", {"自筹经费": Decimal("2000000"), "实际投资额": Decimal("3000000")}, "300000.00"),
+    # 40万 × 50% = 20万 under both 50万 and 10% of 1亿 = 1000万: 20万.
+    ("smaller", {"自筹经费": Decimal("400000"), "实际投资额": Decimal("100000000")}, "200000.00"),
+    # 20万, but 50% of 30万 of own funds is 15万: 15万.
+    ("fixed_under_input", {"自筹经费": Decimal("300000")}, "150000.00"),
+    # 20万 under 50% of 100万 = 50万: 20万.
+    ("fixed_under_input", {"自筹经费": Decimal("1000000")}, "200000.00"),
+]
+
+
+@pytest.fixture(scope="module")
+def module() -> ir.Module:
+    compiled = compile_text(POLICY, module="computations")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    return compiled.module
+
+
+@pytest.fixture(scope="module")
+def calculators(module: ir.Module) -> tuple[Any, Any]:
+    scalar = markdown.load_calculators(python.render(module), "computations")
+    vec = markdown.load_calculators(vector.render(module), "computations_vector")
+    vec.use_scalar(scalar)
+    return scalar, vec
+
+
+def _rule(module: ir.Module, rule_id: str) -> ir.Rule:
+    return next(rule for rule in module.rules if rule.id == rule_id)
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount"), CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
+def test_every_backend_gives_the_hand_computed_amount(module: ir.Module, calculators: tuple[Any, Any], rule_id: str,
+                                                      values: dict[str, Any], amount: str) -> None:
+    scalar, vec = calculators
+    rule = _rule(module, rule_id)
+    interpreted = interpret.evaluate(rule, values)
+    assert (interpreted.amount, interpreted.applicable) == (Decimal(amount), True)
+    assert getattr(scalar, rule_id)(**values).to_json() == interpreted.to_json()
+    assert getattr(scalar, f"{rule_id}_amount")(**values) == Decimal(amount)
+    assert rule_id not in vec.FALLBACK
+    columns = vec.encode(rule_id, [values])
+    assert vec.to_yuan(getattr(vec, rule_id)(columns)) == [Decimal(amount)]
+
+
+def test_the_plan_holds_each_limit_as_an_expression(module: ir.Module) -> None:
+    caps = plan.lower(_rule(module, "smaller")).of(plan.Cap)
+    assert [plan.constant_limit(c) for c in caps] == [Decimal("500000"), None]
+    assert caps[1].limit == ir.Arith("×", ir.Var("实际投资额", ir.Type.MONEY),
+                                     ir.Const(Decimal("0.1"), ir.Type.RATE, "10%"), ir.Type.MONEY)
+    (interest,) = plan.lower(_rule(module, "interest")).of(plan.Cap)
+    assert interest.limit == ir.Var("实际发生的利息", ir.Type.MONEY)
+    for rule in module.rules:
+        assert plan.check(plan.lower(rule)) == []
+    # min(amount, share × input) never falls as the input grows: the property tests check it.
+    assert facts.monotone_inputs(plan.lower(_rule(module, "interest"))) == ["贷款金额", "实际发生的利息"]
+
+
+def test_the_trace_says_each_cap_as_written(calculators: tuple[Any, Any]) -> None:
+    scalar, _ = calculators
+    steps = scalar.smaller(自筹经费=Decimal("2000000"), 实际投资额=Decimal("3000000")).to_json()["steps"]
+    assert steps[1] == {"kind": "封顶", "text": "最高50万元", "value": "500000", "held": True}
+    assert steps[2] == {"kind": "封顶", "text": "不超过实际投资额的10%", "value": "300000.00", "held": True}
+
+
+def test_the_property_tests_bound_the_amount_by_the_limit_from_the_inputs(module: ir.Module) -> None:
+    rule = _rule(module, "share_of_loan")
+    (cap,) = rule.caps
+    assert tests.cap_bound(cap, rule.rounding) == \
+        '(Decimal(values["贷款金额"]) * Decimal("0.02")).quantize(Decimal("0.01"), "ROUND_HALF_UP").quantize(FEN)'
+    assert 'Decimal(values["实际发生的利息"])' in tests.render(module)
+
+
+def test_two_caps_of_different_scopes_in_one_sentence_are_refused() -> None:
+    compiled = compile_text("""\
+    输入 实际投资额：金额
+    第一条「范围」
+    规则 two「每项、每家」
+    原文「按实际投资额的20%给予补助，每项最高20万元，每家最高100万元」
+    按实际投资额的20%给予补助，每项最高20万元，每家最高100万元。
+    """)
+    (error,) = only_errors(compiled)
+    assert error.code.id == "E0316"
+    assert marked(error) == "每家最高100万元"
+    assert "合计" in error.render()
+
+
+def test_pol_fmt_keeps_every_cap_from_an_input() -> None:
+    formatted = format_text(Source("computations.pol", HEADER + POLICY))
+    assert formatted.text is not None, formatted.problem
+    for words in ("，不超过实际发生的利息。", "，最高不超过贷款金额的2%。", "，不超过自筹经费的50%。"):
+        assert words in formatted.text
+    again = format_text(Source("computations.pol", formatted.text))
+    assert again.text == formatted.text
