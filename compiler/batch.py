@@ -49,8 +49,11 @@ class Sink:
     entries: Sequence[runtime.Entry]
     columns: dict[str, int] = field(init=False)  # rule → its amount's place among the rule columns
 
+    order: dict[str, int] = field(init=False)  # rule → its entry
+
     def __post_init__(self) -> None:
         self.columns = {rule: k for k, rule in enumerate(self.layout.rules)}
+        self.order = {entry.rule: k for k, entry in enumerate(self.entries)}
 
     def tail(self, chunk: batch_read.Chunk, row: int, amounts: Sequence[tuple[str, str]]) -> list[object]:
         """The columns after the fixed ones: each rule's amount (text to the fen, "" if none), the applicant's own."""
@@ -59,18 +62,44 @@ class Sink:
             cells[self.columns[rule]] = amount
         return cells + [column[row] for column in chunk.columns]
 
-    def result(self, chunk: batch_read.Chunk, row: int, result: runtime.SetResult) -> list[object]:
-        """A row evaluated by ``runtime``: its output, counted in the summary, its bad cells listed."""
+    def result(self, chunk: batch_read.Chunk, row: int, result: runtime.SetResult) -> list[list[object]]:
+        """A row evaluated by ``runtime``: its output lines, counted in the summary, its bad cells listed."""
         number = chunk.numbers[row]
-        amounts = [(a.entry.rule, f"{a.result.amount:f}") for a in result.kept]
-        line = output_row(number, chunk.ident(row, ID_COLUMNS), result, self.entries) + self.tail(chunk, row, amounts)
+        ident = chunk.ident(row, ID_COLUMNS)
         count(self.summary, number, result)
         if result.errors:
-            ident = chunk.ident(row, ID_COLUMNS)
             self.writer.bad([number, ident, self.layout.cell(name, number), name,
                              chunk.columns[chunk.positions[name]][row] if name in chunk.positions else "", message]
                             for name, message in result.errors.items())
-        return line
+        if self.layout.long:
+            return self.long(number, ident, long_statuses(result))
+        amounts = [(a.entry.rule, f"{a.result.amount:f}") for a in result.kept]
+        return [output_row(number, ident, result, self.entries) + self.tail(chunk, row, amounts)]
+
+    def long(self, number: int, ident: str, statuses: dict[str, tuple[str, str, str]]) -> list[list[object]]:
+        """The long format's lines of one application: ``statuses`` is rule → (code, amount, reason)."""
+        order = self.order
+        return [[number, ident, entry.article, entry.rule, entry.title, batch_write.STATUS[code], amount, code, reason]
+                for rule, (code, amount, reason) in sorted(statuses.items(), key=lambda item: order[item[0]])
+                for entry in (self.entries[order[rule]],)]
+
+
+def long_statuses(result: runtime.SetResult) -> dict[str, tuple[str, str, str]]:
+    """Each rule the facts reached, as the long format gives it: rule → (code, amount, reason)."""
+    statuses = {a.entry.rule: ("award", f"{a.result.amount:f}", "最高可得" if a.result.discretionary else "")
+                for a in result.kept}
+    statuses.update((a.entry.rule, ("dropped", "", dropped_reason(f"{a.result.amount:f}"))) for a in result.dropped)
+    for rule, reason in result.not_applicable.items():
+        code = "expired" if reason == runtime.EXPIRED else \
+            "wrong_input" if reason.startswith(runtime.WRONG_INPUT) else "not_applicable"
+        statuses[rule] = (code, "", reason)
+    statuses.update((rule, ("question", "", "还需要：" + "、".join(fields))) for rule, fields in result.questions.items())
+    return statuses
+
+
+def dropped_reason(amount: str) -> str:
+    """Why the long format gives no amount for an award the stacking rule did not keep."""
+    return f"按叠加规定未采用（计算金额 {amount}）"
 
 
 def output_row(number: int, ident: str, result: runtime.SetResult, entries: Sequence[runtime.Entry]) -> list[object]:
@@ -99,7 +128,7 @@ def yuan_text(fen: int) -> str:
 
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
         kernels: Sequence[vector_set.Kernel | None] | None = None, encoding: str | None = None,
-        budgets: dict[str, Decimal] | None = None, summary_file: Path | None = None) -> Summary:
+        budgets: dict[str, Decimal] | None = None, summary_file: Path | None = None, long: bool = False) -> Summary:
     """Evaluate every application in ``source`` and write the results to ``target``.
 
     With ``kernels`` (aligned with ``entries``), each chunk of applications is
@@ -107,7 +136,8 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
     ``runtime.evaluate_set``.  The results are the same, byte for byte.  ``encoding``: a CSV
     file's, where it is not to be detected (``batch_read``).  ``budgets`` (programme → its size)
     are set against what is claimed in the summary, which is also written to ``summary_file``
-    (CSV) if given, and is the 汇总 sheet of an XLSX result.
+    (CSV) if given, and is the 汇总 sheet of an XLSX result.  ``long``: a row per application and
+    rule its facts reach (``batch_write.LONG_COLUMNS``) instead of one per application.
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
@@ -125,7 +155,7 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
         with ExitStack() as stack:
             applications = batch_read.read(source, known, stack, encoding)
             summary.warnings, summary.encoding = applications.warnings, applications.encoding
-            layout = Layout.of(entries, applications.header, lettered=source.suffix.lower() != ".parquet")
+            layout = Layout.of(entries, applications.header, lettered=source.suffix.lower() != ".parquet", long=long)
             _write(entries, applications, layout, target, summary, progress, kernels,
                    lambda: batch_write.summary_rows(summary, layout, budgets or {}, source))
         if summary_file is not None:
@@ -158,8 +188,8 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.columns)
                 write_outcome(sink, chunk, outcome)
             else:
-                writer.write_many([sink.result(chunk, row, runtime.evaluate_set(entries, chunk.facts(row)))
-                                   for row in range(chunk.rows)])
+                writer.write_many([line for row in range(chunk.rows)
+                                   for line in sink.result(chunk, row, runtime.evaluate_set(entries, chunk.facts(row)))])
             if bar is not None:
                 bar.update(chunk.rows)
         summary.as_text = writer.as_text
@@ -233,14 +263,16 @@ def write_outcome(sink: Sink, chunk: batch_read.Chunk, outcome: vector_set.Outco
     texts: dict[tuple[int, int, int], str | None] = {}
     notes: dict[int, str] = {}
     rule_fen: dict[int, int] = {}
+    long = sink.layout.long
     paid: dict[int, int] = {}
     fen_total = fen_maxima = 0
     lines: list[list[object]] = []
     for row in range(chunk.rows):
         number = chunk.numbers[row]
         if not plain[row]:
-            lines.append(sink.result(chunk, row, outcome.result(row)))
+            lines += sink.result(chunk, row, outcome.result(row))
             continue
+        statuses: dict[str, tuple[str, str, str]] = {}
         awards: list[str] = []
         kept: list[tuple[str, str]] = []
         questions: list[str] = []
@@ -254,12 +286,16 @@ def write_outcome(sink: Sink, chunk: batch_read.Chunk, outcome: vector_set.Outco
         for index in touched[row]:
             state = states[index][row]
             if state == vector_set.DROPPED:
+                if long:
+                    statuses[entries[index].rule] = ("dropped", "", dropped_reason(yuan_text(amounts[index][row])))
                 continue
             if state == vector_set.AWARD:
                 fen = amounts[index][row]
                 text = yuan_text(fen)
                 awards.append(award_text(entries[index], text, outcome.discretionary[index]))
                 kept.append((entries[index].rule, text))
+                if long:
+                    statuses[entries[index].rule] = ("award", text, "最高可得" if outcome.discretionary[index] else "")
                 rule_fen[index] = rule_fen.get(index, 0) + fen
                 paid[index] = paid.get(index, 0) + 1
                 continue
@@ -272,12 +308,17 @@ def write_outcome(sink: Sink, chunk: batch_read.Chunk, outcome: vector_set.Outco
             reason = texts[key]
             if reason is not None:
                 (questions if state == vector_set.QUESTION else reasons).append(reason)
+            if long:
+                statuses[entries[index].rule] = long_status(outcome, index, state, key[2])
         date = int(outcome.facts.date_inverse[row]) if outcome.facts.date_inverse is not None else -1
         if date not in notes:
             notes[date] = "；".join(outcome.notes(row))
-        lines.append([number, chunk.ident(row, ID_COLUMNS), yuan_text(totals[row]), yuan_text(maxima[row]),
-                      "；".join(awards), decisions, "；".join(questions), "；".join(reasons), notes[date], "",
-                      *sink.tail(chunk, row, kept)])
+        if long:
+            lines += sink.long(number, chunk.ident(row, ID_COLUMNS), statuses)
+        else:
+            lines.append([number, chunk.ident(row, ID_COLUMNS), yuan_text(totals[row]), yuan_text(maxima[row]),
+                          "；".join(awards), decisions, "；".join(questions), "；".join(reasons), notes[date], "",
+                          *sink.tail(chunk, row, kept)])
         summary.rows += 1
         fen_total += totals[row]
         fen_maxima += maxima[row]
@@ -291,6 +332,13 @@ def write_outcome(sink: Sink, chunk: batch_read.Chunk, outcome: vector_set.Outco
         if entry.budget:
             summary.by_budget[entry.budget] = summary.by_budget.get(entry.budget, runtime.ZERO) + amount
     sink.writer.write_many(lines)
+
+
+def long_status(outcome: vector_set.Outcome, index: int, state: int, detail: int) -> tuple[str, str, str]:
+    """A rule the facts reached but that pays nothing, as ``long_statuses`` gives it."""
+    if state == vector_set.QUESTION:
+        return "question", "", "还需要：" + "、".join(outcome.missing(index, detail))
+    return "expired" if state == vector_set.EXPIRED else "not_applicable", "", outcome.reason(index, state, detail)
 
 
 def count(summary: Summary, number: int, result: runtime.SetResult) -> None:

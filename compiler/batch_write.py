@@ -3,6 +3,8 @@
 Every format has the same columns (``Layout``): the fixed ones (``OUTPUT_COLUMNS``), one amount
 per rule that can pay in this file, headed by its article and title (``第二十四条 旅游项目投资补助
 （art24_investment）``), and the applicant's own columns, in the order of the applications file.
+The long format (``LONG_COLUMNS``) has a row per application and rule instead: its status, amount
+and reason.
 
 In XLSX an amount is a number with the format ``MONEY_FORMAT`` (so that SUM works) wherever a
 spreadsheet's number holds it to the fen, which is any amount of at most 15 significant digits;
@@ -32,6 +34,11 @@ from .source import display_width
 
 OUTPUT_COLUMNS = ("行号", "申请编号", "合计金额", "其中最高可得", "奖励明细", "叠加决定", "待补充信息", "不适用", "说明", "错误")
 MONEY = (2, 3)  # the fixed columns that hold amounts
+# --long: one row per application and rule its facts reach (``STATUS``: code → 状态).
+LONG_COLUMNS = ("行号", "申请编号", "条款", "规则", "名称", "状态", "金额", "原因代码", "原因")
+LONG_AMOUNT = 6
+STATUS = {"award": "适用", "dropped": "叠加未采用", "not_applicable": "不适用", "expired": "不在有效期内",
+          "wrong_input": "输入有误", "question": "待补充"}
 BAD_COLUMNS = ("行号", "申请编号", "单元格", "列", "填写的内容", "问题")
 MONEY_FORMAT = '#,##0.00"元"'
 FROM_APPLICATION = "（申请表）"  # after an applicant's column whose name a result column has
@@ -81,9 +88,10 @@ class Layout:
     letters: Mapping[str, str]  # input → its column's letter in the applications file ("" in Parquet)
     header: tuple[str, ...]
     money: frozenset[int]  # the columns that hold amounts
+    long: bool = False  # one row per application and rule (``LONG_COLUMNS``) instead
 
     @classmethod
-    def of(cls, entries: Sequence[runtime.Entry], header: Sequence[str], lettered: bool) -> Layout:
+    def of(cls, entries: Sequence[runtime.Entry], header: Sequence[str], lettered: bool, long: bool = False) -> Layout:
         from openpyxl.utils import get_column_letter
 
         given = {name for name in header if name}
@@ -93,8 +101,11 @@ class Layout:
         taken = {*OUTPUT_COLUMNS, *titles}
         shown = tuple(f"{name}{FROM_APPLICATION}" if name in taken else name for name in inputs)
         letters = {name: get_column_letter(k + 1) if lettered else "" for k, name in enumerate(header) if name}
+        rules = tuple(e.rule for e in chosen)
+        if long:
+            return cls(rules, titles, inputs, letters, LONG_COLUMNS, frozenset([LONG_AMOUNT]), long=True)
         money = frozenset([*MONEY, *range(len(OUTPUT_COLUMNS), len(OUTPUT_COLUMNS) + len(chosen))])
-        return cls(tuple(e.rule for e in chosen), titles, inputs, letters, (*OUTPUT_COLUMNS, *titles, *shown), money)
+        return cls(rules, titles, inputs, letters, (*OUTPUT_COLUMNS, *titles, *shown), money)
 
     def cell(self, name: str, number: int) -> str:
         """The cell of input ``name`` on row ``number`` of the applications file (``E5``), "" in Parquet."""

@@ -175,11 +175,15 @@ def _parser() -> argparse.ArgumentParser:
                       help=f"政策文件夹，默认 {DEFAULT_POLICIES}/")
     many.add_argument("-o", "--output", type=Path, required=True, metavar="results.csv|xlsx|parquet")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="显示进度条（默认：在终端中显示）")
+                      help="显示进度条：已处理行数/总行数、速度和剩余时间（默认：仅在终端中显示；--progress 在日志中也显示）")
     many.add_argument("--backend", choices=("vector", "scalar"), default="vector",
                       help="vector：按列批量计算（默认）；scalar：逐行计算。两者结果逐字节相同")
     many.add_argument("--encoding", type=_encoding, metavar="ENCODING",
                       help="CSV 文件的编码，如 gb18030、gbk、utf-16、utf-8（默认：自动识别）")
+    many.add_argument("--summary", type=Path, metavar="summary.csv",
+                      help="另把汇总（各条款、各专项资金的合计，有误行数）写入这个 CSV 文件")
+    many.add_argument("--long", action="store_true",
+                      help="长表：每个申请的每条相关规则一行（条款、规则、名称、状态、金额、原因代码、原因）")
     many.set_defaults(run=run_batch)
 
     spread = commands.add_parser("spark", help="在 Apache Spark 上按列批量计算申请（结果与 pol batch 相同），写成 Parquet 文件夹")
@@ -517,7 +521,8 @@ def run_batch(args: argparse.Namespace) -> int:
     kernels = _kernels(modules) if args.backend == "vector" else None
     try:
         summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
-                            encoding=args.encoding)
+                            encoding=args.encoding, budgets=policy_set.budgets(modules), summary_file=args.summary,
+                            long=args.long)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     for warning in summary.warnings:
@@ -525,7 +530,8 @@ def run_batch(args: argparse.Namespace) -> int:
     read_as = f"（按 {summary.encoding} 编码读取）" if summary.encoding else ""
     print(f"已处理 {summary.rows} 行{read_as}，写入 {args.output}；合计 {format_yuan(summary.total)}")
     if summary.bad_rows:
-        print(f"{summary.bad_rows} 行有误（已在“错误”列说明）：", file=sys.stderr)
+        where = "长表中状态为“输入有误”" if args.long else "已在“错误”列说明"
+        print(f"{summary.bad_rows} 行有误（{where}）：", file=sys.stderr)
         for problem in summary.problems:
             print(f"  {problem}", file=sys.stderr)
     for line in summary.budget_lines(policy_set.budgets(modules)):

@@ -220,3 +220,32 @@ def test_the_progress_bar_is_not_shown_in_a_log_unless_asked(tmp_path: Path, cap
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("计算申请")]
     assert lines[0].endswith("0/6 [00:00<?, ?行/s]") and "6/6" in lines[-1] and len(lines) == 2  # a line per update
 
+
+def test_the_long_format_has_a_row_per_application_and_rule(tmp_path: Path) -> None:
+    import openpyxl
+
+    outputs = []
+    for backend in ("vector", "scalar"):
+        target = tmp_path / f"{backend}.csv"
+        assert run_batch(EXAMPLE, target, "--long", "--backend", backend) == 0
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    with (tmp_path / "vector.csv").open(encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header == ["行号", "申请编号", "条款", "规则", "名称", "状态", "金额", "原因代码", "原因"]
+    by_key = {(row[1], row[3]): row for row in rows}
+    assert by_key["A-001", "art24_investment"][2:8] == ["第二十四条", "art24_investment", "旅游项目投资补助", "适用",
+                                                        "500000.00", "award"]
+    assert by_key["A-001", "art24_a_grade"][5:8] == ["适用", "200000.00", "award"]
+    assert by_key["A-002", "art24_a_grade"][5:9] == ["待补充", "", "question", "还需要：评定景区等级、升级评定"]
+    assert by_key["A-004", "art24_investment"][5:8] == ["输入有误", "", "wrong_input"]
+    assert by_key["A-005", "art24_investment"][5:8] == ["不在有效期内", "", "expired"]
+    assert by_key["A-006", "art24_a_grade"][5:9] == ["不适用", "", "not_applicable", "升级评定，不再享受"]
+    assert by_key["A-006", "art24_upgrade"][6] == "50000.00"
+    assert sum(Decimal(row[6]) for row in rows if row[6]) == 1_450_000
+    assert {row[1] for row in rows} == {"A-001", "A-002", "A-003", "A-004", "A-005", "A-006"}
+    assert run_batch(EXAMPLE, tmp_path / "long.xlsx", "--long") == 0
+    sheet = openpyxl.load_workbook(tmp_path / "long.xlsx")["结果"]
+    amounts = [row[6] for row in sheet.iter_rows(min_row=2)]
+    assert sum(cell.value or 0 for cell in amounts) == 1_450_000
+    assert all("元" in cell.number_format for cell in amounts if cell.value is not None)
