@@ -449,6 +449,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
         again = _token(children, "AGAIN") is not None
         return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta)))
+    def table_standard(self, meta: Any, children: list[Any]) -> s.Table:
+        """A、B的奖励补助标准分别为X、Y: a table whose award words come before its amounts."""
+        children = _without_opener(children)
+        awards = _tokens(children, "AWARD")
+        award = s.Award(None, tuple(str(a) for a in awards), span=token_span(awards[0]).to(token_span(awards[-1])))
+        return s.Table(children[0], children[-1], award, None, span=_meta_span(meta))
+
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
         awards = _tokens(children, "AWARD")

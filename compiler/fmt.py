@@ -507,6 +507,8 @@ class _Printer:
         parts = self.keys(t.keys, self.start(t.span))
         if t.keys.input is not None or t.topup is not None:
             parts.append("，")
+        if any(w.text == "标准" for w in self.source.within(t.span)):  # …的奖励补助标准分别为X、Y: as written
+            return _verbatim(self.source.within(t.span))
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
         if t.topup is not None:
             parts += _topup(t.topup)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+_MASK = "囗"  # stands for each character of a declared name: a Chinese character no pattern spells out
 _NUM = r"(?:\d+(?:\.\d+)?|[〇零一二两三四五六七八九十百千]+)"
 _CN = r"[〇零一二两三四五六七八九十百千\d]+"
 _MONEY = r"(?:万元|亿元|元|万)"
@@ -45,6 +46,11 @@ CONSTRUCTS: tuple[Construct, ...] = (
               "金额写成“200万元—400万元”"),
     Construct("不写基数的比例（如 补助比例最高不超过20%）", re.compile(r"比例(?:最高|不超过|不高于)"),
               "比例须有基数：“按X的20%给予补助”"),
+    Construct("用顿号并列的条件（如 营业收入5亿元以上、研发投入强度5%以上的）",
+              re.compile(r"(?:以上|以下|[%％]|（含）|（不含）)、[\u3400-\u9fff]{2,}[^、，。；]*?(?:以上|以下|不低于|超过|达到)[^、，。；]*?的"),
+              "条件之间用“并且”：“营业收入5亿元以上 并且 研发投入强度5%以上的”"),
+    Construct("用顿号连接的比例与封顶（如 给予不高于投资额5%、最高200万元补助）", re.compile(r"[%％]、[^，。；]*最高"),
+              "封顶另起，用逗号：“按投资额给予不超过5%的补助，单个企业年度最高不超过200万元”"),
     Construct("千分比（‰）", re.compile(r"‰|千分之"), "把千分比写成百分比：1‰ 写作 0.1%"),
     Construct("外币金额（美元）", re.compile(rf"{_NUM}\s*万?美元"),
               "金额只能以元、万元、亿元书写；外币须按汇率折算，pol 尚不支持"),
@@ -95,7 +101,7 @@ def find(line: str, names: Iterable[str] = ()) -> Found | None:
     masked = line
     for name in sorted(set(names), key=len, reverse=True):
         if name:
-            masked = masked.replace(name, "　" * len(name))
+            masked = masked.replace(name, _MASK * len(name))
     for construct in CONSTRUCTS:
         match = construct.pattern.search(masked)
         if match is not None:
