@@ -266,6 +266,17 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                               span=token_span(word).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
 
+    def compare_inputs(self, meta: Any, children: list[Any]) -> s.CompareInputs:
+        share = None
+        token = _token(children, "SHARE")
+        if token is not None:  # 的60%: the rate without its 的
+            rate = str(token)[1:].lstrip(" \t")
+            offset = len(str(token)) - len(rate)
+            share = self._rate(Token("RATE", rate, line=token.line, column=(token.column or 0) + offset,
+                                     end_line=token.end_line, end_column=token.end_column))
+        return s.CompareInputs(_name(children[0]), _word_of(children[1]), _name(children[2]), share,
+                               span=_meta_span(meta))
+
     def open_bound(self, meta: Any, children: list[Any]) -> s.OpenBound:
         word = _token(children, "BOUND_SUFFIX")
         assert word is not None

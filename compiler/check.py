@@ -247,8 +247,23 @@ class Checker:
                 self.check_choice_value(condition.name.name, condition.value)
             elif kind is not None:
                 self.error(codes.NOT_A_CHOICE_INPUT, condition.name.span, name=condition.name.name)
+        elif isinstance(condition, s.CompareInputs):
+            self.check_compare_inputs(condition)
         else:
             self.check_compare(condition)
+
+    def check_compare_inputs(self, compare: s.CompareInputs) -> None:
+        """本年税收不低于上年税收: two numeric inputs of one type; the boundary word read as for a number."""
+        numeric = (Type.MONEY, Type.RATE, Type.COUNT)
+        subject, other = self.resolve(compare.subject), self.resolve(compare.other)
+        for ref, kind in ((compare.subject, subject), (compare.other, other)):
+            if kind is not None and kind not in numeric:
+                self.error(codes.TYPE_MISMATCH, ref.span, what=ref.name, actual=kind.value,
+                           expected="金额、比例或数量（两个输入比较）")
+        if subject in numeric and other in numeric and subject is not other:
+            assert subject is not None and other is not None
+            self.error(codes.COMPARE_MIXED, compare.other.span, what=compare.subject.name, actual=subject.value,
+                       expected=f"{other.value}“{compare.other.name}”")
 
     def check_choice_value(self, input_name: str, value: s.NameRef) -> None:
         choices = self.symbols.choices(input_name)

@@ -125,6 +125,12 @@ class Expressions:
     def atom_Within(self, atom: ir.Within) -> str:  # noqa: N802
         return self.within(self.expr(atom.subject), atom.lower, atom.upper)
 
+    def atom_Versus(self, atom: ir.Versus) -> str:  # noqa: N802
+        share = wording.value(ir.Const(atom.share, ir.Type.RATE, ""))
+        other = atom.other.name if atom.share == 1 else f"{atom.other.name} × {share}"
+        sign = ("≥" if atom.inclusive else ">") if atom.lower else ("≤" if atom.inclusive else "<")
+        return f"{atom.subject.name} {sign} {other}"
+
     def within(self, subject: str, lower: ir.Bound | None, upper: ir.Bound | None) -> str:
         text = subject
         if lower is not None:

@@ -18,7 +18,7 @@ from pol_runtime import format_yuan
 from . import ir, plan
 from .plan import Plan
 
-Atom = ir.Truth | ir.ChoiceIs | ir.Within
+Atom = ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus
 NUMERIC = (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)
 
 
@@ -58,7 +58,7 @@ def gates(rule: Plan) -> tuple[runtime.Gate, ...]:
             found.append(runtime.Gate(atom.var.name, "truth", atom.expected, False, atom.label))
         elif isinstance(atom, ir.ChoiceIs):
             found.append(runtime.Gate(atom.var.name, "choice", atom.value, atom.negated, atom.label))
-        elif isinstance(atom.subject, ir.Var):
+        elif isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):  # a comparison of two inputs is no gate
             low = atom.lower.value.value if atom.lower else None
             high = atom.upper.value.value if atom.upper else None
             bounds = (low, bool(atom.lower and atom.lower.inclusive), high, bool(atom.upper and atom.upper.inclusive))
@@ -174,6 +174,12 @@ def monotone_inputs(rule: Plan) -> list[str]:
                     direction.growing.add(atom.subject.name)
                 else:
                     direction.shrinking.add(atom.subject.name)
+    checks: list[plan.Require | plan.Exclude] = [*rule.of(plan.Require), *rule.of(plan.Exclude)]
+    for checked in checks:
+        for atom in ir.atoms(checked.condition):
+            if isinstance(atom, ir.Versus):  # 本年税收不低于上年税收: growing either side can change the outcome
+                direction.touches(atom.subject)
+                direction.touches(atom.other)
     for exclusion in rule.of(plan.Exclude):
         for atom in ir.atoms(exclusion.condition):
             if isinstance(atom, ir.Within):

@@ -648,6 +648,8 @@ class _Printer:
             return [c.name.name, _IS, "否"]
         if isinstance(c, s.IsChoice):
             return [c.name.name, _IS_NOT if c.negated else _IS, c.value.name]
+        if isinstance(c, s.CompareInputs):  # 实际利率低于LPR的60%
+            return [c.subject.name, c.word.text, c.other.name, *([f"的{c.share.text}"] if c.share is not None else [])]
         threshold = c.threshold
         if isinstance(threshold, s.PrefixBound):
             return [c.subject.name, *self.threshold(threshold)]

@@ -83,7 +83,18 @@ class Lowering:
             return ir.Truth(self.var(condition.name), False)
         if isinstance(condition, s.IsChoice):
             return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated)
+        if isinstance(condition, s.CompareInputs):
+            return self.versus(condition)
         return self.compare(condition)
+
+    def versus(self, compare: s.CompareInputs) -> ir.Versus:
+        """本年税收不低于上年税收: the boundary word read as for a number; the boundary is where both sides are equal."""
+        reading = boundaries.read(compare.word.text, None, self.defaults, self.declared)
+        share = compare.share.value if compare.share is not None else Decimal(1)
+        written = f"{compare.subject.name}{compare.word.text}{compare.other.name}" + \
+            (f"的{compare.share.text}" if compare.share is not None else "")
+        return ir.Versus(self.var(compare.subject), self.var(compare.other), share,
+                         reading.side is boundaries.Side.LOWER, reading.inclusive, reading.reason, written)
 
     def compare(self, compare: s.Compare) -> ir.Within:
         subject = self.var(compare.subject)

@@ -118,6 +118,9 @@ class Run:
     def atom_Within(self, atom: ir.Within) -> bool:  # noqa: N802
         return within(self.expr(atom.subject), atom.lower, atom.upper)
 
+    def atom_Versus(self, atom: ir.Versus) -> bool:  # noqa: N802
+        return versus(self.number(atom.subject), self.number(atom.other) * atom.share, atom)
+
     # ── the steps ─────────────────────────────────────────────────────────────
     def visit_ReadInputs(self, step: plan.ReadInputs) -> None:  # noqa: N802
         self.values = validate(step.inputs, self.plan.id, self.raw)
@@ -203,6 +206,13 @@ ARITH: dict[str, Callable[[Decimal | int, Decimal | int], Value]] = {
     "×": lambda left, right: left * right,
     "增长": lambda left, right: max(left - right, runtime.ZERO),
 }
+
+
+def versus(subject: Decimal, other: Decimal, atom: ir.Versus) -> bool:
+    """Whether ``subject`` stands to ``other`` (the other input times its share) as the boundary word says."""
+    if atom.lower:
+        return subject >= other if atom.inclusive else subject > other
+    return subject <= other if atom.inclusive else subject < other
 
 
 def within(subject: Value, lower: ir.Bound | None, upper: ir.Bound | None) -> bool:

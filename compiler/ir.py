@@ -129,6 +129,28 @@ class Within:
 
 
 @dataclass(frozen=True)
+class Versus:
+    """One input against another, or a share of it: 本年税收不低于上年税收, 实际利率低于LPR的60%.
+
+    ``side`` LOWER: subject ≥ other × share (> when not inclusive); UPPER: subject ≤ other × share
+    (< when not inclusive).  The boundary is where the two sides are equal."""
+
+    subject: Var
+    other: Var
+    share: Decimal  # 1 when the sentence names no share
+    lower: bool  # True: the subject must be at least (more than) the other side
+    inclusive: bool  # whether equality counts
+    reason: str  # why equality does or does not count
+    written: str  # as the policy writes it: 实际利率低于LPR的60%
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
 class AllOf:
     items: tuple[Condition, ...]
 
@@ -138,7 +160,7 @@ class AnyOf:
     items: tuple[Condition, ...]
 
 
-Condition = Truth | ChoiceIs | Within | AllOf | AnyOf
+Condition = Truth | ChoiceIs | Within | Versus | AllOf | AnyOf
 
 
 # ── computations ──────────────────────────────────────────────────────────────
@@ -355,7 +377,7 @@ class Module:
     across: str | None = None  # 与其他文件同一事项: how its matters combine with matters of that name in other documents
 
 
-def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within]:
+def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within | Versus]:
     """The simple conditions inside ``condition``, in order."""
     if isinstance(condition, AllOf | AnyOf):
         for item in condition.items:

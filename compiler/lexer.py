@@ -32,6 +32,8 @@ _regex_parser: Any = importlib.import_module("re._parser")
 _constants: Any = importlib.import_module("re._constants")
 
 NAME = "NAME"
+SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低于LPR的60%
+_BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
 
 # 输入 实际投资额：金额      输入 平台级别：选项（国家级、省级、市级）
 _DECLARATION = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*([^：:\s（(「]+)[ \t\u3000]*[：:]([^\n#]*)", re.M)
@@ -183,6 +185,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     words = tables.words
     line, line_start = 1, 0
     pos, end = 0, len(text)
+    recent: list[str] = []  # the kinds of the last four tokens, to know where a share may stand
     while pos < end:
         skipped = tables.ignore.match(text, pos)
         if skipped:
@@ -198,6 +201,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind, stop = words.get(literal, NAME), pos + len(literal)
         if tables.any_shaped.match(text, pos):
             for name, pattern in tables.shaped:
+                if name == SHARE and not _share_may_follow(recent):
+                    continue
                 shaped = pattern.match(text, pos)
                 if shaped and shaped.end() > stop:
                     kind, stop = name, shaped.end()
@@ -229,6 +234,14 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             line = end_line
             line_start = pos + value.rindex("\n") + 1
         pos = stop
+        recent = [*recent[-3:], kind]
+
+
+def _share_may_follow(recent: list[str]) -> bool:
+    """After a name, a boundary word and a name (本年税收低于上年税收), not after 给予 (给予企业不超过投资额的50%的补助)."""
+    if len(recent) < 3 or recent[-1] != NAME or recent[-2] not in _BOUND_WORDS or recent[-3] != NAME:
+        return False
+    return len(recent) < 4 or recent[-4] != "GIVE"
 
 
 class LexError_(LexError):

@@ -42,7 +42,7 @@ def checks(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
     yield from idle_caps(rule)
 
 
-def required(rule: ir.Rule) -> list[ir.Truth | ir.ChoiceIs | ir.Within]:
+def required(rule: ir.Rule) -> list[ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus]:
     """Atoms that must all hold for the rule to apply (those under 或者 are left out)."""
     return facts.required(plan.planned(rule))
 

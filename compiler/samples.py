@@ -153,11 +153,19 @@ class Sampler:
             values[condition.var.name] = condition.expected
         elif isinstance(condition, ir.ChoiceIs):
             values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
+        elif isinstance(condition, ir.Versus):
+            values[condition.subject.name] = versus_value(condition, values, 0, holds=True)
         elif isinstance(condition.subject, ir.Var):
             values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type)
 
-    def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within, values: dict[str, object]) -> bool:
+    def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus, values: dict[str, object]) -> bool:
         """Make ``atom`` fail; False if it cannot be made to."""
+        if isinstance(atom, ir.Versus):
+            failing = versus_value(atom, values, 0, holds=False)
+            if impossible(failing):
+                return False
+            values[atom.subject.name] = failing
+            return True
         if isinstance(atom, ir.Truth):
             values[atom.var.name] = not atom.expected
             return True
@@ -227,6 +235,11 @@ class Sampler:
                     for bound in (atom.lower, atom.upper):
                         if bound is not None:
                             found += self.around(atom.subject.name, bound, "条件门槛")
+                elif isinstance(atom, ir.Versus):  # where both sides are equal, and a step either side
+                    for offset, where in ((-1, "下方一步"), (0, "两者恰好相等"), (1, "上方一步")):
+                        value = versus_value(atom, self.baseline, offset)
+                        if not impossible(value) and (offset or value == versus_edge(atom, self.baseline)):
+                            found.append(self.with_(f"{atom.written}：{where}", **{atom.subject.name: value}))
                 else:
                     values = dict(self.baseline)
                     if self.falsify(atom, values):
@@ -305,6 +318,33 @@ class Sampler:
         if kind is ir.Type.COUNT:
             return int(value.to_integral_value(ROUND_CEILING))
         return value.quantize(FEN, ROUND_CEILING)
+
+
+def versus_edge(atom: ir.Versus, values: dict[str, object]) -> Decimal:
+    """The other side of ``atom`` for ``values``: the other input times its share."""
+    other = values[atom.other.name]
+    assert isinstance(other, Decimal | int)
+    return Decimal(other) * atom.share
+
+
+def versus_value(atom: ir.Versus, values: dict[str, object], steps: int, holds: bool | None = None) -> object:
+    """A value of ``atom``'s subject ``steps`` steps from where both sides are equal (on the subject's grid:
+    a fen, a basis point, one); with ``holds``, the nearest value at which the condition holds (or fails)."""
+    kind = atom.subject.type
+    step = step_of(kind)
+    assert isinstance(step, Decimal | int)
+    edge = versus_edge(atom, values)
+    up = Decimal(step)
+    on_grid = (edge / up).to_integral_value(ROUND_CEILING if atom.lower == bool(holds) else ROUND_FLOOR) * up
+    if holds is not None:
+        equal_holds = atom.inclusive
+        if on_grid == edge and equal_holds != holds:
+            on_grid += up if atom.lower == holds else -up
+        steps = 0
+    value = on_grid + steps * up
+    if kind is ir.Type.COUNT:
+        return int(value)
+    return value.quantize(up) if value >= 0 else value
 
 
 def _whole(value: object) -> bool:

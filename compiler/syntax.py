@@ -146,6 +146,16 @@ class Compare(Node):
 
 
 @dataclass(frozen=True)
+class CompareInputs(Node):
+    """``本年税收不低于上年税收`` · ``实际利率低于LPR的60%``: one input against another, or a share of it."""
+
+    subject: NameRef
+    word: Word  # a boundary word written before the other input: 不低于, 低于, 高于, 不超过...
+    other: NameRef
+    share: Rate | None  # 的60%
+
+
+@dataclass(frozen=True)
 class Both(Node):
     left: Condition
     right: Condition
@@ -157,7 +167,7 @@ class Either(Node):
     right: Condition
 
 
-Condition = IsTrue | IsFalse | IsChoice | Compare | Both | Either
+Condition = IsTrue | IsFalse | IsChoice | Compare | CompareInputs | Both | Either
 
 
 # ── computations ──────────────────────────────────────────────────────────────

@@ -85,6 +85,13 @@ def _within(atom: ir.Within) -> str:
     return f"{atom.written}（{bounds(expr_text(atom.subject), atom.lower, atom.upper)}）"
 
 
+def _versus(atom: ir.Versus) -> str:
+    """实际利率低于LPR的60%（实际利率 < LPR × 60%，“低于”不包括本数）."""
+    other = atom.other.name if atom.share == 1 else f"{atom.other.name} × {format_rate(atom.share)}"
+    sign = ("≥" if atom.inclusive else ">") if atom.lower else ("≤" if atom.inclusive else "<")
+    return f"{atom.written}（{atom.subject.name} {sign} {other}，{atom.reason}）"
+
+
 def _tier(tier: ir.Tier) -> str:
     return f"{tier.written}（{bounds(tier.subject, tier.lower, tier.upper)}）"
 
@@ -101,11 +108,12 @@ def _lookup(lookup: ir.Lookup) -> str:
 
 
 LABELS: dict[type, Callable[[Any], str]] = {
-    ir.Truth: _truth, ir.ChoiceIs: _choice, ir.Within: _within, ir.Tier: _tier, ir.Steps: _steps, ir.Lookup: _lookup,
+    ir.Truth: _truth, ir.ChoiceIs: _choice, ir.Within: _within, ir.Versus: _versus, ir.Tier: _tier, ir.Steps: _steps,
+    ir.Lookup: _lookup,
 }
 
 
-def label(node: ir.Truth | ir.ChoiceIs | ir.Within | ir.Tier | ir.Steps | ir.Lookup) -> str:
+def label(node: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus | ir.Tier | ir.Steps | ir.Lookup) -> str:
     """The words a reader sees beside a condition, a tier or a table, in the trace and on the page."""
     return LABELS[type(node)](node)
 

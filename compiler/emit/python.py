@@ -172,7 +172,7 @@ class RuleCode:
         return "".join(parts)
 
     # ── conditions ────────────────────────────────────────────────────────────
-    def atom(self, condition: ir.Truth | ir.ChoiceIs | ir.Within) -> str:
+    def atom(self, condition: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus) -> str:
         return getattr(self, f"atom_{type(condition).__name__}")(condition)  # type: ignore[no-any-return]
 
     def atom_Truth(self, atom: ir.Truth) -> str:  # noqa: N802
@@ -183,6 +183,11 @@ class RuleCode:
 
     def atom_Within(self, atom: ir.Within) -> str:  # noqa: N802
         return self.bound_test(self.expr(atom.subject), atom.lower, atom.upper)
+
+    def atom_Versus(self, atom: ir.Versus) -> str:  # noqa: N802
+        other = atom.other.name if atom.share == 1 else f"{atom.other.name} * {py_decimal(atom.share)}"
+        sign = (">=" if atom.inclusive else ">") if atom.lower else ("<=" if atom.inclusive else "<")
+        return f"{atom.subject.name} {sign} {other}"
 
     def condition(self, condition: ir.Condition, record: str) -> list[str]:
         """The condition as lines of one expression (joined by and/or)."""

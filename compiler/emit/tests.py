@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from .. import facts, interpret, ir, plan
 from ..lint import level_of
-from ..samples import Sampler, moved
+from ..samples import Sampler, impossible, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 
@@ -104,6 +104,27 @@ def thresholds(rule: ir.Rule) -> list[Threshold]:
                 continue  # an earlier condition fails here (they contradict): the sample says nothing of this one
             held = sampler.inside_bounds(sample.values[threshold.name], threshold.lower, threshold.upper)
             cases.append(Threshold(py_values(sample.values), threshold.label, held, sample.note))
+    cases += versus_cases(rule, sampler)
+    return cases
+
+
+def versus_cases(rule: ir.Rule, sampler: Sampler) -> list[Threshold]:
+    """A comparison of two inputs at its boundary, where both sides are equal: a step below, at, and a step above."""
+    cases: list[Threshold] = []
+    musts = facts.required(plan.planned(rule))
+    for atom in musts:
+        if not isinstance(atom, ir.Versus):
+            continue
+        edge = versus_edge(atom, sampler.baseline)
+        for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
+            subject = versus_value(atom, sampler.baseline, offset)
+            if impossible(subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
+                continue
+            values = {**sampler.baseline, atom.subject.name: subject}
+            if not _reaches(rule, values, atom.label):
+                continue
+            held = interpret.versus(Decimal(subject), edge, atom)  # type: ignore[arg-type]
+            cases.append(Threshold(py_values(values), atom.label, held, f"两项比较{where}：{atom.written}"))
     return cases
 
 

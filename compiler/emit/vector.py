@@ -490,6 +490,13 @@ class RuleKernel:
     def test_Within(self, condition: ir.Within) -> Mask:  # noqa: N802
         return self.within(self.expr(condition.subject), condition.lower, condition.upper)
 
+    def test_Versus(self, condition: ir.Versus) -> Mask:  # noqa: N802
+        """subject − other × share against zero: the boundary is where both sides are equal."""
+        other = self.mul_const(self.expr(condition.other), Fraction(condition.share))
+        difference = self.combine([(1, self.expr(condition.subject)), (-1, other)])
+        zero = ir.Bound(ir.Const(Decimal(0), condition.subject.type, "0"), condition.inclusive, condition.reason)
+        return self.within(difference, zero, None) if condition.lower else self.within(difference, None, zero)
+
     # ── the steps: one method per kind of step, in the plan's order ───────────
     def body(self) -> list[str]:
         lines: list[str] = []
