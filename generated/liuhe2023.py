@@ -162,8 +162,8 @@ _ART9_TECH_CENTRE: dict[str, tuple[Decimal, str]] = {
 def art2_agri_low(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Result:
     """第2条「固定资产投资奖励」 特色农业类项目投资奖励（1000万元至5000万元）。
 
@@ -189,8 +189,8 @@ def art2_agri_low(
 def art2_agri_low_amount(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art2_agri_low``, without the steps."""
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
@@ -210,8 +210,8 @@ def art2_agri_low_amount(
 def art2_agri_mid(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Result:
     """第2条「固定资产投资奖励」 特色农业类项目投资奖励（5000万元至1亿元）。
 
@@ -237,8 +237,8 @@ def art2_agri_mid(
 def art2_agri_mid_amount(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art2_agri_mid``, without the steps."""
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
@@ -258,8 +258,8 @@ def art2_agri_mid_amount(
 def art2_agri_high(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Result:
     """第2条「固定资产投资奖励」 特色农业类项目投资奖励（1亿元以上）。
 
@@ -285,8 +285,8 @@ def art2_agri_high(
 def art2_agri_high_amount(
     *,
     特色农业类项目: bool,
-    固定资产投资: Decimal | int,
-    年度地方财政贡献: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    年度地方财政贡献: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art2_agri_high``, without the steps."""
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
@@ -305,10 +305,10 @@ def art2_agri_high_amount(
 @rt.own_decimal_context
 def art4_performance_early(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     重点产业新建项目: bool,
-    亩均税收: Decimal | int,
-    绩效奖励年度: int,
+    亩均税收: Decimal | int | str,
+    绩效奖励年度: int | Decimal,
 ) -> Result:
     """第4条「绩效奖励」 绩效奖励（前2年）。
 
@@ -337,10 +337,10 @@ def art4_performance_early(
 @rt.own_decimal_context
 def art4_performance_early_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     重点产业新建项目: bool,
-    亩均税收: Decimal | int,
-    绩效奖励年度: int,
+    亩均税收: Decimal | int | str,
+    绩效奖励年度: int | Decimal,
 ) -> Decimal:
     """The amount of ``art4_performance_early``, without the steps."""
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
@@ -362,10 +362,10 @@ def art4_performance_early_amount(
 @rt.own_decimal_context
 def art4_performance_late(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     重点产业新建项目: bool,
-    亩均税收: Decimal | int,
-    绩效奖励年度: int,
+    亩均税收: Decimal | int | str,
+    绩效奖励年度: int | Decimal,
 ) -> Result:
     """第4条「绩效奖励」 绩效奖励（后3年）。
 
@@ -393,10 +393,10 @@ def art4_performance_late(
 @rt.own_decimal_context
 def art4_performance_late_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     重点产业新建项目: bool,
-    亩均税收: Decimal | int,
-    绩效奖励年度: int,
+    亩均税收: Decimal | int | str,
+    绩效奖励年度: int | Decimal,
 ) -> Decimal:
     """The amount of ``art4_performance_late``, without the steps."""
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
@@ -418,9 +418,9 @@ def art4_performance_late_amount(
 @rt.own_decimal_context
 def art5_hq_low(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Result:
     """第5条「总部经济奖励」 总部经济奖励（1000万元至2000万元）。
 
@@ -446,9 +446,9 @@ def art5_hq_low(
 @rt.own_decimal_context
 def art5_hq_low_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Decimal:
     """The amount of ``art5_hq_low``, without the steps."""
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
@@ -468,9 +468,9 @@ def art5_hq_low_amount(
 @rt.own_decimal_context
 def art5_hq_mid(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Result:
     """第5条「总部经济奖励」 总部经济奖励（2000万元至5000万元）。
 
@@ -496,9 +496,9 @@ def art5_hq_mid(
 @rt.own_decimal_context
 def art5_hq_mid_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Decimal:
     """The amount of ``art5_hq_mid``, without the steps."""
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
@@ -518,9 +518,9 @@ def art5_hq_mid_amount(
 @rt.own_decimal_context
 def art5_hq_high(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Result:
     """第5条「总部经济奖励」 总部经济奖励（5000万元以上）。
 
@@ -546,9 +546,9 @@ def art5_hq_high(
 @rt.own_decimal_context
 def art5_hq_high_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     新引进总部经济项目: bool,
-    总部经济奖励年度: int,
+    总部经济奖励年度: int | Decimal,
 ) -> Decimal:
     """The amount of ``art5_hq_high``, without the steps."""
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
@@ -618,7 +618,7 @@ def art7_product_amount(
 def art8_class1_drug(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
 ) -> Result:
     """第8条「鼓励药品品种开发和引进」 一类新药奖励。
 
@@ -626,7 +626,7 @@ def art8_class1_drug(
     解读：“单品种”：每个品种分别计算，本规则计算一个品种。取得Ⅲ期临床批件落户生产的“优先支持”没有金额，不计算。
     规则：policies/liuhe2023.pol:137
     """
-    新药类别 = rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
+    rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     trace = rt.Trace("art8_class1_drug")
     if not (
@@ -643,10 +643,10 @@ def art8_class1_drug(
 def art8_class1_drug_amount(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_class1_drug``, without the steps."""
-    新药类别 = rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
+    rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     if not (
         新药类别 == "一类新药"
@@ -662,7 +662,7 @@ def art8_class1_drug_amount(
 def art8_class2_drug(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
 ) -> Result:
     """第8条「鼓励药品品种开发和引进」 二类新药、全国独家品种奖励。
 
@@ -670,7 +670,7 @@ def art8_class2_drug(
     解读：“单品种”：每个品种分别计算，本规则计算一个品种。
     规则：policies/liuhe2023.pol:142
     """
-    新药类别 = rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
+    rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     trace = rt.Trace("art8_class2_drug")
     if not (
@@ -690,10 +690,10 @@ def art8_class2_drug(
 def art8_class2_drug_amount(
     *,
     新药类别: Literal["一类新药", "二类新药", "全国独家品种"],
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_class2_drug``, without the steps."""
-    新药类别 = rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
+    rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     if not (
         (
@@ -711,9 +711,9 @@ def art8_class2_drug_amount(
 @rt.own_decimal_context
 def art8_tcm_redevelopment(
     *,
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
     中药大品种二次开发项目在县域内投产: bool,
-    研发实际发生额: Decimal | int,
+    研发实际发生额: Decimal | int | str,
 ) -> Result:
     """第8条「鼓励药品品种开发和引进」 中药大品种二次开发奖励。
 
@@ -738,9 +738,9 @@ def art8_tcm_redevelopment(
 @rt.own_decimal_context
 def art8_tcm_redevelopment_amount(
     *,
-    品种年销售额: Decimal | int,
+    品种年销售额: Decimal | int | str,
     中药大品种二次开发项目在县域内投产: bool,
-    研发实际发生额: Decimal | int,
+    研发实际发生额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_tcm_redevelopment``, without the steps."""
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
@@ -761,7 +761,7 @@ def art8_tcm_redevelopment_amount(
 def art8_generic_consistency(
     *,
     完成仿制药一致性评价: bool,
-    仿制药品种年度地方财政贡献: Decimal | int,
+    仿制药品种年度地方财政贡献: Decimal | int | str,
 ) -> Result:
     """第8条「鼓励药品品种开发和引进」 仿制药一致性评价奖励。
 
@@ -785,7 +785,7 @@ def art8_generic_consistency(
 def art8_generic_consistency_amount(
     *,
     完成仿制药一致性评价: bool,
-    仿制药品种年度地方财政贡献: Decimal | int,
+    仿制药品种年度地方财政贡献: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_generic_consistency``, without the steps."""
     完成仿制药一致性评价 = rt.flag("完成仿制药一致性评价", 完成仿制药一致性评价)
@@ -810,7 +810,7 @@ def art9_tech_centre(
     规则：policies/liuhe2023.pol:166
     """
     初次认定企业技术中心 = rt.flag("初次认定企业技术中心", 初次认定企业技术中心)
-    企业技术中心级别 = rt.choice("企业技术中心级别", 企业技术中心级别, CHOICES["企业技术中心级别"])
+    rt.choice("企业技术中心级别", 企业技术中心级别, CHOICES["企业技术中心级别"])
     trace = rt.Trace("art9_tech_centre")
     if not trace.check("初次认定企业技术中心", 初次认定企业技术中心):
         return trace.not_applicable("不符合条件：初次认定企业技术中心")
@@ -829,7 +829,7 @@ def art9_tech_centre_amount(
 ) -> Decimal:
     """The amount of ``art9_tech_centre``, without the steps."""
     初次认定企业技术中心 = rt.flag("初次认定企业技术中心", 初次认定企业技术中心)
-    企业技术中心级别 = rt.choice("企业技术中心级别", 企业技术中心级别, CHOICES["企业技术中心级别"])
+    rt.choice("企业技术中心级别", 企业技术中心级别, CHOICES["企业技术中心级别"])
     if not 初次认定企业技术中心:
         return rt.ZERO
     entry = _ART9_TECH_CENTRE.get(企业技术中心级别)
@@ -876,7 +876,7 @@ def art9_initial_hitech_amount(
 def art9_achievement(
     *,
     在重点行业完成成果转化: bool,
-    单品种销售收入: Decimal | int,
+    单品种销售收入: Decimal | int | str,
 ) -> Result:
     """第9条「鼓励企业科技创新」 成果转化奖励。
 
@@ -900,7 +900,7 @@ def art9_achievement(
 def art9_achievement_amount(
     *,
     在重点行业完成成果转化: bool,
-    单品种销售收入: Decimal | int,
+    单品种销售收入: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art9_achievement``, without the steps."""
     在重点行业完成成果转化 = rt.flag("在重点行业完成成果转化", 在重点行业完成成果转化)
@@ -925,7 +925,7 @@ def art9_specialised(
     原文：新列入 国家级和省级“专精特新”中小企业，分别给予企业30万元和10万元奖励
     规则：policies/liuhe2023.pol:178
     """
-    新列入专精特新中小企业级别 = rt.choice("新列入专精特新中小企业级别", 新列入专精特新中小企业级别, CHOICES["新列入专精特新中小企业级别"])
+    rt.choice("新列入专精特新中小企业级别", 新列入专精特新中小企业级别, CHOICES["新列入专精特新中小企业级别"])
     trace = rt.Trace("art9_specialised")
     entry = _ART9_SPECIALISED.get(新列入专精特新中小企业级别)
     assert entry is not None  # the table lists every choice
@@ -940,7 +940,7 @@ def art9_specialised_amount(
     新列入专精特新中小企业级别: Literal["国家级专精特新中小企业", "省级专精特新中小企业"],
 ) -> Decimal:
     """The amount of ``art9_specialised``, without the steps."""
-    新列入专精特新中小企业级别 = rt.choice("新列入专精特新中小企业级别", 新列入专精特新中小企业级别, CHOICES["新列入专精特新中小企业级别"])
+    rt.choice("新列入专精特新中小企业级别", 新列入专精特新中小企业级别, CHOICES["新列入专精特新中小企业级别"])
     entry = _ART9_SPECIALISED.get(新列入专精特新中小企业级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -959,7 +959,7 @@ def art10_standard(
     解读：按一项标准计算；同一年牵头制定多项标准的，条文未说明是否逐项奖励，由调用方按主管部门口径逐项或取一项计算。
     规则：policies/liuhe2023.pol:190
     """
-    牵头制定并新获批的标准 = rt.choice("牵头制定并新获批的标准", 牵头制定并新获批的标准, CHOICES["牵头制定并新获批的标准"])
+    rt.choice("牵头制定并新获批的标准", 牵头制定并新获批的标准, CHOICES["牵头制定并新获批的标准"])
     trace = rt.Trace("art10_standard")
     entry = _ART10_STANDARD.get(牵头制定并新获批的标准)
     assert entry is not None  # the table lists every choice
@@ -974,7 +974,7 @@ def art10_standard_amount(
     牵头制定并新获批的标准: Literal["国际标准", "国家标准", "行业标准"],
 ) -> Decimal:
     """The amount of ``art10_standard``, without the steps."""
-    牵头制定并新获批的标准 = rt.choice("牵头制定并新获批的标准", 牵头制定并新获批的标准, CHOICES["牵头制定并新获批的标准"])
+    rt.choice("牵头制定并新获批的标准", 牵头制定并新获批的标准, CHOICES["牵头制定并新获批的标准"])
     entry = _ART10_STANDARD.get(牵头制定并新获批的标准)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1058,7 +1058,7 @@ def art10_copyright(
     原文：对年度新获认定为国家级、省级版权示范单位的，当年分别给予企业30万元和10万元奖励
     规则：policies/liuhe2023.pol:203
     """
-    年度新获认定版权示范单位级别 = rt.choice("年度新获认定版权示范单位级别", 年度新获认定版权示范单位级别, CHOICES["年度新获认定版权示范单位级别"])
+    rt.choice("年度新获认定版权示范单位级别", 年度新获认定版权示范单位级别, CHOICES["年度新获认定版权示范单位级别"])
     trace = rt.Trace("art10_copyright")
     entry = _ART10_COPYRIGHT.get(年度新获认定版权示范单位级别)
     assert entry is not None  # the table lists every choice
@@ -1073,7 +1073,7 @@ def art10_copyright_amount(
     年度新获认定版权示范单位级别: Literal["国家级版权示范单位", "省级版权示范单位"],
 ) -> Decimal:
     """The amount of ``art10_copyright``, without the steps."""
-    年度新获认定版权示范单位级别 = rt.choice("年度新获认定版权示范单位级别", 年度新获认定版权示范单位级别, CHOICES["年度新获认定版权示范单位级别"])
+    rt.choice("年度新获认定版权示范单位级别", 年度新获认定版权示范单位级别, CHOICES["年度新获认定版权示范单位级别"])
     entry = _ART10_COPYRIGHT.get(年度新获认定版权示范单位级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1085,7 +1085,7 @@ def art10_copyright_amount(
 def art11_output_growth(
     *,
     规上工业企业: bool,
-    年产值同比增长额: Decimal | int,
+    年产值同比增长额: Decimal | int | str,
 ) -> Result:
     """第11条「鼓励企业产值稳步增长」 产值增长奖励。
 
@@ -1113,7 +1113,7 @@ def art11_output_growth(
 def art11_output_growth_amount(
     *,
     规上工业企业: bool,
-    年产值同比增长额: Decimal | int,
+    年产值同比增长额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art11_output_growth``, without the steps."""
     规上工业企业 = rt.flag("规上工业企业", 规上工业企业)
@@ -1134,10 +1134,10 @@ def art11_output_growth_amount(
 @rt.own_decimal_context
 def art12_contribution_growth(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     生产加工型企业: bool,
-    年度纳税额: Decimal | int,
-    上年度地方财政贡献: Decimal | int,
+    年度纳税额: Decimal | int | str,
+    上年度地方财政贡献: Decimal | int | str,
     新建项目尚在享受投资奖励或绩效奖励: bool,
 ) -> Result:
     """第12条「鼓励企业逐年增加地方财政贡献」 地方财政贡献增长奖励。
@@ -1167,10 +1167,10 @@ def art12_contribution_growth(
 @rt.own_decimal_context
 def art12_contribution_growth_amount(
     *,
-    年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
     生产加工型企业: bool,
-    年度纳税额: Decimal | int,
-    上年度地方财政贡献: Decimal | int,
+    年度纳税额: Decimal | int | str,
+    上年度地方财政贡献: Decimal | int | str,
     新建项目尚在享受投资奖励或绩效奖励: bool,
 ) -> Decimal:
     """The amount of ``art12_contribution_growth``, without the steps."""
@@ -1202,7 +1202,7 @@ def art14_statistics(
     解读：本规则计算奖励总额。服务业企业10万元分三年兑现（5万、3万、2万元），商贸企业5万元分三年兑现（2万、2万、1万元）；分年兑现的数额见原文，本规则不分年计算。
     规则：policies/liuhe2023.pol:241
     """
-    新增纳入统计的企业类别 = rt.choice("新增纳入统计的企业类别", 新增纳入统计的企业类别, CHOICES["新增纳入统计的企业类别"])
+    rt.choice("新增纳入统计的企业类别", 新增纳入统计的企业类别, CHOICES["新增纳入统计的企业类别"])
     trace = rt.Trace("art14_statistics")
     entry = _ART14_STATISTICS.get(新增纳入统计的企业类别)
     assert entry is not None  # the table lists every choice
@@ -1217,7 +1217,7 @@ def art14_statistics_amount(
     新增纳入统计的企业类别: Literal["规模以上工业企业", "规模以上服务业企业", "限上商贸企业"],
 ) -> Decimal:
     """The amount of ``art14_statistics``, without the steps."""
-    新增纳入统计的企业类别 = rt.choice("新增纳入统计的企业类别", 新增纳入统计的企业类别, CHOICES["新增纳入统计的企业类别"])
+    rt.choice("新增纳入统计的企业类别", 新增纳入统计的企业类别, CHOICES["新增纳入统计的企业类别"])
     entry = _ART14_STATISTICS.get(新增纳入统计的企业类别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1235,7 +1235,7 @@ def art15_listing(
     原文：对在主板上市企业，给予 企业300万元奖励；对在中小板、创业板、科创板上市企业， 给予企业200万元奖励；对在新三板挂牌企业，给予企业100万元奖励
     规则：policies/liuhe2023.pol:251
     """
-    上市板块 = rt.choice("上市板块", 上市板块, CHOICES["上市板块"])
+    rt.choice("上市板块", 上市板块, CHOICES["上市板块"])
     trace = rt.Trace("art15_listing")
     entry = _ART15_LISTING.get(上市板块)
     assert entry is not None  # the table lists every choice
@@ -1250,7 +1250,7 @@ def art15_listing_amount(
     上市板块: Literal["主板", "中小板", "创业板", "科创板", "新三板"],
 ) -> Decimal:
     """The amount of ``art15_listing``, without the steps."""
-    上市板块 = rt.choice("上市板块", 上市板块, CHOICES["上市板块"])
+    rt.choice("上市板块", 上市板块, CHOICES["上市板块"])
     entry = _ART15_LISTING.get(上市板块)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1262,7 +1262,7 @@ def art15_listing_amount(
 def art16_transfer(
     *,
     兼并重组后新企业继续生产经营: bool,
-    资产变更过户产生的当年地方财政贡献: Decimal | int,
+    资产变更过户产生的当年地方财政贡献: Decimal | int | str,
 ) -> Result:
     """第16条「鼓励企业兼并重组」 兼并重组资产过户奖励。
 
@@ -1283,7 +1283,7 @@ def art16_transfer(
 def art16_transfer_amount(
     *,
     兼并重组后新企业继续生产经营: bool,
-    资产变更过户产生的当年地方财政贡献: Decimal | int,
+    资产变更过户产生的当年地方财政贡献: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art16_transfer``, without the steps."""
     兼并重组后新企业继续生产经营 = rt.flag("兼并重组后新企业继续生产经营", 兼并重组后新企业继续生产经营)
@@ -1298,8 +1298,8 @@ def art16_transfer_amount(
 @rt.own_decimal_context
 def art16_merger_growth(
     *,
-    年度地方财政贡献: Decimal | int,
-    上年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
+    上年度地方财政贡献: Decimal | int | str,
     在兼并重组完成后3年内: bool,
 ) -> Result:
     """第16条「鼓励企业兼并重组」 兼并重组后新增地方财政贡献奖励。
@@ -1322,8 +1322,8 @@ def art16_merger_growth(
 @rt.own_decimal_context
 def art16_merger_growth_amount(
     *,
-    年度地方财政贡献: Decimal | int,
-    上年度地方财政贡献: Decimal | int,
+    年度地方财政贡献: Decimal | int | str,
+    上年度地方财政贡献: Decimal | int | str,
     在兼并重组完成后3年内: bool,
 ) -> Decimal:
     """The amount of ``art16_merger_growth``, without the steps."""

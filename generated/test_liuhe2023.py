@@ -581,7 +581,7 @@ def test_art9_tech_centre_keeps_its_promises(values: dict[str, Any]) -> None:
     ("国家级企业技术中心", "省级企业技术中心"),
 ])
 def test_art9_tech_centre_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"初次认定企业技术中心": True, "企业技术中心级别": "国家级企业技术中心"}
+    baseline: dict[str, Any] = {"初次认定企业技术中心": True, "企业技术中心级别": "国家级企业技术中心"}
     key = "企业技术中心级别"
     assert calc.art9_tech_centre_amount(**{**baseline, key: higher}) >= calc.art9_tech_centre_amount(**{**baseline, key: lower})
 
@@ -653,7 +653,7 @@ def test_art9_specialised_keeps_its_promises(values: dict[str, Any]) -> None:
     ("国家级专精特新中小企业", "省级专精特新中小企业"),
 ])
 def test_art9_specialised_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"新列入专精特新中小企业级别": "国家级专精特新中小企业"}
+    baseline: dict[str, Any] = {"新列入专精特新中小企业级别": "国家级专精特新中小企业"}
     key = "新列入专精特新中小企业级别"
     assert calc.art9_specialised_amount(**{**baseline, key: higher}) >= calc.art9_specialised_amount(**{**baseline, key: lower})
 
@@ -714,7 +714,7 @@ def test_art10_copyright_keeps_its_promises(values: dict[str, Any]) -> None:
     ("国家级版权示范单位", "省级版权示范单位"),
 ])
 def test_art10_copyright_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"年度新获认定版权示范单位级别": "国家级版权示范单位"}
+    baseline: dict[str, Any] = {"年度新获认定版权示范单位级别": "国家级版权示范单位"}
     key = "年度新获认定版权示范单位级别"
     assert calc.art10_copyright_amount(**{**baseline, key: higher}) >= calc.art10_copyright_amount(**{**baseline, key: lower})
 

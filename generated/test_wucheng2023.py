@@ -186,7 +186,7 @@ def test_art8_research_institute_keeps_its_promises(values: dict[str, Any]) -> N
     ("省级高新技术研发中心", "市高新技术研发中心"),
 ])
 def test_art8_research_institute_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"研发机构类别": "省级企业研究院", "新认定研发机构": True}
+    baseline: dict[str, Any] = {"研发机构类别": "省级企业研究院", "新认定研发机构": True}
     key = "研发机构类别"
     assert calc.art8_research_institute_amount(**{**baseline, key: higher}) >= calc.art8_research_institute_amount(**{**baseline, key: lower})
 
@@ -539,7 +539,7 @@ def test_art12_incubator_keeps_its_promises(values: dict[str, Any]) -> None:
     ("省级科技企业孵化器", "市级科技企业孵化器"),
 ])
 def test_art12_incubator_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"孵化器级别": "国家级科技企业孵化器"}
+    baseline: dict[str, Any] = {"孵化器级别": "国家级科技企业孵化器"}
     key = "孵化器级别"
     assert calc.art12_incubator_amount(**{**baseline, key: higher}) >= calc.art12_incubator_amount(**{**baseline, key: lower})
 
@@ -563,7 +563,7 @@ def test_art12_maker_space_keeps_its_promises(values: dict[str, Any]) -> None:
     ("省级众创空间", "市级众创空间"),
 ])
 def test_art12_maker_space_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"众创空间级别": "国家级众创空间"}
+    baseline: dict[str, Any] = {"众创空间级别": "国家级众创空间"}
     key = "众创空间级别"
     assert calc.art12_maker_space_amount(**{**baseline, key: higher}) >= calc.art12_maker_space_amount(**{**baseline, key: lower})
 
@@ -817,7 +817,7 @@ def test_art21_first_version_software_keeps_its_promises(values: dict[str, Any])
     ("国家级首版次软件产品", "省级首版次软件产品"),
 ])
 def test_art21_first_version_software_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"首版次软件产品级别": "国家级首版次软件产品"}
+    baseline: dict[str, Any] = {"首版次软件产品级别": "国家级首版次软件产品"}
     key = "首版次软件产品级别"
     assert calc.art21_first_version_software_amount(**{**baseline, key: higher}) >= calc.art21_first_version_software_amount(**{**baseline, key: lower})
 
@@ -1179,7 +1179,7 @@ def test_art32_time_honoured_keeps_its_promises(values: dict[str, Any]) -> None:
     ("浙江老字号", "金华老字号"),
 ])
 def test_art32_time_honoured_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"新评老字号": "中华老字号"}
+    baseline: dict[str, Any] = {"新评老字号": "中华老字号"}
     key = "新评老字号"
     assert calc.art32_time_honoured_amount(**{**baseline, key: higher}) >= calc.art32_time_honoured_amount(**{**baseline, key: lower})
 
@@ -1204,7 +1204,7 @@ def test_art33_smart_district_keeps_its_promises(values: dict[str, Any]) -> None
     ("省级智慧商圈试点", "市级智慧商圈试点"),
 ])
 def test_art33_smart_district_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"智慧商圈试点级别": "国家级智慧商圈试点", "验收通过": True}
+    baseline: dict[str, Any] = {"智慧商圈试点级别": "国家级智慧商圈试点", "验收通过": True}
     key = "智慧商圈试点级别"
     assert calc.art33_smart_district_amount(**{**baseline, key: higher}) >= calc.art33_smart_district_amount(**{**baseline, key: lower})
 
@@ -1341,7 +1341,7 @@ def test_art37_union_keeps_its_promises(values: dict[str, Any]) -> None:
     ("省级农业产业化联合体", "市级农业产业化联合体"),
 ])
 def test_art37_union_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"农业产业化联合体级别": "省级农业产业化联合体"}
+    baseline: dict[str, Any] = {"农业产业化联合体级别": "省级农业产业化联合体"}
     key = "农业产业化联合体级别"
     assert calc.art37_union_amount(**{**baseline, key: higher}) >= calc.art37_union_amount(**{**baseline, key: lower})
 
@@ -1448,7 +1448,7 @@ def test_art39_clean_village_keeps_its_promises(values: dict[str, Any]) -> None:
     ("市级示范型清廉村居", "区级示范型清廉村居"),
 ])
 def test_art39_clean_village_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"清廉村居示范级别": "区级示范型清廉村居"}
+    baseline: dict[str, Any] = {"清廉村居示范级别": "区级示范型清廉村居"}
     key = "清廉村居示范级别"
     assert calc.art39_clean_village_amount(**{**baseline, key: higher}) >= calc.art39_clean_village_amount(**{**baseline, key: lower})
 
@@ -1505,7 +1505,7 @@ def test_art40_demo_base_acceptance_keeps_its_promises(values: dict[str, Any]) -
     ("省级科技类示范基地", "市级科技类示范基地"),
 ])
 def test_art40_demo_base_acceptance_never_pays_a_higher_level_less(higher: str, lower: str) -> None:
-    baseline = {"科技类示范基地验收级别": "省级科技类示范基地"}
+    baseline: dict[str, Any] = {"科技类示范基地验收级别": "省级科技类示范基地"}
     key = "科技类示范基地验收级别"
     assert calc.art40_demo_base_acceptance_amount(**{**baseline, key: higher}) >= calc.art40_demo_base_acceptance_amount(**{**baseline, key: lower})
 

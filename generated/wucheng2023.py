@@ -308,8 +308,8 @@ _ART9_COOPERATION: dict[str, tuple[Decimal, str]] = {
 @rt.own_decimal_context
 def art6_tech_credit(
     *,
-    科技信贷发放额: Decimal | int,
-    上年末一年期贷款LPR利率: Decimal,
+    科技信贷发放额: Decimal | int | str,
+    上年末一年期贷款LPR利率: Decimal | int | str,
 ) -> Result:
     """第六条「提升金融服务科技创新能力」 合作银行科技信贷补助。
 
@@ -329,8 +329,8 @@ def art6_tech_credit(
 @rt.own_decimal_context
 def art6_tech_credit_amount(
     *,
-    科技信贷发放额: Decimal | int,
-    上年末一年期贷款LPR利率: Decimal,
+    科技信贷发放额: Decimal | int | str,
+    上年末一年期贷款LPR利率: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art6_tech_credit``, without the steps."""
     科技信贷发放额 = rt.money("科技信贷发放额", 科技信贷发放额)
@@ -345,7 +345,7 @@ def art6_tech_credit_amount(
 def art7_talent_salary(
     *,
     引进国家省海外引才计划人才: bool,
-    人才年薪: Decimal | int,
+    人才年薪: Decimal | int | str,
 ) -> Result:
     """第七条「大力支持高层次人才引育」 海外引才计划人才薪酬补助。
 
@@ -367,7 +367,7 @@ def art7_talent_salary(
 def art7_talent_salary_amount(
     *,
     引进国家省海外引才计划人才: bool,
-    人才年薪: Decimal | int,
+    人才年薪: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art7_talent_salary``, without the steps."""
     引进国家省海外引才计划人才 = rt.flag("引进国家省海外引才计划人才", 引进国家省海外引才计划人才)
@@ -563,7 +563,7 @@ def art8_research_institute(
     在市级政策标准的基础上另行给予。
     规则：policies/wucheng2023.pol:121
     """
-    研发机构类别 = rt.choice("研发机构类别", 研发机构类别, CHOICES["研发机构类别"])
+    rt.choice("研发机构类别", 研发机构类别, CHOICES["研发机构类别"])
     新认定研发机构 = rt.flag("新认定研发机构", 新认定研发机构)
     trace = rt.Trace("art8_research_institute")
     if not trace.check("新认定研发机构", 新认定研发机构):
@@ -582,7 +582,7 @@ def art8_research_institute_amount(
     新认定研发机构: bool,
 ) -> Decimal:
     """The amount of ``art8_research_institute``, without the steps."""
-    研发机构类别 = rt.choice("研发机构类别", 研发机构类别, CHOICES["研发机构类别"])
+    rt.choice("研发机构类别", 研发机构类别, CHOICES["研发机构类别"])
     新认定研发机构 = rt.flag("新认定研发机构", 新认定研发机构)
     if not 新认定研发机构:
         return rt.ZERO
@@ -604,7 +604,7 @@ def art8_national_workstation(
     原文：新建国家级院士专家工作站的，区财政一次性补助 100 万元
     规则：policies/wucheng2023.pol:125
     """
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     trace = rt.Trace("art8_national_workstation")
     if not (
@@ -624,7 +624,7 @@ def art8_national_workstation_amount(
     新建工作站: bool,
 ) -> Decimal:
     """The amount of ``art8_national_workstation``, without the steps."""
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     if not (
         新建工作站
@@ -641,14 +641,14 @@ def art8_provincial_workstation(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
     新建工作站: bool,
-    市财政补助额度: Decimal | int,
+    市财政补助额度: Decimal | int | str,
 ) -> Result:
     """第八条「构建高水平创新平台」 省级院士专家工作站配套。
 
     原文：新建省级院士专家工作站的，按市财政补助额度 1: 2 配套
     规则：policies/wucheng2023.pol:129
     """
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     市财政补助额度 = rt.money("市财政补助额度", 市财政补助额度)
     trace = rt.Trace("art8_provincial_workstation")
@@ -667,10 +667,10 @@ def art8_provincial_workstation_amount(
     *,
     院士专家工作站级别: Literal["国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站"],
     新建工作站: bool,
-    市财政补助额度: Decimal | int,
+    市财政补助额度: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_provincial_workstation``, without the steps."""
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     市财政补助额度 = rt.money("市财政补助额度", 市财政补助额度)
     if not (
@@ -694,7 +694,7 @@ def art8_city_workstation(
     原文：新建市级院士工作站、专家工作站，区财政一次性分别补助 50 万元、20 万元
     规则：policies/wucheng2023.pol:133
     """
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     trace = rt.Trace("art8_city_workstation")
     if not trace.check("新建工作站", 新建工作站):
@@ -714,7 +714,7 @@ def art8_city_workstation_amount(
     新建工作站: bool,
 ) -> Decimal:
     """The amount of ``art8_city_workstation``, without the steps."""
-    院士专家工作站级别 = rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
+    rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     if not 新建工作站:
         return rt.ZERO
@@ -730,7 +730,7 @@ def art8_city_workstation_amount(
 def art8_postdoc(
     *,
     博士后工作站绩效考核优秀: bool,
-    市级奖励额度: Decimal | int,
+    市级奖励额度: Decimal | int | str,
 ) -> Result:
     """第八条「构建高水平创新平台」 博士后工作站绩效优秀配套。
 
@@ -751,7 +751,7 @@ def art8_postdoc(
 def art8_postdoc_amount(
     *,
     博士后工作站绩效考核优秀: bool,
-    市级奖励额度: Decimal | int,
+    市级奖励额度: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art8_postdoc``, without the steps."""
     博士后工作站绩效考核优秀 = rt.flag("博士后工作站绩效考核优秀", 博士后工作站绩效考核优秀)
@@ -833,7 +833,7 @@ def art8_foreign_expert_province_amount(
 @rt.own_decimal_context
 def art9_commissioner_project(
     *,
-    婺城区科技特派员项目数: int,
+    婺城区科技特派员项目数: int | Decimal,
 ) -> Result:
     """第九条「支持开展原创性引领性关键核心技术攻关」 科技特派员项目补助。
 
@@ -850,7 +850,7 @@ def art9_commissioner_project(
 @rt.own_decimal_context
 def art9_commissioner_project_amount(
     *,
-    婺城区科技特派员项目数: int,
+    婺城区科技特派员项目数: int | Decimal,
 ) -> Decimal:
     """The amount of ``art9_commissioner_project``, without the steps."""
     婺城区科技特派员项目数 = rt.count("婺城区科技特派员项目数", 婺城区科技特派员项目数)
@@ -862,8 +862,8 @@ def art9_commissioner_project_amount(
 @rt.own_decimal_context
 def art9_commissioner_excellent(
     *,
-    考核优秀科技特派员人数: int,
-    科技特派员总人数: int,
+    考核优秀科技特派员人数: int | Decimal,
+    科技特派员总人数: int | Decimal,
 ) -> Result:
     """第九条「支持开展原创性引领性关键核心技术攻关」 科技特派员考核优秀奖励。
 
@@ -883,8 +883,8 @@ def art9_commissioner_excellent(
 @rt.own_decimal_context
 def art9_commissioner_excellent_amount(
     *,
-    考核优秀科技特派员人数: int,
-    科技特派员总人数: int,
+    考核优秀科技特派员人数: int | Decimal,
+    科技特派员总人数: int | Decimal,
 ) -> Decimal:
     """The amount of ``art9_commissioner_excellent``, without the steps."""
     考核优秀科技特派员人数 = rt.count("考核优秀科技特派员人数", 考核优秀科技特派员人数)
@@ -897,8 +897,8 @@ def art9_commissioner_excellent_amount(
 @rt.own_decimal_context
 def art9_cooperation(
     *,
-    实际成交金额: Decimal | int,
-    实际支付金额: Decimal | int,
+    实际成交金额: Decimal | int | str,
+    实际支付金额: Decimal | int | str,
     合作方式: Literal["一般合作", "创新挑战", "竞价拍卖"],
     在区内付诸实施: bool,
     合作协议费用已获得创新券资助: bool,
@@ -912,7 +912,7 @@ def art9_cooperation(
     """
     实际成交金额 = rt.money("实际成交金额", 实际成交金额)
     实际支付金额 = rt.money("实际支付金额", 实际支付金额)
-    合作方式 = rt.choice("合作方式", 合作方式, CHOICES["合作方式"])
+    rt.choice("合作方式", 合作方式, CHOICES["合作方式"])
     在区内付诸实施 = rt.flag("在区内付诸实施", 在区内付诸实施)
     合作协议费用已获得创新券资助 = rt.flag("合作协议费用已获得创新券资助", 合作协议费用已获得创新券资助)
     trace = rt.Trace("art9_cooperation")
@@ -935,8 +935,8 @@ def art9_cooperation(
 @rt.own_decimal_context
 def art9_cooperation_amount(
     *,
-    实际成交金额: Decimal | int,
-    实际支付金额: Decimal | int,
+    实际成交金额: Decimal | int | str,
+    实际支付金额: Decimal | int | str,
     合作方式: Literal["一般合作", "创新挑战", "竞价拍卖"],
     在区内付诸实施: bool,
     合作协议费用已获得创新券资助: bool,
@@ -944,7 +944,7 @@ def art9_cooperation_amount(
     """The amount of ``art9_cooperation``, without the steps."""
     实际成交金额 = rt.money("实际成交金额", 实际成交金额)
     实际支付金额 = rt.money("实际支付金额", 实际支付金额)
-    合作方式 = rt.choice("合作方式", 合作方式, CHOICES["合作方式"])
+    rt.choice("合作方式", 合作方式, CHOICES["合作方式"])
     在区内付诸实施 = rt.flag("在区内付诸实施", 在区内付诸实施)
     合作协议费用已获得创新券资助 = rt.flag("合作协议费用已获得创新券资助", 合作协议费用已获得创新券资助)
     if not (
@@ -965,7 +965,7 @@ def art9_cooperation_amount(
 @rt.own_decimal_context
 def art10_tech_transfer(
     *,
-    技术转让所得: Decimal | int,
+    技术转让所得: Decimal | int | str,
 ) -> Result:
     """第十条「落实科技企业税收优惠政策」 技术转让所得免征、减半征收企业所得税。
 
@@ -986,7 +986,7 @@ def art10_tech_transfer(
 @rt.own_decimal_context
 def art10_tech_transfer_amount(
     *,
-    技术转让所得: Decimal | int,
+    技术转让所得: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art10_tech_transfer``, without the steps."""
     技术转让所得 = rt.money("技术转让所得", 技术转让所得)
@@ -1001,7 +1001,7 @@ def art10_tech_transfer_amount(
 def art11_city_topup(
     *,
     纳入市级补助: bool,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
 ) -> Result:
     """第十一条「实施企业研发投入奖补政策」 纳入市级补助企业的研发投入奖补。
 
@@ -1025,7 +1025,7 @@ def art11_city_topup(
 def art11_city_topup_amount(
     *,
     纳入市级补助: bool,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art11_city_topup``, without the steps."""
     纳入市级补助 = rt.flag("纳入市级补助", 纳入市级补助)
@@ -1042,7 +1042,7 @@ def art11_city_topup_amount(
 def art11_institution(
     *,
     事业单位或高校: bool,
-    研发投入费用: Decimal | int,
+    研发投入费用: Decimal | int | str,
 ) -> Result:
     """第十一条「实施企业研发投入奖补政策」 事业单位和高校研发投入奖励。
 
@@ -1064,7 +1064,7 @@ def art11_institution(
 def art11_institution_amount(
     *,
     事业单位或高校: bool,
-    研发投入费用: Decimal | int,
+    研发投入费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art11_institution``, without the steps."""
     事业单位或高校 = rt.flag("事业单位或高校", 事业单位或高校)
@@ -1080,7 +1080,7 @@ def art11_institution_amount(
 @rt.own_decimal_context
 def art11_rd_subsidy(
     *,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
     企业规模: Literal["规上企业", "规下企业"],
     企业类型: Literal["国家高新技术企业", "省科技型中小企业", "其他企业"],
 ) -> Result:
@@ -1091,8 +1091,8 @@ def art11_rd_subsidy(
     规则：policies/wucheng2023.pol:213
     """
     研发费用 = rt.money("研发费用", 研发费用)
-    企业规模 = rt.choice("企业规模", 企业规模, CHOICES["企业规模"])
-    企业类型 = rt.choice("企业类型", 企业类型, CHOICES["企业类型"])
+    rt.choice("企业规模", 企业规模, CHOICES["企业规模"])
+    rt.choice("企业类型", 企业类型, CHOICES["企业类型"])
     trace = rt.Trace("art11_rd_subsidy")
     if not (
         (
@@ -1117,14 +1117,14 @@ def art11_rd_subsidy(
 @rt.own_decimal_context
 def art11_rd_subsidy_amount(
     *,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
     企业规模: Literal["规上企业", "规下企业"],
     企业类型: Literal["国家高新技术企业", "省科技型中小企业", "其他企业"],
 ) -> Decimal:
     """The amount of ``art11_rd_subsidy``, without the steps."""
     研发费用 = rt.money("研发费用", 研发费用)
-    企业规模 = rt.choice("企业规模", 企业规模, CHOICES["企业规模"])
-    企业类型 = rt.choice("企业类型", 企业类型, CHOICES["企业类型"])
+    rt.choice("企业规模", 企业规模, CHOICES["企业规模"])
+    rt.choice("企业类型", 企业类型, CHOICES["企业类型"])
     if not (
         (
             企业规模 == "规上企业"
@@ -1147,10 +1147,10 @@ def art11_rd_subsidy_amount(
 @rt.own_decimal_context
 def art11_rd_growth(
     *,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
     规上工业企业: bool,
-    研发投入占主营业务收入比重: Decimal,
-    上年研发费用: Decimal | int,
+    研发投入占主营业务收入比重: Decimal | int | str,
+    上年研发费用: Decimal | int | str,
 ) -> Result:
     """第十一条「实施企业研发投入奖补政策」 研发费用同比增长奖励。
 
@@ -1177,10 +1177,10 @@ def art11_rd_growth(
 @rt.own_decimal_context
 def art11_rd_growth_amount(
     *,
-    研发费用: Decimal | int,
+    研发费用: Decimal | int | str,
     规上工业企业: bool,
-    研发投入占主营业务收入比重: Decimal,
-    上年研发费用: Decimal | int,
+    研发投入占主营业务收入比重: Decimal | int | str,
+    上年研发费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art11_rd_growth``, without the steps."""
     研发费用 = rt.money("研发费用", 研发费用)
@@ -1209,7 +1209,7 @@ def art12_incubator(
     在市级政策标准的基础上另行给予。
     规则：policies/wucheng2023.pol:234
     """
-    孵化器级别 = rt.choice("孵化器级别", 孵化器级别, CHOICES["孵化器级别"])
+    rt.choice("孵化器级别", 孵化器级别, CHOICES["孵化器级别"])
     trace = rt.Trace("art12_incubator")
     entry = _ART12_INCUBATOR.get(孵化器级别)
     assert entry is not None  # the table lists every choice
@@ -1224,7 +1224,7 @@ def art12_incubator_amount(
     孵化器级别: Literal["国家级科技企业孵化器", "省级科技企业孵化器", "市级科技企业孵化器"],
 ) -> Decimal:
     """The amount of ``art12_incubator``, without the steps."""
-    孵化器级别 = rt.choice("孵化器级别", 孵化器级别, CHOICES["孵化器级别"])
+    rt.choice("孵化器级别", 孵化器级别, CHOICES["孵化器级别"])
     entry = _ART12_INCUBATOR.get(孵化器级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1244,7 +1244,7 @@ def art12_maker_space(
     在市级政策标准的基础上另行给予。
     规则：policies/wucheng2023.pol:238
     """
-    众创空间级别 = rt.choice("众创空间级别", 众创空间级别, CHOICES["众创空间级别"])
+    rt.choice("众创空间级别", 众创空间级别, CHOICES["众创空间级别"])
     trace = rt.Trace("art12_maker_space")
     entry = _ART12_MAKER_SPACE.get(众创空间级别)
     assert entry is not None  # the table lists every choice
@@ -1259,7 +1259,7 @@ def art12_maker_space_amount(
     众创空间级别: Literal["国家级众创空间", "省级众创空间", "市级众创空间"],
 ) -> Decimal:
     """The amount of ``art12_maker_space``, without the steps."""
-    众创空间级别 = rt.choice("众创空间级别", 众创空间级别, CHOICES["众创空间级别"])
+    rt.choice("众创空间级别", 众创空间级别, CHOICES["众创空间级别"])
     entry = _ART12_MAKER_SPACE.get(众创空间级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1270,7 +1270,7 @@ def art12_maker_space_amount(
 @rt.own_decimal_context
 def art12_incubated_hitech(
     *,
-    在孵企业新认定国家高新技术企业数: int,
+    在孵企业新认定国家高新技术企业数: int | Decimal,
 ) -> Result:
     """第十二条「实施双创载体激励政策」 在孵企业认定国家高新技术企业奖励孵化器。
 
@@ -1287,7 +1287,7 @@ def art12_incubated_hitech(
 @rt.own_decimal_context
 def art12_incubated_hitech_amount(
     *,
-    在孵企业新认定国家高新技术企业数: int,
+    在孵企业新认定国家高新技术企业数: int | Decimal,
 ) -> Decimal:
     """The amount of ``art12_incubated_hitech``, without the steps."""
     在孵企业新认定国家高新技术企业数 = rt.count("在孵企业新认定国家高新技术企业数", 在孵企业新认定国家高新技术企业数)
@@ -1299,7 +1299,7 @@ def art12_incubated_hitech_amount(
 @rt.own_decimal_context
 def art12_incubated_sme(
     *,
-    在孵企业新认定省科技型中小企业数: int,
+    在孵企业新认定省科技型中小企业数: int | Decimal,
 ) -> Result:
     """第十二条「实施双创载体激励政策」 在孵企业认定省科技型中小企业奖励孵化器。
 
@@ -1316,7 +1316,7 @@ def art12_incubated_sme(
 @rt.own_decimal_context
 def art12_incubated_sme_amount(
     *,
-    在孵企业新认定省科技型中小企业数: int,
+    在孵企业新认定省科技型中小企业数: int | Decimal,
 ) -> Decimal:
     """The amount of ``art12_incubated_sme``, without the steps."""
     在孵企业新认定省科技型中小企业数 = rt.count("在孵企业新认定省科技型中小企业数", 在孵企业新认定省科技型中小企业数)
@@ -1336,7 +1336,7 @@ def art13_hitech(
     在市级政策奖励标准的基础上另行给予。
     规则：policies/wucheng2023.pol:263
     """
-    国家高新技术企业认定 = rt.choice("国家高新技术企业认定", 国家高新技术企业认定, CHOICES["国家高新技术企业认定"])
+    rt.choice("国家高新技术企业认定", 国家高新技术企业认定, CHOICES["国家高新技术企业认定"])
     trace = rt.Trace("art13_hitech")
     entry = _ART13_HITECH.get(国家高新技术企业认定)
     assert entry is not None  # the table lists every choice
@@ -1351,7 +1351,7 @@ def art13_hitech_amount(
     国家高新技术企业认定: Literal["新认定", "重新认定"],
 ) -> Decimal:
     """The amount of ``art13_hitech``, without the steps."""
-    国家高新技术企业认定 = rt.choice("国家高新技术企业认定", 国家高新技术企业认定, CHOICES["国家高新技术企业认定"])
+    rt.choice("国家高新技术企业认定", 国家高新技术企业认定, CHOICES["国家高新技术企业认定"])
     entry = _ART13_HITECH.get(国家高新技术企业认定)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1363,7 +1363,7 @@ def art13_hitech_amount(
 def art13_relocation(
     *,
     完成整体搬迁落户我区: bool,
-    国家高新技术企业有效期剩余: int,
+    国家高新技术企业有效期剩余: int | Decimal,
 ) -> Result:
     """第十三条「支持企业做大做强」 整体搬迁国家高新技术企业奖励。
 
@@ -1387,7 +1387,7 @@ def art13_relocation(
 def art13_relocation_amount(
     *,
     完成整体搬迁落户我区: bool,
-    国家高新技术企业有效期剩余: int,
+    国家高新技术企业有效期剩余: int | Decimal,
 ) -> Decimal:
     """The amount of ``art13_relocation``, without the steps."""
     完成整体搬迁落户我区 = rt.flag("完成整体搬迁落户我区", 完成整体搬迁落户我区)
@@ -1406,7 +1406,7 @@ def art13_relocation_amount(
 def art13_relocation_leader(
     *,
     完成整体搬迁落户我区: bool,
-    国家高新技术企业有效期剩余: int,
+    国家高新技术企业有效期剩余: int | Decimal,
     省创新型领军企业: bool,
 ) -> Result:
     """第十三条「支持企业做大做强」 整体搬迁省创新型领军企业再奖励。
@@ -1434,7 +1434,7 @@ def art13_relocation_leader(
 def art13_relocation_leader_amount(
     *,
     完成整体搬迁落户我区: bool,
-    国家高新技术企业有效期剩余: int,
+    国家高新技术企业有效期剩余: int | Decimal,
     省创新型领军企业: bool,
 ) -> Decimal:
     """The amount of ``art13_relocation_leader``, without the steps."""
@@ -1556,7 +1556,7 @@ def art13_top100_amount(
 @rt.own_decimal_context
 def art14_vacate_cage(
     *,
-    腾笼换鸟市级拨付资金: Decimal | int,
+    腾笼换鸟市级拨付资金: Decimal | int | str,
 ) -> Result:
     """第十四条「加大财政支持力度」 腾笼换鸟专项经费配套。
 
@@ -1573,7 +1573,7 @@ def art14_vacate_cage(
 @rt.own_decimal_context
 def art14_vacate_cage_amount(
     *,
-    腾笼换鸟市级拨付资金: Decimal | int,
+    腾笼换鸟市级拨付资金: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art14_vacate_cage``, without the steps."""
     腾笼换鸟市级拨付资金 = rt.money("腾笼换鸟市级拨付资金", 腾笼换鸟市级拨付资金)
@@ -1691,7 +1691,7 @@ def art21_first_version_software(
     原文：对获得国家级、省级首版次软件产品的企业，分别给予100万元、50万元的一次性奖励
     规则：policies/wucheng2023.pol:370
     """
-    首版次软件产品级别 = rt.choice("首版次软件产品级别", 首版次软件产品级别, CHOICES["首版次软件产品级别"])
+    rt.choice("首版次软件产品级别", 首版次软件产品级别, CHOICES["首版次软件产品级别"])
     trace = rt.Trace("art21_first_version_software")
     entry = _ART21_FIRST_VERSION_SOFTWARE.get(首版次软件产品级别)
     assert entry is not None  # the table lists every choice
@@ -1706,7 +1706,7 @@ def art21_first_version_software_amount(
     首版次软件产品级别: Literal["国家级首版次软件产品", "省级首版次软件产品"],
 ) -> Decimal:
     """The amount of ``art21_first_version_software``, without the steps."""
-    首版次软件产品级别 = rt.choice("首版次软件产品级别", 首版次软件产品级别, CHOICES["首版次软件产品级别"])
+    rt.choice("首版次软件产品级别", 首版次软件产品级别, CHOICES["首版次软件产品级别"])
     entry = _ART21_FIRST_VERSION_SOFTWARE.get(首版次软件产品级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -1785,8 +1785,8 @@ def art22_ic_project_amount(
 def art24_investment(
     *,
     非政府性资金投资: bool,
-    固定资产投资: Decimal | int,
-    实际投资额: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    实际投资额: Decimal | int | str,
 ) -> Result:
     """第二十四条「推进文化旅游融合发展」 旅游项目投资补助。
 
@@ -1812,8 +1812,8 @@ def art24_investment(
 def art24_investment_amount(
     *,
     非政府性资金投资: bool,
-    固定资产投资: Decimal | int,
-    实际投资额: Decimal | int,
+    固定资产投资: Decimal | int | str,
+    实际投资额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art24_investment``, without the steps."""
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
@@ -1843,7 +1843,7 @@ def art24_a_grade(
     规则：policies/wucheng2023.pol:412
     """
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
-    评定景区等级 = rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
+    rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
     trace = rt.Trace("art24_a_grade")
     if not trace.check("非政府性资金投资", 非政府性资金投资):
@@ -1866,7 +1866,7 @@ def art24_a_grade_amount(
 ) -> Decimal:
     """The amount of ``art24_a_grade``, without the steps."""
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
-    评定景区等级 = rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
+    rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
     if not 非政府性资金投资:
         return rt.ZERO
@@ -1893,7 +1893,7 @@ def art24_upgrade(
     规则：policies/wucheng2023.pol:418
     """
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
-    评定景区等级 = rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
+    rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
     trace = rt.Trace("art24_upgrade")
     if not (
@@ -1915,7 +1915,7 @@ def art24_upgrade_amount(
 ) -> Decimal:
     """The amount of ``art24_upgrade``, without the steps."""
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
-    评定景区等级 = rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
+    rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
     if not (
         非政府性资金投资
@@ -1997,7 +1997,7 @@ def art25_monthly_amount(
 def art25_monthly_revenue(
     *,
     月度升规的服务业企业: bool,
-    一至十一月营业收入: Decimal | int,
+    一至十一月营业收入: Decimal | int | str,
 ) -> Result:
     """第二十五条「鼓励小微企业积极纳统」 月度升规企业营业收入再奖励。
 
@@ -2026,7 +2026,7 @@ def art25_monthly_revenue(
 def art25_monthly_revenue_amount(
     *,
     月度升规的服务业企业: bool,
-    一至十一月营业收入: Decimal | int,
+    一至十一月营业收入: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art25_monthly_revenue``, without the steps."""
     月度升规的服务业企业 = rt.flag("月度升规的服务业企业", 月度升规的服务业企业)
@@ -2049,8 +2049,8 @@ def art25_monthly_revenue_amount(
 def art26_air_conditioning(
     *,
     安装空调监测调控设备: bool,
-    平均负荷较基线下降比例: Decimal,
-    当月压降电量对应电费: Decimal | int,
+    平均负荷较基线下降比例: Decimal | int | str,
+    当月压降电量对应电费: Decimal | int | str,
 ) -> Result:
     """第二十六条「实施空调负荷调控奖励机制」 空调负荷调控节能奖励。
 
@@ -2075,8 +2075,8 @@ def art26_air_conditioning(
 def art26_air_conditioning_amount(
     *,
     安装空调监测调控设备: bool,
-    平均负荷较基线下降比例: Decimal,
-    当月压降电量对应电费: Decimal | int,
+    平均负荷较基线下降比例: Decimal | int | str,
+    当月压降电量对应电费: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art26_air_conditioning``, without the steps."""
     安装空调监测调控设备 = rt.flag("安装空调监测调控设备", 安装空调监测调控设备)
@@ -2097,7 +2097,7 @@ def art31_independent_entity(
     *,
     分支机构转为独立法人: bool,
     纳入限上统计: bool,
-    年销售额: Decimal | int,
+    年销售额: Decimal | int | str,
 ) -> Result:
     """第三十一条「全力提升商业能级」 分支机构转独立法人奖励。
 
@@ -2132,7 +2132,7 @@ def art31_independent_entity_amount(
     *,
     分支机构转为独立法人: bool,
     纳入限上统计: bool,
-    年销售额: Decimal | int,
+    年销售额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art31_independent_entity``, without the steps."""
     分支机构转为独立法人 = rt.flag("分支机构转为独立法人", 分支机构转为独立法人)
@@ -2162,7 +2162,7 @@ def art31_contribution(
     *,
     纳入限上统计: bool,
     实现集中财务管理: bool,
-    区级综合贡献额: Decimal | int,
+    区级综合贡献额: Decimal | int | str,
 ) -> Result:
     """第三十一条「全力提升商业能级」 商业综合体综合贡献奖励。
 
@@ -2189,7 +2189,7 @@ def art31_contribution_amount(
     *,
     纳入限上统计: bool,
     实现集中财务管理: bool,
-    区级综合贡献额: Decimal | int,
+    区级综合贡献额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art31_contribution``, without the steps."""
     纳入限上统计 = rt.flag("纳入限上统计", 纳入限上统计)
@@ -2210,9 +2210,9 @@ def art31_contribution_amount(
 def art32_used_car(
     *,
     设立独立法人机构: bool,
-    二手车年销售额: Decimal | int,
+    二手车年销售额: Decimal | int | str,
     纳入限额以上统计库: bool,
-    上年度二手车经销额: Decimal | int,
+    上年度二手车经销额: Decimal | int | str,
 ) -> Result:
     """第三十二条「持续释放传统消费潜力」 二手车经销企业奖励。
 
@@ -2240,9 +2240,9 @@ def art32_used_car(
 def art32_used_car_amount(
     *,
     设立独立法人机构: bool,
-    二手车年销售额: Decimal | int,
+    二手车年销售额: Decimal | int | str,
     纳入限额以上统计库: bool,
-    上年度二手车经销额: Decimal | int,
+    上年度二手车经销额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art32_used_car``, without the steps."""
     设立独立法人机构 = rt.flag("设立独立法人机构", 设立独立法人机构)
@@ -2271,7 +2271,7 @@ def art32_time_honoured(
     原文：对新评为“中华老字号”“浙江老字号”“金华老字号”的企业分别给予30万元、10万元、3万元的一次性奖励
     规则：policies/wucheng2023.pol:524
     """
-    新评老字号 = rt.choice("新评老字号", 新评老字号, CHOICES["新评老字号"])
+    rt.choice("新评老字号", 新评老字号, CHOICES["新评老字号"])
     trace = rt.Trace("art32_time_honoured")
     entry = _ART32_TIME_HONOURED.get(新评老字号)
     assert entry is not None  # the table lists every choice
@@ -2286,7 +2286,7 @@ def art32_time_honoured_amount(
     新评老字号: Literal["中华老字号", "浙江老字号", "金华老字号"],
 ) -> Decimal:
     """The amount of ``art32_time_honoured``, without the steps."""
-    新评老字号 = rt.choice("新评老字号", 新评老字号, CHOICES["新评老字号"])
+    rt.choice("新评老字号", 新评老字号, CHOICES["新评老字号"])
     entry = _ART32_TIME_HONOURED.get(新评老字号)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -2305,7 +2305,7 @@ def art33_smart_district(
     原文：对列入国家级、省级、市级智慧商圈改造提升建设试点的，验收通过后，分别给予改造提升申报单位 100 万元、50 万元、20 万元的一次性奖励
     规则：policies/wucheng2023.pol:536
     """
-    智慧商圈试点级别 = rt.choice("智慧商圈试点级别", 智慧商圈试点级别, CHOICES["智慧商圈试点级别"])
+    rt.choice("智慧商圈试点级别", 智慧商圈试点级别, CHOICES["智慧商圈试点级别"])
     验收通过 = rt.flag("验收通过", 验收通过)
     trace = rt.Trace("art33_smart_district")
     if not trace.check("验收通过", 验收通过):
@@ -2324,7 +2324,7 @@ def art33_smart_district_amount(
     验收通过: bool,
 ) -> Decimal:
     """The amount of ``art33_smart_district``, without the steps."""
-    智慧商圈试点级别 = rt.choice("智慧商圈试点级别", 智慧商圈试点级别, CHOICES["智慧商圈试点级别"])
+    rt.choice("智慧商圈试点级别", 智慧商圈试点级别, CHOICES["智慧商圈试点级别"])
     验收通过 = rt.flag("验收通过", 验收通过)
     if not 验收通过:
         return rt.ZERO
@@ -2382,7 +2382,7 @@ def art33_smart_store_amount(
 def art34_booth(
     *,
     经备案参加境外展会: bool,
-    展位费用: Decimal | int,
+    展位费用: Decimal | int | str,
 ) -> Result:
     """第三十四条「加大外贸支持力度」 境外展会展位费补助。
 
@@ -2403,7 +2403,7 @@ def art34_booth(
 def art34_booth_amount(
     *,
     经备案参加境外展会: bool,
-    展位费用: Decimal | int,
+    展位费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art34_booth``, without the steps."""
     经备案参加境外展会 = rt.flag("经备案参加境外展会", 经备案参加境外展会)
@@ -2418,7 +2418,7 @@ def art34_booth_amount(
 @rt.own_decimal_context
 def art34_air_ticket(
     *,
-    往返机票费用: Decimal | int,
+    往返机票费用: Decimal | int | str,
 ) -> Result:
     """第三十四条「加大外贸支持力度」 往返机票补助。
 
@@ -2435,7 +2435,7 @@ def art34_air_ticket(
 @rt.own_decimal_context
 def art34_air_ticket_amount(
     *,
-    往返机票费用: Decimal | int,
+    往返机票费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art34_air_ticket``, without the steps."""
     往返机票费用 = rt.money("往返机票费用", 往返机票费用)
@@ -2448,15 +2448,15 @@ def art34_air_ticket_amount(
 def art36_loan_interest(
     *,
     农业经营主体: Literal["农林业龙头企业", "家庭农林场", "其他主体"],
-    实际支付利息: Decimal | int,
-    担保费用: Decimal | int,
+    实际支付利息: Decimal | int | str,
+    担保费用: Decimal | int | str,
 ) -> Result:
     """第三十六条「加大农业保险和信贷担保支持力度」 农业贷款贴息和担保费补助。
 
     原文：农（林）业龙头企业用于收购农产品的流动资金贷款利息和担保费用，家庭农（林）场用于本家庭农（林）场生产经营发展的贷款利息和担保费用，按实际支付利息和担保费用的50%进行补助，单个主体最高补助不超过10万元
     规则：policies/wucheng2023.pol:579
     """
-    农业经营主体 = rt.choice("农业经营主体", 农业经营主体, CHOICES["农业经营主体"])
+    rt.choice("农业经营主体", 农业经营主体, CHOICES["农业经营主体"])
     实际支付利息 = rt.money("实际支付利息", 实际支付利息)
     担保费用 = rt.money("担保费用", 担保费用)
     trace = rt.Trace("art36_loan_interest")
@@ -2475,11 +2475,11 @@ def art36_loan_interest(
 def art36_loan_interest_amount(
     *,
     农业经营主体: Literal["农林业龙头企业", "家庭农林场", "其他主体"],
-    实际支付利息: Decimal | int,
-    担保费用: Decimal | int,
+    实际支付利息: Decimal | int | str,
+    担保费用: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art36_loan_interest``, without the steps."""
-    农业经营主体 = rt.choice("农业经营主体", 农业经营主体, CHOICES["农业经营主体"])
+    rt.choice("农业经营主体", 农业经营主体, CHOICES["农业经营主体"])
     实际支付利息 = rt.money("实际支付利息", 实际支付利息)
     担保费用 = rt.money("担保费用", 担保费用)
     if not (
@@ -2497,7 +2497,7 @@ def art36_loan_interest_amount(
 def art36_insurance_premium(
     *,
     投保地方特色农业保险: bool,
-    实际保费: Decimal | int,
+    实际保费: Decimal | int | str,
 ) -> Result:
     """第三十六条「加大农业保险和信贷担保支持力度」 地方特色农业保险保费补助。
 
@@ -2518,7 +2518,7 @@ def art36_insurance_premium(
 def art36_insurance_premium_amount(
     *,
     投保地方特色农业保险: bool,
-    实际保费: Decimal | int,
+    实际保费: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art36_insurance_premium``, without the steps."""
     投保地方特色农业保险 = rt.flag("投保地方特色农业保险", 投保地方特色农业保险)
@@ -2540,7 +2540,7 @@ def art37_union(
     原文：被评为省级、市级农业产业化联合体的，分别给予一次性奖励10万元、5万元
     规则：policies/wucheng2023.pol:597
     """
-    农业产业化联合体级别 = rt.choice("农业产业化联合体级别", 农业产业化联合体级别, CHOICES["农业产业化联合体级别"])
+    rt.choice("农业产业化联合体级别", 农业产业化联合体级别, CHOICES["农业产业化联合体级别"])
     trace = rt.Trace("art37_union")
     entry = _ART37_UNION.get(农业产业化联合体级别)
     assert entry is not None  # the table lists every choice
@@ -2555,7 +2555,7 @@ def art37_union_amount(
     农业产业化联合体级别: Literal["省级农业产业化联合体", "市级农业产业化联合体"],
 ) -> Decimal:
     """The amount of ``art37_union``, without the steps."""
-    农业产业化联合体级别 = rt.choice("农业产业化联合体级别", 农业产业化联合体级别, CHOICES["农业产业化联合体级别"])
+    rt.choice("农业产业化联合体级别", 农业产业化联合体级别, CHOICES["农业产业化联合体级别"])
     entry = _ART37_UNION.get(农业产业化联合体级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -2633,7 +2633,7 @@ def art37_future_farm_amount(
 def art37_service_centre(
     *,
     建设粮食烘干育秧等社会化服务中心: bool,
-    服务中心实际投资额: Decimal | int,
+    服务中心实际投资额: Decimal | int | str,
 ) -> Result:
     """第三十七条「支持农业高质量发展」 粮食烘干、育秧等社会化服务中心补助。
 
@@ -2655,7 +2655,7 @@ def art37_service_centre(
 def art37_service_centre_amount(
     *,
     建设粮食烘干育秧等社会化服务中心: bool,
-    服务中心实际投资额: Decimal | int,
+    服务中心实际投资额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art37_service_centre``, without the steps."""
     建设粮食烘干育秧等社会化服务中心 = rt.flag("建设粮食烘干育秧等社会化服务中心", 建设粮食烘干育秧等社会化服务中心)
@@ -2671,7 +2671,7 @@ def art37_service_centre_amount(
 def art38_grain_subsidy(
     *,
     达到省级规模种粮动态补贴触发条件: bool,
-    水稻亩均化肥农药成本上涨额: Decimal | int,
+    水稻亩均化肥农药成本上涨额: Decimal | int | str,
 ) -> Result:
     """第三十八条「加强种粮农民收益保障」 种粮化肥农药成本上涨配套补贴（每亩）。
 
@@ -2693,7 +2693,7 @@ def art38_grain_subsidy(
 def art38_grain_subsidy_amount(
     *,
     达到省级规模种粮动态补贴触发条件: bool,
-    水稻亩均化肥农药成本上涨额: Decimal | int,
+    水稻亩均化肥农药成本上涨额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art38_grain_subsidy``, without the steps."""
     达到省级规模种粮动态补贴触发条件 = rt.flag("达到省级规模种粮动态补贴触发条件", 达到省级规模种粮动态补贴触发条件)
@@ -2749,7 +2749,7 @@ def art39_clean_village(
     原文：对新认定区级、市级示范型清廉村居的行政村，分别给予3万元和5万元的资金奖励
     规则：policies/wucheng2023.pol:638
     """
-    清廉村居示范级别 = rt.choice("清廉村居示范级别", 清廉村居示范级别, CHOICES["清廉村居示范级别"])
+    rt.choice("清廉村居示范级别", 清廉村居示范级别, CHOICES["清廉村居示范级别"])
     trace = rt.Trace("art39_clean_village")
     entry = _ART39_CLEAN_VILLAGE.get(清廉村居示范级别)
     assert entry is not None  # the table lists every choice
@@ -2764,7 +2764,7 @@ def art39_clean_village_amount(
     清廉村居示范级别: Literal["区级示范型清廉村居", "市级示范型清廉村居"],
 ) -> Decimal:
     """The amount of ``art39_clean_village``, without the steps."""
-    清廉村居示范级别 = rt.choice("清廉村居示范级别", 清廉村居示范级别, CHOICES["清廉村居示范级别"])
+    rt.choice("清廉村居示范级别", 清廉村居示范级别, CHOICES["清廉村居示范级别"])
     entry = _ART39_CLEAN_VILLAGE.get(清廉村居示范级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -2809,7 +2809,7 @@ def art40_tech_team_amount(
 @rt.own_decimal_context
 def art40_demo_base(
     *,
-    高品质绿色科技示范基地项目总投资: Decimal | int,
+    高品质绿色科技示范基地项目总投资: Decimal | int | str,
 ) -> Result:
     """第四十条「支持科技强农、机械强农」 高品质绿色科技示范基地补助。
 
@@ -2827,7 +2827,7 @@ def art40_demo_base(
 @rt.own_decimal_context
 def art40_demo_base_amount(
     *,
-    高品质绿色科技示范基地项目总投资: Decimal | int,
+    高品质绿色科技示范基地项目总投资: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art40_demo_base``, without the steps."""
     高品质绿色科技示范基地项目总投资 = rt.money("高品质绿色科技示范基地项目总投资", 高品质绿色科技示范基地项目总投资)
@@ -2847,7 +2847,7 @@ def art40_demo_base_acceptance(
     原文：通过省、市级科技类示范基地验收的，分别给予15万元、10万元奖励
     规则：policies/wucheng2023.pol:663
     """
-    科技类示范基地验收级别 = rt.choice("科技类示范基地验收级别", 科技类示范基地验收级别, CHOICES["科技类示范基地验收级别"])
+    rt.choice("科技类示范基地验收级别", 科技类示范基地验收级别, CHOICES["科技类示范基地验收级别"])
     trace = rt.Trace("art40_demo_base_acceptance")
     entry = _ART40_DEMO_BASE_ACCEPTANCE.get(科技类示范基地验收级别)
     assert entry is not None  # the table lists every choice
@@ -2862,7 +2862,7 @@ def art40_demo_base_acceptance_amount(
     科技类示范基地验收级别: Literal["省级科技类示范基地", "市级科技类示范基地"],
 ) -> Decimal:
     """The amount of ``art40_demo_base_acceptance``, without the steps."""
-    科技类示范基地验收级别 = rt.choice("科技类示范基地验收级别", 科技类示范基地验收级别, CHOICES["科技类示范基地验收级别"])
+    rt.choice("科技类示范基地验收级别", 科技类示范基地验收级别, CHOICES["科技类示范基地验收级别"])
     entry = _ART40_DEMO_BASE_ACCEPTANCE.get(科技类示范基地验收级别)
     assert entry is not None  # the table lists every choice
     amount = entry[0]
@@ -2874,7 +2874,7 @@ def art40_demo_base_acceptance_amount(
 def art40_agri_machinery(
     *,
     列入省级农机创建项目: bool,
-    农机创建项目投资额: Decimal | int,
+    农机创建项目投资额: Decimal | int | str,
 ) -> Result:
     """第四十条「支持科技强农、机械强农」 省级农机创建项目补助。
 
@@ -2896,7 +2896,7 @@ def art40_agri_machinery(
 def art40_agri_machinery_amount(
     *,
     列入省级农机创建项目: bool,
-    农机创建项目投资额: Decimal | int,
+    农机创建项目投资额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art40_agri_machinery``, without the steps."""
     列入省级农机创建项目 = rt.flag("列入省级农机创建项目", 列入省级农机创建项目)
@@ -2946,7 +2946,7 @@ def art40_agri_machinery_recognised_amount(
 def art40_mechanisation(
     *,
     列入宜机化改造: bool,
-    宜机化改造投资额: Decimal | int,
+    宜机化改造投资额: Decimal | int | str,
 ) -> Result:
     """第四十条「支持科技强农、机械强农」 宜机化改造补助。
 
@@ -2968,7 +2968,7 @@ def art40_mechanisation(
 def art40_mechanisation_amount(
     *,
     列入宜机化改造: bool,
-    宜机化改造投资额: Decimal | int,
+    宜机化改造投资额: Decimal | int | str,
 ) -> Decimal:
     """The amount of ``art40_mechanisation``, without the steps."""
     列入宜机化改造 = rt.flag("列入宜机化改造", 列入宜机化改造)

@@ -33,7 +33,7 @@ import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -278,7 +278,11 @@ def _fit(rule: str, amounts: Array, rows: Array) -> Array:
     return np.array(values, dtype=np.int64)
 
 
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = False) -> Any:
+@overload
+def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[False] = False) -> Array: ...
+@overload
+def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[True]) -> tuple[Array, Array]: ...
+def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = False) -> Array | tuple[Array, Array]:
     """The kernel over the columns: amounts (and, with ``why``, reason codes), overflow-safe."""
     arrays, maxima, n = _read(spec, columns)
     if spec.object_only:
@@ -312,7 +316,7 @@ def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = Fal
 def _why(n: int, *failures: Any) -> Array:
     """Each row's reason code: the position (from 1) of the first failure that holds, or 0."""
     if len(failures) == 1 and not isinstance(failures[0], bool):
-        return failures[0].astype(np.int8)  # True is 1: the one reason
+        return np.asarray(failures[0]).astype(np.int8)  # True is 1: the one reason
     codes = np.zeros(n, dtype=np.int8)
     for code in range(len(failures), 0, -1):
         failure = failures[code - 1]

@@ -114,7 +114,7 @@ def test_build_writes_an_importable_package_and_check_mode_detects_drift(
     stems = [p.stem for p in policies.glob("*.pol")]
     per_policy = {name.format(stem) for stem in stems
                   for name in ("{}.py", "{}_vector.py", "{}.md", "{}.index.md", "test_{}.py")}
-    assert {p.name for p in out.iterdir()} == {".pol-manifest", "__init__.py", "charts",
+    assert {p.name for p in out.iterdir()} == {".pol-manifest", "__init__.py", "py.typed", "charts",
                                                "policy_set.py", "policy_set_vector.py", *per_policy}
     assert run(capsys, "build", str(policies), "-o", str(out), "--check")[0] == 0
 

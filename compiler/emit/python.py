@@ -45,12 +45,15 @@ def _breaks(char: str) -> bool:
 
 
 def annotation(spec: ir.Input) -> str:
-    if spec.type is ir.Type.MONEY:
-        return "Decimal | int"
-    if spec.type is ir.Type.RATE:
-        return "Decimal"
+    """The parameter's type hint: every type the runtime's check (``validation``) accepts.
+
+    An amount or a rate may be a numeric string (``"80000000"``, ``"0.03"``), as ``rt.money`` and
+    ``rt.rate`` read one; a count may be a whole ``Decimal``; a choice is one of its declared strings.
+    """
+    if spec.type in (ir.Type.MONEY, ir.Type.RATE):
+        return "Decimal | int | str"
     if spec.type is ir.Type.COUNT:
-        return "int"
+        return "int | Decimal"
     if spec.type is ir.Type.BOOL:
         return "bool"
     if spec.type is ir.Type.CHOICE:
@@ -59,6 +62,8 @@ def annotation(spec: ir.Input) -> str:
 
 
 def validation(spec: ir.Input) -> str:
+    """The runtime's check of an input; what it returns (a ``Decimal``, an ``int``…) replaces the parameter,
+    narrowing its type for the rest of the function."""
     name = py_str(spec.name)
     if spec.type is ir.Type.CHOICE:
         return f"rt.choice({name}, {spec.name}, {choices_constant(spec)})"
@@ -233,7 +238,9 @@ class RuleCode:
         return f"amount = {value}"
 
     def visit_ReadInputs(self, step: plan.ReadInputs) -> list[str]:  # noqa: N802
-        lines = [f"{spec.name} = {validation(spec)}" for spec in step.inputs]
+        # A choice is checked and kept as it came: its Literal hint already says what it is.
+        lines = [validation(spec) if spec.type is ir.Type.CHOICE else f"{spec.name} = {validation(spec)}"
+                 for spec in step.inputs]
         if self.traced:
             lines.append(f"trace = rt.Trace({py_str(self.plan.id)})")
         return lines
