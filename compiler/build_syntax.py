@@ -374,6 +374,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Percent(base, self._rate(rate_token), award, cap, _name(rate_input) if rate_input else None,
                          span=_meta_span(meta))
 
+    def percent_capped_base(self, meta: Any, children: list[Any]) -> s.Percent:
+        """按不超过5000万元的贷款额的2%给予贴息: a percentage of a base that counts at most the amount."""
+        name = _tokens(children, "NAME")[0]
+        tail = [c for c in children if isinstance(c, tuple)]
+        award, cap = tail[0] if tail else (None, None)
+        return s.Percent(_name(name), self._rate(_tokens(children, "RATE")[0]), award, cap,
+                         base_cap=_node(children, s.Money), span=_meta_span(meta))
+
     def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
         amounts, award = children[-1]
@@ -510,10 +518,6 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.InputCap(_name(_tokens(children, "NAME")[-1]), self._rate(rate[0]) if rate else None,
                           _scope_words(children), str(hedge) if hedge else None, span=_meta_span(meta))
 
-    def caps_both(self, meta: Any, children: list[Any]) -> tuple[s.Cap | s.InputCap, ...]:
-        """最高50万元且不超过实际投资额的10%: two caps, the smaller limit binds."""
-        return tuple(c for c in children if isinstance(c, s.Cap | s.InputCap))
-
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
         unit = str(children[1]) if len(children) > 1 else None
         return s.Rounding(str(children[0]), unit, span=_meta_span(meta))
@@ -527,7 +531,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
-                     for child in children[1:] for c in (child if isinstance(child, tuple) else (child,))]
+                     for c in children[1:] if not (isinstance(c, Token) and c.type == "AND")]
         return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:

@@ -323,6 +323,8 @@ class Checker:
                 self.resolve(computation.rate_input, Type.RATE)
             if computation.cap is not None:
                 self.check_cap(computation.cap)
+            if computation.base_cap is not None:
+                self.check_cap(s.Cap(computation.base_cap, (), None, span=computation.base_cap.span))
         elif isinstance(computation, s.Increase):
             self.check_rate(computation.rate)
             if computation.reading is None:

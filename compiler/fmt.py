@@ -361,8 +361,11 @@ class _Printer:
     def sentence(self, sentence: s.Sentence) -> list[str]:
         parts = self.when(sentence.conditions, self.start(sentence.span), self.start(sentence.computation.span))
         parts += self.computation(sentence.computation)
-        for modifier in sentence.modifiers:
-            parts += ["，", *self.modifier(modifier)]
+        after = self.end(sentence.computation.span)
+        for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
+            joined = _has(self.source.between(after, self.start(modifier.span)), "AND")
+            parts += ["且" if joined else "，", *self.modifier(modifier)]
+            after = self.end(modifier.span)
         return [*parts, "。"]
 
     def exclusion(self, exclusion: s.Exclusion) -> list[str]:
@@ -420,6 +423,8 @@ class _Printer:
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
+        if p.base_cap is not None:  # 按不超过5000万元的贷款金额的2%给予贴息: as written
+            return _verbatim(tokens)
         given = bool(tokens) and tokens[0].kind == "GIVE"
         de = any(w.text == "的" for w in self.source.between(self.end(p.base.span), self.start(p.rate.span)))
         if given and p.award is not None:  # 给予投资额的50%补助 · 给予产品价值20%的补贴: as written

@@ -212,6 +212,9 @@ class Lowering:
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         caps: list[ir.Cap] = []
         rounding = self.rounding
+        if isinstance(node, s.Percent) and node.base_cap is not None:
+            assert isinstance(computation, ir.Scaled) and isinstance(node.base, s.NameRef)
+            caps.append(_base_cap(node.base, node.base_cap, computation))
         if isinstance(node, s.Percent) and node.cap is not None:
             caps.append(_cap(node.cap))
         for modifier in sentence.modifiers:
@@ -333,6 +336,13 @@ def _input(decl: s.InputDecl) -> ir.Input:
 def _cap(cap: s.Cap) -> ir.Cap:
     scope = "".join(cap.scope)
     return ir.Cap(cap.amount.yuan, scope, f"{cap.hedge or ''}{scope}最高{cap.amount.text}")
+
+
+def _base_cap(base: s.NameRef, limit: s.Money, computation: ir.Scaled) -> ir.Cap:
+    """按不超过5000万元的贷款金额的2%: min(x, B) × r = min(x × r, B × r) for r ≥ 0, so the base's cap is the amount's
+    cap B × r, and the plan is the plan of any capped percentage."""
+    amount = limit.yuan * computation.numerator / computation.denominator
+    return ir.Cap(amount, "", f"{base.name}按不超过{limit.text}计（即最高{format_yuan(amount)}）")
 
 
 def _rounding(rounding: s.Rounding) -> ir.Rounding:

@@ -220,6 +220,7 @@ class Percent(Node):
     award: Award | None
     cap: Cap | None  # written inline: 最高给予500万元
     rate_input: NameRef | None = None  # 按…的LPR利率80%: the rate is this input × rate
+    base_cap: Money | None = None  # 按不超过5000万元的贷款额的2%: the base counts at most this (贷款规模上限)
 
 
 @dataclass(frozen=True)

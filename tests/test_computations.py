@@ -146,9 +146,43 @@ def test_two_caps_of_different_scopes_in_one_sentence_are_refused() -> None:
 
 
 def test_pol_fmt_keeps_every_cap_from_an_input() -> None:
-    formatted = format_text(Source("computations.pol", HEADER + POLICY))
-    assert formatted.text is not None, formatted.problem
-    for words in ("，不超过实际发生的利息。", "，最高不超过贷款金额的2%。", "，不超过自筹经费的50%。"):
-        assert words in formatted.text
-    again = format_text(Source("computations.pol", formatted.text))
-    assert again.text == formatted.text
+    for text in (POLICY, BASE_CAPS):
+        formatted = format_text(Source("computations.pol", HEADER + text))
+        assert formatted.text is not None, formatted.diagnostics
+        for line in text.splitlines():
+            if line.startswith("按") and "原文" not in line:
+                assert line in formatted.text
+        again = format_text(Source("computations.pol", formatted.text))
+        assert again.text == formatted.text
+
+BASE_CAPS = """\
+输入 贷款金额：金额
+输入 投资额：金额
+第一条「基数上限」
+规则 loan「贷款规模上限5000万元」
+原文「按贷款金额的2%给予贴息，贷款规模上限5000万元」
+按不超过5000万元的贷款金额的2%给予贴息。
+规则 invest「按不超过1000万元的投资额计算」
+原文「按投资额的10%给予补助，按不超过1000万元的投资额计算，最高80万元」
+按不超过1000万元的投资额的10%给予补助，最高80万元。
+"""
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount"), [
+    ("loan", {"贷款金额": Decimal("80000000")}, "1000000.00"),  # 8000万 counts as 5000万: × 2% = 100万
+    ("loan", {"贷款金额": Decimal("30000000")}, "600000.00"),  # 3000万 × 2% = 60万
+    ("invest", {"投资额": Decimal("25000000")}, "800000.00"),  # 2500万 counts as 1000万: × 10% = 100万; 最高80万
+    ("invest", {"投资额": Decimal("4000000")}, "400000.00"),  # 400万 × 10% = 40万
+])
+def test_a_cap_on_the_base_caps_the_amount_at_the_base_cap_times_the_rate(rule_id: str, values: dict[str, Any],
+                                                                          amount: str) -> None:
+    compiled = compile_text(BASE_CAPS, module="base_caps")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    rule = _rule(compiled.module, rule_id)
+    result = interpret.evaluate(rule, values)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(compiled.module), "base_caps")
+    assert getattr(scalar, rule_id)(**values).to_json() == result.to_json()
+    cap = plan.lower(rule).of(plan.Cap)[0]
+    assert cap.label in ("贷款金额按不超过5000万元计（即最高1,000,000.00元）", "投资额按不超过1000万元计（即最高1,000,000.00元）")
