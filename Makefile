@@ -43,8 +43,10 @@ java:
 lint: $(STAMP)
 	$(BIN)/ruff check compiler pol_runtime tests benchmarks generated
 
+# The compiler and runtime; then the committed calculators as a caller sees them (tests/test_typing.py has more).
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict generated tests/typing/caller.py
 
 check-generated: $(STAMP)
 	$(BIN)/pol build --check
