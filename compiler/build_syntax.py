@@ -351,6 +351,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         award = children[-1]
         return children[0], award if isinstance(award, s.Award) else None
 
+    def most_then_award(self, meta: Any, children: list[Any]) -> tuple[Any, s.Award | None, bool]:
+        """分别给予最高100万元、50万元奖励: each amount is the most that may be granted (the third item says so)."""
+        award = children[-1]
+        return _node(children, tuple), award if isinstance(award, s.Award) else None, True
+
     def money_list(self, meta: Any, children: list[s.Money]) -> tuple[s.Money, ...]:
         return tuple(children)
 
@@ -384,12 +389,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
-        amounts, award = children[-1]
+        amounts, award, *most = children[-1]
         at = children[1]
         values = [c for c in children[2:-1] if not isinstance(c, Token | list)]
         thresholds = tuple(s.PrefixBound(_word_of(at), v, None, span=v.span) for v in values)
         again = _token(children, "AGAIN") is not None
-        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta)))
+        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, ceiling=bool(most),
+                                  span=_meta_span(meta)))
 
     def part(self, meta: Any, children: list[Any]) -> s.Part:
         return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),
@@ -454,8 +460,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def table(self, meta: Any, children: list[Any]) -> s.Table:
         children = _without_opener(children)
-        amounts, award = children[-1]
-        return s.Table(children[0], amounts, award, _node(children, s.Topup), span=_meta_span(meta))
+        amounts, award, *most = children[-1]
+        return s.Table(children[0], amounts, award, _node(children, s.Topup), ceiling=bool(most), span=_meta_span(meta))
+
+    def table_standard(self, meta: Any, children: list[Any]) -> s.Table:
+        """A、B的奖励补助标准分别为X、Y: a table whose award words come before its amounts."""
+        children = _without_opener(children)
+        awards = _tokens(children, "AWARD")
+        award = s.Award(None, tuple(str(a) for a in awards), span=token_span(awards[0]).to(token_span(awards[-1])))
+        return s.Table(children[0], children[-1], award, None, span=_meta_span(meta))
 
     def rate_table(self, meta: Any, children: list[Any]) -> s.RateTable:
         children = _without_opener(children)
@@ -464,17 +477,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
-        amounts, award = children[-1]
+        amounts, award, *most = children[-1]
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
         again = _token(children, "AGAIN") is not None
-        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, span=_meta_span(meta)))
-    def table_standard(self, meta: Any, children: list[Any]) -> s.Table:
-        """A、B的奖励补助标准分别为X、Y: a table whose award words come before its amounts."""
-        children = _without_opener(children)
-        awards = _tokens(children, "AWARD")
-        award = s.Award(None, tuple(str(a) for a in awards), span=token_span(awards[0]).to(token_span(awards[-1])))
-        return s.Table(children[0], children[-1], award, None, span=_meta_span(meta))
-
+        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, ceiling=bool(most),
+                                  span=_meta_span(meta)))
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
         awards = _tokens(children, "AWARD")

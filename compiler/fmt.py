@@ -509,11 +509,11 @@ class _Printer:
         return [*opener, keys.input.name, _IS, *values, "的"]
 
     def table(self, t: s.Table) -> list[str]:
+        if t.ceiling or any(w.text == "标准" for w in self.source.within(t.span)):  # 分别给予最高…: as written too  # …的奖励补助标准分别为X、Y: as written
+            return _verbatim(self.source.within(t.span))
         parts = self.keys(t.keys, self.start(t.span))
         if t.keys.input is not None or t.topup is not None:
             parts.append("，")
-        if any(w.text == "标准" for w in self.source.within(t.span)):  # …的奖励补助标准分别为X、Y: as written
-            return _verbatim(self.source.within(t.span))
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
         if t.topup is not None:
             parts += _topup(t.topup)
@@ -536,6 +536,8 @@ class _Printer:
         return parts
 
     def tiers(self, t: s.Tiers) -> list[str]:
+        if t.ceiling:  # 分别给予最高20万元、30万元…: as written
+            return _verbatim(self.source.within(t.span))
         opener = self.source.between(self.start(t.span), self.start(t.subject.span))
         parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
         # Tiers written from the highest down are printed so (the tree keeps them rising).

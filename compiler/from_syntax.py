@@ -232,7 +232,7 @@ class Lowering:
                 quota = ir.Quota(self.var(modifier.total), modifier.rate.value,
                                  f"名额按{modifier.total.name}的{modifier.rate.text}确定（向下取整）")
                 computation = ir.PerUnit(computation.count, computation.amount, computation.label, quota)
-        discretionary = isinstance(node, s.UpTo | s.UpToRate)
+        discretionary = isinstance(node, s.UpTo | s.UpToRate) or isinstance(node, s.Table | s.Tiers) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
         article = rule.article
         assert article is not None

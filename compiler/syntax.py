@@ -242,6 +242,7 @@ class Table(Node):
     amounts: tuple[Money, ...]
     award: Award | None
     topup: Topup | None
+    ceiling: bool = False  # 分别给予最高100万元、50万元: each amount is the most that may be granted
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ class Tiers(Node):
     award: Award | None
     again: bool = False  # 分别再给予: additive tiers, whose reading must be declared
     descending: bool = False  # written from the highest tier down; thresholds and amounts are kept rising
+    ceiling: bool = False  # 分别给予最高20万元、30万元…: each amount is the most that may be granted
 
 
 @dataclass(frozen=True)

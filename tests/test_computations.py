@@ -186,3 +186,41 @@ def test_a_cap_on_the_base_caps_the_amount_at_the_base_cap_times_the_rate(rule_i
     assert getattr(scalar, rule_id)(**values).to_json() == result.to_json()
     cap = plan.lower(rule).of(plan.Cap)[0]
     assert cap.label in ("贷款金额按不超过5000万元计（即最高1,000,000.00元）", "投资额按不超过1000万元计（即最高1,000,000.00元）")
+
+
+CEILINGS = """\
+输入 等级：选项（国家级、省级）
+输入 年度营收：金额
+第一条「各项最高」
+规则 levels「分别给予最高100万元、50万元」
+原文「国家级、省级分别给予最高100万元、50万元奖励」
+国家级、省级分别给予最高100万元、50万元奖励。
+规则 revenue「分档最高」
+原文「对工业企业年度营收首次突破10亿元、20亿元的，分别给予最高20万元、30万元的一次性奖励」
+对年度营收超过10亿元、20亿元的，分别给予最高20万元、30万元的一次性奖励。
+"""
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount", "applies"), [
+    ("levels", {"等级": "国家级"}, "1000000.00", True),  # at most 100万元
+    ("levels", {"等级": "省级"}, "500000.00", True),  # at most 50万元
+    ("revenue", {"年度营收": Decimal("1500000000")}, "200000.00", True),  # 15亿 > 10亿: at most 20万元
+    ("revenue", {"年度营收": Decimal("2000000000")}, "200000.00", True),  # 20亿 is not 超过20亿: still 20万元
+    ("revenue", {"年度营收": Decimal("2000000000.01")}, "300000.00", True),  # above 20亿: at most 30万元
+    ("revenue", {"年度营收": Decimal("1000000000")}, "0.00", False),  # 10亿 is not 超过10亿
+])
+def test_a_table_or_tiers_of_maxima_give_the_most_that_may_be_granted(rule_id: str, values: dict[str, Any],
+                                                                       amount: str, applies: bool) -> None:
+    compiled = compile_text(CEILINGS, module="ceilings")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    rule = _rule(compiled.module, rule_id)
+    assert rule.discretionary
+    result = interpret.evaluate(rule, values)
+    assert (result.amount, result.applicable) == (Decimal(amount), applies)
+    assert result.discretionary == applies
+    scalar = markdown.load_calculators(python.render(compiled.module), "ceilings")
+    assert getattr(scalar, rule_id)(**values).to_json() == result.to_json()
+    formatted = format_text(Source("ceilings.pol", HEADER + CEILINGS))
+    assert formatted.text is not None and "分别给予最高100万元、50万元奖励。" in formatted.text
+    assert "分别给予最高20万元、30万元的一次性奖励。" in formatted.text
