@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -16,6 +17,11 @@ from compiler.pipeline import compile_path
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
+
+# pol keeps parsers and compiled policies in $XDG_CACHE_HOME/pol; the tests, and the
+# commands they start, use a folder of their own rather than the user's cache.
+_CACHE_HOME = tempfile.TemporaryDirectory(prefix="pol-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME.name
 
 settings.register_profile("ci", max_examples=100, deadline=None)
 settings.register_profile("dev", max_examples=50, deadline=None)
