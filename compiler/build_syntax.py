@@ -397,6 +397,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, ceiling=bool(most),
                                   span=_meta_span(meta)))
 
+    def increments(self, meta: Any, children: list[Any]) -> s.Increments:
+        amount, award = children[-1]
+        above, step = [c for c in children if isinstance(c, s.Money)][:2]
+        return s.Increments(_name(children[0]), _word_of(children[1]), above, _word_of(_tokens(children, "INCREMENT")[0]),
+                            step, amount, award, span=_meta_span(meta))
+
     def part(self, meta: Any, children: list[Any]) -> s.Part:
         return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),
                       span=_meta_span(meta))

@@ -206,6 +206,10 @@ class PlanPrinter(Expressions):
                   for tier in step.tiers]
         return [*lines, f"记录「{step.label}」"]
 
+    def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
+        over = f"max({self.expr(step.subject)} − {yuan(step.above)}, 0)"
+        return [f"amount = ⌊{over} / {yuan(step.step)}⌋ × {yuan(step.amount)}", f"记录「{step.label}」"]
+
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["amount = 0 若 amount < 0", f"记录「{step.reason}」"]
 

@@ -158,6 +158,9 @@ class _Direction:
     def visit_TiersAdded(self, step: plan.TiersAdded) -> None:  # noqa: N802
         self.grows(step.subject)
 
+    def visit_Increments(self, step: plan.Increments) -> None:  # noqa: N802
+        self.grows(step.subject)
+
 
 def monotone_inputs(rule: Plan) -> list[str]:
     """The numeric inputs the amount never decreases with: as the plan shows, or as the drafter declares (单调)."""

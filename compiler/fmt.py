@@ -419,6 +419,8 @@ class _Printer:
             return self.up_to_rate(c)
         if isinstance(c, s.Brackets):
             return self.brackets(c)
+        if isinstance(c, s.Increments):
+            return self.increments(c)
         return self.increase(c)
 
     def percent(self, p: s.Percent) -> list[str]:
@@ -509,7 +511,7 @@ class _Printer:
         return [*opener, keys.input.name, _IS, *values, "的"]
 
     def table(self, t: s.Table) -> list[str]:
-        if t.ceiling or any(w.text == "标准" for w in self.source.within(t.span)):  # 分别给予最高…: as written too  # …的奖励补助标准分别为X、Y: as written
+        if t.ceiling or any(w.text == "标准" for w in self.source.within(t.span)):  # …标准分别为X、Y, 分别给予最高…: as written
             return _verbatim(self.source.within(t.span))
         parts = self.keys(t.keys, self.start(t.span))
         if t.keys.input is not None or t.topup is not None:
@@ -534,6 +536,9 @@ class _Printer:
             words = self.source.between(self.end(r.rates[-1].span), self.start(r.award.span))
             parts += ["给予" if _has(words, "GIVE") else "", *_award(r.award)]
         return parts
+
+    def increments(self, i: s.Increments) -> list[str]:
+        return _verbatim(self.source.within(i.span))
 
     def tiers(self, t: s.Tiers) -> list[str]:
         if t.ceiling:  # 分别给予最高20万元、30万元…: as written

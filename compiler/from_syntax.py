@@ -126,6 +126,10 @@ class Lowering:
         if isinstance(node, s.Increase):
             assert node.reading is not None
             return self.computation(node.reading)
+        if isinstance(node, s.Increments):
+            return ir.Increments(self.var(node.subject), node.above.yuan, node.step.yuan, node.amount.yuan,
+                                 f"{node.subject.name}超过{node.above.text}的部分{node.increment.text}{node.step.text}"
+                                 f"奖励{node.amount.text}（不足{node.step.text}的部分不计）")
         if isinstance(node, s.Brackets):
             subject = self.var(node.subject)
             parts = tuple(

@@ -186,6 +186,11 @@ class Run:
                 total += self.trace.step("分档", tier.label, tier.amount)
         self.amount = self.trace.step("计算", step.label, total)
 
+    def visit_Increments(self, step: plan.Increments) -> None:  # noqa: N802
+        over = max(self.number(step.subject) - step.above, runtime.ZERO)
+        units = over // step.step  # over ≥ 0, so the truncating // is the floor
+        self.amount = self.trace.step("计算", step.label, units * step.amount)
+
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> None:  # noqa: N802
         if self.amount < 0:
             self.amount = self.trace.step("计算", step.reason, runtime.ZERO)

@@ -272,7 +272,18 @@ class Portions:
     label: str
 
 
-Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions
+@dataclass(frozen=True)
+class Increments:
+    """⌊max(subject − above, 0) / step⌋ × amount: 超过1亿元的部分每增加1000万元再奖励10万元 (whole steps only)."""
+
+    subject: Var
+    above: Decimal
+    step: Decimal
+    amount: Decimal
+    label: str
+
+
+Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments
 
 
 @dataclass(frozen=True)

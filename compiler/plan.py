@@ -13,7 +13,7 @@ A plan always has this shape (``check`` verifies it)::
     ReadInputs                      check and convert every input
     Require*                        each condition must hold, else not applicable
     Exclude*                        each exclusion must not hold, else not applicable
-    one compute step                Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded
+    one compute step                Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded | Increments
     ClampAtZero?                    exactly when the computed amount can be negative
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
@@ -64,6 +64,10 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   bound the subject reaches adds its amount, each recorded ``("分档",
   tier.label, amount)``; the total (from ``runtime.ZERO``) is recorded
   ``("计算", label, total)``.  Upper bounds are not looked at.
+* ``Increments(subject, above, step, amount)`` — units = ⌊max(subject −
+  above, 0) / step⌋ (whole steps: a part of a step counts nothing), amount =
+  units × amount, recorded ``("计算", label, amount)``
+  (超过1亿元的部分每增加1000万元再奖励10万元).
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
 * ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
@@ -197,6 +201,17 @@ class TiersAdded:
 
 
 @dataclass(frozen=True)
+class Increments:
+    """⌊max(subject − above, 0) / step⌋ × amount."""
+
+    subject: ir.Var
+    above: Decimal
+    step: Decimal  # > 0
+    amount: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
 class ClampAtZero:
     reason: str
 
@@ -220,9 +235,9 @@ class Pay:
     ceiling: bool  # the amount is the most that may be granted (最高可得)
 
 
-Compute = Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded
+Compute = Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded | Increments
 Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Pay
-COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, Brackets, Pick, HighestTier, TiersAdded)
+COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
 @dataclass(frozen=True)
@@ -245,7 +260,7 @@ class Plan:
     @property
     def compute(self) -> Compute:
         return next(step for step in self.steps if isinstance(step, Scale | Fixed | PerUnit | Brackets | Pick
-                                                               | HighestTier | TiersAdded))
+                                                               | HighestTier | TiersAdded | Increments))
 
     def of(self, kind: type[_S]) -> list[_S]:
         """The steps of one class, in order."""
@@ -283,7 +298,12 @@ def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
         else HighestTier(c.subject, c.tiers, below, c.label)
 
 
+def _increments(c: ir.Increments, rule: ir.Rule) -> Compute:
+    return Increments(c.subject, c.above, c.step, c.amount, c.label)
+
+
 LOWER_COMPUTATION: dict[type, Callable[[Any, ir.Rule], Compute]] = {
+    ir.Increments: _increments,
     ir.Scaled: _scaled,
     ir.Constant: _constant,
     ir.PerUnit: _per_unit,
@@ -421,6 +441,8 @@ def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
             yield f"未知的舍入方式 {step.mode}"
         if step.quantum < FEN or step.quantum <= 0:
             yield f"舍入单位 {step.quantum} 小于分"
+    if isinstance(step, Increments) and (step.step <= 0 or step.amount < 0 or step.above < 0):
+        yield "递增的增量须为正、金额与起点不为负"
     if isinstance(step, Fixed | PerUnit) and step.amount < 0:
         yield f"{type(step).__name__} 的金额 {step.amount} 为负"
     if isinstance(step, Pick):

@@ -330,6 +330,19 @@ class Increase(Node):
 
 
 @dataclass(frozen=True)
+class Increments(Node):
+    """``营业收入超过1亿元的部分每增加1000万元再奖励10万元`` — ⌊(subject − above) / step⌋ × amount."""
+
+    subject: NameRef
+    word: Word  # 超过
+    above: Money
+    increment: Word  # 每增加 / 每超过 / 每新增
+    step: Money
+    amount: Money
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Quota(Node):
     """``名额按科技特派员总人数的30%确定`` — a limit on the count a per-count amount uses."""
 
@@ -353,7 +366,8 @@ class Multiplier(Node):
     text: str  # as written
 
 
-Computation = Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
+Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
+               | Increments)
 Modifier = Cap | InputCap | Rounding | Quota | TierReading | Multiplier
 
 

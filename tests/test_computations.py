@@ -224,3 +224,53 @@ def test_a_table_or_tiers_of_maxima_give_the_most_that_may_be_granted(rule_id: s
     formatted = format_text(Source("ceilings.pol", HEADER + CEILINGS))
     assert formatted.text is not None and "分别给予最高100万元、50万元奖励。" in formatted.text
     assert "分别给予最高20万元、30万元的一次性奖励。" in formatted.text
+
+
+INCREMENTS = """\
+输入 营业收入：金额
+第一条「递增」
+规则 steps「每增加1000万元再奖励10万元」
+原文「营业收入超过1亿元的部分，每增加1000万元再奖励10万元，最高50万元」
+营业收入超过1亿元的部分每增加1000万元再奖励10万元，最高50万元。
+"""
+
+
+@pytest.mark.parametrize(("revenue", "amount"), [
+    ("100000000", "0.00"),  # exactly 1亿: nothing above it
+    ("109999999.99", "0.00"),  # 999.9999万 above: not one whole step
+    ("110000000", "100000.00"),  # one step of 1000万: 10万
+    ("135000000", "300000.00"),  # 3500万 above: ⌊3.5⌋ = 3 steps, 30万
+    ("180000000", "500000.00"),  # 8 steps, 80万, capped at 50万
+    ("50000000", "0.00"),  # below 1亿: nothing
+])
+def test_increments_count_whole_steps_above_the_start(revenue: str, amount: str) -> None:
+    compiled = compile_text(INCREMENTS, module="increments")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    rule = compiled.module.rules[0]
+    values = {"营业收入": Decimal(revenue)}
+    result = interpret.evaluate(rule, values)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(compiled.module), "increments")
+    assert scalar.steps(**values).to_json() == result.to_json()
+    assert scalar.steps_amount(**values) == Decimal(amount)
+    vec = markdown.load_calculators(vector.render(compiled.module), "increments_vector")
+    vec.use_scalar(scalar)
+    assert "steps" not in vec.FALLBACK
+    assert vec.to_yuan(vec.steps(vec.encode("steps", [values]))) == [Decimal(amount)]
+    assert facts.monotone_inputs(plan.lower(rule)) == ["营业收入"]
+    formatted = format_text(Source("increments.pol", HEADER + INCREMENTS))
+    assert formatted.text is not None and "营业收入超过1亿元的部分每增加1000万元再奖励10万元，最高50万元。" in formatted.text
+
+
+def test_increments_must_start_above_a_bound_and_step_by_a_positive_amount() -> None:
+    compiled = compile_text("""\
+    输入 营业收入：金额
+    第一条「递增」
+    规则 bad「增量为零」
+    原文「示例」
+    营业收入不低于1亿元的部分每增加0万元再奖励10万元。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0318", "E0318"]
+    assert [marked(e) for e in errors] == ["不低于", "0万元"]

@@ -335,6 +335,12 @@ class RuleCode:
             lines.append(f'amount = trace.step("计算", {py_str(step.label)}, amount)')
         return lines
 
+    def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
+        """⌊max(subject − above, 0) / step⌋ whole steps, each worth the amount."""
+        above, size = self.decimal(step.above, ir.Type.MONEY), self.decimal(step.step, ir.Type.MONEY)
+        return [f"units = max({self.expr(step.subject)} - {above}, rt.ZERO) // {size}  # not negative: // is ⌊⌋",
+                self.record("计算", step.label, f"units * {self.decimal(step.amount, ir.Type.MONEY)}")]
+
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
 

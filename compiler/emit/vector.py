@@ -578,6 +578,24 @@ class RuleKernel:
         self.term, self.valid = self.tiers(step.subject, step.tiers, True, step.below)
         return []
 
+    def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
+        """⌊(value − above) / step⌋ in integers: value = code × num / den, so the floor of
+        (code × num × k − above × den × k) // (step × den × k), k clearing the fractions; never below 0."""
+        subject = self.expr(step.subject)
+        if subject.code is None:
+            over = max(subject.const - Fraction(step.above), Fraction(0))
+            units = Term.constant(Fraction(math.floor(over / Fraction(step.step))))
+        else:
+            above, size = Fraction(step.above) * subject.den, Fraction(step.step) * subject.den
+            k = math.lcm(above.denominator, size.denominator)
+            scaled, bound = self.scale_code(Term(subject.code, bound=subject.bound), subject.num * k)
+            offset, divisor = int(above * k), int(size * k)
+            self.need({**bound, (): bound.get((), 0) + offset})
+            code = f"np.maximum(({scaled} - {self.literal(offset)}) // {self.literal(divisor)}, 0)"
+            units = Term(code, bound=bound)
+        self.term = self.mul_const(units, Fraction(step.amount))
+        return []
+
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         term = self.term
         if term.code is None:
