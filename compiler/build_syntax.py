@@ -403,6 +403,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Increments(_name(children[0]), _word_of(children[1]), above, _word_of(_tokens(children, "INCREMENT")[0]),
                             step, amount, award, span=_meta_span(meta))
 
+    def increments_points(self, meta: Any, children: list[Any]) -> s.Increments:
+        """增速超过25%的部分每增加1个百分点再奖励0.5万元: the step is that many percentage points."""
+        amount, award = children[-1]
+        count = _tokens(children, "COUNT")[0]
+        points = self.count(meta, [count])
+        step = s.Rate(Decimal(points.value).scaleb(-2), f"{count}百分点", span=token_span(count))
+        return s.Increments(_name(children[0]), _word_of(children[1]), self._rate(_tokens(children, "RATE")[0]),
+                            _word_of(_tokens(children, "INCREMENT")[0]), step, amount, award, span=_meta_span(meta))
+
     def part(self, meta: Any, children: list[Any]) -> s.Part:
         return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),
                       span=_meta_span(meta))

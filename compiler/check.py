@@ -337,13 +337,13 @@ class Checker:
         elif isinstance(computation, s.Brackets):
             self.check_brackets(computation)
         elif isinstance(computation, s.Increments):
-            self.resolve(computation.subject, Type.MONEY)
+            points = isinstance(computation.step, s.Rate)
+            self.resolve(computation.subject, Type.RATE if points else Type.MONEY)
             self.check_amount(computation.amount)
-            self.check_amount(computation.above)
-            self.check_limit(Type.MONEY, computation.above)
+            self.check_limit(Type.RATE if points else Type.MONEY, computation.above)
             if computation.word.text != "超过":
                 self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
-            if computation.step.yuan <= 0:
+            if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
                 self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
         elif isinstance(computation, s.UpToRate):
             self.check_money_expr(computation.base)

@@ -207,8 +207,9 @@ class PlanPrinter(Expressions):
         return [*lines, f"记录「{step.label}」"]
 
     def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
-        over = f"max({self.expr(step.subject)} − {yuan(step.above)}, 0)"
-        return [f"amount = ⌊{over} / {yuan(step.step)}⌋ × {yuan(step.amount)}", f"记录「{step.label}」"]
+        kind = step.subject.type
+        over = f"max({self.expr(step.subject)} − {wording.show(step.above, kind)}, 0)"
+        return [f"amount = ⌊{over} / {wording.show(step.step, kind)}⌋ × {yuan(step.amount)}", f"记录「{step.label}」"]
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["amount = 0 若 amount < 0", f"记录「{step.reason}」"]

@@ -127,7 +127,7 @@ class Lowering:
             assert node.reading is not None
             return self.computation(node.reading)
         if isinstance(node, s.Increments):
-            return ir.Increments(self.var(node.subject), node.above.yuan, node.step.yuan, node.amount.yuan,
+            return ir.Increments(self.var(node.subject), _number(node.above), _number(node.step), node.amount.yuan,
                                  f"{node.subject.name}超过{node.above.text}的部分{node.increment.text}{node.step.text}"
                                  f"奖励{node.amount.text}（不足{node.step.text}的部分不计）")
         if isinstance(node, s.Brackets):
@@ -347,6 +347,10 @@ def _base_cap(base: s.NameRef, limit: s.Money, computation: ir.Scaled) -> ir.Cap
     cap B × r, and the plan is the plan of any capped percentage."""
     amount = limit.yuan * computation.numerator / computation.denominator
     return ir.Cap(amount, "", f"{base.name}按不超过{limit.text}计（即最高{format_yuan(amount)}）")
+
+
+def _number(value: s.Money | s.Rate) -> Decimal:
+    return value.yuan if isinstance(value, s.Money) else value.value
 
 
 def _rounding(rounding: s.Rounding) -> ir.Rounding:

@@ -335,9 +335,9 @@ class Increments(Node):
 
     subject: NameRef
     word: Word  # 超过
-    above: Money
+    above: Money | Rate
     increment: Word  # 每增加 / 每超过 / 每新增
-    step: Money
+    step: Money | Rate  # 1个百分点 is the rate 1%
     amount: Money
     award: Award | None
 

@@ -274,3 +274,36 @@ def test_increments_must_start_above_a_bound_and_step_by_a_positive_amount() -> 
     errors = only_errors(compiled)
     assert [e.code.id for e in errors] == ["E0318", "E0318"]
     assert [marked(e) for e in errors] == ["不低于", "0万元"]
+
+
+POINTS = """\
+输入 增速：比例
+第一条「百分点」
+规则 points「每增加一个百分点」
+原文「增速超过25%的部分，每增加一个百分点追加0.5万元奖励，每家企业每年奖励不超过30万元」
+增速超过25%的部分每增加1个百分点再奖励0.5万元，每家企业每年奖励不超过30万元。
+"""
+
+
+@pytest.mark.parametrize(("growth", "amount"), [
+    ("0.25", "0.00"),  # at 25%: no point above it
+    ("0.2599", "0.00"),  # 0.99 of a point: nothing
+    ("0.26", "5000.00"),  # one point: 0.5万元
+    ("0.3275", "35000.00"),  # 7.75 points: 7 × 0.5万元
+    ("1.2", "300000.00"),  # 95 points: 47.5万元, capped at 30万元
+])
+def test_increments_by_percentage_points(growth: str, amount: str) -> None:
+    compiled = compile_text(POINTS, module="points")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    rule = compiled.module.rules[0]
+    values = {"增速": Decimal(growth)}
+    result = interpret.evaluate(rule, values)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(compiled.module), "points")
+    assert scalar.points(**values).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(compiled.module), "points_vector")
+    vec.use_scalar(scalar)
+    assert "points" not in vec.FALLBACK
+    assert vec.to_yuan(vec.points(vec.encode("points", [values]))) == [Decimal(amount)]
+    assert result.steps[0].text == "增速超过25%的部分每增加1个百分点奖励0.5万元（不足1个百分点的部分不计）"

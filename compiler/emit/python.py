@@ -337,7 +337,7 @@ class RuleCode:
 
     def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
         """⌊max(subject − above, 0) / step⌋ whole steps, each worth the amount."""
-        above, size = self.decimal(step.above, ir.Type.MONEY), self.decimal(step.step, ir.Type.MONEY)
+        above, size = self.decimal(step.above, step.subject.type), self.decimal(step.step, step.subject.type)
         return [f"units = max({self.expr(step.subject)} - {above}, rt.ZERO) // {size}  # not negative: // is ⌊⌋",
                 self.record("计算", step.label, f"units * {self.decimal(step.amount, ir.Type.MONEY)}")]
 
