@@ -540,6 +540,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.InputCap(_name(_tokens(children, "NAME")[-1]), self._rate(rate[0]) if rate else None,
                           _scope_words(children), str(hedge) if hedge else None, span=_meta_span(meta))
 
+    def cap_table(self, meta: Any, children: list[Any]) -> s.CapTable:
+        return s.CapTable(_node(children, tuple), _scope_words(children), span=_meta_span(meta))
+
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
         unit = str(children[1]) if len(children) > 1 else None
         return s.Rounding(str(children[0]), unit, span=_meta_span(meta))

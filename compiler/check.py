@@ -380,6 +380,13 @@ class Checker:
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 self.check_cap(modifier)
+            elif isinstance(modifier, s.CapTable):
+                if not isinstance(computation, s.Table | s.RateTable):
+                    self.error(codes.CAP_TABLE_MISPLACED, modifier.span)
+                else:
+                    self.check_keys(computation.keys, len(modifier.amounts), modifier.amounts[-1].span)
+                for amount in modifier.amounts:
+                    self.check_cap(s.Cap(amount, (), None, span=amount.span))
             elif isinstance(modifier, s.InputCap):
                 self.resolve(modifier.base, Type.MONEY)
                 if modifier.rate is not None:

@@ -620,7 +620,7 @@ class _Printer:
             return self.rounding(m)
         if isinstance(m, s.Quota):
             return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
-        if isinstance(m, s.Multiplier | s.InputCap):
+        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable):
             return _verbatim(self.source.within(m.span))
         return [m.text]
 

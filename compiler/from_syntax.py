@@ -204,6 +204,16 @@ class Lowering:
         return ir.Cap(cap.rate.value if cap.rate else Decimal(1), scope,
                       f"{cap.hedge or ''}{scope}不超过{cap.base.name}{share}", of=self.var(cap.base))
 
+    def cap_table(self, cap: s.CapTable, node: s.Computation) -> ir.Cap:
+        """分别最高100万元、30万元: each key of the table its own cap, in the table's order."""
+        assert isinstance(node, s.Table | s.RateTable)
+        var = self.key_var(node.keys)
+        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, cap.amounts,
+                                                                                       strict=True))
+        scope = "".join(cap.scope)
+        said = "、".join(f"{e.key}最高{a.text}" for e, a in zip(entries, cap.amounts, strict=True))
+        return ir.Cap(Decimal(0), scope, f"{scope}{said}", by=ir.Lookup(var, entries, None))
+
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
@@ -226,6 +236,8 @@ class Lowering:
                 caps.append(_cap(modifier))
             elif isinstance(modifier, s.InputCap):
                 caps.append(self.input_cap(modifier))
+            elif isinstance(modifier, s.CapTable):
+                caps.append(self.cap_table(modifier, node))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
             elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor
@@ -323,6 +335,12 @@ def multiplied(computation: ir.Computation, multiplier: s.Multiplier) -> ir.Comp
 def _raised(cap: ir.Cap, multiplier: s.Multiplier) -> ir.Cap:
     """A cap written before the multiplier, raised with the amount it caps."""
     amount = cap.amount * multiplier.factor
+    if cap.by is not None:  # each key's cap raised
+        by = replace(cap.by, entries=tuple(replace(e, value=e.value * multiplier.factor) for e in cap.by.entries))
+        return replace(cap, by=by, label=f"{cap.label}（{multiplier.text}后各乘以{_plain(multiplier.factor)}）")
+    if cap.of is not None:  # the share of the input raised
+        return replace(cap, amount=amount, label=f"{cap.label}（{multiplier.text}后为{cap.of.name}的"
+                                                 f"{format_rate(amount)}）")
     return ir.Cap(amount, cap.scope, f"{cap.label}（{multiplier.text}后为{format_yuan(amount)}）")
 
 

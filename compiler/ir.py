@@ -295,11 +295,12 @@ class Cap:
     scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
     label: str
     of: Var | None = None  # a money input the limit is a share of
+    by: Lookup | None = None  # a cap per key (分别最高100万元、30万元): the limit is the key's entry
 
     @property
     def constant(self) -> bool:
         """Whether the limit is a fixed amount (the same for every application)."""
-        return self.of is None
+        return self.of is None and self.by is None
 
 
 @dataclass(frozen=True)

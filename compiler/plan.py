@@ -75,7 +75,8 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2%); amount =
   min(amount, limit), recorded ``("封顶", label, limit, held=amount > limit)``.
   Several caps in a row are the smaller of several limits (最高50万元且不超过
-  实际投资额的10%).
+  实际投资额的10%).  A cap per key of a table (分别最高100万元、30万元) is a
+  ``RuleValue`` named ``<rule>的封顶`` whose table gives each key's limit.
 * ``Round(quantum, mode)`` — amount = amount.quantize(quantum, mode), then
   ``.quantize(FEN)`` when the quantum is not the fen (exact: quantum ≥ fen);
   recorded ``("舍入", label, amount)``.
@@ -322,14 +323,16 @@ def lower(rule: ir.Rule) -> Plan:
     steps.append(compute)
     if can_be_negative(compute):
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
-    steps += [Cap(cap_limit(cap), cap.scope, cap.label) for cap in rule.caps]
+    steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
     steps.append(Pay(rule.discretionary))
     return Plan(rule, tuple(steps))
 
 
-def cap_limit(cap: ir.Cap) -> ir.Expr:
+def cap_limit(cap: ir.Cap, rule_id: str = "") -> ir.Expr:
     """The limit of ``cap`` as an expression: its amount, the input it names, or that input × its share."""
+    if cap.by is not None:  # the key's entry of the rule's table of caps (every key has one)
+        return ir.RuleValue(f"{rule_id}的封顶", cap.by)
     if cap.of is None:
         return ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount))
     if cap.amount == 1:

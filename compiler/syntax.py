@@ -208,6 +208,14 @@ class InputCap(Node):
 
 
 @dataclass(frozen=True)
+class CapTable(Node):
+    """``分别最高100万元、30万元`` after a table: the cap of each key, in the table's order."""
+
+    amounts: tuple[Money, ...]
+    scope: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rounding(Node):
     mode: str  # 向上取整 / 向下取整 / 四舍五入
     unit: str | None  # 分 / 角 / 元 / 十元 ...; None when the text does not say
@@ -368,7 +376,7 @@ class Multiplier(Node):
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
                | Increments)
-Modifier = Cap | InputCap | Rounding | Quota | TierReading | Multiplier
+Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier
 
 
 @dataclass(frozen=True)

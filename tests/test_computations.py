@@ -307,3 +307,45 @@ def test_increments_by_percentage_points(growth: str, amount: str) -> None:
     assert "points" not in vec.FALLBACK
     assert vec.to_yuan(vec.points(vec.encode("points", [values]))) == [Decimal(amount)]
     assert result.steps[0].text == "增速超过25%的部分每增加1个百分点奖励0.5万元（不足1个百分点的部分不计）"
+
+
+CATEGORY_CAPS = """\
+输入 等级：选项（国家级、省级、市级）
+输入 投资额：金额
+输入 贷款金额：金额
+第一条「按类别封顶」
+规则 rate_and_cap「按类别的比例与上限」
+原文「国家级、省级分别按投资额的10%、5%给予补助，最高分别为100万元、30万元」
+国家级、省级分别按投资额的10%、5%给予补助，最高分别为100万元、30万元。
+规则 doubled_share「倍数与输入上限」
+原文「按投资额的10%给予补助，不超过贷款金额的2%，奖励加倍」
+按投资额的10%给予补助，不超过贷款金额的2%，奖励加倍。
+"""
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount", "applies"), [
+    ("rate_and_cap", {"等级": "国家级", "投资额": Decimal("5000000")}, "500000.00", True),  # 500万 × 10%, under 100万
+    ("rate_and_cap", {"等级": "国家级", "投资额": Decimal("20000000")}, "1000000.00", True),  # 200万, capped 100万
+    ("rate_and_cap", {"等级": "省级", "投资额": Decimal("20000000")}, "300000.00", True),  # 100万, capped 30万
+    ("rate_and_cap", {"等级": "市级", "投资额": Decimal("20000000")}, "0.00", False),  # not in the table
+    # 1000万 × 10% × 2 = 200万; the cap 2% of a 4000万 loan = 80万 is raised with it to 4% = 160万.
+    ("doubled_share", {"投资额": Decimal("10000000"), "贷款金额": Decimal("40000000")}, "1600000.00", True),
+])
+def test_a_cap_per_category_and_a_raised_share_cap(rule_id: str, values: dict[str, Any], amount: str,
+                                                   applies: bool) -> None:
+    compiled = compile_text(CATEGORY_CAPS, module="category_caps")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    rule = _rule(compiled.module, rule_id)
+    result = interpret.evaluate(rule, values)
+    assert (result.amount, result.applicable) == (Decimal(amount), applies)
+    scalar = markdown.load_calculators(python.render(compiled.module), "category_caps")
+    assert getattr(scalar, rule_id)(**values).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(compiled.module), "category_caps_vector")
+    vec.use_scalar(scalar)
+    assert rule_id not in vec.FALLBACK
+    assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [values]))) == [Decimal(amount)]
+    assert '{"国家级": Decimal("1000000"), "省级": Decimal("300000")}.get(values["等级"], Decimal(0))' \
+        in tests.render(compiled.module)
+    formatted = format_text(Source("category_caps.pol", HEADER + CATEGORY_CAPS))
+    assert formatted.text is not None and "，最高分别为100万元、30万元。" in formatted.text

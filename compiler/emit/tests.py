@@ -155,6 +155,9 @@ def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
     """The most a cap allows, as a Python expression over the drawn ``values``: its amount, or the limit
     computed from the input it names, rounded as the amount is (rounding is monotone, so the rounded amount
     never exceeds the rounded limit)."""
+    if cap.by is not None:  # the drawn key's cap; a key with none does not apply and pays 0
+        limits = ", ".join(f"{py_str(e.key)}: {py_decimal(e.value)}" for e in cap.by.entries)
+        return f'{{{limits}}}.get(values[{py_str(cap.by.var.name)}], Decimal(0))'
     if cap.of is None:
         return py_decimal(cap.amount)
     limit = f"Decimal(values[{py_str(cap.of.name)}])"
