@@ -123,6 +123,14 @@ def test_the_trace_says_each_cap_as_written(calculators: tuple[Any, Any]) -> Non
     assert steps[2] == {"kind": "封顶", "text": "不超过实际投资额的10%", "value": "300000.00", "held": True}
 
 
+def test_the_markdown_says_a_limit_from_the_inputs_is_no_fixed_amount(module: ir.Module,
+                                                                       calculators: tuple[Any, Any]) -> None:
+    scalar, _ = calculators
+    text, _ = markdown.render(module, scalar)
+    assert "| 封顶 | 不超过贷款金额的2%（限额随输入而定） |" in text
+    assert "| 封顶 | 最高50万元（500,000.00元） |" in text
+
+
 def test_the_property_tests_bound_the_amount_by_the_limit_from_the_inputs(module: ir.Module) -> None:
     rule = _rule(module, "share_of_loan")
     (cap,) = rule.caps
