@@ -28,7 +28,7 @@ PRIVATE_PREFIX = "_"
 # Names the generated modules bind or read: imports, public names, locals of the calculators.
 GENERATED = frozenset({
     # every module
-    "annotations", "datetime", "Decimal", "Literal", "Any", "NamedTuple", "Callable", "Iterable", "Mapping",
+    "annotations", "datetime", "Decimal", "Literal", "Any", "overload", "NamedTuple", "Callable", "Iterable", "Mapping",
     "SOURCE", "SOURCE_SHA256", "DOCUMENT", "CHOICES",
     "ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_DOWN", "ROUND_HALF_EVEN", "ROUND_HALF_UP", "ROUND_UP",
     "ROUND_05UP", "Context", "DivisionByZero", "InvalidOperation", "Overflow", "localcontext",

@@ -180,7 +180,7 @@ def test_batch_xlsx_reads_numbers_and_reports_a_wrong_choice(tmp_path: Path, cap
     assert len(body) == 7
     last = dict(zip(header, body[-1], strict=True))
     # 1200万 of investment paid as numeric cells: 1500万 × 1% = 15万; the 5A rating is not a choice.
-    assert last["合计金额"] == "150000.00"
+    assert last["合计金额"] == 150000  # a number in the workbook (its 元 format shows the fen), so SUM adds it
     assert "字段“评定景区等级”" in last["错误"]
     assert "2 行有误" in capsys.readouterr().err
 
