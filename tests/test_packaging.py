@@ -20,7 +20,7 @@ import pytest
 
 from .conftest import ROOT
 
-SOURCES = ("pyproject.toml", "README.md", "compiler", "grammar")
+SOURCES = ("pyproject.toml", "README.md", "compiler", "grammar", "pol_runtime")
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +41,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_the_compiler_its_grammar_and_templates_only(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
-    assert tops == {"compiler"}  # no top-level "generated" (or tests) in users' site-packages
+    assert tops == {"compiler", "pol_runtime"}  # no top-level "generated" (or tests) in users' site-packages
     assert {"compiler/grammar/policy.lark", "compiler/grammar/words.lark", "compiler/grammar/tokens.lark",
-            "compiler/emit/templates/policy.md.j2", "compiler/runtime.py", "compiler/vector_set.py"} <= set(names)
+            "compiler/emit/templates/policy.md.j2", "pol_runtime/__init__.py", "pol_runtime/py.typed",
+            "pol_runtime/columns/__init__.py"} <= set(names)
 
 
 def test_pol_check_and_build_work_in_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> None:
