@@ -511,7 +511,8 @@ class _Printer:
         return [*opener, keys.input.name, _IS, *values, "的"]
 
     def table(self, t: s.Table) -> list[str]:
-        if t.ceiling or any(w.text == "标准分别" for w in self.source.within(t.span)):  # …标准分别为X、Y, 分别给予最高…: as written
+        # …标准分别为X、Y and 分别给予最高… are kept as written
+        if t.ceiling or any(w.text == "标准分别" for w in self.source.within(t.span)):
             return _verbatim(self.source.within(t.span))
         parts = self.keys(t.keys, self.start(t.span))
         if t.keys.input is not None or t.topup is not None:
