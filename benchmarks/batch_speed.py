@@ -52,7 +52,7 @@ def synthesise(path: Path, rows: int, seed: int = 2023) -> None:
 
 def child(source: str, target: str, backend: str) -> None:
     """Run one batch in this process and print its measurements as JSON."""
-    from compiler import batch, cli, policy_set
+    from compiler.tools import batch, cli, policy_set
 
     modules = cli._modules(ROOT / "policies")
     entries = policy_set.entries(modules, cli._generated_functions(ROOT / "policies", modules))

@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.diagnostics import has_errors  # noqa: E402
+from compiler.front.diagnostics import has_errors  # noqa: E402
+from compiler.front.source import Source  # noqa: E402
 from compiler.pipeline import compile_source  # noqa: E402
-from compiler.source import Source  # noqa: E402
 
 TARGET_RATIO = 15.0
 _DIGITS = "甲乙丙丁戊己庚辛壬癸"

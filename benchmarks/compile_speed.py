@@ -9,7 +9,7 @@ their rules.
 Two things are timed on that text, best of several repeats, interleaved so that
 load on the machine affects both alike:
 
-* baseline: ``compiler.parse.parser().parse(text)`` — Lark LALR with the
+* baseline: ``compiler.front.parse.parser().parse(text)`` — Lark LALR with the
   project's grammar and lexer, nothing after it;
 * pipeline: ``compile_source`` (parse, syntax tree, checks, lowering to IR)
   followed by ``emit.python.render`` of the module.
@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compiler.emit.python import render  # noqa: E402
-from compiler.parse import parser  # noqa: E402
+from compiler.front.parse import parser  # noqa: E402
+from compiler.front.source import Source  # noqa: E402
 from compiler.pipeline import compile_source  # noqa: E402
-from compiler.source import Source  # noqa: E402
 
 POLICY = ROOT / "policies" / "wucheng2023.pol"
 TARGET_RATIO = 5.0

@@ -161,7 +161,7 @@ def time_set(vec: ModuleType, rules: tuple[str, ...], data: Mapping[str, Columns
     """The best seconds of the four rules as one set evaluated by column: pol batch's evaluation."""
     import vector_speed
 
-    from compiler import policy_set
+    from compiler.tools import policy_set
     from pol_runtime.columns import sets as vector_set
 
     entries = [e for e in policy_set.entries([vector_speed.compiled_module()]) if e.rule in rules]

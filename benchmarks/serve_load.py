@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.build import compile_all  # noqa: E402
-from compiler.service import Policies, read_inputs  # noqa: E402
+from compiler.tools.build import compile_all  # noqa: E402
+from compiler.tools.service import Policies, read_inputs  # noqa: E402
 from generated import wucheng2023  # noqa: E402
 
 RULE = "art24_investment"

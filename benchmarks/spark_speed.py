@@ -74,7 +74,7 @@ def main() -> None:
 
     import pyarrow.parquet as parquet
 
-    from compiler import arrow_set, cli, spark
+    from compiler.tools import arrow_set, cli, spark
 
     with tempfile.TemporaryDirectory(prefix="pol-spark-speed-") as scratch:
         folder = Path(scratch)

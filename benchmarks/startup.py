@@ -86,7 +86,7 @@ def _commands(repeats: int, scratch: str) -> None:
 def stages() -> None:
     from lark import Lark
 
-    from compiler import parse
+    from compiler.front import parse
     from compiler.pipeline import compile_path
 
     start = time.perf_counter()

@@ -46,10 +46,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler import policy_set  # noqa: E402
 from compiler.emit import python, vector  # noqa: E402
 from compiler.emit.markdown import load_calculators  # noqa: E402
 from compiler.pipeline import compile_path  # noqa: E402
+from compiler.tools import policy_set  # noqa: E402
 from pol_runtime.columns import sets as vector_set  # noqa: E402
 
 Array = np.ndarray[Any, np.dtype[Any]]

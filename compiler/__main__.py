@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        from .cli import main as run
+        from .tools.cli import main as run
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 1

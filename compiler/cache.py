@@ -33,7 +33,7 @@ _DIGEST = hashlib.sha256().digest_size
 MAX_ENTRIES = 200
 MAX_DIGESTED = 64 << 20  # a registered original is checked only up to a few MB (check.MAX_ORIGINAL_BYTES)
 
-_COMPILER = Path(__file__).resolve().parent
+_COMPILER = Path(__file__).resolve().parent  # compiler/, with every sub-package
 
 
 def folder() -> Path | None:
@@ -225,14 +225,14 @@ def compile_path(path: Path, name: str) -> Compiled:
 
 def compile_all(paths: Iterable[Path]) -> list[Compiled]:
     """``build.compile_all``, each file through the cache (``compile_path``)."""
-    from .policy_files import display_name, find_policies
-    from .policy_set import conflicts
+    from .tools.policy_files import display_name, find_policies
+    from .tools.policy_set import conflicts
 
     return conflicts([compile_path(path, display_name(path)) for path in find_policies(paths)])
 
 
 def _compiled_key(path: Path, name: str, raw: bytes) -> str:
-    from .quotes import locate
+    from .front.quotes import locate
 
     parts: list[str | bytes] = [compiler_fingerprint(), name, str(path.resolve()), raw]
     for written in _ORIGINAL.findall(raw.decode("utf-8", errors="replace")):

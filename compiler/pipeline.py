@@ -11,17 +11,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codes, ir, names
-from .diagnostics import Diagnostic, has_errors, make
-from .source import Source, Span
+from . import ir
+from .front import codes, names
+from .front.diagnostics import Diagnostic, has_errors, make
+from .front.source import Source, Span
 
 _MODULE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @functools.cache
 def grammar_keywords() -> frozenset[str]:
-    from .lexer import keywords
-    from .parse import parser
+    from .front.lexer import keywords
+    from .front.parse import parser
 
     return keywords(parser().terminals, ("WS", "COMMENT"))
 
@@ -43,11 +44,11 @@ def module_name_for(path: str) -> str:
 
 def compile_source(source: Source, module_name: str | None = None) -> Compiled:
     """Run every stage that the previous one allows; collect all diagnostics."""
-    from .build_syntax import to_syntax
-    from .check import check
-    from .from_syntax import lower
-    from .lint import lint
-    from .parse import parse as parse_source
+    from .front.build_syntax import to_syntax
+    from .front.check import check
+    from .front.parse import parse as parse_source
+    from .ir.lowering import lower
+    from .plan.lint import lint
 
     name = module_name or module_name_for(source.name)
     diagnostics: list[Diagnostic] = []

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from compiler import interpret, ir, plan
+from compiler import ir, plan
 from compiler.emit import python, vector
 from compiler.emit.markdown import load_calculators
+from compiler.plan import interpret
 
 from .conftest import compiled_module
 

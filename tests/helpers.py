@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from compiler.diagnostics import Diagnostic
+from compiler.front.diagnostics import Diagnostic
+from compiler.front.source import Source
 from compiler.pipeline import Compiled, compile_source
-from compiler.source import Source
 
 HEADER = """\
 文号「测试〔2023〕1号」

@@ -1,4 +1,4 @@
-"""The set over Arrow data (compiler/arrow_set.py), fed by DuckDB: the same results as pol batch."""
+"""The set over Arrow data (compiler/tools/arrow_set.py), fed by DuckDB: the same results as pol batch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyarrow as arrow
 import pyarrow.parquet as parquet
 import pytest
 
-from compiler import arrow_set, cli
+from compiler.tools import arrow_set, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 APPLICATIONS = ROOT / "examples" / "applications.csv"

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compiler import interpret, ir
-from compiler.samples import Sampler, samples
+from compiler import ir
+from compiler.plan import interpret
+from compiler.plan.samples import Sampler, samples
 
 from .backends import agree, calculators_for
 from .conftest import compiled_module, generated_module, policy_stems

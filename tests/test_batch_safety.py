@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import pol_runtime as runtime
-from compiler import batch, cli, policy_set
+from compiler.tools import batch, cli, policy_set
 from pol_runtime.columns import sets as vector_set
 
 POLICY = Path("policies/wucheng2023.pol")
@@ -188,7 +188,7 @@ def test_a_killed_batch_leaves_no_temporary_file(tmp_path: Path, how: str) -> No
     rows += [[f"A{n}", "是", f"{n}万元", f"{n}万元"] for n in range(200_000)]
     source = write_csv(tmp_path / "in.csv", rows)
     target = tmp_path / "out.csv"
-    command = [sys.executable, "-m", "compiler.cli", "batch", str(source), "--set", str(POLICY), "-o", str(target),
+    command = [sys.executable, "-m", "compiler.tools.cli", "batch", str(source), "--set", str(POLICY), "-o", str(target),
                "--no-progress", "--backend", "scalar"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 import pol_runtime as runtime
-from compiler import batch, cli, policy_set
+from compiler.tools import batch, cli, policy_set
 
 POLICY = Path("policies/wucheng2023.pol")
 EXAMPLE = Path("examples/applications.csv")

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from compiler import build
 from compiler.emit.python import py_str
+from compiler.tools import build
 
 from .conftest import ROOT
 from .helpers import compile_text
@@ -24,7 +24,7 @@ def test_generated_folder_is_exactly_what_the_compiler_makes() -> None:
 _BUILD_DIGESTS = """\
 import hashlib, json, sys
 from pathlib import Path
-from compiler import build
+from compiler.tools import build
 files = build.outputs(build.compile_all([Path(sys.argv[1])]))
 print(json.dumps([(f.name, hashlib.sha256(f.text.encode()).hexdigest()) for f in files]))
 """

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from compiler import journal
-from compiler.build import MANIFEST
-from compiler.cli import main
+from compiler.tools import journal
+from compiler.tools.build import MANIFEST
+from compiler.tools.cli import main
 
 from .conftest import ROOT
 
@@ -210,7 +210,7 @@ def test_a_killed_build_leaves_the_whole_old_or_the_whole_new_output(
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def command(target: str) -> subprocess.Popen[bytes]:  # the pol command itself, in a new interpreter
-        return subprocess.Popen([sys.executable, "-m", "compiler.cli", "build", "-o", "out", target], cwd=tmp_path,
+        return subprocess.Popen([sys.executable, "-m", "compiler.tools.cli", "build", "-o", "out", target], cwd=tmp_path,
                                 env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def forked(target: str) -> Forked:
@@ -261,7 +261,7 @@ def test_a_build_waits_while_another_holds_the_folder_and_then_reads_it_afresh(
     assert build(capsys, "policies_b", "-o", "reference_b")[0] == 0
     assert build(capsys, "policies_a", "-o", "reference_a")[0] == 0
     shutil.copytree("reference_a", "out")
-    pol = [sys.executable, "-m", "compiler.cli", "build", "-o", "out", "policies_a"]
+    pol = [sys.executable, "-m", "compiler.tools.cli", "build", "-o", "out", "policies_a"]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     subprocess.run([*pol, "--check"], cwd=tmp_path, env=environment, capture_output=True)

@@ -28,13 +28,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import pol_runtime as runtime
-from compiler import interpret, ir, names
-from compiler.build import compile_all, outputs
-from compiler.diagnostics import has_errors
+from compiler import ir
 from compiler.emit import policy_set as set_module
 from compiler.emit import python, vector
+from compiler.front import names
+from compiler.front.diagnostics import has_errors
+from compiler.front.source import Source
 from compiler.pipeline import Compiled, compile_path, compile_source
-from compiler.source import Source
+from compiler.plan import interpret
+from compiler.tools.build import compile_all, outputs
 
 from .test_differential import policies
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler.cli import main
+from compiler.tools.cli import main
 
 from .conftest import ROOT, policy_stems
 
@@ -151,7 +151,7 @@ def test_build_with_errors_writes_nothing(tmp_path: Path, capsys: pytest.Capture
 def test_the_console_script_runs_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pol"
     bad.write_bytes(b"\xff\xfe not utf-8")
-    done = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(bad)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "compiler.tools.cli", "check", str(bad)], capture_output=True, text=True,
                           cwd=ROOT)
     assert done.returncode == 1
     assert "E0001" in done.stderr
@@ -245,7 +245,7 @@ def test_command_line_misuse_exits_2_with_one_error_line(capsys: pytest.CaptureF
 
 def test_an_internal_error_is_status_1_in_chinese_without_traceback(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from compiler import build
+    from compiler.tools import build
 
     def broken(paths: object) -> object:
         raise ZeroDivisionError("division by zero")  # a bug in pol, as a user would meet it
@@ -258,7 +258,7 @@ def test_an_internal_error_is_status_1_in_chinese_without_traceback(
 
 
 def test_ctrl_c_is_status_1_with_a_message(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from compiler import build
+    from compiler.tools import build
 
     def interrupted(paths: object) -> object:
         raise KeyboardInterrupt

@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from compiler import facts, interpret, ir, plan
+from compiler import ir, plan
 from compiler.emit import markdown, python, tests, vector
-from compiler.fmt import format_text
-from compiler.source import Source
+from compiler.front.source import Source
+from compiler.plan import facts, interpret
+from compiler.tools.fmt import format_text
 
 from .helpers import HEADER, compile_text, marked, only_errors
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from compiler import codes
-from compiler.source import display_width
+from compiler.front import codes
+from compiler.front.source import display_width
 
 from .helpers import compile_text, marked, only_errors
 

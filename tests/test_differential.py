@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler import ir
+from compiler.front.source import Source
 from compiler.pipeline import compile_source
-from compiler.samples import samples
-from compiler.source import Source
+from compiler.plan.samples import samples
 
 from .backends import agree, calculators_of
 

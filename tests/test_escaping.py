@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from compiler.cli import main
 from compiler.emit.markdown import code, md
+from compiler.tools.cli import main
 
 from .test_explanations import OWN_HTML, raw_html
 

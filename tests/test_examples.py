@@ -15,8 +15,9 @@ from decimal import Decimal
 
 import pytest
 
-from compiler import interpret, ir
-from compiler.values import parse_value
+from compiler import ir
+from compiler.plan import interpret
+from compiler.tools.values import parse_value
 
 from .conftest import POLICIES, compiled_module, generated_module
 

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 
 from compiler import ir
 from compiler.emit.markdown import describe_result
-from compiler.values import parse_value
+from compiler.tools.values import parse_value
 
 from .conftest import ROOT, compiled_module, generated_module, policy_stems
 

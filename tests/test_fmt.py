@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.cli import main
-from compiler.fmt import format_document, read_document, shape
-from compiler.source import Source
+from compiler.front.source import Source
+from compiler.tools.cli import main
+from compiler.tools.fmt import format_document, read_document, shape
 
 from .conftest import POLICIES
 from .helpers import compile_text

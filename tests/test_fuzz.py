@@ -34,12 +34,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
-from compiler import cli
-from compiler.codes import Severity
 from compiler.emit.python import render
-from compiler.parse import parser
+from compiler.front.codes import Severity
+from compiler.front.parse import parser
+from compiler.front.source import Source
 from compiler.pipeline import Compiled, compile_source
-from compiler.source import Source
+from compiler.tools import cli
 
 from .conftest import POLICIES
 from .test_build import _ALLOWED_CALLS

@@ -1,4 +1,4 @@
-"""Highlighting: the Pygments lexer (compiler/highlight.py) and the TextMate grammar (editors/vscode/)."""
+"""Highlighting: the Pygments lexer (compiler/tools/highlight.py) and the TextMate grammar (editors/vscode/)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Generic, Keyword, Name, Number, Operator, String
 
-from compiler import highlight, textmate
+from compiler.tools import highlight, textmate
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.pol"))
@@ -101,7 +101,7 @@ def test_textmate_grammar_is_valid_and_its_patterns_compile() -> None:
 def test_textmate_grammar_is_made_from_the_grammar() -> None:
     assert TMLANGUAGE.read_text(encoding="utf-8") == textmate.text(), (
         "editors/vscode/syntaxes/pol.tmLanguage.json is out of date: "
-        "python -m compiler.textmate editors/vscode/syntaxes/pol.tmLanguage.json")
+        "python -m compiler.tools.textmate editors/vscode/syntaxes/pol.tmLanguage.json")
 
 
 def test_the_vscode_extension_names_its_files() -> None:

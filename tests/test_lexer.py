@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.lexer import declared_names, tokenize
-from compiler.parse import parser
+from compiler.front.lexer import declared_names, tokenize
+from compiler.front.parse import parser
 
 
 def tokens(text: str) -> list[tuple[str, str]]:

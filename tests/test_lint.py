@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler import codes
+from compiler.front import codes
 
 from .helpers import compile_text
 

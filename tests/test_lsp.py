@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
-from compiler import build
-from compiler.diagnostics import sort
-from compiler.lsp import positions
-from compiler.source import Source, Span
+from compiler.front.diagnostics import sort
+from compiler.front.source import Source, Span
+from compiler.tools import build
+from compiler.tools.lsp import positions
 
 ROOT = Path(__file__).resolve().parent.parent
 POL = Path(sys.executable).with_name("pol")
@@ -372,7 +372,7 @@ def test_utf8_positions_when_the_client_asks_for_them(tmp_path: Path) -> None:
 def test_every_position_of_a_policy_answers_without_failing(name: str) -> None:
     """Hover and definition at every character of a real policy (in process, no protocol): no exception, and
     every hover is about a boundary word or a name."""
-    from compiler.lsp.analysis import Analysis
+    from compiler.tools.lsp.analysis import Analysis
 
     source = Source.read(ROOT / "policies" / name)
     analysis = Analysis(source)
@@ -404,7 +404,7 @@ def test_a_rule_id_another_file_of_the_folder_uses(client: Client, tmp_path: Pat
 def test_half_written_text_is_still_answered() -> None:
     """Cut a real policy anywhere (mid-word, mid-quote): diagnostics, hover, definition and completion still answer,
     and a boundary word before the cut keeps its reading even where the file no longer parses."""
-    from compiler.lsp.analysis import Analysis, diagnostics
+    from compiler.tools.lsp.analysis import Analysis, diagnostics
 
     text = (ROOT / "policies" / "liuhe2023.pol").read_text(encoding="utf-8")
     boundary = text.index("超过", text.index("规则"))
@@ -438,7 +438,7 @@ def test_outline_of_articles_and_rules(client: Client, tmp_path: Path) -> None:
 
 
 def test_hover_on_the_civil_code_line() -> None:
-    from compiler.lsp.analysis import Analysis
+    from compiler.tools.lsp.analysis import Analysis
 
     text = "文号「示例〔2023〕1号」\n边界：民法典\n"
     answer = Analysis(Source("demo.pol", text)).hover(text.index("民法典") + 1)

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from compiler import interpret, ir, plan
+from compiler import ir, plan
 from compiler.emit import markdown, python, vector
-from compiler.fmt import format_text
-from compiler.source import Source
+from compiler.front.source import Source
+from compiler.plan import interpret
+from compiler.tools.fmt import format_text
 
 from .helpers import HEADER, compile_text, only_errors
 

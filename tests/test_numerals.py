@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from compiler import numerals
+from compiler.front import numerals
 
 from .helpers import compile_text
 

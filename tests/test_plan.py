@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler import dump, ir, plan
+from compiler import ir, plan
+from compiler.tools import dump
 
 from .conftest import POLICIES, compiled_module, policy_stems
 from .helpers import compile_text
@@ -83,7 +84,7 @@ def test_lowered_forms_match_their_golden_files(stem: str, rule: str, form: str)
 
 
 def test_pol_plan_prints_one_rule_and_suggests_a_misspelt_one(capsys: pytest.CaptureFixture[str]) -> None:
-    from compiler.cli import main
+    from compiler.tools.cli import main
 
     assert main(["plan", str(POLICIES / "wucheng2023.pol"), "--clause", "art24_investment"]) == 0
     out = capsys.readouterr().out

@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 
 import pol_runtime as runtime
-from compiler import ir, policy_set
-from compiler.cli import main
+from compiler import ir
 from compiler.emit.policy_set import import_line
+from compiler.tools import policy_set
+from compiler.tools.cli import main
 from pol_runtime.columns import sets as vector_set
 
 from .conftest import ROOT, compiled_module, policy_stems
@@ -195,7 +196,7 @@ def test_batch_output_is_atomic(tmp_path: Path) -> None:
 
 
 def test_batch_from_the_command_line_without_a_traceback(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "compiler.cli", "batch", str(EXAMPLES / "applications.csv"),
+    done = subprocess.run([sys.executable, "-m", "compiler.tools.cli", "batch", str(EXAMPLES / "applications.csv"),
                            "-o", str(tmp_path / "r.txt")], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1
     assert "不支持的输出格式" in done.stderr and "Traceback" not in done.stderr

@@ -19,9 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from compiler import ir, schema
-from compiler.cli import main
-from compiler.values import parse_value
+from compiler import ir
+from compiler.tools import schema
+from compiler.tools.cli import main
+from compiler.tools.values import parse_value
 
 from .conftest import POLICIES, ROOT, compiled_module, policy_stems
 from .test_examples import EXAMPLES, Example

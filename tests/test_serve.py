@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from compiler.cli import main
+from compiler.tools.cli import main
 
 from .conftest import ROOT, compiled_module, policy_stems
 from .test_examples import EXAMPLES

@@ -35,7 +35,7 @@ if _java() is None:
                 allow_module_level=True)
 pyspark = pytest.importorskip("pyspark", reason="pyspark is in the spark extra: pip install -e '.[dev]'")
 
-from compiler import cli, spark  # noqa: E402
+from compiler.tools import cli, spark  # noqa: E402
 
 ROWS = 160
 BAD = 37  # the row (0-based among the applications) with cells that do not read

@@ -17,7 +17,9 @@ from pathlib import Path
 import lark
 import pytest
 
-from compiler import cache, cli, parse, pipeline
+from compiler import cache, pipeline
+from compiler.front import parse
+from compiler.tools import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "policies" / "wucheng2023.pol"
@@ -169,7 +171,7 @@ def _policy(folder: Path, amount: int = 20, original: str = ORIGINAL) -> Path:
 
 
 def _amount(unit: pipeline.Compiled) -> object:
-    from compiler import interpret
+    from compiler.plan import interpret
 
     assert unit.module is not None, [d.render() for d in unit.diagnostics]
     [rule] = unit.module.rules

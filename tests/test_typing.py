@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from compiler.build import PY_TYPED, compile_all, outputs
-from compiler.diagnostics import has_errors
 from compiler.emit import python, vector
+from compiler.front.diagnostics import has_errors
 from compiler.pipeline import compile_path
+from compiler.tools.build import PY_TYPED, compile_all, outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPING = ROOT / "tests" / "typing"

@@ -1,6 +1,6 @@
 """The vectorised backend agrees exactly with the scalar calculators and the interpreter.
 
-For every rule of every policy: the boundary samples of ``compiler.samples``
+For every rule of every policy: the boundary samples of ``compiler.plan.samples``
 and Hypothesis-generated columns (200 rows an example) are computed by (a) the
 numpy function of the rendered ``<module>_vector`` source, (b) the generated
 scalar ``<rule>_amount`` and (c) ``interpret.evaluate``; all three must agree
@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from compiler import interpret, ir
+from compiler import ir
 from compiler.emit import python, vector
 from compiler.emit.markdown import load_calculators
-from compiler.samples import Sampler, samples
+from compiler.plan import interpret
+from compiler.plan.samples import Sampler, samples
 
 from .conftest import compiled_module, policy_stems
 
@@ -181,7 +182,7 @@ def encodable(rule: ir.Rule, row: dict[str, object], rate_scale: int) -> bool:
 
 def check_rule(rule: ir.Rule, scalar: types.ModuleType, vec: types.ModuleType, examples: int) -> None:
     if any(spec.type is ir.Type.DATE for spec in rule.inputs):
-        rows = [dict(Sampler(rule).baseline)]  # compiler.samples does not step across dates
+        rows = [dict(Sampler(rule).baseline)]  # compiler.plan.samples does not step across dates
     else:
         rows = [s.values for s in samples(rule)]
     kept = [row for row in rows if encodable(rule, row, vec.RATE_SCALE)]

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import pol_runtime as runtime
-from compiler import cli, policy_set
+from compiler.tools import cli, policy_set
 from pol_runtime.columns import sets as vector_set
 
 MODULES = cli._modules(Path("policies"))
@@ -195,7 +195,7 @@ def test_the_generated_vector_set_gives_what_the_generated_set_gives() -> None:
 def test_pol_batch_writes_the_same_results_by_column_and_row_by_row(tmp_path: Path, suffix: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The two batch backends over random applications, across chunk boundaries, in each format."""
-    from compiler import batch
+    from compiler.tools import batch
 
     monkeypatch.setattr(batch, "CHUNK", 256)
 

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from compiler import cli, interpret, ir, unsupported
-from compiler.fmt import format_document, read_document, shape
+from compiler import ir
+from compiler.front import unsupported
+from compiler.front.source import Source, display_width
 from compiler.pipeline import compile_path
-from compiler.source import Source, display_width
-from compiler.values import parse_value
+from compiler.plan import interpret
+from compiler.tools import cli
+from compiler.tools.fmt import format_document, read_document, shape
+from compiler.tools.values import parse_value
 
 from .helpers import compile_text
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax import saxutils
 
-from .. import interpret, ir
-from ..samples import Sampler, step_of
+from .. import ir
+from ..plan import interpret
+from ..plan.samples import Sampler, step_of
 
 WIDTH, HEIGHT = 640, 400
 LEFT, RIGHT, TOP, BOTTOM = 90, 30, 50, 60

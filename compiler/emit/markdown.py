@@ -18,8 +18,10 @@ from typing import Any
 
 import pol_runtime as runtime
 
-from .. import coverage, ir, wording
-from ..samples import Sample, samples
+from .. import ir
+from ..ir import wording
+from ..plan.samples import Sample, samples
+from ..tools import coverage
 from . import chart
 from .jinja import environment
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ir, policy_set
+from .. import ir
+from ..tools import policy_set
 from .jinja import environment
 from .runtime_imports import RuntimeImports
 from .tests import py_value

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import ir, plan, wording
+from .. import ir, plan
+from ..ir import wording
 from .jinja import environment
 from .runtime_imports import RuntimeImports
 

@@ -14,9 +14,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import facts, interpret, ir, plan
-from ..lint import level_of
-from ..samples import Sampler, impossible, moved, versus_edge, versus_value
+from .. import ir, plan
+from ..plan import facts, interpret
+from ..plan.lint import level_of
+from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 

@@ -45,7 +45,8 @@ from fractions import Fraction
 
 import pol_runtime as runtime
 
-from .. import facts, ir, plan
+from .. import ir, plan
+from ..plan import facts
 from .jinja import environment
 from .python import py_str
 

@@ -35,11 +35,11 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compiler import interpret  # noqa: E402
 from compiler.emit import python as python_emitter  # noqa: E402
+from compiler.front.source import Source  # noqa: E402
 from compiler.pipeline import Compiled, compile_source  # noqa: E402
-from compiler.source import Source  # noqa: E402
-from compiler.values import parse_value  # noqa: E402
+from compiler.plan import interpret  # noqa: E402
+from compiler.tools.values import parse_value  # noqa: E402
 
 STATUSES = ("as_written", "reworded", "not_expressible")
 PACKAGE = "_pol_corpus_calculators"

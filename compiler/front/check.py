@@ -1,0 +1,657 @@
+"""Checks on the syntax tree: names, types and units, boundary words, values.
+
+Every problem found is reported; nothing is lowered while errors remain.
+The symbol table built here (``Symbols``) is what ``from_syntax`` lowers with.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pol_runtime as runtime
+
+from ..ir import Type
+from . import boundaries, codes, names
+from . import syntax as s
+from .diagnostics import Diagnostic, make, make_with
+from .quotes import Original, locate
+from .source import Source, Span
+
+_TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": Type.BOOL,
+          "choice": Type.CHOICE, "date": Type.DATE}
+_RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
+_HUNDRED_PERCENT = Decimal(1)
+_RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
+# The largest value a calculator accepts for each kind of input (compiler/runtime.py): a threshold beyond it is never reached.
+_LIMITS = {Type.MONEY: (runtime.MAX_MONEY, "金额", f"{runtime.MAX_MONEY:,f}元"),
+           Type.RATE: (runtime.MAX_RATE, "比例", runtime.format_rate(runtime.MAX_RATE)),
+           Type.COUNT: (Decimal(runtime.MAX_COUNT), "数量", f"{runtime.MAX_COUNT:,}")}
+MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
+
+
+def value_type(value: s.Value) -> Type:
+    if isinstance(value, s.Money):
+        return Type.MONEY
+    if isinstance(value, s.Rate | s.Ratio):
+        return Type.RATE
+    if isinstance(value, s.Count):
+        return Type.COUNT
+    if isinstance(value, s.Date):
+        return Type.DATE
+    return Type.NUMBER
+
+
+def comparable(subject: Type, value: Type) -> bool:
+    return subject == value or (subject is Type.COUNT and value is Type.NUMBER)
+
+
+@dataclass
+class Symbols:
+    """The declared inputs, by name, and which of them the rules read."""
+
+    inputs: dict[str, s.InputDecl] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    original_articles: tuple[int, ...] = ()  # the article numbers of the registered original
+
+    def type_of(self, name: str) -> Type:
+        return _TYPES[self.inputs[name].type.kind]
+
+    def choices(self, name: str) -> tuple[str, ...]:
+        return tuple(c.name for c in self.inputs[name].type.choices)
+
+    def inputs_with_choice(self, value: str) -> list[str]:
+        return [name for name in self.inputs if value in self.choices(name)]
+
+
+class Checker:
+    def __init__(self, document: s.Document, source: Source, keywords: frozenset[str]) -> None:
+        self.document = document
+        self.source = source
+        self.keywords = keywords
+        self.symbols = Symbols()
+        self.diagnostics: list[Diagnostic] = []
+        self.defaults, self.declared = boundary_defaults(document)
+        self.rules_by_id: dict[str, s.Rule] = {}
+
+    def error(self, code: codes.Code, span: Span, **values: object) -> None:
+        self.diagnostics.append(make_with(code, self.source, span, values))
+
+    # ── the document ──────────────────────────────────────────────────────────
+    def run(self) -> list[Diagnostic]:
+        document = self.document
+        if document.number is None:
+            self.error(codes.MISSING_DOCUMENT_NUMBER, Span(1, 1, 1, 2))
+        if document.validity and document.validity[0].value > document.validity[1].value:
+            self.error(codes.VALIDITY_REVERSED, document.validity[0].span.to(document.validity[1].span))
+        if document.validity and document.date and document.validity[0].value < document.date.value \
+                and not document.readings:
+            self.error(codes.AMBIGUOUS_VALIDITY, document.validity[0].span)
+        self.rules_by_id = {rule.id: rule for rule in document.rules}
+        if document.rounding is not None and document.rounding.unit is None:
+            self.error(codes.AMBIGUOUS_ROUNDING, document.rounding.span, mode=document.rounding.mode)
+        for declared in document.boundary or ():
+            if not boundaries.redeclarable(declared.word):
+                self.error(codes.BAD_BOUNDARY_WORD, declared.span, word=declared.word)
+        self.check_quotes()
+        self.declare_inputs()
+        with_rules = {r.article.span for r in document.rules if r.article is not None}
+        for article in document.articles:
+            if not (article.span in with_rules or article.not_computable or article.pending):
+                self.error(codes.EMPTY_ARTICLE, article.span, article=article.text)
+        seen_rules: dict[str, s.Rule] = {}
+        for rule in document.rules:
+            self.check_rule(rule, seen_rules)
+        for name, decl in self.symbols.inputs.items():
+            if name not in self.symbols.used:
+                self.error(codes.UNUSED_INPUT, decl.name.span, name=name)
+        return self.diagnostics
+
+    def check_quotes(self) -> None:
+        """Every quoted sentence must stand in the registered original."""
+        document = self.document
+        if document.original is None:
+            return
+        base = self.source.path.parent if self.source.path else Path.cwd()
+        # Only an ordinary, reasonably sized text file inside the policy's folder: never a device, a pipe,
+        # anything huge, or a file elsewhere on the machine (quotes.locate).
+        try:
+            path = locate(base, document.original.text)
+            readable = path is not None and path.is_file() and path.stat().st_size <= MAX_ORIGINAL_BYTES
+            original = Original(path.read_text(encoding="utf-8")) if path is not None and readable else None
+        except (OSError, UnicodeDecodeError):
+            original = None
+        if original is None:
+            self.error(codes.ORIGINAL_MISSING, document.original.span, path=document.original.text)
+            return
+        self.symbols.original_articles = original.articles
+        quotes = [q for a in document.articles for q in a.quotes] + [q for r in document.rules for q in r.sources]
+        for quote in quotes:
+            mismatch = original.find(quote.text)
+            if mismatch is None:
+                continue
+            start = self.source.offset(quote.span.line, quote.span.column) + 1  # after 「
+            line, column = self.source.offset_to_position(start + mismatch.offset)
+            span = Span(line, column, line, column + mismatch.length)
+            if mismatch.original:
+                self.error(codes.QUOTE_MISMATCH, span, original=mismatch.original)
+            else:
+                self.error(codes.QUOTE_NOT_FOUND, span)
+
+    def declare_inputs(self) -> None:
+        folded: dict[str, str] = {}
+        for decl in self.document.inputs:
+            name = decl.name.name
+            if name in self.symbols.inputs:
+                self.error(codes.DUPLICATE_INPUT, decl.name.span, name=name)
+                continue
+            if name in self.keywords:
+                self.error(codes.NAME_IS_KEYWORD, decl.name.span, name=name)
+            elif not name.isidentifier() or keyword.iskeyword(name):
+                self.error(codes.NOT_IDENTIFIER, decl.name.span, name=name)
+            elif names.folded(name) != name:
+                self.error(codes.NOT_FOLDED, decl.name.span, name=name, folded=names.folded(name))
+            elif names.reserved(name):
+                self.error(codes.RESERVED_NAME, decl.name.span, name=name, examples=_RESERVED_EXAMPLES)
+            else:
+                key = unicodedata.normalize("NFKC", name)
+                if key in folded:
+                    self.error(codes.FOLDED_COLLISION, decl.name.span, name=name, other=folded[key])
+                folded[key] = name
+            seen: set[str] = set()
+            for choice in decl.type.choices:
+                if choice.name in seen:
+                    self.error(codes.DUPLICATE_CHOICE, choice.span, name=choice.name)
+                if choice.name in self.keywords:
+                    self.error(codes.NAME_IS_KEYWORD, choice.span, name=choice.name)
+                seen.add(choice.name)
+            self.symbols.inputs[name] = decl
+
+    # ── rules ─────────────────────────────────────────────────────────────────
+    def check_rule(self, rule: s.Rule, seen: dict[str, s.Rule]) -> None:
+        if not _RULE_ID.fullmatch(rule.id) or keyword.iskeyword(rule.id):
+            self.error(codes.BAD_RULE_ID, rule.span, name=rule.id)
+        elif names.reserved(rule.id):
+            self.error(codes.RESERVED_NAME, rule.span, name=rule.id, examples=_RESERVED_EXAMPLES)
+        elif len(rule.id) > names.MAX_RULE_ID:
+            self.error(codes.RULE_ID_TOO_LONG, rule.span, length=len(rule.id), limit=names.MAX_RULE_ID)
+        elif rule.id in seen:
+            self.error(codes.DUPLICATE_RULE, rule.span, name=rule.id)
+        elif rule.id.endswith("_amount") and rule.id.removesuffix("_amount") in seen:
+            self.error(codes.AMOUNT_ID_CLASH, rule.span, name=rule.id, other=rule.id.removesuffix("_amount"))
+        elif f"{rule.id}_amount" in seen:
+            self.error(codes.AMOUNT_ID_CLASH, rule.span, name=f"{rule.id}_amount", other=rule.id)
+        seen[rule.id] = rule
+        if not rule.sources:
+            self.error(codes.MISSING_SOURCE, rule.span, name=rule.id)
+        if not rule.sentences:
+            self.error(codes.NO_COMPUTATION, rule.span, name=rule.id)
+        for extra in rule.sentences[1:]:
+            self.error(codes.TWO_COMPUTATIONS, extra.span, name=rule.id)
+        for sentence in rule.sentences:
+            for condition in sentence.conditions:
+                self.check_condition(condition)
+            self.check_computation(sentence.computation)
+            self.check_modifiers(sentence)
+        for exclusion in rule.exclusions:
+            for condition in exclusion.conditions:
+                self.check_condition(condition)
+        for name in rule.monotone:
+            kind = self.resolve(name)
+            if kind is not None and kind not in (Type.MONEY, Type.RATE, Type.COUNT):
+                self.error(codes.TYPE_MISMATCH, name.span, what=name.name, actual=kind.value, expected="金额、比例或数量")
+
+    # ── names ─────────────────────────────────────────────────────────────────
+    def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None) -> Type | None:
+        name = ref.name
+        if name not in self.symbols.inputs:
+            self.unknown(ref)
+            return None
+        self.symbols.used.add(name)
+        actual = self.symbols.type_of(name)
+        if expected is not None and actual is not expected:
+            self.error(codes.TYPE_MISMATCH, ref.span, what=name, actual=actual.value, expected=what or expected.value)
+        return actual
+
+    def unknown(self, ref: s.NameRef) -> None:
+        candidates = list(self.symbols.inputs)
+        for decl in self.symbols.inputs.values():
+            candidates.extend(c.name for c in decl.type.choices)
+        close = difflib.get_close_matches(ref.name, candidates, n=1, cutoff=0.5)
+        owners = self.symbols.inputs_with_choice(ref.name)
+        if owners:
+            help = f"“{ref.name}”是输入“{owners[0]}”的选项；条件写作“{owners[0]}为{ref.name}”"
+            self.diagnostics.append(make(codes.UNDECLARED, self.source, ref.span, help=help, name=ref.name))
+        elif close:
+            self.diagnostics.append(make(codes.UNDECLARED, self.source, ref.span, help=f"是否指“{close[0]}”？",
+                                         name=ref.name))
+        else:
+            self.error(codes.UNDECLARED, ref.span, name=ref.name)
+
+    # ── conditions ────────────────────────────────────────────────────────────
+    def check_condition(self, condition: s.Condition) -> None:
+        if isinstance(condition, s.Both | s.Either):
+            self.check_condition(condition.left)
+            self.check_condition(condition.right)
+        elif isinstance(condition, s.IsTrue | s.IsFalse):
+            self.resolve(condition.name, Type.BOOL, "是否型输入（条件）")
+        elif isinstance(condition, s.IsChoice):
+            kind = self.resolve(condition.name)
+            if kind is Type.CHOICE:
+                self.check_choice_value(condition.name.name, condition.value)
+            elif kind is not None:
+                self.error(codes.NOT_A_CHOICE_INPUT, condition.name.span, name=condition.name.name)
+        elif isinstance(condition, s.CompareInputs):
+            self.check_compare_inputs(condition)
+        else:
+            self.check_compare(condition)
+
+    def check_compare_inputs(self, compare: s.CompareInputs) -> None:
+        """本年税收不低于上年税收: two numeric inputs of one type; the boundary word read as for a number."""
+        numeric = (Type.MONEY, Type.RATE, Type.COUNT)
+        subject, other = self.resolve(compare.subject), self.resolve(compare.other)
+        for ref, kind in ((compare.subject, subject), (compare.other, other)):
+            if kind is not None and kind not in numeric:
+                self.error(codes.TYPE_MISMATCH, ref.span, what=ref.name, actual=kind.value,
+                           expected="金额、比例或数量（两个输入比较）")
+        if subject in numeric and other in numeric and subject is not other:
+            assert subject is not None and other is not None
+            self.error(codes.COMPARE_MIXED, compare.other.span, what=compare.subject.name, actual=subject.value,
+                       expected=f"{other.value}“{compare.other.name}”")
+
+    def check_choice_value(self, input_name: str, value: s.NameRef) -> None:
+        choices = self.symbols.choices(input_name)
+        if value.name not in choices:
+            self.error(codes.KEY_NOT_IN_INPUT, value.span, name=value.name, input=input_name,
+                       choices="、".join(choices))
+
+    def check_compare(self, compare: s.Compare) -> None:
+        subject = self.resolve(compare.subject)
+        threshold = compare.threshold
+        for value in _threshold_values(threshold):
+            if subject is not None and not comparable(subject, value_type(value)):
+                self.error(codes.COMPARE_MIXED, value.span, what=compare.subject.name, actual=subject.value,
+                           expected=value_type(value).value)
+            else:
+                self.check_limit(subject, value)
+        self.check_threshold(threshold, compare.at)
+
+    def check_limit(self, subject: Type | None, value: s.Value) -> None:
+        """A threshold must lie below the largest value a calculator accepts, with a step to spare above it."""
+        number = _number(value)
+        if subject in _LIMITS and number is not None and number >= _LIMITS[subject][0]:
+            _, what, shown = _LIMITS[subject]
+            self.error(codes.BEYOND_LIMIT, value.span, value=value.text, what=what, limit=shown)
+
+    def check_threshold(self, threshold: s.Threshold, at: s.Word | None = None) -> None:
+        if isinstance(threshold, s.Range):
+            for end, mark, value in (("下限", threshold.low_mark, threshold.low),
+                                     ("上限", threshold.high_mark, threshold.high)):
+                if mark is None:
+                    self.error(codes.AMBIGUOUS_RANGE_END, value.span, end=end)
+            low, high = _number(threshold.low), _number(threshold.high)
+            if low is not None and high is not None and low > high:
+                self.error(codes.EMPTY_RANGE, threshold.span, low=threshold.low.text, high=threshold.high.text)
+            return
+        if isinstance(threshold, s.PrefixBound) and threshold.word.text == "在":
+            self.error(codes.MISSING_BOUNDARY, threshold.span)
+            return
+        self.read(threshold)
+
+    def read(self, threshold: s.OpenBound | s.PrefixBound) -> boundaries.Reading | None:
+        mark = threshold.mark.text if threshold.mark else None
+        try:
+            return boundaries.read(threshold.word.text, mark, self.defaults, self.declared)
+        except boundaries.Contradiction as error:
+            meaning = "包括" if error.inclusive else "不包括"
+            span = threshold.mark.span if threshold.mark else threshold.span
+            self.error(codes.CONTRADICTORY_MARK, span, word=error.word, meaning=meaning, mark=error.mark)
+            return None
+
+    # ── computations ──────────────────────────────────────────────────────────
+    def check_computation(self, computation: s.Computation) -> None:
+        if isinstance(computation, s.Percent):
+            self.check_money_expr(computation.base)
+            self.check_rate(computation.rate)
+            if computation.rate_input is not None:
+                self.resolve(computation.rate_input, Type.RATE)
+            if computation.cap is not None:
+                self.check_cap(computation.cap)
+            if computation.base_cap is not None:
+                self.check_cap(s.Cap(computation.base_cap, (), None, span=computation.base_cap.span))
+        elif isinstance(computation, s.Increase):
+            self.check_rate(computation.rate)
+            if computation.reading is None:
+                self.error(codes.AMBIGUOUS_INCREASE, computation.rate.span, rate=computation.rate.text)
+            else:
+                self.check_money_expr(computation.reading.base)
+                if computation.reading.rate.value != computation.rate.value:
+                    self.error(codes.READING_MISMATCH, computation.reading.rate.span,
+                               reading=computation.reading.rate.text, rate=computation.rate.text)
+        elif isinstance(computation, s.Brackets):
+            self.check_brackets(computation)
+        elif isinstance(computation, s.Increments):
+            points = isinstance(computation.step, s.Rate)
+            self.resolve(computation.subject, Type.RATE if points else Type.MONEY)
+            self.check_amount(computation.amount)
+            self.check_limit(Type.RATE if points else Type.MONEY, computation.above)
+            if computation.word.text != "超过":
+                self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
+            if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
+                self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
+        elif isinstance(computation, s.UpToRate):
+            self.check_money_expr(computation.base)
+            self.check_rate(computation.rate)
+        elif isinstance(computation, s.Fixed):
+            self.check_amount(computation.amount)
+        elif isinstance(computation, s.UpTo):
+            self.check_cap(s.Cap(computation.amount, computation.scope, None, span=computation.amount.span))
+        elif isinstance(computation, s.Match):
+            self.check_money_expr(computation.base)
+            if computation.ratio.theirs == 0:
+                self.error(codes.ZERO_RATIO, computation.ratio.span, ratio=computation.ratio.text)
+        elif isinstance(computation, s.PerCount):
+            self.resolve(computation.count, Type.COUNT)
+            self.check_amount(computation.amount)
+        elif isinstance(computation, s.Table):
+            self.check_keys(computation.keys, len(computation.amounts), computation.amounts[0].span)
+            for amount in computation.amounts:
+                self.check_amount(amount)
+        elif isinstance(computation, s.RateTable):
+            self.check_keys(computation.keys, len(computation.rates), computation.rates[0].span)
+            self.check_money_expr(computation.base)
+            for rate in computation.rates:
+                self.check_rate(rate)
+        else:
+            self.check_tiers(computation)
+
+    def check_modifiers(self, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        readings = [m for m in sentence.modifiers if isinstance(m, s.TierReading)]
+        if isinstance(computation, s.Tiers) and computation.again and not readings:
+            self.error(codes.AMBIGUOUS_TIERS, computation.span)
+        self.check_cap_scopes(sentence)
+        for modifier in sentence.modifiers:
+            if isinstance(modifier, s.Cap):
+                self.check_cap(modifier)
+            elif isinstance(modifier, s.CapTable):
+                if not isinstance(computation, s.Table | s.RateTable):
+                    self.error(codes.CAP_TABLE_MISPLACED, modifier.span)
+                else:
+                    self.check_keys(computation.keys, len(modifier.amounts), modifier.amounts[-1].span)
+                for amount in modifier.amounts:
+                    self.check_cap(s.Cap(amount, (), None, span=amount.span))
+            elif isinstance(modifier, s.InputCap):
+                self.resolve(modifier.base, Type.MONEY)
+                if modifier.rate is not None:
+                    self.check_rate(modifier.rate)
+            elif isinstance(modifier, s.Rounding):
+                if modifier.unit is None:
+                    self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
+            elif isinstance(modifier, s.TierReading):
+                if not isinstance(computation, s.Tiers):
+                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
+            elif isinstance(modifier, s.Multiplier):
+                pass  # any computation may be multiplied; the factor is a number the grammar read
+            else:
+                self.check_quota(modifier, computation)
+
+    def check_cap_scopes(self, sentence: s.Sentence) -> None:
+        """每项…最高20万元，每家…最高100万元: the wider cap is on a total over the items, which one
+        calculation does not have; applied to one item it could never bind, so it is refused, not collapsed."""
+        caps = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
+        computation = sentence.computation
+        if isinstance(computation, s.Percent) and computation.cap is not None and computation.cap.scope:
+            caps.insert(0, computation.cap)
+        first = caps[0] if caps else None
+        for cap in caps[1:]:
+            assert first is not None
+            if "".join(cap.scope) != "".join(first.scope):
+                self.error(codes.CAP_SCOPES_DIFFER, cap.span, first="".join(first.scope), second="".join(cap.scope))
+                return
+
+    def check_quota(self, quota: s.Quota, computation: s.Computation) -> None:
+        if not isinstance(computation, s.PerCount):
+            self.error(codes.MISPLACED_MODIFIER, quota.span, text="名额上限")
+            return
+        self.resolve(quota.total, Type.COUNT)
+        self.check_rate(quota.rate)
+
+    def check_brackets(self, brackets: s.Brackets) -> None:
+        self.resolve(brackets.subject, Type.MONEY)
+        limits = [p.amount.yuan for p in brackets.parts if p.word.text == "不超过"]
+        for part in brackets.parts:
+            self.check_rate(part.rate)
+            self.check_amount(part.amount)
+            self.check_limit(Type.MONEY, part.amount)
+            if part.word.text not in ("不超过", "超过"):
+                self.error(codes.BAD_BRACKETS, part.word.span)
+            elif part.word.text == "超过" and part.amount.yuan not in limits:
+                self.error(codes.BAD_BRACKETS, part.span)
+
+    def check_amount(self, money: s.Money) -> None:
+        if money.yuan < 0:
+            self.error(codes.NEGATIVE_AMOUNT, money.span, amount=money.text)
+
+    def check_cap(self, cap: s.Cap) -> None:
+        if cap.amount.yuan <= 0:
+            self.error(codes.NON_POSITIVE_CAP, cap.amount.span, amount=cap.amount.text)
+
+    def check_rate(self, rate: s.Rate) -> None:
+        if rate.value > _HUNDRED_PERCENT:
+            self.error(codes.RATE_OVER_100, rate.span, rate=rate.text)
+
+    def check_money_expr(self, expr: s.Expr) -> None:
+        kind = self.expr_type(expr)
+        if kind is not None and kind is not Type.MONEY:
+            self.error(codes.TYPE_MISMATCH, expr.span, what=_expr_text(expr), actual=kind.value, expected="金额")
+
+    def expr_type(self, expr: s.Expr) -> Type | None:
+        if isinstance(expr, s.NameRef):
+            return self.resolve(expr)
+        if isinstance(expr, s.RuleRef):
+            return self.check_rule_ref(expr)
+        if not isinstance(expr, s.BinOp):
+            return value_type(expr)
+        left, right = self.expr_type(expr.left), self.expr_type(expr.right)
+        if left is None or right is None:
+            return None
+        if expr.op == "增长":
+            if left is not Type.MONEY or right is not Type.MONEY:
+                self.error(codes.ADD_MIXED, expr.span, left=left.value, right=right.value)
+                return None
+            return left
+        if expr.op in "+-":
+            if left is not right:
+                self.error(codes.ADD_MIXED, expr.span, left=left.value, right=right.value)
+                return None
+            return left
+        result = _PRODUCTS.get((left, right)) or _PRODUCTS.get((right, left))
+        if result is None:
+            self.error(codes.MULTIPLY_MIXED, expr.span, left=left.value, right=right.value)
+        return result
+
+    def check_rule_ref(self, ref: s.RuleRef) -> Type | None:
+        target = self.rules_by_id.get(ref.rule)
+        if target is None:
+            close = difflib.get_close_matches(ref.rule, list(self.rules_by_id), n=1, cutoff=0.5)
+            help = f"是否指 {close[0]}？" if close else None
+            self.diagnostics.append(make(codes.UNKNOWN_RULE, self.source, ref.span, help=help, name=ref.rule))
+            return None
+        if not target.sentences or not isinstance(target.sentences[0].computation, s.Fixed | s.Table):
+            self.error(codes.BAD_RULE_REFERENCE, ref.span, name=ref.rule)
+            return None
+        return Type.MONEY
+
+    def check_keys(self, keys: s.Keys, count: int, values_span: Span) -> str | None:
+        if len(keys.values) != count:
+            self.error(codes.COUNT_MISMATCH, keys.span.to(values_span), keys=len(keys.values), values=count)
+        seen: set[str] = set()
+        for key in keys.values:
+            if key.name in seen:
+                self.error(codes.DUPLICATE_CHOICE, key.span, name=key.name)
+            seen.add(key.name)
+        if keys.input is not None:
+            kind = self.resolve(keys.input)
+            if kind is not Type.CHOICE:
+                if kind is not None:
+                    self.error(codes.NOT_A_CHOICE_INPUT, keys.input.span, name=keys.input.name)
+                return None
+            for key in keys.values:
+                self.check_choice_value(keys.input.name, key)
+            return keys.input.name
+        owner = key_input(self.symbols, keys)
+        if isinstance(owner, str):
+            self.symbols.used.add(owner)
+            return owner
+        problem, key, names = owner
+        if problem == "unknown":
+            self.unknown(key)
+        elif problem == "ambiguous":
+            self.error(codes.AMBIGUOUS_CHOICE, key.span, name=key.name, inputs="、".join(names),
+                       example=names[0])
+        else:
+            self.error(codes.MIXED_KEYS, keys.span, inputs="、".join(names))
+        return None
+
+    def check_tiers(self, tiers: s.Tiers) -> None:
+        subject = self.resolve(tiers.subject)
+        if len(tiers.thresholds) != len(tiers.amounts):
+            self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.amounts))
+        for amount in tiers.amounts:
+            self.check_amount(amount)
+        previous: s.Threshold | None = None
+        upper = False  # a tier that is not a lower bound (E0313): the order of the tiers says nothing more
+        for threshold in tiers.thresholds:
+            for value in _threshold_values(threshold):
+                if subject is not None and not comparable(subject, value_type(value)):
+                    self.error(codes.COMPARE_MIXED, value.span, what=tiers.subject.name, actual=subject.value,
+                               expected=value_type(value).value)
+                else:
+                    self.check_limit(subject, value)
+            self.check_threshold(threshold)
+            if not isinstance(threshold, s.Range):
+                reading = self.read(threshold) if not (isinstance(threshold, s.PrefixBound)
+                                                       and threshold.word.text == "在") else None
+                if reading is not None and reading.side is not boundaries.Side.LOWER:
+                    self.error(codes.DIRECTION_MIXED, threshold.span)
+                    upper = True
+            if previous is not None and not upper:
+                self.check_adjacent(previous, threshold)
+            previous = threshold
+
+    def check_adjacent(self, earlier: s.Threshold, later: s.Threshold) -> None:
+        low_earlier, low_later = _number(_lower_value(earlier)), _number(_lower_value(later))
+        if low_earlier is None or low_later is None:
+            return
+        if low_later <= low_earlier:
+            self.error(codes.TIERS_NOT_INCREASING, later.span, later=_lower_value(later).text,
+                       earlier=_lower_value(earlier).text)
+            return
+        if not isinstance(earlier, s.Range):
+            return  # an open tier ends where the next begins
+        high = _number(earlier.high)
+        if high is None or earlier.high_mark is None:
+            return
+        high_inclusive = boundaries.MARKS[earlier.high_mark.text]
+        later_inclusive = self.lower_inclusive(later)
+        if later_inclusive is None:
+            return
+        if high > low_later or (high == low_later and high_inclusive and later_inclusive):
+            self.error(codes.TIERS_OVERLAP, later.span, value=_lower_value(later).text)
+        elif high < low_later or (high == low_later and not high_inclusive and not later_inclusive):
+            self.error(codes.TIERS_GAP, later.span, value=earlier.high.text if high == low_later
+                       else f"{earlier.high.text}—{_lower_value(later).text}")
+
+    def lower_inclusive(self, threshold: s.Threshold) -> bool | None:
+        if isinstance(threshold, s.Range):
+            return boundaries.MARKS[threshold.low_mark.text] if threshold.low_mark else None
+        if isinstance(threshold, s.PrefixBound) and threshold.word.text == "在":
+            return None
+        reading = self.read(threshold)
+        return reading.inclusive if reading else None
+
+
+_PRODUCTS = {
+    (Type.MONEY, Type.RATE): Type.MONEY,
+    (Type.MONEY, Type.COUNT): Type.MONEY,
+    (Type.MONEY, Type.NUMBER): Type.MONEY,
+    (Type.RATE, Type.RATE): Type.RATE,
+    (Type.RATE, Type.NUMBER): Type.RATE,
+    (Type.COUNT, Type.COUNT): Type.COUNT,
+    (Type.COUNT, Type.NUMBER): Type.COUNT,
+    (Type.NUMBER, Type.NUMBER): Type.NUMBER,
+}
+
+
+def boundary_defaults(document: s.Document) -> tuple[dict[str, bool], bool]:
+    """The document's reading of 以上/以下/以内, and whether it declared one."""
+    defaults = dict(boundaries.CIVIL_CODE_DEFAULTS)
+    if document.boundary is None:
+        return defaults, False
+    for rule in document.boundary:
+        if boundaries.redeclarable(rule.word):
+            defaults[rule.word] = rule.inclusive
+    return defaults, True
+
+
+def key_input(symbols: Symbols, keys: s.Keys) -> str | tuple[str, s.NameRef, list[str]]:
+    """The choice input a list of keys belongs to, or what is wrong."""
+    if keys.input is not None:
+        return keys.input.name
+    candidates: set[str] | None = None
+    for key in keys.values:
+        owners = symbols.inputs_with_choice(key.name)
+        if not owners:
+            return "unknown", key, []
+        candidates = set(owners) if candidates is None else candidates & set(owners)
+        if not candidates:
+            return "mixed", key, sorted({o for k in keys.values for o in symbols.inputs_with_choice(k.name)})
+    assert candidates is not None
+    if len(candidates) > 1:
+        return "ambiguous", keys.values[0], sorted(candidates)
+    return next(iter(candidates))
+
+
+def _threshold_values(threshold: s.Threshold) -> Iterator[s.Value]:
+    if isinstance(threshold, s.Range):
+        yield threshold.low
+        yield threshold.high
+    else:
+        yield threshold.value
+
+
+def _lower_value(threshold: s.Threshold) -> s.Value:
+    return threshold.low if isinstance(threshold, s.Range) else threshold.value
+
+
+def _number(value: s.Value) -> Decimal | None:
+    if isinstance(value, s.Money):
+        return value.yuan
+    if isinstance(value, s.Rate | s.Number):
+        return value.value
+    if isinstance(value, s.Count):
+        return Decimal(value.value)
+    return None
+
+
+def _expr_text(expr: s.Expr) -> str:
+    if isinstance(expr, s.NameRef):
+        return expr.name
+    if isinstance(expr, s.RuleRef):
+        return expr.rule
+    if isinstance(expr, s.BinOp):
+        return f"{_expr_text(expr.left)}{expr.op}{_expr_text(expr.right)}"
+    return expr.text
+
+
+def check(document: s.Document, source: Source, keywords: frozenset[str]) -> tuple[Symbols, list[Diagnostic]]:
+    checker = Checker(document, source, keywords)
+    diagnostics = checker.run()
+    return checker.symbols, diagnostics

@@ -1,0 +1,112 @@
+"""Wordings of computations pol cannot express yet, named when a sentence holding one fails to parse.
+
+A drafter who writes a real clause such as ``给予0.2元/千瓦时奖励`` or ``每增加一个百分点追加0.5万元`` should
+learn that pol has no such computation, not be told ``此处应为“的”`` at some token nearby.  When a line
+fails to parse, ``parse.py`` asks ``find`` whether it holds one of these wordings; if it does, the error
+names the construct (E0008) instead.  Declared names are masked out first, so that a name such as
+``两年内完成全部投资`` is not taken for a schedule over years.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_MASK = "囗"  # stands for each character of a declared name: a Chinese character no pattern spells out
+# Numbers start only where a run of digits (or numerals) starts and are taken whole (possessive ++), so that a
+# line of 20,000 digits is searched in linear time, not tried again from every digit inside the run.
+_DIGITS = r"(?<![\d.])\d++(?:\.\d++)?"
+_NUM = rf"(?:{_DIGITS}|(?<![〇零一二两三四五六七八九十百千])[〇零一二两三四五六七八九十百千]++)"
+_CN = r"(?<![〇零一二两三四五六七八九十百千\d])[〇零一二两三四五六七八九十百千\d]++"
+_MONEY = r"(?:万元|亿元|元|万)"
+_UNIT = r"(?:千瓦时|kWh|度|兆瓦|千瓦|平方米|立方米|m²|m|台|个|人|户|头|吨|亩|项|件|套|家|月|年)(?:/月|/年)?"
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str  # what the construct is, as the message names it
+    pattern: re.Pattern[str]
+    help: str
+
+
+CONSTRUCTS: tuple[Construct, ...] = (
+    Construct("按单价计的金额（如 0.2元/千瓦时、10万元/兆瓦、每千瓦时0.1元）",
+              re.compile(rf"{_NUM}\s*{_MONEY}\s*/\s*{_UNIT}"
+                         rf"|每(?:千瓦时|度|头|吨|平方米|立方米|亩|兆瓦|千瓦)\s*(?:奖励|补助|补贴|给予)?\s*{_NUM}\s*{_MONEY}"),
+              "pol 尚不能以数量乘单价计算；只支持按件计的金额“按X数每项（每人、每户…）给予N元”（X为数量输入）。"
+              "此条可先记为“未编码”"),
+    Construct("用“/”分隔的分档（如 2000万元/5000万元）",
+              re.compile(rf"{_NUM}\s*{_MONEY}?\s*/\s*{_DIGITS}\s*{_MONEY}?"),
+              "分档用顿号写：“达到2000万元、5000万元的，分别给予2万元、5万元奖励”"),
+    Construct("分档各自的“不超过”（分别给予不超过…）", re.compile(r"分别(?:再)?给予(?:一次性)?不超过"),
+              "各档的上限写作“分别给予最高20万元、30万元”"),
+    Construct("按类别各自的门槛（分别达到…）", re.compile(r"分别达到"),
+              "一张分档表只对一个输入分档；各类别请写成各自的规则"),
+    Construct("带单位的数量（如 30GB、5兆瓦）", re.compile(rf"{_DIGITS}\s*(?:GB|MB|TB|MW|kW|兆瓦|千瓦(?!时))"),
+              "数量只认项、家、人、个、年、月、个月、亩、平方米、立方米、千瓦时、吨、位等量词"),
+    Construct("不带“元”的金额（如 200万-400万）", re.compile(rf"{_NUM}\s*万\s*[-—–~～至]\s*{_NUM}\s*万(?!元)"),
+              "金额写成“200万元—400万元”"),
+    Construct("不写基数的比例（如 补助比例最高不超过20%）", re.compile(r"比例(?:最高|不超过|不高于)"),
+              "比例须有基数：“按X的20%给予补助”"),
+    Construct("用顿号并列的条件（如 营业收入5亿元以上、研发投入强度5%以上的）",
+              re.compile(r"(?:以上|以下|[%％]|（含）|（不含）)、[\u3400-\u9fff]{2,}[^、，。；]*?(?:以上|以下|不低于|超过|达到)[^、，。；]*?的"),
+              "条件之间用“并且”：“营业收入5亿元以上 并且 研发投入强度5%以上的”"),
+    Construct("用顿号连接的比例与封顶（如 给予不高于投资额5%、最高200万元补助）", re.compile(r"[%％]、[^，。；]*最高"),
+              "封顶另起，用逗号：“按投资额给予不超过5%的补助，单个企业年度最高不超过200万元”"),
+    Construct("千分比（‰）", re.compile(r"‰|千分之"), "把千分比写成百分比：1‰ 写作 0.1%"),
+    Construct("外币金额（美元）", re.compile(rf"{_NUM}\s*万?美元"),
+              "金额只能以元、万元、亿元书写；外币须按汇率折算，pol 尚不支持"),
+    Construct("金额或比例的区间（如 给予3万—5万元、1%—5%）",
+              re.compile(rf"(?:给予|予以|的|按规定给予)\s*(?:每个项目|每家|每户|每个)?\s*{_NUM}\s*(?:万元|万|亿元|元|%|％)?"
+                         rf"\s*[-—–~～至]\s*{_NUM}\s*(?:万元|亿元|元|%|％)"),
+              "pol 须算出确定的金额；请写明区间内的数按什么定出，或把此条记为“未编码”"),
+    Construct("未写明的比例（一定比例）", re.compile(r"一定比例"),
+              "pol 须有确定的比例；请写明比例，或把此条记为“未编码”"),
+    Construct("排名条件（前N名）", re.compile(rf"排名前{_CN}|前{_CN}名"),
+              "排名要与其他申报者比较，pol 不能计算；可声明一个是否输入，如“输入 排名前五：是否”"),
+    Construct("分年度或分阶段的计算（如 前3年…，第4-5年…）",
+              re.compile(rf"前{_CN}年|第{_CN}(?:[-—至]{_CN})?年|连续{_CN}年|{_CN}年内按|分年|分阶段|分段|分期|执行期限"
+                         r"|(?<!\d)\d++\s*[∶:：]\s*\d++\s*[∶:：]\s*\d++"),
+              "一条规则算一次的金额；各年（各阶段）的金额请写成各自的规则，或记为“未编码”"),
+    Construct("按增量递增的金额（如 每增加一个百分点追加0.5万元）",
+              re.compile(rf"每(?:增加|跨越|提高|增长|满)|每{_NUM}\s*(?:万元|亿元|元)|追加"),
+              "pol 尚不能按超出的档数递增；可把各档列成分档表（达到…的，分别给予…），或记为“未编码”"),
+    Construct("在另一标准上调（如 上浮10%、提高30个百分点）", re.compile(r"个百分点|上浮|提高\s*\d++(?:\.\d++)?\s*[%％]"),
+              "pol 尚不能在另一条规则的标准上调整；请写出调整后的比例或金额"),
+    Construct("最低发放额（如 3万元以下的不予安排）", re.compile(r"以下的?\S{0,4}不予(?:安排|补助|奖励|补贴)"),
+              "pol 尚不能表达最低发放额；此条可记为“未编码”"),
+    Construct("两个输入之间的比较（如 本年税收不低于上年税收）",
+              re.compile(r"(?:不低于|低于|高于|不高于|超过)(?:上年|上一年|去年|同期|贷款市场报价利率|LPR)"),
+              "条件只能把输入与确定的数比较；可声明一个是否输入，如“输入 税收不低于上年：是否”"),
+    Construct("只有上限、没有计算的句子（如 单个项目资助金额不超过300万元且不超过项目总投资的30%）",
+              re.compile(r"^[^，。；]{0,12}?(?:资助|补助|奖励|补贴|支持)(?:金额|额)?不超过"),
+              "先写计算，再写上限：“给予一定资助，单个项目资助金额不超过300万元且不超过项目总投资的30%”"),
+    Construct("没有比例的计算（如 按固定资产投资给予奖励）",
+              re.compile(r"按(?:照)?[^，。；的%％\d]{1,20}给予(?:奖励|补助|补贴|支持|奖补)(?=[，。；]|$)"),
+              "pol 须有确定的比例或金额：“按X的10%给予奖励”"),
+    Construct("价格或标准的下限，不是奖励（如 按不低于…的70%执行）", re.compile(r"[%％]\s*执行"),
+              "pol 计算的是奖励或补助的金额；价格标准请记为“不计算”"),
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    construct: Construct
+    start: int  # offsets in the line
+    end: int
+    text: str
+
+
+def find(line: str, names: Iterable[str] = ()) -> Found | None:
+    """The unsupported construct written in ``line``, outside the declared ``names``: of several, the one
+    listed first (the more particular wordings come first, the general ones last)."""
+    masked = line
+    for name in sorted(set(names), key=len, reverse=True):
+        if name:
+            masked = masked.replace(name, _MASK * len(name))
+    for construct in CONSTRUCTS:
+        match = construct.pattern.search(masked)
+        if match is not None:
+            return Found(construct, match.start(), match.end(), line[match.start():match.end()])
+    return None

@@ -1,0 +1,398 @@
+"""The lowered form: every bound, inclusivity, cap and rounding explicit.
+
+Everything a calculator computes is here, as structure: conditions keep the
+words the policy wrote (``written``) and their bounds with the reason for
+each; the labels a reviewer reads beside them (``label``) are worded by
+``wording.py``.  ``plan.py`` lowers each rule to the
+ordered steps every backend follows; ``wording.py`` words the rest.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..front.source import Span
+
+
+class Type(enum.Enum):
+    MONEY = "金额"
+    RATE = "比例"
+    COUNT = "数量"
+    BOOL = "是否"
+    CHOICE = "选项"
+    DATE = "日期"
+    NUMBER = "数字"
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    type: Type
+    choices: tuple[str, ...]
+    description: str | None
+    line: int
+
+
+# ── expressions ───────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Const:
+    value: Decimal
+    type: Type
+    text: str  # as written: 1000万元
+
+
+@dataclass(frozen=True)
+class DateConst:
+    value: datetime.date
+    text: str
+    type: Type = Type.DATE
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    type: Type
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str  # "+", "-", "×", or "增长": left − right, but never below zero
+    left: Expr
+    right: Expr
+    type: Type
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    """Another rule's standard amount: its fixed amount or table, without its conditions."""
+
+    rule: str
+    computation: Constant | Lookup
+    type: Type = Type.MONEY
+
+
+Expr = Const | DateConst | Var | Arith | RuleValue
+
+
+# ── conditions ────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Bound:
+    value: Const | DateConst
+    inclusive: bool
+    reason: str  # why the number itself does or does not count
+
+
+@dataclass(frozen=True)
+class Truth:
+    var: Var
+    expected: bool
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class ChoiceIs:
+    var: Var
+    value: str
+    negated: bool
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class Within:
+    """lower ≤ subject ≤ upper, each side open or closed, either side absent."""
+
+    subject: Expr
+    lower: Bound | None
+    upper: Bound | None
+    written: str  # as the policy writes it: 固定资产投资在1000万元以上
+
+    @property
+    def label(self) -> str:
+        """The condition as written, and how its bounds are read (``wording.py``)."""
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class Versus:
+    """One input against another, or a share of it: 本年税收不低于上年税收, 实际利率低于LPR的60%.
+
+    ``side`` LOWER: subject ≥ other × share (> when not inclusive); UPPER: subject ≤ other × share
+    (< when not inclusive).  The boundary is where the two sides are equal."""
+
+    subject: Var
+    other: Var
+    share: Decimal  # 1 when the sentence names no share
+    lower: bool  # True: the subject must be at least (more than) the other side
+    inclusive: bool  # whether equality counts
+    reason: str  # why equality does or does not count
+    written: str  # as the policy writes it: 实际利率低于LPR的60%
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+Condition = Truth | ChoiceIs | Within | Versus | AllOf | AnyOf
+
+
+# ── computations ──────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Scaled:
+    """base × numerator / denominator: a percentage (1% = 1/100) or a matching ratio."""
+
+    base: Expr
+    numerator: Decimal
+    denominator: Decimal
+    label: str  # 实际投资额 × 1%
+    ratio: bool = False  # a matching ratio (1:2配套) rather than a percentage
+
+
+@dataclass(frozen=True)
+class Constant:
+    amount: Decimal
+    label: str
+    type: Type = Type.MONEY
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    value: Decimal  # an amount in yuan, or a rate
+    text: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A value per choice: amounts, or rates applied to ``base``."""
+
+    var: Var
+    entries: tuple[Entry, ...]
+    base: Expr | None  # None: the entries are amounts
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class Tier:
+    lower: Bound
+    upper: Bound | None  # the next tier's lower bound, or the tier's own upper one
+    amount: Decimal
+    written: str  # as the policy writes it: 年销售额3亿元及以上
+    subject: str = ""  # the subject's name, for the reading of the bounds
+
+    @property
+    def label(self) -> str:
+        """The tier as written, and how its bounds are read (``wording.py``)."""
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Step tiers: the highest tier the subject reaches applies, or, when
+    ``cumulative``, every tier reached adds its amount (各档累加)."""
+
+    subject: Expr
+    tiers: tuple[Tier, ...]
+    cumulative: bool = False
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most ⌊total × rate⌋ units count: 考核优秀比例按总人数30%确定."""
+
+    total: Var
+    rate: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class PerUnit:
+    count: Var
+    amount: Decimal
+    label: str  # 每项3万元
+    quota: Quota | None = None
+
+
+@dataclass(frozen=True)
+class Portion:
+    """One part of a progressive base: up to an amount, or above it."""
+
+    up_to: Decimal | None  # 不超过A的部分: min(base, A)
+    above: Decimal | None  # 超过A的部分: max(base − A, 0)
+    rate: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class Portions:
+    """Progressive brackets: each part of the base at its own rate, added up."""
+
+    subject: Expr
+    parts: tuple[Portion, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Increments:
+    """⌊max(subject − above, 0) / step⌋ × amount: 超过1亿元的部分每增加1000万元再奖励10万元 (whole steps only)."""
+
+    subject: Var
+    above: Decimal
+    step: Decimal
+    amount: Decimal
+    label: str
+
+
+Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments
+
+
+@dataclass(frozen=True)
+class Cap:
+    """amount = min(amount, limit): the limit is ``amount`` yuan, or, with ``of``, ``of`` × ``amount``
+    (不超过实际发生的利息: × 1; 最高不超过贷款金额的2%: × 2%)."""
+
+    amount: Decimal  # yuan; with ``of``, the share of that input
+    scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
+    label: str
+    of: Var | None = None  # a money input the limit is a share of
+    by: Lookup | None = None  # a cap per key (分别最高100万元、30万元): the limit is the key's entry
+
+    @property
+    def constant(self) -> bool:
+        """Whether the limit is a fixed amount (the same for every application)."""
+        return self.of is None and self.by is None
+
+
+@dataclass(frozen=True)
+class Rounding:
+    quantum: Decimal  # Decimal("0.01") is to the fen
+    mode: str  # a decimal module rounding constant: ROUND_HALF_UP, ROUND_CEILING...
+    label: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    article: int
+    article_text: str
+    article_title: str | None
+    section: str | None
+    lead: str | None
+    responsible: str | None
+    quotes: tuple[str, ...]
+    readings: tuple[str, ...]
+    inputs: tuple[Input, ...]  # the ones this rule reads, in order of declaration
+    conditions: tuple[Condition, ...]  # all must hold
+    exclusions: tuple[Condition, ...]  # any that holds excludes the award
+    computation: Computation
+    caps: tuple[Cap, ...]
+    rounding: Rounding
+    discretionary: bool  # the amount is the most that may be granted
+    topup: str | None  # the award comes on top of this other level's award
+    years: int | None  # the cap covers this many years together
+    award: str | None  # 补助 / 一次性奖励 / 薪酬补助...
+    line: int  # where the rule starts in the .pol file
+    span: Span | None = None  # the rule's id in the .pol file, for diagnostics about the rule
+    matter: str | None = None  # rules of one matter compete under the document's stacking rule
+    stacking: str = ""  # 可叠加: adds on top of the other rules of its matter
+    monotone: tuple[str, ...] = ()  # inputs the drafter declares the amount never decreases with
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as recorded: its rules, or why it yields no amount."""
+
+    number: int
+    text: str
+    title: str | None
+    section: str | None
+    lead: str | None
+    responsible: str | None
+    quotes: tuple[str, ...]
+    not_computable: str | None
+    pending: tuple[str, ...]
+    budgets: tuple[Budget, ...]
+    rules: tuple[str, ...]
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.rules or self.not_computable or self.pending)
+
+
+@dataclass(frozen=True)
+class Module:
+    """One compiled policy file."""
+
+    source_name: str
+    source_sha256: str
+    module_name: str
+    document_number: str | None
+    document_title: str | None
+    issuer: str | None
+    issued: datetime.date | None
+    validity: tuple[datetime.date, datetime.date] | None
+    boundary_note: str
+    inputs: tuple[Input, ...]
+    rules: tuple[Rule, ...]
+    articles: tuple[Article, ...] = ()
+    original_articles: tuple[int, ...] = ()  # article numbers found in the registered original
+    readings: tuple[str, ...] = ()  # readings of the document as a whole
+    stacking: str | None = None  # 同一事项：就高从优 / 可叠加 / 只能选择其中一项 / 按差额补足
+    places: tuple[str, ...] = ()  # 适用地区: the names of the places it applies in (none: everywhere)
+    across: str | None = None  # 与其他文件同一事项: how its matters combine with matters of that name in other documents
+
+
+def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within | Versus]:
+    """The simple conditions inside ``condition``, in order."""
+    if isinstance(condition, AllOf | AnyOf):
+        for item in condition.items:
+            yield from atoms(item)
+    else:
+        yield condition

@@ -1,0 +1,123 @@
+"""Static checks on the lowered rules: what a drafter should look at twice.
+
+Warnings and information only; they never stop a build.  Each points at the
+rule it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from pol_runtime import format_yuan
+
+from .. import ir, plan
+from ..front import codes
+from ..front.diagnostics import Diagnostic, make_with
+from ..front.source import Source, Span
+from . import facts
+
+# Words that rank levels, highest first: a table listed in this order should not pay less as it goes up.
+LEVELS = ("国家", "中华", "省", "浙江", "市", "金华", "区", "县")
+
+
+def level_of(key: str) -> int | None:
+    for rank, word in enumerate(LEVELS):
+        if key.startswith(word):
+            return rank
+    return None
+
+
+def lint(module: ir.Module, source: Source) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for rule in module.rules:
+        span = rule.span or Span(rule.line, 1, rule.line, 2)
+        found += [make_with(code, source, span, values) for code, values in checks(rule)]
+    return found
+
+
+def checks(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    yield from contradictions(rule)
+    yield from unreachable_entries(rule)
+    yield from cliffs(rule)
+    yield from inverted_levels(rule)
+    yield from idle_caps(rule)
+
+
+def required(rule: ir.Rule) -> list[ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus]:
+    """Atoms that must all hold for the rule to apply (those under 或者 are left out)."""
+    return facts.required(plan.planned(rule))
+
+
+def contradictions(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    lows: dict[str, tuple[Decimal, bool, str]] = {}
+    highs: dict[str, tuple[Decimal, bool, str]] = {}
+    for atom in required(rule):
+        if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
+            name = atom.subject.name
+            if atom.lower is not None and isinstance(atom.lower.value.value, Decimal):
+                lows[name] = (atom.lower.value.value, atom.lower.inclusive, atom.label)
+            if atom.upper is not None and isinstance(atom.upper.value.value, Decimal):
+                highs[name] = (atom.upper.value.value, atom.upper.inclusive, atom.label)
+    for name in lows.keys() & highs.keys():
+        low, low_in, low_text = lows[name]
+        high, high_in, high_text = highs[name]
+        if low > high or (low == high and not (low_in and high_in)):
+            yield codes.CONTRADICTORY_CONDITIONS, {"condition": f"{low_text}；{high_text}"}
+    chosen: dict[str, str] = {}
+    for atom in required(rule):
+        if isinstance(atom, ir.ChoiceIs) and not atom.negated:
+            if chosen.setdefault(atom.var.name, atom.value) != atom.value:
+                yield codes.CONTRADICTORY_CONDITIONS, {"condition": f"{atom.var.name}不能同时为两个值"}
+
+
+def unreachable_entries(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    computation = rule.computation
+    if not isinstance(computation, ir.Lookup):
+        return
+    for atom in required(rule):
+        if isinstance(atom, ir.ChoiceIs) and atom.var.name == computation.var.name:
+            for entry in computation.entries:
+                if (entry.key == atom.value) == atom.negated:
+                    yield codes.UNREACHABLE_ENTRY, {"key": entry.key, "condition": atom.label}
+
+
+def cliffs(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    computation = rule.computation
+    if not isinstance(computation, ir.Steps) or computation.cumulative:
+        return
+    for lower, higher in zip(computation.tiers, computation.tiers[1:], strict=False):
+        if higher.amount < lower.amount:
+            yield codes.CLIFF, {"subject": _expr(computation.subject), "higher": _bound(higher.lower),
+                                "after": format_yuan(higher.amount), "lower": _bound(lower.lower),
+                                "before": format_yuan(lower.amount)}
+
+
+def inverted_levels(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    computation = rule.computation
+    if not isinstance(computation, ir.Lookup):
+        return
+    ranked = [(level_of(e.key), e) for e in computation.entries]
+    for (rank_a, a), (rank_b, b) in zip(ranked, ranked[1:], strict=False):
+        if rank_a is not None and rank_b is not None and rank_a < rank_b and a.value < b.value:
+            yield codes.INVERTED_LEVELS, {"higher": a.key, "high_amount": a.text, "lower": b.key, "low_amount": b.text}
+
+
+def idle_caps(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    bounded = facts.most(plan.planned(rule))
+    if bounded is None:
+        return
+    top, how = bounded
+    for cap in rule.caps:
+        if cap.constant and top < cap.amount:
+            yield codes.CAP_NEVER_BINDS, {"cap": cap.label, "most": format_yuan(top), "detail": how}
+
+
+def _expr(expr: ir.Expr) -> str:
+    return expr.name if isinstance(expr, ir.Var) else "基数"
+
+
+def _bound(bound: ir.Bound) -> str:
+    value = bound.value.value
+    return format_yuan(value) if isinstance(value, Decimal) else str(value)
+

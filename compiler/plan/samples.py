@@ -1,0 +1,368 @@
+"""Inputs worth looking at for a rule: at every boundary, the cap's knee, each branch.
+
+Derived from the IR alone.  A baseline satisfies every condition and no
+exclusion; each sample then moves one thing: a fen below, at and above a
+threshold, to the cap's knee and beyond it, to each entry of a table, or to
+where a condition fails or an exclusion holds.  Used for the worked examples
+of the explanations, for the payout charts, and by the generated tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from pol_runtime import format_yuan
+
+from .. import ir, plan
+from ..ir import wording
+from . import facts
+
+FEN = Decimal("0.01")
+BASIS_POINT = Decimal("0.0001")
+DEFAULTS: dict[ir.Type, object] = {
+    ir.Type.MONEY: Decimal("1000000"),
+    ir.Type.RATE: Decimal("0.05"),
+    ir.Type.COUNT: 3,
+    ir.Type.BOOL: True,
+    ir.Type.DATE: datetime.date(2023, 6, 30),
+}
+
+
+AROUND = {"分档": "分档门槛", "分段": "分段点"}  # thresholds of the computation, and what their samples are called
+
+
+@dataclass(frozen=True)
+class Sample:
+    values: dict[str, object]
+    note: str
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def step_of(kind: ir.Type) -> Decimal | int | datetime.timedelta:
+    """The smallest move that crosses a boundary for a value of this kind."""
+    steps: dict[ir.Type, Decimal | int | datetime.timedelta] = {
+        ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1, ir.Type.DATE: ONE_DAY}
+    return steps.get(kind, FEN)
+
+
+def moved(value: object, kind: ir.Type, steps: int) -> object:
+    """``value`` moved by ``steps`` of the smallest step of its kind; a count lands on a whole number."""
+    if isinstance(value, datetime.date):
+        try:
+            return value + steps * ONE_DAY
+        except OverflowError:
+            return None  # before 0001-01-01 or after 9999-12-31: no date is there
+    assert isinstance(value, Decimal | int)
+    if kind is ir.Type.COUNT:
+        whole = Decimal(value)
+        if steps < 0:
+            return int(whole.to_integral_value(ROUND_CEILING)) + steps
+        if steps > 0:
+            return int(whole.to_integral_value(ROUND_FLOOR)) + steps
+        return int(whole)
+    if steps == 0:
+        return value
+    step = step_of(kind)
+    assert isinstance(step, Decimal | int)
+    return value + steps * step
+
+
+def negative(value: object) -> bool:
+    return isinstance(value, Decimal | int) and value < 0
+
+
+def impossible(value: object) -> bool:
+    """Whether no input can have ``value``: a negative number, or a day outside the calendar (None)."""
+    return value is None or negative(value)
+
+
+class Sampler:
+    def __init__(self, rule: ir.Rule) -> None:
+        self.rule = rule
+        self.types = {spec.name: spec.type for spec in rule.inputs}
+        self.specs = {spec.name: spec for spec in rule.inputs}
+        self.baseline = self.make_baseline()
+
+    # ── a baseline where the rule applies ─────────────────────────────────────
+    def make_baseline(self) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for spec in self.rule.inputs:
+            values[spec.name] = spec.choices[0] if spec.type is ir.Type.CHOICE else DEFAULTS[spec.type]
+        computation = self.rule.computation
+        if isinstance(computation, ir.Lookup):
+            values[computation.var.name] = computation.entries[0].key
+        if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
+            values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper,
+                                                           computation.subject.type)
+        for condition in self.rule.conditions:
+            self.satisfy(condition, values)
+        for exclusion in self.rule.exclusions:
+            for atom in ir.atoms(exclusion):
+                self.falsify(atom, values)
+        return values
+
+    @staticmethod
+    def inside_bounds(value: object, lower: ir.Bound | None, upper: ir.Bound | None) -> bool:
+        """Whether ``value`` (a number or a date) lies within the bounds, as the boundary words read them."""
+        assert isinstance(value, Decimal | int | datetime.date)
+        if lower is not None:
+            low = lower.value.value
+            if value < low or (value == low and not lower.inclusive):  # type: ignore[operator]
+                return False
+        if upper is not None:
+            high = upper.value.value
+            if value > high or (value == high and not upper.inclusive):  # type: ignore[operator]
+                return False
+        return True
+
+    @staticmethod
+    def inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type) -> object:
+        """The value of ``kind`` nearest the bound that still lies within it; never below zero (no input is)."""
+        value = Sampler.nearest_inside(lower, upper, kind)
+        if negative(value):
+            return 0 if kind is ir.Type.COUNT else Decimal(0)
+        bound = lower or upper
+        if value is None and bound is not None:  # past the calendar's end: the bound itself
+            return bound.value.value
+        return value
+
+    @staticmethod
+    def nearest_inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type) -> object:
+        if lower is not None:
+            value: object = lower.value.value
+            if kind is ir.Type.COUNT and (not lower.inclusive or not _whole(value)):
+                return moved(value, kind, 1)
+            return moved(value, kind, 0 if lower.inclusive else 1)
+        if upper is not None:
+            value = upper.value.value
+            if kind is ir.Type.COUNT and (not upper.inclusive or not _whole(value)):
+                return moved(value, kind, -1)
+            return moved(value, kind, 0 if upper.inclusive else -1)
+        return None
+
+    def satisfy(self, condition: ir.Condition, values: dict[str, object]) -> None:
+        if isinstance(condition, ir.AllOf):
+            for item in condition.items:
+                self.satisfy(item, values)
+        elif isinstance(condition, ir.AnyOf):
+            self.satisfy(condition.items[0], values)
+        elif isinstance(condition, ir.Truth):
+            values[condition.var.name] = condition.expected
+        elif isinstance(condition, ir.ChoiceIs):
+            values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
+        elif isinstance(condition, ir.Versus):
+            values[condition.subject.name] = versus_value(condition, values, 0, holds=True)
+        elif isinstance(condition.subject, ir.Var):
+            values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type)
+
+    def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus, values: dict[str, object]) -> bool:
+        """Make ``atom`` fail; False if it cannot be made to."""
+        if isinstance(atom, ir.Versus):
+            failing = versus_value(atom, values, 0, holds=False)
+            if impossible(failing):
+                return False
+            values[atom.subject.name] = failing
+            return True
+        if isinstance(atom, ir.Truth):
+            values[atom.var.name] = not atom.expected
+            return True
+        if isinstance(atom, ir.ChoiceIs):
+            if atom.negated:
+                values[atom.var.name] = atom.value
+                return True
+            other = self.other_choice(atom)
+            if other is None:
+                return False
+            values[atom.var.name] = other
+            return True
+        if not isinstance(atom.subject, ir.Var):
+            return False
+        kind = atom.subject.type
+        if atom.lower is not None:
+            value: object = atom.lower.value.value
+            whole = kind is not ir.Type.COUNT or _whole(value)
+            below = moved(value, kind, -1) if atom.lower.inclusive or not whole else moved(value, kind, 0)
+            if impossible(below):
+                return False
+            values[atom.subject.name] = below
+            return True
+        if atom.upper is not None:
+            value = atom.upper.value.value
+            whole = kind is not ir.Type.COUNT or _whole(value)
+            above = moved(value, kind, 1) if atom.upper.inclusive or not whole else moved(value, kind, 0)
+            if impossible(above):
+                return False
+            values[atom.subject.name] = above
+            return True
+        return False
+
+    def other_choice(self, atom: ir.ChoiceIs) -> str | None:
+        choices = self.specs[atom.var.name].choices
+        return next((c for c in choices if c != atom.value), None)
+
+    # ── the samples ───────────────────────────────────────────────────────────
+    def with_(self, note: str, **changes: object) -> Sample:
+        return Sample({**self.baseline, **changes}, note)
+
+    def around(self, name: str, bound: ir.Bound, what: str) -> Iterator[Sample]:
+        kind = self.types[name]
+        value = bound.value.value
+        delta = step_of(kind)
+        word = "含本数" if bound.inclusive else "不含本数"
+        for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
+            if offset == 0 and kind is ir.Type.COUNT and not _whole(value):
+                continue
+            there = moved(value, kind, offset)
+            if offset == 0 and isinstance(value, Decimal) and isinstance(delta, Decimal):
+                there = value + 0 * delta  # the bound itself, written to the step's places: 200000.00
+            if impossible(there):
+                continue
+            shown = wording.show(value, kind)
+            label = f"{what}{shown}（{word}）" + ("" if offset == 0 else f"{where}{wording.show(delta, kind)}")
+            if offset == 0:
+                label = f"恰在{what}{shown}（{word}）"
+            yield self.with_(label, **{name: there})
+
+    def samples(self) -> list[Sample]:
+        rule = self.rule
+        found = [Sample(dict(self.baseline), "满足全部条件")]
+        for condition in rule.conditions:
+            for atom in ir.atoms(condition):
+                if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
+                    for bound in (atom.lower, atom.upper):
+                        if bound is not None:
+                            found += self.around(atom.subject.name, bound, "条件门槛")
+                elif isinstance(atom, ir.Versus):  # where both sides are equal, and a step either side
+                    for offset, where in ((-1, "下方一步"), (0, "两者恰好相等"), (1, "上方一步")):
+                        value = versus_value(atom, self.baseline, offset)
+                        if not impossible(value) and (offset or value == versus_edge(atom, self.baseline)):
+                            found.append(self.with_(f"{atom.written}：{where}", **{atom.subject.name: value}))
+                else:
+                    values = dict(self.baseline)
+                    if self.falsify(atom, values):
+                        found.append(Sample(values, f"不满足：{atom.label}"))
+        for exclusion in rule.exclusions:
+            values = dict(self.baseline)
+            self.satisfy(exclusion, values)
+            found.append(Sample(values, f"属于排除情形：{wording.describe(exclusion)}"))
+        found += self.computation_samples()
+        found += self.cap_samples()
+        return _unique(found)
+
+    def computation_samples(self) -> list[Sample]:
+        rule = plan.planned(self.rule)
+        compute = rule.compute
+        if isinstance(compute, plan.Pick):
+            return [self.with_(f"{compute.key.name}为{e.key}", **{compute.key.name: e.key}) for e in compute.entries]
+        found: list[Sample] = []
+        for threshold in facts.thresholds(rule):
+            if threshold.where in AROUND:
+                found += self.around(threshold.name, threshold.bound, AROUND[threshold.where])
+        if isinstance(compute, plan.PerUnit):
+            found += [self.with_(f"{compute.count.name}为{n}", **{compute.count.name: n}) for n in (0, 1, 10)]
+        return found
+
+    def cap_samples(self) -> list[Sample]:
+        rule = self.rule
+        fixed = [c.amount for c in rule.caps if c.constant]  # a cap from the inputs has no one knee
+        if not fixed:
+            return []
+        cap = min(fixed)
+        knee = self.knee(cap)
+        if knee is None:
+            return []
+        name, value = knee
+        kind = self.types[name]
+        found = [self.with_(f"封顶拐点：计算额恰为{format_yuan(cap)}", **{name: value}),
+                 self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]
+        below = moved(value, kind, -1)
+        if not impossible(below):
+            found.insert(0, self.with_(f"封顶拐点下方{wording.show(step_of(kind), kind)}", **{name: below}))
+        return found
+
+    def knee(self, cap: Decimal) -> tuple[str, int | Decimal] | None:
+        """The input value at which the computed amount first reaches ``cap``."""
+        computation = self.rule.computation
+        if isinstance(computation, ir.Scaled):
+            base = computation.base
+            factor = computation.numerator / computation.denominator
+            if isinstance(base, ir.Arith) and base.op == "×":
+                if isinstance(base.right, ir.Const):
+                    factor *= base.right.value
+                elif isinstance(base.right, ir.Var):
+                    other = self.baseline[base.right.name]
+                    assert isinstance(other, Decimal | int)
+                    factor *= other
+                else:
+                    return None
+                base = base.left
+            if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
+                base = base.left
+            if isinstance(base, ir.Var) and factor > 0:
+                return base.name, self.reaching(cap / factor, base.type)
+        if isinstance(computation, ir.Lookup) and computation.base is not None and isinstance(computation.base, ir.Var):
+            key = self.baseline[computation.var.name]
+            rate = next(e.value for e in computation.entries if e.key == key)
+            if rate > 0:
+                return computation.base.name, self.reaching(cap / rate, computation.base.type)
+        if isinstance(computation, ir.PerUnit) and computation.amount > 0:
+            return computation.count.name, self.reaching(cap / computation.amount, ir.Type.COUNT)
+        return None
+
+    @staticmethod
+    def reaching(value: Decimal, kind: ir.Type) -> int | Decimal:
+        """The least value of ``kind`` (a whole count, or to the fen) not below ``value``."""
+        if kind is ir.Type.COUNT:
+            return int(value.to_integral_value(ROUND_CEILING))
+        return value.quantize(FEN, ROUND_CEILING)
+
+
+def versus_edge(atom: ir.Versus, values: dict[str, object]) -> Decimal:
+    """The other side of ``atom`` for ``values``: the other input times its share."""
+    other = values[atom.other.name]
+    assert isinstance(other, Decimal | int)
+    return Decimal(other) * atom.share
+
+
+def versus_value(atom: ir.Versus, values: dict[str, object], steps: int, holds: bool | None = None) -> object:
+    """A value of ``atom``'s subject ``steps`` steps from where both sides are equal (on the subject's grid:
+    a fen, a basis point, one); with ``holds``, the nearest value at which the condition holds (or fails)."""
+    kind = atom.subject.type
+    step = step_of(kind)
+    assert isinstance(step, Decimal | int)
+    edge = versus_edge(atom, values)
+    up = Decimal(step)
+    on_grid = (edge / up).to_integral_value(ROUND_CEILING if atom.lower == bool(holds) else ROUND_FLOOR) * up
+    if holds is not None:
+        equal_holds = atom.inclusive
+        if on_grid == edge and equal_holds != holds:
+            on_grid += up if atom.lower == holds else -up
+        steps = 0
+    value = on_grid + steps * up
+    if kind is ir.Type.COUNT:
+        return int(value)
+    return value.quantize(up) if value >= 0 else value
+
+
+def _whole(value: object) -> bool:
+    return not isinstance(value, Decimal) or value == value.to_integral_value()
+
+
+def _unique(samples: list[Sample]) -> list[Sample]:
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    result = []
+    for sample in samples:
+        key = tuple(sorted((k, repr(v)) for k, v in sample.values.items()))
+        if key not in seen:
+            seen.add(key)
+            result.append(sample)
+    return result
+
+
+def samples(rule: ir.Rule) -> list[Sample]:
+    return Sampler(rule).samples()

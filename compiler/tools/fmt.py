@@ -1,0 +1,930 @@
+"""``pol fmt``: a policy printed canonically, from its syntax tree.
+
+The printer walks the ``Document`` and writes every item in one spelling:
+
+* full-width punctuation ``，、：（）。``, quotes in ``「」``, one item per line,
+  ``并且``/``或者`` between single spaces, ``按`` for 按/按照/按其, ``给予`` for
+  给予/予以/进行, ``为``/``不是`` for 为/是/属于 and 不为/不属于, ``和``, ``－``, ``×``
+  for the arithmetic operators, ``—`` for a range and ``至`` for the validity;
+* the document fields first, in a fixed order (文号 标题 发文机关 适用地区 发文日期 有效期 边界
+  舍入 原件 同一事项 与其他文件同一事项 解读); then sections, articles and rules in their order, two blank lines
+  before a section or an article (one between a section's 牵头单位 and its first
+  article), one before a rule and around a run of ``输入``;
+* a rule's ``事项``, ``原文``, ``解读`` and ``责任单位`` in that order, then its sentences
+  and exclusions in their order; an article's ``责任单位`` first, then its other lines
+  in their order;
+* an ``输入`` where it was written (the tree does not say where), except that one written
+  inside a rule moves to just before that rule;
+* literals (money, rates, dates…) and every word the tree keeps (bound words, marks,
+  award words, scope words…) exactly as written.
+
+**What the tree does not keep.**  Some words change nothing the compiler computes,
+so the syntax tree drops them: ``一次性``, ``再``, ``给予`` and the scope word (每家…)
+before a fixed amount, ``的`` between an amount and its award, ``在`` before tiers,
+``不超过`` and the award word in a cap, ``计算`` after brackets, the award after
+``不再享受``…  A reader still needs them, so the printer takes them from the source
+tokens inside the node that lost them and writes them in their canonical place
+(``给予一次性``, never ``一次性给予``; ``再分别``; ``最高补助不超过``).  Optional words a
+sentence never needs are normalised instead: the ``的`` after a table's keys is written
+exactly when the keys name their input, the comma after them when there is a ``的`` or a
+top-up; ``按…1:2配套`` has no ``的``; ``不超过…的补助`` always has one.
+
+**Comments** (``# …``) are not in the tree either.  A full-line comment travels with
+the item that follows it (blank lines between the comments of one block and before
+the item are kept); a comment at the end of a line stays at the end of that item's
+line.  Comments before the first item stay at the top of the file, those after the
+last item at the end.
+
+The printed text is re-lexed before it is returned: where two tokens written side by
+side would read as one (a name that begins with a keyword, say), a space is put
+between them.  The result parses to the same tree (``same_tree``) and formats to
+itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+
+from ..front import codes
+from ..front import syntax as s
+from ..front.build_syntax import to_syntax
+from ..front.diagnostics import Diagnostic, has_errors, make
+from ..front.lexer import LexError_, PolicyLexer, tokenize
+from ..front.parse import parse, parser
+from ..front.source import Source, Span
+from ..pipeline import compile_source
+from .build import write_atomically
+
+_SP = " "  # a space the style wants between two pieces
+_COMMENT = re.compile(r"#[^\n]*")
+_MAX_SPACING_PASSES = 200
+
+_AND, _OR, _IS, _IS_NOT, _PLUS, _MINUS, _TIMES, _RANGE, _UNTIL = "并且", "或者", "为", "不是", "和", "－", "×", "—", "至"
+_TYPES = {"money": "金额", "rate": "比例", "count": "数量", "bool": "是否", "date": "日期"}
+
+
+class FormatError(Exception):
+    """The printer could not write a text that reads back as the same tree: a bug in pol."""
+
+
+# ── the source's tokens and comments ──────────────────────────────────────────
+@functools.cache
+def _lexer() -> PolicyLexer:
+    return PolicyLexer(parser().lexer_conf)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Comment:
+    start: int
+    text: str
+    full_line: bool  # nothing but white space before it on its line
+    blank_before: bool  # a blank line between it and what comes before
+    blank_after: bool  # a blank line between it and what comes after
+
+
+def _lex(text: str) -> list[_Tok]:
+    return [_Tok(str(t.type), str(t), t.start_pos or 0, t.end_pos or 0) for t in tokenize(text, _lexer())]
+
+
+class _SourceIndex:
+    """The source's tokens by position, to read back the words a node's span covers."""
+
+    def __init__(self, source: Source) -> None:
+        self.text = source.text
+        self.tokens = _lex(self.text)
+        self.starts = [t.start for t in self.tokens]
+        self.line_starts = [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
+        self.comments = self._comments()
+
+    def offset(self, line: int, column: int) -> int:
+        return self.line_starts[line - 1] + column - 1
+
+    def start(self, span: Span) -> int:
+        return self.offset(span.line, span.column)
+
+    def end(self, span: Span) -> int:
+        return self.offset(span.end_line, span.end_column)
+
+    def between(self, start: int, end: int) -> list[_Tok]:
+        """The tokens that lie wholly in [start, end)."""
+        found = []
+        for index in range(bisect.bisect_left(self.starts, start), len(self.tokens)):
+            token = self.tokens[index]
+            if token.start >= end:
+                break
+            if token.end <= end:
+                found.append(token)
+        return found
+
+    def within(self, span: Span) -> list[_Tok]:
+        return self.between(self.start(span), self.end(span))
+
+    def _comments(self) -> list[_Comment]:
+        # Comments only ever stand in the gaps between tokens, which hold nothing else but white space.
+        found: list[tuple[int, int]] = []
+        previous = 0
+        for token in [*self.tokens, _Tok("$END", "", len(self.text), len(self.text))]:
+            found += [(m.start(), m.end()) for m in _COMMENT.finditer(self.text, previous, token.start)]
+            previous = token.end
+        comments = []
+        ends = [0, *(t.end for t in self.tokens)]
+        starts = [*self.starts, len(self.text)]
+        for index, (start, end) in enumerate(found):
+            before = max(found[index - 1][1] if index else 0, ends[bisect.bisect_right(ends, start) - 1])
+            after = min(found[index + 1][0] if index + 1 < len(found) else len(self.text),
+                        starts[bisect.bisect_left(starts, end)])
+            line_start = self.text.rfind("\n", 0, start) + 1
+            comments.append(_Comment(start, self.text[start:end].rstrip(), not self.text[line_start:start].strip(),
+                                     self.text.count("\n", before, start) >= 2, self.text.count("\n", end, after) >= 2))
+        return comments
+
+
+def _has(tokens: Iterable[_Tok], kind: str) -> bool:
+    return any(t.kind == kind for t in tokens)
+
+
+def _text_of(tokens: Iterable[_Tok], kind: str) -> str | None:
+    return next((t.text for t in tokens if t.kind == kind), None)
+
+
+def _scope_prefix(tokens: Sequence[_Tok]) -> list[_Tok]:
+    """The hedge, scope words and their nouns that open ``tokens`` (一般 单家 企业 每年)."""
+    prefix: list[_Tok] = []
+    for token in tokens:
+        if token.kind in ("HEDGE", "SCOPE") or token.kind == "NAME" and prefix and prefix[-1].kind == "SCOPE":
+            prefix.append(token)
+        else:
+            break
+    return prefix
+
+
+def _index_of_kind(tokens: Sequence[_Tok], kind: str) -> int:
+    return next((i for i, t in enumerate(tokens) if t.kind == kind), len(tokens))
+
+
+def _index_of(tokens: Sequence[_Tok], text: str) -> int:
+    return next((i for i, t in enumerate(tokens) if t.text == text), len(tokens))
+
+
+# ── lines ─────────────────────────────────────────────────────────────────────
+@dataclass
+class _Line:
+    pieces: list[str]  # one token each
+    spaces: set[int]  # a space after these pieces
+    anchor: int | None  # where the item starts in the source, for its comments
+    gap: int  # blank lines wanted before it
+    leading: list[_Comment] = field(default_factory=list)
+    trailing: list[_Comment] = field(default_factory=list)
+
+    def text(self) -> str:
+        last = len(self.pieces) - 1
+        return "".join(p + (" " if i in self.spaces and i < last else "") for i, p in enumerate(self.pieces))
+
+
+def _line(parts: Sequence[str], anchor: int | None, gap: int) -> _Line:
+    pieces: list[str] = []
+    spaces: set[int] = set()
+    for part in parts:
+        if part == _SP:
+            if pieces:
+                spaces.add(len(pieces) - 1)
+        elif part:
+            pieces.append(part)
+    return _Line(pieces, spaces, anchor, gap)
+
+
+# ── the printer ───────────────────────────────────────────────────────────────
+class _Printer:
+    def __init__(self, document: s.Document, source: Source) -> None:
+        self.document = document
+        self.source = _SourceIndex(source)
+        self.lines: list[_Line] = []
+        self._gap = 0
+
+    # ── output ────────────────────────────────────────────────────────────────
+    def gap(self, blank_lines: int) -> None:
+        self._gap = max(self._gap, blank_lines)
+
+    def emit(self, parts: Sequence[str], anchor: int | None) -> None:
+        self.lines.append(_line(parts, anchor, self._gap))
+        self._gap = 0
+
+    def start(self, span: Span) -> int:
+        return self.source.start(span)
+
+    def end(self, span: Span) -> int:
+        return self.source.end(span)
+
+    def keyword_at(self, word: str, start: int, end: int) -> int | None:
+        """Where the last ``word`` token in [start, end) begins: the anchor of an item without a span."""
+        found = [t.start for t in self.source.between(start, end) if t.text == word]
+        return found[-1] if found else None
+
+    # ── the document ──────────────────────────────────────────────────────────
+    def document_lines(self) -> list[_Line]:
+        d = self.document
+        quote_fields = (("文号", d.number), ("标题", d.title), ("发文机关", d.issuer), ("适用地区", d.places))
+        for word, quote in quote_fields:
+            if quote is not None:
+                self.emit([word, _quote(quote.text)], self.start(quote.span))
+        if d.date is not None:
+            self.emit(["发文日期", _SP, d.date.text], self.start(d.date.span))
+        if d.validity is not None:
+            first, last = d.validity
+            self.emit(["有效期", _SP, first.text, _UNTIL, last.text], self.start(first.span))
+        if d.civil_code or d.boundary is not None:
+            rules: list[str] = ["民法典"] if d.civil_code else _joined([[r.word, "含本数" if r.inclusive else "不含本数"]
+                                                                     for r in d.boundary or ()])
+            self.emit(["边界", "：", *rules], self.keyword_at("边界", 0, len(self.source.text)))
+        if d.rounding is not None:
+            self.emit(["舍入", "：", *self.rounding(d.rounding)], self.start(d.rounding.span))
+        if d.original is not None:
+            self.emit(["原件", _quote(d.original.text)], self.start(d.original.span))
+        if d.stacking is not None:
+            self.emit(["同一事项", "：", d.stacking], self.keyword_at("同一事项", 0, len(self.source.text)))
+        if d.across is not None:
+            self.emit(["与其他文件同一事项", "：", d.across], self.keyword_at("与其他文件同一事项", 0, len(self.source.text)))
+        for reading in d.readings:
+            self.emit(["解读", _quote(reading.text)], self.start(reading.span))
+
+        everything: list[s.Section | s.Article | s.Rule] = [*d.sections, *d.articles, *d.rules]
+        structures = sorted(((self.start(x.span), x) for x in everything), key=lambda pair: pair[0])
+        starts = [start for start, _ in structures]
+        regions: dict[int, list[s.InputDecl]] = {}  # index of the structure an input stands under → the inputs
+        for declaration in d.inputs:
+            regions.setdefault(bisect.bisect_left(starts, self.start(declaration.span)) - 1, []).append(declaration)
+
+        self.inputs(regions.get(-1, []))
+        previous: object = None
+        for index, (start, structure) in enumerate(structures):
+            end = starts[index + 1] if index + 1 < len(starts) else len(self.source.text)
+            region = regions.get(index, [])
+            if isinstance(structure, s.Section):
+                self.section(structure, start, end, region)
+            elif isinstance(structure, s.Article):
+                self.gap(1 if isinstance(previous, s.Section) else 2)
+                self.article(structure, start, end, region)
+            else:
+                self.inputs(region)
+                self.gap(1)
+                self.rule(structure, start, end)
+            previous = structure
+        return self.lines
+
+    def inputs(self, declarations: list[s.InputDecl]) -> None:
+        if not declarations:
+            return
+        if self.lines and self.lines[-1].pieces[0] == "输入":
+            self._gap = 0  # one run with the declarations just before: a second format would join them
+        else:
+            self.gap(1)
+        for declaration in declarations:
+            self.emit(self.input(declaration), self.start(declaration.span))
+        self.gap(1)
+
+    def input(self, declaration: s.InputDecl) -> list[str]:
+        kind = declaration.type
+        if kind.kind == "choice":
+            type_parts = ["选项", "（", *_joined([[c.name] for c in kind.choices]), "）"]
+        else:
+            type_parts = [_TYPES[kind.kind]]
+        description = [_quote(declaration.description)] if declaration.description is not None else []
+        return ["输入", _SP, declaration.name.name, "：", *type_parts, *description]
+
+    def section(self, section: s.Section, start: int, end: int, region: list[s.InputDecl]) -> None:
+        self.gap(2)
+        self.emit(["篇", _quote(section.title)], start)
+        if section.lead is not None:
+            self.emit(["牵头单位", _quote(section.lead)], self.keyword_at("牵头单位", start, end))
+        self.inputs(region)
+
+    def article(self, article: s.Article, start: int, end: int, region: list[s.InputDecl]) -> None:
+        self.emit([article.text, *_title(article.title)], start)
+        if article.responsible is not None:
+            self.emit(["责任单位", _quote(article.responsible)], self.keyword_at("责任单位", start, end))
+        body: list[tuple[int, list[str], bool]] = []
+        for quote in article.quotes:
+            body.append((self.start(quote.span), ["原文", _quote(quote.text)], False))
+        for budget in article.budgets:
+            body.append((self.start(budget.span), ["专项资金", _quote(budget.name), *_money(budget.amount)], False))
+        if article.not_computable is not None:
+            quote = article.not_computable
+            body.append((self.start(quote.span), ["不计算", _quote(quote.text)], False))
+        for quote in article.pending:
+            body.append((self.start(quote.span), ["未编码", _quote(quote.text)], False))
+        for declaration in region:
+            body.append((self.start(declaration.span), self.input(declaration), True))
+        was_input = False
+        for anchor, parts, is_input in sorted(body, key=lambda item: item[0]):
+            if is_input != was_input:
+                self.gap(1)
+            self.emit(parts, anchor)
+            was_input = is_input
+        if was_input:
+            self.gap(1)
+
+    def rule(self, rule: s.Rule, start: int, end: int) -> None:
+        self.emit(["规则", _SP, rule.id, *_title(rule.title)], start)
+        if rule.matter is not None:
+            self.emit(["事项", _quote(rule.matter), rule.stacking], self.keyword_at("事项", start, end))
+        for quote in rule.sources:
+            self.emit(["原文", _quote(quote.text)], self.start(quote.span))
+        for quote in rule.readings:
+            self.emit(["解读", _quote(quote.text)], self.start(quote.span))
+        if rule.responsible is not None:
+            self.emit(["责任单位", _quote(rule.responsible)], self.keyword_at("责任单位", start, end))
+        if rule.monotone:
+            names = [part for name in rule.monotone for part in ("、", name.name)][1:]
+            self.emit(["单调", "：", *names], self.keyword_at("单调", start, end))
+        statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
+        for statement in sorted(statements, key=lambda x: self.start(x.span)):
+            if isinstance(statement, s.Sentence):
+                self.emit(self.sentence(statement), self.start(statement.span))
+            else:
+                self.emit(self.exclusion(statement), self.start(statement.span))
+
+    # ── sentences ─────────────────────────────────────────────────────────────
+    def sentence(self, sentence: s.Sentence) -> list[str]:
+        parts = self.when(sentence.conditions, self.start(sentence.span), self.start(sentence.computation.span))
+        parts += self.computation(sentence.computation)
+        after = self.end(sentence.computation.span)
+        for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
+            joined = _has(self.source.between(after, self.start(modifier.span)), "AND")
+            parts += ["且" if joined else "，", *self.modifier(modifier)]
+            after = self.end(modifier.span)
+        return [*parts, "。"]
+
+    def exclusion(self, exclusion: s.Exclusion) -> list[str]:
+        tokens = self.source.within(exclusion.span)
+        index = _index_of(tokens, "不再享受")
+        after = tokens[index + 1:]
+        award = [t.text for t in after if t.kind in ("NAME", "AWARD")]
+        end = tokens[index].start if index < len(tokens) else self.end(exclusion.span)
+        return [*self.when(exclusion.conditions, self.start(exclusion.span), end), "不再享受", *award, "。"]
+
+    def when(self, conditions: Sequence[s.Condition], start: int, end: int) -> list[str]:
+        """Each condition and what closes it: ``的，`` unless the drafter opened it with 对, whose wording is kept
+        (对X的， · 对X， · 对X的奖励… · 对X给予…), and a noun after 的 (X的企业，)."""
+        parts: list[str] = []
+        opened = bool(conditions) and _has(self.source.between(start, self.start(conditions[0].span)), "FOR")
+        for index, condition in enumerate(conditions):
+            following = self.start(conditions[index + 1].span) if index + 1 < len(conditions) else end
+            closing = self.source.between(self.end(condition.span), following)
+            split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
+            closing, opens_next = closing[:split], split < len(closing)
+            noun = _text_of(closing, "NAME") or ""
+            if opened:
+                de = "的" if any(t.text == "的" for t in closing) else ""
+                comma = "，" if _has(closing, "_COMMA") else ""
+            elif not _has(closing, "_COMMA"):  # 新认定X给予… · X的一次性奖励…: no comma, as written
+                de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
+            else:
+                de, comma = "的", "，"
+            parts += ["对" if opened else "", *self.condition(condition), de, noun, comma]
+            opened = opens_next
+        return parts
+
+    def computation(self, c: s.Computation) -> list[str]:
+        if isinstance(c, s.Percent):
+            return self.percent(c)
+        if isinstance(c, s.Fixed):
+            return self.fixed(c)
+        if isinstance(c, s.Table):
+            return self.table(c)
+        if isinstance(c, s.RateTable):
+            return self.rate_table(c)
+        if isinstance(c, s.Tiers):
+            return self.tiers(c)
+        if isinstance(c, s.Match):
+            return self.match(c)
+        if isinstance(c, s.PerCount):
+            return self.per_count(c)
+        if isinstance(c, s.UpTo):
+            return self.up_to(c)
+        if isinstance(c, s.UpToRate):
+            return self.up_to_rate(c)
+        if isinstance(c, s.Brackets):
+            return self.brackets(c)
+        if isinstance(c, s.Increments):
+            return self.increments(c)
+        return self.increase(c)
+
+    def percent(self, p: s.Percent) -> list[str]:
+        tokens = self.source.within(p.span)
+        if p.base_cap is not None:  # 按不超过5000万元的贷款金额的2%给予贴息: as written
+            return _verbatim(tokens)
+        given = bool(tokens) and tokens[0].kind == "GIVE"
+        de = any(w.text == "的" for w in self.source.between(self.end(p.base.span), self.start(p.rate.span)))
+        if given and p.award is not None:  # 给予投资额的50%补助 · 给予产品价值20%的补贴: as written
+            tail = self.source.between(self.end(p.rate.span), self.start(p.award.span))
+            return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text,
+                    "的" if any(w.text == "的" for w in tail) else "", *_award(p.award)]
+        again = [tokens[0].text] if tokens and tokens[0].kind == "AGAIN" else []  # 再按…给予
+        parts = [*again, "按", *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
+        if p.rate_input is not None:
+            parts.append(p.rate_input.name)
+        parts.append(p.rate.text)
+        after = self.end(p.rate.span)
+        if p.cap is not None and [t.kind for t in self.source.between(after, self.end(p.span))][:1] == ["GIVE"]:
+            parts += _verbatim(self.source.between(after, self.end(p.span)))  # 给予最高2000万元补贴: as written
+        elif p.cap is not None:
+            words = self.source.between(after, self.start(p.cap.amount.span))
+            parts += ["最高", "不超过" if _has(words, "NOT_OVER") else "", "给予" if _has(words, "GIVE") else "",
+                      *_money(p.cap.amount)]
+            if p.award is not None:
+                parts += _award(p.award)
+        elif p.award is not None:
+            words = self.source.between(after, self.start(p.award.span))
+            parts += self.giving(words, given=given)
+            parts += _award(p.award)
+        return parts
+
+    def giving(self, words: Sequence[_Tok], *, given: bool = False, again: bool | None = None) -> list[str]:
+        """再, 给予 and 一次性, as far as ``words`` has them, in their canonical order."""
+        has_again = _has(words, "AGAIN") if again is None else again
+        giving = given or _has(words, "GIVE")
+        recipient = _text_of(words[_index_of_kind(words, "GIVE"):], "NAME") if giving else None  # 给予运营单位…
+        payer = _text_of(words, "PAYER") if giving else None  # 市财政给予…
+        discretion = _text_of(words, "DISCRETION") if giving else None  # 按规定给予…
+        return [(_text_of(words, "AGAIN") or "再") if has_again else "", discretion or "", payer or "",
+                "给予" if giving else "",
+                recipient or "",
+                "一次性" if _has(words, "ONCE") else ""]
+
+    def amounts(self, amounts: Sequence[s.Money], award: s.Award | None) -> list[str]:
+        """``奖励20万元、10万元`` or ``20万元、10万元的一次性奖励``: as written, 的 and 一次性 kept."""
+        moneys = self.listed([(_money(m), m.span) for m in amounts])
+        if award is None:
+            return moneys
+        if self.start(award.span) < self.start(amounts[0].span):  # 奖励50万元 · 奖励企业50万元
+            recipient = _text_of(self.source.between(self.end(award.span), self.start(amounts[0].span)), "NAME")
+            return [*_award(award), recipient or "", *moneys]
+        words = self.source.between(self.end(amounts[-1].span), self.start(award.span))
+        return [*moneys, "的" if any(t.text == "的" for t in words) else "",
+                "一次性" if _has(words, "ONCE") else "", *_award(award)]
+
+    def listed(self, items: Sequence[tuple[list[str], Span]]) -> list[str]:
+        """Items joined by 、, or by 和 where the list was written so (20万元和10万元)."""
+        parts: list[str] = []
+        for index, (item, span) in enumerate(items):
+            if index:
+                words = self.source.between(self.end(items[index - 1][1]), self.start(span))
+                parts.append(_PLUS if _has(words, "_PLUS") else "、")
+            parts += item
+        return parts
+
+    def amounts_start(self, amounts: Sequence[s.Money], award: s.Award | None) -> int:
+        start = self.start(amounts[0].span)
+        return min(start, self.start(award.span)) if award is not None else start
+
+    def fixed(self, f: s.Fixed) -> list[str]:
+        parts: list[str] = []
+        start = self.start(f.span)
+        if f.topup is not None:
+            parts += _topup(f.topup)
+            start = self.end(f.topup.span)
+        words = self.source.between(start, self.amounts_start([f.amount], _award_of(f.award)))
+        scope = _scope_prefix(words)
+        parts += [*(w.text for w in scope), *self.giving(words[len(scope):])]
+        return parts + self.amounts([f.amount], _award_of(f.award))
+
+    def keys(self, keys: s.Keys, start: int) -> list[str]:
+        """The keys, after 对 where the sentence opens with it (对A、B分别给予…)."""
+        opener = ["对"] if _has(self.source.between(start, self.start(keys.span)), "FOR") else []
+        values = _joined([[v.name] for v in keys.values])
+        if keys.input is None:
+            return [*opener, *values]
+        return [*opener, keys.input.name, _IS, *values, "的"]
+
+    def table(self, t: s.Table) -> list[str]:
+        # …标准分别为X、Y and 分别给予最高… are kept as written
+        if t.ceiling or any(w.text == "标准分别" for w in self.source.within(t.span)):
+            return _verbatim(self.source.within(t.span))
+        parts = self.keys(t.keys, self.start(t.span))
+        if t.keys.input is not None or t.topup is not None:
+            parts.append("，")
+        words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
+        if t.topup is not None:
+            parts += _topup(t.topup)
+        split = _index_of(words, "分别")
+        before, after = words[:split], words[split + 1:]
+        parts += [_text_of(before, "SCOPE") or "", _text_of(words, "AGAIN") or "", _text_of(before, "PAYER") or "",
+                  "一次性" if _has(before, "ONCE") and _has(before, "PAYER") else "", "分别",
+                  *self.giving([*after, *(w for w in before if w.kind == "ONCE" and not _has(before, "PAYER"))],
+                               again=False)]
+        return parts + self.amounts(t.amounts, _award_of(t.award))
+
+    def rate_table(self, r: s.RateTable) -> list[str]:
+        parts = self.keys(r.keys, self.start(r.span))
+        if r.keys.input is not None:
+            parts.append("，")
+        parts += ["分别", "按", *self.expr(r.base), "的", *self.listed([([rate.text], rate.span) for rate in r.rates])]
+        if r.award is not None:
+            words = self.source.between(self.end(r.rates[-1].span), self.start(r.award.span))
+            parts += ["给予" if _has(words, "GIVE") else "", *_award(r.award)]
+        return parts
+
+    def increments(self, i: s.Increments) -> list[str]:
+        return _verbatim(self.source.within(i.span))
+
+    def tiers(self, t: s.Tiers) -> list[str]:
+        if t.ceiling:  # 分别给予最高20万元、30万元…: as written
+            return _verbatim(self.source.within(t.span))
+        opener = self.source.between(self.start(t.span), self.start(t.subject.span))
+        parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
+        # Tiers written from the highest down are printed so (the tree keeps them rising).
+        thresholds, amounts = (t.thresholds[::-1], t.amounts[::-1]) if t.descending else (t.thresholds, t.amounts)
+        first = thresholds[0]
+        if isinstance(first, s.PrefixBound):  # 达到5000万元、1亿元、3亿元的: one word for every tier
+            parts += [first.word.text, *_joined([_value(b.value) for b in thresholds if isinstance(b, s.PrefixBound)])]
+        else:
+            words = self.source.between(self.end(t.subject.span), self.start(first.span))
+            parts += [_text_of(words, "AT") or "", *_joined([self.threshold(b) for b in thresholds])]
+        words = self.source.between(self.end(thresholds[-1].span), self.amounts_start(amounts, _award_of(t.award)))
+        split = _index_of(words, "分别")
+        before, after = words[:split], words[split + 1:]  # 的开发区，市级财政一次性 | 分别 | 再给予…
+        parts += ["的", _text_of(before, "NAME") or "", "，", _text_of(before, "PAYER") or "",
+                  "一次性" if _has(before, "ONCE") else "", "分别"]
+        parts += self.giving(after, again=t.again)
+        return parts + self.amounts(amounts, _award_of(t.award))
+
+    def match(self, m: s.Match) -> list[str]:
+        tokens = self.source.within(m.span)
+        if tokens and tokens[0].kind == "GIVE":  # 给予省级补助资金1:1配套奖励: as written
+            return ["给予", *self.expr(m.base), m.ratio.text, *_award(m.award)] if m.award else _verbatim(tokens)
+        parts = ["按", *self.expr(m.base), m.ratio.text]
+        if m.award is not None:
+            words = self.source.between(self.end(m.ratio.span), self.start(m.award.span))
+            parts += ["给予" if _has(words, "GIVE") else "", *_award(m.award)]
+        return parts
+
+    def per_count(self, p: s.PerCount) -> list[str]:
+        award = _award_of(p.award)
+        words = self.source.between(self.end(p.count.span), self.amounts_start([p.amount], award))
+        return ["按", p.count.name, p.scope, *self.giving(words, again=False), *self.amounts([p.amount], award)]
+
+    def up_to(self, u: s.UpTo) -> list[str]:
+        words = self.source.within(u.span)
+        if u.award is not None and self.start(u.award.span) < self.start(u.amount.span):
+            # 给予一定补助，每项最高补助40万元
+            rest = [w for w in self.source.between(self.end(u.award.span), self.end(u.span)) if w.kind != "_COMMA"]
+            return ["给予", "一定", *_award(u.award), "，", *self.cap_words(_text_of(rest, "HEDGE"), u.scope, rest, u.amount)]
+        # 给予最高10万元奖励 · 给予每户最高不超过10万元的一次性奖励 · 最高给予400万元奖励 · 一次性给予最高…: as written.
+        return _verbatim(words)
+
+    def up_to_rate(self, u: s.UpToRate) -> list[str]:
+        tokens = self.source.within(u.span)
+        if tokens and tokens[0].kind == "GIVE":  # 给予不高于智能装备售价10%的补贴: as written
+            return _verbatim(tokens)
+        award = _award(u.award) if u.award is not None else []
+        words = self.source.between(self.end(u.base.span), self.start(u.rate.span))
+        ceiling = ["最高", "不超过" if _has(words, "NOT_OVER") else ""] if any(w.text == "最高" for w in words) else ["不超过"]
+        after = self.source.between(self.end(u.rate.span), self.end(u.span))
+        de = "的" if award and (ceiling == ["不超过"] or any(w.text == "的" for w in after)) else ""
+        return ["按", *self.expr(u.base), "给予", *ceiling, u.rate.text, de, *award]
+
+    def brackets(self, b: s.Brackets) -> list[str]:
+        parts = [b.subject.name, *_joined([[p.word.text, *_money(p.amount), "的部分", "按", p.rate.text] for p in b.parts])]
+        words = self.source.between(self.end(b.parts[-1].span), self.end(b.span))
+        return parts + ["计算" if any(w.text == "计算" for w in words) else ""]
+
+    def increase(self, i: s.Increase) -> list[str]:
+        parts = [*_topup(i.topup), "增加", i.rate.text]
+        after = self.end(i.rate.span)
+        if i.reading is not None:
+            parts += ["（", *self.percent(i.reading), "）"]
+            after = self.end(i.reading.span)
+        if i.award is not None:
+            words = self.source.between(after, self.start(i.award.span))
+            parts += ["给予" if _has(words, "GIVE") else "", *_award(i.award)]
+        return parts
+
+    # ── modifiers ─────────────────────────────────────────────────────────────
+    def modifier(self, m: s.Modifier) -> list[str]:
+        if isinstance(m, s.Cap):
+            return self.cap_words(m.hedge, m.scope, self.source.within(m.span), m.amount)
+        if isinstance(m, s.Rounding):
+            return self.rounding(m)
+        if isinstance(m, s.Quota):
+            return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
+        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable):
+            return _verbatim(self.source.within(m.span))
+        return [m.text]
+
+    def cap_words(self, hedge: str | None, scope: Sequence[str], words: Sequence[_Tok], amount: s.Money) -> list[str]:
+        """``一般每项最高补助不超过10万元``: an award word written right before 最高, with none after it, moves after it;
+        otherwise the cap is printed as written (单个项目补助额不超过1000万元, 最高给予50万元补助, 奖励上限为100万元)."""
+        highest = _index_of(words, "最高")
+        lead = _scope_prefix(words[:highest])
+        before = words[len(lead):highest]
+        after = words[highest + 1:]
+        if highest < len(words) and before and all(w.kind == "AWARD" for w in before) \
+                and not (after and after[0].kind == "AWARD"):
+            return [*_verbatim(lead), "最高", *_verbatim(before), *_verbatim(after)]
+        return _verbatim(words)
+
+    def rounding(self, r: s.Rounding) -> list[str]:
+        return [r.mode, *(["到", r.unit] if r.unit is not None else [])]
+
+    # ── conditions ────────────────────────────────────────────────────────────
+    def condition(self, c: s.Condition) -> list[str]:
+        if isinstance(c, s.Either):
+            # (A 并且 B) 或者 (C 并且 D): the brackets are not needed, but say how the words group.
+            left = self.condition(c.left)
+            if isinstance(c.left, s.Both):
+                left = ["（", *left, "）"]
+            return [*left, _SP, _OR, _SP, *_bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))]
+        if isinstance(c, s.Both):
+            left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either) or self.side_by_side(c.left))
+            right = _bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))
+            if self.side_by_side(c):
+                # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
+                return [*self.condition(c.left), *self.condition(c.right)]
+            return [*left, _SP, _AND, _SP, *right]
+        if isinstance(c, s.IsTrue):
+            return [c.name.name]
+        if isinstance(c, s.IsFalse):
+            return [c.name.name, _IS, "否"]
+        if isinstance(c, s.IsChoice):
+            return [c.name.name, _IS_NOT if c.negated else _IS, c.value.name]
+        if isinstance(c, s.CompareInputs):  # 实际利率低于LPR的60%
+            return [c.subject.name, c.word.text, c.other.name, *([f"的{c.share.text}"] if c.share is not None else [])]
+        threshold = c.threshold
+        if isinstance(threshold, s.PrefixBound):
+            return [c.subject.name, *self.threshold(threshold)]
+        return [c.subject.name, c.at.text if c.at is not None else "", *self.threshold(threshold)]
+
+    def side_by_side(self, c: s.Condition) -> bool:
+        """Whether ``c`` is two conditions written side by side, with no 并且 between them."""
+        return isinstance(c, s.Both) and not _has(self.source.between(self.end(c.left.span), self.start(c.right.span)),
+                                                  "AND")
+
+    def threshold(self, t: s.Threshold) -> list[str]:
+        if isinstance(t, s.OpenBound):
+            if t.mark is not None and self.start(t.mark.span) < self.start(t.word.span):  # 2亿元（含）以上
+                return [*_value(t.value), *self.mark(t.mark), t.word.text]
+            return [*_value(t.value), t.word.text, *self.mark(t.mark)]
+        if isinstance(t, s.PrefixBound):
+            return [t.word.text, *_value(t.value), *self.mark(t.mark)]
+        words = self.source.within(t.span)
+        between = "之间" if any(w.text == "之间" for w in words) else ""
+        # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
+        dash = next((w.text for w in words if w.text in ("到", "至")), _RANGE)
+        return [*_value(t.low), *self.mark(t.low_mark), dash, *_value(t.high), *self.mark(t.high_mark), between]
+
+    def mark(self, mark: s.Word | None) -> list[str]:
+        """The mark as written: the tree keeps （含500万元） as （含）."""
+        if mark is None:
+            return []
+        return [self.source.text[self.start(mark.span):self.end(mark.span)]]
+
+    # ── expressions ───────────────────────────────────────────────────────────
+    def expr(self, e: s.Expr, level: int = 1) -> list[str]:
+        """``level``: 1 where a sum may stand, 2 a product, 3 only a single factor."""
+        if isinstance(e, s.NameRef):
+            return [e.name]
+        if isinstance(e, s.RuleRef):
+            return [e.rule]
+        if not isinstance(e, s.BinOp):
+            return _value(e)
+        if e.op == "增长":
+            return [*self.expr(e.left, 3), "较", *self.expr(e.right, 3), "增长部分"]
+        if e.op == "×":
+            own, parts = 2, [*self.expr(e.left, 2), _TIMES, *self.expr(e.right, 3)]
+        else:
+            own, parts = 1, [*self.expr(e.left, 1), _PLUS if e.op == "+" else _MINUS, *self.expr(e.right, 2)]
+        return _bracketed(parts, own < level)
+
+
+_CANONICAL = {"GIVE": "给予", "BY": "按", "IS": "为"}
+
+
+def _verbatim(tokens: Iterable[_Tok]) -> list[str]:
+    """The tokens as written, but for the words that have one canonical spelling (予以 → 给予)."""
+    return [_CANONICAL.get(t.kind, t.text) for t in tokens]
+
+
+def _quote(text: str) -> str:
+    return f"「{text}」"
+
+
+def _title(title: str | None) -> list[str]:
+    return [_quote(title)] if title is not None else []
+
+
+def _joined(items: Iterable[list[str]], separator: str = "、") -> list[str]:
+    parts: list[str] = []
+    for index, item in enumerate(items):
+        if index:
+            parts.append(separator)
+        parts += item
+    return parts
+
+
+def _bracketed(parts: list[str], needed: bool) -> list[str]:
+    return ["（", *parts, "）"] if needed else parts
+
+
+def _money(money: s.Money) -> list[str]:
+    if money.text.startswith("-"):  # _DASH MONEY: the dash is a token of its own
+        return ["-", money.text[1:]]
+    return [money.text]
+
+
+def _value(value: s.Value) -> list[str]:
+    if isinstance(value, s.Money):
+        return _money(value)
+    return [value.text]
+
+
+def _mark(mark: s.Word | None) -> list[str]:
+    return [mark.text] if mark is not None else []
+
+
+def _award(award: s.Award) -> list[str]:
+    return [award.label or "", *award.words]
+
+
+def _award_of(award: object) -> s.Award | None:
+    """The node's award.  build_syntax.money_then_award gives the amount itself when no award is written."""
+    return award if isinstance(award, s.Award) else None
+
+
+def _topup(topup: s.Topup) -> list[str]:
+    return ["在", _quote(topup.basis), "的基础上"]
+
+
+# ── rendering ─────────────────────────────────────────────────────────────────
+def _attach_comments(lines: list[_Line], comments: list[_Comment],
+                     first_token: int) -> tuple[list[_Comment], list[_Comment]]:
+    """Give each comment to its item; return those that open the file and those that close it."""
+    anchored = sorted((line.anchor, index) for index, line in enumerate(lines) if line.anchor is not None)
+    anchors = [anchor for anchor, _ in anchored]
+    opening = [c for c in comments if c.start < first_token]
+    left: list[_Comment] = []
+    for comment in comments[len(opening):]:
+        following = bisect.bisect_right(anchors, comment.start)
+        if not comment.full_line and following > 0:
+            lines[anchored[following - 1][1]].trailing.append(comment)
+        elif following < len(anchored):
+            lines[anchored[following][1]].leading.append(comment)
+        else:
+            left.append(comment)
+    return opening, left
+
+
+def _comment_block(comments: list[_Comment], blank_after_last: bool) -> list[str]:
+    out: list[str] = []
+    for index, comment in enumerate(comments):
+        if index and comment.blank_before:
+            out.append("")
+        out.append(comment.text)
+    if comments and blank_after_last and comments[-1].blank_after:
+        out.append("")
+    return out
+
+
+def _render(lines: list[_Line], opening: list[_Comment], closing: list[_Comment]) -> str:
+    out = _comment_block(opening, True)
+    for index, line in enumerate(lines):
+        if index:
+            out += [""] * line.gap
+        out += _comment_block(line.leading, True)
+        text = line.text()
+        if line.trailing:
+            text += "  " + "  ".join(c.text for c in line.trailing)
+        out.append(text)
+    if closing:
+        if out and closing[0].blank_before:
+            out.append("")
+        out += _comment_block(closing, False)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _space_where_needed(lines: list[_Line], opening: list[_Comment], closing: list[_Comment]) -> str:
+    """Render; where the lexer would read two pieces as one token, put a space between them."""
+    for _ in range(_MAX_SPACING_PASSES):
+        text = _render(lines, opening, closing)
+        expected = [(line, index, piece) for line in lines for index, piece in enumerate(line.pieces)]
+        try:
+            actual = [t.text for t in _lex(text)]
+        except LexError_ as error:
+            raise FormatError(f"the printed text does not lex: {error}") from None
+        mismatch = next((k for k, (want, got) in enumerate(zip(expected, actual, strict=False)) if want[2] != got), None)
+        if mismatch is None:
+            if len(expected) != len(actual):
+                raise FormatError(f"the printed text has {len(actual)} tokens, not {len(expected)}")
+            return text
+        line, index, piece = expected[mismatch]
+        if index + 1 >= len(line.pieces) or index in line.spaces:
+            raise FormatError(f"“{piece}” reads as “{actual[mismatch]}” in: {line.text()}")
+        line.spaces.add(index)
+    raise FormatError("too many pieces run together")
+
+
+# ── the interface ─────────────────────────────────────────────────────────────
+def format_document(document: s.Document, source: Source) -> str:
+    """``document`` printed canonically; ``source`` is the text it was built from (for comments and spans)."""
+    printer = _Printer(document, source)
+    lines = printer.document_lines()
+    tokens = printer.source.tokens
+    opening, closing = _attach_comments(lines, printer.source.comments, tokens[0].start if tokens else len(source.text))
+    return _space_where_needed(lines, opening, closing)
+
+
+def read_document(source: Source) -> tuple[s.Document | None, list[Diagnostic]]:
+    """The syntax tree of ``source``, or None with the syntax errors."""
+    tree, diagnostics = parse(source)
+    if tree is None:
+        return None, diagnostics
+    document, structure = to_syntax(tree, source)
+    return document, diagnostics + structure
+
+
+def shape(value: object) -> object:
+    """A tree as nested tuples without any span, for comparing two trees however they were laid out."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                *((f.name, shape(getattr(value, f.name))) for f in fields(value) if f.name != "span"))
+    if isinstance(value, tuple | list):
+        return tuple(shape(v) for v in value)
+    return value
+
+
+def same_tree(a: s.Document, b: s.Document) -> bool:
+    return shape(a) == shape(b)
+
+
+def format_source(source: Source) -> str:
+    """``source`` printed canonically.  FormatError if it has syntax errors."""
+    document, diagnostics = read_document(source)
+    if document is None or has_errors(diagnostics):
+        raise FormatError("; ".join(d.message for d in diagnostics) or "syntax error")
+    return format_document(document, source)
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """The outcome of formatting one file."""
+
+    path: Path
+    name: str  # as messages show it
+    text: str | None  # the canonical text; None when the file has errors or could not be formatted
+    diagnostics: tuple[Diagnostic, ...] = ()
+    problem: str | None = None  # why a file without errors was not formatted (a bug in pol)
+    changed: bool = False
+
+
+def format_path(path: Path, name: str | None = None) -> Formatted:
+    """Format one file in memory; nothing is written."""
+    shown = name or path.as_posix()
+    try:
+        source = Source.read(path, shown)
+    except UnicodeDecodeError:
+        empty = Source(shown, "")
+        return Formatted(path, shown, None, (make(codes.NOT_UTF8, empty, Span(1, 1, 1, 2)),))
+    formatted = format_text(source, path)
+    if formatted.text is None:
+        return formatted
+    return replace(formatted, changed=path.read_bytes() != formatted.text.encode("utf-8"))
+
+
+def format_text(source: Source, path: Path | None = None) -> Formatted:
+    """Format ``source`` in memory as ``pol fmt`` does (``pol lsp`` formats an editor's text with it).
+
+    ``changed`` says whether the canonical text differs from ``source``'s (line ends read as LF).
+    """
+    shown = source.name
+    where = path or source.path or Path(shown)
+    compiled = compile_source(source, module_name="policy")
+    if has_errors(compiled.diagnostics):
+        return Formatted(where, shown, None, compiled.diagnostics)
+    document, _ = read_document(source)
+    assert document is not None
+    try:
+        text = format_document(document, source)
+        again, _ = read_document(Source(shown, text))
+        if again is None or not same_tree(document, again):
+            raise FormatError("the formatted text reads as a different policy")
+    except FormatError as error:
+        return Formatted(where, shown, None, problem=str(error))
+    return Formatted(where, shown, text, changed=text != source.text)
+
+
+def write_in_place(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` atomically, keeping its permissions."""
+    write_atomically(path, text, stat.S_IMODE(path.stat().st_mode))

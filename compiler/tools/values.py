@@ -1,0 +1,28 @@
+"""Values written by people — on the command line, in example tables — read by type.
+
+The reading itself lives in the runtime (``runtime.read``), so that generated
+policy sets read profiles and spreadsheets exactly as ``pol`` does.
+"""
+
+from __future__ import annotations
+
+import pol_runtime as runtime
+
+from ..ir import Input, Type
+
+KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.BOOL: "bool", Type.CHOICE: "choice",
+         Type.DATE: "date", Type.NUMBER: "money"}
+
+
+class ValueError_(ValueError):
+    """A value that cannot be read as its input's type; says why in Chinese."""
+
+
+def parse_value(spec: Input, text: str) -> object:
+    """``text`` as a value of ``spec``'s type, ready to pass to a calculator."""
+    try:
+        return runtime.read(KINDS[spec.type], text, spec.choices)
+    except ValueError as error:
+        raise ValueError_(str(error)) from None
+    except ArithmeticError:  # decimal.Overflow: 1e999999999 is a number, but none a calculator can take
+        raise ValueError_(f"“{text}”超出可计算的范围") from None
