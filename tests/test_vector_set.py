@@ -1,4 +1,4 @@
-"""The columnar policy set (compiler/vector_set.py) gives, row for row, what runtime.evaluate_set gives.
+"""The columnar policy set (pol_runtime/columns/sets.py) gives, row for row, what runtime.evaluate_set gives.
 
 Applications are drawn at random over every input of the seed: amounts at and
 around every threshold, with units (万元, 亿元), unreadable texts, negative
@@ -179,7 +179,7 @@ def test_typed_columns_agree_with_the_scalar_set() -> None:
 
 
 def test_the_generated_vector_set_gives_what_the_generated_set_gives() -> None:
-    """generated/policy_set_vector.py (with _vector_set.py beside _runtime.py), as developers import it."""
+    """generated/policy_set_vector.py, importing the installed pol_runtime, as developers import it."""
     from generated import policy_set as scalar_set
     from generated import policy_set_vector
 

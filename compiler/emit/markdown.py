@@ -24,6 +24,7 @@ from ..plan.samples import Sample, samples
 from ..tools import coverage
 from . import chart
 from .jinja import environment
+from .runtime_imports import VENDORED
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,14 @@ class Example:
 
 
 def load_calculators(code: str, module_name: str) -> types.ModuleType:
-    """Execute generated calculator code in memory, with our runtime as its ``_runtime``."""
+    """Execute generated calculator code in memory; code written for a vendored runtime
+    (``from . import _pol_runtime``) finds the installed one under that name."""
     package = "_pol_build"
     if package not in sys.modules:
         holder = types.ModuleType(package)
         holder.__path__ = []
         sys.modules[package] = holder
-        sys.modules[f"{package}._runtime"] = runtime
+        sys.modules[f"{package}.{VENDORED}"] = runtime
     module = types.ModuleType(f"{package}.{module_name}")
     module.__package__ = package
     exec(compile(code, f"<generated {module_name}>", "exec"), module.__dict__)  # noqa: S102 - our own output

@@ -49,6 +49,7 @@ from .. import ir, plan
 from ..plan import facts
 from .jinja import environment
 from .python import py_str
+from .runtime_imports import RuntimeImports
 
 INT64_MAX = 2**63 - 1
 RATE_SCALE = 10**6  # rate inputs: parts per million
@@ -885,12 +886,14 @@ def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str,
             kernel.helpers)
 
 
-def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None) -> str:
+def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None,
+           vendored: bool = False) -> str:
     """The source of ``<module>_vector.py``: a numpy function per rule, exact to the fen.
 
     ``rate_scale`` must be a power of ten: rate inputs are int64 counts of 1/rate_scale.
     ``scalar_module`` names the scalar module (a sibling) that fallback rules call;
-    by default ``module.module_name``.
+    by default ``module.module_name``.  ``vendored``: importing the runtime copied beside it
+    (``runtime_imports``).
     """
     if rate_scale < 1 or 10 ** (len(str(rate_scale)) - 1) != rate_scale:
         raise ValueError(f"rate_scale must be a power of ten, not {rate_scale}")
@@ -911,6 +914,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         scalar_module=scalar_module or module.module_name,
         kind=KIND,
         helpers=helpers,
+        runtime=RuntimeImports(vendored),
         fallback=[r for r in rules if r.kernel is None],
         context=context_code(),
     )

@@ -29,7 +29,7 @@ _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": T
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
 _RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
-# The largest value a calculator accepts for each kind of input (compiler/runtime.py): a threshold beyond it is never reached.
+# The largest value a calculator accepts for each kind of input (pol_runtime/numbers.py): a threshold beyond it is never reached.
 _LIMITS = {Type.MONEY: (runtime.MAX_MONEY, "金额", f"{runtime.MAX_MONEY:,f}元"),
            Type.RATE: (runtime.MAX_RATE, "比例", runtime.format_rate(runtime.MAX_RATE)),
            Type.COUNT: (Decimal(runtime.MAX_COUNT), "数量", f"{runtime.MAX_COUNT:,}")}

@@ -47,7 +47,7 @@ BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 # Files an output folder holds besides one module per policy (see compiler/tools/build.py).
 GENERATED_MODULES = frozenset({"policy_set", "policy_set_vector", "charts"})
 MODULE_SUFFIXES = ("_vector",)  # <module>_vector.py is written beside every <module>.py
-MODULE_PREFIXES = ("test_", PRIVATE_PREFIX)  # test_<module>.py, _runtime.py, _vector_set.py, __init__.py
+MODULE_PREFIXES = ("test_", PRIVATE_PREFIX)  # test_<module>.py, _pol_runtime/ (--vendor), __init__.py
 
 MAX_RULE_ID = 64  # chart files are named <module>.<rule>.svg: well inside any file system's 255
 MAX_MODULE_NAME = 64

@@ -17,8 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pol_runtime
+
 from ..emit import markdown, python, tests, vector
 from ..emit import policy_set as set_module
+from ..emit.runtime_imports import VENDORED
 from ..pipeline import Compiled, compile_path
 from . import journal
 from .policy_files import display_name as display_name  # build.display_name, as before
@@ -45,29 +48,43 @@ class Output:
     text: str
 
 
-def outputs(compiled: list[Compiled]) -> list[Output]:
-    """Every file the output folder should hold, in a fixed order."""
+def outputs(compiled: list[Compiled], *, vendor: bool = False) -> list[Output]:
+    """Every file the output folder should hold, in a fixed order; with ``vendor``, the modules import
+    a copy of the runtime written beside them (``_pol_runtime/``, ``runtime_imports``)."""
     files = [Output("__init__.py", PACKAGE_INIT), Output(PY_TYPED, "")]
     modules = []
     for unit in compiled:
         assert unit.module is not None
         module = unit.module
         modules.append(module)
-        code = python.render(module)
+        code = python.render(module, vendored=vendor)
         files.append(Output(f"{module.module_name}.py", code))
         page, charts = markdown.render(module, markdown.load_calculators(code, module.module_name))
         files.append(Output(f"{module.module_name}.md", page))
         files.append(Output(f"test_{module.module_name}.py", tests.render(module)))
-        files.append(Output(f"{module.module_name}_vector.py", vector.render(module)))
+        files.append(Output(f"{module.module_name}_vector.py", vector.render(module, vendored=vendor)))
         files += [Output(name, svg) for name, svg in sorted(charts.items())]
-    files.append(Output("policy_set.py", set_module.render(modules)))
-    files.append(Output("policy_set_vector.py", set_module.render_vector(modules)))
+    files.append(Output("policy_set.py", set_module.render(modules, vendored=vendor)))
+    files.append(Output("policy_set_vector.py", set_module.render_vector(modules, vendored=vendor)))
+    if vendor:
+        files += runtime_copy()
     for module in modules:  # each document's index lists its own articles only
         document = module.document_number or module.source_name
         same = [m for m in modules if (m.document_number or m.source_name) == document]
         files.append(Output(f"{module.module_name}.index.md", markdown.render_index(same)))
     files.append(Output(MANIFEST, manifest_text(f.name for f in files)))
     return files
+
+
+def runtime_copy() -> list[Output]:
+    """The installed ``pol_runtime`` package, every source file and its ``py.typed``, as ``_pol_runtime/…``:
+    listed in the manifest like every other output, so a build without ``--vendor`` deletes the copy."""
+    root = Path(pol_runtime.__file__).parent
+    found = sorted(path for path in root.rglob("*")
+                   if path.is_file() and (path.suffix == ".py" or path.name == PY_TYPED)
+                   and "__pycache__" not in path.relative_to(root).parts)
+    return [Output(f"{VENDORED}/{path.relative_to(root).as_posix()}", path.read_text(encoding="utf-8"))
+            for path in found]
 
 
 def manifest_text(names: Iterable[str]) -> str:
@@ -141,7 +158,29 @@ def write(files: list[Output], folder: Path) -> list[str]:
 
     change = journal.commit(folder, plan)
     _remove_stray_temporaries(folder, wanted)
+    _remove_emptied_folders(folder, change.deletes)
     return sorted([*change.puts, *change.deletes])
+
+
+def _remove_emptied_folders(folder: Path, deleted: Iterable[str]) -> None:
+    """Remove the subfolders (``_pol_runtime/columns/``…) that deleting a previous build's files left
+    empty, with Python's bytecode of those files (``__pycache__/<module>.*.pyc``) and nothing else."""
+    gone = [folder / name for name in deleted if "/" in name]
+    for path in gone:
+        cache = path.parent / "__pycache__"
+        if path.suffix == ".py" and cache.is_dir():
+            for compiled in cache.glob(f"{path.stem}.*.pyc"):
+                compiled.unlink()
+    for path in sorted(gone, key=lambda p: -len(p.parts)):
+        directory = path.parent
+        while directory != folder and directory.is_dir():
+            cache = directory / "__pycache__"
+            if cache.is_dir() and not any(cache.iterdir()):
+                cache.rmdir()
+            if any(directory.iterdir()):
+                break
+            directory.rmdir()
+            directory = directory.parent
 
 
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")  # what write_atomically's mkstemp names look like

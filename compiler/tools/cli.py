@@ -139,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, metavar="DIR",
                       help=f"输出文件夹，默认 {DEFAULT_OUTPUT}/")
     make.add_argument("--check", action="store_true", help="不写文件；若输出会改变则以 1 退出")
+    make.add_argument("--vendor", action="store_true",
+                      help="把运行库复制到输出文件夹（_pol_runtime/），生成的代码导入这份副本，不需安装 pol")
     make.set_defaults(run=run_build)
 
     for form, what in (("ir", "输出规则的中间表示（IR），逐个节点"), ("plan", "输出规则的执行计划：按次序的各个步骤")):
@@ -308,7 +310,7 @@ def run_build(args: argparse.Namespace) -> int:
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise UsageError("多个文件会生成同名模块：" + "、".join(clashes))
-    files = build.outputs(compiled)
+    files = build.outputs(compiled, vendor=args.vendor)
     if args.check:
         changed = build.differences(files, args.output)
         for name in changed:
