@@ -30,6 +30,9 @@ demo: build
 	@echo
 	@echo '== 一批申请按列计算（含一行有误的申请），结果写入 build/results.csv =='
 	$(BIN)/pol batch examples/applications.csv -o build/results.csv --no-progress
+	@echo
+	@echo '== 审核页：每份政策、每条规则一页，签署栏在政策页末 =='
+	$(BIN)/pol site -o build/site
 
 test: $(STAMP) java lint typecheck check-generated
 	$(BIN)/python -m pytest

@@ -44,7 +44,8 @@ def test_the_wheel_holds_the_compiler_its_grammar_and_templates_only(wheel: Path
     assert tops == {"compiler", "pol_runtime"}  # no top-level "generated" (or tests) in users' site-packages
     assert {"compiler/grammar/policy.lark", "compiler/grammar/words.lark", "compiler/grammar/tokens.lark",
             "compiler/emit/templates/policy.md.j2", "pol_runtime/__init__.py", "pol_runtime/py.typed",
-            "pol_runtime/columns/__init__.py"} <= set(names)
+            "pol_runtime/columns/__init__.py", "compiler/emit/templates/site/rule.html.j2",
+            "compiler/emit/templates/site/site.css", "compiler/emit/templates/site/search.js"} <= set(names)
 
 
 def test_pol_check_and_build_work_in_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> None:
@@ -86,3 +87,9 @@ def test_pol_check_and_build_work_in_a_fresh_virtualenv(wheel: Path, tmp_path: P
     absent = subprocess.run([python, "-c", "import generated"], cwd=work, env=environment, capture_output=True,
                             text=True)
     assert "ModuleNotFoundError" in absent.stderr
+    # The reviewers' site is built from the installed templates and assets.
+    pages = subprocess.run([pol, "site", "policies", "-o", "site"], cwd=work, env=environment, capture_output=True,
+                           text=True, timeout=120)
+    assert pages.returncode == 0, pages.stderr
+    assert "art24_investment" in (work / "site" / "wucheng2023.html").read_text(encoding="utf-8")
+    assert (work / "site" / "assets" / "search.js").is_file()

@@ -134,6 +134,7 @@ def _plain(text: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\n\r" else c for c in text)
 
 
+plain = _plain  # for pages that escape markup themselves (emit/site.py)
 cell = md  # the name the templates use inside tables
 
 
@@ -155,8 +156,9 @@ def chart_name(module: ir.Module, rule: ir.Rule) -> str:
     return f"charts/{module.module_name}.{rule.id}.svg"
 
 
-def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[str, str]]:
-    """The page, and the charts it links to (file name → SVG text)."""
+def rule_entries(module: ir.Module, calculators: types.ModuleType) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """What a reviewer's page shows of each rule (its formula, conditions, exclusions, table, worked examples
+    and chart), and the charts (file name → SVG text): the Markdown page and the site render the same facts."""
     charts: dict[str, str] = {}
     rules: list[dict[str, Any]] = []
     for rule in module.rules:
@@ -169,21 +171,27 @@ def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[
             "formula": formula(rule),
             "conditions": conditions(rule),
             "exclusions": [wording.describe(e) for e in rule.exclusions],
-            "header": [cell(h) for h in header],
+            "header": header,
             "rows": rows,
             "examples": examples(rule, calculators),
             "chart": chart_name(module, rule) if drawn is not None else None,
         })
+    return rules, charts
+
+
+def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[str, str]]:
+    """The page, and the charts it links to (file name → SVG text)."""
+    rules, charts = rule_entries(module, calculators)
     by_article: dict[int, list[dict[str, Any]]] = {}
     for entry in rules:
         by_article.setdefault(entry["rule"].article, []).append(entry)
     template = environment().get_template("policy.md.j2")
     page = template.render(module=module, rules_by_article=by_article, md=md, cell=cell, code=code, comment=comment,
-                           format_yuan=runtime.format_yuan, rounding=_rounding_text(module))
+                           format_yuan=runtime.format_yuan, rounding=rounding_text(module))
     return page, charts
 
 
-def _rounding_text(module: ir.Module) -> str:
+def rounding_text(module: ir.Module) -> str:
     labels = sorted({rule.rounding.label for rule in module.rules})
     return "；".join(labels)
 
@@ -199,4 +207,4 @@ def render_index(modules: list[ir.Module]) -> str:
                            amount=lambda d: runtime.format_yuan(Decimal(d)))
 
 
-__all__ = ["Sample", "load_calculators", "render", "render_index"]
+__all__ = ["Sample", "load_calculators", "render", "render_index", "rule_entries"]

@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _recover(args: argparse.Namespace) -> None:
     """Finish a build that was interrupted (``journal``) before doing anything else."""
-    folders = {DEFAULT_OUTPUT} | ({args.output} if args.command == "build" else set())
+    folders = {DEFAULT_OUTPUT} | ({args.output} if args.command in ("build", "site") else set())
     for folder in folders:
         try:
             if journal.recover(folder):
@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("--vendor", action="store_true",
                       help="把运行库复制到输出文件夹（_pol_runtime/），生成的代码导入这份副本，不需安装 pol")
     make.set_defaults(run=run_build)
+
+    pages = commands.add_parser("site", help="生成供审核签署的静态网站：每份政策、每条规则一页，解读登记、编码覆盖和搜索")
+    pages.add_argument("paths", nargs="*", type=Path, metavar="PATH", help=f"默认 {DEFAULT_POLICIES}/")
+    pages.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="输出文件夹，如 build/site")
+    pages.set_defaults(run=run_site)
 
     for form, what in (("ir", "输出规则的中间表示（IR），逐个节点"), ("plan", "输出规则的执行计划：按次序的各个步骤")):
         lowered = commands.add_parser(form, help=what)
@@ -329,6 +334,37 @@ def run_build(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
     print(f"已编译 {len(compiled)} 个文件到 {args.output}/（{len(changed)} 个文件有变化）")
+    return 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    """``pol site``: the reviewers' HTML pages (``emit/site.py``), written as ``pol build`` writes its folder."""
+    from ..emit import site
+    from . import build
+
+    compiled = _compile(args.paths or [DEFAULT_POLICIES])
+    diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
+    _report(diagnostics)
+    if has_errors(diagnostics):
+        print("有错误，未写入任何文件", file=sys.stderr)
+        return 1
+    modules = [unit.module for unit in compiled if unit.module]
+    names = [module.module_name for module in modules]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise UsageError("多个文件会生成同名模块：" + "、".join(clashes))
+    if args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"输出位置 {args.output} 已有同名文件，不是文件夹")
+    pages = [build.Output(page.name, page.text) for page in site.render(modules)]
+    files = [*pages, build.Output(build.MANIFEST, build.manifest_text(page.name for page in pages))]
+    try:
+        changed = build.write(files, args.output)
+    except build.BuildError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
+    print(f"已生成 {len(modules)} 份政策的审核页到 {args.output}/（{len(pages)} 个文件，{len(changed)} 个有变化）"
+          f"；从 {args.output / 'index.html'} 打开")
     return 0
 
 

@@ -1,0 +1,140 @@
+"""IR → a static HTML site for reviewers who sign off (``pol site``).
+
+One page per policy and one per rule, an ambiguity register (every 解读 with
+its article), a coverage page, a search index built here and searched in the
+browser, and a sign-off block per policy.  Every fact on a page comes from
+where the Markdown page takes it (``markdown.rule_entries``: formula,
+conditions with their boundary readings, tables, worked examples computed by
+the generated calculator, charts); this module only lays them out as HTML.
+Nothing depends on the clock or the machine: every rebuild gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import pol_runtime as runtime
+
+from .. import ir
+from ..tools import coverage
+from . import markdown, python
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
+ASSETS = ("site.css", "search.js")  # copied as they are into assets/
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # the file's path inside the site folder
+    text: str
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """Templates for HTML: every value is escaped unless a template says otherwise."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda value: markdown.plain(str(value)),  # control characters have no place on a page
+    )
+    env.globals.update(format_yuan=runtime.format_yuan)
+    return env
+
+
+def policy_page(module: ir.Module) -> str:
+    return f"{module.module_name}.html"
+
+
+def rule_page(module: ir.Module, rule: ir.Rule) -> str:
+    return f"{module.module_name}.{rule.id}.html"
+
+
+def article_anchor(number: int) -> str:
+    return f"article-{number}"
+
+
+def readings(modules: list[ir.Module]) -> list[dict[str, Any]]:
+    """Every 解读, with where it is written: the document as a whole, or a rule and its article."""
+    found: list[dict[str, Any]] = []
+    for module in modules:
+        for text in module.readings:
+            found.append({"module": module, "rule": None, "where": "全文", "text": text, "link": policy_page(module)})
+        for rule in module.rules:
+            for text in rule.readings:
+                found.append({"module": module, "rule": rule, "where": f"{rule.article_text} {rule.title}",
+                              "text": text, "link": rule_page(module, rule)})
+    return found
+
+
+def search_index(modules: list[ir.Module], entries: dict[str, list[dict[str, Any]]]) -> list[dict[str, str]]:
+    """What the search box looks through: every article and every rule, with the words a reviewer would type."""
+    index: list[dict[str, str]] = []
+    for module in modules:
+        document = module.document_number or module.module_name
+        by_id = {entry["rule"].id: entry for entry in entries[module.module_name]}
+        for article in module.articles:
+            text = " ".join([article.title or "", *article.quotes, article.not_computable or "", *article.pending])
+            index.append({"kind": "条", "title": f"{article.text} {article.title or ''}".strip(), "document": document,
+                          "url": f"{policy_page(module)}#{article_anchor(article.number)}", "text": markdown.plain(text)})
+            for rule_id in article.rules:
+                entry = by_id[rule_id]
+                rule = entry["rule"]
+                words = [rule.title, rule.id, *rule.quotes, entry["formula"], *entry["conditions"], *rule.readings]
+                index.append({"kind": "规则", "title": f"{rule.article_text} {rule.title}", "document": document,
+                              "url": rule_page(module, rule), "text": markdown.plain(" ".join(words))})
+    return index
+
+
+def render(modules: list[ir.Module]) -> list[Page]:
+    """Every file of the site, in a fixed order."""
+    env = environment()
+    pages: list[Page] = []
+    entries: dict[str, list[dict[str, Any]]] = {}
+    charts: dict[str, str] = {}
+    for module in modules:
+        calculators = markdown.load_calculators(python.render(module), module.module_name)
+        found, drawn = markdown.rule_entries(module, calculators)
+        entries[module.module_name] = found
+        charts.update(drawn)
+    reports = coverage.measure(modules)
+    register = readings(modules)
+    common = {"modules": modules, "policy_page": policy_page, "rule_page": rule_page, "anchor": article_anchor}
+    pages.append(Page("index.html", env.get_template("index.html.j2").render(
+        **common, root="", reports=reports, readings=register, title="政策审核页")))
+    for module in modules:
+        found = entries[module.module_name]
+        by_article: dict[int, list[dict[str, Any]]] = {}
+        for entry in found:
+            by_article.setdefault(entry["rule"].article, []).append(entry)
+        own_readings = [r for r in register if r["module"] is module]
+        pages.append(Page(policy_page(module), env.get_template("policy.html.j2").render(
+            **common, root="", module=module, rules_by_article=by_article, rounding=markdown.rounding_text(module),
+            readings=own_readings, title=module.document_number or module.module_name)))
+        for place, entry in enumerate(found):
+            rule = entry["rule"]
+            previous = found[place - 1]["rule"] if place > 0 else None
+            following = found[place + 1]["rule"] if place + 1 < len(found) else None
+            pages.append(Page(rule_page(module, rule), env.get_template("rule.html.j2").render(
+                **common, root="", module=module, entry=entry, rule=rule, previous=previous, following=following,
+                title=f"{rule.article_text} {rule.title}")))
+    pages.append(Page("readings.html", env.get_template("readings.html.j2").render(
+        **common, root="", readings=register, title="解读登记")))
+    pages.append(Page("coverage.html", env.get_template("coverage.html.j2").render(
+        **common, root="", reports=reports, title="编码覆盖")))
+    index = json.dumps(search_index(modules, entries), ensure_ascii=False, indent=0, sort_keys=True)
+    pages.append(Page("search-index.json", index + "\n"))
+    # The same index as a script: a page opened from disk (file://) may not fetch() a file beside it.
+    pages.append(Page("assets/search-index.js", f"window.POL_SEARCH_INDEX = {index};\n"))
+    pages += [Page(f"assets/{name}", (TEMPLATES / name).read_text(encoding="utf-8")) for name in ASSETS]
+    pages += [Page(name, svg) for name, svg in sorted(charts.items())]
+    return pages
