@@ -23,7 +23,7 @@ from compiler.tools import cli
 from compiler.tools.fmt import format_document, read_document, shape
 from compiler.tools.values import parse_value
 
-from .helpers import compile_text
+from .helpers import compile_text, marked, only_errors
 
 ARTICLE = "第一条「测试」\n"
 
@@ -615,3 +615,59 @@ def test_conditions_joined_by_dunhao_are_named() -> None:
     assert error.splitlines()[0] == ("error[E0008]: pol 尚不支持用顿号并列的条件（如 营业收入5亿元以上、研发投入强度5%以上的）："
                                      "“以上、研发投入强度5%以上的”")
     assert "并且" in error.splitlines()[-1]
+
+
+# ── sentences as policies write them: rates after 给予, nouns, purposes ─────────
+FEES = "输入 并购重组中介服务费：金额\n输入 实际投入：金额\n输入 新引进项目：是否\n输入 限额以上企业：是否"
+
+
+def test_dui_a_base_then_a_rate_after_geiyu() -> None:
+    rule = same(FEES, "对并购重组中介服务费给予50%补贴，最高200万元。", "按并购重组中介服务费的50%给予补贴，最高200万元。")
+    assert amount(rule, 并购重组中介服务费="100万元") == Decimal("500000.00")  # 100万 × 50% = 50万
+    assert amount(rule, 并购重组中介服务费="500万元") == Decimal("2000000.00")  # 250万, capped at 200万
+    rule = same(FEES, "对并购重组中介服务费给予不超过50%的补贴。", "按并购重组中介服务费给予不超过50%的补贴。")
+    assert rule.discretionary
+    assert amount(rule, 并购重组中介服务费="100万元") == Decimal("500000.00")  # at most 100万 × 50%
+
+
+def test_a_rate_after_geiyu_behind_its_base() -> None:
+    rule = same(FEES, "按实际投入给予10%的专项补助。", "按实际投入的10%给予专项补助。")
+    assert amount(rule, 实际投入="30万元") == Decimal("30000.00")  # 30万 × 10% = 3万
+
+
+def test_only_a_base_may_stand_between_dui_and_a_rate() -> None:
+    errors = only_errors(compile_text(ARTICLE + policy(FEES, "对新引进项目并且限额以上企业给予50%补贴。")))
+    assert [(e.code.id, e.render().splitlines()[0]) for e in errors] == [
+        ("E0009", "error[E0009]: “给予50%”前须是计算的基数：对后应为一个金额输入，其后直接是“给予”")]
+    assert marked(errors[0]) == "给予50%补贴"
+
+
+def test_a_declared_noun_after_de_is_a_condition() -> None:
+    rule = same(FEES, "对新引进项目的限额以上企业奖励5万元。", "新引进项目的，限额以上企业的，奖励5万元。")
+    assert amount(rule, 新引进项目="是", 限额以上企业="是") == Decimal("50000.00")
+    assert amount(rule, 新引进项目="是", 限额以上企业="否") == Decimal("0.00")  # the noun is a condition too
+    same(FEES, "对新引进项目的限额以上企业，给予5万元奖励。", "新引进项目的，限额以上企业的，给予5万元奖励。")
+    same(FEES, "新引进项目的限额以上企业，给予5万元奖励。", "新引进项目的，限额以上企业的，给予5万元奖励。")
+    same(FEES, "对新引进项目的企业奖励5万元。", "新引进项目的，奖励5万元。")  # an undeclared noun changes nothing
+
+
+def test_a_noun_after_the_keys_of_a_table() -> None:
+    inputs = "输入 当年评定：是否\n输入 贯标试点级别：选项（国家级、省级、市级）"
+    rule = same(inputs, "对当年评定的国家级、省级、市级两化融合管理体系贯标试点企业，分别给予20万元、10万元、5万元一次性奖补。",
+                "当年评定的，贯标试点级别为国家级、省级、市级的，分别给予20万元、10万元、5万元一次性奖补。")
+    assert amount(rule, 当年评定="是", 贯标试点级别="省级") == Decimal("100000.00")  # the second of 20万、10万、5万
+    assert amount(rule, 当年评定="否", 贯标试点级别="国家级") == Decimal("0.00")
+
+
+@pytest.mark.parametrize("written", ["支持建设公共服务平台，给予最高1000万元支持。",
+                                     "鼓励建设公共服务平台，给予最高1000万元支持。"])
+def test_the_purpose_a_policy_names_is_the_condition(written: str) -> None:
+    rule = same("输入 建设公共服务平台：是否", written, "建设公共服务平台的，给予最高1000万元支持。")
+    assert amount(rule, 建设公共服务平台="是") == Decimal("10000000.00")  # up to 1000万
+    assert amount(rule, 建设公共服务平台="否") == Decimal("0.00")
+
+
+def test_only_zhichi_among_the_award_words_names_a_purpose() -> None:
+    errors = only_errors(compile_text(ARTICLE + policy("输入 建设公共服务平台：是否", "补助建设公共服务平台，给予10万元。")))
+    assert [e.code.id for e in errors] == ["E0003"] and marked(errors[0]) == "补助"
+    assert "“支持”或“鼓励”" in errors[0].render()

@@ -22,6 +22,7 @@ from lark.visitors import Transformer_NonRecursive
 from . import codes, numerals
 from . import syntax as s
 from .diagnostics import Diagnostic, make
+from .lexer import declared_inputs
 from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -106,6 +107,16 @@ class Item:
     span: Span
 
 
+@dataclass(frozen=True)
+class _RateOnName(s.Node):
+    """给予50%补贴 right after 对X: a rate whose base is the name before it (ToSyntax.guarded_de makes it a
+    percentage of that name); never left in the tree."""
+
+    rate: s.Rate
+    award: s.Award | None
+    upto: bool
+
+
 @v_args(meta=True)
 class ToSyntax(Transformer_NonRecursive[Token, Any]):
     """Each method builds the node for the grammar rule of the same name.
@@ -121,6 +132,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self._depths: dict[int, tuple[int, Any]] = {}  # id(node) -> (nesting depth, node: keeps the id unused)
+        # the inputs the file declares: a noun after 的 that is one of them is a condition (对X的限额以上企业)
+        self._inputs = frozenset(declared_inputs(source.text))
 
     # ── values ────────────────────────────────────────────────────────────────
     def _unreadable(self, token: Token, what: str) -> None:
@@ -460,6 +473,20 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.UpToRate(_name(children[2]), self._rate(_tokens(children, "RATE")[0]), children[-1],
                           span=_meta_span(meta))
 
+    def percent_rate_given(self, meta: Any, children: list[Any]) -> s.Percent:
+        """按实际投入给予10%的补助: the rate after 给予, the same as 按实际投入的10%给予补助."""
+        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        return s.Percent(children[1], self._rate(_tokens(children, "RATE")[0]), _node(children, s.Award), None,
+                         span=_meta_span(meta))
+
+    def rate_given(self, meta: Any, children: list[Any]) -> _RateOnName:
+        return _RateOnName(self._rate(_tokens(children, "RATE")[0]), _node(children, s.Award), False,
+                           span=_meta_span(meta))
+
+    def rate_given_upto(self, meta: Any, children: list[Any]) -> _RateOnName:
+        return _RateOnName(self._rate(_tokens(children, "RATE")[0]), _node(children, s.Award), True,
+                           span=_meta_span(meta))
+
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
 
@@ -550,9 +577,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     # ── sentences ─────────────────────────────────────────────────────────────
     def when(self, meta: Any, children: list[Any]) -> Any:
         # 对 and a noun after 的 (对X的企业，) change nothing computed; pol fmt reads them back from the source.
-        return next(c for c in children if not isinstance(c, Token))
+        # A noun that is a declared input (对X的限额以上企业，) is a condition of its own, as written.
+        condition = next(c for c in children if not isinstance(c, Token))
+        noun = self._declared_noun(children)
+        return (condition, noun) if noun is not None else condition
+
+    def _declared_noun(self, children: list[Any]) -> s.IsTrue | None:
+        noun = next((c for c in children if isinstance(c, Token) and c.type == "NAME"), None)
+        if noun is None or str(noun) not in self._inputs:
+            return None
+        return s.IsTrue(_name(noun), span=token_span(noun))
 
     when_bare = when
+
+    def when_purpose(self, meta: Any, children: list[Any]) -> Any:
+        """支持建设X，予以… · 鼓励企业取得Y，予以…: the purpose is the condition; of the award words only 支持 says so."""
+        word = children[0]
+        if word.type == "AWARD" and str(word) != "支持":
+            self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
+                                         expected="“支持”或“鼓励”（支持建设X，予以…），或条件后写“的，”"))
+        return children[1]
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
@@ -564,14 +608,35 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def guarded_de(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
         """对X的奖励10万元 / 对X给予…: the condition with no comma after it."""
-        return self.guarded(meta, [c for c in children if not isinstance(c, Token)])
+        condition, rest = [c for c in children if not isinstance(c, Token)]
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, _RateOnName):
+            return self._rate_on_name(meta, condition, rest)
+        noun = self._declared_noun(children)
+        return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
+
+    def _rate_on_name(self, meta: Any, condition: Any, rest: s.Sentence) -> s.Sentence:
+        """对并购重组中介服务费给予50%补贴: what stands between 对 and 给予 is the base of the rate."""
+        given = cast(_RateOnName, rest.computation)
+        between = self.source.text[self.source.offset(condition.span.end_line, condition.span.end_column):
+                                   self.source.offset(given.span.line, given.span.column)]
+        span = _meta_span(meta).to(given.span)
+        if not isinstance(condition, s.IsTrue) or "的" in between:
+            self.diagnostics.append(make(codes.RATE_WITHOUT_BASE, self.source, given.span, rate=given.rate.text))
+            # the condition stays one, on a base of nothing: no further diagnostic follows from this one
+            nothing = s.Percent(s.Money(Decimal(0), "0元", span=given.span), given.rate, given.award, None, span=span)
+            return s.Sentence((condition,), nothing, rest.modifiers, span=_meta_span(meta))
+        base = condition.name
+        computation: s.Computation = (s.UpToRate(base, given.rate, given.award, span=span) if given.upto
+                                      else s.Percent(base, given.rate, given.award, None, span=span))
+        return s.Sentence((), computation, rest.modifiers, span=_meta_span(meta))
 
     def guarded(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
         condition, rest = children
         span = _meta_span(meta)
+        groups = condition if isinstance(condition, tuple) else (condition,)  # a declared noun after 的 is a group
         if isinstance(rest, s.Exclusion):
-            return s.Exclusion((condition, *rest.conditions), span=span)
-        return s.Sentence((condition, *rest.conditions), rest.computation, rest.modifiers, span=span)
+            return s.Exclusion((*groups, *rest.conditions), span=span)
+        return s.Sentence((*groups, *rest.conditions), rest.computation, rest.modifiers, span=span)
 
     # ── declarations and structure ────────────────────────────────────────────
     def t_money(self, meta: Any, children: list[Any]) -> s.TypeSpec:

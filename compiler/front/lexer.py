@@ -50,6 +50,11 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SHAPE_INSIDE_WORD = 32
 
 
+def declared_inputs(text: str) -> list[str]:
+    """The names of the inputs declared in ``text`` (not their choice values), in order of appearance."""
+    return [match.group(1) for match in _DECLARATION.finditer(text)]
+
+
 def declared_names(text: str) -> list[str]:
     """Names and choice values declared in ``text``, in order of appearance."""
     names: list[str] = []

@@ -381,20 +381,27 @@ class _Printer:
         (对X的， · 对X， · 对X的奖励… · 对X给予…), and a noun after 的 (X的企业，)."""
         parts: list[str] = []
         opened = bool(conditions) and _has(self.source.between(start, self.start(conditions[0].span)), "FOR")
+        noun = False  # the condition is a declared input written as the noun after 的 (对X的限额以上企业，)
+        opening = self.source.between(start, self.start(conditions[0].span)) if conditions else []
+        purpose = next((t.text for t in opening if t.kind in ("AWARD", "PURPOSE")), "")  # 支持建设X，予以…
         for index, condition in enumerate(conditions):
             following = self.start(conditions[index + 1].span) if index + 1 < len(conditions) else end
             closing = self.source.between(self.end(condition.span), following)
             split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
             closing, opens_next = closing[:split], split < len(closing)
-            noun = _text_of(closing, "NAME") or ""
-            if opened:
+            written_after = _text_of(closing, "NAME") or ""
+            if noun or purpose and not index:
+                de, comma = "", "，" if _has(closing, "_COMMA") else ""
+            elif opened:
                 de = "的" if any(t.text == "的" for t in closing) else ""
                 comma = "，" if _has(closing, "_COMMA") else ""
             elif not _has(closing, "_COMMA"):  # 新认定X给予… · X的一次性奖励…: no comma, as written
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
-            parts += ["对" if opened else "", *self.condition(condition), de, noun, comma]
+            parts += ["对" if opened else "", purpose if not index else "", *self.condition(condition), de, written_after,
+                      comma]
+            noun = bool(de) and not comma and not written_after and index + 1 < len(conditions) and not opens_next
             opened = opens_next
         return parts
 
@@ -428,7 +435,10 @@ class _Printer:
         if p.base_cap is not None:  # 按不超过5000万元的贷款金额的2%给予贴息: as written
             return _verbatim(tokens)
         given = bool(tokens) and tokens[0].kind == "GIVE"
-        de = any(w.text == "的" for w in self.source.between(self.end(p.base.span), self.start(p.rate.span)))
+        before_rate = self.source.between(self.end(p.base.span), self.start(p.rate.span))
+        if not given and _has(before_rate, "GIVE"):  # 对X给予50%补贴 · 按X给予10%的补助: as written
+            return _verbatim(tokens)
+        de = any(w.text == "的" for w in before_rate)
         if given and p.award is not None:  # 给予投资额的50%补助 · 给予产品价值20%的补贴: as written
             tail = self.source.between(self.end(p.rate.span), self.start(p.award.span))
             return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text,
@@ -515,9 +525,12 @@ class _Printer:
         if t.ceiling or any(w.text == "标准分别" for w in self.source.within(t.span)):
             return _verbatim(self.source.within(t.span))
         parts = self.keys(t.keys, self.start(t.span))
-        if t.keys.input is not None or t.topup is not None:
-            parts.append("，")
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
+        noun = words[0].text if words and words[0].kind == "NAME" else ""  # 对国家级、省级贯标试点企业，分别…
+        if noun:
+            parts += [noun, "，" if _has(words, "_COMMA") else ""]
+        elif t.keys.input is not None or t.topup is not None:
+            parts.append("，")
         if t.topup is not None:
             parts += _topup(t.topup)
         split = _index_of(words, "分别")
@@ -588,7 +601,7 @@ class _Printer:
 
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
         tokens = self.source.within(u.span)
-        if tokens and tokens[0].kind == "GIVE":  # 给予不高于智能装备售价10%的补贴: as written
+        if tokens and tokens[0].kind in ("GIVE", "FOR", "NAME"):  # 给予不高于售价10%的补贴 · 对X给予不超过2%的奖励: as written
             return _verbatim(tokens)
         award = _award(u.award) if u.award is not None else []
         words = self.source.between(self.end(u.base.span), self.start(u.rate.span))
