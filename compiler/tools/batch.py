@@ -26,7 +26,7 @@ from typing import Any
 import pol_runtime as runtime
 from pol_runtime.columns import sets as vector_set
 
-from . import batch_read, batch_write
+from . import batch_frame, batch_read, batch_write
 from .batch_read import BatchError as BatchError
 from .batch_write import Layout, Writer
 from .batch_write import Summary as Summary
@@ -185,8 +185,11 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
     try:
         for chunk in applications.chunks(CHUNK):
             if kernels is not None:
-                outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.columns)
-                write_outcome(sink, chunk, outcome)
+                outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.coded())
+                if layout.long or writer.kind == ".xlsx":
+                    write_outcome(sink, chunk, outcome)
+                else:
+                    writer.write_columns(batch_frame.wide_columns(sink, chunk, outcome))
             else:
                 writer.write_many([line for row in range(chunk.rows)
                                    for line in sink.result(chunk, row, runtime.evaluate_set(entries, chunk.facts(row)))])

@@ -21,7 +21,7 @@ import csv
 import difflib
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ SEPARATORS = (",", "\t", ";")
 NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 SCAN_BLOCK = 1 << 20
+BY_COLUMN = True  # whether a UTF-8 CSV file is read by pyarrow (``batch_columns``); False: by the csv module alone
 
 
 class BatchError(Exception):
@@ -47,13 +48,36 @@ class Chunk:
     ``numbers[row]`` is the row's number as a spreadsheet shows it."""
 
     header: list[str]
-    columns: list[list[str]]
+    columns: Sequence[Sequence[str]]
     rows: int
     numbers: list[int]
+    arrays: Sequence[Any] | None = None  # the columns as Arrow text arrays, where they were read by column
     positions: dict[str, int] = field(init=False)  # name → its column
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "positions", vector_set.positions(self.header))
+
+    @classmethod
+    def of_arrays(cls, header: list[str], arrays: Sequence[Any], numbers: list[int]) -> Chunk:
+        """A chunk read by column: its cells are made Python text only where a row needs them."""
+        return cls(header, TextColumns(arrays), len(numbers), numbers, arrays)
+
+    def array(self, k: int) -> Any:
+        """Column ``k`` as an Arrow text array."""
+        import pyarrow as arrow
+
+        return self.arrays[k] if self.arrays is not None else arrow.array(self.columns[k], type=arrow.string())
+
+    def coded(self) -> list[Sequence[str] | vector_set.Coded]:
+        """The columns as ``vector_set.evaluate`` takes them: by their distinct texts where read by column."""
+        if self.arrays is None:
+            return list(self.columns)
+        found: list[Sequence[str] | vector_set.Coded] = []
+        for array in self.arrays:
+            encoded = array.dictionary_encode()
+            found.append(vector_set.Coded(encoded.indices.to_numpy(zero_copy_only=False),
+                                          encoded.dictionary.to_pylist()))
+        return found
 
     def facts(self, row: int) -> dict[str, str]:
         """One application as a mapping, as a CSV dict reader gives it."""
@@ -63,6 +87,23 @@ class Chunk:
         """The application's own number or name, from the first of ``columns`` that has one."""
         return next((self.columns[self.positions[c]][row] for c in columns
                      if c in self.positions and self.columns[self.positions[c]][row]), "")
+
+
+class TextColumns(Sequence[Sequence[str]]):
+    """Arrow text arrays seen as lists of ``str``, each made when first asked for."""
+
+    def __init__(self, arrays: Sequence[Any]) -> None:
+        self.arrays = arrays
+        self.made: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def __getitem__(self, k: int) -> list[str]:  # type: ignore[override]
+        found = self.made.get(k)
+        if found is None:
+            found = self.made[k] = self.arrays[k].to_pylist()
+        return found
 
 
 @dataclass

@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import pol_runtime as runtime
 
 from ..front.source import display_width
@@ -50,6 +52,7 @@ TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<p
 # What makes a spreadsheet read a CSV cell as a formula (OWASP): such text is written with a leading "'",
 # so it is shown as written.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PATTERN = "^[=+@\t\r-]"  # the same, as a regular expression
 BUDGET_NOTE = "政策未规定超出规模时如何分配，按申请合计列示"
 
 
@@ -160,6 +163,44 @@ def csv_text(value: object) -> object:
     if isinstance(value, Decimal):
         return money_text(value)
     return value
+
+
+def csv_lines(columns: Sequence[Any]) -> bytes:
+    """Rows given as Arrow arrays as the ``csv`` module writes them (``csv_text``, then quoted where needed,
+    lines ended by CRLF), in UTF-8: the whole text made by column."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    cells = []
+    for column in columns:
+        if isinstance(column, arrow.DictionaryArray):  # each distinct text written once, then taken
+            cells.append(csv_cells(column.dictionary).take(column.indices))
+        elif not arrow.types.is_string(column.type):
+            cells.append(compute.fill_null(compute.cast(column, arrow.string()), ""))
+        else:
+            cells.append(csv_cells(column))
+    lines = compute.binary_join_element_wise(*cells, ",")
+    if not len(lines):
+        return b""
+    ended = compute.binary_join_element_wise(lines, "", "\r\n")  # each line, CRLF, "": the line ended
+    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int32)[ended.offset:ended.offset + len(ended) + 1]
+    data: bytes = ended.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
+    return data
+
+
+def csv_cells(column: Any) -> Any:
+    """Arrow text as ``csv_text`` and the ``csv`` module write each cell (quoted where needed)."""
+    import pyarrow.compute as compute
+
+    text = compute.fill_null(column, "")
+    formula = compute.match_substring_regex(text, FORMULA_PATTERN)
+    if compute.any(formula).as_py():
+        text = compute.if_else(formula, compute.binary_join_element_wise("'", text, ""), text)
+    quoted = compute.match_substring_regex(text, r'[,"\r\n]')
+    if compute.any(quoted).as_py():
+        inner = compute.replace_substring(text, '"', '""')
+        text = compute.if_else(quoted, compute.binary_join_element_wise('"', inner, '"', ""), text)
+    return text
 
 
 def write_summary(path: Path, rows: Sequence[Sequence[object]]) -> None:
@@ -277,7 +318,8 @@ class Writer:
             self.schema = arrow.schema([(name, arrow.int64() if k == 0 else arrow.string())
                                         for k, name in enumerate(header)])
             self.parquet = parquet.ParquetWriter(self.temporary, self.schema)
-            self.pending: list[Sequence[object]] = []
+            self.tables: list[Any] = []  # written together once they hold PARQUET_BATCH rows
+            self.waiting = 0
         else:
             import openpyxl
 
@@ -296,9 +338,10 @@ class Writer:
         if self.kind == ".csv":
             self.csv.writerows([csv_text(value) for value in row] for row in rows)
         elif self.kind == ".parquet":
-            self.pending.extend(rows)
-            if len(self.pending) >= PARQUET_BATCH:
-                self.flush()
+            if rows:
+                columns = list(zip(*rows, strict=True))
+                self.write_columns([self.arrow.array(list(values), type=field.type)
+                                    for values, field in zip(columns, self.schema, strict=True)])
         else:
             if not self.started:
                 self._xlsx_header(rows)
@@ -308,6 +351,21 @@ class Writer:
                 sheet.append([self._money(value) if k in money else xlsx_cell(sheet, value)
                               for k, value in enumerate(row)])
             self.rows += len(rows)
+
+    def write_columns(self, columns: Sequence[Any]) -> None:
+        """Rows given as Arrow arrays, one per column of the layout (``batch_frame``): CSV and Parquet only."""
+        if self.kind == ".csv":
+            self.handle.flush()
+            self.handle.buffer.write(csv_lines(columns))
+        elif self.kind == ".parquet":
+            decoded = [column.dictionary.take(column.indices) if isinstance(column, self.arrow.DictionaryArray)
+                       else column for column in columns]
+            self.tables.append(self.arrow.Table.from_arrays(decoded, schema=self.schema))
+            self.waiting += len(columns[0])
+            if self.waiting >= PARQUET_BATCH:
+                self.flush()
+        else:
+            self.write_many(list(zip(*(column.to_pylist() for column in columns), strict=True)))  # text, as rows
 
     def bad(self, cells: Iterable[Sequence[object]]) -> None:
         """The cells to fix (``BAD_COLUMNS``): a sheet of their own in XLSX; CSV and Parquet have the 错误 column."""
@@ -352,19 +410,16 @@ class Writer:
         self.started = True
 
     def flush(self) -> None:
-        columns: list[Sequence[object]] = list(zip(*self.pending, strict=True)) if self.pending else \
-            [() for _ in self.layout.header]
-        table = self.arrow.table([self.arrow.array(list(values), type=field.type)
-                                  for values, field in zip(columns, self.schema, strict=True)], schema=self.schema)
-        self.parquet.write_table(table)
-        self.pending = []
+        table = self.arrow.concat_tables(self.tables) if self.tables else self.schema.empty_table()
+        self.parquet.write_table(table.combine_chunks())
+        self.tables, self.waiting = [], 0
 
     def commit(self, summary: Sequence[Sequence[object]]) -> None:
         """Move the result into place; ``summary`` (``summary_rows``) becomes the workbook's 汇总 sheet."""
         if self.kind == ".csv":
             self.handle.close()
         elif self.kind == ".parquet":
-            if self.pending:
+            if self.tables:
                 self.flush()
             self.parquet.close()
         else:

@@ -34,6 +34,7 @@ import numpy as np
 from .. import inputs, numbers, sets
 from .. import require as require
 from ..result import Result
+from . import plain
 
 Array = np.ndarray[Any, np.dtype[Any]]
 Outcomes = Callable[[str, Mapping[str, Any]], tuple[Array, Array]]
@@ -49,6 +50,7 @@ GATE = 6  # a fact given already fails a condition; detail: the gate's index
 QUESTION = 7  # facts are missing; detail: bit j set for its j-th input
 
 _I64_MAX = 2**63 - 1
+_PARSED = object()  # a distinct value read by column (``plain``): its value is decoded from its code when needed
 
 
 class Kernel(NamedTuple):
@@ -70,14 +72,16 @@ class _Field:
     """One input column of a chunk: which rows give it, its encoded values, and its distinct values."""
 
     def __init__(self, kind: str, options: Sequence[str], given: Array, wrong: Array, exact: Array, column: Array,
-                 inverse: Array | None, values: list[object] | None, messages: list[str | None]) -> None:
+                 inverse: Array | None, values: list[object] | None, messages: list[str | None],
+                 distinct: Array | None = None) -> None:
         self.kind, self.options = kind, options
         self.given = given  # bool: a value was read
         self.wrong = wrong  # bool: something was written that could not be read
         self.exact = exact  # bool: the int64 columns cannot carry the value; the row goes to the scalar path
         self.column = column  # the encoded values (meaningful where given)
         self.inverse = inverse  # row → index of its distinct value (None: not worked out yet)
-        self.values = values  # per distinct value: the value read (None where nothing was read)
+        self.values = values  # per distinct value: the value read (None where nothing was read; _PARSED: see ``distinct``)
+        self.distinct = distinct  # per distinct value: its code (the value of those read by column)
         self.messages = messages  # per distinct value: why it could not be read
         self.gates: dict[sets.Gate, Array] = {}
 
@@ -89,6 +93,10 @@ class _Field:
                 distinct, inverse = np.unique(self.column, return_inverse=True)
                 self.inverse = inverse.reshape(-1)
                 self.values = [_decode(self.kind, v, self.options, rate_scale) for v in distinct.tolist()]
+            if self.distinct is not None and any(v is _PARSED for v in self.values):
+                codes = self.distinct.tolist()
+                self.values = [_decode(self.kind, codes[k], self.options, rate_scale) if v is _PARSED else v
+                               for k, v in enumerate(self.values)]
             outcome = np.array([v is not None and gate.fails(v) for v in self.values], dtype=np.bool_)
             found = self.gates[gate] = outcome[self.inverse] & self.given
         return found
@@ -268,17 +276,41 @@ _DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "dateti
                            "rate": np.int64, "count": np.int64}
 
 
-def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: int) -> _Field:
+class Coded(NamedTuple):
+    """A column of text given by its distinct texts: ``texts[inverse[row]]`` is the row's (a dictionary-encoded
+    column, as Arrow holds one)."""
+
+    inverse: Array  # int32 (or any integer type), per row
+    texts: Sequence[str]  # distinct
+
+
+def coded(column: Sequence[str] | Coded) -> Coded:
+    """The column by its distinct texts."""
+    if isinstance(column, Coded):
+        return column
     index: dict[str, int] = {}
-    inverse = np.fromiter((index.setdefault(text, len(index)) for text in texts), dtype=np.int32, count=len(texts))
+    inverse = np.fromiter((index.setdefault(text, len(index)) for text in column), dtype=np.int32, count=len(column))
+    return Coded(inverse, list(index))
+
+
+def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate_scale: int) -> _Field:
+    inverse, texts = coded(column)
     values: list[object] = []
     messages: list[str | None] = []
     flags: list[tuple[bool, bool, bool]] = []  # given, wrong, exact
     codes: list[object] = []
-    for text in index:
+    parsed = plain.parse(kind, texts)  # the texts written plainly, read at once
+    fast, fast_codes = parsed if parsed is not None else (None, None)
+    for position, text in enumerate(texts):
         value: object = None
         message = None
         code: object = None
+        if fast is not None and fast[position]:
+            values.append(_PARSED)
+            messages.append(None)
+            flags.append((True, False, False))
+            codes.append(0)
+            continue
         if text != "":
             try:
                 value = inputs.read(kind, text, options)
@@ -292,11 +324,14 @@ def _read(kind: str, options: Sequence[str], texts: Sequence[str], rate_scale: i
         flags.append((read_well, message is not None, read_well and code is None))
         codes.append(code if code is not None else (False if kind == "bool" else 0))
     if kind == "date":
-        column = np.array([c if isinstance(c, np.datetime64) else np.datetime64("NaT") for c in codes], dtype=_DTYPES[kind])
+        distinct = np.array([c if isinstance(c, np.datetime64) else np.datetime64("NaT") for c in codes],
+                            dtype=_DTYPES[kind])
     else:
-        column = np.array(codes, dtype=_DTYPES[kind])
-    given, wrong, exact = np.array(flags, dtype=np.bool_).reshape(len(index), 3).T[:, inverse]
-    return _Field(kind, options, given, wrong, exact, column[inverse], inverse, values, messages)
+        distinct = np.array(codes, dtype=_DTYPES[kind])
+    if fast is not None and fast_codes is not None:
+        distinct = np.where(fast, fast_codes, distinct)
+    given, wrong, exact = np.array(flags, dtype=np.bool_).reshape(len(texts), 3).T[:, inverse]
+    return _Field(kind, options, given, wrong, exact, distinct[inverse], inverse, values, messages, distinct)
 
 
 def positions(header: Sequence[str]) -> dict[str, int]:
@@ -308,11 +343,12 @@ def positions(header: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence[Sequence[str]],
+def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence[Sequence[str] | Coded],
          rate_scale: int = 10**6) -> Facts:
-    """The facts of a chunk given as text: ``header[k]`` names ``columns[k]``; "" where nothing was written."""
+    """The facts of a chunk given as text: ``header[k]`` names ``columns[k]``; "" where nothing was written.
+    A column may be given by its distinct texts (``Coded``)."""
     plan = sets._plan(entries)
-    rows = len(columns[0]) if columns else 0
+    rows = len(columns[0].inverse if isinstance(columns[0], Coded) else columns[0]) if columns else 0
     position = positions(header)
     fields: dict[str, _Field] = {}
     exact = np.zeros(rows, dtype=np.bool_)
@@ -323,7 +359,8 @@ def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence
             exact |= fields[name].exact
     error_order = list(fields)
     if plan.places and sets.PLACE_FIELD in position:  # a row that names its place: that place's documents, row by row
-        exact |= np.array([text.strip() != "" for text in columns[position[sets.PLACE_FIELD]]], dtype=np.bool_)
+        places = coded(columns[position[sets.PLACE_FIELD]])
+        exact |= np.array([text.strip() != "" for text in places.texts], dtype=np.bool_)[places.inverse]
     unplaced = [sets.UNPLACED] if plan.several_places else []
     undated = [sets.UNDATED, *unplaced] if plan.validity else unplaced
     expired: dict[str, Array] = {}
@@ -346,8 +383,11 @@ def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence
             notes.append(found + unplaced if isinstance(value, datetime.date) else found + undated)
         expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
 
+    def cell(column: Sequence[str] | Coded, row: int) -> str:
+        return column.texts[int(column.inverse[row])] if isinstance(column, Coded) else column[row]
+
     def row_facts(row: int) -> dict[str, object]:
-        return {name: columns[k][row] for name, k in position.items()}
+        return {name: cell(columns[k], row) for name, k in position.items()}
 
     return Facts(rows, fields, exact, expired, notes, date_inverse, undated, error_order, row_facts)
 
@@ -414,7 +454,7 @@ def typed(entries: Sequence[sets.Entry], columns: Mapping[str, Any], rate_scale:
 
 
 def evaluate(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], header: Sequence[str],
-             columns: Sequence[Sequence[str]]) -> Outcome:
+             columns: Sequence[Sequence[str] | Coded]) -> Outcome:
     """Every rule for every row of a chunk given as text; see ``read`` and ``decide``."""
     return decide(entries, kernels, read(entries, header, columns, _rate_scale(kernels)))
 

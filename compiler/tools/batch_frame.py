@@ -1,0 +1,205 @@
+"""A chunk's results built by column, as Arrow arrays: what ``batch.write_outcome`` writes row by row.
+
+The columns of ``batch_write.Layout`` (the one-row-per-application format) are made from the
+``Outcome``'s status, detail and amount columns without a Python step per row: amounts from int64
+fen as text to the fen, each rule's reason or question as a code into the few distinct texts of
+its (status, detail) pairs (each text made once per chunk, then taken by code), the 奖励明细,
+待补充信息 and 不适用 columns joined across the rules in the rules' order, 说明 taken by the row's
+date, and the applicant's own columns as read.  Only the stacking decisions of rows where two
+awards of one matter compete are worded row by row (``runtime._stack``), once per distinct set of
+competing amounts.  A row that is not plain (a cell that could not be read, a row evaluated by the
+scalar path) is made by ``batch.Sink.result`` exactly as the row path makes it and put in its place.
+The two give the same cells; ``batch_write.Writer.write_columns`` writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import pol_runtime as runtime
+from pol_runtime.columns import sets as vector_set
+
+if TYPE_CHECKING:
+    from .batch import Sink
+    from .batch_read import Chunk
+
+Array = np.ndarray[Any, np.dtype[Any]]
+SEPARATOR = "；"  # between the items of a column (awards, questions, reasons, notes)
+
+
+def yuan(fen: Array) -> Any:
+    """Fen (int64, ≥ 0) as the results write yuan: ``12345`` → ``"123.45"`` (``batch.yuan_text``), as Arrow text."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    whole = compute.cast(arrow.array(fen // 100), arrow.string())
+    cents = compute.utf8_lpad(compute.cast(arrow.array(fen % 100), arrow.string()), 2, "0")
+    return compute.binary_join_element_wise(whole, cents, ".")
+
+
+def joined(parts: Sequence[Any], rows: int) -> Any:
+    """Text columns (null where a row has nothing) joined by ``SEPARATOR``, the nulls left out; "" where all are."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    together: Any = None
+    for part in parts:
+        together = part if together is None else \
+            compute.coalesce(compute.binary_join_element_wise(together, part, SEPARATOR), together, part)
+    if together is None:
+        return arrow.array([""] * rows, type=arrow.string())
+    return compute.fill_null(together, "")
+
+
+def coded_texts(keys: Array, where: Array, word: Any) -> tuple[Array, list[str | None]]:
+    """Per row, the code of ``word(key)`` where ``where`` holds (-1 elsewhere), and the texts coded: each
+    distinct key worded once."""
+    distinct, inverse = np.unique(keys[where], return_inverse=True)
+    codes = np.full(len(keys), -1, dtype=np.int64)
+    codes[where] = inverse.reshape(-1)
+    return codes, [word(key) for key in distinct.tolist()]
+
+
+def combined(parts: Sequence[tuple[Array, list[str | None]]], rows: int) -> Any:
+    """Coded texts of the rules (``coded_texts``) joined by ``SEPARATOR`` in the rules' order, the missing and
+    None left out: a dictionary array, each distinct combination of codes joined once."""
+    import pyarrow as arrow
+
+    key = np.zeros(rows, dtype=np.int64)
+    size = 1
+    for codes, texts in parts:
+        if size * (len(texts) + 1) >= 2**62:  # the key would pass int64: number the combinations found so far
+            found, inverse = np.unique(key, return_inverse=True)
+            key, size = inverse.reshape(-1).astype(np.int64), len(found)
+        key = key * (len(texts) + 1) + (codes + 1)
+        size *= len(texts) + 1
+    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    words = []
+    for row in first.tolist():
+        words.append(SEPARATOR.join(text for codes, texts in parts if codes[row] >= 0
+                                    and (text := texts[codes[row]]) is not None))
+    return arrow.DictionaryArray.from_arrays(arrow.array(inverse.reshape(-1).astype(np.int32)),
+                                             arrow.array(words or [""], type=arrow.string()))
+
+
+def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[Any]:
+    """The chunk's rows in ``sink.layout`` (not the long format) as Arrow arrays, counted in the summary."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    from .batch import ID_COLUMNS, not_applicable_text
+
+    rows = chunk.rows
+    entries = outcome.entries
+    plain = outcome.plain()
+    summary = sink.summary
+    status, detail, amounts = outcome.status, outcome.detail, outcome.amounts
+    totals = np.where(plain, outcome.total, 0).astype(np.int64)
+    maxima = np.where(plain, outcome.discretionary_total, 0).astype(np.int64)
+    award_parts: list[Any] = []
+    question_parts: list[tuple[Array, list[str | None]]] = []
+    reason_parts: list[tuple[Array, list[str | None]]] = []
+    rule_amounts: dict[int, Any] = {}
+    for index, entry in enumerate(entries):
+        state = status[index]
+        if not state.any():
+            continue
+        paid = (state == vector_set.AWARD) & plain
+        if paid.any():
+            fen = np.where(paid, amounts[index], 0)
+            text = yuan(fen)
+            rule_amounts[index] = compute.if_else(arrow.array(paid), text, "")
+            maximum = "（最高可得）" if outcome.discretionary[index] else ""
+            award = compute.binary_join_element_wise(f"{entry.article}{entry.rule}=", text, maximum, "")
+            award_parts.append(compute.if_else(arrow.array(paid), award, arrow.scalar(None, arrow.string())))
+            count = int(paid.sum())
+            amount = Decimal(int(fen.sum())).scaleb(-2)
+            summary.by_rule[entry.rule] = summary.by_rule.get(entry.rule, runtime.ZERO) + amount
+            summary.applicable[entry.rule] = summary.applicable.get(entry.rule, 0) + count
+            if entry.budget:
+                summary.by_budget[entry.budget] = summary.by_budget.get(entry.budget, runtime.ZERO) + amount
+        asked = (state == vector_set.QUESTION) & plain
+        if asked.any():
+            question_parts.append(coded_texts(
+                detail[index].astype(np.int64), asked,
+                lambda bits, index=index, entry=entry: runtime.question_text(entry, outcome.missing(index, bits))))
+        refused = ((state == vector_set.NOT_APPLICABLE) | (state == vector_set.EXPIRED) | (state == vector_set.GATE)
+                   | (state == vector_set.WRONG_INPUT)) & plain
+        if refused.any():
+            keys = state.astype(np.int64) << 32 | detail[index].astype(np.int64)
+
+            def reason(key: int, index: int = index, entry: runtime.Entry = entry) -> str | None:
+                return not_applicable_text(entry.rule, outcome.reason(index, key >> 32, key & 0xFFFFFFFF))
+
+            reason_parts.append(coded_texts(keys, refused, reason))
+    ident = arrow.array([""] * rows, type=arrow.string())
+    for name in reversed(ID_COLUMNS):
+        if name in chunk.positions:
+            given = chunk.array(chunk.positions[name])
+            ident = compute.if_else(compute.not_equal(given, ""), given, ident)
+    facts = outcome.facts
+    if facts.date_inverse is not None and facts.notes:
+        note_column = arrow.DictionaryArray.from_arrays(
+            arrow.array(facts.date_inverse.astype(np.int32)),
+            arrow.array([SEPARATOR.join(found) for found in facts.notes], type=arrow.string()))
+    else:
+        note_column = arrow.DictionaryArray.from_arrays(arrow.array(np.zeros(rows, dtype=np.int32)),
+                                                        arrow.array([SEPARATOR.join(facts.undated)]))
+    empty = arrow.array([""] * rows, type=arrow.string())
+    columns: list[Any] = [
+        arrow.array(chunk.numbers, type=arrow.int64()), ident, yuan(totals), yuan(maxima),
+        joined(award_parts, rows), arrow.array(decisions(outcome, plain), type=arrow.string()),
+        combined(question_parts, rows), combined(reason_parts, rows), note_column, empty,
+        *[rule_amounts.get(sink.order[rule], empty) for rule in sink.layout.rules],
+        *[chunk.array(k) for k in range(len(chunk.header))],
+    ]
+    summary.rows += int(plain.sum())
+    summary.total += Decimal(int(totals.sum())).scaleb(-2)
+    summary.discretionary += Decimal(int(maxima.sum())).scaleb(-2)
+    others = np.flatnonzero(~plain).tolist()
+    if others:
+        lines = [line for row in others for line in sink.result(chunk, row, outcome.result(row))]
+        columns = [replaced(column, ~plain, [line[k] for line in lines]) for k, column in enumerate(columns)]
+    return columns
+
+
+def replaced(column: Any, where: Array, values: list[Any]) -> Any:
+    """``column`` with the rows ``where`` holds set to ``values``, in order; a dictionary array stays one."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    if not isinstance(column, arrow.DictionaryArray):
+        return compute.replace_with_mask(column, arrow.array(where), arrow.array(values, type=column.type))
+    indices = column.indices.to_numpy(zero_copy_only=False).copy()
+    indices[where] = np.arange(len(column.dictionary), len(column.dictionary) + len(values), dtype=indices.dtype)
+    dictionary = arrow.concat_arrays([column.dictionary, arrow.array(values, type=arrow.string())])
+    return arrow.DictionaryArray.from_arrays(arrow.array(indices), dictionary)
+
+
+def decisions(outcome: vector_set.Outcome, plain: Array) -> list[str]:
+    """The 叠加决定 column of the plain rows ("" on the others): worded by ``runtime._stack`` once per distinct
+    set of awards on a row where two of one matter compete."""
+    rows = outcome.rows
+    found = [""] * rows
+    contested = outcome.contested() & plain
+    if not contested.any():
+        return found
+    where = np.flatnonzero(contested)
+    applying = [(index, state[where], outcome.amounts[index][where]) for index, state in enumerate(outcome.status)
+                if state.any()]
+    applying = [(index, ((state == vector_set.AWARD) | (state == vector_set.DROPPED)).tolist(), fen.tolist())
+                for index, state, fen in applying]
+    worded: dict[tuple[tuple[int, int], ...], str] = {}
+    for position, row in enumerate(where.tolist()):
+        key = tuple((index, fen[position]) for index, applies, fen in applying if applies[position])
+        text = worded.get(key)
+        if text is None:
+            stacked = runtime.SetResult([], [], [], {}, {}, {}, [])
+            runtime._stack([outcome.award(index, row) for index, _ in key], stacked)
+            text = worded[key] = " ".join(stacked.decisions)
+        found[row] = text
+    return found
