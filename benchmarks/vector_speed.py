@@ -195,7 +195,7 @@ def exact_fen(scalar: ModuleType, vec: ModuleType, rule: str, cols: dict[str, Ar
 def scalar_time(scalar: ModuleType, vec: ModuleType, rule: str, cols: dict[str, Array]) -> float:
     """Seconds for the scalar ``<rule>_amount`` over every row, inputs already Decimal."""
     spec = vec.SPECS[rule]
-    values = [vec._scalar_values(name, kind, cols[name]) for name, kind in spec.inputs]
+    values = [vec._CALCULATORS.scalar_values(name, kind, cols[name]) for name, kind in spec.inputs]
     names = [name for name, _ in spec.inputs]
     calls = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
     function = getattr(scalar, f"{rule}_amount")

@@ -29,16 +29,15 @@ not fit in int64 fen raises ``OverflowError``.
 
 from __future__ import annotations
 
-import importlib
-import math
-from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
-from typing import Any, Literal, NamedTuple, overload
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-Array = np.ndarray[Any, np.dtype[Any]]
-Kernel = Callable[..., Array]
+from pol_runtime.columns import kernels as _k
+from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
+
+_k.require("1.1", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
@@ -76,11 +75,6 @@ SOURCE = "policies/liuhe2023.pol"
 SOURCE_SHA256 = "828fcfa9c96f9a88f2df95e91cc2d69a76d4fa63f8ddcd6eba009fe3fd2c582b"
 SCALAR_MODULE = "liuhe2023"
 RATE_SCALE = 1000000  # rate inputs are int64 counts of 1/RATE_SCALE
-FEN_PER_YUAN = 100
-# The scalar calculators' decimal context (the runtime's CONTEXT): amounts are decoded and encoded in it,
-# whatever context the caller has set.
-_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999,
-                   traps=[InvalidOperation, DivisionByZero, Overflow])
 
 # The choices of every one-of input; a choice's code is its index here.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -96,306 +90,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
 # Rules computed row by row by the scalar code, and why.
 FALLBACK: dict[str, str] = {
 }
-
-_I64_MAX = 2**63 - 1
-# The scalar calculators' limits (rates at most 10000%, counts at most 10^12), in column units.
-_LIMITS = {"money": _I64_MAX, "rate": 100 * RATE_SCALE, "count": 10**12}
-# Rows are sent to the exact path when a float64 estimate of a bound exceeds this: the
-# estimate's relative error is below 1e-15, far inside the margin.
-_LIMIT_F = float(_I64_MAX) * (1 - 2.0**-30)
-
-
-class ColumnError(ValueError):
-    """A column that cannot be computed with; names the input, says why in Chinese."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"列“{field}”{message}")
-        self.field = field
-        self.reason = message
-
-
-class Spec(NamedTuple):
-    rule: str
-    inputs: tuple[tuple[str, str], ...]  # (name, kind) in the order the kernel takes them
-    # Bounds of the integers the kernel makes: Σ coefficient × Π column; each must fit in int64.
-    guards: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]
-    object_only: bool  # a constant of the rule does not fit in int64: always compute with Python ints
-
-
-# ── reading columns ───────────────────────────────────────────────────────────
-def _rows(columns: Mapping[str, Any]) -> int:
-    for value in columns.values():
-        return int(np.asarray(value).shape[0])
-    raise ColumnError("（无）", "没有任何列，无法确定行数")
-
-
-def _integers(name: str, column: Array) -> Array:
-    kind = column.dtype.kind
-    if kind == "i":
-        return column.astype(np.int64, copy=False)
-    if kind == "u":
-        if column.size and int(column.max()) > _I64_MAX:
-            raise ColumnError(name, "超出 int64 范围")
-        return column.astype(np.int64)
-    raise ColumnError(name, f"应为整数数组（金额以分计，比例以 1/{RATE_SCALE} 计），实际是 {column.dtype}")
-
-
-def _choice_codes(name: str, column: Array) -> Array:
-    options = CHOICES[name]
-    if column.dtype.kind in "iu":
-        if column.size:
-            unsigned = column.view(f"u{column.dtype.itemsize}") if column.dtype.kind == "i" else column
-            if int(unsigned.max()) >= len(options):
-                raise ColumnError(name, f"的代码应在 0 到 {len(options) - 1} 之间（CHOICES 中的序号）")
-        return column
-    if column.dtype.kind in "UO":
-        return codes(name, column)
-    raise ColumnError(name, f"应为选项代码（整数）或选项文字，实际是 {column.dtype}")
-
-
-def _read(spec: Spec, columns: Mapping[str, Any]) -> tuple[list[Array], list[int], int]:
-    """The rule's columns, checked; each numeric column's maximum; the number of rows."""
-    arrays: list[Array] = []
-    maxima: list[int] = []
-    rows: int | None = None
-    for name, kind in spec.inputs:
-        if name not in columns:
-            raise ColumnError(name, "缺失")
-        column = np.asarray(columns[name])
-        if column.ndim != 1:
-            raise ColumnError(name, "应为一维数组")
-        if rows is None:
-            rows = column.shape[0]
-        elif column.shape[0] != rows:
-            raise ColumnError(name, f"有 {column.shape[0]} 行，其他列有 {rows} 行")
-        top = 0
-        if kind in ("money", "rate", "count"):
-            column = _integers(name, column)
-            if column.size:
-                top = int(column.view(np.uint64).max())  # one pass: a negative value reads as more than 2**63
-                if top > _I64_MAX:
-                    raise ColumnError(name, "不能为负数")
-                if top > _LIMITS[kind]:
-                    raise ColumnError(name, f"超出可计算的范围（至多 {_LIMITS[kind]:,}）")
-        elif kind == "bool":
-            if column.dtype != np.bool_:
-                raise ColumnError(name, f"应为 bool 数组，实际是 {column.dtype}")
-        elif kind == "choice":
-            column = _choice_codes(name, column)
-        else:
-            column = column.astype("datetime64[D]")
-        arrays.append(column)
-        maxima.append(top)
-    return arrays, maxima, rows if rows is not None else _rows(columns)
-
-
-# ── running a kernel ──────────────────────────────────────────────────────────
-def _table(values: tuple[int | None, ...]) -> tuple[Any, Any]:
-    """A table as int64 (None if it does not fit) and as Python ints; None is an open end."""
-    fits = all(v is None or abs(v) <= _I64_MAX for v in values)
-    ints = np.array([_I64_MAX if v is None else v for v in values], dtype=np.int64) if fits else None
-    return ints, np.array([math.inf if v is None else v for v in values], dtype=object)
-
-
-def _at(guard: tuple[tuple[int, tuple[int, ...]], ...], maxima: list[int]) -> int:
-    return sum(coefficient * math.prod(maxima[i] for i in key) for coefficient, key in guard)
-
-
-def _at_risk(guards: Iterable[tuple[tuple[int, tuple[int, ...]], ...]], columns: list[Array], n: int) -> Array:
-    """Rows where some bound may exceed int64, estimated (conservatively) in float64."""
-    risky = np.zeros(n, dtype=np.bool_)
-    for guard in guards:
-        estimate = np.zeros(n, dtype=np.float64)
-        for coefficient, key in guard:
-            part = np.full(n, float(coefficient))
-            for index in key:
-                part *= columns[index].astype(np.float64)
-            estimate += part
-        risky |= estimate > _LIMIT_F
-    return risky
-
-
-def _exact(column: Array, kind: str) -> Array:
-    return column.astype(object) if kind in ("money", "rate", "count") else column
-
-
-def _fit(rule: str, amounts: Array, rows: Array) -> Array:
-    values = [int(v) for v in amounts.tolist()]
-    for row, value in zip(rows.tolist(), values, strict=True):
-        if not -_I64_MAX - 1 <= value <= _I64_MAX:
-            raise OverflowError(f"{rule}：第{row}行的金额 {value} 分超出 int64 范围")
-    return np.array(values, dtype=np.int64)
-
-
-@overload
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[False] = False) -> Array: ...
-@overload
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[True]) -> tuple[Array, Array]: ...
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = False) -> Array | tuple[Array, Array]:
-    """The kernel over the columns: amounts (and, with ``why``, reason codes), overflow-safe."""
-    arrays, maxima, n = _read(spec, columns)
-    if spec.object_only:
-        risky = np.ones(n, dtype=np.bool_)
-    else:
-        over = [guard for guard in spec.guards if _at(guard, maxima) > _I64_MAX]
-        if not over:
-            return kernel(False, n, *arrays, why=why)
-        risky = _at_risk(over, arrays, n)
-        if not risky.any():
-            return kernel(False, n, *arrays, why=why)
-    out = np.zeros(n, dtype=np.int64)
-    reasons = np.zeros(n, dtype=np.int8)
-    safe = ~risky
-    if safe.any():
-        found = kernel(False, int(np.count_nonzero(safe)), *(a[safe] for a in arrays), why=why)
-        if why:
-            out[safe], reasons[safe] = found
-        else:
-            out[safe] = found
-    rows = np.flatnonzero(risky)
-    found = kernel(True, int(rows.size), *(_exact(a[rows], kind) for a, (_, kind) in zip(arrays, spec.inputs, strict=True)),
-                   why=why)
-    exact, codes = found if why else (found, None)
-    out[rows] = _fit(spec.rule, np.asarray(exact), rows)
-    if codes is not None:
-        reasons[rows] = codes
-    return (out, reasons) if why else out
-
-
-def _why(n: int, *failures: Any) -> Array:
-    """Each row's reason code: the position (from 1) of the first failure that holds, or 0."""
-    if len(failures) == 1 and not isinstance(failures[0], bool):
-        return np.asarray(failures[0]).astype(np.int8)  # True is 1: the one reason
-    codes = np.zeros(n, dtype=np.int8)
-    for code in range(len(failures), 0, -1):
-        failure = failures[code - 1]
-        if failure is True:
-            codes[:] = code
-        elif failure is not False:
-            np.copyto(codes, code, where=failure)
-    return codes
-
-
-
-
-# ── the scalar path ───────────────────────────────────────────────────────────
-_scalar: Any = None
-
-
-def use_scalar(module: Any) -> None:
-    """The scalar calculators that fallback rules call (by default the sibling ``SCALAR_MODULE``)."""
-    global _scalar
-    _scalar = module
-
-
-def _scalar_module() -> Any:
-    global _scalar
-    if _scalar is None:
-        _scalar = importlib.import_module(f".{SCALAR_MODULE}", __package__) if __package__ \
-            else importlib.import_module(SCALAR_MODULE)
-    return _scalar
-
-
-def _scalar_values(name: str, kind: str, column: Array) -> list[Any]:
-    if kind == "money":
-        return [Decimal(v).scaleb(-2) for v in column.tolist()]
-    if kind == "rate":
-        return [Decimal(v).scaleb(-6) for v in column.tolist()]
-    if kind == "count":
-        return [int(v) for v in column.tolist()]
-    if kind == "bool":
-        return [bool(v) for v in column.tolist()]
-    if kind == "choice":
-        return [CHOICES[name][int(v)] for v in column.tolist()]
-    return list(column.astype("datetime64[D]").astype(object))
-
-
-def _whole_fen(rule: str, amount: Decimal) -> int:
-    fen = amount.scaleb(2)
-    if fen != fen.to_integral_value():
-        raise ValueError(f"{rule}：标量代码算出的金额 {amount} 不是整分")
-    return int(fen)
-
-
-def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    with localcontext(_CONTEXT):
-        return _scalar_outcomes_exactly(spec, columns)
-
-
-def _scalar_outcomes_exactly(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    arrays, _, n = _read(spec, columns)
-    calculator = getattr(_scalar_module(), spec.rule)
-    names = [name for name, _ in spec.inputs]
-    values = [_scalar_values(name, kind, a) for (name, kind), a in zip(spec.inputs, arrays, strict=True)]
-    results = [calculator(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)] \
-        if values else [calculator()] * n
-    codes = [0 if result.applicable else REASONS[spec.rule].index(result.reason) + 1 for result in results]
-    amounts = [_whole_fen(spec.rule, result.amount) for result in results]
-    return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n)), np.array(codes, dtype=np.int8)
-
-
-def scalar_rows(rule: str, columns: Mapping[str, Any]) -> Array:
-    """Any rule computed row by row by the scalar code, from the same columns."""
-    return _scalar_outcomes(SPECS[rule], columns)[0]
-
-
-# ── encoding and decoding ─────────────────────────────────────────────────────
-def _whole(name: str, value: object, scale: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ColumnError(name, f"的值应为 Decimal、int 或数字字符串，实际是 {type(value).__name__}")
-    number = _CONTEXT.multiply(Decimal(value), scale)
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ColumnError(name, f"的值 {value} 不是整{what}")
-    if number < 0:
-        raise ColumnError(name, f"不能为负数，实际是 {value}")
-    return int(number)
-
-
-def fen(values: Iterable[object], name: str = "金额") -> Array:
-    """Amounts in yuan (Decimal, int or numeric strings) as int64 fen; sub-fen amounts are refused."""
-    return np.array([_whole(name, v, FEN_PER_YUAN, "分") for v in values], dtype=np.int64)
-
-
-def rate_units(values: Iterable[object], name: str = "比例") -> Array:
-    """Rates as fractions (Decimal("0.0365") is 3.65%) as int64 counts of 1/RATE_SCALE."""
-    return np.array([_whole(name, v, RATE_SCALE, f"的 1/{RATE_SCALE}") for v in values], dtype=np.int64)
-
-
-def codes(name: str, values: Iterable[object]) -> Array:
-    """Choice texts as codes: their index in ``CHOICES[name]``."""
-    index = {choice: code for code, choice in enumerate(CHOICES[name])}
-    found = []
-    for value in values:
-        if value not in index:
-            raise ColumnError(name, f"的值应为以下之一：{'、'.join(CHOICES[name])}；实际是 {value!r}")
-        found.append(index[value])
-    return np.array(found, dtype=np.int8 if len(index) < 128 else np.int64)
-
-
-def encode(rule: str, rows: Iterable[Mapping[str, object]]) -> dict[str, Array]:
-    """Rows of scalar inputs, as ``<rule>_amount`` takes them, as the columns ``<rule>`` takes."""
-    listed = list(rows)
-    columns: dict[str, Array] = {}
-    for name, kind in SPECS[rule].inputs:
-        values = [row[name] for row in listed]
-        if kind == "money":
-            columns[name] = fen(values, name)
-        elif kind == "rate":
-            columns[name] = rate_units(values, name)
-        elif kind == "count":
-            columns[name] = np.array([int(v) for v in values], dtype=np.int64)  # type: ignore[call-overload]
-        elif kind == "bool":
-            columns[name] = np.array(values, dtype=np.bool_)
-        elif kind == "choice":
-            columns[name] = codes(name, values)
-        else:
-            columns[name] = np.array(values, dtype="datetime64[D]")
-    return columns
-
-
-def to_yuan(amounts: Array) -> list[Decimal]:
-    """Amounts in fen as Decimal yuan to the fen, as the scalar calculators return them."""
-    return [Decimal(int(v)).scaleb(-2, _CONTEXT) for v in np.asarray(amounts).tolist()]
 
 
 _ART2_AGRI_LOW = Spec(
@@ -419,13 +113,13 @@ def art2_agri_low(columns: Mapping[str, Any]) -> Array:
     固定资产投资: int64 分
     年度地方财政贡献: int64 分
     """
-    return _run(_art2_agri_low_kernel, _ART2_AGRI_LOW, columns)
+    return _CALCULATORS.run(_art2_agri_low_kernel, _ART2_AGRI_LOW, columns)
 
 
 def _art2_agri_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & ((c1 >= 1000000000) & (c1 <= 5000000000))
     amount = ((c2 * 7 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART2_AGRI_MID = Spec(
@@ -449,13 +143,13 @@ def art2_agri_mid(columns: Mapping[str, Any]) -> Array:
     固定资产投资: int64 分
     年度地方财政贡献: int64 分
     """
-    return _run(_art2_agri_mid_kernel, _ART2_AGRI_MID, columns)
+    return _CALCULATORS.run(_art2_agri_mid_kernel, _ART2_AGRI_MID, columns)
 
 
 def _art2_agri_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & ((c1 > 5000000000) & (c1 <= 10000000000))
     amount = ((c2 * 8 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART2_AGRI_HIGH = Spec(
@@ -479,13 +173,13 @@ def art2_agri_high(columns: Mapping[str, Any]) -> Array:
     固定资产投资: int64 分
     年度地方财政贡献: int64 分
     """
-    return _run(_art2_agri_high_kernel, _ART2_AGRI_HIGH, columns)
+    return _CALCULATORS.run(_art2_agri_high_kernel, _ART2_AGRI_HIGH, columns)
 
 
 def _art2_agri_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 10000000000)
     amount = ((c2 * 9 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART4_PERFORMANCE_EARLY = Spec(
@@ -511,13 +205,13 @@ def art4_performance_early(columns: Mapping[str, Any]) -> Array:
     亩均税收: int64 分
     绩效奖励年度: int64
     """
-    return _run(_art4_performance_early_kernel, _ART4_PERFORMANCE_EARLY, columns)
+    return _CALCULATORS.run(_art4_performance_early_kernel, _ART4_PERFORMANCE_EARLY, columns)
 
 
 def _art4_performance_early_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 10000000) & ((c3 >= 1) & (c3 <= 2))
     amount = np.minimum((c0 * 8 + 5) // 10, 5000000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART4_PERFORMANCE_LATE = Spec(
@@ -543,13 +237,13 @@ def art4_performance_late(columns: Mapping[str, Any]) -> Array:
     亩均税收: int64 分
     绩效奖励年度: int64
     """
-    return _run(_art4_performance_late_kernel, _ART4_PERFORMANCE_LATE, columns)
+    return _CALCULATORS.run(_art4_performance_late_kernel, _ART4_PERFORMANCE_LATE, columns)
 
 
 def _art4_performance_late_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 10000000) & ((c3 >= 3) & (c3 <= 5))
     amount = np.minimum((c0 + 1) // 2, 5000000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART5_HQ_LOW = Spec(
@@ -573,13 +267,13 @@ def art5_hq_low(columns: Mapping[str, Any]) -> Array:
     新引进总部经济项目: bool
     总部经济奖励年度: int64
     """
-    return _run(_art5_hq_low_kernel, _ART5_HQ_LOW, columns)
+    return _CALCULATORS.run(_art5_hq_low_kernel, _ART5_HQ_LOW, columns)
 
 
 def _art5_hq_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 >= 1000000000) & (c0 <= 2000000000))
     amount = ((c0 * 7 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART5_HQ_MID = Spec(
@@ -603,13 +297,13 @@ def art5_hq_mid(columns: Mapping[str, Any]) -> Array:
     新引进总部经济项目: bool
     总部经济奖励年度: int64
     """
-    return _run(_art5_hq_mid_kernel, _ART5_HQ_MID, columns)
+    return _CALCULATORS.run(_art5_hq_mid_kernel, _ART5_HQ_MID, columns)
 
 
 def _art5_hq_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 > 2000000000) & (c0 <= 5000000000))
     amount = ((c0 * 8 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART5_HQ_HIGH = Spec(
@@ -633,13 +327,13 @@ def art5_hq_high(columns: Mapping[str, Any]) -> Array:
     新引进总部经济项目: bool
     总部经济奖励年度: int64
     """
-    return _run(_art5_hq_high_kernel, _ART5_HQ_HIGH, columns)
+    return _CALCULATORS.run(_art5_hq_high_kernel, _ART5_HQ_HIGH, columns)
 
 
 def _art5_hq_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & (c0 > 5000000000)
     amount = ((c0 * 9 + 5) // 10) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART7_PRODUCT = Spec(
@@ -662,13 +356,13 @@ def art7_product(columns: Mapping[str, Any]) -> Array:
     专利或高新技术产品在县域内投产: bool
     有良好市场前景和带动作用: bool
     """
-    return _run(_art7_product_kernel, _ART7_PRODUCT, columns)
+    return _CALCULATORS.run(_art7_product_kernel, _ART7_PRODUCT, columns)
 
 
 def _art7_product_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & c1 & c2
     amount = ok * np.int64(30000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_CLASS1_DRUG = Spec(
@@ -689,13 +383,13 @@ def art8_class1_drug(columns: Mapping[str, Any]) -> Array:
     新药类别: 选项代码（CHOICES 中的序号）
     品种年销售额: int64 分
     """
-    return _run(_art8_class1_drug_kernel, _ART8_CLASS1_DRUG, columns)
+    return _CALCULATORS.run(_art8_class1_drug_kernel, _ART8_CLASS1_DRUG, columns)
 
 
 def _art8_class1_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = (c0 == 0) & (c1 >= 10000000000)
     amount = ok * np.int64(200000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_CLASS2_DRUG = Spec(
@@ -716,13 +410,13 @@ def art8_class2_drug(columns: Mapping[str, Any]) -> Array:
     新药类别: 选项代码（CHOICES 中的序号）
     品种年销售额: int64 分
     """
-    return _run(_art8_class2_drug_kernel, _ART8_CLASS2_DRUG, columns)
+    return _CALCULATORS.run(_art8_class2_drug_kernel, _ART8_CLASS2_DRUG, columns)
 
 
 def _art8_class2_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = ((c0 == 1) | (c0 == 2)) & (c1 >= 5000000000)
     amount = ok * np.int64(100000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_TCM_REDEVELOPMENT = Spec(
@@ -746,13 +440,13 @@ def art8_tcm_redevelopment(columns: Mapping[str, Any]) -> Array:
     中药大品种二次开发项目在县域内投产: bool
     研发实际发生额: int64 分
     """
-    return _run(_art8_tcm_redevelopment_kernel, _ART8_TCM_REDEVELOPMENT, columns)
+    return _CALCULATORS.run(_art8_tcm_redevelopment_kernel, _ART8_TCM_REDEVELOPMENT, columns)
 
 
 def _art8_tcm_redevelopment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & (c0 >= 1000000000)
     amount = np.minimum((c2 * 2 + 5) // 10, 50000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_GENERIC_CONSISTENCY = Spec(
@@ -773,15 +467,15 @@ def art8_generic_consistency(columns: Mapping[str, Any]) -> Array:
     完成仿制药一致性评价: bool
     仿制药品种年度地方财政贡献: int64 分
     """
-    return _run(_art8_generic_consistency_kernel, _ART8_GENERIC_CONSISTENCY, columns)
+    return _CALCULATORS.run(_art8_generic_consistency_kernel, _ART8_GENERIC_CONSISTENCY, columns)
 
 
 def _art8_generic_consistency_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum(c1, 300000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART9_TECH_CENTRE_T0 = _table((100000000, 30000000))
+_ART9_TECH_CENTRE_T0 = _k.table((100000000, 30000000))
 _ART9_TECH_CENTRE = Spec(
     "art9_tech_centre",
     (
@@ -800,13 +494,13 @@ def art9_tech_centre(columns: Mapping[str, Any]) -> Array:
     初次认定企业技术中心: bool
     企业技术中心级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art9_tech_centre_kernel, _ART9_TECH_CENTRE, columns)
+    return _CALCULATORS.run(_art9_tech_centre_kernel, _ART9_TECH_CENTRE, columns)
 
 
 def _art9_tech_centre_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART9_TECH_CENTRE_T0[exact]
     amount = t0[c1] * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART9_INITIAL_HITECH = Spec(
@@ -825,12 +519,12 @@ def art9_initial_hitech(columns: Mapping[str, Any]) -> Array:
 
     初次认定为国家高新技术企业: bool
     """
-    return _run(_art9_initial_hitech_kernel, _ART9_INITIAL_HITECH, columns)
+    return _CALCULATORS.run(_art9_initial_hitech_kernel, _ART9_INITIAL_HITECH, columns)
 
 
 def _art9_initial_hitech_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(20000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART9_ACHIEVEMENT = Spec(
@@ -851,16 +545,16 @@ def art9_achievement(columns: Mapping[str, Any]) -> Array:
     在重点行业完成成果转化: bool
     单品种销售收入: int64 分
     """
-    return _run(_art9_achievement_kernel, _ART9_ACHIEVEMENT, columns)
+    return _CALCULATORS.run(_art9_achievement_kernel, _ART9_ACHIEVEMENT, columns)
 
 
 def _art9_achievement_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 2000000000)
     amount = ok * np.int64(20000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
-_ART9_SPECIALISED_T0 = _table((30000000, 10000000))
+_ART9_SPECIALISED_T0 = _k.table((30000000, 10000000))
 _ART9_SPECIALISED = Spec(
     "art9_specialised",
     (
@@ -877,16 +571,16 @@ def art9_specialised(columns: Mapping[str, Any]) -> Array:
 
     新列入专精特新中小企业级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art9_specialised_kernel, _ART9_SPECIALISED, columns)
+    return _CALCULATORS.run(_art9_specialised_kernel, _ART9_SPECIALISED, columns)
 
 
 def _art9_specialised_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART9_SPECIALISED_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART10_STANDARD_T0 = _table((100000000, 50000000, 30000000))
+_ART10_STANDARD_T0 = _k.table((100000000, 50000000, 30000000))
 _ART10_STANDARD = Spec(
     "art10_standard",
     (
@@ -903,13 +597,13 @@ def art10_standard(columns: Mapping[str, Any]) -> Array:
 
     牵头制定并新获批的标准: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art10_standard_kernel, _ART10_STANDARD, columns)
+    return _CALCULATORS.run(_art10_standard_kernel, _ART10_STANDARD, columns)
 
 
 def _art10_standard_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART10_STANDARD_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART10_FAMOUS_TRADEMARK = Spec(
@@ -928,12 +622,12 @@ def art10_famous_trademark(columns: Mapping[str, Any]) -> Array:
 
     年度新获认定中国驰名商标: bool
     """
-    return _run(_art10_famous_trademark_kernel, _ART10_FAMOUS_TRADEMARK, columns)
+    return _CALCULATORS.run(_art10_famous_trademark_kernel, _ART10_FAMOUS_TRADEMARK, columns)
 
 
 def _art10_famous_trademark_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(50000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART10_QUALITY_AWARD = Spec(
@@ -952,15 +646,15 @@ def art10_quality_award(columns: Mapping[str, Any]) -> Array:
 
     年度新获得中国质量奖: bool
     """
-    return _run(_art10_quality_award_kernel, _ART10_QUALITY_AWARD, columns)
+    return _CALCULATORS.run(_art10_quality_award_kernel, _ART10_QUALITY_AWARD, columns)
 
 
 def _art10_quality_award_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(50000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART10_COPYRIGHT_T0 = _table((30000000, 10000000))
+_ART10_COPYRIGHT_T0 = _k.table((30000000, 10000000))
 _ART10_COPYRIGHT = Spec(
     "art10_copyright",
     (
@@ -977,13 +671,13 @@ def art10_copyright(columns: Mapping[str, Any]) -> Array:
 
     年度新获认定版权示范单位级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art10_copyright_kernel, _ART10_COPYRIGHT, columns)
+    return _CALCULATORS.run(_art10_copyright_kernel, _ART10_COPYRIGHT, columns)
 
 
 def _art10_copyright_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART10_COPYRIGHT_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART11_OUTPUT_GROWTH = Spec(
@@ -1005,13 +699,13 @@ def art11_output_growth(columns: Mapping[str, Any]) -> Array:
     规上工业企业: bool
     年产值同比增长额: int64 分
     """
-    return _run(_art11_output_growth_kernel, _ART11_OUTPUT_GROWTH, columns)
+    return _CALCULATORS.run(_art11_output_growth_kernel, _ART11_OUTPUT_GROWTH, columns)
 
 
 def _art11_output_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 1000000000)
     amount = np.minimum((np.maximum(c1 - 1000000000, 0) + 100) // 200, 20000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART12_CONTRIBUTION_GROWTH = Spec(
@@ -1039,16 +733,16 @@ def art12_contribution_growth(columns: Mapping[str, Any]) -> Array:
     上年度地方财政贡献: int64 分
     新建项目尚在享受投资奖励或绩效奖励: bool
     """
-    return _run(_art12_contribution_growth_kernel, _ART12_CONTRIBUTION_GROWTH, columns)
+    return _CALCULATORS.run(_art12_contribution_growth_kernel, _ART12_CONTRIBUTION_GROWTH, columns)
 
 
 def _art12_contribution_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
     ok = (c1 & (c2 > 500000000)) & (~c4)
     amount = ((np.maximum(c0 - c3, 0) * 2 + 5) // 10) * ok
-    return (amount, _why(n, ~(c1 & (c2 > 500000000)), c4)) if why else amount
+    return (amount, _k.why(n, ~(c1 & (c2 > 500000000)), c4)) if why else amount
 
 
-_ART14_STATISTICS_T0 = _table((20000000, 10000000, 5000000))
+_ART14_STATISTICS_T0 = _k.table((20000000, 10000000, 5000000))
 _ART14_STATISTICS = Spec(
     "art14_statistics",
     (
@@ -1065,16 +759,16 @@ def art14_statistics(columns: Mapping[str, Any]) -> Array:
 
     新增纳入统计的企业类别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art14_statistics_kernel, _ART14_STATISTICS, columns)
+    return _CALCULATORS.run(_art14_statistics_kernel, _ART14_STATISTICS, columns)
 
 
 def _art14_statistics_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART14_STATISTICS_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART15_LISTING_T0 = _table((300000000, 200000000, 200000000, 200000000, 100000000))
+_ART15_LISTING_T0 = _k.table((300000000, 200000000, 200000000, 200000000, 100000000))
 _ART15_LISTING = Spec(
     "art15_listing",
     (
@@ -1091,13 +785,13 @@ def art15_listing(columns: Mapping[str, Any]) -> Array:
 
     上市板块: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art15_listing_kernel, _ART15_LISTING, columns)
+    return _CALCULATORS.run(_art15_listing_kernel, _ART15_LISTING, columns)
 
 
 def _art15_listing_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART15_LISTING_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART16_TRANSFER = Spec(
@@ -1119,12 +813,12 @@ def art16_transfer(columns: Mapping[str, Any]) -> Array:
     兼并重组后新企业继续生产经营: bool
     资产变更过户产生的当年地方财政贡献: int64 分
     """
-    return _run(_art16_transfer_kernel, _ART16_TRANSFER, columns)
+    return _CALCULATORS.run(_art16_transfer_kernel, _ART16_TRANSFER, columns)
 
 
 def _art16_transfer_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = ((c1 * 7 + 5) // 10) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART16_MERGER_GROWTH = Spec(
@@ -1148,12 +842,12 @@ def art16_merger_growth(columns: Mapping[str, Any]) -> Array:
     上年度地方财政贡献: int64 分
     在兼并重组完成后3年内: bool
     """
-    return _run(_art16_merger_growth_kernel, _ART16_MERGER_GROWTH, columns)
+    return _CALCULATORS.run(_art16_merger_growth_kernel, _ART16_MERGER_GROWTH, columns)
 
 
 def _art16_merger_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     amount = ((np.maximum(c0 - c1, 0) * 7 + 5) // 10) * c2
-    return (amount, _why(n, ~c2)) if why else amount
+    return (amount, _k.why(n, ~c2)) if why else amount
 
 
 SPECS: dict[str, Spec] = {
@@ -1283,11 +977,11 @@ REASONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def outcomes(rule: str, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    """Each row's amount (fen, int64) and reason code (int8): 0 where the rule applies,
-    else k for ``REASONS[rule][k - 1]``, as the scalar ``<rule>`` function says it."""
-    spec = SPECS[rule]
-    if rule in _KERNELS:
-        amounts, codes = _run(_KERNELS[rule], spec, columns, why=True)
-        return amounts, codes
-    return _scalar_outcomes(spec, columns)
+_CALCULATORS = _k.Calculators(CHOICES, RATE_SCALE, SPECS, _KERNELS, REASONS, SCALAR_MODULE, __package__)
+outcomes = _CALCULATORS.outcomes
+scalar_rows = _CALCULATORS.scalar_rows
+use_scalar = _CALCULATORS.use_scalar
+encode = _CALCULATORS.encode
+fen = _CALCULATORS.fen
+rate_units = _CALCULATORS.rate_units
+codes = _CALCULATORS.codes

@@ -29,16 +29,15 @@ not fit in int64 fen raises ``OverflowError``.
 
 from __future__ import annotations
 
-import importlib
-import math
-from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
-from typing import Any, Literal, NamedTuple, overload
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-Array = np.ndarray[Any, np.dtype[Any]]
-Kernel = Callable[..., Array]
+from pol_runtime.columns import kernels as _k
+from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
+
+_k.require("1.1", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
@@ -118,11 +117,6 @@ SOURCE = "policies/wucheng2023.pol"
 SOURCE_SHA256 = "d694536497b324a7f510e7303f266b3069ba27712e474f058f100185f4dc8b20"
 SCALAR_MODULE = "wucheng2023"
 RATE_SCALE = 1000000  # rate inputs are int64 counts of 1/RATE_SCALE
-FEN_PER_YUAN = 100
-# The scalar calculators' decimal context (the runtime's CONTEXT): amounts are decoded and encoded in it,
-# whatever context the caller has set.
-_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999,
-                   traps=[InvalidOperation, DivisionByZero, Overflow])
 
 # The choices of every one-of input; a choice's code is its index here.
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -148,306 +142,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
 FALLBACK: dict[str, str] = {
 }
 
-_I64_MAX = 2**63 - 1
-# The scalar calculators' limits (rates at most 10000%, counts at most 10^12), in column units.
-_LIMITS = {"money": _I64_MAX, "rate": 100 * RATE_SCALE, "count": 10**12}
-# Rows are sent to the exact path when a float64 estimate of a bound exceeds this: the
-# estimate's relative error is below 1e-15, far inside the margin.
-_LIMIT_F = float(_I64_MAX) * (1 - 2.0**-30)
-
-
-class ColumnError(ValueError):
-    """A column that cannot be computed with; names the input, says why in Chinese."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"列“{field}”{message}")
-        self.field = field
-        self.reason = message
-
-
-class Spec(NamedTuple):
-    rule: str
-    inputs: tuple[tuple[str, str], ...]  # (name, kind) in the order the kernel takes them
-    # Bounds of the integers the kernel makes: Σ coefficient × Π column; each must fit in int64.
-    guards: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]
-    object_only: bool  # a constant of the rule does not fit in int64: always compute with Python ints
-
-
-# ── reading columns ───────────────────────────────────────────────────────────
-def _rows(columns: Mapping[str, Any]) -> int:
-    for value in columns.values():
-        return int(np.asarray(value).shape[0])
-    raise ColumnError("（无）", "没有任何列，无法确定行数")
-
-
-def _integers(name: str, column: Array) -> Array:
-    kind = column.dtype.kind
-    if kind == "i":
-        return column.astype(np.int64, copy=False)
-    if kind == "u":
-        if column.size and int(column.max()) > _I64_MAX:
-            raise ColumnError(name, "超出 int64 范围")
-        return column.astype(np.int64)
-    raise ColumnError(name, f"应为整数数组（金额以分计，比例以 1/{RATE_SCALE} 计），实际是 {column.dtype}")
-
-
-def _choice_codes(name: str, column: Array) -> Array:
-    options = CHOICES[name]
-    if column.dtype.kind in "iu":
-        if column.size:
-            unsigned = column.view(f"u{column.dtype.itemsize}") if column.dtype.kind == "i" else column
-            if int(unsigned.max()) >= len(options):
-                raise ColumnError(name, f"的代码应在 0 到 {len(options) - 1} 之间（CHOICES 中的序号）")
-        return column
-    if column.dtype.kind in "UO":
-        return codes(name, column)
-    raise ColumnError(name, f"应为选项代码（整数）或选项文字，实际是 {column.dtype}")
-
-
-def _read(spec: Spec, columns: Mapping[str, Any]) -> tuple[list[Array], list[int], int]:
-    """The rule's columns, checked; each numeric column's maximum; the number of rows."""
-    arrays: list[Array] = []
-    maxima: list[int] = []
-    rows: int | None = None
-    for name, kind in spec.inputs:
-        if name not in columns:
-            raise ColumnError(name, "缺失")
-        column = np.asarray(columns[name])
-        if column.ndim != 1:
-            raise ColumnError(name, "应为一维数组")
-        if rows is None:
-            rows = column.shape[0]
-        elif column.shape[0] != rows:
-            raise ColumnError(name, f"有 {column.shape[0]} 行，其他列有 {rows} 行")
-        top = 0
-        if kind in ("money", "rate", "count"):
-            column = _integers(name, column)
-            if column.size:
-                top = int(column.view(np.uint64).max())  # one pass: a negative value reads as more than 2**63
-                if top > _I64_MAX:
-                    raise ColumnError(name, "不能为负数")
-                if top > _LIMITS[kind]:
-                    raise ColumnError(name, f"超出可计算的范围（至多 {_LIMITS[kind]:,}）")
-        elif kind == "bool":
-            if column.dtype != np.bool_:
-                raise ColumnError(name, f"应为 bool 数组，实际是 {column.dtype}")
-        elif kind == "choice":
-            column = _choice_codes(name, column)
-        else:
-            column = column.astype("datetime64[D]")
-        arrays.append(column)
-        maxima.append(top)
-    return arrays, maxima, rows if rows is not None else _rows(columns)
-
-
-# ── running a kernel ──────────────────────────────────────────────────────────
-def _table(values: tuple[int | None, ...]) -> tuple[Any, Any]:
-    """A table as int64 (None if it does not fit) and as Python ints; None is an open end."""
-    fits = all(v is None or abs(v) <= _I64_MAX for v in values)
-    ints = np.array([_I64_MAX if v is None else v for v in values], dtype=np.int64) if fits else None
-    return ints, np.array([math.inf if v is None else v for v in values], dtype=object)
-
-
-def _at(guard: tuple[tuple[int, tuple[int, ...]], ...], maxima: list[int]) -> int:
-    return sum(coefficient * math.prod(maxima[i] for i in key) for coefficient, key in guard)
-
-
-def _at_risk(guards: Iterable[tuple[tuple[int, tuple[int, ...]], ...]], columns: list[Array], n: int) -> Array:
-    """Rows where some bound may exceed int64, estimated (conservatively) in float64."""
-    risky = np.zeros(n, dtype=np.bool_)
-    for guard in guards:
-        estimate = np.zeros(n, dtype=np.float64)
-        for coefficient, key in guard:
-            part = np.full(n, float(coefficient))
-            for index in key:
-                part *= columns[index].astype(np.float64)
-            estimate += part
-        risky |= estimate > _LIMIT_F
-    return risky
-
-
-def _exact(column: Array, kind: str) -> Array:
-    return column.astype(object) if kind in ("money", "rate", "count") else column
-
-
-def _fit(rule: str, amounts: Array, rows: Array) -> Array:
-    values = [int(v) for v in amounts.tolist()]
-    for row, value in zip(rows.tolist(), values, strict=True):
-        if not -_I64_MAX - 1 <= value <= _I64_MAX:
-            raise OverflowError(f"{rule}：第{row}行的金额 {value} 分超出 int64 范围")
-    return np.array(values, dtype=np.int64)
-
-
-@overload
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[False] = False) -> Array: ...
-@overload
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: Literal[True]) -> tuple[Array, Array]: ...
-def _run(kernel: Kernel, spec: Spec, columns: Mapping[str, Any], why: bool = False) -> Array | tuple[Array, Array]:
-    """The kernel over the columns: amounts (and, with ``why``, reason codes), overflow-safe."""
-    arrays, maxima, n = _read(spec, columns)
-    if spec.object_only:
-        risky = np.ones(n, dtype=np.bool_)
-    else:
-        over = [guard for guard in spec.guards if _at(guard, maxima) > _I64_MAX]
-        if not over:
-            return kernel(False, n, *arrays, why=why)
-        risky = _at_risk(over, arrays, n)
-        if not risky.any():
-            return kernel(False, n, *arrays, why=why)
-    out = np.zeros(n, dtype=np.int64)
-    reasons = np.zeros(n, dtype=np.int8)
-    safe = ~risky
-    if safe.any():
-        found = kernel(False, int(np.count_nonzero(safe)), *(a[safe] for a in arrays), why=why)
-        if why:
-            out[safe], reasons[safe] = found
-        else:
-            out[safe] = found
-    rows = np.flatnonzero(risky)
-    found = kernel(True, int(rows.size), *(_exact(a[rows], kind) for a, (_, kind) in zip(arrays, spec.inputs, strict=True)),
-                   why=why)
-    exact, codes = found if why else (found, None)
-    out[rows] = _fit(spec.rule, np.asarray(exact), rows)
-    if codes is not None:
-        reasons[rows] = codes
-    return (out, reasons) if why else out
-
-
-def _why(n: int, *failures: Any) -> Array:
-    """Each row's reason code: the position (from 1) of the first failure that holds, or 0."""
-    if len(failures) == 1 and not isinstance(failures[0], bool):
-        return np.asarray(failures[0]).astype(np.int8)  # True is 1: the one reason
-    codes = np.zeros(n, dtype=np.int8)
-    for code in range(len(failures), 0, -1):
-        failure = failures[code - 1]
-        if failure is True:
-            codes[:] = code
-        elif failure is not False:
-            np.copyto(codes, code, where=failure)
-    return codes
-
-
-
-
-# ── the scalar path ───────────────────────────────────────────────────────────
-_scalar: Any = None
-
-
-def use_scalar(module: Any) -> None:
-    """The scalar calculators that fallback rules call (by default the sibling ``SCALAR_MODULE``)."""
-    global _scalar
-    _scalar = module
-
-
-def _scalar_module() -> Any:
-    global _scalar
-    if _scalar is None:
-        _scalar = importlib.import_module(f".{SCALAR_MODULE}", __package__) if __package__ \
-            else importlib.import_module(SCALAR_MODULE)
-    return _scalar
-
-
-def _scalar_values(name: str, kind: str, column: Array) -> list[Any]:
-    if kind == "money":
-        return [Decimal(v).scaleb(-2) for v in column.tolist()]
-    if kind == "rate":
-        return [Decimal(v).scaleb(-6) for v in column.tolist()]
-    if kind == "count":
-        return [int(v) for v in column.tolist()]
-    if kind == "bool":
-        return [bool(v) for v in column.tolist()]
-    if kind == "choice":
-        return [CHOICES[name][int(v)] for v in column.tolist()]
-    return list(column.astype("datetime64[D]").astype(object))
-
-
-def _whole_fen(rule: str, amount: Decimal) -> int:
-    fen = amount.scaleb(2)
-    if fen != fen.to_integral_value():
-        raise ValueError(f"{rule}：标量代码算出的金额 {amount} 不是整分")
-    return int(fen)
-
-
-def _scalar_outcomes(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    with localcontext(_CONTEXT):
-        return _scalar_outcomes_exactly(spec, columns)
-
-
-def _scalar_outcomes_exactly(spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    arrays, _, n = _read(spec, columns)
-    calculator = getattr(_scalar_module(), spec.rule)
-    names = [name for name, _ in spec.inputs]
-    values = [_scalar_values(name, kind, a) for (name, kind), a in zip(spec.inputs, arrays, strict=True)]
-    results = [calculator(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)] \
-        if values else [calculator()] * n
-    codes = [0 if result.applicable else REASONS[spec.rule].index(result.reason) + 1 for result in results]
-    amounts = [_whole_fen(spec.rule, result.amount) for result in results]
-    return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n)), np.array(codes, dtype=np.int8)
-
-
-def scalar_rows(rule: str, columns: Mapping[str, Any]) -> Array:
-    """Any rule computed row by row by the scalar code, from the same columns."""
-    return _scalar_outcomes(SPECS[rule], columns)[0]
-
-
-# ── encoding and decoding ─────────────────────────────────────────────────────
-def _whole(name: str, value: object, scale: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ColumnError(name, f"的值应为 Decimal、int 或数字字符串，实际是 {type(value).__name__}")
-    number = _CONTEXT.multiply(Decimal(value), scale)
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ColumnError(name, f"的值 {value} 不是整{what}")
-    if number < 0:
-        raise ColumnError(name, f"不能为负数，实际是 {value}")
-    return int(number)
-
-
-def fen(values: Iterable[object], name: str = "金额") -> Array:
-    """Amounts in yuan (Decimal, int or numeric strings) as int64 fen; sub-fen amounts are refused."""
-    return np.array([_whole(name, v, FEN_PER_YUAN, "分") for v in values], dtype=np.int64)
-
-
-def rate_units(values: Iterable[object], name: str = "比例") -> Array:
-    """Rates as fractions (Decimal("0.0365") is 3.65%) as int64 counts of 1/RATE_SCALE."""
-    return np.array([_whole(name, v, RATE_SCALE, f"的 1/{RATE_SCALE}") for v in values], dtype=np.int64)
-
-
-def codes(name: str, values: Iterable[object]) -> Array:
-    """Choice texts as codes: their index in ``CHOICES[name]``."""
-    index = {choice: code for code, choice in enumerate(CHOICES[name])}
-    found = []
-    for value in values:
-        if value not in index:
-            raise ColumnError(name, f"的值应为以下之一：{'、'.join(CHOICES[name])}；实际是 {value!r}")
-        found.append(index[value])
-    return np.array(found, dtype=np.int8 if len(index) < 128 else np.int64)
-
-
-def encode(rule: str, rows: Iterable[Mapping[str, object]]) -> dict[str, Array]:
-    """Rows of scalar inputs, as ``<rule>_amount`` takes them, as the columns ``<rule>`` takes."""
-    listed = list(rows)
-    columns: dict[str, Array] = {}
-    for name, kind in SPECS[rule].inputs:
-        values = [row[name] for row in listed]
-        if kind == "money":
-            columns[name] = fen(values, name)
-        elif kind == "rate":
-            columns[name] = rate_units(values, name)
-        elif kind == "count":
-            columns[name] = np.array([int(v) for v in values], dtype=np.int64)  # type: ignore[call-overload]
-        elif kind == "bool":
-            columns[name] = np.array(values, dtype=np.bool_)
-        elif kind == "choice":
-            columns[name] = codes(name, values)
-        else:
-            columns[name] = np.array(values, dtype="datetime64[D]")
-    return columns
-
-
-def to_yuan(amounts: Array) -> list[Decimal]:
-    """Amounts in fen as Decimal yuan to the fen, as the scalar calculators return them."""
-    return [Decimal(int(v)).scaleb(-2, _CONTEXT) for v in np.asarray(amounts).tolist()]
-
 
 _ART6_TECH_CREDIT = Spec(
     "art6_tech_credit",
@@ -468,12 +162,12 @@ def art6_tech_credit(columns: Mapping[str, Any]) -> Array:
     科技信贷发放额: int64 分
     上年末一年期贷款LPR利率: int64，1/RATE_SCALE
     """
-    return _run(_art6_tech_credit_kernel, _ART6_TECH_CREDIT, columns)
+    return _CALCULATORS.run(_art6_tech_credit_kernel, _ART6_TECH_CREDIT, columns)
 
 
 def _art6_tech_credit_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c0 * c1 + 625000) // 1250000, 1000000000)
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART7_TALENT_SALARY = Spec(
@@ -495,12 +189,12 @@ def art7_talent_salary(columns: Mapping[str, Any]) -> Array:
     引进国家省海外引才计划人才: bool
     人才年薪: int64 分
     """
-    return _run(_art7_talent_salary_kernel, _ART7_TALENT_SALARY, columns)
+    return _CALCULATORS.run(_art7_talent_salary_kernel, _ART7_TALENT_SALARY, columns)
 
 
 def _art7_talent_salary_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c1 + 1) // 2, 500000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART7_APPLICATION_AWARD = Spec(
@@ -519,12 +213,12 @@ def art7_application_award(columns: Mapping[str, Any]) -> Array:
 
     入选海外引才计划: bool
     """
-    return _run(_art7_application_award_kernel, _ART7_APPLICATION_AWARD, columns)
+    return _CALCULATORS.run(_art7_application_award_kernel, _ART7_APPLICATION_AWARD, columns)
 
 
 def _art7_application_award_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART7_PROJECT_SUPPORT = Spec(
@@ -543,12 +237,12 @@ def art7_project_support(columns: Mapping[str, Any]) -> Array:
 
     入选海外引才计划: bool
     """
-    return _run(_art7_project_support_kernel, _ART7_PROJECT_SUPPORT, columns)
+    return _CALCULATORS.run(_art7_project_support_kernel, _ART7_PROJECT_SUPPORT, columns)
 
 
 def _art7_project_support_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(300000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART7_RECRUITMENT_SUBSIDY = Spec(
@@ -567,12 +261,12 @@ def art7_recruitment_subsidy(columns: Mapping[str, Any]) -> Array:
 
     入选海外引才计划: bool
     """
-    return _run(_art7_recruitment_subsidy_kernel, _ART7_RECRUITMENT_SUBSIDY, columns)
+    return _CALCULATORS.run(_art7_recruitment_subsidy_kernel, _ART7_RECRUITMENT_SUBSIDY, columns)
 
 
 def _art7_recruitment_subsidy_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(100000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART7_OVERSEAS_ENGINEER = Spec(
@@ -591,12 +285,12 @@ def art7_overseas_engineer(columns: Mapping[str, Any]) -> Array:
 
     入选省级海外工程师: bool
     """
-    return _run(_art7_overseas_engineer_kernel, _ART7_OVERSEAS_ENGINEER, columns)
+    return _CALCULATORS.run(_art7_overseas_engineer_kernel, _ART7_OVERSEAS_ENGINEER, columns)
 
 
 def _art7_overseas_engineer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(20000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART7_WEEKEND_ENGINEER = Spec(
@@ -615,15 +309,15 @@ def art7_weekend_engineer(columns: Mapping[str, Any]) -> Array:
 
     引进周末工程师: bool
     """
-    return _run(_art7_weekend_engineer_kernel, _ART7_WEEKEND_ENGINEER, columns)
+    return _CALCULATORS.run(_art7_weekend_engineer_kernel, _ART7_WEEKEND_ENGINEER, columns)
 
 
 def _art7_weekend_engineer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(1500000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART8_RESEARCH_INSTITUTE_T0 = _table((20000000, 10000000, 5000000))
+_ART8_RESEARCH_INSTITUTE_T0 = _k.table((20000000, 10000000, 5000000))
 _ART8_RESEARCH_INSTITUTE = Spec(
     "art8_research_institute",
     (
@@ -642,13 +336,13 @@ def art8_research_institute(columns: Mapping[str, Any]) -> Array:
     研发机构类别: 选项代码（CHOICES 中的序号）
     新认定研发机构: bool
     """
-    return _run(_art8_research_institute_kernel, _ART8_RESEARCH_INSTITUTE, columns)
+    return _CALCULATORS.run(_art8_research_institute_kernel, _ART8_RESEARCH_INSTITUTE, columns)
 
 
 def _art8_research_institute_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART8_RESEARCH_INSTITUTE_T0[exact]
     amount = t0[c0] * c1
-    return (amount, _why(n, ~c1)) if why else amount
+    return (amount, _k.why(n, ~c1)) if why else amount
 
 
 _ART8_NATIONAL_WORKSTATION = Spec(
@@ -669,13 +363,13 @@ def art8_national_workstation(columns: Mapping[str, Any]) -> Array:
     院士专家工作站级别: 选项代码（CHOICES 中的序号）
     新建工作站: bool
     """
-    return _run(_art8_national_workstation_kernel, _ART8_NATIONAL_WORKSTATION, columns)
+    return _CALCULATORS.run(_art8_national_workstation_kernel, _ART8_NATIONAL_WORKSTATION, columns)
 
 
 def _art8_national_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 0)
     amount = ok * np.int64(100000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_PROVINCIAL_WORKSTATION = Spec(
@@ -699,17 +393,17 @@ def art8_provincial_workstation(columns: Mapping[str, Any]) -> Array:
     新建工作站: bool
     市财政补助额度: int64 分
     """
-    return _run(_art8_provincial_workstation_kernel, _ART8_PROVINCIAL_WORKSTATION, columns)
+    return _CALCULATORS.run(_art8_provincial_workstation_kernel, _ART8_PROVINCIAL_WORKSTATION, columns)
 
 
 def _art8_provincial_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 1)
     amount = (c2 * 2) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART8_CITY_WORKSTATION_T0 = np.array((False, False, True, True), dtype=np.bool_)
-_ART8_CITY_WORKSTATION_T1 = _table((0, 0, 50000000, 20000000))
+_ART8_CITY_WORKSTATION_T1 = _k.table((0, 0, 50000000, 20000000))
 _ART8_CITY_WORKSTATION = Spec(
     "art8_city_workstation",
     (
@@ -728,13 +422,13 @@ def art8_city_workstation(columns: Mapping[str, Any]) -> Array:
     院士专家工作站级别: 选项代码（CHOICES 中的序号）
     新建工作站: bool
     """
-    return _run(_art8_city_workstation_kernel, _ART8_CITY_WORKSTATION, columns)
+    return _CALCULATORS.run(_art8_city_workstation_kernel, _ART8_CITY_WORKSTATION, columns)
 
 
 def _art8_city_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t1 = _ART8_CITY_WORKSTATION_T1[exact]
     amount = t1[c0] * c1
-    return (amount, _why(n, ~c1, ~_ART8_CITY_WORKSTATION_T0[c0])) if why else amount
+    return (amount, _k.why(n, ~c1, ~_ART8_CITY_WORKSTATION_T0[c0])) if why else amount
 
 
 _ART8_POSTDOC = Spec(
@@ -756,12 +450,12 @@ def art8_postdoc(columns: Mapping[str, Any]) -> Array:
     博士后工作站绩效考核优秀: bool
     市级奖励额度: int64 分
     """
-    return _run(_art8_postdoc_kernel, _ART8_POSTDOC, columns)
+    return _CALCULATORS.run(_art8_postdoc_kernel, _ART8_POSTDOC, columns)
 
 
 def _art8_postdoc_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = (c1 * 2) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART8_FOREIGN_EXPERT_CITY = Spec(
@@ -780,12 +474,12 @@ def art8_foreign_expert_city(columns: Mapping[str, Any]) -> Array:
 
     建立金华市外国专家工作站: bool
     """
-    return _run(_art8_foreign_expert_city_kernel, _ART8_FOREIGN_EXPERT_CITY, columns)
+    return _CALCULATORS.run(_art8_foreign_expert_city_kernel, _ART8_FOREIGN_EXPERT_CITY, columns)
 
 
 def _art8_foreign_expert_city_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART8_FOREIGN_EXPERT_PROVINCE = Spec(
@@ -804,12 +498,12 @@ def art8_foreign_expert_province(columns: Mapping[str, Any]) -> Array:
 
     入选浙江省外国专家工作站: bool
     """
-    return _run(_art8_foreign_expert_province_kernel, _ART8_FOREIGN_EXPERT_PROVINCE, columns)
+    return _CALCULATORS.run(_art8_foreign_expert_province_kernel, _ART8_FOREIGN_EXPERT_PROVINCE, columns)
 
 
 def _art8_foreign_expert_province_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART9_COMMISSIONER_PROJECT = Spec(
@@ -829,12 +523,12 @@ def art9_commissioner_project(columns: Mapping[str, Any]) -> Array:
 
     婺城区科技特派员项目数: int64
     """
-    return _run(_art9_commissioner_project_kernel, _ART9_COMMISSIONER_PROJECT, columns)
+    return _CALCULATORS.run(_art9_commissioner_project_kernel, _ART9_COMMISSIONER_PROJECT, columns)
 
 
 def _art9_commissioner_project_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * 3000000
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART9_COMMISSIONER_EXCELLENT = Spec(
@@ -857,15 +551,15 @@ def art9_commissioner_excellent(columns: Mapping[str, Any]) -> Array:
     考核优秀科技特派员人数: int64
     科技特派员总人数: int64
     """
-    return _run(_art9_commissioner_excellent_kernel, _ART9_COMMISSIONER_EXCELLENT, columns)
+    return _CALCULATORS.run(_art9_commissioner_excellent_kernel, _ART9_COMMISSIONER_EXCELLENT, columns)
 
 
 def _art9_commissioner_excellent_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum(c0, (c1 * 3) // 10) * 500000
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART9_COOPERATION_T0 = _table((3, 4, 4))
+_ART9_COOPERATION_T0 = _k.table((3, 4, 4))
 _ART9_COOPERATION = Spec(
     "art9_cooperation",
     (
@@ -891,14 +585,14 @@ def art9_cooperation(columns: Mapping[str, Any]) -> Array:
     在区内付诸实施: bool
     合作协议费用已获得创新券资助: bool
     """
-    return _run(_art9_cooperation_kernel, _ART9_COOPERATION, columns)
+    return _CALCULATORS.run(_art9_cooperation_kernel, _ART9_COOPERATION, columns)
 
 
 def _art9_cooperation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
     t0 = _ART9_COOPERATION_T0[exact]
     ok = (c3 & ((c0 >= 20000000) & (c0 <= 50000000))) & (~c4)
     amount = np.minimum((c1 * t0[c2] + 10) // 20, 10000000) * ok
-    return (amount, _why(n, ~(c3 & ((c0 >= 20000000) & (c0 <= 50000000))), c4)) if why else amount
+    return (amount, _k.why(n, ~(c3 & ((c0 >= 20000000) & (c0 <= 50000000))), c4)) if why else amount
 
 
 _ART10_TECH_TRANSFER = Spec(
@@ -918,12 +612,12 @@ def art10_tech_transfer(columns: Mapping[str, Any]) -> Array:
 
     技术转让所得: int64 分
     """
-    return _run(_art10_tech_transfer_kernel, _ART10_TECH_TRANSFER, columns)
+    return _CALCULATORS.run(_art10_tech_transfer_kernel, _ART10_TECH_TRANSFER, columns)
 
 
 def _art10_tech_transfer_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = (np.minimum(c0, 500000000) * 2 + np.maximum(c0 - 500000000, 0) + 1) // 2
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART11_CITY_TOPUP = Spec(
@@ -945,12 +639,12 @@ def art11_city_topup(columns: Mapping[str, Any]) -> Array:
     纳入市级补助: bool
     研发费用: int64 分
     """
-    return _run(_art11_city_topup_kernel, _ART11_CITY_TOPUP, columns)
+    return _CALCULATORS.run(_art11_city_topup_kernel, _ART11_CITY_TOPUP, columns)
 
 
 def _art11_city_topup_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c1 + 10) // 20, 50000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART11_INSTITUTION = Spec(
@@ -972,15 +666,15 @@ def art11_institution(columns: Mapping[str, Any]) -> Array:
     事业单位或高校: bool
     研发投入费用: int64 分
     """
-    return _run(_art11_institution_kernel, _ART11_INSTITUTION, columns)
+    return _CALCULATORS.run(_art11_institution_kernel, _ART11_INSTITUTION, columns)
 
 
 def _art11_institution_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c1 + 10) // 20, 50000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART11_RD_SUBSIDY_T0 = _table((10, 7, 5))
+_ART11_RD_SUBSIDY_T0 = _k.table((10, 7, 5))
 _ART11_RD_SUBSIDY = Spec(
     "art11_rd_subsidy",
     (
@@ -1002,14 +696,14 @@ def art11_rd_subsidy(columns: Mapping[str, Any]) -> Array:
     企业规模: 选项代码（CHOICES 中的序号）
     企业类型: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art11_rd_subsidy_kernel, _ART11_RD_SUBSIDY, columns)
+    return _CALCULATORS.run(_art11_rd_subsidy_kernel, _ART11_RD_SUBSIDY, columns)
 
 
 def _art11_rd_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART11_RD_SUBSIDY_T0[exact]
     ok = ((c1 == 0) & ((c0 >= 50000000) & (c0 < 100000000))) | ((c1 == 1) & (c0 >= 50000000))
     amount = np.minimum((c0 * t0[c2] + 50) // 100, 50000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART11_RD_GROWTH = Spec(
@@ -1035,16 +729,16 @@ def art11_rd_growth(columns: Mapping[str, Any]) -> Array:
     研发投入占主营业务收入比重: int64，1/RATE_SCALE
     上年研发费用: int64 分
     """
-    return _run(_art11_rd_growth_kernel, _ART11_RD_GROWTH, columns)
+    return _CALCULATORS.run(_art11_rd_growth_kernel, _ART11_RD_GROWTH, columns)
 
 
 def _art11_rd_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 30000)
     amount = np.minimum((np.maximum(c0 - c3, 0) + 10) // 20, 50000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
-_ART12_INCUBATOR_T0 = _table((20000000, 10000000, 5000000))
+_ART12_INCUBATOR_T0 = _k.table((20000000, 10000000, 5000000))
 _ART12_INCUBATOR = Spec(
     "art12_incubator",
     (
@@ -1061,16 +755,16 @@ def art12_incubator(columns: Mapping[str, Any]) -> Array:
 
     孵化器级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art12_incubator_kernel, _ART12_INCUBATOR, columns)
+    return _CALCULATORS.run(_art12_incubator_kernel, _ART12_INCUBATOR, columns)
 
 
 def _art12_incubator_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART12_INCUBATOR_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART12_MAKER_SPACE_T0 = _table((10000000, 5000000, 3000000))
+_ART12_MAKER_SPACE_T0 = _k.table((10000000, 5000000, 3000000))
 _ART12_MAKER_SPACE = Spec(
     "art12_maker_space",
     (
@@ -1087,13 +781,13 @@ def art12_maker_space(columns: Mapping[str, Any]) -> Array:
 
     众创空间级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art12_maker_space_kernel, _ART12_MAKER_SPACE, columns)
+    return _CALCULATORS.run(_art12_maker_space_kernel, _ART12_MAKER_SPACE, columns)
 
 
 def _art12_maker_space_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART12_MAKER_SPACE_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART12_INCUBATED_HITECH = Spec(
@@ -1113,12 +807,12 @@ def art12_incubated_hitech(columns: Mapping[str, Any]) -> Array:
 
     在孵企业新认定国家高新技术企业数: int64
     """
-    return _run(_art12_incubated_hitech_kernel, _ART12_INCUBATED_HITECH, columns)
+    return _CALCULATORS.run(_art12_incubated_hitech_kernel, _ART12_INCUBATED_HITECH, columns)
 
 
 def _art12_incubated_hitech_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * 5000000
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART12_INCUBATED_SME = Spec(
@@ -1138,15 +832,15 @@ def art12_incubated_sme(columns: Mapping[str, Any]) -> Array:
 
     在孵企业新认定省科技型中小企业数: int64
     """
-    return _run(_art12_incubated_sme_kernel, _ART12_INCUBATED_SME, columns)
+    return _CALCULATORS.run(_art12_incubated_sme_kernel, _ART12_INCUBATED_SME, columns)
 
 
 def _art12_incubated_sme_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * 1000000
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART13_HITECH_T0 = _table((10000000, 5000000))
+_ART13_HITECH_T0 = _k.table((10000000, 5000000))
 _ART13_HITECH = Spec(
     "art13_hitech",
     (
@@ -1163,13 +857,13 @@ def art13_hitech(columns: Mapping[str, Any]) -> Array:
 
     国家高新技术企业认定: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art13_hitech_kernel, _ART13_HITECH, columns)
+    return _CALCULATORS.run(_art13_hitech_kernel, _ART13_HITECH, columns)
 
 
 def _art13_hitech_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART13_HITECH_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART13_RELOCATION = Spec(
@@ -1190,13 +884,13 @@ def art13_relocation(columns: Mapping[str, Any]) -> Array:
     完成整体搬迁落户我区: bool
     国家高新技术企业有效期剩余: int64
     """
-    return _run(_art13_relocation_kernel, _ART13_RELOCATION, columns)
+    return _CALCULATORS.run(_art13_relocation_kernel, _ART13_RELOCATION, columns)
 
 
 def _art13_relocation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1)
     amount = ok * np.int64(10000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART13_RELOCATION_LEADER = Spec(
@@ -1219,13 +913,13 @@ def art13_relocation_leader(columns: Mapping[str, Any]) -> Array:
     国家高新技术企业有效期剩余: int64
     省创新型领军企业: bool
     """
-    return _run(_art13_relocation_leader_kernel, _ART13_RELOCATION_LEADER, columns)
+    return _CALCULATORS.run(_art13_relocation_leader_kernel, _ART13_RELOCATION_LEADER, columns)
 
 
 def _art13_relocation_leader_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1) & c2
     amount = ok * np.int64(10000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART13_ABOVE_SCALE = Spec(
@@ -1244,12 +938,12 @@ def art13_above_scale(columns: Mapping[str, Any]) -> Array:
 
     首次列入规上统计的国家高新技术企业第二年仍在规上统计库: bool
     """
-    return _run(_art13_above_scale_kernel, _ART13_ABOVE_SCALE, columns)
+    return _CALCULATORS.run(_art13_above_scale_kernel, _ART13_ABOVE_SCALE, columns)
 
 
 def _art13_above_scale_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(5000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART13_SME = Spec(
@@ -1268,12 +962,12 @@ def art13_sme(columns: Mapping[str, Any]) -> Array:
 
     新认列入省科技型中小企业: bool
     """
-    return _run(_art13_sme_kernel, _ART13_SME, columns)
+    return _CALCULATORS.run(_art13_sme_kernel, _ART13_SME, columns)
 
 
 def _art13_sme_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(5000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART13_TOP100 = Spec(
@@ -1292,12 +986,12 @@ def art13_top100(columns: Mapping[str, Any]) -> Array:
 
     获省创新能力百强的国家高新技术企业: bool
     """
-    return _run(_art13_top100_kernel, _ART13_TOP100, columns)
+    return _CALCULATORS.run(_art13_top100_kernel, _ART13_TOP100, columns)
 
 
 def _art13_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(15000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART14_VACATE_CAGE = Spec(
@@ -1316,12 +1010,12 @@ def art14_vacate_cage(columns: Mapping[str, Any]) -> Array:
 
     腾笼换鸟市级拨付资金: int64 分
     """
-    return _run(_art14_vacate_cage_kernel, _ART14_VACATE_CAGE, columns)
+    return _CALCULATORS.run(_art14_vacate_cage_kernel, _ART14_VACATE_CAGE, columns)
 
 
 def _art14_vacate_cage_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = np.array(c0, copy=True)
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART19_TOP100 = Spec(
@@ -1340,12 +1034,12 @@ def art19_top100(columns: Mapping[str, Any]) -> Array:
 
     入选浙江省服务业100强: bool
     """
-    return _run(_art19_top100_kernel, _ART19_TOP100, columns)
+    return _CALCULATORS.run(_art19_top100_kernel, _ART19_TOP100, columns)
 
 
 def _art19_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(50000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART19_LEADER = Spec(
@@ -1364,12 +1058,12 @@ def art19_leader(columns: Mapping[str, Any]) -> Array:
 
     入选首批浙江省服务业领军企业: bool
     """
-    return _run(_art19_leader_kernel, _ART19_LEADER, columns)
+    return _CALCULATORS.run(_art19_leader_kernel, _ART19_LEADER, columns)
 
 
 def _art19_leader_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(20000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART19_PER_MU = Spec(
@@ -1388,15 +1082,15 @@ def art19_per_mu(columns: Mapping[str, Any]) -> Array:
 
     入选亩产效益领跑者名单: bool
     """
-    return _run(_art19_per_mu_kernel, _ART19_PER_MU, columns)
+    return _CALCULATORS.run(_art19_per_mu_kernel, _ART19_PER_MU, columns)
 
 
 def _art19_per_mu_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART21_FIRST_VERSION_SOFTWARE_T0 = _table((100000000, 50000000))
+_ART21_FIRST_VERSION_SOFTWARE_T0 = _k.table((100000000, 50000000))
 _ART21_FIRST_VERSION_SOFTWARE = Spec(
     "art21_first_version_software",
     (
@@ -1413,13 +1107,13 @@ def art21_first_version_software(columns: Mapping[str, Any]) -> Array:
 
     首版次软件产品级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art21_first_version_software_kernel, _ART21_FIRST_VERSION_SOFTWARE, columns)
+    return _CALCULATORS.run(_art21_first_version_software_kernel, _ART21_FIRST_VERSION_SOFTWARE, columns)
 
 
 def _art21_first_version_software_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART21_FIRST_VERSION_SOFTWARE_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART21_SOFTWARE_TOP100 = Spec(
@@ -1438,12 +1132,12 @@ def art21_software_top100(columns: Mapping[str, Any]) -> Array:
 
     首次入围软件百强: bool
     """
-    return _run(_art21_software_top100_kernel, _ART21_SOFTWARE_TOP100, columns)
+    return _CALCULATORS.run(_art21_software_top100_kernel, _ART21_SOFTWARE_TOP100, columns)
 
 
 def _art21_software_top100_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(100000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART22_IC_PROJECT = Spec(
@@ -1462,12 +1156,12 @@ def art22_ic_project(columns: Mapping[str, Any]) -> Array:
 
     列入区级科技计划的集成电路项目: bool
     """
-    return _run(_art22_ic_project_kernel, _ART22_IC_PROJECT, columns)
+    return _CALCULATORS.run(_art22_ic_project_kernel, _ART22_IC_PROJECT, columns)
 
 
 def _art22_ic_project_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(40000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART24_INVESTMENT = Spec(
@@ -1491,16 +1185,16 @@ def art24_investment(columns: Mapping[str, Any]) -> Array:
     固定资产投资: int64 分
     实际投资额: int64 分
     """
-    return _run(_art24_investment_kernel, _ART24_INVESTMENT, columns)
+    return _CALCULATORS.run(_art24_investment_kernel, _ART24_INVESTMENT, columns)
 
 
 def _art24_investment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1000000000)
     amount = np.minimum((c2 + 50) // 100, 50000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
-_ART24_A_GRADE_T0 = _table((10000000, 20000000))
+_ART24_A_GRADE_T0 = _k.table((10000000, 20000000))
 _ART24_A_GRADE = Spec(
     "art24_a_grade",
     (
@@ -1521,17 +1215,17 @@ def art24_a_grade(columns: Mapping[str, Any]) -> Array:
     评定景区等级: 选项代码（CHOICES 中的序号）
     升级评定: bool
     """
-    return _run(_art24_a_grade_kernel, _ART24_A_GRADE, columns)
+    return _CALCULATORS.run(_art24_a_grade_kernel, _ART24_A_GRADE, columns)
 
 
 def _art24_a_grade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART24_A_GRADE_T0[exact]
     ok = c0 & (~c2)
     amount = t0[c1] * ok
-    return (amount, _why(n, ~c0, c2)) if why else amount
+    return (amount, _k.why(n, ~c0, c2)) if why else amount
 
 
-_ART24_UPGRADE_T0 = _table((10000000, 20000000))
+_ART24_UPGRADE_T0 = _k.table((10000000, 20000000))
 _ART24_UPGRADE = Spec(
     "art24_upgrade",
     (
@@ -1552,14 +1246,14 @@ def art24_upgrade(columns: Mapping[str, Any]) -> Array:
     评定景区等级: 选项代码（CHOICES 中的序号）
     升级评定: bool
     """
-    return _run(_art24_upgrade_kernel, _ART24_UPGRADE, columns)
+    return _CALCULATORS.run(_art24_upgrade_kernel, _ART24_UPGRADE, columns)
 
 
 def _art24_upgrade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART24_UPGRADE_T0[exact]
     ok = c0 & c2
     amount = ((t0[c1] + 1) // 2) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART25_ANNUAL = Spec(
@@ -1578,12 +1272,12 @@ def art25_annual(columns: Mapping[str, Any]) -> Array:
 
     完成年度升规的服务业企业: bool
     """
-    return _run(_art25_annual_kernel, _ART25_ANNUAL, columns)
+    return _CALCULATORS.run(_art25_annual_kernel, _ART25_ANNUAL, columns)
 
 
 def _art25_annual_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART25_MONTHLY = Spec(
@@ -1602,16 +1296,16 @@ def art25_monthly(columns: Mapping[str, Any]) -> Array:
 
     月度升规的服务业企业: bool
     """
-    return _run(_art25_monthly_kernel, _ART25_MONTHLY, columns)
+    return _CALCULATORS.run(_art25_monthly_kernel, _ART25_MONTHLY, columns)
 
 
 def _art25_monthly_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(15000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART25_MONTHLY_REVENUE_T0 = _table((5000000000, 10000000000, 30000000000))
-_ART25_MONTHLY_REVENUE_T1 = _table((0, 10000000, 20000000, 50000000))
+_ART25_MONTHLY_REVENUE_T0 = _k.table((5000000000, 10000000000, 30000000000))
+_ART25_MONTHLY_REVENUE_T1 = _k.table((0, 10000000, 20000000, 50000000))
 _ART25_MONTHLY_REVENUE = Spec(
     "art25_monthly_revenue",
     (
@@ -1630,14 +1324,14 @@ def art25_monthly_revenue(columns: Mapping[str, Any]) -> Array:
     月度升规的服务业企业: bool
     一至十一月营业收入: int64 分
     """
-    return _run(_art25_monthly_revenue_kernel, _ART25_MONTHLY_REVENUE, columns)
+    return _CALCULATORS.run(_art25_monthly_revenue_kernel, _ART25_MONTHLY_REVENUE, columns)
 
 
 def _art25_monthly_revenue_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART25_MONTHLY_REVENUE_T0[exact]
     t1 = _ART25_MONTHLY_REVENUE_T1[exact]
     amount = t1[np.searchsorted(t0, c1, side="right")] * c0
-    return (amount, _why(n, ~c0, ~(c1 >= 5000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 5000000000))) if why else amount
 
 
 _ART26_AIR_CONDITIONING = Spec(
@@ -1660,17 +1354,17 @@ def art26_air_conditioning(columns: Mapping[str, Any]) -> Array:
     平均负荷较基线下降比例: int64，1/RATE_SCALE
     当月压降电量对应电费: int64 分
     """
-    return _run(_art26_air_conditioning_kernel, _ART26_AIR_CONDITIONING, columns)
+    return _CALCULATORS.run(_art26_air_conditioning_kernel, _ART26_AIR_CONDITIONING, columns)
 
 
 def _art26_air_conditioning_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 100000)
     amount = c2 * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
-_ART31_INDEPENDENT_ENTITY_T0 = _table((10000000000, 30000000000, 50000000000, 100000000000))
-_ART31_INDEPENDENT_ENTITY_T1 = _table((0, 20000000, 50000000, 80000000, 100000000))
+_ART31_INDEPENDENT_ENTITY_T0 = _k.table((10000000000, 30000000000, 50000000000, 100000000000))
+_ART31_INDEPENDENT_ENTITY_T1 = _k.table((0, 20000000, 50000000, 80000000, 100000000))
 _ART31_INDEPENDENT_ENTITY = Spec(
     "art31_independent_entity",
     (
@@ -1691,7 +1385,7 @@ def art31_independent_entity(columns: Mapping[str, Any]) -> Array:
     纳入限上统计: bool
     年销售额: int64 分
     """
-    return _run(_art31_independent_entity_kernel, _ART31_INDEPENDENT_ENTITY, columns)
+    return _CALCULATORS.run(_art31_independent_entity_kernel, _ART31_INDEPENDENT_ENTITY, columns)
 
 
 def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
@@ -1699,7 +1393,7 @@ def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: 
     t1 = _ART31_INDEPENDENT_ENTITY_T1[exact]
     ok = c0 & c1
     amount = t1[np.searchsorted(t0, c2, side="right")] * ok
-    return (amount, _why(n, ~ok, ~(c2 >= 10000000000))) if why else amount
+    return (amount, _k.why(n, ~ok, ~(c2 >= 10000000000))) if why else amount
 
 
 _ART31_CONTRIBUTION = Spec(
@@ -1723,13 +1417,13 @@ def art31_contribution(columns: Mapping[str, Any]) -> Array:
     实现集中财务管理: bool
     区级综合贡献额: int64 分
     """
-    return _run(_art31_contribution_kernel, _ART31_CONTRIBUTION, columns)
+    return _CALCULATORS.run(_art31_contribution_kernel, _ART31_CONTRIBUTION, columns)
 
 
 def _art31_contribution_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & c0
     amount = np.minimum((c2 * 8 + 5) // 10, 100000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART32_USED_CAR = Spec(
@@ -1755,16 +1449,16 @@ def art32_used_car(columns: Mapping[str, Any]) -> Array:
     纳入限额以上统计库: bool
     上年度二手车经销额: int64 分
     """
-    return _run(_art32_used_car_kernel, _ART32_USED_CAR, columns)
+    return _CALCULATORS.run(_art32_used_car_kernel, _ART32_USED_CAR, columns)
 
 
 def _art32_used_car_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 10000000000) & c2
     amount = np.minimum((c3 + 100) // 200, 500000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
-_ART32_TIME_HONOURED_T0 = _table((30000000, 10000000, 3000000))
+_ART32_TIME_HONOURED_T0 = _k.table((30000000, 10000000, 3000000))
 _ART32_TIME_HONOURED = Spec(
     "art32_time_honoured",
     (
@@ -1781,16 +1475,16 @@ def art32_time_honoured(columns: Mapping[str, Any]) -> Array:
 
     新评老字号: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art32_time_honoured_kernel, _ART32_TIME_HONOURED, columns)
+    return _CALCULATORS.run(_art32_time_honoured_kernel, _ART32_TIME_HONOURED, columns)
 
 
 def _art32_time_honoured_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART32_TIME_HONOURED_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART33_SMART_DISTRICT_T0 = _table((100000000, 50000000, 20000000))
+_ART33_SMART_DISTRICT_T0 = _k.table((100000000, 50000000, 20000000))
 _ART33_SMART_DISTRICT = Spec(
     "art33_smart_district",
     (
@@ -1809,13 +1503,13 @@ def art33_smart_district(columns: Mapping[str, Any]) -> Array:
     智慧商圈试点级别: 选项代码（CHOICES 中的序号）
     验收通过: bool
     """
-    return _run(_art33_smart_district_kernel, _ART33_SMART_DISTRICT, columns)
+    return _CALCULATORS.run(_art33_smart_district_kernel, _ART33_SMART_DISTRICT, columns)
 
 
 def _art33_smart_district_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART33_SMART_DISTRICT_T0[exact]
     amount = t0[c0] * c1
-    return (amount, _why(n, ~c1)) if why else amount
+    return (amount, _k.why(n, ~c1)) if why else amount
 
 
 _ART33_SMART_STORE = Spec(
@@ -1836,13 +1530,13 @@ def art33_smart_store(columns: Mapping[str, Any]) -> Array:
     列入国家智慧商店提升改造: bool
     验收通过: bool
     """
-    return _run(_art33_smart_store_kernel, _ART33_SMART_STORE, columns)
+    return _CALCULATORS.run(_art33_smart_store_kernel, _ART33_SMART_STORE, columns)
 
 
 def _art33_smart_store_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & c1
     amount = ok * np.int64(30000000)
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART34_BOOTH = Spec(
@@ -1863,12 +1557,12 @@ def art34_booth(columns: Mapping[str, Any]) -> Array:
     经备案参加境外展会: bool
     展位费用: int64 分
     """
-    return _run(_art34_booth_kernel, _ART34_BOOTH, columns)
+    return _CALCULATORS.run(_art34_booth_kernel, _ART34_BOOTH, columns)
 
 
 def _art34_booth_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = c1 * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART34_AIR_TICKET = Spec(
@@ -1887,12 +1581,12 @@ def art34_air_ticket(columns: Mapping[str, Any]) -> Array:
 
     往返机票费用: int64 分
     """
-    return _run(_art34_air_ticket_kernel, _ART34_AIR_TICKET, columns)
+    return _CALCULATORS.run(_art34_air_ticket_kernel, _ART34_AIR_TICKET, columns)
 
 
 def _art34_air_ticket_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = np.array(c0, copy=True)
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART36_LOAN_INTEREST = Spec(
@@ -1916,13 +1610,13 @@ def art36_loan_interest(columns: Mapping[str, Any]) -> Array:
     实际支付利息: int64 分
     担保费用: int64 分
     """
-    return _run(_art36_loan_interest_kernel, _ART36_LOAN_INTEREST, columns)
+    return _CALCULATORS.run(_art36_loan_interest_kernel, _ART36_LOAN_INTEREST, columns)
 
 
 def _art36_loan_interest_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = (c0 == 0) | (c0 == 1)
     amount = np.minimum((c1 + c2 + 1) // 2, 10000000) * ok
-    return (amount, _why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~ok)) if why else amount
 
 
 _ART36_INSURANCE_PREMIUM = Spec(
@@ -1944,15 +1638,15 @@ def art36_insurance_premium(columns: Mapping[str, Any]) -> Array:
     投保地方特色农业保险: bool
     实际保费: int64 分
     """
-    return _run(_art36_insurance_premium_kernel, _ART36_INSURANCE_PREMIUM, columns)
+    return _CALCULATORS.run(_art36_insurance_premium_kernel, _ART36_INSURANCE_PREMIUM, columns)
 
 
 def _art36_insurance_premium_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = ((c1 * 8 + 5) // 10) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART37_UNION_T0 = _table((10000000, 5000000))
+_ART37_UNION_T0 = _k.table((10000000, 5000000))
 _ART37_UNION = Spec(
     "art37_union",
     (
@@ -1969,13 +1663,13 @@ def art37_union(columns: Mapping[str, Any]) -> Array:
 
     农业产业化联合体级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art37_union_kernel, _ART37_UNION, columns)
+    return _CALCULATORS.run(_art37_union_kernel, _ART37_UNION, columns)
 
 
 def _art37_union_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART37_UNION_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART37_DIGITAL_FARM = Spec(
@@ -1994,12 +1688,12 @@ def art37_digital_farm(columns: Mapping[str, Any]) -> Array:
 
     认定为省级数字农业工厂等: bool
     """
-    return _run(_art37_digital_farm_kernel, _ART37_DIGITAL_FARM, columns)
+    return _CALCULATORS.run(_art37_digital_farm_kernel, _ART37_DIGITAL_FARM, columns)
 
 
 def _art37_digital_farm_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(10000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART37_FUTURE_FARM = Spec(
@@ -2018,12 +1712,12 @@ def art37_future_farm(columns: Mapping[str, Any]) -> Array:
 
     认定为省级未来农场: bool
     """
-    return _run(_art37_future_farm_kernel, _ART37_FUTURE_FARM, columns)
+    return _CALCULATORS.run(_art37_future_farm_kernel, _ART37_FUTURE_FARM, columns)
 
 
 def _art37_future_farm_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(15000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART37_SERVICE_CENTRE = Spec(
@@ -2045,12 +1739,12 @@ def art37_service_centre(columns: Mapping[str, Any]) -> Array:
     建设粮食烘干育秧等社会化服务中心: bool
     服务中心实际投资额: int64 分
     """
-    return _run(_art37_service_centre_kernel, _ART37_SERVICE_CENTRE, columns)
+    return _CALCULATORS.run(_art37_service_centre_kernel, _ART37_SERVICE_CENTRE, columns)
 
 
 def _art37_service_centre_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = ((c1 + 1) // 2) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART38_GRAIN_SUBSIDY = Spec(
@@ -2072,12 +1766,12 @@ def art38_grain_subsidy(columns: Mapping[str, Any]) -> Array:
     达到省级规模种粮动态补贴触发条件: bool
     水稻亩均化肥农药成本上涨额: int64 分
     """
-    return _run(_art38_grain_subsidy_kernel, _ART38_GRAIN_SUBSIDY, columns)
+    return _CALCULATORS.run(_art38_grain_subsidy_kernel, _ART38_GRAIN_SUBSIDY, columns)
 
 
 def _art38_grain_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = (((c1 + 499) // 500) * 100) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART39_FUTURE_VILLAGE = Spec(
@@ -2096,15 +1790,15 @@ def art39_future_village(columns: Mapping[str, Any]) -> Array:
 
     通过省市考核验收: bool
     """
-    return _run(_art39_future_village_kernel, _ART39_FUTURE_VILLAGE, columns)
+    return _CALCULATORS.run(_art39_future_village_kernel, _ART39_FUTURE_VILLAGE, columns)
 
 
 def _art39_future_village_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(150000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
-_ART39_CLEAN_VILLAGE_T0 = _table((3000000, 5000000))
+_ART39_CLEAN_VILLAGE_T0 = _k.table((3000000, 5000000))
 _ART39_CLEAN_VILLAGE = Spec(
     "art39_clean_village",
     (
@@ -2121,13 +1815,13 @@ def art39_clean_village(columns: Mapping[str, Any]) -> Array:
 
     清廉村居示范级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art39_clean_village_kernel, _ART39_CLEAN_VILLAGE, columns)
+    return _CALCULATORS.run(_art39_clean_village_kernel, _ART39_CLEAN_VILLAGE, columns)
 
 
 def _art39_clean_village_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART39_CLEAN_VILLAGE_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART40_TECH_TEAM = Spec(
@@ -2146,12 +1840,12 @@ def art40_tech_team(columns: Mapping[str, Any]) -> Array:
 
     实施农业产业技术团队项目: bool
     """
-    return _run(_art40_tech_team_kernel, _ART40_TECH_TEAM, columns)
+    return _CALCULATORS.run(_art40_tech_team_kernel, _ART40_TECH_TEAM, columns)
 
 
 def _art40_tech_team_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(5000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART40_DEMO_BASE = Spec(
@@ -2171,15 +1865,15 @@ def art40_demo_base(columns: Mapping[str, Any]) -> Array:
 
     高品质绿色科技示范基地项目总投资: int64 分
     """
-    return _run(_art40_demo_base_kernel, _ART40_DEMO_BASE, columns)
+    return _CALCULATORS.run(_art40_demo_base_kernel, _ART40_DEMO_BASE, columns)
 
 
 def _art40_demo_base_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = np.minimum((c0 * 8 + 5) // 10, 15000000)
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
-_ART40_DEMO_BASE_ACCEPTANCE_T0 = _table((15000000, 10000000))
+_ART40_DEMO_BASE_ACCEPTANCE_T0 = _k.table((15000000, 10000000))
 _ART40_DEMO_BASE_ACCEPTANCE = Spec(
     "art40_demo_base_acceptance",
     (
@@ -2196,13 +1890,13 @@ def art40_demo_base_acceptance(columns: Mapping[str, Any]) -> Array:
 
     科技类示范基地验收级别: 选项代码（CHOICES 中的序号）
     """
-    return _run(_art40_demo_base_acceptance_kernel, _ART40_DEMO_BASE_ACCEPTANCE, columns)
+    return _CALCULATORS.run(_art40_demo_base_acceptance_kernel, _ART40_DEMO_BASE_ACCEPTANCE, columns)
 
 
 def _art40_demo_base_acceptance_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     t0 = _ART40_DEMO_BASE_ACCEPTANCE_T0[exact]
     amount = t0[c0]
-    return (amount, _why(n)) if why else amount
+    return (amount, _k.why(n)) if why else amount
 
 
 _ART40_AGRI_MACHINERY = Spec(
@@ -2224,12 +1918,12 @@ def art40_agri_machinery(columns: Mapping[str, Any]) -> Array:
     列入省级农机创建项目: bool
     农机创建项目投资额: int64 分
     """
-    return _run(_art40_agri_machinery_kernel, _ART40_AGRI_MACHINERY, columns)
+    return _CALCULATORS.run(_art40_agri_machinery_kernel, _ART40_AGRI_MACHINERY, columns)
 
 
 def _art40_agri_machinery_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c1 + 1) // 2, 300000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART40_AGRI_MACHINERY_RECOGNISED = Spec(
@@ -2248,12 +1942,12 @@ def art40_agri_machinery_recognised(columns: Mapping[str, Any]) -> Array:
 
     新认定省级农机基地: bool
     """
-    return _run(_art40_agri_machinery_recognised_kernel, _ART40_AGRI_MACHINERY_RECOGNISED, columns)
+    return _CALCULATORS.run(_art40_agri_machinery_recognised_kernel, _ART40_AGRI_MACHINERY_RECOGNISED, columns)
 
 
 def _art40_agri_machinery_recognised_kernel(exact: bool, n: int, c0: Any, why: bool = False) -> Any:
     amount = c0 * np.int64(5000000)
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 _ART40_MECHANISATION = Spec(
@@ -2275,12 +1969,12 @@ def art40_mechanisation(columns: Mapping[str, Any]) -> Array:
     列入宜机化改造: bool
     宜机化改造投资额: int64 分
     """
-    return _run(_art40_mechanisation_kernel, _ART40_MECHANISATION, columns)
+    return _CALCULATORS.run(_art40_mechanisation_kernel, _ART40_MECHANISATION, columns)
 
 
 def _art40_mechanisation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     amount = np.minimum((c1 + 1) // 2, 200000000) * c0
-    return (amount, _why(n, ~c0)) if why else amount
+    return (amount, _k.why(n, ~c0)) if why else amount
 
 
 SPECS: dict[str, Spec] = {
@@ -2584,11 +2278,11 @@ REASONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def outcomes(rule: str, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-    """Each row's amount (fen, int64) and reason code (int8): 0 where the rule applies,
-    else k for ``REASONS[rule][k - 1]``, as the scalar ``<rule>`` function says it."""
-    spec = SPECS[rule]
-    if rule in _KERNELS:
-        amounts, codes = _run(_KERNELS[rule], spec, columns, why=True)
-        return amounts, codes
-    return _scalar_outcomes(spec, columns)
+_CALCULATORS = _k.Calculators(CHOICES, RATE_SCALE, SPECS, _KERNELS, REASONS, SCALAR_MODULE, __package__)
+outcomes = _CALCULATORS.outcomes
+scalar_rows = _CALCULATORS.scalar_rows
+use_scalar = _CALCULATORS.use_scalar
+encode = _CALCULATORS.encode
+fen = _CALCULATORS.fen
+rate_units = _CALCULATORS.rate_units
+codes = _CALCULATORS.codes

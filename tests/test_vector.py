@@ -31,6 +31,7 @@ from compiler.emit import python, vector
 from compiler.emit.markdown import load_calculators
 from compiler.plan import interpret
 from compiler.plan.samples import Sampler, samples
+from pol_runtime.columns import kernels
 
 from .conftest import compiled_module, policy_stems
 
@@ -269,7 +270,7 @@ def test_a_product_of_two_columns_goes_to_the_exact_path_only_where_it_must() ->
     exact = [min(div_half_up(c * r * 8, 10**7), 10**9) for c, r in zip(credit.tolist(), lpr.tolist(), strict=True)]
     assert got.tolist() == exact
     spec = vec.SPECS["art6_tech_credit"]
-    risky = vec._at_risk(spec.guards, [credit, lpr], len(credit))
+    risky = kernels.at_risk(spec.guards, [credit, lpr], len(credit))
     assert risky.tolist() == [False, True, True, True, False]
 
 

@@ -4,9 +4,12 @@ The scalar backend (``python.py``) prints each rule's plan (``plan.py``) as
 code that computes one application at a time in ``Decimal``; this one
 translates the same plan, step by step (``RuleKernel.visit_<Step>``), into
 numpy statements that compute a whole column of applications at once in
-int64 fixed point, laid out by ``templates/vector_module.py.j2``.  What a
-rule means is the plan's; this module only says how each step is done on
-columns:
+int64 fixed point, laid out by ``templates/vector_module.py.j2``.  What every
+module does the same way (reading and checking columns, the overflow guard and
+the exact path, the scalar fallback, encoding) is typed code in
+``pol_runtime/columns/kernels.py``, which the generated module imports; the
+template holds only the rule's own declarations and kernels.  What a rule
+means is the plan's; this module only says how each step is done on columns:
 
 * money is int64 fen; a rate input is an int64 count of 1/``rate_scale``
   (parts per million by default: 3.65% is 36500); counts are int64; yes/no
@@ -40,10 +43,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal, DivisionByZero, InvalidOperation, Overflow
+from decimal import Decimal
 from fractions import Fraction
-
-import pol_runtime as runtime
 
 from .. import ir, plan
 from ..plan import facts
@@ -54,6 +55,10 @@ from .runtime_imports import RuntimeImports
 INT64_MAX = 2**63 - 1
 RATE_SCALE = 10**6  # rate inputs: parts per million
 FEN_PER_YUAN = 100
+
+# The generated module's name for ``pol_runtime.columns.kernels``, which its kernels call (``why``, ``table``,
+# ``half_even``, ``round_05up``): private, so that no policy name can take it (``front/names.py``).
+KERNELS = "_k"
 
 MIRROR = {"ROUND_FLOOR": "ROUND_CEILING", "ROUND_CEILING": "ROUND_FLOOR"}
 MODES = ("ROUND_FLOOR", "ROUND_CEILING", "ROUND_DOWN", "ROUND_UP", "ROUND_HALF_UP", "ROUND_HALF_DOWN",
@@ -207,7 +212,7 @@ class Table:
         body = ", ".join(str(v) for v in self.values) + ("," if len(self.values) == 1 else "")
         if self.kind == "bool":
             return f"{self.name} = np.array(({body}), dtype=np.bool_)"
-        return f"{self.name} = _table(({body}))"
+        return f"{self.name} = {KERNELS}.table(({body}))"
 
 
 # ── one rule ──────────────────────────────────────────────────────────────────
@@ -234,7 +239,6 @@ class RuleKernel:
         self.lines: list[str] = []
         self.object_only = False
         self.temps = 0
-        self.helpers: set[str] = set()
         # What the steps have made so far: the masks that must hold, the exclusions, where the rule does not
         # apply and why (in the plan's order), the amount, the caps waiting for the rounding, the amount in fen.
         self.required: list[Mask] = []
@@ -656,8 +660,8 @@ class RuleKernel:
             result = f"{wrap(amount)} * {wrap(ok)}"
         masks_text = ", ".join(f if isinstance(f, str) else str(f) for f in failures)
         lines.append(f"amount = {result}")
-        lines.append(f"return (amount, _why(n, {masks_text})) if why else amount" if failures
-                     else "return (amount, _why(n)) if why else amount")
+        lines.append(f"return (amount, {KERNELS}.why(n, {masks_text})) if why else amount" if failures
+                     else f"return (amount, {KERNELS}.why(n)) if why else amount")
         return lines
 
     # ── tables by choice ──────────────────────────────────────────────────────
@@ -813,8 +817,7 @@ class RuleKernel:
             doubled = p_add(p_scale(bound, 2), p_const(d))
             self.need(doubled)
             return f"({wrap(code)} * 2 + {self.literal(d - down)}) // {self.literal(2 * d)}", doubled
-        helper = "_half_even" if mode == "ROUND_HALF_EVEN" else "_round_05up"
-        self.helpers.add(helper)
+        helper = f"{KERNELS}.half_even" if mode == "ROUND_HALF_EVEN" else f"{KERNELS}.round_05up"
         self.need(p_add(p_scale(bound, 2), p_const(2 * d)))
         return f"{helper}({code}, {self.literal(d)})", bound
 
@@ -872,18 +875,17 @@ class RuleCode:
         return f"_{self.rule.id.upper()}"
 
 
-def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> tuple[RuleCode, set[str]]:
+def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> RuleCode:
     """The kernel of ``rule``'s plan, or (for a construct not vectorised) the reason it falls back."""
     kernel = RuleKernel(rule, rate_scale, choices)
     try:
         lines = kernel.body()
     except Unsupported as reason:
-        return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule)), set()
+        return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule))
     if kernel.reasons != facts.reasons(rule):
         raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the plan's {facts.reasons(rule)}")
     unique = sorted({p_key(g) for g in kernel.guards if not any(dominates(h, g) for h in kernel.guards)})
-    return (RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons),
-            kernel.helpers)
+    return RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons)
 
 
 def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None,
@@ -898,12 +900,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
     if rate_scale < 1 or 10 ** (len(str(rate_scale)) - 1) != rate_scale:
         raise ValueError(f"rate_scale must be a power of ten, not {rate_scale}")
     choices = {spec.name: spec.choices for spec in module.inputs if spec.type is ir.Type.CHOICE}
-    rules: list[RuleCode] = []
-    helpers: set[str] = set()
-    for rule in plan.lower_module(module):
-        code, used = compile_rule(rule, rate_scale, choices)
-        rules.append(code)
-        helpers |= used
+    rules = [compile_rule(rule, rate_scale, choices) for rule in plan.lower_module(module)]
     template = environment().get_template("vector_module.py.j2")
     return template.render(
         module=module,
@@ -913,20 +910,10 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         rate_digits=len(str(rate_scale)) - 1,
         scalar_module=scalar_module or module.module_name,
         kind=KIND,
-        helpers=helpers,
         runtime=RuntimeImports(vendored),
+        kernels=KERNELS,
         fallback=[r for r in rules if r.kernel is None],
-        context=context_code(),
     )
-
-
-def context_code() -> str:
-    """``runtime.CONTEXT`` as code: the vectorised module, which may stand alone, makes its own copy."""
-    context = runtime.CONTEXT
-    assert {trap for trap, on in context.traps.items() if on} <= {InvalidOperation, DivisionByZero, Overflow}
-    traps = ", ".join(trap.__name__ for trap in (InvalidOperation, DivisionByZero, Overflow) if context.traps[trap])
-    return (f"Context(prec={context.prec}, rounding={context.rounding}, Emin={context.Emin:_}, Emax={context.Emax:_},\n"
-            f"                   traps=[{traps}])")
 
 
 def fallback_rules(module: ir.Module, *, rate_scale: int = RATE_SCALE) -> dict[str, str]:
@@ -934,7 +921,7 @@ def fallback_rules(module: ir.Module, *, rate_scale: int = RATE_SCALE) -> dict[s
     choices = {spec.name: spec.choices for spec in module.inputs if spec.type is ir.Type.CHOICE}
     found = {}
     for rule in plan.lower_module(module):
-        code, _ = compile_rule(rule, rate_scale, choices)
+        code = compile_rule(rule, rate_scale, choices)
         if code.reason is not None:
             found[rule.id] = code.reason
     return found
