@@ -671,3 +671,34 @@ def test_only_zhichi_among_the_award_words_names_a_purpose() -> None:
     errors = only_errors(compile_text(ARTICLE + policy("输入 建设公共服务平台：是否", "补助建设公共服务平台，给予10万元。")))
     assert [e.code.id for e in errors] == ["E0003"] and marked(errors[0]) == "补助"
     assert "“支持”或“鼓励”" in errors[0].render()
+
+
+COLD = "输入 冷库标准化改造：是否\n输入 投资额：金额\n输入 增量：金额"
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("冷库标准化改造的，按不高于投资额10%、给予最高100万元补助。",
+     "冷库标准化改造的，按投资额给予不超过10%的补助，最高100万元。"),
+    ("冷库标准化改造的，给予不高于投资额10%、最高100万元补助。", "冷库标准化改造的，按投资额给予不超过10%的补助，最高100万元。"),
+    ("冷库标准化改造的，给予不超过投资额10%、单个企业年度最高不超过100万元补助。",
+     "冷库标准化改造的，按投资额给予不超过10%的补助，单个企业年度最高不超过100万元。"),
+])
+def test_a_rate_ceiling_and_a_cap_joined_by_dunhao(written: str, canonical: str) -> None:
+    rule = same(COLD, written, canonical)
+    assert rule.discretionary
+    assert amount(rule, 冷库标准化改造="是", 投资额="500万元") == Decimal("500000.00")  # at most 500万 × 10% = 50万
+    assert amount(rule, 冷库标准化改造="是", 投资额="5000万元") == Decimal("1000000.00")  # 500万, capped at 100万
+
+
+def test_qualifiers_before_the_computation_change_nothing() -> None:
+    rule = same(COLD, "冷库标准化改造的，当年一次性奖励3万元。", "冷库标准化改造的，一次性奖励3万元。")
+    assert amount(rule, 冷库标准化改造="是") == Decimal("30000.00")
+    rule = same(COLD, "冷库标准化改造的，均按不超过增量的1%给予奖励，每家企业最高奖励不超过100万元。",
+                "冷库标准化改造的，按增量给予不超过1%的奖励，每家企业最高奖励不超过100万元。")
+    assert amount(rule, 冷库标准化改造="是", 增量="2000万元") == Decimal("200000.00")  # at most 2000万 × 1% = 20万
+    assert amount(rule, 冷库标准化改造="是", 增量="2亿元") == Decimal("1000000.00")  # 200万, capped at 100万
+
+
+def test_how_it_is_decided_before_an_up_to_amount() -> None:
+    rule = same(COLD, "冷库标准化改造的，按规定择优给予最高300万元支持。", "冷库标准化改造的，给予最高300万元支持。")
+    assert rule.discretionary and amount(rule, 冷库标准化改造="是") == Decimal("3000000.00")

@@ -487,6 +487,20 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return _RateOnName(self._rate(_tokens(children, "RATE")[0]), _node(children, s.Award), True,
                            span=_meta_span(meta))
 
+    def upto_rate_capped(self, meta: Any, children: list[Any]) -> s.UpToRate:
+        """给予不高于投资额5%、单个企业年度最高不超过200万元补助: at most the share, and at most the amount."""
+        word = next(c for c in children if isinstance(c, Token) and c.type in ("NOT_OVER", "BOUND_PREFIX"))
+        if str(word) not in ("不超过", "不高于"):
+            self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
+                                         expected="“不超过”或“不高于”（给予不高于X的10%、最高…补助）"))
+        money = _node(children, s.Money)
+        rate = _tokens(children, "RATE")[0]
+        after = children[children.index(rate):]
+        scope = _tokens(after, "SCOPE")
+        cap = s.Cap(money, _scope_words(after), None, span=(token_span(scope[0]) if scope else money.span).to(money.span))
+        return s.UpToRate(_name(_tokens(children, "NAME")[0]), self._rate(rate), _node(children, s.Award), cap,
+                          span=_meta_span(meta))
+
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
 
@@ -599,6 +613,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return children[1]
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
+        if isinstance(children[0], Token) and children[0].type == "QUALIFIER":  # 当年… · 均…: wording only
+            children = children[1:]
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
                      for c in children[1:] if not (isinstance(c, Token) and c.type == "AND")]
         return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))

@@ -348,6 +348,8 @@ class Checker:
         elif isinstance(computation, s.UpToRate):
             self.check_money_expr(computation.base)
             self.check_rate(computation.rate)
+            if computation.cap is not None:
+                self.check_cap(computation.cap)
         elif isinstance(computation, s.Fixed):
             self.check_amount(computation.amount)
         elif isinstance(computation, s.UpTo):
@@ -407,7 +409,7 @@ class Checker:
         calculation does not have; applied to one item it could never bind, so it is refused, not collapsed."""
         caps = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
         computation = sentence.computation
-        if isinstance(computation, s.Percent) and computation.cap is not None and computation.cap.scope:
+        if isinstance(computation, s.Percent | s.UpToRate) and computation.cap is not None and computation.cap.scope:
             caps.insert(0, computation.cap)
         first = caps[0] if caps else None
         for cap in caps[1:]:

@@ -304,6 +304,7 @@ class UpToRate(Node):
     base: Expr
     rate: Rate
     award: Award | None
+    cap: Cap | None = None  # written inside it, after 、: 给予不高于投资额5%、单个企业年度最高不超过200万元补助
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,7 @@ class Lowering:
         if isinstance(node, s.Percent) and node.base_cap is not None:
             assert isinstance(computation, ir.Scaled) and isinstance(node.base, s.NameRef)
             caps.append(_base_cap(node.base, node.base_cap, computation))
-        if isinstance(node, s.Percent) and node.cap is not None:
+        if isinstance(node, s.Percent | s.UpToRate) and node.cap is not None:
             caps.append(_cap(node.cap))
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):

@@ -360,6 +360,9 @@ class _Printer:
     # ── sentences ─────────────────────────────────────────────────────────────
     def sentence(self, sentence: s.Sentence) -> list[str]:
         parts = self.when(sentence.conditions, self.start(sentence.span), self.start(sentence.computation.span))
+        after_conditions = self.end(sentence.conditions[-1].span) if sentence.conditions else self.start(sentence.span)
+        parts.append(_text_of(self.source.between(after_conditions, self.start(sentence.computation.span)),
+                              "QUALIFIER") or "")  # 当年一次性奖励… · 均按…
         parts += self.computation(sentence.computation)
         after = self.end(sentence.computation.span)
         for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
@@ -601,7 +604,9 @@ class _Printer:
 
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
         tokens = self.source.within(u.span)
-        if tokens and tokens[0].kind in ("GIVE", "FOR", "NAME"):  # 给予不高于售价10%的补贴 · 对X给予不超过2%的奖励: as written
+        # 给予不高于售价10%的补贴 · 对X给予不超过2%的奖励 · 按不高于投资额10%、给予最高100万元补助: as written
+        if tokens and tokens[0].kind in ("GIVE", "FOR", "NAME") or u.cap is not None or \
+                len(tokens) > 1 and tokens[1].kind in ("NOT_OVER", "BOUND_PREFIX"):  # 按不超过X的1%予以奖励
             return _verbatim(tokens)
         award = _award(u.award) if u.award is not None else []
         words = self.source.between(self.end(u.base.span), self.start(u.rate.span))
