@@ -175,11 +175,10 @@ def art2_agri_low(
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     trace = rt.Trace("art2_agri_low")
-    if not (
-        trace.check("特色农业类项目", 特色农业类项目)
-        and trace.check("固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）", _1000万元 <= 固定资产投资 <= _5000万元)
-    ):
-        return trace.not_applicable("不符合条件：特色农业类项目并且固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）")
+    if not trace.check("特色农业类项目", 特色农业类项目):
+        return trace.not_applicable("不符合条件：特色农业类项目")
+    if not trace.check("固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）", _1000万元 <= 固定资产投资 <= _5000万元):
+        return trace.not_applicable("不符合条件：固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 70%", 年度地方财政贡献 * _70pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -196,10 +195,9 @@ def art2_agri_low_amount(
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
-    if not (
-        特色农业类项目
-        and _1000万元 <= 固定资产投资 <= _5000万元
-    ):
+    if not 特色农业类项目:
+        return rt.ZERO
+    if not (_1000万元 <= 固定资产投资 <= _5000万元):
         return rt.ZERO
     amount = 年度地方财政贡献 * _70pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -223,11 +221,10 @@ def art2_agri_mid(
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     trace = rt.Trace("art2_agri_mid")
-    if not (
-        trace.check("特色农业类项目", 特色农业类项目)
-        and trace.check("固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）", _5000万元 < 固定资产投资 <= _1亿元)
-    ):
-        return trace.not_applicable("不符合条件：特色农业类项目并且固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）")
+    if not trace.check("特色农业类项目", 特色农业类项目):
+        return trace.not_applicable("不符合条件：特色农业类项目")
+    if not trace.check("固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）", _5000万元 < 固定资产投资 <= _1亿元):
+        return trace.not_applicable("不符合条件：固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 80%", 年度地方财政贡献 * _80pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -244,10 +241,9 @@ def art2_agri_mid_amount(
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
-    if not (
-        特色农业类项目
-        and _5000万元 < 固定资产投资 <= _1亿元
-    ):
+    if not 特色农业类项目:
+        return rt.ZERO
+    if not (_5000万元 < 固定资产投资 <= _1亿元):
         return rt.ZERO
     amount = 年度地方财政贡献 * _80pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -271,11 +267,10 @@ def art2_agri_high(
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     trace = rt.Trace("art2_agri_high")
-    if not (
-        trace.check("特色农业类项目", 特色农业类项目)
-        and trace.check("固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）", _1亿元 < 固定资产投资)
-    ):
-        return trace.not_applicable("不符合条件：特色农业类项目并且固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）")
+    if not trace.check("特色农业类项目", 特色农业类项目):
+        return trace.not_applicable("不符合条件：特色农业类项目")
+    if not trace.check("固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）", _1亿元 < 固定资产投资):
+        return trace.not_applicable("不符合条件：固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）")
     amount = trace.step("计算", "年度地方财政贡献 × 90%", 年度地方财政贡献 * _90pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -292,10 +287,9 @@ def art2_agri_high_amount(
     特色农业类项目 = rt.flag("特色农业类项目", 特色农业类项目)
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
-    if not (
-        特色农业类项目
-        and _1亿元 < 固定资产投资
-    ):
+    if not 特色农业类项目:
+        return rt.ZERO
+    if not (_1亿元 < 固定资产投资):
         return rt.ZERO
     amount = 年度地方财政贡献 * _90pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -322,12 +316,12 @@ def art4_performance_early(
     亩均税收 = rt.money("亩均税收", 亩均税收)
     绩效奖励年度 = rt.count("绩效奖励年度", 绩效奖励年度)
     trace = rt.Trace("art4_performance_early")
-    if not (
-        trace.check("重点产业新建项目", 重点产业新建项目)
-        and trace.check("亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", _10万元 <= 亩均税收)
-        and trace.check("绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）", _D1 <= 绩效奖励年度 <= _D2)
-    ):
-        return trace.not_applicable("不符合条件：重点产业新建项目并且亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）并且绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）")
+    if not trace.check("重点产业新建项目", 重点产业新建项目):
+        return trace.not_applicable("不符合条件：重点产业新建项目")
+    if not trace.check("亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", _10万元 <= 亩均税收):
+        return trace.not_applicable("不符合条件：亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）")
+    if not trace.check("绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）", _D1 <= 绩效奖励年度 <= _D2):
+        return trace.not_applicable("不符合条件：绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 80%", 年度地方财政贡献 * _80pct)
     amount = trace.cap(amount, _5000万元, "每年最高5000万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -347,11 +341,11 @@ def art4_performance_early_amount(
     重点产业新建项目 = rt.flag("重点产业新建项目", 重点产业新建项目)
     亩均税收 = rt.money("亩均税收", 亩均税收)
     绩效奖励年度 = rt.count("绩效奖励年度", 绩效奖励年度)
-    if not (
-        重点产业新建项目
-        and _10万元 <= 亩均税收
-        and _D1 <= 绩效奖励年度 <= _D2
-    ):
+    if not 重点产业新建项目:
+        return rt.ZERO
+    if not (_10万元 <= 亩均税收):
+        return rt.ZERO
+    if not (_D1 <= 绩效奖励年度 <= _D2):
         return rt.ZERO
     amount = 年度地方财政贡献 * _80pct
     amount = min(amount, _5000万元)
@@ -378,12 +372,12 @@ def art4_performance_late(
     亩均税收 = rt.money("亩均税收", 亩均税收)
     绩效奖励年度 = rt.count("绩效奖励年度", 绩效奖励年度)
     trace = rt.Trace("art4_performance_late")
-    if not (
-        trace.check("重点产业新建项目", 重点产业新建项目)
-        and trace.check("亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", _10万元 <= 亩均税收)
-        and trace.check("绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）", _D3 <= 绩效奖励年度 <= _D5)
-    ):
-        return trace.not_applicable("不符合条件：重点产业新建项目并且亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）并且绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）")
+    if not trace.check("重点产业新建项目", 重点产业新建项目):
+        return trace.not_applicable("不符合条件：重点产业新建项目")
+    if not trace.check("亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", _10万元 <= 亩均税收):
+        return trace.not_applicable("不符合条件：亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）")
+    if not trace.check("绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）", _D3 <= 绩效奖励年度 <= _D5):
+        return trace.not_applicable("不符合条件：绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 50%", 年度地方财政贡献 * _50pct)
     amount = trace.cap(amount, _5000万元, "每年最高5000万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -403,11 +397,11 @@ def art4_performance_late_amount(
     重点产业新建项目 = rt.flag("重点产业新建项目", 重点产业新建项目)
     亩均税收 = rt.money("亩均税收", 亩均税收)
     绩效奖励年度 = rt.count("绩效奖励年度", 绩效奖励年度)
-    if not (
-        重点产业新建项目
-        and _10万元 <= 亩均税收
-        and _D3 <= 绩效奖励年度 <= _D5
-    ):
+    if not 重点产业新建项目:
+        return rt.ZERO
+    if not (_10万元 <= 亩均税收):
+        return rt.ZERO
+    if not (_D3 <= 绩效奖励年度 <= _D5):
         return rt.ZERO
     amount = 年度地方财政贡献 * _50pct
     amount = min(amount, _5000万元)
@@ -432,12 +426,12 @@ def art5_hq_low(
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
     trace = rt.Trace("art5_hq_low")
-    if not (
-        trace.check("新引进总部经济项目", 新引进总部经济项目)
-        and trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5)
-        and trace.check("年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）", _1000万元 <= 年度地方财政贡献 <= _2000万元)
-    ):
-        return trace.not_applicable("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）")
+    if not trace.check("新引进总部经济项目", 新引进总部经济项目):
+        return trace.not_applicable("不符合条件：新引进总部经济项目")
+    if not trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5):
+        return trace.not_applicable("不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）")
+    if not trace.check("年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）", _1000万元 <= 年度地方财政贡献 <= _2000万元):
+        return trace.not_applicable("不符合条件：年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 70%", 年度地方财政贡献 * _70pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -454,11 +448,11 @@ def art5_hq_low_amount(
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
-    if not (
-        新引进总部经济项目
-        and _D1 <= 总部经济奖励年度 <= _D5
-        and _1000万元 <= 年度地方财政贡献 <= _2000万元
-    ):
+    if not 新引进总部经济项目:
+        return rt.ZERO
+    if not (_D1 <= 总部经济奖励年度 <= _D5):
+        return rt.ZERO
+    if not (_1000万元 <= 年度地方财政贡献 <= _2000万元):
         return rt.ZERO
     amount = 年度地方财政贡献 * _70pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -482,12 +476,12 @@ def art5_hq_mid(
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
     trace = rt.Trace("art5_hq_mid")
-    if not (
-        trace.check("新引进总部经济项目", 新引进总部经济项目)
-        and trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5)
-        and trace.check("年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）", _2000万元 < 年度地方财政贡献 <= _5000万元)
-    ):
-        return trace.not_applicable("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）")
+    if not trace.check("新引进总部经济项目", 新引进总部经济项目):
+        return trace.not_applicable("不符合条件：新引进总部经济项目")
+    if not trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5):
+        return trace.not_applicable("不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）")
+    if not trace.check("年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）", _2000万元 < 年度地方财政贡献 <= _5000万元):
+        return trace.not_applicable("不符合条件：年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）")
     amount = trace.step("计算", "年度地方财政贡献 × 80%", 年度地方财政贡献 * _80pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -504,11 +498,11 @@ def art5_hq_mid_amount(
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
-    if not (
-        新引进总部经济项目
-        and _D1 <= 总部经济奖励年度 <= _D5
-        and _2000万元 < 年度地方财政贡献 <= _5000万元
-    ):
+    if not 新引进总部经济项目:
+        return rt.ZERO
+    if not (_D1 <= 总部经济奖励年度 <= _D5):
+        return rt.ZERO
+    if not (_2000万元 < 年度地方财政贡献 <= _5000万元):
         return rt.ZERO
     amount = 年度地方财政贡献 * _80pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -532,12 +526,12 @@ def art5_hq_high(
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
     trace = rt.Trace("art5_hq_high")
-    if not (
-        trace.check("新引进总部经济项目", 新引进总部经济项目)
-        and trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5)
-        and trace.check("年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）", _5000万元 < 年度地方财政贡献)
-    ):
-        return trace.not_applicable("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）")
+    if not trace.check("新引进总部经济项目", 新引进总部经济项目):
+        return trace.not_applicable("不符合条件：新引进总部经济项目")
+    if not trace.check("总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", _D1 <= 总部经济奖励年度 <= _D5):
+        return trace.not_applicable("不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）")
+    if not trace.check("年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）", _5000万元 < 年度地方财政贡献):
+        return trace.not_applicable("不符合条件：年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）")
     amount = trace.step("计算", "年度地方财政贡献 × 90%", 年度地方财政贡献 * _90pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -554,11 +548,11 @@ def art5_hq_high_amount(
     年度地方财政贡献 = rt.money("年度地方财政贡献", 年度地方财政贡献)
     新引进总部经济项目 = rt.flag("新引进总部经济项目", 新引进总部经济项目)
     总部经济奖励年度 = rt.count("总部经济奖励年度", 总部经济奖励年度)
-    if not (
-        新引进总部经济项目
-        and _D1 <= 总部经济奖励年度 <= _D5
-        and _5000万元 < 年度地方财政贡献
-    ):
+    if not 新引进总部经济项目:
+        return rt.ZERO
+    if not (_D1 <= 总部经济奖励年度 <= _D5):
+        return rt.ZERO
+    if not (_5000万元 < 年度地方财政贡献):
         return rt.ZERO
     amount = 年度地方财政贡献 * _90pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -581,12 +575,12 @@ def art7_product(
     专利或高新技术产品在县域内投产 = rt.flag("专利或高新技术产品在县域内投产", 专利或高新技术产品在县域内投产)
     有良好市场前景和带动作用 = rt.flag("有良好市场前景和带动作用", 有良好市场前景和带动作用)
     trace = rt.Trace("art7_product")
-    if not (
-        trace.check("生产加工型企业", 生产加工型企业)
-        and trace.check("专利或高新技术产品在县域内投产", 专利或高新技术产品在县域内投产)
-        and trace.check("有良好市场前景和带动作用", 有良好市场前景和带动作用)
-    ):
-        return trace.not_applicable("不符合条件：生产加工型企业并且专利或高新技术产品在县域内投产并且有良好市场前景和带动作用")
+    if not trace.check("生产加工型企业", 生产加工型企业):
+        return trace.not_applicable("不符合条件：生产加工型企业")
+    if not trace.check("专利或高新技术产品在县域内投产", 专利或高新技术产品在县域内投产):
+        return trace.not_applicable("不符合条件：专利或高新技术产品在县域内投产")
+    if not trace.check("有良好市场前景和带动作用", 有良好市场前景和带动作用):
+        return trace.not_applicable("不符合条件：有良好市场前景和带动作用")
     amount = trace.step("计算", "定额300,000.00元", _30万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -603,11 +597,11 @@ def art7_product_amount(
     生产加工型企业 = rt.flag("生产加工型企业", 生产加工型企业)
     专利或高新技术产品在县域内投产 = rt.flag("专利或高新技术产品在县域内投产", 专利或高新技术产品在县域内投产)
     有良好市场前景和带动作用 = rt.flag("有良好市场前景和带动作用", 有良好市场前景和带动作用)
-    if not (
-        生产加工型企业
-        and 专利或高新技术产品在县域内投产
-        and 有良好市场前景和带动作用
-    ):
+    if not 生产加工型企业:
+        return rt.ZERO
+    if not 专利或高新技术产品在县域内投产:
+        return rt.ZERO
+    if not 有良好市场前景和带动作用:
         return rt.ZERO
     amount = _30万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -629,11 +623,10 @@ def art8_class1_drug(
     rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     trace = rt.Trace("art8_class1_drug")
-    if not (
-        trace.check("新药类别为一类新药", 新药类别 == "一类新药")
-        and trace.check("品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）", _1亿元 <= 品种年销售额)
-    ):
-        return trace.not_applicable("不符合条件：新药类别为一类新药并且品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）")
+    if not trace.check("新药类别为一类新药", 新药类别 == "一类新药"):
+        return trace.not_applicable("不符合条件：新药类别为一类新药")
+    if not trace.check("品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）", _1亿元 <= 品种年销售额):
+        return trace.not_applicable("不符合条件：品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）")
     amount = trace.step("计算", "定额2,000,000.00元", _200万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -648,10 +641,9 @@ def art8_class1_drug_amount(
     """The amount of ``art8_class1_drug``, without the steps."""
     rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
-    if not (
-        新药类别 == "一类新药"
-        and _1亿元 <= 品种年销售额
-    ):
+    if not (新药类别 == "一类新药"):
+        return rt.ZERO
+    if not (_1亿元 <= 品种年销售额):
         return rt.ZERO
     amount = _200万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -674,13 +666,12 @@ def art8_class2_drug(
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     trace = rt.Trace("art8_class2_drug")
     if not (
-        (
-            trace.check("新药类别为二类新药", 新药类别 == "二类新药")
-            or trace.check("新药类别为全国独家品种", 新药类别 == "全国独家品种")
-        )
-        and trace.check("品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）", _5000万元 <= 品种年销售额)
+        trace.check("新药类别为二类新药", 新药类别 == "二类新药")
+        or trace.check("新药类别为全国独家品种", 新药类别 == "全国独家品种")
     ):
-        return trace.not_applicable("不符合条件：（新药类别为二类新药或者新药类别为全国独家品种）并且品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）")
+        return trace.not_applicable("不符合条件：（新药类别为二类新药或者新药类别为全国独家品种）")
+    if not trace.check("品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）", _5000万元 <= 品种年销售额):
+        return trace.not_applicable("不符合条件：品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）")
     amount = trace.step("计算", "定额1,000,000.00元", _100万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -696,12 +687,11 @@ def art8_class2_drug_amount(
     rt.choice("新药类别", 新药类别, CHOICES["新药类别"])
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     if not (
-        (
-            新药类别 == "二类新药"
-            or 新药类别 == "全国独家品种"
-        )
-        and _5000万元 <= 品种年销售额
+        新药类别 == "二类新药"
+        or 新药类别 == "全国独家品种"
     ):
+        return rt.ZERO
+    if not (_5000万元 <= 品种年销售额):
         return rt.ZERO
     amount = _100万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -724,11 +714,10 @@ def art8_tcm_redevelopment(
     中药大品种二次开发项目在县域内投产 = rt.flag("中药大品种二次开发项目在县域内投产", 中药大品种二次开发项目在县域内投产)
     研发实际发生额 = rt.money("研发实际发生额", 研发实际发生额)
     trace = rt.Trace("art8_tcm_redevelopment")
-    if not (
-        trace.check("中药大品种二次开发项目在县域内投产", 中药大品种二次开发项目在县域内投产)
-        and trace.check("品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）", _1000万元 <= 品种年销售额)
-    ):
-        return trace.not_applicable("不符合条件：中药大品种二次开发项目在县域内投产并且品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）")
+    if not trace.check("中药大品种二次开发项目在县域内投产", 中药大品种二次开发项目在县域内投产):
+        return trace.not_applicable("不符合条件：中药大品种二次开发项目在县域内投产")
+    if not trace.check("品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）", _1000万元 <= 品种年销售额):
+        return trace.not_applicable("不符合条件：品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）")
     amount = trace.step("计算", "研发实际发生额 × 20%", 研发实际发生额 * _20pct)
     amount = trace.cap(amount, _50万元, "最高50万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -746,10 +735,9 @@ def art8_tcm_redevelopment_amount(
     品种年销售额 = rt.money("品种年销售额", 品种年销售额)
     中药大品种二次开发项目在县域内投产 = rt.flag("中药大品种二次开发项目在县域内投产", 中药大品种二次开发项目在县域内投产)
     研发实际发生额 = rt.money("研发实际发生额", 研发实际发生额)
-    if not (
-        中药大品种二次开发项目在县域内投产
-        and _1000万元 <= 品种年销售额
-    ):
+    if not 中药大品种二次开发项目在县域内投产:
+        return rt.ZERO
+    if not (_1000万元 <= 品种年销售额):
         return rt.ZERO
     amount = 研发实际发生额 * _20pct
     amount = min(amount, _50万元)
@@ -886,11 +874,10 @@ def art9_achievement(
     在重点行业完成成果转化 = rt.flag("在重点行业完成成果转化", 在重点行业完成成果转化)
     单品种销售收入 = rt.money("单品种销售收入", 单品种销售收入)
     trace = rt.Trace("art9_achievement")
-    if not (
-        trace.check("在重点行业完成成果转化", 在重点行业完成成果转化)
-        and trace.check("单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）", _2000万元 < 单品种销售收入)
-    ):
-        return trace.not_applicable("不符合条件：在重点行业完成成果转化并且单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）")
+    if not trace.check("在重点行业完成成果转化", 在重点行业完成成果转化):
+        return trace.not_applicable("不符合条件：在重点行业完成成果转化")
+    if not trace.check("单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）", _2000万元 < 单品种销售收入):
+        return trace.not_applicable("不符合条件：单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）")
     amount = trace.step("计算", "定额200,000.00元", _20万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -905,10 +892,9 @@ def art9_achievement_amount(
     """The amount of ``art9_achievement``, without the steps."""
     在重点行业完成成果转化 = rt.flag("在重点行业完成成果转化", 在重点行业完成成果转化)
     单品种销售收入 = rt.money("单品种销售收入", 单品种销售收入)
-    if not (
-        在重点行业完成成果转化
-        and _2000万元 < 单品种销售收入
-    ):
+    if not 在重点行业完成成果转化:
+        return rt.ZERO
+    if not (_2000万元 < 单品种销售收入):
         return rt.ZERO
     amount = _20万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -1096,11 +1082,10 @@ def art11_output_growth(
     规上工业企业 = rt.flag("规上工业企业", 规上工业企业)
     年产值同比增长额 = rt.money("年产值同比增长额", 年产值同比增长额)
     trace = rt.Trace("art11_output_growth")
-    if not (
-        trace.check("规上工业企业", 规上工业企业)
-        and trace.check("年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）", _1000万元 < 年产值同比增长额)
-    ):
-        return trace.not_applicable("不符合条件：规上工业企业并且年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）")
+    if not trace.check("规上工业企业", 规上工业企业):
+        return trace.not_applicable("不符合条件：规上工业企业")
+    if not trace.check("年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）", _1000万元 < 年产值同比增长额):
+        return trace.not_applicable("不符合条件：年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）")
     amount = trace.step("计算", "（年产值同比增长额 - 1000万元） × 0.5%", (年产值同比增长额 - _1000万元) * _0_5pct)
     if amount < 0:
         amount = trace.step("计算", "计算结果为负，按零计", rt.ZERO)
@@ -1118,10 +1103,9 @@ def art11_output_growth_amount(
     """The amount of ``art11_output_growth``, without the steps."""
     规上工业企业 = rt.flag("规上工业企业", 规上工业企业)
     年产值同比增长额 = rt.money("年产值同比增长额", 年产值同比增长额)
-    if not (
-        规上工业企业
-        and _1000万元 < 年产值同比增长额
-    ):
+    if not 规上工业企业:
+        return rt.ZERO
+    if not (_1000万元 < 年产值同比增长额):
         return rt.ZERO
     amount = (年产值同比增长额 - _1000万元) * _0_5pct
     if amount < 0:
@@ -1152,11 +1136,10 @@ def art12_contribution_growth(
     上年度地方财政贡献 = rt.money("上年度地方财政贡献", 上年度地方财政贡献)
     新建项目尚在享受投资奖励或绩效奖励 = rt.flag("新建项目尚在享受投资奖励或绩效奖励", 新建项目尚在享受投资奖励或绩效奖励)
     trace = rt.Trace("art12_contribution_growth")
-    if not (
-        trace.check("生产加工型企业", 生产加工型企业)
-        and trace.check("年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）", _500万元 < 年度纳税额)
-    ):
-        return trace.not_applicable("不符合条件：生产加工型企业并且年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）")
+    if not trace.check("生产加工型企业", 生产加工型企业):
+        return trace.not_applicable("不符合条件：生产加工型企业")
+    if not trace.check("年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）", _500万元 < 年度纳税额):
+        return trace.not_applicable("不符合条件：年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）")
     if trace.excluded("新建项目尚在享受投资奖励或绩效奖励", 新建项目尚在享受投资奖励或绩效奖励):
         return trace.not_applicable("新建项目尚在享受投资奖励或绩效奖励，不再享受")
     amount = trace.step("计算", "年度地方财政贡献较上年度地方财政贡献增长的部分 × 20%", max(年度地方财政贡献 - 上年度地方财政贡献, rt.ZERO) * _20pct)
@@ -1179,10 +1162,9 @@ def art12_contribution_growth_amount(
     年度纳税额 = rt.money("年度纳税额", 年度纳税额)
     上年度地方财政贡献 = rt.money("上年度地方财政贡献", 上年度地方财政贡献)
     新建项目尚在享受投资奖励或绩效奖励 = rt.flag("新建项目尚在享受投资奖励或绩效奖励", 新建项目尚在享受投资奖励或绩效奖励)
-    if not (
-        生产加工型企业
-        and _500万元 < 年度纳税额
-    ):
+    if not 生产加工型企业:
+        return rt.ZERO
+    if not (_500万元 < 年度纳税额):
         return rt.ZERO
     if 新建项目尚在享受投资奖励或绩效奖励:
         return rt.ZERO

@@ -119,7 +119,7 @@ def art2_agri_low(columns: Mapping[str, Any]) -> Array:
 def _art2_agri_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & ((c1 >= 1000000000) & (c1 <= 5000000000))
     amount = ((c2 * 7 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~((c1 >= 1000000000) & (c1 <= 5000000000)))) if why else amount
 
 
 _ART2_AGRI_MID = Spec(
@@ -149,7 +149,7 @@ def art2_agri_mid(columns: Mapping[str, Any]) -> Array:
 def _art2_agri_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & ((c1 > 5000000000) & (c1 <= 10000000000))
     amount = ((c2 * 8 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~((c1 > 5000000000) & (c1 <= 10000000000)))) if why else amount
 
 
 _ART2_AGRI_HIGH = Spec(
@@ -179,7 +179,7 @@ def art2_agri_high(columns: Mapping[str, Any]) -> Array:
 def _art2_agri_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 10000000000)
     amount = ((c2 * 9 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 > 10000000000))) if why else amount
 
 
 _ART4_PERFORMANCE_EARLY = Spec(
@@ -211,7 +211,7 @@ def art4_performance_early(columns: Mapping[str, Any]) -> Array:
 def _art4_performance_early_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 10000000) & ((c3 >= 1) & (c3 <= 2))
     amount = np.minimum((c0 * 8 + 5) // 10, 5000000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c2 >= 10000000), ~((c3 >= 1) & (c3 <= 2)))) if why else amount
 
 
 _ART4_PERFORMANCE_LATE = Spec(
@@ -243,7 +243,7 @@ def art4_performance_late(columns: Mapping[str, Any]) -> Array:
 def _art4_performance_late_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 10000000) & ((c3 >= 3) & (c3 <= 5))
     amount = np.minimum((c0 + 1) // 2, 5000000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c2 >= 10000000), ~((c3 >= 3) & (c3 <= 5)))) if why else amount
 
 
 _ART5_HQ_LOW = Spec(
@@ -273,7 +273,7 @@ def art5_hq_low(columns: Mapping[str, Any]) -> Array:
 def _art5_hq_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 >= 1000000000) & (c0 <= 2000000000))
     amount = ((c0 * 7 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~((c0 >= 1000000000) & (c0 <= 2000000000)))) if why else amount
 
 
 _ART5_HQ_MID = Spec(
@@ -303,7 +303,7 @@ def art5_hq_mid(columns: Mapping[str, Any]) -> Array:
 def _art5_hq_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 > 2000000000) & (c0 <= 5000000000))
     amount = ((c0 * 8 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~((c0 > 2000000000) & (c0 <= 5000000000)))) if why else amount
 
 
 _ART5_HQ_HIGH = Spec(
@@ -333,7 +333,7 @@ def art5_hq_high(columns: Mapping[str, Any]) -> Array:
 def _art5_hq_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & ((c2 >= 1) & (c2 <= 5)) & (c0 > 5000000000)
     amount = ((c0 * 9 + 5) // 10) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~(c0 > 5000000000))) if why else amount
 
 
 _ART7_PRODUCT = Spec(
@@ -362,7 +362,7 @@ def art7_product(columns: Mapping[str, Any]) -> Array:
 def _art7_product_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & c1 & c2
     amount = ok * np.int64(30000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~c1, ~c2)) if why else amount
 
 
 _ART8_CLASS1_DRUG = Spec(
@@ -389,7 +389,7 @@ def art8_class1_drug(columns: Mapping[str, Any]) -> Array:
 def _art8_class1_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = (c0 == 0) & (c1 >= 10000000000)
     amount = ok * np.int64(200000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~(c0 == 0), ~(c1 >= 10000000000))) if why else amount
 
 
 _ART8_CLASS2_DRUG = Spec(
@@ -416,7 +416,7 @@ def art8_class2_drug(columns: Mapping[str, Any]) -> Array:
 def _art8_class2_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = ((c0 == 1) | (c0 == 2)) & (c1 >= 5000000000)
     amount = ok * np.int64(100000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~((c0 == 1) | (c0 == 2)), ~(c1 >= 5000000000))) if why else amount
 
 
 _ART8_TCM_REDEVELOPMENT = Spec(
@@ -446,7 +446,7 @@ def art8_tcm_redevelopment(columns: Mapping[str, Any]) -> Array:
 def _art8_tcm_redevelopment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & (c0 >= 1000000000)
     amount = np.minimum((c2 * 2 + 5) // 10, 50000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c0 >= 1000000000))) if why else amount
 
 
 _ART8_GENERIC_CONSISTENCY = Spec(
@@ -551,7 +551,7 @@ def art9_achievement(columns: Mapping[str, Any]) -> Array:
 def _art9_achievement_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 2000000000)
     amount = ok * np.int64(20000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 > 2000000000))) if why else amount
 
 
 _ART9_SPECIALISED_T0 = _k.table((30000000, 10000000))
@@ -705,7 +705,7 @@ def art11_output_growth(columns: Mapping[str, Any]) -> Array:
 def _art11_output_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 > 1000000000)
     amount = np.minimum((np.maximum(c1 - 1000000000, 0) + 100) // 200, 20000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 > 1000000000))) if why else amount
 
 
 _ART12_CONTRIBUTION_GROWTH = Spec(
@@ -737,9 +737,9 @@ def art12_contribution_growth(columns: Mapping[str, Any]) -> Array:
 
 
 def _art12_contribution_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
-    ok = (c1 & (c2 > 500000000)) & (~c4)
+    ok = c1 & (c2 > 500000000) & (~c4)
     amount = ((np.maximum(c0 - c3, 0) * 2 + 5) // 10) * ok
-    return (amount, _k.why(n, ~(c1 & (c2 > 500000000)), c4)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c2 > 500000000), c4)) if why else amount
 
 
 _ART14_STATISTICS_T0 = _k.table((20000000, 10000000, 5000000))
@@ -947,29 +947,29 @@ DISCRETIONARY: frozenset[str] = frozenset({
 
 # Why each rule does not apply, in the order the scalar code checks; reason code k is item k − 1.
 REASONS: dict[str, tuple[str, ...]] = {
-    "art2_agri_low": ("不符合条件：特色农业类项目并且固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）", ),
-    "art2_agri_mid": ("不符合条件：特色农业类项目并且固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）", ),
-    "art2_agri_high": ("不符合条件：特色农业类项目并且固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）", ),
-    "art4_performance_early": ("不符合条件：重点产业新建项目并且亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）并且绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）", ),
-    "art4_performance_late": ("不符合条件：重点产业新建项目并且亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）并且绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）", ),
-    "art5_hq_low": ("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）", ),
-    "art5_hq_mid": ("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）", ),
-    "art5_hq_high": ("不符合条件：新引进总部经济项目并且总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）并且年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）", ),
-    "art7_product": ("不符合条件：生产加工型企业并且专利或高新技术产品在县域内投产并且有良好市场前景和带动作用", ),
-    "art8_class1_drug": ("不符合条件：新药类别为一类新药并且品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）", ),
-    "art8_class2_drug": ("不符合条件：（新药类别为二类新药或者新药类别为全国独家品种）并且品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）", ),
-    "art8_tcm_redevelopment": ("不符合条件：中药大品种二次开发项目在县域内投产并且品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）", ),
+    "art2_agri_low": ("不符合条件：特色农业类项目", "不符合条件：固定资产投资在1000万元（含）—5000万元（含）（固定资产投资 ≥ 10,000,000.00元，条文注明“（含）”；固定资产投资 ≤ 50,000,000.00元，条文注明“（含）”）", ),
+    "art2_agri_mid": ("不符合条件：特色农业类项目", "不符合条件：固定资产投资在5000万元（不含）—1亿元（含）（固定资产投资 > 50,000,000.00元，条文注明“（不含）”；固定资产投资 ≤ 100,000,000.00元，条文注明“（含）”）", ),
+    "art2_agri_high": ("不符合条件：特色农业类项目", "不符合条件：固定资产投资超过1亿元（固定资产投资 > 100,000,000.00元，“超过”不包括本数）", ),
+    "art4_performance_early": ("不符合条件：重点产业新建项目", "不符合条件：亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", "不符合条件：绩效奖励年度在1年（含）—2年（含）（绩效奖励年度 ≥ 1，条文注明“（含）”；绩效奖励年度 ≤ 2，条文注明“（含）”）", ),
+    "art4_performance_late": ("不符合条件：重点产业新建项目", "不符合条件：亩均税收达到10万元（亩均税收 ≥ 100,000.00元，“达到”包括本数）", "不符合条件：绩效奖励年度在3年（含）—5年（含）（绩效奖励年度 ≥ 3，条文注明“（含）”；绩效奖励年度 ≤ 5，条文注明“（含）”）", ),
+    "art5_hq_low": ("不符合条件：新引进总部经济项目", "不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", "不符合条件：年度地方财政贡献在1000万元（含）—2000万元（含）（年度地方财政贡献 ≥ 10,000,000.00元，条文注明“（含）”；年度地方财政贡献 ≤ 20,000,000.00元，条文注明“（含）”）", ),
+    "art5_hq_mid": ("不符合条件：新引进总部经济项目", "不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", "不符合条件：年度地方财政贡献在2000万元（不含）—5000万元（含）（年度地方财政贡献 > 20,000,000.00元，条文注明“（不含）”；年度地方财政贡献 ≤ 50,000,000.00元，条文注明“（含）”）", ),
+    "art5_hq_high": ("不符合条件：新引进总部经济项目", "不符合条件：总部经济奖励年度在1年（含）—5年（含）（总部经济奖励年度 ≥ 1，条文注明“（含）”；总部经济奖励年度 ≤ 5，条文注明“（含）”）", "不符合条件：年度地方财政贡献超过5000万元（年度地方财政贡献 > 50,000,000.00元，“超过”不包括本数）", ),
+    "art7_product": ("不符合条件：生产加工型企业", "不符合条件：专利或高新技术产品在县域内投产", "不符合条件：有良好市场前景和带动作用", ),
+    "art8_class1_drug": ("不符合条件：新药类别为一类新药", "不符合条件：品种年销售额在1亿元及以上（品种年销售额 ≥ 100,000,000.00元，“及以上”包括本数）", ),
+    "art8_class2_drug": ("不符合条件：（新药类别为二类新药或者新药类别为全国独家品种）", "不符合条件：品种年销售额在5000万元及以上（品种年销售额 ≥ 50,000,000.00元，“及以上”包括本数）", ),
+    "art8_tcm_redevelopment": ("不符合条件：中药大品种二次开发项目在县域内投产", "不符合条件：品种年销售额达到1000万元（品种年销售额 ≥ 10,000,000.00元，“达到”包括本数）", ),
     "art8_generic_consistency": ("不符合条件：完成仿制药一致性评价", ),
     "art9_tech_centre": ("不符合条件：初次认定企业技术中心", ),
     "art9_initial_hitech": ("不符合条件：初次认定为国家高新技术企业", ),
-    "art9_achievement": ("不符合条件：在重点行业完成成果转化并且单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）", ),
+    "art9_achievement": ("不符合条件：在重点行业完成成果转化", "不符合条件：单品种销售收入超过2000万元（单品种销售收入 > 20,000,000.00元，“超过”不包括本数）", ),
     "art9_specialised": (),
     "art10_standard": (),
     "art10_famous_trademark": ("不符合条件：年度新获认定中国驰名商标", ),
     "art10_quality_award": ("不符合条件：年度新获得中国质量奖", ),
     "art10_copyright": (),
-    "art11_output_growth": ("不符合条件：规上工业企业并且年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）", ),
-    "art12_contribution_growth": ("不符合条件：生产加工型企业并且年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）", "新建项目尚在享受投资奖励或绩效奖励，不再享受", ),
+    "art11_output_growth": ("不符合条件：规上工业企业", "不符合条件：年产值同比增长额超过1000万元（年产值同比增长额 > 10,000,000.00元，“超过”不包括本数）", ),
+    "art12_contribution_growth": ("不符合条件：生产加工型企业", "不符合条件：年度纳税额超过500万元（年度纳税额 > 5,000,000.00元，“超过”不包括本数）", "新建项目尚在享受投资奖励或绩效奖励，不再享受", ),
     "art14_statistics": (),
     "art15_listing": (),
     "art16_transfer": ("不符合条件：兼并重组后新企业继续生产经营", ),

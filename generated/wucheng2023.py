@@ -607,11 +607,10 @@ def art8_national_workstation(
     rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     trace = rt.Trace("art8_national_workstation")
-    if not (
-        trace.check("新建工作站", 新建工作站)
-        and trace.check("院士专家工作站级别为国家级院士专家工作站", 院士专家工作站级别 == "国家级院士专家工作站")
-    ):
-        return trace.not_applicable("不符合条件：新建工作站并且院士专家工作站级别为国家级院士专家工作站")
+    if not trace.check("新建工作站", 新建工作站):
+        return trace.not_applicable("不符合条件：新建工作站")
+    if not trace.check("院士专家工作站级别为国家级院士专家工作站", 院士专家工作站级别 == "国家级院士专家工作站"):
+        return trace.not_applicable("不符合条件：院士专家工作站级别为国家级院士专家工作站")
     amount = trace.step("计算", "定额1,000,000.00元", _100万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -626,10 +625,9 @@ def art8_national_workstation_amount(
     """The amount of ``art8_national_workstation``, without the steps."""
     rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
-    if not (
-        新建工作站
-        and 院士专家工作站级别 == "国家级院士专家工作站"
-    ):
+    if not 新建工作站:
+        return rt.ZERO
+    if not (院士专家工作站级别 == "国家级院士专家工作站"):
         return rt.ZERO
     amount = _100万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -652,11 +650,10 @@ def art8_provincial_workstation(
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     市财政补助额度 = rt.money("市财政补助额度", 市财政补助额度)
     trace = rt.Trace("art8_provincial_workstation")
-    if not (
-        trace.check("新建工作站", 新建工作站)
-        and trace.check("院士专家工作站级别为省级院士专家工作站", 院士专家工作站级别 == "省级院士专家工作站")
-    ):
-        return trace.not_applicable("不符合条件：新建工作站并且院士专家工作站级别为省级院士专家工作站")
+    if not trace.check("新建工作站", 新建工作站):
+        return trace.not_applicable("不符合条件：新建工作站")
+    if not trace.check("院士专家工作站级别为省级院士专家工作站", 院士专家工作站级别 == "省级院士专家工作站"):
+        return trace.not_applicable("不符合条件：院士专家工作站级别为省级院士专家工作站")
     amount = trace.step("计算", "市财政补助额度 × 2/1（1:2配套）", 市财政补助额度 * _D2)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -673,10 +670,9 @@ def art8_provincial_workstation_amount(
     rt.choice("院士专家工作站级别", 院士专家工作站级别, CHOICES["院士专家工作站级别"])
     新建工作站 = rt.flag("新建工作站", 新建工作站)
     市财政补助额度 = rt.money("市财政补助额度", 市财政补助额度)
-    if not (
-        新建工作站
-        and 院士专家工作站级别 == "省级院士专家工作站"
-    ):
+    if not 新建工作站:
+        return rt.ZERO
+    if not (院士专家工作站级别 == "省级院士专家工作站"):
         return rt.ZERO
     amount = 市财政补助额度 * _D2
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -916,11 +912,10 @@ def art9_cooperation(
     在区内付诸实施 = rt.flag("在区内付诸实施", 在区内付诸实施)
     合作协议费用已获得创新券资助 = rt.flag("合作协议费用已获得创新券资助", 合作协议费用已获得创新券资助)
     trace = rt.Trace("art9_cooperation")
-    if not (
-        trace.check("在区内付诸实施", 在区内付诸实施)
-        and trace.check("实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）", _20万元 <= 实际成交金额 <= _50万元)
-    ):
-        return trace.not_applicable("不符合条件：在区内付诸实施并且实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）")
+    if not trace.check("在区内付诸实施", 在区内付诸实施):
+        return trace.not_applicable("不符合条件：在区内付诸实施")
+    if not trace.check("实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）", _20万元 <= 实际成交金额 <= _50万元):
+        return trace.not_applicable("不符合条件：实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）")
     if trace.excluded("合作协议费用已获得创新券资助", 合作协议费用已获得创新券资助):
         return trace.not_applicable("合作协议费用已获得创新券资助，不再享受")
     entry = _ART9_COOPERATION.get(合作方式)
@@ -947,10 +942,9 @@ def art9_cooperation_amount(
     rt.choice("合作方式", 合作方式, CHOICES["合作方式"])
     在区内付诸实施 = rt.flag("在区内付诸实施", 在区内付诸实施)
     合作协议费用已获得创新券资助 = rt.flag("合作协议费用已获得创新券资助", 合作协议费用已获得创新券资助)
-    if not (
-        在区内付诸实施
-        and _20万元 <= 实际成交金额 <= _50万元
-    ):
+    if not 在区内付诸实施:
+        return rt.ZERO
+    if not (_20万元 <= 实际成交金额 <= _50万元):
         return rt.ZERO
     if 合作协议费用已获得创新券资助:
         return rt.ZERO
@@ -1163,11 +1157,10 @@ def art11_rd_growth(
     研发投入占主营业务收入比重 = rt.rate("研发投入占主营业务收入比重", 研发投入占主营业务收入比重)
     上年研发费用 = rt.money("上年研发费用", 上年研发费用)
     trace = rt.Trace("art11_rd_growth")
-    if not (
-        trace.check("规上工业企业", 规上工业企业)
-        and trace.check("研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）", _3pct <= 研发投入占主营业务收入比重)
-    ):
-        return trace.not_applicable("不符合条件：规上工业企业并且研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）")
+    if not trace.check("规上工业企业", 规上工业企业):
+        return trace.not_applicable("不符合条件：规上工业企业")
+    if not trace.check("研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）", _3pct <= 研发投入占主营业务收入比重):
+        return trace.not_applicable("不符合条件：研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）")
     amount = trace.step("计算", "研发费用较上年研发费用增长的部分 × 5%", max(研发费用 - 上年研发费用, rt.ZERO) * _5pct)
     amount = trace.cap(amount, _50万元, "最高50万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -1187,10 +1180,9 @@ def art11_rd_growth_amount(
     规上工业企业 = rt.flag("规上工业企业", 规上工业企业)
     研发投入占主营业务收入比重 = rt.rate("研发投入占主营业务收入比重", 研发投入占主营业务收入比重)
     上年研发费用 = rt.money("上年研发费用", 上年研发费用)
-    if not (
-        规上工业企业
-        and _3pct <= 研发投入占主营业务收入比重
-    ):
+    if not 规上工业企业:
+        return rt.ZERO
+    if not (_3pct <= 研发投入占主营业务收入比重):
         return rt.ZERO
     amount = max(研发费用 - 上年研发费用, rt.ZERO) * _5pct
     amount = min(amount, _50万元)
@@ -1373,11 +1365,10 @@ def art13_relocation(
     完成整体搬迁落户我区 = rt.flag("完成整体搬迁落户我区", 完成整体搬迁落户我区)
     国家高新技术企业有效期剩余 = rt.count("国家高新技术企业有效期剩余", 国家高新技术企业有效期剩余)
     trace = rt.Trace("art13_relocation")
-    if not (
-        trace.check("完成整体搬迁落户我区", 完成整体搬迁落户我区)
-        and trace.check("国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", _D1 <= 国家高新技术企业有效期剩余)
-    ):
-        return trace.not_applicable("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）")
+    if not trace.check("完成整体搬迁落户我区", 完成整体搬迁落户我区):
+        return trace.not_applicable("不符合条件：完成整体搬迁落户我区")
+    if not trace.check("国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", _D1 <= 国家高新技术企业有效期剩余):
+        return trace.not_applicable("不符合条件：国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）")
     amount = trace.step("计算", "定额100,000.00元", _10万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -1392,10 +1383,9 @@ def art13_relocation_amount(
     """The amount of ``art13_relocation``, without the steps."""
     完成整体搬迁落户我区 = rt.flag("完成整体搬迁落户我区", 完成整体搬迁落户我区)
     国家高新技术企业有效期剩余 = rt.count("国家高新技术企业有效期剩余", 国家高新技术企业有效期剩余)
-    if not (
-        完成整体搬迁落户我区
-        and _D1 <= 国家高新技术企业有效期剩余
-    ):
+    if not 完成整体搬迁落户我区:
+        return rt.ZERO
+    if not (_D1 <= 国家高新技术企业有效期剩余):
         return rt.ZERO
     amount = _10万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -1419,12 +1409,12 @@ def art13_relocation_leader(
     国家高新技术企业有效期剩余 = rt.count("国家高新技术企业有效期剩余", 国家高新技术企业有效期剩余)
     省创新型领军企业 = rt.flag("省创新型领军企业", 省创新型领军企业)
     trace = rt.Trace("art13_relocation_leader")
-    if not (
-        trace.check("完成整体搬迁落户我区", 完成整体搬迁落户我区)
-        and trace.check("国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", _D1 <= 国家高新技术企业有效期剩余)
-        and trace.check("省创新型领军企业", 省创新型领军企业)
-    ):
-        return trace.not_applicable("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）并且省创新型领军企业")
+    if not trace.check("完成整体搬迁落户我区", 完成整体搬迁落户我区):
+        return trace.not_applicable("不符合条件：完成整体搬迁落户我区")
+    if not trace.check("国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", _D1 <= 国家高新技术企业有效期剩余):
+        return trace.not_applicable("不符合条件：国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）")
+    if not trace.check("省创新型领军企业", 省创新型领军企业):
+        return trace.not_applicable("不符合条件：省创新型领军企业")
     amount = trace.step("计算", "定额100,000.00元", _10万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -1441,11 +1431,11 @@ def art13_relocation_leader_amount(
     完成整体搬迁落户我区 = rt.flag("完成整体搬迁落户我区", 完成整体搬迁落户我区)
     国家高新技术企业有效期剩余 = rt.count("国家高新技术企业有效期剩余", 国家高新技术企业有效期剩余)
     省创新型领军企业 = rt.flag("省创新型领军企业", 省创新型领军企业)
-    if not (
-        完成整体搬迁落户我区
-        and _D1 <= 国家高新技术企业有效期剩余
-        and 省创新型领军企业
-    ):
+    if not 完成整体搬迁落户我区:
+        return rt.ZERO
+    if not (_D1 <= 国家高新技术企业有效期剩余):
+        return rt.ZERO
+    if not 省创新型领军企业:
         return rt.ZERO
     amount = _10万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -1797,11 +1787,10 @@ def art24_investment(
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     实际投资额 = rt.money("实际投资额", 实际投资额)
     trace = rt.Trace("art24_investment")
-    if not (
-        trace.check("非政府性资金投资", 非政府性资金投资)
-        and trace.check("固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", _1000万元 <= 固定资产投资)
-    ):
-        return trace.not_applicable("不符合条件：非政府性资金投资并且固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）")
+    if not trace.check("非政府性资金投资", 非政府性资金投资):
+        return trace.not_applicable("不符合条件：非政府性资金投资")
+    if not trace.check("固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", _1000万元 <= 固定资产投资):
+        return trace.not_applicable("不符合条件：固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）")
     amount = trace.step("计算", "实际投资额 × 1%", 实际投资额 * _1pct)
     amount = trace.cap(amount, _50万元, "最高50万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -1819,10 +1808,9 @@ def art24_investment_amount(
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
     固定资产投资 = rt.money("固定资产投资", 固定资产投资)
     实际投资额 = rt.money("实际投资额", 实际投资额)
-    if not (
-        非政府性资金投资
-        and _1000万元 <= 固定资产投资
-    ):
+    if not 非政府性资金投资:
+        return rt.ZERO
+    if not (_1000万元 <= 固定资产投资):
         return rt.ZERO
     amount = 实际投资额 * _1pct
     amount = min(amount, _50万元)
@@ -1896,11 +1884,10 @@ def art24_upgrade(
     rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
     trace = rt.Trace("art24_upgrade")
-    if not (
-        trace.check("非政府性资金投资", 非政府性资金投资)
-        and trace.check("升级评定", 升级评定)
-    ):
-        return trace.not_applicable("不符合条件：非政府性资金投资并且升级评定")
+    if not trace.check("非政府性资金投资", 非政府性资金投资):
+        return trace.not_applicable("不符合条件：非政府性资金投资")
+    if not trace.check("升级评定", 升级评定):
+        return trace.not_applicable("不符合条件：升级评定")
     amount = trace.step("计算", "art24_a_grade的奖励额度 × 50%", _ART24_A_GRADE.get(评定景区等级, (rt.ZERO, ""))[0] * _50pct)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -1917,10 +1904,9 @@ def art24_upgrade_amount(
     非政府性资金投资 = rt.flag("非政府性资金投资", 非政府性资金投资)
     rt.choice("评定景区等级", 评定景区等级, CHOICES["评定景区等级"])
     升级评定 = rt.flag("升级评定", 升级评定)
-    if not (
-        非政府性资金投资
-        and 升级评定
-    ):
+    if not 非政府性资金投资:
+        return rt.ZERO
+    if not 升级评定:
         return rt.ZERO
     amount = _ART24_A_GRADE.get(评定景区等级, (rt.ZERO, ""))[0] * _50pct
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -2061,11 +2047,10 @@ def art26_air_conditioning(
     平均负荷较基线下降比例 = rt.rate("平均负荷较基线下降比例", 平均负荷较基线下降比例)
     当月压降电量对应电费 = rt.money("当月压降电量对应电费", 当月压降电量对应电费)
     trace = rt.Trace("art26_air_conditioning")
-    if not (
-        trace.check("安装空调监测调控设备", 安装空调监测调控设备)
-        and trace.check("平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）", _10pct <= 平均负荷较基线下降比例)
-    ):
-        return trace.not_applicable("不符合条件：安装空调监测调控设备并且平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）")
+    if not trace.check("安装空调监测调控设备", 安装空调监测调控设备):
+        return trace.not_applicable("不符合条件：安装空调监测调控设备")
+    if not trace.check("平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）", _10pct <= 平均负荷较基线下降比例):
+        return trace.not_applicable("不符合条件：平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）")
     amount = trace.step("计算", "当月压降电量对应电费 × 1/1（1:1配套）", 当月压降电量对应电费 * _D1)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -2082,10 +2067,9 @@ def art26_air_conditioning_amount(
     安装空调监测调控设备 = rt.flag("安装空调监测调控设备", 安装空调监测调控设备)
     平均负荷较基线下降比例 = rt.rate("平均负荷较基线下降比例", 平均负荷较基线下降比例)
     当月压降电量对应电费 = rt.money("当月压降电量对应电费", 当月压降电量对应电费)
-    if not (
-        安装空调监测调控设备
-        and _10pct <= 平均负荷较基线下降比例
-    ):
+    if not 安装空调监测调控设备:
+        return rt.ZERO
+    if not (_10pct <= 平均负荷较基线下降比例):
         return rt.ZERO
     amount = 当月压降电量对应电费 * _D1
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)
@@ -2108,11 +2092,10 @@ def art31_independent_entity(
     纳入限上统计 = rt.flag("纳入限上统计", 纳入限上统计)
     年销售额 = rt.money("年销售额", 年销售额)
     trace = rt.Trace("art31_independent_entity")
-    if not (
-        trace.check("分支机构转为独立法人", 分支机构转为独立法人)
-        and trace.check("纳入限上统计", 纳入限上统计)
-    ):
-        return trace.not_applicable("不符合条件：分支机构转为独立法人并且纳入限上统计")
+    if not trace.check("分支机构转为独立法人", 分支机构转为独立法人):
+        return trace.not_applicable("不符合条件：分支机构转为独立法人")
+    if not trace.check("纳入限上统计", 纳入限上统计):
+        return trace.not_applicable("不符合条件：纳入限上统计")
     if _10亿元 <= 年销售额:
         amount = trace.step("分档", "年销售额10亿元及以上（年销售额 ≥ 1,000,000,000.00元，“及以上”包括本数）", _100万元)
     elif _5亿元 <= 年销售额 < _10亿元:
@@ -2138,10 +2121,9 @@ def art31_independent_entity_amount(
     分支机构转为独立法人 = rt.flag("分支机构转为独立法人", 分支机构转为独立法人)
     纳入限上统计 = rt.flag("纳入限上统计", 纳入限上统计)
     年销售额 = rt.money("年销售额", 年销售额)
-    if not (
-        分支机构转为独立法人
-        and 纳入限上统计
-    ):
+    if not 分支机构转为独立法人:
+        return rt.ZERO
+    if not 纳入限上统计:
         return rt.ZERO
     if _10亿元 <= 年销售额:
         amount = _100万元
@@ -2173,11 +2155,10 @@ def art31_contribution(
     实现集中财务管理 = rt.flag("实现集中财务管理", 实现集中财务管理)
     区级综合贡献额 = rt.money("区级综合贡献额", 区级综合贡献额)
     trace = rt.Trace("art31_contribution")
-    if not (
-        trace.check("实现集中财务管理", 实现集中财务管理)
-        and trace.check("纳入限上统计", 纳入限上统计)
-    ):
-        return trace.not_applicable("不符合条件：实现集中财务管理并且纳入限上统计")
+    if not trace.check("实现集中财务管理", 实现集中财务管理):
+        return trace.not_applicable("不符合条件：实现集中财务管理")
+    if not trace.check("纳入限上统计", 纳入限上统计):
+        return trace.not_applicable("不符合条件：纳入限上统计")
     amount = trace.step("计算", "区级综合贡献额 × 80%", 区级综合贡献额 * _80pct)
     amount = trace.cap(amount, _100万元, "每年每家最高100万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -2195,10 +2176,9 @@ def art31_contribution_amount(
     纳入限上统计 = rt.flag("纳入限上统计", 纳入限上统计)
     实现集中财务管理 = rt.flag("实现集中财务管理", 实现集中财务管理)
     区级综合贡献额 = rt.money("区级综合贡献额", 区级综合贡献额)
-    if not (
-        实现集中财务管理
-        and 纳入限上统计
-    ):
+    if not 实现集中财务管理:
+        return rt.ZERO
+    if not 纳入限上统计:
         return rt.ZERO
     amount = 区级综合贡献额 * _80pct
     amount = min(amount, _100万元)
@@ -2224,12 +2204,12 @@ def art32_used_car(
     纳入限额以上统计库 = rt.flag("纳入限额以上统计库", 纳入限额以上统计库)
     上年度二手车经销额 = rt.money("上年度二手车经销额", 上年度二手车经销额)
     trace = rt.Trace("art32_used_car")
-    if not (
-        trace.check("设立独立法人机构", 设立独立法人机构)
-        and trace.check("二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", _1亿元 <= 二手车年销售额)
-        and trace.check("纳入限额以上统计库", 纳入限额以上统计库)
-    ):
-        return trace.not_applicable("不符合条件：设立独立法人机构并且二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）并且纳入限额以上统计库")
+    if not trace.check("设立独立法人机构", 设立独立法人机构):
+        return trace.not_applicable("不符合条件：设立独立法人机构")
+    if not trace.check("二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", _1亿元 <= 二手车年销售额):
+        return trace.not_applicable("不符合条件：二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）")
+    if not trace.check("纳入限额以上统计库", 纳入限额以上统计库):
+        return trace.not_applicable("不符合条件：纳入限额以上统计库")
     amount = trace.step("计算", "上年度二手车经销额 × 0.5%", 上年度二手车经销额 * _0_5pct)
     amount = trace.cap(amount, _500万元, "每年每家最高500万元")
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
@@ -2249,11 +2229,11 @@ def art32_used_car_amount(
     二手车年销售额 = rt.money("二手车年销售额", 二手车年销售额)
     纳入限额以上统计库 = rt.flag("纳入限额以上统计库", 纳入限额以上统计库)
     上年度二手车经销额 = rt.money("上年度二手车经销额", 上年度二手车经销额)
-    if not (
-        设立独立法人机构
-        and _1亿元 <= 二手车年销售额
-        and 纳入限额以上统计库
-    ):
+    if not 设立独立法人机构:
+        return rt.ZERO
+    if not (_1亿元 <= 二手车年销售额):
+        return rt.ZERO
+    if not 纳入限额以上统计库:
         return rt.ZERO
     amount = 上年度二手车经销额 * _0_5pct
     amount = min(amount, _500万元)
@@ -2349,11 +2329,10 @@ def art33_smart_store(
     列入国家智慧商店提升改造 = rt.flag("列入国家智慧商店提升改造", 列入国家智慧商店提升改造)
     验收通过 = rt.flag("验收通过", 验收通过)
     trace = rt.Trace("art33_smart_store")
-    if not (
-        trace.check("列入国家智慧商店提升改造", 列入国家智慧商店提升改造)
-        and trace.check("验收通过", 验收通过)
-    ):
-        return trace.not_applicable("不符合条件：列入国家智慧商店提升改造并且验收通过")
+    if not trace.check("列入国家智慧商店提升改造", 列入国家智慧商店提升改造):
+        return trace.not_applicable("不符合条件：列入国家智慧商店提升改造")
+    if not trace.check("验收通过", 验收通过):
+        return trace.not_applicable("不符合条件：验收通过")
     amount = trace.step("计算", "定额300,000.00元", _30万元)
     amount = trace.round(amount, rt.FEN, ROUND_HALF_UP, "四舍五入到分")
     return trace.done(amount)
@@ -2368,10 +2347,9 @@ def art33_smart_store_amount(
     """The amount of ``art33_smart_store``, without the steps."""
     列入国家智慧商店提升改造 = rt.flag("列入国家智慧商店提升改造", 列入国家智慧商店提升改造)
     验收通过 = rt.flag("验收通过", 验收通过)
-    if not (
-        列入国家智慧商店提升改造
-        and 验收通过
-    ):
+    if not 列入国家智慧商店提升改造:
+        return rt.ZERO
+    if not 验收通过:
         return rt.ZERO
     amount = _30万元
     amount = amount.quantize(rt.FEN, ROUND_HALF_UP)

@@ -369,7 +369,7 @@ def art8_national_workstation(columns: Mapping[str, Any]) -> Array:
 def _art8_national_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 0)
     amount = ok * np.int64(100000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c0 == 0))) if why else amount
 
 
 _ART8_PROVINCIAL_WORKSTATION = Spec(
@@ -399,7 +399,7 @@ def art8_provincial_workstation(columns: Mapping[str, Any]) -> Array:
 def _art8_provincial_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & (c0 == 1)
     amount = (c2 * 2) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c0 == 1))) if why else amount
 
 
 _ART8_CITY_WORKSTATION_T0 = np.array((False, False, True, True), dtype=np.bool_)
@@ -590,9 +590,9 @@ def art9_cooperation(columns: Mapping[str, Any]) -> Array:
 
 def _art9_cooperation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
     t0 = _ART9_COOPERATION_T0[exact]
-    ok = (c3 & ((c0 >= 20000000) & (c0 <= 50000000))) & (~c4)
+    ok = c3 & ((c0 >= 20000000) & (c0 <= 50000000)) & (~c4)
     amount = np.minimum((c1 * t0[c2] + 10) // 20, 10000000) * ok
-    return (amount, _k.why(n, ~(c3 & ((c0 >= 20000000) & (c0 <= 50000000))), c4)) if why else amount
+    return (amount, _k.why(n, ~c3, ~((c0 >= 20000000) & (c0 <= 50000000)), c4)) if why else amount
 
 
 _ART10_TECH_TRANSFER = Spec(
@@ -735,7 +735,7 @@ def art11_rd_growth(columns: Mapping[str, Any]) -> Array:
 def _art11_rd_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c1 & (c2 >= 30000)
     amount = np.minimum((np.maximum(c0 - c3, 0) + 10) // 20, 50000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~(c2 >= 30000))) if why else amount
 
 
 _ART12_INCUBATOR_T0 = _k.table((20000000, 10000000, 5000000))
@@ -890,7 +890,7 @@ def art13_relocation(columns: Mapping[str, Any]) -> Array:
 def _art13_relocation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1)
     amount = ok * np.int64(10000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 1))) if why else amount
 
 
 _ART13_RELOCATION_LEADER = Spec(
@@ -919,7 +919,7 @@ def art13_relocation_leader(columns: Mapping[str, Any]) -> Array:
 def _art13_relocation_leader_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1) & c2
     amount = ok * np.int64(10000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 1), ~c2)) if why else amount
 
 
 _ART13_ABOVE_SCALE = Spec(
@@ -1191,7 +1191,7 @@ def art24_investment(columns: Mapping[str, Any]) -> Array:
 def _art24_investment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 1000000000)
     amount = np.minimum((c2 + 50) // 100, 50000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 1000000000))) if why else amount
 
 
 _ART24_A_GRADE_T0 = _k.table((10000000, 20000000))
@@ -1253,7 +1253,7 @@ def _art24_upgrade_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: b
     t0 = _ART24_UPGRADE_T0[exact]
     ok = c0 & c2
     amount = ((t0[c1] + 1) // 2) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~c2)) if why else amount
 
 
 _ART25_ANNUAL = Spec(
@@ -1360,7 +1360,7 @@ def art26_air_conditioning(columns: Mapping[str, Any]) -> Array:
 def _art26_air_conditioning_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 100000)
     amount = c2 * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 100000))) if why else amount
 
 
 _ART31_INDEPENDENT_ENTITY_T0 = _k.table((10000000000, 30000000000, 50000000000, 100000000000))
@@ -1393,7 +1393,7 @@ def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: 
     t1 = _ART31_INDEPENDENT_ENTITY_T1[exact]
     ok = c0 & c1
     amount = t1[np.searchsorted(t0, c2, side="right")] * ok
-    return (amount, _k.why(n, ~ok, ~(c2 >= 10000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~c1, ~(c2 >= 10000000000))) if why else amount
 
 
 _ART31_CONTRIBUTION = Spec(
@@ -1423,7 +1423,7 @@ def art31_contribution(columns: Mapping[str, Any]) -> Array:
 def _art31_contribution_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     ok = c1 & c0
     amount = np.minimum((c2 * 8 + 5) // 10, 100000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c1, ~c0)) if why else amount
 
 
 _ART32_USED_CAR = Spec(
@@ -1455,7 +1455,7 @@ def art32_used_car(columns: Mapping[str, Any]) -> Array:
 def _art32_used_car_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
     ok = c0 & (c1 >= 10000000000) & c2
     amount = np.minimum((c3 + 100) // 200, 500000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~(c1 >= 10000000000), ~c2)) if why else amount
 
 
 _ART32_TIME_HONOURED_T0 = _k.table((30000000, 10000000, 3000000))
@@ -1536,7 +1536,7 @@ def art33_smart_store(columns: Mapping[str, Any]) -> Array:
 def _art33_smart_store_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     ok = c0 & c1
     amount = ok * np.int64(30000000)
-    return (amount, _k.why(n, ~ok)) if why else amount
+    return (amount, _k.why(n, ~c0, ~c1)) if why else amount
 
 
 _ART34_BOOTH = Spec(
@@ -2214,27 +2214,27 @@ REASONS: dict[str, tuple[str, ...]] = {
     "art7_overseas_engineer": ("不符合条件：入选省级海外工程师", ),
     "art7_weekend_engineer": ("不符合条件：引进周末工程师", ),
     "art8_research_institute": ("不符合条件：新认定研发机构", ),
-    "art8_national_workstation": ("不符合条件：新建工作站并且院士专家工作站级别为国家级院士专家工作站", ),
-    "art8_provincial_workstation": ("不符合条件：新建工作站并且院士专家工作站级别为省级院士专家工作站", ),
+    "art8_national_workstation": ("不符合条件：新建工作站", "不符合条件：院士专家工作站级别为国家级院士专家工作站", ),
+    "art8_provincial_workstation": ("不符合条件：新建工作站", "不符合条件：院士专家工作站级别为省级院士专家工作站", ),
     "art8_city_workstation": ("不符合条件：新建工作站", "院士专家工作站级别不在本条所列范围（市级院士工作站、专家工作站）", ),
     "art8_postdoc": ("不符合条件：博士后工作站绩效考核优秀", ),
     "art8_foreign_expert_city": ("不符合条件：建立金华市外国专家工作站", ),
     "art8_foreign_expert_province": ("不符合条件：入选浙江省外国专家工作站", ),
     "art9_commissioner_project": (),
     "art9_commissioner_excellent": (),
-    "art9_cooperation": ("不符合条件：在区内付诸实施并且实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）", "合作协议费用已获得创新券资助，不再享受", ),
+    "art9_cooperation": ("不符合条件：在区内付诸实施", "不符合条件：实际成交金额在20万元（含）—50万元（含）（实际成交金额 ≥ 200,000.00元，条文注明“（含）”；实际成交金额 ≤ 500,000.00元，条文注明“（含）”）", "合作协议费用已获得创新券资助，不再享受", ),
     "art10_tech_transfer": (),
     "art11_city_topup": ("不符合条件：纳入市级补助", ),
     "art11_institution": ("不符合条件：事业单位或高校", ),
     "art11_rd_subsidy": ("不符合条件：（企业规模为规上企业并且研发费用在50万元（含）—100万元（不含）（研发费用 ≥ 500,000.00元，条文注明“（含）”；研发费用 < 1,000,000.00元，条文注明“（不含）”）或者企业规模为规下企业并且研发费用达到50万元以上（研发费用 ≥ 500,000.00元，民法典第一千二百五十九条：“以上”包括本数））", ),
-    "art11_rd_growth": ("不符合条件：规上工业企业并且研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）", ),
+    "art11_rd_growth": ("不符合条件：规上工业企业", "不符合条件：研发投入占主营业务收入比重达到3%（研发投入占主营业务收入比重 ≥ 3%，“达到”包括本数）", ),
     "art12_incubator": (),
     "art12_maker_space": (),
     "art12_incubated_hitech": (),
     "art12_incubated_sme": (),
     "art13_hitech": (),
-    "art13_relocation": ("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", ),
-    "art13_relocation_leader": ("不符合条件：完成整体搬迁落户我区并且国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）并且省创新型领军企业", ),
+    "art13_relocation": ("不符合条件：完成整体搬迁落户我区", "不符合条件：国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", ),
+    "art13_relocation_leader": ("不符合条件：完成整体搬迁落户我区", "不符合条件：国家高新技术企业有效期剩余在1年以上（国家高新技术企业有效期剩余 ≥ 1，民法典第一千二百五十九条：“以上”包括本数）", "不符合条件：省创新型领军企业", ),
     "art13_above_scale": ("不符合条件：首次列入规上统计的国家高新技术企业第二年仍在规上统计库", ),
     "art13_sme": ("不符合条件：新认列入省科技型中小企业", ),
     "art13_top100": ("不符合条件：获省创新能力百强的国家高新技术企业", ),
@@ -2245,19 +2245,19 @@ REASONS: dict[str, tuple[str, ...]] = {
     "art21_first_version_software": (),
     "art21_software_top100": ("不符合条件：首次入围软件百强", ),
     "art22_ic_project": ("不符合条件：列入区级科技计划的集成电路项目", ),
-    "art24_investment": ("不符合条件：非政府性资金投资并且固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", ),
+    "art24_investment": ("不符合条件：非政府性资金投资", "不符合条件：固定资产投资在1000万元以上（固定资产投资 ≥ 10,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", ),
     "art24_a_grade": ("不符合条件：非政府性资金投资", "升级评定，不再享受", ),
-    "art24_upgrade": ("不符合条件：非政府性资金投资并且升级评定", ),
+    "art24_upgrade": ("不符合条件：非政府性资金投资", "不符合条件：升级评定", ),
     "art25_annual": ("不符合条件：完成年度升规的服务业企业", ),
     "art25_monthly": ("不符合条件：月度升规的服务业企业", ),
     "art25_monthly_revenue": ("不符合条件：月度升规的服务业企业", "未达到最低一档：一至十一月营业收入达到5000万元（一至十一月营业收入 ≥ 50,000,000.00元，“达到”包括本数；一至十一月营业收入 < 100,000,000.00元，至下一档为止）", ),
-    "art26_air_conditioning": ("不符合条件：安装空调监测调控设备并且平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）", ),
-    "art31_independent_entity": ("不符合条件：分支机构转为独立法人并且纳入限上统计", "未达到最低一档：年销售额1亿元及以上（年销售额 ≥ 100,000,000.00元，“及以上”包括本数；年销售额 < 300,000,000.00元，至下一档为止）", ),
-    "art31_contribution": ("不符合条件：实现集中财务管理并且纳入限上统计", ),
-    "art32_used_car": ("不符合条件：设立独立法人机构并且二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）并且纳入限额以上统计库", ),
+    "art26_air_conditioning": ("不符合条件：安装空调监测调控设备", "不符合条件：平均负荷较基线下降比例在10%及以上（平均负荷较基线下降比例 ≥ 10%，“及以上”包括本数）", ),
+    "art31_independent_entity": ("不符合条件：分支机构转为独立法人", "不符合条件：纳入限上统计", "未达到最低一档：年销售额1亿元及以上（年销售额 ≥ 100,000,000.00元，“及以上”包括本数；年销售额 < 300,000,000.00元，至下一档为止）", ),
+    "art31_contribution": ("不符合条件：实现集中财务管理", "不符合条件：纳入限上统计", ),
+    "art32_used_car": ("不符合条件：设立独立法人机构", "不符合条件：二手车年销售额达1亿元以上（二手车年销售额 ≥ 100,000,000.00元，民法典第一千二百五十九条：“以上”包括本数）", "不符合条件：纳入限额以上统计库", ),
     "art32_time_honoured": (),
     "art33_smart_district": ("不符合条件：验收通过", ),
-    "art33_smart_store": ("不符合条件：列入国家智慧商店提升改造并且验收通过", ),
+    "art33_smart_store": ("不符合条件：列入国家智慧商店提升改造", "不符合条件：验收通过", ),
     "art34_booth": ("不符合条件：经备案参加境外展会", ),
     "art34_air_ticket": (),
     "art36_loan_interest": ("不符合条件：（农业经营主体为农林业龙头企业或者农业经营主体为家庭农林场）", ),

@@ -25,8 +25,12 @@ def test_every_plan_keeps_the_invariants(rule: ir.Rule) -> None:
 def test_the_seed_rule_reads_in_the_policy_order() -> None:
     rule = next(r for r in compiled_module("wucheng2023").rules if r.id == "art24_investment")
     steps = plan.lower(rule).steps
-    assert [type(s).__name__ for s in steps] == ["ReadInputs", "Require", "Scale", "Cap", "Round", "Pay"]
-    scale, cap, rounding = steps[2], steps[3], steps[4]
+    # 非政府性资金投资 并且 固定资产投资在1000万元以上: one Require each, so the reason names the one that failed
+    assert [type(s).__name__ for s in steps] == ["ReadInputs", "Require", "Require", "Scale", "Cap", "Round", "Pay"]
+    first, second = steps[1], steps[2]
+    assert isinstance(first, plan.Require) and first.reason == "不符合条件：非政府性资金投资"
+    assert isinstance(second, plan.Require) and second.reason.startswith("不符合条件：固定资产投资在1000万元以上")
+    scale, cap, rounding = steps[3], steps[4], steps[5]
     assert isinstance(scale, plan.Scale) and scale.numerator == Decimal("0.01")
     assert isinstance(cap, plan.Cap) and plan.constant_limit(cap) == Decimal("500000")
     assert isinstance(rounding, plan.Round) and (rounding.quantum, rounding.mode) == (Decimal("0.01"), "ROUND_HALF_UP")

@@ -11,7 +11,7 @@ A backend walks ``plan.steps`` in order and dispatches on the step's class
 A plan always has this shape (``check`` verifies it)::
 
     ReadInputs                      check and convert every input
-    Require*                        each condition must hold, else not applicable
+    Require*                        each condition must hold, else not applicable (one per item of 并且)
     Exclude*                        each exclusion must not hold, else not applicable
     one compute step                Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded | Increments
     ClampAtZero?                    exactly when the computed amount can be negative
@@ -318,7 +318,9 @@ LOWER_COMPUTATION: dict[type, Callable[[Any, ir.Rule], Compute]] = {
 def lower(rule: ir.Rule) -> Plan:
     """The steps of ``rule``, in the one order every backend follows."""
     steps: list[Step] = [ReadInputs(rule.inputs)]
-    steps += [Require(c, wording.not_met(c)) for c in rule.conditions]
+    # 并且 splits into one step per condition, so that a rule that does not apply names the one that failed.
+    conditions = [item for c in rule.conditions for item in (c.items if isinstance(c, ir.AllOf) else (c,))]
+    steps += [Require(c, wording.not_met(c)) for c in conditions]
     steps += [Exclude(c, wording.excluded(c)) for c in rule.exclusions]
     compute = LOWER_COMPUTATION[type(rule.computation)](rule.computation, rule)
     steps.append(compute)

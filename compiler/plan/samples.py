@@ -18,7 +18,7 @@ from pol_runtime import format_yuan
 
 from .. import ir, plan
 from ..ir import wording
-from . import facts
+from . import facts, interpret
 
 FEN = Decimal("0.01")
 BASIS_POINT = Decimal("0.0001")
@@ -205,11 +205,58 @@ class Sampler:
         choices = self.specs[atom.var.name].choices
         return next((c for c in choices if c != atom.value), None)
 
+    def refute(self, condition: ir.Condition, values: dict[str, object]) -> bool:
+        """Make ``condition`` fail (every branch of 或者, one item of 并且); False if it cannot be made to."""
+        if isinstance(condition, ir.AnyOf):
+            return all([self.refute(item, values) for item in condition.items])
+        if isinstance(condition, ir.AllOf):
+            return any(self.refute(item, values) for item in condition.items)
+        return self.falsify(condition, values)
+
+    def focused(self, condition: ir.Condition, atom: ir.Condition) -> dict[str, object]:
+        """The baseline with ``condition`` hanging on ``atom`` alone: the branch of each 或者 that holds ``atom``
+        holds, and the other branches fail, so that moving ``atom`` across its boundary decides the rule."""
+        values = dict(self.baseline)
+        self.focus(condition, atom, values)
+        return values
+
+    def focus(self, condition: ir.Condition, atom: ir.Condition, values: dict[str, object]) -> None:
+        if isinstance(condition, ir.AnyOf):
+            target = next(item for item in condition.items if _holds_atom(item, atom))
+            for item in condition.items:
+                if item is not target:
+                    self.refute(item, values)
+            self.satisfy(target, values)
+            self.focus(target, atom, values)
+        elif isinstance(condition, ir.AllOf):
+            for item in condition.items:
+                if _holds_atom(item, atom):
+                    self.focus(item, atom, values)
+
     # ── the samples ───────────────────────────────────────────────────────────
     def with_(self, note: str, **changes: object) -> Sample:
         return Sample({**self.baseline, **changes}, note)
 
-    def around(self, name: str, bound: ir.Bound, what: str) -> Iterator[Sample]:
+    def failing(self, atom: ir.Truth | ir.ChoiceIs | ir.Within, base: dict[str, object]) -> list[Sample]:
+        """The sample where ``atom`` fails: for a choice, the first other choice that no branch of 或者 accepts."""
+        note = f"不满足：{atom.label}"
+        if isinstance(atom, ir.ChoiceIs) and not atom.negated:
+            others = [c for c in self.specs[atom.var.name].choices if c != atom.value]
+            for other in others:
+                values = {**base, atom.var.name: other}
+                if not interpret.evaluate(self.rule, values).applicable:
+                    return [Sample(values, note)]
+        values = dict(base)
+        return [self.honest(Sample(values, note))] if self.falsify(atom, values) else []
+
+    def honest(self, sample: Sample) -> Sample:
+        """A sample said not to meet a condition that still pays (another branch of 或者 holds whatever the
+        inputs): its note says so, rather than claim what the amount does not show."""
+        if interpret.evaluate(self.rule, sample.values).applicable:
+            return Sample(sample.values, f"{sample.note}（“或者”的其他条件仍成立，规则仍适用）")
+        return sample
+
+    def around(self, name: str, bound: ir.Bound, what: str, base: dict[str, object] | None = None) -> Iterator[Sample]:
         kind = self.types[name]
         value = bound.value.value
         delta = step_of(kind)
@@ -226,26 +273,25 @@ class Sampler:
             label = f"{what}{shown}（{word}）" + ("" if offset == 0 else f"{where}{wording.show(delta, kind)}")
             if offset == 0:
                 label = f"恰在{what}{shown}（{word}）"
-            yield self.with_(label, **{name: there})
+            yield Sample({**(self.baseline if base is None else base), name: there}, label)
 
     def samples(self) -> list[Sample]:
         rule = self.rule
         found = [Sample(dict(self.baseline), "满足全部条件")]
         for condition in rule.conditions:
             for atom in ir.atoms(condition):
+                base = self.focused(condition, atom)
                 if isinstance(atom, ir.Within) and isinstance(atom.subject, ir.Var):
                     for bound in (atom.lower, atom.upper):
                         if bound is not None:
-                            found += self.around(atom.subject.name, bound, "条件门槛")
+                            found += self.around(atom.subject.name, bound, "条件门槛", base)
                 elif isinstance(atom, ir.Versus):  # where both sides are equal, and a step either side
                     for offset, where in ((-1, "下方一步"), (0, "两者恰好相等"), (1, "上方一步")):
-                        value = versus_value(atom, self.baseline, offset)
-                        if not impossible(value) and (offset or value == versus_edge(atom, self.baseline)):
-                            found.append(self.with_(f"{atom.written}：{where}", **{atom.subject.name: value}))
+                        value = versus_value(atom, base, offset)
+                        if not impossible(value) and (offset or value == versus_edge(atom, base)):
+                            found.append(Sample({**base, atom.subject.name: value}, f"{atom.written}：{where}"))
                 else:
-                    values = dict(self.baseline)
-                    if self.falsify(atom, values):
-                        found.append(Sample(values, f"不满足：{atom.label}"))
+                    found += self.failing(atom, base)
         for exclusion in rule.exclusions:
             values = dict(self.baseline)
             self.satisfy(exclusion, values)
@@ -347,6 +393,11 @@ def versus_value(atom: ir.Versus, values: dict[str, object], steps: int, holds: 
     if kind is ir.Type.COUNT:
         return int(value)
     return value.quantize(up) if value >= 0 else value
+
+
+def _holds_atom(condition: ir.Condition, atom: ir.Condition) -> bool:
+    """Whether ``atom`` (this very node) is inside ``condition``."""
+    return any(item is atom for item in ir.atoms(condition))
 
 
 def _whole(value: object) -> bool:
