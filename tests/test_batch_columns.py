@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 
 import pyarrow as arrow
 import pyarrow.parquet as parquet
 import pytest
 
-from compiler.tools import batch_read, cli
+from compiler.tools import batch_columns, batch_read, cli
 
 SEED = Path("policies")
 HEADER = ["申请编号", "申报日期", "非政府性资金投资", "固定资产投资", "实际投资额", "评定景区等级", "升级评定",
@@ -121,3 +122,7 @@ def test_the_amounts_are_the_policy_texts(tmp_path: Path, monkeypatch: pytest.Mo
     assert "第4行 字段“固定资产投资”：“很多”不是金额" in by_id["A3"]["错误"]
     assert by_id["A4"]["合计金额"] == "0.00" and by_id["A4"]["错误"] == ""
     assert "=HYPERLINK(\"x\")" in by_id  # as written in Parquet: only CSV gets the leading "'"
+
+
+def test_the_spaces_stripped_by_column_are_those_python_strips() -> None:
+    assert batch_columns.SPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())

@@ -90,20 +90,29 @@ class Chunk:
 
 
 class TextColumns(Sequence[Sequence[str]]):
-    """Arrow text arrays seen as lists of ``str``, each made when first asked for."""
+    """Arrow text arrays seen as sequences of ``str``: a cell is made Python text only when it is asked for
+    (the rows evaluated or written row by row)."""
 
     def __init__(self, arrays: Sequence[Any]) -> None:
         self.arrays = arrays
-        self.made: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.arrays)
 
-    def __getitem__(self, k: int) -> list[str]:  # type: ignore[override]
-        found = self.made.get(k)
-        if found is None:
-            found = self.made[k] = self.arrays[k].to_pylist()
-        return found
+    def __getitem__(self, k: int) -> TextColumn:  # type: ignore[override]
+        return TextColumn(self.arrays[k])
+
+
+class TextColumn(Sequence[str]):
+    def __init__(self, array: Any) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, row: int) -> str:  # type: ignore[override]
+        text: str = self.array[row].as_py()
+        return text
 
 
 @dataclass
@@ -156,13 +165,28 @@ def _csv(path: Path, known: Names, stack: ExitStack, encoding: str | None) -> Ap
         chosen = "utf-8-sig"  # a byte-order mark is not part of the first column's name
     text = head.decode(chosen, errors="replace").lstrip("\ufeff")
     separator = sniff_separator(text, known)
-    handle = stack.enter_context(path.open(encoding=chosen, newline=""))
     where = str(path)
-    numbered = _csv_rows(csv.reader(handle, delimiter=separator), path, chosen)
-    header, rows, warnings = _header(numbered, known, where, separator)
     shown = None if chosen == "utf-8-sig" else codecs.lookup(chosen).name.upper()
-    return Applications(where, header, warnings, lambda size: _chunked(header, rows, size), shown,
-                        lambda: count_lines(path, chosen) - 1)
+
+    def estimate() -> int:
+        return count_lines(path, chosen) - 1
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        handle = stack.enter_context(path.open(encoding=chosen, newline=""))
+        return _csv_rows(csv.reader(handle, delimiter=separator), path, chosen)
+
+    from . import batch_columns  # which imports this module
+
+    if BY_COLUMN and chosen == "utf-8-sig" and batch_columns.by_column(path):
+        source = batch_columns.open_csv(path, separator, csv.field_size_limit())
+        if source is not None:
+            stack.callback(source.reader.close)
+            names, rest, warnings = _header(iter(source.head), known, where, separator)
+            return Applications(where, names, warnings,
+                                lambda size: batch_columns.chunks(names, rest, source, records, size),
+                                shown, estimate)
+    header, rows, warnings = _header(records(), known, where, separator)
+    return Applications(where, header, warnings, lambda size: _chunked(header, rows, size), shown, estimate)
 
 
 def count_lines(path: Path, encoding: str) -> int:

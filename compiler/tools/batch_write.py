@@ -52,7 +52,6 @@ TEMPORARY = ".pol-batch-"  # a result being written: .<target name>.pol-batch-<p
 # What makes a spreadsheet read a CSV cell as a formula (OWASP): such text is written with a leading "'",
 # so it is shown as written.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN = "^[=+@\t\r-]"  # the same, as a regular expression
 BUDGET_NOTE = "政策未规定超出规模时如何分配，按申请合计列示"
 
 
@@ -193,7 +192,10 @@ def csv_cells(column: Any) -> Any:
     import pyarrow.compute as compute
 
     text = compute.fill_null(column, "")
-    formula = compute.match_substring_regex(text, FORMULA_PATTERN)
+    formula = None
+    for start in FORMULA_START:
+        begins = compute.starts_with(text, start)
+        formula = begins if formula is None else compute.or_(formula, begins)
     if compute.any(formula).as_py():
         text = compute.if_else(formula, compute.binary_join_element_wise("'", text, ""), text)
     quoted = compute.match_substring_regex(text, r'[,"\r\n]')
