@@ -94,7 +94,7 @@ def test_charts_mark_threshold_knee_and_cap_in_chinese() -> None:
     svg = (GENERATED / "charts" / "wucheng2023.art24_investment.svg").read_text(encoding="utf-8")
     assert "封顶50万元" in svg and "拐点 5000万元" in svg
     svg = (GENERATED / "charts" / "wucheng2023.art31_independent_entity.svg").read_text(encoding="utf-8")
-    assert "门槛 1亿元（含）" in svg and "门槛 10亿元（含）" in svg
+    assert "门槛 1亿元（含）" in svg and "门槛 10亿元（含）" in svg and "100万元" in svg
     assert "fill=\"none\" stroke=\"black\"" in svg  # no colour carries meaning
 
 
