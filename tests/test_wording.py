@@ -396,6 +396,17 @@ def test_a_quote_that_differs_shows_the_original_clause_once_quoted(tmp_path: Pa
         "  = help: 原件此处为「“海外工程师”的单位」"]
 
 
+def test_a_quote_that_differs_inside_quotation_marks_shows_them_paired(tmp_path: Path) -> None:
+    (tmp_path / "orig.txt").write_text("1. 对新引进项目的企业，给予“10万元”奖励，最高不超过五十万元。\n", encoding="utf-8")
+    pol = tmp_path / "p.pol"
+    pol.write_text("文号「x」\n原件「orig.txt」\n第一条「条款」\n输入 入选：是否\n规则 r1「条款」\n"
+                   "原文「对新引进项目的企业，给予“20万元”奖励」\n入选的，给予10万元奖励。\n"
+                   "规则 r2「条款」\n原文「对新引进项目的企业给予」\n入选的，给予10万元奖励。\n", encoding="utf-8")
+    helps = [d.render().splitlines()[-1] for d in compile_path(pol, "p.pol").diagnostics]
+    assert helps == ["  = help: 原件此处为「“10万元”奖励」",  # from the opening mark, not 「10万元”奖励」
+                     "  = help: 原件此处为「，给予“10万元”奖励」"]  # the missing comma, then its clause only
+
+
 # ── (7) more of the policies' own wording ─────────────────────────────────────
 def test_dui_de_noun_right_before_the_computation() -> None:
     rule = same(FIRST, "对首次纳入规模以上工业统计的企业给予一次性奖励10万元。",
@@ -702,3 +713,20 @@ def test_qualifiers_before_the_computation_change_nothing() -> None:
 def test_how_it_is_decided_before_an_up_to_amount() -> None:
     rule = same(COLD, "冷库标准化改造的，按规定择优给予最高300万元支持。", "冷库标准化改造的，给予最高300万元支持。")
     assert rule.discretionary and amount(rule, 冷库标准化改造="是") == Decimal("3000000.00")
+
+
+LEVELS = "输入 新认定：是否\n输入 首次获得：是否\n输入 级别：选项（国家级、省级、市级）"
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("新认定的国家级、省级制造业创新中心分别给予1000万元、500万元奖励。",
+     "新认定的，级别为国家级、省级的，分别给予1000万元、500万元奖励。"),
+    ("对新认定国家级、省级制造业创新中心、技术创新示范企业，分别给予1000万元、500万元奖励。",
+     "新认定的，级别为国家级、省级的，分别给予1000万元、500万元奖励。"),
+    ("对新认定国家级、省级称号的分别奖励1000万元和500万元。", "新认定的，级别为国家级、省级的，分别奖励1000万元、500万元。"),
+])
+def test_a_table_right_after_its_condition(written: str, canonical: str) -> None:
+    rule = same(LEVELS, written, canonical)
+    assert amount(rule, 新认定="是", 级别="省级") == Decimal("5000000.00")  # the second of 1000万、500万
+    assert amount(rule, 新认定="是", 级别="市级") == Decimal("0.00")  # not a key of the table
+    assert amount(rule, 新认定="否", 级别="国家级") == Decimal("0.00")

@@ -84,9 +84,29 @@ _FRAGMENT = 20  # at most this many characters of the original are shown
 _CLAUSE_END = re.compile("[，。；！？]")
 
 
+_PAIRS = {"”": "“", "’": "‘", "》": "《", "）": "（", "」": "「", "』": "『"}
+
+
 def _fragment(text: str, at: int) -> str:
-    """The original from ``at`` to the end of its clause, or its first characters and “…”."""
-    end = _CLAUSE_END.search(text, at, at + _FRAGMENT)
+    """The original from ``at`` to the end of its clause, or its first characters and “…”; started at the
+    opening mark of a quotation or bracket that ``at`` falls inside, so that no mark is shown unpaired."""
+    at = _opening(text, at)
+    end = _CLAUSE_END.search(text, at + 1, at + _FRAGMENT)  # a mark at ``at`` is what differs: shown, not an end
     if end is not None and end.start() > at:
         return text[at : end.start()]
     return text[at : at + _FRAGMENT] + ("…" if len(text) > at + _FRAGMENT else "")
+
+
+def _opening(text: str, at: int) -> int:
+    """``at``, or the opening mark before it in its clause whose closing mark follows it there."""
+    end = _CLAUSE_END.search(text, at)
+    clause_end = end.start() if end is not None else len(text)
+    for char in text[at:min(clause_end, at + _FRAGMENT)]:
+        opener = _PAIRS.get(char)
+        if opener is not None:
+            start = text.rfind(opener, 0, at)
+            before = _CLAUSE_END.search(text, start + 1, at) if start >= 0 else None
+            return start if start >= 0 and before is None and at - start <= _FRAGMENT else at
+        if char in _PAIRS.values():
+            return at
+    return at

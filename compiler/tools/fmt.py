@@ -529,9 +529,14 @@ class _Printer:
             return _verbatim(self.source.within(t.span))
         parts = self.keys(t.keys, self.start(t.span))
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
-        noun = words[0].text if words and words[0].kind == "NAME" else ""  # 对国家级、省级贯标试点企业，分别…
-        if noun:
-            parts += [noun, "，" if _has(words, "_COMMA") else ""]
+        # the nouns after the keys (对国家级、省级贯标试点企业，分别… · …制造业创新中心、技术创新示范企业，) and their 的
+        count = 0
+        while count < len(words) and (words[count].kind == "NAME" or words[count].kind == "_SEP" and count):
+            count += 1
+        if count:
+            noun = ["、" if w.kind == "_SEP" else w.text for w in words[:count]]
+            de = "的" if count < len(words) and words[count].text == "的" else ""
+            parts += [*noun, de, "，" if _has(words, "_COMMA") else ""]
         elif t.keys.input is not None or t.topup is not None:
             parts.append("，")
         if t.topup is not None:
