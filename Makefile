@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check-generated build bench clean java
+.PHONY: demo test lint typecheck check-generated build bench clean java node
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ demo: build
 	@echo '== 审核页：每份政策、每条规则一页，签署栏在政策页末 =='
 	$(BIN)/pol site -o build/site
 
-test: $(STAMP) java lint typecheck check-generated
+test: $(STAMP) java node lint typecheck check-generated
 	$(BIN)/python -m pytest
 
 # Java 17 or newer for Spark (pol spark, tests/test_spark.py): Debian's, where there is no java on the PATH.
@@ -42,6 +42,12 @@ java:
 	@command -v java >/dev/null 2>&1 || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless; }
+
+# Node.js for tests/test_javascript.py (the site's calculators, run against the Python ones): Debian's, where there is none.
+node:
+	@command -v node >/dev/null 2>&1 || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check compiler pol_runtime tests benchmarks generated

@@ -34,7 +34,7 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         for name, value in attrs:
-            if name.startswith("on") and name != "onsubmit":
+            if name.startswith("on"):
                 self.handlers.append(f"{tag} {name}={value}")
         if values.get("id"):
             self.ids.add(values["id"] or "")
@@ -158,6 +158,19 @@ def test_no_inline_script_and_no_handlers(site: Path) -> None:
     for page in site.glob("*.html"):
         found = parsed(page)
         assert not found.scripts and not found.handlers, page.name
+
+
+def test_each_rule_page_has_a_form_for_its_calculator(site: Path, wucheng: ir.Module) -> None:
+    calculators = (site / "assets" / "calculators.js").read_text(encoding="utf-8")
+    for rule in wucheng.rules:
+        page = (site / f"wucheng2023.{rule.id}.html").read_text(encoding="utf-8")
+        assert f'<form class="try" data-calculator="wucheng2023.{rule.id}">' in page
+        assert f'C["wucheng2023.{rule.id}"] = {{' in calculators
+        for spec in rule.inputs:
+            assert f'data-input="{spec.name}"' in page
+    page = (site / "wucheng2023.art24_investment.html").read_text(encoding="utf-8")
+    # filled with a case where the rule applies: 固定资产投资 exactly 1000万元 (以上 includes it)
+    assert 'data-input="固定资产投资" type="text" value="10,000,000.00元"' in page
 
 
 def test_policy_text_stays_text(tmp_path: Path) -> None:

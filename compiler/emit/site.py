@@ -22,11 +22,13 @@ import jinja2
 import pol_runtime as runtime
 
 from .. import ir
+from ..ir import wording
+from ..plan.samples import Sampler
 from ..tools import coverage
-from . import markdown, python
+from . import javascript, markdown, python
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
-ASSETS = ("site.css", "search.js")  # copied as they are into assets/
+ASSETS = ("site.css", "search.js", "pol-decimal.js", "try.js")  # copied as they are into assets/
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,21 @@ def search_index(modules: list[ir.Module], entries: dict[str, list[dict[str, Any
     return index
 
 
+def form_fields(rule: ir.Rule) -> list[dict[str, Any]]:
+    """The fields of a rule's “try a case” form, filled with a case where it applies (the samples' baseline)."""
+    baseline = Sampler(rule).baseline
+    fields: list[dict[str, Any]] = []
+    for spec in rule.inputs:
+        value = baseline[spec.name]
+        fields.append({"spec": spec, "value": wording.show(value, spec.type), "id": f"input-{len(fields) + 1}",
+                       "hint": HINTS.get(spec.type, "")})
+    return fields
+
+
+HINTS = {ir.Type.MONEY: "如 1000万元、12345.67元", ir.Type.RATE: "如 3.65%", ir.Type.COUNT: "整数",
+         ir.Type.DATE: "如 2023-06-30", ir.Type.NUMBER: "数字"}
+
+
 def render(modules: list[ir.Module]) -> list[Page]:
     """Every file of the site, in a fixed order."""
     env = environment()
@@ -126,6 +143,7 @@ def render(modules: list[ir.Module]) -> list[Page]:
             following = found[place + 1]["rule"] if place + 1 < len(found) else None
             pages.append(Page(rule_page(module, rule), env.get_template("rule.html.j2").render(
                 **common, root="", module=module, entry=entry, rule=rule, previous=previous, following=following,
+                fields=form_fields(rule), calculator=javascript.key(module, rule),
                 title=f"{rule.article_text} {rule.title}")))
     pages.append(Page("readings.html", env.get_template("readings.html.j2").render(
         **common, root="", readings=register, title="解读登记")))
@@ -136,5 +154,6 @@ def render(modules: list[ir.Module]) -> list[Page]:
     # The same index as a script: a page opened from disk (file://) may not fetch() a file beside it.
     pages.append(Page("assets/search-index.js", f"window.POL_SEARCH_INDEX = {index};\n"))
     pages += [Page(f"assets/{name}", (TEMPLATES / name).read_text(encoding="utf-8")) for name in ASSETS]
+    pages.append(Page("assets/calculators.js", javascript.render(modules)))
     pages += [Page(name, svg) for name, svg in sorted(charts.items())]
     return pages

@@ -37,6 +37,7 @@
     });
   }
 
+  input.form.addEventListener("submit", function (event) { event.preventDefault(); show(); });
   input.addEventListener("input", show);
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { input.value = ""; show(); }
