@@ -14,6 +14,7 @@ Columns (a mapping of input name → 1-D array, all of one length):
   金额 (money)   int64 fen: 1,234.56元 is 123456.
   比例 (rate)    int64 count of 1/RATE_SCALE (1000000): 3.65% is 36500.
   数量 (count)   int64.
+  数量（亩）(quantity)  int64 count of 1/10000 of the input's unit: 12.5亩 is 125000.
   是否 (bool)    bool arrays.
   选项 (choice)  integer codes: the index of the choice in ``CHOICES[name]``
                  (any integer dtype); arrays of the choice texts are accepted too.
@@ -37,7 +38,7 @@ import numpy as np
 from pol_runtime.columns import kernels as _k
 from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
 
-_k.require("1.1", __name__)
+_k.require("1.2", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",

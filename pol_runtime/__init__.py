@@ -8,8 +8,21 @@ which the vectorised calculators import, uses numpy.
 
 from __future__ import annotations
 
-from .inputs import _FALSE, _TRUE, _UNITS, PolInputError, choice, count, day, flag, money, rate, read
-from .numbers import CONTEXT, FEN, MAX_COUNT, MAX_MONEY, MAX_RATE, ZERO, format_rate, format_yuan, own_decimal_context, scaled
+from .inputs import _FALSE, _TRUE, _UNITS, PolInputError, choice, count, day, flag, money, quantity, rate, read
+from .numbers import (
+    CONTEXT,
+    FEN,
+    MAX_COUNT,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_RATE,
+    QUANTITY_SCALE,
+    ZERO,
+    format_rate,
+    format_yuan,
+    own_decimal_context,
+    scaled,
+)
 from .result import Result, Step, Trace
 from .sets import (
     DATE_FIELD,
@@ -42,11 +55,12 @@ from .sets import (
 from .version import __version__, require
 
 __all__ = [
-    "CONTEXT", "DATE_FIELD", "EXPIRED", "FEN", "MAX_COUNT", "MAX_MONEY", "MAX_RATE", "PLACE_FIELD", "UNDATED",
+    "CONTEXT", "DATE_FIELD", "EXPIRED", "FEN", "MAX_COUNT", "MAX_MONEY", "MAX_QUANTITY", "MAX_RATE", "PLACE_FIELD",
+    "QUANTITY_SCALE", "UNDATED",
     "UNPLACED", "WRONG_INPUT", "ZERO", "Award", "Entry", "Gate", "Pending", "PolInputError", "Result", "SetResult",
     "Step", "Trace", "__version__", "_FALSE", "_TRUE", "_UNITS", "_plan", "_stack", "arguments", "choice",
     "conclude_set", "count", "day", "evaluate_set", "expiry_note", "failed_gate", "flag", "format_rate",
-    "format_yuan", "in_place", "money", "own_decimal_context", "placed", "prepare_set", "question_text", "rate",
+    "format_yuan", "in_place", "money", "own_decimal_context", "placed", "prepare_set", "quantity", "question_text", "rate",
     "read", "require", "scaled", "stack_key", "stack_policy", "unknown_place", "wrong_input",
 ]
 

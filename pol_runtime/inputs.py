@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from .numbers import CONTEXT, MAX_COUNT, MAX_MONEY, MAX_RATE, own_decimal_context
+from .numbers import CONTEXT, MAX_COUNT, MAX_MONEY, MAX_QUANTITY, MAX_RATE, own_decimal_context
 
 
 class PolInputError(ValueError):
@@ -65,6 +65,13 @@ def rate(field: str, value: object) -> Decimal:
     return _decimal(field, value, "比例", MAX_RATE)
 
 
+def quantity(field: str, value: object) -> Decimal:
+    """A quantity in the unit its input is declared in (亩, 平方米, 千瓦时): a non-negative decimal."""
+    if type(value) is Decimal and value.is_finite() and not value.is_signed() and value <= MAX_QUANTITY:
+        return value
+    return _decimal(field, value, "数量", MAX_QUANTITY)
+
+
 def count(field: str, value: object) -> int:
     if type(value) is int:
         number = value
@@ -112,10 +119,11 @@ _FALSE = frozenset({"否", "false", "False", "FALSE", "no", "0", "不是", "N", 
 
 @own_decimal_context
 def read(kind: str, raw: object, options: Sequence[str] = ()) -> object:
-    """A value of ``kind`` (money, rate, count, bool, choice, date) from what a person wrote.
+    """A value of ``kind`` (money, rate, count, quantity, bool, choice, date) from what a person wrote.
 
     Money: 1000万元, 1.5亿元, 2500元, 1,234.50 or a number of yuan.  Rate: 3% or
-    0.03.  Bool: 是/否.  Date: 2023-03-01 or 2023年3月1日.  Raises ValueError
+    0.03.  Quantity: a number in the input's declared unit (120, 35.5).  Bool: 是/否.
+    Date: 2023-03-01 or 2023年3月1日.  Raises ValueError
     with a message in Chinese.
     """
     if kind == "bool" and isinstance(raw, bool):
@@ -144,6 +152,15 @@ def read(kind: str, raw: object, options: Sequence[str] = ()) -> object:
         if text in _FALSE:
             return False
         raise ValueError(f"“{text}”不是“是”或“否”")
+    if kind == "quantity":
+        body = text.replace(",", "").replace("，", "")
+        try:
+            number = Decimal(body)
+        except InvalidOperation:
+            raise ValueError(f"“{text}”不是数量，应写作如 120 或 35.5（以所声明的单位计）") from None
+        if not number.is_finite():
+            raise ValueError(f"“{text}”不是有限的数")
+        return number
     if kind == "count":
         try:
             number = Decimal(text)

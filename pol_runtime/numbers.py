@@ -35,6 +35,8 @@ def own_decimal_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
 MAX_MONEY = Decimal(10) ** 18  # yuan
 MAX_RATE = Decimal(100)  # 10000%
 MAX_COUNT = 10**12
+MAX_QUANTITY = Decimal(10) ** 12  # a quantity in its unit: 亩, 平方米, 千瓦时
+QUANTITY_SCALE = 10**4  # the columns of the vectorised calculators carry quantities to 1/10000 of their unit
 
 
 @own_decimal_context

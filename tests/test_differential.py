@@ -42,6 +42,8 @@ HEADER = """\
 输入 戊：是否
 输入 己：选项（一类、二类、三类）
 输入 庚：日期
+输入 辛：数量（平方米）
+输入 壬：数量（月）
 
 第一条「随机」
 """
@@ -56,6 +58,11 @@ def money(draw: st.DrawFn, low: int = 1, high: int = 5000) -> str:
 
 def rate(draw: st.DrawFn) -> str:
     return f"{draw(st.integers(1, 100))}%"
+
+
+def price(draw: st.DrawFn) -> str:
+    """A unit price's number: whole, or to the fen or finer (0.015元/千瓦时)."""
+    return str(Decimal(draw(st.integers(1, 50_000))).scaleb(-draw(st.sampled_from([0, 2, 3]))))
 
 
 def day(draw: st.DrawFn) -> str:
@@ -76,6 +83,7 @@ def conditions(draw: st.DrawFn) -> str:
             f"庚在{day(draw)}及以上", f"庚在{day(draw)}以下", f"庚超过{day(draw)}", f"庚不满{day(draw)}",
             f"庚在2023年1月{draw(st.integers(1, 31))}日（含）—2023年{draw(st.integers(2, 12))}月1日（不含）",
             f"总数在{draw(st.integers(0, 20))}项（不含）—{draw(st.integers(21, 40))}项（含）",
+            f"辛在{draw(st.integers(0, 900))}平方米以上", f"辛超过{draw(st.integers(0, 900))}.5",
         ]))
 
     parts = [atom()]
@@ -119,6 +127,10 @@ def computations(draw: st.DrawFn) -> str:
         f"丁在{draw(st.integers(1, 5))}项及以上、{draw(st.integers(6, 9))}项及以上、{draw(st.integers(10, 20))}项及以上的，"
         f"分别给予{m1}、{m2}、{m3}",
         f"庚在{day(draw)}及以上、2024年1月1日及以上的，分别给予{m1}、{m2}",
+        f"按辛给予{price(draw)}元/平方米的补贴",
+        f"对辛给予{price(draw)}万元/平方米补助",
+        f"按辛和壬给予{price(draw)}元/平方米/月的房租补贴",
+        f"按辛×壬每平方米每月{price(draw)}元给予补贴",
     ]))
 
 
@@ -156,6 +168,8 @@ def random_values(rule: ir.Rule, chance: random.Random) -> dict[str, Any]:
             values[spec.name] = Decimal(chance.randint(0, 10**4)).scaleb(-4)
         elif spec.type is ir.Type.COUNT:
             values[spec.name] = chance.randint(0, 50)
+        elif spec.type is ir.Type.QUANTITY:
+            values[spec.name] = Decimal(chance.randint(0, 10**7)).scaleb(-chance.choice([0, 2, 4]))
         elif spec.type is ir.Type.BOOL:
             values[spec.name] = chance.random() < 0.5
         elif spec.type is ir.Type.DATE:

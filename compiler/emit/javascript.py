@@ -141,6 +141,12 @@ class RuleCode:
                 f"P.floor(P.mul({total}, {js_decimal(step.quota.rate)})));",
                 self.record("计算", step.label, f"P.mul(P.min({count}, limit), {amount})")]
 
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
+        value = js_decimal(step.price)
+        for quantity in step.quantities:
+            value = f"P.mul({value}, {self.expr_Var(quantity)})"
+        return [self.record("计算", step.label, value)]
+
     def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)
         lines = ["amount = P.ZERO;"]

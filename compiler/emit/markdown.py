@@ -50,7 +50,7 @@ def load_calculators(code: str, module_name: str) -> types.ModuleType:
 
 
 def describe_inputs(rule: ir.Rule, values: dict[str, object]) -> str:
-    return "；".join(f"{spec.name}={wording.show(values[spec.name], spec.type)}" for spec in rule.inputs)
+    return "；".join(f"{spec.name}={wording.show(values[spec.name], spec.type, spec.unit)}" for spec in rule.inputs)
 
 
 def describe_result(result: Any) -> str:

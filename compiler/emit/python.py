@@ -51,7 +51,7 @@ def annotation(spec: ir.Input) -> str:
     An amount or a rate may be a numeric string (``"80000000"``, ``"0.03"``), as ``rt.money`` and
     ``rt.rate`` read one; a count may be a whole ``Decimal``; a choice is one of its declared strings.
     """
-    if spec.type in (ir.Type.MONEY, ir.Type.RATE):
+    if spec.type in (ir.Type.MONEY, ir.Type.RATE, ir.Type.QUANTITY):
         return "Decimal | int | str"
     if spec.type is ir.Type.COUNT:
         return "int | Decimal"
@@ -68,8 +68,8 @@ def validation(spec: ir.Input) -> str:
     name = py_str(spec.name)
     if spec.type is ir.Type.CHOICE:
         return f"rt.choice({name}, {spec.name}, {choices_constant(spec)})"
-    check = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.BOOL: "flag",
-             ir.Type.DATE: "day"}[spec.type]
+    check = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
+             ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
     return f"rt.{check}({name}, {spec.name})"
 
 
@@ -263,6 +263,11 @@ class RuleCode:
 
     def visit_Fixed(self, step: plan.Fixed) -> list[str]:  # noqa: N802
         return [self.record("计算", step.label, self.decimal(step.amount, ir.Type.MONEY))]
+
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
+        """The price (a money constant) times each quantity: exact, rounded only at the rule's one rounding."""
+        factors = [*(q.name for q in step.quantities), self.decimal(step.price, ir.Type.MONEY)]
+        return [self.record("计算", step.label, " * ".join(factors))]
 
     def visit_PerUnit(self, step: plan.PerUnit) -> list[str]:  # noqa: N802
         count, amount = step.count.name, self.decimal(step.amount, ir.Type.MONEY)

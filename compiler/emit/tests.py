@@ -21,8 +21,8 @@ from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 
-STRATEGIES = {ir.Type.MONEY: "MONEY", ir.Type.RATE: "RATE", ir.Type.COUNT: "COUNT", ir.Type.BOOL: "FLAG",
-              ir.Type.DATE: "DATE"}
+STRATEGIES = {ir.Type.MONEY: "MONEY", ir.Type.RATE: "RATE", ir.Type.COUNT: "COUNT", ir.Type.QUANTITY: "QUANTITY",
+              ir.Type.BOOL: "FLAG", ir.Type.DATE: "DATE"}
 
 
 def py_value(value: object) -> str:
@@ -46,7 +46,7 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
         return f"st.sampled_from(calc.CHOICES[{py_str(spec.name)}])"
     points = sorted({p for p in boundaries(rule, spec.name)})
     base = STRATEGIES[spec.type]
-    if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE):
+    if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE, ir.Type.QUANTITY):
         return f"near({base}, {', '.join(py_value(p) for p in points)})"
     return base
 
@@ -179,5 +179,7 @@ def render(module: ir.Module) -> str:
             "levels": level_order(rule),
         })
     uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
+    uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
     return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
+                                                            uses_quantity=uses_quantity,
                                                             STRATEGIES=STRATEGIES)

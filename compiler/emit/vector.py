@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from pol_runtime import QUANTITY_SCALE
+
 from .. import ir, plan
 from ..plan import facts
 from .jinja import environment
@@ -396,8 +398,9 @@ class RuleKernel:
         return getattr(self, f"expr_{type(expr).__name__}")(expr)  # type: ignore[no-any-return]
 
     def expr_Var(self, expr: ir.Var) -> Term:  # noqa: N802
-        code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT)
-        den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1}[spec.type]
+        code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT, ir.Type.QUANTITY)
+        den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1,
+               ir.Type.QUANTITY: QUANTITY_SCALE}[spec.type]
         return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
 
     def expr_Const(self, expr: ir.Const) -> Term:  # noqa: N802
@@ -533,6 +536,14 @@ class RuleKernel:
 
     def visit_Fixed(self, step: plan.Fixed) -> list[str]:  # noqa: N802
         self.term = Term.constant(Fraction(step.amount))
+        return []
+
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
+        """The quantities' product (each value = code / QUANTITY_SCALE) times the price: only the fraction changes."""
+        term = Term.constant(Fraction(step.price))
+        for quantity in step.quantities:
+            term = self.mul(term, self.expr(quantity))
+        self.term = term
         return []
 
     def visit_PerUnit(self, step: plan.PerUnit) -> list[str]:  # noqa: N802
@@ -856,7 +867,8 @@ class RuleKernel:
 
 
 # ── the module ────────────────────────────────────────────────────────────────
-KIND = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.BOOL: "bool",
+KIND = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
+        ir.Type.BOOL: "bool",
         ir.Type.CHOICE: "choice", ir.Type.DATE: "date", ir.Type.NUMBER: "money"}
 
 
@@ -908,6 +920,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         choices=choices,
         rate_scale=rate_scale,
         rate_digits=len(str(rate_scale)) - 1,
+        quantity_scale=QUANTITY_SCALE,
         scalar_module=scalar_module or module.module_name,
         kind=KIND,
         runtime=RuntimeImports(vendored),

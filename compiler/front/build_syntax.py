@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from lark import Token, Tree, v_args
 from lark.visitors import Transformer_NonRecursive
 
-from . import codes, numerals
+from . import codes, numerals, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make
 from .lexer import declared_inputs
@@ -554,6 +554,21 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         scope = _token(children, "SCOPE")
         return s.PerCount(_name(children[1]), str(scope), amount, award, span=_meta_span(meta))
 
+    def _price(self, token: Token) -> s.Price:
+        price = units.read_price(str(token))
+        assert price is not None, token  # the PRICE pattern spells only known units
+        return s.Price(price.yuan, price.per, price.unit, str(token), span=token_span(token))
+
+    def unit_price(self, meta: Any, children: list[Any]) -> s.UnitPrice:
+        """按租用面积和租用月数给予18元/平方米/月的补贴: 和 (or ×) joins the quantities the price multiplies."""
+        price = self._price(_tokens(children, "PRICE")[0])
+        return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), span=_meta_span(meta))
+
+    def unit_price_given(self, meta: Any, children: list[Any]) -> s.UnitPrice:
+        """对调峰时段用电量给予0.2元/千瓦时奖励: the quantity is the name after 对 (``guarded``)."""
+        price = self._price(_tokens(children, "PRICE")[0])
+        return s.UnitPrice((), price, _node(children, s.Award), span=_meta_span(meta))
+
     def upto_some(self, meta: Any, children: list[Any]) -> s.UpTo:
         cap: s.Cap = children[-1]
         award = _token(children, "AWARD")
@@ -627,6 +642,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         condition, rest = [c for c in children if not isinstance(c, Token)]
         if isinstance(rest, s.Sentence) and isinstance(rest.computation, _RateOnName):
             return self._rate_on_name(meta, condition, rest)
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.UnitPrice) \
+                and not rest.computation.quantities and isinstance(condition, s.IsTrue):
+            # 对调峰时段用电量给予0.2元/千瓦时奖励: 用电量 is what the price is for, not a condition; the
+            # computation is the whole sentence as written, 对 and all
+            computation = dataclasses.replace(rest.computation, quantities=(condition.name,),
+                                              span=_meta_span(meta).to(rest.computation.span))
+            return s.Sentence(rest.conditions, computation, rest.modifiers, span=_meta_span(meta))
         noun = self._declared_noun(children)
         return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
 
@@ -663,6 +685,17 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def t_count(self, meta: Any, children: list[Any]) -> s.TypeSpec:
         return s.TypeSpec("count", span=_meta_span(meta))
+
+    def t_quantity(self, meta: Any, children: list[Token]) -> s.TypeSpec:
+        """数量（亩）: a quantity in its unit; a unit pol does not know (数量（公斤）) is kept for the checker (E0206)."""
+        token = children[0]
+        written = str(token).removeprefix("数量").strip(" \t（()）")
+        unit = units.canonical(written)
+        if unit is not None:
+            return s.TypeSpec("quantity", unit=unit, span=_meta_span(meta))
+        start = (token.column or 0) + str(token).index(written)  # the caret under the unit itself
+        return s.TypeSpec("quantity", unit_text=written,
+                          span=Span(token.line or 0, start, token.line or 0, start + len(written)))
 
     def t_bool(self, meta: Any, children: list[Any]) -> s.TypeSpec:
         return s.TypeSpec("bool", span=_meta_span(meta))
@@ -794,6 +827,19 @@ def _scope_words(children: Sequence[Any]) -> tuple[str, ...]:
             words.append(str(child))
         previous = child
     return tuple(words)
+
+
+def _factors(base: s.Expr) -> tuple[s.Expr, ...]:
+    """The factors a unit price multiplies: 租用面积和租用月数 · 租用面积×租用月数 (anything else stays one factor)."""
+    factors: list[s.Expr] = []
+    pending = [base]
+    while pending:  # iteratively: a long chain of 和 nests deep
+        node = pending.pop()
+        if isinstance(node, s.BinOp) and node.op in ("+", "×"):
+            pending += [node.right, node.left]
+        else:
+            factors.append(node)
+    return tuple(factors)
 
 
 def _name(token: Token) -> s.NameRef:

@@ -18,13 +18,13 @@ from pathlib import Path
 import pol_runtime as runtime
 
 from ..ir import Type
-from . import boundaries, codes, names
+from . import boundaries, codes, names, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .quotes import Original, locate
 from .source import Source, Span
 
-_TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "bool": Type.BOOL,
+_TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "quantity": Type.QUANTITY, "bool": Type.BOOL,
           "choice": Type.CHOICE, "date": Type.DATE}
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
@@ -32,7 +32,8 @@ _RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
 # The largest value a calculator accepts for each kind of input (pol_runtime/numbers.py): a threshold beyond it is never reached.
 _LIMITS = {Type.MONEY: (runtime.MAX_MONEY, "金额", f"{runtime.MAX_MONEY:,f}元"),
            Type.RATE: (runtime.MAX_RATE, "比例", runtime.format_rate(runtime.MAX_RATE)),
-           Type.COUNT: (Decimal(runtime.MAX_COUNT), "数量", f"{runtime.MAX_COUNT:,}")}
+           Type.COUNT: (Decimal(runtime.MAX_COUNT), "数量", f"{runtime.MAX_COUNT:,}"),
+           Type.QUANTITY: (runtime.MAX_QUANTITY, "数量", f"{runtime.MAX_QUANTITY:,f}")}
 MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
 
 
@@ -49,7 +50,8 @@ def value_type(value: s.Value) -> Type:
 
 
 def comparable(subject: Type, value: Type) -> bool:
-    return subject == value or (subject is Type.COUNT and value is Type.NUMBER)
+    """A count or a quantity compares with a count (50亩) or a plain number."""
+    return subject == value or (subject in (Type.COUNT, Type.QUANTITY) and value in (Type.COUNT, Type.NUMBER))
 
 
 @dataclass
@@ -164,6 +166,8 @@ class Checker:
                 if key in folded:
                     self.error(codes.FOLDED_COLLISION, decl.name.span, name=name, other=folded[key])
                 folded[key] = name
+            if decl.type.unit_text is not None:
+                self.error(codes.UNKNOWN_UNIT, decl.type.span, unit=decl.type.unit_text, known="、".join(units.UNITS))
             seen: set[str] = set()
             for choice in decl.type.choices:
                 if choice.name in seen:
@@ -278,6 +282,11 @@ class Checker:
             if subject is not None and not comparable(subject, value_type(value)):
                 self.error(codes.COMPARE_MIXED, value.span, what=compare.subject.name, actual=subject.value,
                            expected=value_type(value).value)
+            elif subject is Type.QUANTITY and isinstance(value, s.Count) \
+                    and units.canonical(value.unit) != self.symbols.inputs[compare.subject.name].type.unit:
+                unit = self.symbols.inputs[compare.subject.name].type.unit
+                self.error(codes.COMPARE_MIXED, value.span, what=compare.subject.name, actual=f"以{unit}计的数量",
+                           expected=f"以{value.unit}计的数量")
             else:
                 self.check_limit(subject, value)
         self.check_threshold(threshold, compare.at)
@@ -358,6 +367,8 @@ class Checker:
             self.check_money_expr(computation.base)
             if computation.ratio.theirs == 0:
                 self.error(codes.ZERO_RATIO, computation.ratio.span, ratio=computation.ratio.text)
+        elif isinstance(computation, s.UnitPrice):
+            self.check_unit_price(computation)
         elif isinstance(computation, s.PerCount):
             self.resolve(computation.count, Type.COUNT)
             self.check_amount(computation.amount)
@@ -372,6 +383,27 @@ class Checker:
                 self.check_rate(rate)
         else:
             self.check_tiers(computation)
+
+    def check_unit_price(self, computation: s.UnitPrice) -> None:
+        """Each factor a quantity input, their units the price's, each once: area × 月 × 元/平方米/月 is money."""
+        given: list[str] = []
+        for factor in computation.quantities:
+            if not isinstance(factor, s.NameRef):
+                self.error(codes.TYPE_MISMATCH, factor.span, what="此处", actual="数值或算式",
+                           expected="带单位的数量输入（如 数量（千瓦时））")
+                return
+            kind = self.resolve(factor, Type.QUANTITY, "带单位的数量（如 数量（千瓦时））")
+            if kind is not Type.QUANTITY:
+                return
+            unit = self.symbols.inputs[factor.name].type.unit
+            if unit is not None:
+                given.append(unit)
+        price = computation.price
+        if not units.matches(units.Price("0", "元", price.per), given):
+            names = "、".join(f"{f.name}（{self.symbols.inputs[f.name].type.unit}）" for f in computation.quantities
+                             if isinstance(f, s.NameRef)) or "（没有数量）"
+            self.error(codes.UNIT_MISMATCH, price.span, price=price.text, per=units.product(list(price.per)),
+                       given=names)
 
     def check_modifiers(self, sentence: s.Sentence) -> None:
         computation = sentence.computation

@@ -70,6 +70,10 @@ TYPE_MISMATCH = _error("E0201", "“{what}”是{actual}，此处需要{expected
 ADD_MIXED = _error("E0202", "{left}与{right}不能相加减", "只有同类的量才能相加减，如金额加金额")
 MULTIPLY_MIXED = _error("E0203", "{left}与{right}不能相乘", "金额只能乘以比例或数量")
 COMPARE_MIXED = _error("E0204", "“{what}”是{actual}，不能与{expected}比较")
+UNIT_MISMATCH = _error("E0205", "单价“{price}”按{per}计，所乘的数量是{given}：单位不符，算不出以元计的金额",
+                       "单价的每个单位须对应一个数量输入，如“输入 租用面积：数量（平方米）”“输入 租用月数：数量（月）”，"
+                       "再写“按租用面积和租用月数给予18元/平方米/月的补贴”")
+UNKNOWN_UNIT = _error("E0206", "pol 不认识单位“{unit}”", "数量的单位可写：{known}")
 
 # ── boundaries, rates, caps, tiers ───────────────────────────────────────────
 MISSING_BOUNDARY = _error("E0301", "缺少边界用语，无法确定是否包含本数", "在数额后写“以上”“以下”，或改用“达到”“超过”等")

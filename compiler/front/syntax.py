@@ -352,6 +352,25 @@ class Increments(Node):
 
 
 @dataclass(frozen=True)
+class Price(Node):
+    """``0.2元/千瓦时`` · ``18元/平方米/月`` · ``每人每月500元``: yuan for one of each unit in ``per``."""
+
+    yuan: Decimal
+    per: tuple[str, ...]  # canonical units, as written in order
+    unit: str  # 元/平方米/月
+    text: str
+
+
+@dataclass(frozen=True)
+class UnitPrice(Node):
+    """``按用电量给予0.2元/千瓦时的补贴`` — the price times the quantities (each a quantity input)."""
+
+    quantities: tuple[Expr, ...]  # the factors of the base: 租用面积和租用月数 is (租用面积, 租用月数)
+    price: Price
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Quota(Node):
     """``名额按科技特派员总人数的30%确定`` — a limit on the count a per-count amount uses."""
 
@@ -376,7 +395,7 @@ class Multiplier(Node):
 
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments)
+               | Increments | UnitPrice)
 Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier
 
 
@@ -397,8 +416,10 @@ class Exclusion(Node):
 # ── declarations and structure ────────────────────────────────────────────────
 @dataclass(frozen=True)
 class TypeSpec(Node):
-    kind: str  # money, rate, count, bool, date, choice
+    kind: str  # money, rate, count, quantity, bool, date, choice
     choices: tuple[NameRef, ...] = ()
+    unit: str | None = None  # a quantity's unit, canonical (compiler/front/units.py): 数量（亩）
+    unit_text: str | None = None  # the unit as written, when pol does not know it (E0206)
 
 
 @dataclass(frozen=True)

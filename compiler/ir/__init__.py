@@ -22,6 +22,7 @@ class Type(enum.Enum):
     MONEY = "金额"
     RATE = "比例"
     COUNT = "数量"
+    QUANTITY = "带单位的数量"  # 数量（亩）: a non-negative decimal in its unit (Input.unit)
     BOOL = "是否"
     CHOICE = "选项"
     DATE = "日期"
@@ -35,6 +36,7 @@ class Input:
     choices: tuple[str, ...]
     description: str | None
     line: int
+    unit: str | None = None  # a quantity's unit: 亩, 平方米, 千瓦时 (compiler/front/units.py)
 
 
 # ── expressions ───────────────────────────────────────────────────────────────
@@ -283,7 +285,17 @@ class Increments:
     label: str
 
 
-Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments
+@dataclass(frozen=True)
+class UnitPrice:
+    """price × q₁ × q₂ …: 0.2元/千瓦时 × 用电量, 18元/平方米/月 × 租用面积 × 租用月数 (exact; money in yuan)."""
+
+    quantities: tuple[Var, ...]  # quantity inputs whose units are the price's, each once
+    price: Decimal  # yuan per one of each unit
+    unit: str  # the units the price is per, canonical: 千瓦时, 平方米/月
+    label: str
+
+
+Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments | UnitPrice
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,10 @@ class Lowering:
             years = f"{node.years.text}" if node.years else ""
             scope = "".join(node.scope)
             return ir.Constant(node.amount.yuan, f"{years}{scope}最高{format_yuan(node.amount.yuan)}")
+        if isinstance(node, s.UnitPrice):
+            quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
+            per = "/".join(node.price.per)
+            return ir.UnitPrice(quantities, node.price.yuan, per, wording.unit_price(quantities, node.price.yuan, per))
         if isinstance(node, s.PerCount):
             count = self.var(node.count)
             return ir.PerUnit(count, node.amount.yuan, f"{node.count.name} × {node.scope}{format_yuan(node.amount.yuan)}")
@@ -304,6 +308,10 @@ def _times_per_unit(c: ir.PerUnit, factor: Decimal, said: str) -> ir.Computation
     return replace(c, amount=c.amount * factor, label=c.label + said)
 
 
+def _times_unit_price(c: ir.UnitPrice, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, price=c.price * factor, label=c.label + said)
+
+
 def _times_portions(c: ir.Portions, factor: Decimal, said: str) -> ir.Computation:
     return replace(c, parts=tuple(replace(p, rate=p.rate * factor, label=p.label + said) for p in c.parts),
                    label=c.label + said)
@@ -322,6 +330,7 @@ MULTIPLY: dict[type, Callable[[Any, Decimal, str], ir.Computation]] = {
     ir.Scaled: _times_scaled,
     ir.Constant: _times_constant,
     ir.PerUnit: _times_per_unit,
+    ir.UnitPrice: _times_unit_price,
     ir.Portions: _times_portions,
     ir.Lookup: _times_lookup,
     ir.Steps: _times_steps,
@@ -352,9 +361,10 @@ def _topup(node: s.Computation) -> str | None:
 
 
 def _input(decl: s.InputDecl) -> ir.Input:
-    kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "bool": ir.Type.BOOL,
-            "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
-    return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line)
+    kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "quantity": ir.Type.QUANTITY,
+            "bool": ir.Type.BOOL, "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
+    return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line,
+                    decl.type.unit)
 
 
 def _cap(cap: s.Cap) -> ir.Cap:

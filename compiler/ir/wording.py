@@ -36,8 +36,10 @@ def value(const: ir.Const | ir.DateConst) -> str:
     return plain(const.value)
 
 
-def show(raw: object, kind: ir.Type) -> str:
-    """An input's value for a reader: 是/否, 1,000,000.00元, 5%, 30天."""
+def show(raw: object, kind: ir.Type, unit: str | None = None) -> str:
+    """An input's value for a reader: 是/否, 1,000,000.00元, 5%, 30天, 120亩 (a quantity in its ``unit``)."""
+    if unit is not None and isinstance(raw, Decimal | int) and not isinstance(raw, bool):
+        return f"{plain(Decimal(raw))}{unit}"
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, datetime.timedelta):
@@ -47,6 +49,16 @@ def show(raw: object, kind: ir.Type) -> str:
     if kind is ir.Type.RATE and isinstance(raw, Decimal):
         return format_rate(raw)
     return str(raw)
+
+
+def price(yuan: Decimal, unit: str) -> str:
+    """A unit price for a reader: 0.20元/千瓦时, 18.00元/平方米/月."""
+    return f"{format_yuan(yuan)}/{unit}"
+
+
+def unit_price(quantities: tuple[ir.Var, ...], yuan: Decimal, unit: str) -> str:
+    """租用面积 × 租用月数 × 18.00元/平方米/月."""
+    return " × ".join([*(q.name for q in quantities), price(yuan, unit)])
 
 
 def expr_text(expr: ir.Expr) -> str:

@@ -13,7 +13,8 @@ A plan always has this shape (``check`` verifies it)::
     ReadInputs                      check and convert every input
     Require*                        each condition must hold, else not applicable (one per item of 并且)
     Exclude*                        each exclusion must not hold, else not applicable
-    one compute step                Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded | Increments
+    one compute step                Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded
+                                    | Increments
     ClampAtZero?                    exactly when the computed amount can be negative
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
@@ -44,6 +45,9 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   limit = ⌊total × rate⌋, recorded ``("名额", quota.label, Decimal(limit))``,
   and units = min(count, limit); amount = units × amount, recorded
   ``("计算", label, amount)``.
+* ``UnitPrice(quantities, price)`` — amount = price × q₁ × q₂ … (each a
+  quantity input in the unit the price is per: 0.2元/千瓦时 × 用电量, 18元/平方米/月
+  × 租用面积 × 租用月数), exactly; records ``("计算", label, amount)``.
 * ``Brackets(subject, parts)`` — for each part in order, portion =
   min(subject, up_to) or max(subject − above, 0), value = portion × rate,
   recorded ``("分段", part.label, value)``; amount = the sum (from
@@ -214,6 +218,16 @@ class Increments:
 
 
 @dataclass(frozen=True)
+class UnitPrice:
+    """amount = price × the product of the quantities: a price per unit (0.2元/千瓦时, 18元/平方米/月)."""
+
+    quantities: tuple[ir.Var, ...]  # quantity inputs, their units the price's
+    price: Decimal  # yuan per one of each unit
+    unit: str  # 千瓦时, 平方米/月
+    label: str
+
+
+@dataclass(frozen=True)
 class ClampAtZero:
     reason: str
 
@@ -237,9 +251,9 @@ class Pay:
     ceiling: bool  # the amount is the most that may be granted (最高可得)
 
 
-Compute = Scale | Fixed | PerUnit | Brackets | Pick | HighestTier | TiersAdded | Increments
+Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
 Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Pay
-COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, Brackets, Pick, HighestTier, TiersAdded, Increments)
+COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
 @dataclass(frozen=True)
@@ -261,8 +275,8 @@ class Plan:
 
     @property
     def compute(self) -> Compute:
-        return next(step for step in self.steps if isinstance(step, Scale | Fixed | PerUnit | Brackets | Pick
-                                                               | HighestTier | TiersAdded | Increments))
+        return next(step for step in self.steps if isinstance(step, Scale | Fixed | PerUnit | UnitPrice | Brackets
+                                                               | Pick | HighestTier | TiersAdded | Increments))
 
     def of(self, kind: type[_S]) -> list[_S]:
         """The steps of one class, in order."""
@@ -281,6 +295,10 @@ def _constant(c: ir.Constant, rule: ir.Rule) -> Compute:
 def _per_unit(c: ir.PerUnit, rule: ir.Rule) -> Compute:
     quota = QuotaLimit(c.quota.total, c.quota.rate, c.quota.label) if c.quota else None
     return PerUnit(c.count, c.amount, quota, c.label)
+
+
+def _unit_price(c: ir.UnitPrice, rule: ir.Rule) -> Compute:
+    return UnitPrice(c.quantities, c.price, c.unit, c.label)
 
 
 def _portions(c: ir.Portions, rule: ir.Rule) -> Compute:
@@ -309,6 +327,7 @@ LOWER_COMPUTATION: dict[type, Callable[[Any, ir.Rule], Compute]] = {
     ir.Scaled: _scaled,
     ir.Constant: _constant,
     ir.PerUnit: _per_unit,
+    ir.UnitPrice: _unit_price,
     ir.Portions: _portions,
     ir.Lookup: _lookup,
     ir.Steps: _steps,
@@ -449,6 +468,9 @@ def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
             yield f"舍入单位 {step.quantum} 小于分"
     if isinstance(step, Increments) and (step.step <= 0 or step.amount < 0 or step.above < 0):
         yield "递增的增量须为正、金额与起点不为负"
+    if isinstance(step, UnitPrice) and (step.price < 0 or not step.quantities
+                                        or any(q.type is not ir.Type.QUANTITY for q in step.quantities)):
+        yield "单价须不为负，且乘以带单位的数量输入"
     if isinstance(step, Fixed | PerUnit) and step.amount < 0:
         yield f"{type(step).__name__} 的金额 {step.amount} 为负"
     if isinstance(step, Pick):

@@ -19,7 +19,7 @@ from .. import ir, plan
 from . import Plan
 
 Atom = ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus
-NUMERIC = (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE)
+NUMERIC = (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE, ir.Type.QUANTITY)
 
 
 def required_inputs(rule: Plan) -> tuple[str, ...]:
@@ -147,6 +147,10 @@ class _Direction:
         self.grows(step.count)
         if step.quota is not None:
             self.grows(step.quota.total)
+
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> None:  # noqa: N802
+        for quantity in step.quantities:
+            self.grows(quantity)
 
     def visit_Pick(self, step: plan.Pick) -> None:  # noqa: N802
         self.grows(step.base)

@@ -21,6 +21,7 @@ Value = Decimal | int | bool | str | datetime.date
 
 CHECKS: dict[ir.Type, Callable[[str, object], Value]] = {
     ir.Type.MONEY: runtime.money, ir.Type.RATE: runtime.rate, ir.Type.COUNT: runtime.count,
+    ir.Type.QUANTITY: runtime.quantity,
     ir.Type.BOOL: runtime.flag, ir.Type.DATE: runtime.day,
 }
 
@@ -147,6 +148,12 @@ class Run:
             limit = self.trace.step("名额", step.quota.label, Decimal(int(total * step.quota.rate)))
             units = min(units, int(limit))
         self.amount = self.trace.step("计算", step.label, units * step.amount)
+
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> None:  # noqa: N802
+        amount = step.price
+        for quantity in step.quantities:
+            amount *= _number(self.values[quantity.name])
+        self.amount = self.trace.step("计算", step.label, amount)
 
     def visit_Brackets(self, step: plan.Brackets) -> None:  # noqa: N802
         base = self.number(step.subject)

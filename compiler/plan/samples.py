@@ -26,6 +26,7 @@ DEFAULTS: dict[ir.Type, object] = {
     ir.Type.MONEY: Decimal("1000000"),
     ir.Type.RATE: Decimal("0.05"),
     ir.Type.COUNT: 3,
+    ir.Type.QUANTITY: Decimal("120"),
     ir.Type.BOOL: True,
     ir.Type.DATE: datetime.date(2023, 6, 30),
 }
@@ -46,7 +47,7 @@ ONE_DAY = datetime.timedelta(days=1)
 def step_of(kind: ir.Type) -> Decimal | int | datetime.timedelta:
     """The smallest move that crosses a boundary for a value of this kind."""
     steps: dict[ir.Type, Decimal | int | datetime.timedelta] = {
-        ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1, ir.Type.DATE: ONE_DAY}
+        ir.Type.MONEY: FEN, ir.Type.RATE: BASIS_POINT, ir.Type.COUNT: 1, ir.Type.QUANTITY: FEN, ir.Type.DATE: ONE_DAY}
     return steps.get(kind, FEN)
 
 
@@ -358,6 +359,15 @@ class Sampler:
                 return computation.base.name, self.reaching(cap / rate, computation.base.type)
         if isinstance(computation, ir.PerUnit) and computation.amount > 0:
             return computation.count.name, self.reaching(cap / computation.amount, ir.Type.COUNT)
+        if isinstance(computation, ir.UnitPrice) and computation.price > 0:  # the first quantity, the others as they are
+            first, *others = computation.quantities
+            factor = computation.price
+            for other in others:
+                value = self.baseline[other.name]
+                assert isinstance(value, Decimal | int)
+                factor *= value
+            if factor > 0:
+                return first.name, self.reaching(cap / factor, first.type)
         return None
 
     @staticmethod

@@ -173,6 +173,10 @@ class PlanPrinter(Expressions):
         return [f"limit = ⌊{quota.total.name} × {quota.rate:f}⌋", f"记录「{quota.label}」",
                 f"amount = min({step.count.name}, limit) × {yuan(step.amount)}", f"记录「{step.label}」"]
 
+    def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
+        factors = " × ".join(q.name for q in step.quantities)
+        return [f"amount = {factors} × {wording.price(step.price, step.unit)}", f"记录「{step.label}」"]
+
     def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)
         lines = []

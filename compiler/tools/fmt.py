@@ -66,7 +66,7 @@ _COMMENT = re.compile(r"#[^\n]*")
 _MAX_SPACING_PASSES = 200
 
 _AND, _OR, _IS, _IS_NOT, _PLUS, _MINUS, _TIMES, _RANGE, _UNTIL = "并且", "或者", "为", "不是", "和", "－", "×", "—", "至"
-_TYPES = {"money": "金额", "rate": "比例", "count": "数量", "bool": "是否", "date": "日期"}
+_TYPES = {"money": "金额", "rate": "比例", "count": "数量", "quantity": "数量", "bool": "是否", "date": "日期"}
 
 
 class FormatError(Exception):
@@ -302,6 +302,8 @@ class _Printer:
             type_parts = ["选项", "（", *_joined([[c.name] for c in kind.choices]), "）"]
         else:
             type_parts = [_TYPES[kind.kind]]
+            if kind.kind == "quantity":  # 数量（亩）, one token: the unit as the checker knows it (度 is written 千瓦时)
+                type_parts = [f"数量（{kind.unit or kind.unit_text}）"]
         description = [_quote(declaration.description)] if declaration.description is not None else []
         return ["输入", _SP, declaration.name.name, "：", *type_parts, *description]
 
@@ -431,6 +433,8 @@ class _Printer:
             return self.brackets(c)
         if isinstance(c, s.Increments):
             return self.increments(c)
+        if isinstance(c, s.UnitPrice):  # 按用电量给予0.2元/千瓦时的补贴 · 对用电量给予…: as written
+            return _verbatim(self.source.within(c.span))
         return self.increase(c)
 
     def percent(self, p: s.Percent) -> list[str]:

@@ -30,6 +30,7 @@ _NUMBER = r"\+?(?:[0-9][0-9,，]*(?:\.[0-9]*)?|\.[0-9]+)"  # no exponent: 1e9999
 _MONEY_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(sorted(_MONEY_UNITS, key=len, reverse=True))})?\s*$"
 _RATE_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(_PERCENT)})?\s*$"
 _COUNT_TEXT = r"^\s*\+?[0-9]+\s*$"
+_QUANTITY_TEXT = rf"^\s*{_NUMBER}\s*$"
 _ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
 _CHINESE_DATE = r"^\s*[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*$"
 AMOUNT_TEXT = r"^[0-9]+(?:\.[0-9]+)?$"  # an amount the service answers with: yuan, as a string, never rounded
@@ -42,6 +43,8 @@ def input_schema(spec: ir.Input) -> dict[str, object]:
     if spec.description:
         schema["description"] = spec.description
     schema["x-pol-type"] = spec.type.value
+    if spec.unit is not None:
+        schema["x-pol-unit"] = spec.unit
     schema.update(_KIND_SCHEMAS[kind](spec.choices))
     return schema
 
@@ -80,6 +83,17 @@ def _count(choices: Sequence[str]) -> dict[str, object]:
     }
 
 
+def _quantity(choices: Sequence[str]) -> dict[str, object]:
+    return {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": int(runtime.MAX_QUANTITY),
+             "description": "数量：以所声明的单位计的非负数"},
+            {"type": "string", "pattern": _QUANTITY_TEXT, "description": "数量：以所声明的单位计的非负数，如 120 或 35.5"},
+        ],
+        "examples": ["120", "35.5"],
+    }
+
+
 def _flag(choices: Sequence[str]) -> dict[str, object]:
     words = ["是", "否", *sorted((runtime._TRUE | runtime._FALSE) - {"是", "否"})]
     return {
@@ -107,7 +121,8 @@ def _date(choices: Sequence[str]) -> dict[str, object]:
     }
 
 
-_KIND_SCHEMAS = {"money": _money, "rate": _rate, "count": _count, "bool": _flag, "choice": _choice, "date": _date}
+_KIND_SCHEMAS = {"money": _money, "rate": _rate, "count": _count, "quantity": _quantity, "bool": _flag, "choice": _choice,
+                 "date": _date}
 
 
 def rule_schema(rule: ir.Rule, document: str | None = None) -> dict[str, object]:

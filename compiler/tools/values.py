@@ -10,7 +10,8 @@ import pol_runtime as runtime
 
 from ..ir import Input, Type
 
-KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.BOOL: "bool", Type.CHOICE: "choice",
+KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.QUANTITY: "quantity", Type.BOOL: "bool",
+         Type.CHOICE: "choice",
          Type.DATE: "date", Type.NUMBER: "money"}
 
 

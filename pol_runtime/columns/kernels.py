@@ -10,6 +10,7 @@ Columns (a mapping of input name → 1-D array, all of one length):
   金额 (money)   int64 fen: 1,234.56元 is 123456.
   比例 (rate)    int64 count of 1/rate_scale.
   数量 (count)   int64.
+  数量（亩）(quantity)  int64 count of 1/QUANTITY_SCALE (10000) of the input's unit: 12.5亩 is 125000.
   是否 (bool)    bool arrays.
   选项 (choice)  integer codes: the index of the choice in ``choices[name]`` (any integer dtype);
                  arrays of the choice texts are accepted too.
@@ -26,7 +27,7 @@ from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
-from ..numbers import CONTEXT, MAX_COUNT
+from ..numbers import CONTEXT, MAX_COUNT, MAX_QUANTITY, QUANTITY_SCALE
 from ..version import require as require
 
 Array = np.ndarray[Any, np.dtype[Any]]
@@ -118,8 +119,12 @@ def at_risk(guards: Iterable[Guard], columns: list[Array], n: int) -> Array:
     return risky
 
 
+_NUMERIC = ("money", "rate", "count", "quantity")  # kinds carried as int64 columns
+_QUANTITY_DIGITS = len(str(QUANTITY_SCALE)) - 1
+
+
 def _exact(column: Array, kind: str) -> Array:
-    return column.astype(object) if kind in ("money", "rate", "count") else column
+    return column.astype(object) if kind in _NUMERIC else column
 
 
 def _fit(rule: str, amounts: Array, rows: Array) -> Array:
@@ -157,8 +162,9 @@ class Calculators:
         self.scalar_module = scalar_module
         self.package = package
         self._scalar: Any = None
-        # The scalar calculators' limits (rates at most 10000%, counts at most 10^12), in column units.
-        self.limits = {"money": _I64_MAX, "rate": 100 * rate_scale, "count": MAX_COUNT}
+        # The scalar calculators' limits (rates at most 10000%, counts and quantities at most 10^12), in column units.
+        self.limits = {"money": _I64_MAX, "rate": 100 * rate_scale, "count": MAX_COUNT,
+                       "quantity": int(MAX_QUANTITY) * QUANTITY_SCALE}
 
     # ── reading columns ───────────────────────────────────────────────────────
     def _integers(self, name: str, column: Array) -> Array:
@@ -199,7 +205,7 @@ class Calculators:
             elif column.shape[0] != rows:
                 raise ColumnError(name, f"有 {column.shape[0]} 行，其他列有 {rows} 行")
             top = 0
-            if kind in ("money", "rate", "count"):
+            if kind in _NUMERIC:
                 column = self._integers(name, column)
                 if column.size:
                     top = int(column.view(np.uint64).max())  # one pass: a negative value reads as more than 2**63
@@ -281,6 +287,8 @@ class Calculators:
             return [Decimal(v).scaleb(-self.rate_digits) for v in column.tolist()]
         if kind == "count":
             return [int(v) for v in column.tolist()]
+        if kind == "quantity":
+            return [Decimal(v).scaleb(-_QUANTITY_DIGITS) for v in column.tolist()]
         if kind == "bool":
             return [bool(v) for v in column.tolist()]
         if kind == "choice":
@@ -335,6 +343,9 @@ class Calculators:
                 columns[name] = self.rate_units(values, name)
             elif kind == "count":
                 columns[name] = np.array([int(v) for v in values], dtype=np.int64)  # type: ignore[call-overload]
+            elif kind == "quantity":
+                columns[name] = np.array([_whole(name, v, QUANTITY_SCALE, f"的 1/{QUANTITY_SCALE}") for v in values],
+                                         dtype=np.int64)
             elif kind == "bool":
                 columns[name] = np.array(values, dtype=np.bool_)
             elif kind == "choice":

@@ -244,7 +244,8 @@ def _named(names: tuple[str, ...], bits: int) -> list[str]:
 @functools.cache
 def _scales(rate_scale: int) -> dict[str, tuple[int, Decimal | int]]:
     """Per numeric kind: the column unit (per yuan, per 1, per item) and the calculators' limit."""
-    return {"money": (100, numbers.MAX_MONEY), "rate": (rate_scale, numbers.MAX_RATE), "count": (1, numbers.MAX_COUNT)}
+    return {"money": (100, numbers.MAX_MONEY), "rate": (rate_scale, numbers.MAX_RATE), "count": (1, numbers.MAX_COUNT),
+            "quantity": (numbers.QUANTITY_SCALE, numbers.MAX_QUANTITY)}
 
 
 def _encode(kind: str, value: object, options: Sequence[str], rate_scale: int) -> object | None:
@@ -279,7 +280,7 @@ def _decode(kind: str, code: Any, options: Sequence[str], rate_scale: int) -> ob
 
 
 _DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64,
-                           "rate": np.int64, "count": np.int64}
+                           "rate": np.int64, "count": np.int64, "quantity": np.int64}
 
 
 class Coded(NamedTuple):
@@ -418,7 +419,8 @@ def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_s
             raise ColumnError(name, f"应为 datetime64 数组，实际是 {column.dtype}")
         return column.astype("datetime64[D]")
     if column.dtype.kind not in "iu":
-        unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "count": "个数"}.get(kind, "选项代码")
+        unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "count": "个数",
+                "quantity": f"数量以 1/{numbers.QUANTITY_SCALE} 单位计"}.get(kind, "选项代码")
         raise ColumnError(name, f"应为整数数组（{unit}），实际是 {column.dtype}")
     if column.size and int(column.min()) < 0:
         raise ColumnError(name, "不能为负数")

@@ -117,6 +117,13 @@
     return [BigInt(s), 1n];
   }
 
+  // A quantity in its declared unit (亩, 平方米, 千瓦时): a non-negative decimal.
+  function readQuantity(text) {
+    var s = String(text).trim().replace(/[,，]/g, "");
+    if (!/^\d+(\.\d+)?$/.test(s)) throw new Error("数量应写作不小于零的数，以所声明的单位计：" + text);
+    return D(s);
+  }
+
   function readFlag(text) {
     if (text === true || text === false) return text;
     var s = String(text).trim();
@@ -137,8 +144,8 @@
     return s;
   }
 
-  var READERS = { "金额": readMoney, "比例": readRate, "数量": readCount, "是否": readFlag, "日期": readDate,
-                  "数字": readMoney };
+  var READERS = { "金额": readMoney, "比例": readRate, "数量": readCount, "带单位的数量": readQuantity,
+                  "是否": readFlag, "日期": readDate, "数字": readMoney };
 
   // The inputs of a calculator, read from text: {name: text} → {name: value}; throws with the input named.
   function read(calculator, texts) {

@@ -1,0 +1,103 @@
+"""Units of measure: the units a quantity input is declared in, and the units of a unit price.
+
+A quantity input says what it counts: ``输入 种植面积：数量（亩）``.  A unit price says what one unit of
+which quantities is worth: ``0.2元/千瓦时``, ``18元/平方米/月``, ``1元/平方米·天``, ``每人每月500元``.  The
+price applies to the product of the quantities whose units make up its denominator, once each: area ×
+months × 元/平方米/月 is money; area × 元/千瓦时 is not (E0205).
+
+Each unit has one canonical name; the other spellings policies use (度 for 千瓦时, ㎡ and 平米 for 平方米,
+日 for 天) are read as it.  The lexer's patterns for these words are in ``grammar/tokens.lark``
+(``QUANTITY_UNIT`` and ``PRICE``); ``tests/test_units.py`` checks that both spell the same units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+# canonical unit -> the other spellings read as it
+UNITS: dict[str, tuple[str, ...]] = {
+    "千瓦时": ("度", "kWh"),
+    "兆瓦时": ("MWh",),
+    "千瓦": ("kW",),
+    "兆瓦": ("MW",),
+    "平方米": ("㎡", "m²", "平米"),
+    "立方米": ("m³", "方"),
+    "亩": (),
+    "公顷": (),
+    "吨": (),
+    "公里": ("千米",),
+    "人": (),
+    "户": (),
+    "家": (),
+    "个": (),
+    "台": (),
+    "套": (),
+    "辆": (),
+    "头": (),
+    "项": (),
+    "件": (),
+    "次": (),
+    "年": (),
+    "月": ("个月",),
+    "天": ("日",),
+}
+_CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (unit, *others)}
+# Units a 每-form price may name alone (每千瓦时0.1元): 每项, 每家, 每人… before an amount are scopes of a count.
+MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "平方米", "立方米", "亩", "公顷", "吨", "公里")
+
+_MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_SLASH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)\s*((?:[/／每·]\s*[^/／每·\s]+\s*)+)$")
+_EACH = re.compile(r"^((?:每\s*[^每\d\s]+?\s*)+)(\d+(?:\.\d+)?)\s*(亿元|万元|元)$")
+_SPLIT = re.compile(r"[/／每·]")
+
+
+def canonical(unit: str) -> str | None:
+    """The unit's canonical name, or None when it is not a unit pol knows."""
+    return _CANONICAL.get(unit.strip())
+
+
+@dataclass(frozen=True)
+class Price:
+    """A unit price: ``yuan`` for one of each unit in ``per`` (canonical names, in the order written)."""
+
+    number: str  # the number as written, before its money unit: 0.2 in 0.2元/千瓦时
+    money_unit: str  # 元 / 万元 / 亿元
+    per: tuple[str, ...]
+
+    @property
+    def yuan(self) -> Decimal:
+        return Decimal(self.number) * _MONEY_UNITS[self.money_unit]
+
+    @property
+    def unit(self) -> str:
+        """元/平方米/月, with the policy's money unit: how the price is shown."""
+        return self.money_unit + "".join(f"/{u}" for u in self.per)
+
+
+def read_price(text: str) -> Price | None:
+    """The price a ``PRICE`` token spells (0.2元/千瓦时, 1元/平方米·天, 每人每月500元), or None."""
+    slash = _SLASH.match(text)
+    if slash:
+        number, money_unit, units = slash.group(1), slash.group(2), _SPLIT.split(slash.group(3))[1:]
+    else:
+        each = _EACH.match(text)
+        if each is None:
+            return None
+        number, money_unit, units = each.group(2), each.group(3), _SPLIT.split(each.group(1))[1:]
+    per = tuple(canonical(u) for u in units)
+    if any(u is None for u in per) or not per:
+        return None
+    return Price(number, money_unit, tuple(u for u in per if u is not None))
+
+
+def matches(price: Price, quantities: list[str]) -> bool:
+    """Whether the quantities' units are the price's units, each once (the order does not matter)."""
+    return Counter(price.per) == Counter(quantities)
+
+
+def product(units: list[str]) -> str:
+    """平方米·月: how the quantities' units multiply, for messages."""
+    return "·".join(units) if units else "（无单位）"

@@ -1,0 +1,181 @@
+"""Quantities with units and prices per unit: 0.2元/千瓦时, 18元/平方米/月, 1元/平方米·天, 每人每月500元.
+
+A quantity input is declared with its unit (``数量（千瓦时）``); a price multiplies the quantities whose
+units make up its denominator, each once, and the result is in 元.  Anything else is E0205, a unit pol
+does not know E0206.  Every amount below is worked out by hand from the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from compiler import plan
+from compiler.emit import javascript, markdown, python, site, tests, vector
+from compiler.front import units
+from compiler.front.source import Source
+from compiler.plan import facts, interpret
+from compiler.tools.fmt import format_text
+
+from .helpers import HEADER, compile_text, marked, only_errors
+from .test_javascript import DRIVER
+
+POLICY = """\
+输入 调峰时段用电量：数量（千瓦时）
+输入 发电量：数量（千瓦时）
+输入 租用面积：数量（平方米）
+输入 租用月数：数量（月）
+输入 租用天数：数量（天）
+输入 吸纳人数：数量（人）
+输入 培训月数：数量（月）
+输入 种植面积：数量（亩）
+第一条「单价」
+规则 peak「调峰电量奖励」
+原文「对调峰时段用电量给予0.2元/千瓦时奖励」
+对调峰时段用电量给予0.2元/千瓦时奖励。
+规则 power「发电补贴」
+原文「按照发电量给予0.25元/度发电补贴」
+按照发电量给予0.25元/度发电补贴。
+规则 rent「房租补贴」
+原文「按租用面积和租用月数给予18元/平方米/月的房租补贴，最高10万元」
+按租用面积和租用月数给予18元/平方米/月的房租补贴，最高10万元。
+规则 daily「按天计的房租补贴」
+原文「按租用面积和租用天数给予1元/平方米·天的补贴」
+按租用面积和租用天数给予1元/平方米·天的补贴。
+规则 training「以工代训补贴」
+原文「按吸纳人数和培训月数每人每月500元给予职业培训补贴」
+按吸纳人数和培训月数每人每月500元给予职业培训补贴。
+规则 grain「种粮补贴」
+原文「按种植面积每亩120元的标准给予补贴」
+按种植面积每亩120元的标准给予补贴。
+"""
+
+CASES = [
+    # 12,345.67 千瓦时 × 0.2元 = 2,469.134元, to the fen (四舍五入) 2,469.13元
+    ("peak", {"调峰时段用电量": "12345.67"}, "2469.13"),
+    ("peak", {"调峰时段用电量": "0"}, "0.00"),
+    # 度 is 千瓦时: 8,000度 × 0.25元 = 2,000元
+    ("power", {"发电量": "8000"}, "2000.00"),
+    # 300.5平方米 × 12个月 × 18元 = 64,908元
+    ("rent", {"租用面积": "300.5", "租用月数": "12"}, "64908.00"),
+    # 500平方米 × 12个月 × 18元 = 108,000元, capped at 10万元
+    ("rent", {"租用面积": "500", "租用月数": "12"}, "100000.00"),
+    # 200平方米 × 30天 × 1元 = 6,000元
+    ("daily", {"租用面积": "200", "租用天数": "30"}, "6000.00"),
+    # 3人 × 6个月 × 500元 = 9,000元
+    ("training", {"吸纳人数": "3", "培训月数": "6"}, "9000.00"),
+    # 12.5亩 × 120元 = 1,500元
+    ("grain", {"种植面积": "12.5"}, "1500.00"),
+    # 0.005亩 × 120元 = 0.6元
+    ("grain", {"种植面积": "0.005"}, "0.60"),
+]
+
+
+@pytest.fixture(scope="module")
+def compiled() -> object:
+    compiled = compile_text(POLICY, module="unit_prices")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    return compiled
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount"), CASES)
+def test_a_price_per_unit_times_the_quantities_is_money(compiled: object, rule_id: str, values: dict[str, str],
+                                                        amount: str) -> None:
+    module = compiled.module  # type: ignore[attr-defined]
+    rule = next(r for r in module.rules if r.id == rule_id)
+    given = {name: Decimal(value) for name, value in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(module), "unit_prices")
+    assert getattr(scalar, rule_id)(**given).to_json() == result.to_json()
+    assert getattr(scalar, f"{rule_id}_amount")(**given) == Decimal(amount)
+    vec = markdown.load_calculators(vector.render(module), "unit_prices_vector")
+    vec.use_scalar(scalar)
+    assert rule_id not in vec.FALLBACK
+    assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(amount)]
+    assert facts.monotone_inputs(plan.lower(rule)) == list(values)
+
+
+def test_the_plan_the_trace_and_the_page_name_the_price_in_yuan_per_unit(compiled: object) -> None:
+    module = compiled.module  # type: ignore[attr-defined]
+    rent = next(r for r in module.rules if r.id == "rent")
+    step = plan.lower(rent).compute
+    assert isinstance(step, plan.UnitPrice)
+    assert [q.name for q in step.quantities] == ["租用面积", "租用月数"] and step.price == 18
+    assert step.label == "租用面积 × 租用月数 × 18.00元/平方米/月"
+    page, _ = markdown.render(module, markdown.load_calculators(python.render(module), "unit_prices"))
+    assert "| 租用面积 | 数量（平方米） |" in page and "租用面积 × 租用月数 × 18.00元/平方米/月" in page
+    assert "QUANTITY = st." in tests.render(module)
+    with pytest.raises(ValueError, match="租用面积"):
+        interpret.evaluate(rent, {"租用面积": Decimal("-1"), "租用月数": Decimal(1)})
+
+
+def test_pol_fmt_keeps_the_declarations_and_the_sentences() -> None:
+    """按照 is written 按, as pol fmt writes it everywhere; the rest as written."""
+    formatted = format_text(Source("units.pol", HEADER + POLICY))
+    assert formatted.text is not None
+    for line in ("输入 租用面积：数量（平方米）", "对调峰时段用电量给予0.2元/千瓦时奖励。", "按发电量给予0.25元/度发电补贴。",
+                 "按租用面积和租用月数给予18元/平方米/月的房租补贴，最高10万元。",
+                 "按吸纳人数和培训月数每人每月500元给予职业培训补贴。"):
+        assert line in formatted.text
+    again = compile_text(formatted.text.removeprefix(HEADER), module="unit_prices")
+    assert not only_errors(again)
+
+
+def test_units_that_do_not_make_money_are_refused_with_a_caret_under_the_price() -> None:
+    compiled = compile_text("""\
+    输入 用电量：数量（千瓦时）
+    输入 租用面积：数量（平方米）
+    输入 重量：数量（公斤）
+    输入 投资额：金额
+    第一条「单价」
+    规则 month_missing「少了月数」
+    原文「示例」
+    按租用面积给予18元/平方米/月的房租补贴。
+    规则 wrong_unit「电量乘以面积单价」
+    原文「示例」
+    按用电量给予5元/平方米的补贴。
+    规则 money「金额不是数量」
+    原文「示例」
+    按投资额给予5元/平方米的补贴。
+    规则 threshold「面积以亩比较」
+    原文「示例」
+    租用面积在50亩以上的，按租用面积给予5元/平方米的补贴。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0206", "E0205", "E0205", "E0201", "E0204"]
+    assert [marked(e) for e in errors] == ["公斤", "18元/平方米/月", "5元/平方米", "投资额", "50亩"]
+    assert "平方米·月" in errors[1].message and "租用面积（平方米）" in errors[1].message
+
+
+def test_the_lexer_and_the_unit_table_spell_the_same_units() -> None:
+    tokens = (Path(units.__file__).parents[2] / "grammar" / "tokens.lark").read_text(encoding="utf-8")
+    price = re.search(r"^PRICE: .*?\[\\/／\]\[ \\t\]\*\(\?:([^)]*)\)", tokens, re.M)  # the units after 元/
+    assert price is not None
+    spelled = set(price.group(1).split("|"))
+    known = {spelling for unit, others in units.UNITS.items() for spelling in (unit, *others)}
+    assert spelled == known
+    assert units.read_price("18元/平方米/月") == units.Price("18", "元", ("平方米", "月"))
+    assert units.read_price("每人每月500元") == units.Price("500", "元", ("人", "月"))
+    assert units.read_price("10万元/兆瓦") is not None and units.read_price("10万元/兆瓦").yuan == 100000  # type: ignore[union-attr]
+    assert units.read_price("1元/公斤") is None
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculators_read_quantities_and_multiply_the_price(compiled: object, tmp_path: Path) -> None:
+    module = compiled.module  # type: ignore[attr-defined]
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    cases = [{"key": f"unit_prices.{rule_id}", "inputs": values} for rule_id, values, _ in CASES]
+    script = tmp_path / "run.js"
+    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in CASES]
