@@ -126,3 +126,23 @@ def test_the_amounts_are_the_policy_texts(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_the_spaces_stripped_by_column_are_those_python_strips() -> None:
     assert batch_columns.SPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+def test_parquet_cells_by_column_are_the_cells_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    columns = {
+        "申请编号": arrow.array(["A1", " A2 ", None, "=1+1", "A5"]),
+        "申报日期": arrow.array([datetime.date(2023, 3, 1), None, datetime.date(2023, 13 - 1, 31),
+                              datetime.date(2024, 1, 1), datetime.date(2023, 6, 1)]),
+        "固定资产投资": arrow.array([60_000_000, None, 10_000_000, 0, 123456789012345678], type=arrow.int64()),
+        "实际投资额": arrow.array([6e7, 1.5, None, 1e16, 12.25]),
+        "非政府性资金投资": arrow.array(["是", "否", "", None, "\u3000是"]),
+        "分支机构转为独立法人": arrow.array([True, False, None, True, True]),
+    }
+    for name, column in columns.items():
+        assert batch_read.arrow_text(column).to_pylist() == [batch_read.cell_text(v) for v in column.to_pylist()], name
+    source = tmp_path / "in.parquet"
+    parquet.write_table(arrow.table(columns), source)
+    scalar, vector, _ = run_three(tmp_path, source, ".csv", monkeypatch)
+    assert vector == scalar

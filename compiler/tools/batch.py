@@ -1,14 +1,17 @@
 """A bureau's whole list of applications: one output row per application.
 
 Applications are read ``CHUNK`` rows at a time as columns of text
-(``batch_read``: CSV in the encodings and separators Excel writes, XLSX in
-openpyxl's streaming mode, Parquet with pyarrow), evaluated by column with the
-vectorised calculators (``vector_set``) or row by row (``runtime.evaluate_set``)
-— the same results either way — and written a row at a time, so memory does
-not grow with the list.  A bad row is reported with its row number and field
-and the batch goes on.  Text from the applications is written so that no
-spreadsheet reads it as a formula.  The output is written to a temporary file
-and moved into place at the end: a reader never sees half a result.
+(``batch_read``: UTF-8 CSV by pyarrow's multi-threaded reader into Arrow, other
+encodings by the csv module, XLSX in openpyxl's streaming mode, Parquet with
+pyarrow), evaluated by column with the vectorised calculators (``vector_set``,
+each distinct cell text decoded once) or row by row (``runtime.evaluate_set``)
+— the same results either way — and written by column (``batch_frame`` builds
+a chunk's results as Arrow arrays; CSV and Parquet) or a row at a time (XLSX,
+the long format, the row-by-row backend), so memory does not grow with the
+list.  A bad row is reported with its row number and field and the batch goes
+on.  Text from the applications is written so that no spreadsheet reads it as a
+formula.  The output is written to a temporary file and moved into place at
+the end: a reader never sees half a result.
 """
 
 from __future__ import annotations
@@ -189,7 +192,7 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
                 if layout.long or writer.kind == ".xlsx":
                     write_outcome(sink, chunk, outcome)
                 else:
-                    writer.write_columns(batch_frame.wide_columns(sink, chunk, outcome))
+                    writer.write_columns(*batch_frame.wide_columns(sink, chunk, outcome))
             else:
                 writer.write_many([line for row in range(chunk.rows)
                                    for line in sink.result(chunk, row, runtime.evaluate_set(entries, chunk.facts(row)))])

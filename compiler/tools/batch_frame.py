@@ -23,6 +23,8 @@ import numpy as np
 import pol_runtime as runtime
 from pol_runtime.columns import sets as vector_set
 
+from . import batch_write
+
 if TYPE_CHECKING:
     from .batch import Sink
     from .batch_read import Chunk
@@ -86,8 +88,9 @@ def combined(parts: Sequence[tuple[Array, list[str | None]]], rows: int) -> Any:
                                              arrow.array(words or [""], type=arrow.string()))
 
 
-def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[Any]:
-    """The chunk's rows in ``sink.layout`` (not the long format) as Arrow arrays, counted in the summary."""
+def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple[list[Any], frozenset[int]]:
+    """The chunk's rows in ``sink.layout`` (not the long format) as Arrow arrays, counted in the summary; and
+    the columns whose every cell a CSV file holds as it is (digits, and awards whose words need no quotes)."""
     import pyarrow as arrow
     import pyarrow.compute as compute
 
@@ -101,6 +104,7 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[
     totals = np.where(plain, outcome.total, 0).astype(np.int64)
     maxima = np.where(plain, outcome.discretionary_total, 0).astype(np.int64)
     award_parts: list[Any] = []
+    awards_as_written = True
     question_parts: list[tuple[Array, list[str | None]]] = []
     reason_parts: list[tuple[Array, list[str | None]]] = []
     rule_amounts: dict[int, Any] = {}
@@ -114,6 +118,7 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[
             text = yuan(fen)
             rule_amounts[index] = compute.if_else(arrow.array(paid), text, "")
             maximum = "（最高可得）" if outcome.discretionary[index] else ""
+            awards_as_written &= as_written(f"{entry.article}{entry.rule}=") and as_written(maximum)
             award = compute.binary_join_element_wise(f"{entry.article}{entry.rule}=", text, maximum, "")
             award_parts.append(compute.if_else(arrow.array(paid), award, arrow.scalar(None, arrow.string())))
             count = int(paid.sum())
@@ -152,7 +157,7 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[
     empty = arrow.array([""] * rows, type=arrow.string())
     columns: list[Any] = [
         arrow.array(chunk.numbers, type=arrow.int64()), ident, yuan(totals), yuan(maxima),
-        joined(award_parts, rows), arrow.array(decisions(outcome, plain), type=arrow.string()),
+        joined(award_parts, rows), decisions(outcome, plain),
         combined(question_parts, rows), combined(reason_parts, rows), note_column, empty,
         *[rule_amounts.get(sink.order[rule], empty) for rule in sink.layout.rules],
         *[chunk.array(k) for k in range(len(chunk.header))],
@@ -164,7 +169,15 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> list[
     if others:
         lines = [line for row in others for line in sink.result(chunk, row, outcome.result(row))]
         columns = [replaced(column, ~plain, [line[k] for line in lines]) for k, column in enumerate(columns)]
-    return columns
+        awards_as_written &= all(as_written(line[4]) for line in lines)
+    digits = {0, 2, 3, *range(len(batch_write.OUTPUT_COLUMNS), len(batch_write.OUTPUT_COLUMNS) + len(sink.layout.rules))}
+    return columns, frozenset(digits | ({4} if awards_as_written else set()))
+
+
+def as_written(text: object) -> bool:
+    """Whether a CSV file holds ``text`` as it is: nothing to quote, nothing a spreadsheet takes for a formula."""
+    return isinstance(text, str) and not text.startswith(batch_write.FORMULA_START) and \
+        not any(c in text for c in ',"\r\n')
 
 
 def replaced(column: Any, where: Array, values: list[Any]) -> Any:
@@ -180,26 +193,32 @@ def replaced(column: Any, where: Array, values: list[Any]) -> Any:
     return arrow.DictionaryArray.from_arrays(arrow.array(indices), dictionary)
 
 
-def decisions(outcome: vector_set.Outcome, plain: Array) -> list[str]:
-    """The 叠加决定 column of the plain rows ("" on the others): worded by ``runtime._stack`` once per distinct
-    set of awards on a row where two of one matter compete."""
+def decisions(outcome: vector_set.Outcome, plain: Array) -> Any:
+    """The 叠加决定 column of the plain rows ("" on the others), as a dictionary array: worded by
+    ``runtime._stack`` once per distinct set of awards of the matters where several rules can pay, on the
+    rows where two of them apply."""
+    import pyarrow as arrow
+
     rows = outcome.rows
-    found = [""] * rows
     contested = outcome.contested() & plain
-    if not contested.any():
-        return found
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, entry in enumerate(outcome.entries):
+        groups.setdefault(runtime.stack_key(entry), []).append(index)
+    sharing = [index for group in groups.values() if len(group) > 1 for index in group
+               if outcome.status[index].any()]
+    if not contested.any() or not sharing:
+        return arrow.DictionaryArray.from_arrays(arrow.array(np.zeros(rows, dtype=np.int32)), arrow.array([""]))
     where = np.flatnonzero(contested)
-    applying = [(index, state[where], outcome.amounts[index][where]) for index, state in enumerate(outcome.status)
-                if state.any()]
-    applying = [(index, ((state == vector_set.AWARD) | (state == vector_set.DROPPED)).tolist(), fen.tolist())
-                for index, state, fen in applying]
-    worded: dict[tuple[tuple[int, int], ...], str] = {}
-    for position, row in enumerate(where.tolist()):
-        key = tuple((index, fen[position]) for index, applies, fen in applying if applies[position])
-        text = worded.get(key)
-        if text is None:
-            stacked = runtime.SetResult([], [], [], {}, {}, {}, [])
-            runtime._stack([outcome.award(index, row) for index, _ in key], stacked)
-            text = worded[key] = " ".join(stacked.decisions)
-        found[row] = text
-    return found
+    paying = np.array([np.where((outcome.status[index][where] == vector_set.AWARD)
+                                | (outcome.status[index][where] == vector_set.DROPPED),
+                                outcome.amounts[index][where], -1) for index in sharing])
+    distinct, first, inverse = np.unique(paying, axis=1, return_index=True, return_inverse=True)
+    words = [""]
+    for row in where[first].tolist():
+        stacked = runtime.SetResult([], [], [], {}, {}, {}, [])
+        runtime._stack([outcome.award(index, row) for index in sharing
+                        if outcome.status[index][row] in (vector_set.AWARD, vector_set.DROPPED)], stacked)
+        words.append(" ".join(stacked.decisions))
+    codes = np.zeros(rows, dtype=np.int32)
+    codes[where] = inverse.reshape(-1) + 1
+    return arrow.DictionaryArray.from_arrays(arrow.array(codes), arrow.array(words, type=arrow.string()))

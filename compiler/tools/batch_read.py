@@ -413,11 +413,27 @@ def _parquet(path: Path, known: Names) -> Applications:
                 return
             except Exception as error:
                 raise BatchError(f"{where} 第{number + 1}行起无法读取（{error}）：文件可能已损坏") from None
-            columns = [[cell_text(value) for value in batch.column(k).to_pylist()] for k in range(len(header))]
-            yield Chunk(header, columns, batch.num_rows, list(range(number + 1, number + 1 + batch.num_rows)))
+            numbers = list(range(number + 1, number + 1 + batch.num_rows))
+            yield Chunk.of_arrays(header, [arrow_text(batch.column(k)) for k in range(len(header))], numbers)
             number += batch.num_rows
 
     return Applications(where, header, warnings, chunks, estimate=lambda: source.metadata.num_rows)
+
+
+def arrow_text(column: Any) -> Any:
+    """A Parquet column as Arrow text, each cell as ``cell_text`` makes it: text and integers by column, the
+    rest (numbers with a fraction, dates, yes/no) one value at a time."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    from .batch_columns import stripped
+
+    kind = column.type
+    if arrow.types.is_string(kind) or arrow.types.is_large_string(kind):
+        return stripped(compute.fill_null(column.cast(arrow.string()), ""))
+    if arrow.types.is_integer(kind):
+        return compute.fill_null(compute.cast(column, arrow.string()), "")
+    return arrow.array([cell_text(value) for value in column.to_pylist()], type=arrow.string())
 
 
 # ── the header ────────────────────────────────────────────────────────────────

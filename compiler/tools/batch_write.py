@@ -164,15 +164,17 @@ def csv_text(value: object) -> object:
     return value
 
 
-def csv_lines(columns: Sequence[Any]) -> bytes:
+def csv_lines(columns: Sequence[Any], as_written: frozenset[int] = frozenset()) -> bytes:
     """Rows given as Arrow arrays as the ``csv`` module writes them (``csv_text``, then quoted where needed,
     lines ended by CRLF), in UTF-8: the whole text made by column."""
     import pyarrow as arrow
     import pyarrow.compute as compute
 
     cells = []
-    for column in columns:
-        if isinstance(column, arrow.DictionaryArray):  # each distinct text written once, then taken
+    for k, column in enumerate(columns):
+        if k in as_written:
+            cells.append(column if arrow.types.is_string(column.type) else compute.cast(column, arrow.string()))
+        elif isinstance(column, arrow.DictionaryArray):  # each distinct text written once, then taken
             cells.append(csv_cells(column.dictionary).take(column.indices))
         elif not arrow.types.is_string(column.type):
             cells.append(compute.fill_null(compute.cast(column, arrow.string()), ""))
@@ -354,11 +356,12 @@ class Writer:
                               for k, value in enumerate(row)])
             self.rows += len(rows)
 
-    def write_columns(self, columns: Sequence[Any]) -> None:
-        """Rows given as Arrow arrays, one per column of the layout (``batch_frame``): CSV and Parquet only."""
+    def write_columns(self, columns: Sequence[Any], as_written: frozenset[int] = frozenset()) -> None:
+        """Rows given as Arrow arrays, one per column of the layout (``batch_frame``); ``as_written``: the columns
+        whose every cell a CSV file holds as it is (nothing to quote or mark)."""
         if self.kind == ".csv":
             self.handle.flush()
-            self.handle.buffer.write(csv_lines(columns))
+            self.handle.buffer.write(csv_lines(columns, as_written))
         elif self.kind == ".parquet":
             decoded = [column.dictionary.take(column.indices) if isinstance(column, self.arrow.DictionaryArray)
                        else column for column in columns]
