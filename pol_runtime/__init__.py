@@ -2,7 +2,7 @@
 
 Generated modules import it (``import pol_runtime as rt``); ``pol build --vendor``
 copies it into the output folder as ``_pol_runtime`` instead.  This package
-(numbers, inputs, result, sets) uses the standard library only; ``columns``,
+(numbers, inputs, result, set_plan, sets) uses the standard library only; ``columns``,
 which the vectorised calculators import, uses numpy.
 """
 

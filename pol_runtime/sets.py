@@ -1,4 +1,8 @@
-"""A set of rules for one applicant: validity, places, missing facts, then stacking."""
+"""A set of rules for one applicant: validity, places, missing facts, then stacking.
+
+What is decided, and in which order, is the set's plan (``set_plan``), which the column path
+(``columns.sets``) follows too; this module applies it to one applicant and words the result.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from . import set_plan
 from .inputs import PolInputError, read
 from .numbers import ZERO, format_yuan, own_decimal_context
 from .result import Result
+from .set_plan import plan_of, stack_groups
+from .set_plan import stack_key as stack_key  # the set plan's, named here as before
+from .set_plan import stack_policy as stack_policy
 
 
 class Gate(NamedTuple):
@@ -140,36 +148,7 @@ def expiry_note(day: datetime.date, document: str, start: datetime.date, end: da
     return f"{DATE_FIELD}{day.isoformat()}不在{document}的有效期{start.isoformat()}至{end.isoformat()}内，其各项政策均不适用"
 
 
-class _Plan(NamedTuple):
-    entries: Sequence[Entry]
-    names: tuple[tuple[str, ...], ...]  # each entry's input names
-    kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
-    readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
-    validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
-    by_rule: dict[str, Entry]  # rule → its entry
-    places: tuple[str, ...]  # every place some document applies in, in order
-    several_places: bool  # whether the documents apply in different places
-
-
-_plans: dict[int, _Plan] = {}
-
-
-def _plan(entries: Sequence[Entry]) -> _Plan:
-    """What evaluating ``entries`` needs, worked out once per set rather than once per applicant."""
-    plan = _plans.get(id(entries))
-    if plan is None or plan.entries is not entries:
-        names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
-        kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
-        readers: dict[str, list[int]] = {}
-        for index, entry_names in enumerate(names):
-            for name in entry_names:
-                readers.setdefault(name, []).append(index)
-        validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
-        places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
-        several = len({entry.places for entry in entries if entry.places}) > 1
-        plan = _plans[id(entries)] = _Plan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
-                                           validity, {entry.rule: entry for entry in entries}, places, several)
-    return plan
+_plan = plan_of  # what evaluating a set of entries needs, worked out once per set (``set_plan``)
 
 
 _in_place: dict[tuple[int, str], tuple[Sequence[Entry], tuple[Entry, ...]]] = {}
@@ -240,22 +219,21 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
     touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())})
     for index in touched:
         entry, names = entries[index], plan.names[index]
-        if entry.document in expired:
-            if any(name in values for name in names):
-                outcome.not_applicable[entry.rule] = EXPIRED
-            continue
         missing = [name for name in names if name not in values]
-        if not missing:
-            complete.append(index)
-            continue
         wrong = [name for name in missing if name in outcome.errors]
-        if wrong:
-            outcome.not_applicable[entry.rule] = wrong_input(wrong)
-            continue
         failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
-        if failed is not None:
+        state = set_plan.settle(entry.document in expired, len(missing) < len(names), not missing, bool(wrong),
+                                failed is not None, set_plan.choose)
+        if state == set_plan.CALCULATE:
+            complete.append(index)
+        elif state == set_plan.EXPIRED:
+            outcome.not_applicable[entry.rule] = EXPIRED
+        elif state == set_plan.WRONG_INPUT:
+            outcome.not_applicable[entry.rule] = wrong_input(wrong)
+        elif state == set_plan.GATE:
+            assert failed is not None
             outcome.not_applicable[entry.rule] = failed_gate(failed)
-        else:
+        elif state == set_plan.QUESTION:
             outcome.questions[entry.rule] = missing
     return Pending(entries, outcome, values, complete, day_of_application is not None)
 
@@ -308,32 +286,20 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
     return outcome
 
 
-def stack_key(entry: Entry) -> tuple[str, str]:
-    """The awards that compete: those of one document's matter; or, where a document declared
-    与其他文件同一事项 for the matter, those of the matter of that name in every document."""
-    return ("" if entry.across else entry.document, entry.matter)
-
-
-def stack_policy(entry: Entry) -> str:
-    """How the awards of ``entry``'s group combine: 就高从优, 可叠加, 只能选择其中一项 or 按差额补足."""
-    return entry.across or entry.policy
-
-
 def _stack(awards: list[Award], outcome: SetResult) -> None:
-    matters: dict[tuple[str, str], list[Award]] = {}
-    for award in awards:
-        matters.setdefault(stack_key(award.entry), []).append(award)
-    for (_, matter), group in matters.items():
-        competing = [a for a in group if a.entry.stacking != "可叠加"]
-        adding = [a for a in group if a.entry.stacking == "可叠加"]
-        policy = stack_policy(group[0].entry)
-        several = len({a.entry.document for a in group}) > 1  # then each award is named with its document
+    """Keep and drop ``awards`` (those that apply) by the stacking groups of the set plan
+    (``set_plan.stack_groups``), wording each decision."""
+    for group in stack_groups([award.entry for award in awards]):
+        matter, policy = group.matter, group.policy
+        competing = [awards[index] for index in group.competing]
+        adding = [awards[index] for index in group.adding]
+        several = len({awards[index].entry.document for index in group.members}) > 1  # then each is named with its document
 
         def named(award: Award, several: bool = several) -> str:
             entry = award.entry
             return f"{entry.document + entry.article if several else entry.article}（{entry.rule}）"
 
-        if len(competing) > 1 and policy != "可叠加":
+        if group.keeps_one:
             best = max(competing, key=lambda a: a.result.amount)  # the first of equals stays
             others = [a for a in competing if a is not best]
             outcome.kept.append(best)

@@ -16,7 +16,7 @@ import pytest
 import pol_runtime as runtime
 from compiler import ir
 from compiler.emit.policy_set import import_line
-from compiler.tools import policy_set
+from compiler.tools import cli, policy_set
 from compiler.tools.cli import main
 from pol_runtime.columns import sets as vector_set
 
@@ -26,9 +26,29 @@ from .helpers import compile_text, marked
 EXAMPLES = ROOT / "examples"
 
 
+_KERNELS: dict[int, list[vector_set.Kernel | None]] = {}  # id of a set's entries → their vectorised calculators
+
+
+def set_of(*modules: ir.Module) -> list[runtime.Entry]:
+    """The entries of ``modules`` as one set, with their vectorised calculators kept for ``evaluate``."""
+    entries = policy_set.entries(list(modules))
+    _KERNELS[id(entries)] = cli._kernels(list(modules))
+    return entries
+
+
+def evaluate(entries: list[runtime.Entry], facts: dict[str, str]) -> runtime.SetResult:
+    """The applicant's result row by row (``evaluate_set``); by column (``vector_set.evaluate`` of one row of
+    text, what pol batch runs) it must be the same, word for word: both follow the one set plan."""
+    row = runtime.evaluate_set(entries, facts)
+    column = vector_set.evaluate(entries, _KERNELS[id(entries)], list(facts), [[value] for value in facts.values()])
+    assert column.result(0).to_json(entries) == row.to_json(entries)
+    assert int(column.total[0]) == int(row.total.scaleb(2))
+    return row
+
+
 @pytest.fixture(scope="module")
 def entries() -> list[runtime.Entry]:
-    return policy_set.entries([compiled_module("wucheng2023")])
+    return set_of(compiled_module("wucheng2023"))
 
 
 def amounts(result: runtime.SetResult) -> dict[str, Decimal]:
@@ -37,7 +57,7 @@ def amounts(result: runtime.SetResult) -> dict[str, Decimal]:
 
 def test_same_matter_takes_the_highest_award_only(entries: list[runtime.Entry]) -> None:
     # Both 年度升规 (10万) and 月度升规 (15万) hold: one matter, 就高从优 keeps 15万.
-    result = runtime.evaluate_set(entries, {"完成年度升规的服务业企业": "是", "月度升规的服务业企业": "是",
+    result = evaluate(entries, {"完成年度升规的服务业企业": "是", "月度升规的服务业企业": "是",
                                             "一至十一月营业收入": "100万元"})
     assert amounts(result) == {"art25_monthly": Decimal("150000")}
     assert [a.entry.rule for a in result.dropped] == ["art25_annual"]
@@ -48,14 +68,14 @@ def test_same_matter_takes_the_highest_award_only(entries: list[runtime.Entry]) 
 
 def test_an_explicit_addition_is_added_on_top(entries: list[runtime.Entry]) -> None:
     # 月度升规 15万, and 再给予 20万 for 1亿元 of revenue: 可叠加.
-    result = runtime.evaluate_set(entries, {"月度升规的服务业企业": "是", "一至十一月营业收入": "1亿元"})
+    result = evaluate(entries, {"月度升规的服务业企业": "是", "一至十一月营业收入": "1亿元"})
     assert amounts(result) == {"art25_monthly": Decimal("150000"), "art25_monthly_revenue": Decimal("200000")}
     assert result.total == Decimal("350000")
     assert any("可叠加" in text for text in result.decisions)
 
 
 def test_different_matters_add_up(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"非政府性资金投资": "是", "固定资产投资": "2000万元", "实际投资额": "2000万元",
+    result = evaluate(entries, {"非政府性资金投资": "是", "固定资产投资": "2000万元", "实际投资额": "2000万元",
                                             "评定景区等级": "国家3A级旅游景区", "升级评定": "否"})
     # 2000万 × 1% = 20万 for the investment, and 10万 for the 3A rating.
     assert amounts(result) == {"art24_investment": Decimal("200000"), "art24_a_grade": Decimal("100000")}
@@ -63,7 +83,7 @@ def test_different_matters_add_up(entries: list[runtime.Entry]) -> None:
 
 
 def test_an_exclusion_drops_the_rule_with_its_reason(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"在区内付诸实施": "是", "实际成交金额": "30万元", "实际支付金额": "30万元",
+    result = evaluate(entries, {"在区内付诸实施": "是", "实际成交金额": "30万元", "实际支付金额": "30万元",
                                             "合作方式": "一般合作", "合作协议费用已获得创新券资助": "是"})
     assert "art9_cooperation" not in amounts(result)
     assert result.not_applicable["art9_cooperation"] == "合作协议费用已获得创新券资助，不再享受"
@@ -71,35 +91,35 @@ def test_an_exclusion_drops_the_rule_with_its_reason(entries: list[runtime.Entry
 
 def test_outside_the_validity_nothing_applies_and_it_says_why(entries: list[runtime.Entry]) -> None:
     facts = {"入选浙江省服务业100强": "是", "申报日期": "2024-01-02"}
-    result = runtime.evaluate_set(entries, facts)
+    result = evaluate(entries, facts)
     assert result.kept == []
     assert result.not_applicable["art19_top100"] == "不在有效期内"
     assert "不在婺区政发〔2023〕6号的有效期2023-01-01至2023-12-31内" in result.notes[0]
-    inside = runtime.evaluate_set(entries, {**facts, "申报日期": "2023年12月31日"})
+    inside = evaluate(entries, {**facts, "申报日期": "2023年12月31日"})
     assert amounts(inside) == {"art19_top100": Decimal("500000")}
 
 
 def test_missing_facts_become_questions_never_guesses(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"分支机构转为独立法人": "是", "纳入限上统计": "是"})
+    result = evaluate(entries, {"分支机构转为独立法人": "是", "纳入限上统计": "是"})
     assert result.questions["art31_independent_entity"] == ["年销售额"]
     assert "要判断第三十一条（art31_independent_entity），还需要：年销售额" in result.question_texts(entries)
     assert result.kept == []
 
 
 def test_a_known_failing_condition_needs_no_questions(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"分支机构转为独立法人": "否"})
+    result = evaluate(entries, {"分支机构转为独立法人": "否"})
     assert "art31_independent_entity" not in result.questions
     assert result.not_applicable["art31_independent_entity"] == "不符合条件：分支机构转为独立法人"
 
 
 def test_discretionary_awards_are_counted_as_maxima(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"列入区级科技计划的集成电路项目": "是"})
+    result = evaluate(entries, {"列入区级科技计划的集成电路项目": "是"})
     assert amounts(result) == {"art22_ic_project": Decimal("400000")}
     assert result.discretionary_total == Decimal("400000")
 
 
 def test_bad_facts_name_the_field(entries: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(entries, {"年销售额": "三个亿", "分支机构转为独立法人": "是", "纳入限上统计": "是"})
+    result = evaluate(entries, {"年销售额": "三个亿", "分支机构转为独立法人": "是", "纳入限上统计": "是"})
     assert result.errors == {"年销售额": "“三个亿”不是金额，应写作如 50万元、1.5亿元、2500元"}
     assert result.not_applicable["art31_independent_entity"] == "输入有误：年销售额"
 
@@ -276,7 +296,7 @@ def test_each_index_lists_its_own_document_only() -> None:
 @pytest.fixture(scope="module")
 def both() -> list[runtime.Entry]:
     """婺城区 (婺区政发〔2023〕6号) and 柳河县 (the 2023-02-08 实施意见): one set of two places."""
-    return policy_set.entries([compiled_module("wucheng2023"), compiled_module("liuhe2023")])
+    return set_of(compiled_module("wucheng2023"), compiled_module("liuhe2023"))
 
 
 # Facts that two documents read: 固定资产投资 is an input of 婺城 art24 and of 柳河 第2条.
@@ -291,31 +311,31 @@ def rules_named(result: runtime.SetResult) -> set[str]:
 def test_a_row_of_one_county_gets_only_its_own_documents(both: list[runtime.Entry]) -> None:
     liuhe = {e.rule for e in both if e.document.startswith("柳河县")}
     # 柳河县, dated 2024-03-01: inside 柳河's validity (to 2026-02-08), outside 婺城's (2023).
-    result = runtime.evaluate_set(both, {**SHARED, "地区": "柳河县", "申报日期": "2024-03-01"})
+    result = evaluate(both, {**SHARED, "地区": "柳河县", "申报日期": "2024-03-01"})
     # 8000万 lies in (5000万, 1亿]: 100万 × 80% = 80万; (3000万 − 1000万) × 0.5% = 10万.
     assert amounts(result) == {"art2_agri_mid": Decimal("800000"), "art11_output_growth": Decimal("100000")}
     assert result.total == Decimal("900000")
     assert rules_named(result) <= liuhe  # no 婺城 rule awarded, refused or asked about
     assert result.notes == [] and result.errors == {}  # and no word about 婺城's validity
     # The same enterprise in 婺城区, dated within 2023: 8000万 × 1% = 80万, capped at 50万; nothing of 柳河.
-    result = runtime.evaluate_set(both, {**SHARED, "地区": "金华市婺城区", "申报日期": "2023-06-01"})
+    result = evaluate(both, {**SHARED, "地区": "金华市婺城区", "申报日期": "2023-06-01"})
     assert amounts(result) == {"art24_investment": Decimal("500000")}
     assert not rules_named(result) & liuhe
     assert result.notes == []
 
 
 def test_only_the_own_documents_validity_is_checked(both: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
+    result = evaluate(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
                                          "地区": "婺城区", "申报日期": "2024-01-02"})
     assert result.kept == [] and result.not_applicable == {"art19_top100": "不在有效期内"}
     assert result.notes == ["申报日期2024-01-02不在婺区政发〔2023〕6号的有效期2023-01-01至2023-12-31内，其各项政策均不适用"]
-    result = runtime.evaluate_set(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
+    result = evaluate(both, {"入选浙江省服务业100强": "是", "初次认定为国家高新技术企业": "是",
                                          "地区": "柳河县", "申报日期": "2024-01-02"})
     assert amounts(result) == {"art9_initial_hitech": Decimal("200000")} and result.notes == []
 
 
 def test_without_a_place_every_document_counts_and_the_result_says_so(both: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(both, {**SHARED, "申报日期": "2023-06-01"})
+    result = evaluate(both, {**SHARED, "申报日期": "2023-06-01"})
     assert amounts(result) == {"art24_investment": Decimal("500000"), "art2_agri_mid": Decimal("800000"),
                                "art11_output_growth": Decimal("100000")}
     assert result.decisions == []  # awards of different documents never compete with each other
@@ -323,7 +343,7 @@ def test_without_a_place_every_document_counts_and_the_result_says_so(both: list
 
 
 def test_an_unknown_place_is_a_wrong_fact_not_a_guess(both: list[runtime.Entry]) -> None:
-    result = runtime.evaluate_set(both, {**SHARED, "地区": "柳河"})
+    result = evaluate(both, {**SHARED, "地区": "柳河"})
     assert result.errors == {"地区": "“柳河”不是这些政策的适用地区，应为以下之一：婺城区、金华市婺城区、浙江省金华市婺城区、"
                                    "柳河县、通化市柳河县、吉林省通化市柳河县"}
     assert result.kept == [] and result.questions == {} and result.not_applicable == {}
@@ -345,22 +365,25 @@ def research_award(number: str, rate: str, across: str = "") -> ir.Module:
 
 def test_the_same_matter_in_two_documents_is_not_stacked() -> None:
     # Two documents of one place both reward a matter named 研发奖励; each keeps its own award (就高从优 is per document).
-    entries = policy_set.entries([research_award("1", "10%"), research_award("2", "5%")])
-    result = runtime.evaluate_set(entries, {"研发投入": "100万元", "地区": "某县"})
+    entries = set_of(research_award("1", "10%"), research_award("2", "5%"))
+    result = evaluate(entries, {"研发投入": "100万元", "地区": "某县"})
     assert amounts(result) == {"art1_rd_1": Decimal("100000"), "art1_rd_2": Decimal("50000")}
     assert result.decisions == [] and result.dropped == []
 
 
 def test_a_document_may_say_its_matters_compete_with_those_of_other_documents() -> None:
     # 与其他文件同一事项：就高从优 in the second document: 研发奖励 of both documents is one matter, the higher kept.
-    entries = policy_set.entries([research_award("1", "5%"), research_award("2", "10%", "与其他文件同一事项：就高从优\n")])
+    entries = set_of(research_award("1", "5%"), research_award("2", "10%", "与其他文件同一事项：就高从优\n"))
     assert [e.across for e in entries] == ["就高从优", "就高从优"]
-    result = runtime.evaluate_set(entries, {"研发投入": "100万元", "地区": "某县"})
+    result = evaluate(entries, {"研发投入": "100万元", "地区": "某县"})
     # 100万 × 10% = 10万 beats 100万 × 5% = 5万.
     assert amounts(result) == {"art1_rd_2": Decimal("100000")}
     assert [a.entry.rule for a in result.dropped] == ["art1_rd_1"]
     assert result.decisions == ["对于事项「研发奖励」，示例〔2023〕2号第一条（art1_rd_2）给予100,000.00元，"
                                 "示例〔2023〕1号第一条（art1_rd_1）给予50,000.00元；按照就高从优原则，不重复享受，取100,000.00元。"]
+    # Without 地区 the row is not sent row by row: the column path's own stacking decides, as the row path does.
+    unplaced = evaluate(entries, {"研发投入": "100万元"})
+    assert amounts(unplaced) == {"art1_rd_2": Decimal("100000")} and unplaced.decisions == result.decisions
     # By column the same: the 5万 award is dropped, the 10万 one kept.
     status = [np.array([vector_set.AWARD], dtype=np.int8), np.array([vector_set.AWARD], dtype=np.int8)]
     fen = [np.array([5_000_000], dtype=np.int64), np.array([10_000_000], dtype=np.int64)]
@@ -462,11 +485,12 @@ def test_a_document_that_names_no_place_applies_everywhere(both: list[runtime.En
         新认定省级专精特新企业的，给予5万元奖励。
         """, header="文号「示例〔2023〕9号」\n")
     assert compiled.module is not None and compiled.module.places == ()
-    everywhere = policy_set.entries([compiled.module])
-    mixed = [*both, *everywhere]
+    everywhere = set_of(compiled.module)
+    mixed = set_of(compiled_module("wucheng2023"), compiled_module("liuhe2023"), compiled.module)
+    assert [e.rule for e in mixed] == [e.rule for e in (*both, *everywhere)]
     for place in ("柳河县", "婺城区"):
-        result = runtime.evaluate_set(mixed, {"新认定省级专精特新企业": "是", "地区": place})
+        result = evaluate(mixed, {"新认定省级专精特新企业": "是", "地区": place})
         assert amounts(result) == {"art1_everywhere": Decimal("50000")} and result.errors == {}
     # A set in which no document names a place takes no notice of 地区.
-    result = runtime.evaluate_set(everywhere, {"新认定省级专精特新企业": "是", "地区": "任何地方"})
+    result = evaluate(everywhere, {"新认定省级专精特新企业": "是", "地区": "任何地方"})
     assert amounts(result) == {"art1_everywhere": Decimal("50000")} and result.errors == {} and result.notes == []

@@ -18,6 +18,9 @@ rate finer than the calculators' unit, a number beyond int64) is evaluated by
 ``sets.evaluate_set`` itself, as is a row whose amount or total could pass
 int64 fen: the rows a kernel refuses are found by running it on halves of the
 chunk, and the totals are added up in int64 only where they cannot overflow.
+
+What is decided, and in which order, is the set's plan (``set_plan``: the stacking
+groups, validity, ``settle``), which ``sets.evaluate_set`` follows for one row.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .. import inputs, numbers, sets
+from .. import inputs, numbers, set_plan, sets
 from .. import require as require
 from ..result import Result
 from . import plain
@@ -39,15 +42,15 @@ from . import plain
 Array = np.ndarray[Any, np.dtype[Any]]
 Outcomes = Callable[[str, Mapping[str, Any]], tuple[Array, Array]]
 
-# What became of a rule for a row; ``detail`` says more.
-UNTOUCHED = 0  # none of its facts were given
-AWARD = 1  # it applies and its amount is kept
-DROPPED = 2  # it applies, but the stacking rule keeps another award of its matter
-NOT_APPLICABLE = 3  # its calculator says it does not apply; detail: reason code (REASONS[rule][code - 1])
-EXPIRED = 4  # the application is dated outside the document's validity
-WRONG_INPUT = 5  # a fact it needs could not be read; detail: bit j set for its j-th input
-GATE = 6  # a fact given already fails a condition; detail: the gate's index
-QUESTION = 7  # facts are missing; detail: bit j set for its j-th input
+# What became of a rule for a row (the set plan's statuses); ``detail`` says more.
+UNTOUCHED = set_plan.UNTOUCHED  # none of its facts were given
+AWARD = set_plan.AWARD  # it applies and its amount is kept
+DROPPED = set_plan.DROPPED  # it applies, but the stacking rule keeps another award of its matter
+NOT_APPLICABLE = set_plan.NOT_APPLICABLE  # its calculator says it does not apply; detail: reason code (REASONS[rule][code - 1])
+EXPIRED = set_plan.EXPIRED  # the application is dated outside the document's validity
+WRONG_INPUT = set_plan.WRONG_INPUT  # a fact it needs could not be read; detail: bit j set for its j-th input
+GATE = set_plan.GATE  # a fact given already fails a condition; detail: the gate's index
+QUESTION = set_plan.QUESTION  # facts are missing; detail: bit j set for its j-th input
 
 _I64_MAX = 2**63 - 1
 _PARSED = object()  # a distinct value read by column (``plain``): its value is decoded from its code when needed
@@ -218,14 +221,11 @@ class Outcome:
         """Rows where two awards of one matter apply: the stacking rule decides between them."""
         rows = self.rows
         found = np.zeros(rows, dtype=np.bool_)
-        groups: dict[tuple[str, str], list[int]] = {}
-        for index, entry in enumerate(self.entries):
-            groups.setdefault(sets.stack_key(entry), []).append(index)
-        for group in groups.values():
-            if len(group) < 2:
+        for group in set_plan.plan_of(self.entries).groups:
+            if len(group.members) < 2:
                 continue
             applying = np.zeros(rows, dtype=np.int16)
-            for index in group:
+            for index in group.members:
                 applying += (self.status[index] == AWARD) | (self.status[index] == DROPPED)
             found |= applying > 1
         return found
@@ -505,11 +505,9 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
             reasons = np.zeros(rows, dtype=np.int8)
         else:
             state, reasons = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int16)
-            touched, complete, incomplete = _sort_rows(entry, names, fields, facts, state, rows)
+            touched, complete = _settle(entry, names, fields, facts, state, reasons, rate_scale, rows)
             if not touched.any():
                 continue
-            if incomplete.any():
-                _settle(entry, names, fields, incomplete, state, reasons, rate_scale, rows)
         status[index], detail[index] = state, reasons
         if some_scalar:
             complete = complete & ~to_scalar
@@ -567,10 +565,11 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
                    [k.reasons if k is not None else () for k in kernels], maxima)
 
 
-def _sort_rows(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
-               state: Array, rows: int) -> tuple[Array, Array, Array]:
-    """The rows that touch the rule, those that give all its facts, and those that give only some;
-    rows dated outside the validity are settled here."""
+def _settle(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
+            state: Array, detail: Array, rate_scale: int, rows: int) -> tuple[Array, Array]:
+    """The rows that touch the rule, and those whose every fact is known (to calculate); the others
+    that touch it are settled in ``state`` and ``detail`` as ``set_plan.settle`` orders it: outside
+    the validity, a fact written wrongly, a condition already failed, or a question."""
     touched = np.zeros(rows, dtype=np.bool_)
     known = np.zeros(rows, dtype=np.bool_)
     complete = np.ones(rows, dtype=np.bool_)
@@ -582,37 +581,39 @@ def _sort_rows(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Fie
         touched |= read.given | read.wrong
         known |= read.given
         complete &= read.given
-    rest = touched
-    lapsed = facts.expired.get(entry.document)
-    if lapsed is not None:
-        state[touched & lapsed & known] = EXPIRED
-        rest = touched & ~lapsed
-    return touched, complete & rest, rest & ~complete
-
-
-def _settle(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], incomplete: Array,
-            state: Array, detail: Array, rate_scale: int, rows: int) -> None:
-    """Rows that give only some of the rule's facts: a fact written wrongly, a condition already failed, or a question."""
-    wrong_bits = np.zeros(rows, dtype=np.int32)
-    missing_bits = np.zeros(rows, dtype=np.int32)
-    for bit, name in enumerate(names):
-        read = fields.get(name)
-        if read is None:
-            missing_bits |= 1 << bit
-            continue
-        wrong_bits |= read.wrong.astype(np.int32) << bit
-        missing_bits |= (~read.given).astype(np.int32) << bit
-    failed = np.full(rows, -1, dtype=np.int32)
-    for number in range(len(entry.gates) - 1, -1, -1):  # the first gate that fails is the reason
-        gate = entry.gates[number]
-        if gate.field in fields:
-            failed[fields[gate.field].fails(gate, rate_scale)] = number
-    is_wrong = incomplete & (wrong_bits != 0)
-    is_gate = incomplete & ~is_wrong & (failed >= 0)
-    is_question = incomplete & ~is_wrong & ~is_gate
-    state[is_wrong], detail[is_wrong] = WRONG_INPUT, wrong_bits[is_wrong]
-    state[is_gate], detail[is_gate] = GATE, failed[is_gate]
-    state[is_question], detail[is_question] = QUESTION, missing_bits[is_question]
+    if not touched.any():
+        return touched, complete & touched
+    lapsed = facts.expired.get(entry.document, False)
+    incomplete = touched & ~complete
+    # A row whose facts are all known has none written wrongly, and its conditions are its calculator's:
+    # where every row touching the rule is complete, neither is worked out.
+    wrong: Array | bool = False
+    failed: Array | bool = False
+    said: tuple[tuple[int, Array], ...] = ()  # per status, what its detail says
+    if incomplete.any():
+        wrong_bits = np.zeros(rows, dtype=np.int32)
+        missing_bits = np.zeros(rows, dtype=np.int32)
+        for bit, name in enumerate(names):
+            read = fields.get(name)
+            if read is None:
+                missing_bits |= 1 << bit
+                continue
+            wrong_bits |= read.wrong.astype(np.int32) << bit
+            missing_bits |= (~read.given).astype(np.int32) << bit
+        first_failed = np.full(rows, -1, dtype=np.int32)
+        for number in range(len(entry.gates) - 1, -1, -1):  # the first gate that fails is the reason
+            gate = entry.gates[number]
+            if gate.field in fields:
+                first_failed[fields[gate.field].fails(gate, rate_scale)] = number
+        wrong, failed = wrong_bits != 0, first_failed >= 0
+        said = ((WRONG_INPUT, wrong_bits), (GATE, first_failed), (QUESTION, missing_bits))
+    state[:] = np.where(touched, set_plan.settle(lapsed, known, complete, wrong, failed, np.where), UNTOUCHED)
+    for status, bits in said:
+        chosen = state == status
+        detail[chosen] = bits[chosen]
+    calculate = state == set_plan.CALCULATE
+    state[calculate] = UNTOUCHED  # until its calculator decides
+    return touched, calculate
 
 
 def _sum_at_risk(amounts: Sequence[Array], rows: int) -> Array | None:
@@ -674,23 +675,20 @@ def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, 
 
 
 def _stack_columns(entries: Sequence[sets.Entry], status: list[Array], amounts: list[Array]) -> set[int]:
-    """Within each matter, keep the highest of the competing awards (the first of equals), as ``sets._stack``;
-    the entries some of whose awards were dropped."""
-    matters: dict[tuple[str, str], list[int]] = {}
-    for index, entry in enumerate(entries):
-        if entry.stacking != "可叠加":
-            matters.setdefault(sets.stack_key(entry), []).append(index)
+    """In each stacking group of the set plan that keeps one award (``StackGroup.keeps_one``), keep the
+    highest of the competing awards (the first of equals), as ``sets._stack`` does for one row; the
+    entries some of whose awards were dropped."""
     dropped: set[int] = set()
-    for group in matters.values():
-        if len(group) < 2 or sets.stack_policy(entries[group[0]]) == "可叠加":
+    for group in set_plan.plan_of(entries).groups:
+        if not group.keeps_one:
             continue
-        applies = np.array([status[index] == AWARD for index in group])
+        applies = np.array([status[index] == AWARD for index in group.competing])
         several = applies.sum(axis=0) > 1
         if not several.any():
             continue
-        candidates = np.where(applies, np.array([amounts[index] for index in group]), -1)
-        best = np.argmax(candidates, axis=0)
-        for position, index in enumerate(group):
+        candidates = np.where(applies, np.array([amounts[index] for index in group.competing]), -1)
+        best = np.argmax(candidates, axis=0)  # the first of the highest, as max() in sets._stack
+        for position, index in enumerate(group.competing):
             losing = several & applies[position] & (best != position)
             if losing.any():
                 status[index][losing] = DROPPED

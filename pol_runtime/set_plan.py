@@ -1,0 +1,141 @@
+"""A policy set's plan: what deciding its rules for an applicant takes, worked out once per set.
+
+Both ways of evaluating a set read their decisions from here: ``sets.evaluate_set``
+(one applicant, row by row) and ``columns.sets.decide`` (a chunk of applicants, by
+column, with numpy).  The plan holds
+
+* each rule's inputs, which rules read each input, the kind of every input;
+* each document's validity and the places the documents apply in;
+* the stacking groups: which awards compete (one document's matter, or a matter
+  across documents), which are added on top (可叠加), and whether the group keeps
+  only one of its competing awards (``StackGroup.keeps_one``);
+* how a rule stands before it is calculated (``settle``): the order in which
+  validity, a fact written wrongly, a condition already failed and missing facts
+  settle it.
+
+This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from .sets import Entry
+
+# What becomes of a rule for an applicant (the column path keeps these per rule and row, as int8).
+UNTOUCHED = 0  # none of its facts were given
+AWARD = 1  # it applies and its amount is kept
+DROPPED = 2  # it applies, but the stacking rule keeps another award of its matter
+NOT_APPLICABLE = 3  # its calculator says it does not apply
+EXPIRED = 4  # the application is dated outside the document's validity
+WRONG_INPUT = 5  # a fact it needs could not be read
+GATE = 6  # a fact given already fails a condition
+QUESTION = 7  # facts are missing
+CALCULATE = 8  # every fact is known: its calculator decides (AWARD or NOT_APPLICABLE), then stacking
+
+ADDED = "可叠加"  # a rule's stacking word (added on top of its matter's award), and a document's stacking rule
+
+T = TypeVar("T")
+
+
+def settle(lapsed: T, known: T, complete: T, wrong: T, failed: T, where: Callable[[T, Any, Any], Any]) -> Any:
+    """How a rule stands for an applicant who gave (or wrote wrongly) some of its facts; the first that holds:
+
+    1. dated outside its document's validity: ``EXPIRED`` if some fact was read, else ``UNTOUCHED``;
+    2. every fact known: ``CALCULATE``;
+    3. a fact it needs written wrongly: ``WRONG_INPUT``;
+    4. a fact given already fails one of its conditions: ``GATE``;
+    5. otherwise facts are missing: ``QUESTION``.
+
+    The arguments are bools for one applicant (``where`` chooses as ``a if c else b``) or bool arrays for
+    many (``where`` is ``numpy.where``); the result is a status, or an array of them."""
+    status = where(failed, GATE, QUESTION)
+    status = where(wrong, WRONG_INPUT, status)
+    status = where(complete, CALCULATE, status)
+    return where(lapsed, where(known, EXPIRED, UNTOUCHED), status)
+
+
+def choose(condition: bool, then: Any, otherwise: Any) -> Any:
+    """``settle``'s ``where`` for one applicant."""
+    return then if condition else otherwise
+
+
+def stack_key(entry: Entry) -> tuple[str, str]:
+    """The awards that compete: those of one document's matter; or, where a document declared
+    与其他文件同一事项 for the matter, those of the matter of that name in every document."""
+    return ("" if entry.across else entry.document, entry.matter)
+
+
+def stack_policy(entry: Entry) -> str:
+    """How the awards of ``entry``'s group combine: 就高从优, 可叠加, 只能选择其中一项 or 按差额补足."""
+    return entry.across or entry.policy
+
+
+class StackGroup(NamedTuple):
+    """The awards of one matter (``stack_key``), by their positions among the entries given to ``stack_groups``."""
+
+    key: tuple[str, str]
+    policy: str  # 就高从优, 可叠加, 只能选择其中一项 or 按差额补足: the same for every entry of the group
+    competing: tuple[int, ...]  # the awards that compete, in order
+    adding: tuple[int, ...]  # those marked 可叠加: each is added on top, in order
+
+    @property
+    def matter(self) -> str:
+        return self.key[1]
+
+    @property
+    def keeps_one(self) -> bool:
+        """Whether, when more than one of its competing awards applies, only the highest is kept (the
+        first of equals) and the others are dropped; a document whose rule is 可叠加 keeps them all."""
+        return self.policy != ADDED and len(self.competing) > 1
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        return tuple(sorted((*self.competing, *self.adding)))
+
+
+def stack_groups(entries: Sequence[Entry]) -> tuple[StackGroup, ...]:
+    """The stacking groups of ``entries``, in the order of each group's first entry."""
+    found: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for index, entry in enumerate(entries):
+        competing, adding = found.setdefault(stack_key(entry), ([], []))
+        (adding if entry.stacking == ADDED else competing).append(index)
+    return tuple(StackGroup(key, stack_policy(entries[(competing or adding)[0]]), tuple(competing), tuple(adding))
+                 for key, (competing, adding) in found.items())
+
+
+class SetPlan(NamedTuple):
+    entries: Sequence[Entry]
+    names: tuple[tuple[str, ...], ...]  # each entry's input names
+    kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
+    readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
+    validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
+    by_rule: dict[str, Entry]  # rule → its entry
+    places: tuple[str, ...]  # every place some document applies in, in order
+    several_places: bool  # whether the documents apply in different places
+    groups: tuple[StackGroup, ...]  # the stacking groups
+
+
+_plans: dict[int, SetPlan] = {}
+
+
+def plan_of(entries: Sequence[Entry]) -> SetPlan:
+    """The plan of ``entries``, worked out once per set rather than once per applicant."""
+    plan = _plans.get(id(entries))
+    if plan is None or plan.entries is not entries:
+        names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
+        kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
+        readers: dict[str, list[int]] = {}
+        for index, entry_names in enumerate(names):
+            for name in entry_names:
+                readers.setdefault(name, []).append(index)
+        validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
+        places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
+        several = len({entry.places for entry in entries if entry.places}) > 1
+        plan = _plans[id(entries)] = SetPlan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
+                                             validity, {entry.rule: entry for entry in entries}, places, several,
+                                             stack_groups(entries))
+    return plan

@@ -1,0 +1,50 @@
+"""The set plan (pol_runtime/set_plan.py): the one order in which a rule is settled, and the stacking groups."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from compiler.tools import policy_set
+from pol_runtime import set_plan
+
+from .conftest import compiled_module
+
+_CASES = list(itertools.product([False, True], repeat=5))  # lapsed, known, complete, wrong, failed
+
+
+def test_settling_follows_the_documented_order() -> None:
+    for lapsed, known, complete, wrong, failed in _CASES:
+        got = set_plan.settle(lapsed, known, complete, wrong, failed, set_plan.choose)
+        if lapsed:  # outside the validity: nothing else counts; with no fact read, nothing is said at all
+            assert got == (set_plan.EXPIRED if known else set_plan.UNTOUCHED)
+        elif complete:
+            assert got == set_plan.CALCULATE
+        elif wrong:
+            assert got == set_plan.WRONG_INPUT
+        elif failed:
+            assert got == set_plan.GATE
+        else:
+            assert got == set_plan.QUESTION
+
+
+def test_settling_a_column_gives_what_settling_each_row_gives() -> None:
+    columns = [np.array(values, dtype=np.bool_) for values in zip(*_CASES, strict=True)]
+    by_column = set_plan.settle(*columns, np.where)
+    assert by_column.tolist() == [set_plan.settle(*case, set_plan.choose) for case in _CASES]
+
+
+def test_the_stacking_groups_of_the_seed() -> None:
+    entries = policy_set.entries([compiled_module("wucheng2023")])
+    groups = {group.matter: group for group in set_plan.plan_of(entries).groups}
+    rules = [entry.rule for entry in entries]
+    # 第二十五条: 年度升规 and 月度升规 are one matter (服务业企业升规), 就高从优; the revenue award is 可叠加.
+    upgrade = groups["服务业企业升规"]
+    assert [rules[i] for i in upgrade.competing] == ["art25_annual", "art25_monthly"]
+    assert [rules[i] for i in upgrade.adding] == ["art25_monthly_revenue"]
+    assert upgrade.policy == "就高从优" and upgrade.keeps_one
+    # Every rule is in exactly one group; a group of one competing award has nothing to choose between.
+    assert sorted(i for group in groups.values() for i in group.members) == list(range(len(entries)))
+    assert all(not group.keeps_one for group in groups.values() if len(group.competing) < 2)
+    assert set_plan.plan_of(entries) is set_plan.plan_of(entries)  # worked out once per set
