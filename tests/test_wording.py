@@ -730,3 +730,22 @@ def test_a_table_right_after_its_condition(written: str, canonical: str) -> None
     assert amount(rule, 新认定="是", 级别="省级") == Decimal("5000000.00")  # the second of 1000万、500万
     assert amount(rule, 新认定="是", 级别="市级") == Decimal("0.00")  # not a key of the table
     assert amount(rule, 新认定="否", 级别="国家级") == Decimal("0.00")
+
+
+CASES_APART = "输入 认定情形：选项（认定材料被受理、首次获得认定、重新认定）\n输入 新认定：是否"
+
+
+def test_a_sentence_for_each_value_of_one_choice_is_one_table() -> None:
+    rule = same(CASES_APART, "对认定材料被受理的企业给予一次性奖励2万元；对首次获得认定的企业，给予一次性奖励8万元；"
+                             "对重新认定的企业给予一次性奖励6万元。",
+                "认定材料被受理、首次获得认定、重新认定分别给予一次性奖励2万元、8万元、6万元。")
+    assert amount(rule, 认定情形="认定材料被受理") == Decimal("20000.00")
+    assert amount(rule, 认定情形="首次获得认定") == Decimal("80000.00")
+    assert amount(rule, 认定情形="重新认定") == Decimal("60000.00")
+
+
+def test_sentences_that_are_not_one_table_are_still_two_computations() -> None:
+    sentences = "对首次获得认定的企业给予8万元奖励；对新认定的给予6万元奖励。"
+    errors = only_errors(compile_text(ARTICLE + policy(CASES_APART, sentences)))
+    assert [e.code.id for e in errors] == ["E0405", "E0101"]  # and a value alone is no condition outside a table
+    assert marked(errors[0]) == "对新认定的给予6万元奖励。" and marked(errors[1]) == "首次获得认定"

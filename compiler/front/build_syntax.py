@@ -22,7 +22,7 @@ from lark.visitors import Transformer_NonRecursive
 from . import codes, numerals, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make
-from .lexer import declared_inputs
+from .lexer import declared_inputs, declared_names
 from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -889,10 +889,29 @@ class _RuleDraft:
     stacking: str = ""
     monotone: tuple[s.NameRef, ...] = ()
 
-    def freeze(self, article: s.Article | None) -> s.Rule:
+    def freeze(self, article: s.Article | None, choices: frozenset[str] = frozenset()) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
-                      self.responsible, tuple(self.sentences), tuple(self.exclusions), self.id_span,
-                      self.matter, self.stacking, self.monotone)
+                      self.responsible, _as_one_table(tuple(self.sentences), choices), tuple(self.exclusions),
+                      self.id_span, self.matter, self.stacking, self.monotone)
+
+
+def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) -> tuple[s.Sentence, ...]:
+    """对A的企业给予2万元；对B的企业，给予8万元；对C的企业给予6万元。: one amount for each value of one choice input,
+    written as sentences of their own, is the table A、B、C分别给予2万元、8万元、6万元 (one rule computes one amount).
+    Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
+    if len(sentences) < 2:
+        return sentences
+    for sentence in sentences:
+        condition = sentence.conditions[0] if len(sentence.conditions) == 1 else None
+        if not (isinstance(condition, s.IsTrue) and condition.name.name in choices and not sentence.modifiers
+                and isinstance(sentence.computation, s.Fixed) and sentence.computation.topup is None):
+            return sentences
+    values = tuple(cast(s.IsTrue, sentence.conditions[0]).name for sentence in sentences)
+    amounts = tuple(cast(s.Fixed, sentence.computation).amount for sentence in sentences)
+    span = sentences[0].span.to(sentences[-1].span)
+    keys = s.Keys(None, values, span=values[0].span.to(values[-1].span))
+    table = s.Table(keys, amounts, cast(s.Fixed, sentences[0].computation).award, None, apart=True, span=span)
+    return (s.Sentence((), table, (), span=span),)
 
 
 _DOCUMENT_FIELDS = {
@@ -914,6 +933,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
     article: _ArticleDraft | None = None
     rule: _RuleDraft | None = None
     document_readings: list[s.Quote] = []
+    choices = frozenset(declared_names(source.text)) - frozenset(declared_inputs(source.text))
 
     def misplaced(item: Item, label: str, where: str) -> None:
         diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label, where=where))
@@ -1013,7 +1033,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         inputs=tuple(inputs),
         sections=tuple(sections),
         articles=tuple(frozen.values()),
-        rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None) for r in rules),
+        rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None, choices) for r in rules),
         readings=tuple(document_readings),
         stacking=fields.get("stacking"),
         across=fields.get("across"),

@@ -251,6 +251,7 @@ class Table(Node):
     award: Award | None
     topup: Topup | None
     ceiling: bool = False  # 分别给予最高100万元、50万元: each amount is the most that may be granted
+    apart: bool = False  # 对A的给予2万元；对B的给予8万元。: a sentence for each key, as written
 
 
 @dataclass(frozen=True)

@@ -528,6 +528,9 @@ class _Printer:
         return [*opener, keys.input.name, _IS, *values, "的"]
 
     def table(self, t: s.Table) -> list[str]:
+        if t.apart:  # 对A的给予2万元；对B的给予8万元。: the sentences as written, the last one's 。 printed after
+            tokens = self.source.within(t.span)
+            return _verbatim(tokens[:-1] if tokens and tokens[-1].kind == "_END" else tokens)
         # …标准分别为X、Y and 分别给予最高… are kept as written
         if t.ceiling or any(w.text == "标准分别" for w in self.source.within(t.span)):
             return _verbatim(self.source.within(t.span))
