@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check-generated build bench clean java node
+.PHONY: demo test lint typecheck check-generated build bench clean java node chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ demo: build
 	@echo '== 审核页：每份政策、每条规则一页，签署栏在政策页末 =='
 	$(BIN)/pol site -o build/site
 
-test: $(STAMP) java node lint typecheck check-generated
+test: $(STAMP) java node chromium lint typecheck check-generated
 	$(BIN)/python -m pytest
 
 # Java 17 or newer for Spark (pol spark, tests/test_spark.py): Debian's, where there is no java on the PATH.
@@ -48,6 +48,13 @@ node:
 	@command -v node >/dev/null 2>&1 || { \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs; }
+
+# Chromium and CJK fonts for tests/test_browser.py (pol site's pages in a real browser; Playwright drives
+# /usr/bin/chromium and downloads no browser of its own): Debian's, where they are missing.
+chromium:
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check compiler pol_runtime tests benchmarks generated

@@ -282,7 +282,9 @@ def render(chart: Chart) -> str:
         x = sx(mark.value)
         out.append(f'<line x1="{_fmt(x)}" y1="{TOP}" x2="{_fmt(x)}" y2="{bottom}" stroke="black" '
                    f'stroke-dasharray="4 3" stroke-width="0.8"/>')
-        lx, ly = labels.place(mark.label, 11, "middle", [(x, Decimal(TOP + 12 + 14 * row)) for row in range(6)])
+        half = text_width(mark.label, 11) / 2 + 3  # kept clear of the y axis and of the right edge
+        centre = min(max(x, LEFT + half), WIDTH - half)
+        lx, ly = labels.place(mark.label, 11, "middle", [(centre, Decimal(TOP + 12 + 14 * row)) for row in range(6)])
         out.append(f'<text x="{_fmt(lx)}" y="{_fmt(ly)}" font-size="11" text-anchor="middle" {FONT}>'
                    f"{escape(mark.label)}</text>")
     path = " ".join(f"{_fmt(sx(x))},{_fmt(sy(y))}" for x, y in chart.points)
