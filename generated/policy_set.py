@@ -1610,9 +1610,9 @@ ENTRIES: tuple[rt.Entry, ...] = (
     rt.Entry(
         rule="art38_grain_subsidy",
         article="第三十八条",
-        title="种粮化肥农药成本上涨配套补贴（每亩）",
+        title="种粮化肥农药成本上涨配套补贴",
         function=wucheng2023.art38_grain_subsidy,
-        inputs=(("达到省级规模种粮动态补贴触发条件", "bool", ()), ("水稻亩均化肥农药成本上涨额", "money", ()), ),
+        inputs=(("达到省级规模种粮动态补贴触发条件", "bool", ()), ("水稻亩均化肥农药成本上涨额", "money", ()), ("水稻种植面积", "quantity", ()), ),
         matter="art38_grain_subsidy",
         stacking="",
         gates=(

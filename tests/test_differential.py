@@ -131,6 +131,9 @@ def computations(draw: st.DrawFn) -> str:
         f"对辛给予{price(draw)}万元/平方米补助",
         f"按辛和壬给予{price(draw)}元/平方米/月的房租补贴",
         f"按辛×壬每平方米每月{price(draw)}元给予补贴",
+        f"按辛每平方米给予甲的{r1}的补贴",
+        f"按辛每平方米给予甲的{r1}的补贴，每平方米{draw(st.sampled_from(['向上取整', '向下取整', '四舍五入']))}到"
+        f"{draw(st.sampled_from(['元', '角', '十元']))}",
     ]))
 
 
@@ -151,7 +154,7 @@ def policies(draw: st.DrawFn) -> str:
         when = f"{draw(conditions())}的，" if draw(st.booleans()) else ""
         computation = draw(computations())
         extra = draw(modifiers()) if "各档" not in computation and "只取" not in computation else ""
-        if "名额" in computation:
+        if "名额" in computation or "，每平方米" in computation:  # no second rounding, nor a multiple of the rounded standard
             extra = ""
         text += f"{when}{computation}{extra}。\n"
         if draw(st.booleans()):

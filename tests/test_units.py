@@ -179,3 +179,58 @@ def test_the_site_calculators_read_quantities_and_multiply_the_price(compiled: o
                    check=True, timeout=120)
     found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in CASES]
+
+
+STANDARD = """\
+输入 达到触发条件：是否
+输入 水稻亩均化肥农药成本上涨额：金额「元/亩」
+输入 水稻种植面积：数量（亩）
+第一条「每亩标准」
+规则 grain「种粮补贴」
+原文「按水稻亩均化肥、农药成本上涨额的20%（向上取整)给予配套补贴」
+达到触发条件的，按水稻种植面积每亩给予水稻亩均化肥农药成本上涨额的20%的配套补贴，每亩向上取整到元。
+"""
+
+
+@pytest.mark.parametrize(("rise", "area", "amount"), [
+    ("35.01", "12.5", "100.00"),  # 35.01 × 20% = 7.002元, up to 8元 a 亩; 12.5亩 × 8元 = 100元 (not ⌈12.5 × 7.002⌉ = 88元)
+    ("35", "1", "7.00"),  # 7元 exactly: no rounding up
+    ("30.5", "3.3", "23.10"),  # 6.1元 up to 7元; 3.3亩 × 7元 = 23.1元
+    ("0.01", "0.5", "0.50"),  # 0.002元 up to 1元; half a 亩: 0.5元
+])
+def test_a_standard_per_unit_from_the_inputs_is_rounded_then_multiplied(rise: str, area: str, amount: str) -> None:
+    compiled = compile_text(STANDARD, module="standard")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    rule = module.rules[0]
+    values = {"达到触发条件": True, "水稻亩均化肥农药成本上涨额": Decimal(rise), "水稻种植面积": Decimal(area)}
+    result = interpret.evaluate(rule, values)
+    assert result.amount == Decimal(amount)
+    assert result.steps[1].kind == "单价" and result.steps[1].text == "每亩标准（水稻亩均化肥农药成本上涨额 × 20%，向上取整到元）"
+    scalar = markdown.load_calculators(python.render(module), "standard")
+    assert scalar.grain(**values).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "standard_vector")
+    vec.use_scalar(scalar)
+    assert "grain" not in vec.FALLBACK
+    assert vec.to_yuan(vec.grain(vec.encode("grain", [values]))) == [Decimal(amount)]
+    formatted = format_text(Source("standard.pol", HEADER + STANDARD))
+    assert formatted.text is not None and STANDARD.splitlines()[-1] in formatted.text
+
+
+def test_a_rounding_per_unit_belongs_to_a_standard_per_that_unit() -> None:
+    compiled = compile_text("""\
+    输入 上涨额：金额
+    输入 种植面积：数量（亩）
+    输入 用电量：数量（千瓦时）
+    第一条「每亩标准」
+    规则 fixed_price「单价是定数」
+    原文「示例」
+    按种植面积每亩120元的标准给予补贴，每亩向上取整到元。
+    规则 other_unit「另一单位」
+    原文「示例」
+    按用电量每千瓦时给予上涨额的20%的补贴，每亩向上取整到元。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0425", "E0425"]
+    assert [marked(e) for e in errors] == ["每亩向上取整到元", "每亩向上取整到元"]

@@ -142,10 +142,16 @@ class RuleCode:
                 self.record("计算", step.label, f"P.mul(P.min({count}, limit), {amount})")]
 
     def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
-        value = js_decimal(step.price)
+        lines, value = [], js_decimal(step.price)
+        if step.of is not None:  # the standard per unit: of × rate, rounded when the clause says so
+            standard = f"P.mul({self.expr(step.of)}, {js_decimal(step.price)})"
+            if step.rounding is not None:
+                standard = f"P.quantize({standard}, {js_decimal(step.rounding.quantum)}, {js_str(step.rounding.mode)})"
+            lines.append(f"var standard = t.step(\"单价\", {js_str(step.standard)}, {standard});")
+            value = "standard"
         for quantity in step.quantities:
             value = f"P.mul({value}, {self.expr_Var(quantity)})"
-        return [self.record("计算", step.label, value)]
+        return [*lines, self.record("计算", step.label, value)]
 
     def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)

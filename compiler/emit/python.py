@@ -266,8 +266,17 @@ class RuleCode:
 
     def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
         """The price (a money constant) times each quantity: exact, rounded only at the rule's one rounding."""
-        factors = [*(q.name for q in step.quantities), self.decimal(step.price, ir.Type.MONEY)]
-        return [self.record("计算", step.label, " * ".join(factors))]
+        if step.of is None:
+            factors = [*(q.name for q in step.quantities), self.decimal(step.price, ir.Type.MONEY)]
+            return [self.record("计算", step.label, " * ".join(factors))]
+        lines = [f"standard = {self.expr(step.of, nested=True)} * {self.decimal(step.price, ir.Type.RATE)}"]
+        if step.rounding is not None:
+            quantum = self.decimal(step.rounding.quantum, ir.Type.NUMBER)
+            lines.append(f"standard = standard.quantize({quantum}, {step.rounding.mode})")
+        if self.traced:
+            lines.append(f"standard = trace.step(\"单价\", {py_str(step.standard)}, standard)")
+        return [*lines,
+                self.record("计算", step.label, " * ".join([*(q.name for q in step.quantities), "standard"]))]
 
     def visit_PerUnit(self, step: plan.PerUnit) -> list[str]:  # noqa: N802
         count, amount = step.count.name, self.decimal(step.amount, ir.Type.MONEY)
@@ -380,7 +389,9 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
         traced = RuleCode(rule, True, constants, tables).body()
         quick = RuleCode(rule, False, constants, tables).body()
         functions.append({"rule": rule.rule, "traced": traced, "quick": quick})
-    rounding_modes = sorted({rule.rounding.mode for rule in module.rules})
+    rounding_modes = sorted({rule.rounding.mode for rule in module.rules}
+                            | {r.computation.rounding.mode for r in module.rules  # 每亩向上取整到元
+                               if isinstance(r.computation, ir.UnitPrice) and r.computation.rounding is not None})
     uses_date = any(i.type is ir.Type.DATE for i in module.inputs)
     choice_inputs = [i for i in module.inputs if i.type is ir.Type.CHOICE]
     template = environment().get_template("module.py.j2")

@@ -541,6 +541,13 @@ class RuleKernel:
     def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
         """The quantities' product (each value = code / QUANTITY_SCALE) times the price: only the fraction changes."""
         term = Term.constant(Fraction(step.price))
+        if step.of is not None:  # the standard per unit: of × rate, rounded (in fen) when the clause says so
+            term = self.mul_const(self.expr(step.of), Fraction(step.price))
+            if step.rounding is not None:
+                quantum = self.quantum(plan.Round(step.rounding.quantum, step.rounding.mode, ""))
+                code, bound = self.fen(term, quantum, step.rounding.mode)
+                term = Term.constant(Fraction(code, FEN_PER_YUAN)) if isinstance(code, int) \
+                    else Term(code, 1, FEN_PER_YUAN, bound=bound, nonneg=True)
         for quantity in step.quantities:
             term = self.mul(term, self.expr(quantity))
         self.term = term

@@ -564,6 +564,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         price = self._price(_tokens(children, "PRICE")[0])
         return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), span=_meta_span(meta))
 
+    def unit_standard(self, meta: Any, children: list[Any]) -> s.UnitPrice:
+        """按种植面积每亩给予上涨额的20%的补贴: the standard per 亩 is 上涨额 × 20%, times the area."""
+        per_unit = _tokens(children, "PER_UNIT")[0]
+        per = tuple(u for u in (units.canonical(w) for w in str(per_unit).split("每")[1:]) if u is not None)
+        rate = self._rate(_tokens(children, "RATE")[0])
+        bases = [c for c in children if not isinstance(c, Token | s.Award)]
+        price = s.Price(rate.value, per, "/".join(per), str(per_unit), span=token_span(per_unit))
+        return s.UnitPrice(_factors(bases[0]), price, _node(children, s.Award), bases[1], rate, span=_meta_span(meta))
+
     def unit_price_given(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """对调峰时段用电量给予0.2元/千瓦时奖励: the quantity is the name after 对 (``guarded``)."""
         price = self._price(_tokens(children, "PRICE")[0])
@@ -600,8 +609,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.CapTable(_node(children, tuple), _scope_words(children), span=_meta_span(meta))
 
     def rounding(self, meta: Any, children: list[Token]) -> s.Rounding:
-        unit = str(children[1]) if len(children) > 1 else None
-        return s.Rounding(str(children[0]), unit, span=_meta_span(meta))
+        per_unit = _token(children, "PER_UNIT")
+        words = [c for c in children if c.type != "PER_UNIT"]
+        unit = str(words[1]) if len(words) > 1 else None
+        return s.Rounding(str(words[0]), unit, str(per_unit) if per_unit else None, span=_meta_span(meta))
 
     # ── sentences ─────────────────────────────────────────────────────────────
     def when(self, meta: Any, children: list[Any]) -> Any:

@@ -399,6 +399,10 @@ class Checker:
             if unit is not None:
                 given.append(unit)
         price = computation.price
+        if computation.of is not None:  # 每亩给予上涨额的20%: the standard per 亩 from the inputs
+            self.check_money_expr(computation.of)
+            if computation.rate is not None:
+                self.check_rate(computation.rate)
         if not units.matches(units.Price("0", "元", price.per), given):
             names = "、".join(f"{f.name}（{self.symbols.inputs[f.name].type.unit}）" for f in computation.quantities
                              if isinstance(f, s.NameRef)) or "（没有数量）"
@@ -426,6 +430,10 @@ class Checker:
                 if modifier.rate is not None:
                     self.check_rate(modifier.rate)
             elif isinstance(modifier, s.Rounding):
+                if modifier.per_unit is not None and not (isinstance(computation, s.UnitPrice)
+                                                          and computation.of is not None
+                                                          and modifier.per_unit == computation.price.text):
+                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.per_unit + modifier.mode)
                 if modifier.unit is None:
                     self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
             elif isinstance(modifier, s.TierReading):

@@ -219,6 +219,7 @@ class CapTable(Node):
 class Rounding(Node):
     mode: str  # 向上取整 / 向下取整 / 四舍五入
     unit: str | None  # 分 / 角 / 元 / 十元 ...; None when the text does not say
+    per_unit: str | None = None  # 每亩向上取整到元: the standard per 亩 is rounded, not the amount
 
 
 @dataclass(frozen=True)
@@ -367,8 +368,10 @@ class UnitPrice(Node):
     """``按用电量给予0.2元/千瓦时的补贴`` — the price times the quantities (each a quantity input)."""
 
     quantities: tuple[Expr, ...]  # the factors of the base: 租用面积和租用月数 is (租用面积, 租用月数)
-    price: Price
+    price: Price  # with ``of``, ``price.yuan`` is the rate of ``of`` that makes the standard per unit
     award: Award | None
+    of: Expr | None = None  # 每亩给予上涨额的20%: the standard per unit is this × 20%
+    rate: Rate | None = None
 
 
 @dataclass(frozen=True)

@@ -290,9 +290,12 @@ class UnitPrice:
     """price × q₁ × q₂ …: 0.2元/千瓦时 × 用电量, 18元/平方米/月 × 租用面积 × 租用月数 (exact; money in yuan)."""
 
     quantities: tuple[Var, ...]  # quantity inputs whose units are the price's, each once
-    price: Decimal  # yuan per one of each unit
+    price: Decimal  # yuan per one of each unit; with ``of``, the rate of ``of`` that is the standard per unit
     unit: str  # the units the price is per, canonical: 千瓦时, 平方米/月
     label: str
+    of: Expr | None = None  # 每亩给予上涨额的20%: the standard per unit is of × price
+    rounding: Rounding | None = None  # 每亩向上取整到元: the standard per unit rounded before it is multiplied
+    standard: str = ""  # the standard's label, with ``of``: 每亩标准：上涨额 × 20%（向上取整到元）
 
 
 Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments | UnitPrice

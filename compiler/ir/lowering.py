@@ -155,6 +155,11 @@ class Lowering:
         if isinstance(node, s.UnitPrice):
             quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
             per = "/".join(node.price.per)
+            if node.of is not None:  # 每亩给予上涨额的20%: the standard per 亩, then times the area
+                of = self.expr(node.of)
+                standard = wording.unit_standard(per, of, node.price.yuan)
+                return ir.UnitPrice(quantities, node.price.yuan, per, " × ".join([*(q.name for q in quantities),
+                                                                                  standard]), of, None, standard)
             return ir.UnitPrice(quantities, node.price.yuan, per, wording.unit_price(quantities, node.price.yuan, per))
         if isinstance(node, s.PerCount):
             count = self.var(node.count)
@@ -244,6 +249,13 @@ class Lowering:
                 caps.append(self.input_cap(modifier))
             elif isinstance(modifier, s.CapTable):
                 caps.append(self.cap_table(modifier, node))
+            elif isinstance(modifier, s.Rounding) and modifier.per_unit is not None:  # 每亩向上取整到元
+                assert isinstance(computation, ir.UnitPrice)
+                assert computation.of is not None
+                standard = wording.unit_standard(computation.unit, computation.of, computation.price,
+                                                 f"{modifier.mode}到{modifier.unit}")
+                computation = replace(computation, rounding=_rounding(modifier), standard=standard,
+                                      label=" × ".join([*(q.name for q in computation.quantities), standard]))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
             elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor

@@ -61,6 +61,12 @@ def unit_price(quantities: tuple[ir.Var, ...], yuan: Decimal, unit: str) -> str:
     return " × ".join([*(q.name for q in quantities), price(yuan, unit)])
 
 
+def unit_standard(unit: str, of: ir.Expr, rate: Decimal, rounding: str | None = None) -> str:
+    """每亩标准（水稻亩均化肥农药成本上涨额 × 20%，向上取整到元）: a standard per unit from the inputs."""
+    rounded = f"，{rounding}" if rounding else ""
+    return f"每{'每'.join(unit.split('/'))}标准（{expr_text(of)} × {format_rate(rate)}{rounded}）"
+
+
 def expr_text(expr: ir.Expr) -> str:
     """An expression in words, for labels: （实际支付利息 + 担保费用）."""
     if isinstance(expr, ir.Var):

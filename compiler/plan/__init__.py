@@ -45,9 +45,13 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   limit = ⌊total × rate⌋, recorded ``("名额", quota.label, Decimal(limit))``,
   and units = min(count, limit); amount = units × amount, recorded
   ``("计算", label, amount)``.
-* ``UnitPrice(quantities, price)`` — amount = price × q₁ × q₂ … (each a
-  quantity input in the unit the price is per: 0.2元/千瓦时 × 用电量, 18元/平方米/月
-  × 租用面积 × 租用月数), exactly; records ``("计算", label, amount)``.
+* ``UnitPrice(quantities, price, of, rounding)`` — the standard per unit is
+  price (0.2元/千瓦时), or with ``of`` of × price (每亩给予上涨额的20%), then, with
+  ``rounding``, quantized to its quantum with its mode (每亩向上取整到元); with
+  ``of`` the standard is recorded ``("单价", standard, value)``.  amount =
+  standard × q₁ × q₂ … (each a quantity input in the unit the price is per:
+  0.2元/千瓦时 × 用电量, 18元/平方米/月 × 租用面积 × 租用月数), exactly; records
+  ``("计算", label, amount)``.
 * ``Brackets(subject, parts)`` — for each part in order, portion =
   min(subject, up_to) or max(subject − above, 0), value = portion × rate,
   recorded ``("分段", part.label, value)``; amount = the sum (from
@@ -222,9 +226,12 @@ class UnitPrice:
     """amount = price × the product of the quantities: a price per unit (0.2元/千瓦时, 18元/平方米/月)."""
 
     quantities: tuple[ir.Var, ...]  # quantity inputs, their units the price's
-    price: Decimal  # yuan per one of each unit
+    price: Decimal  # yuan per one of each unit; with ``of``, the rate of ``of`` that is the standard per unit
     unit: str  # 千瓦时, 平方米/月
     label: str
+    of: ir.Expr | None = None  # the standard per unit = of × price (每亩给予上涨额的20%)
+    rounding: ir.Rounding | None = None  # the standard rounded to its quantum with its mode before multiplying
+    standard: str = ""  # the standard's label
 
 
 @dataclass(frozen=True)
@@ -298,7 +305,7 @@ def _per_unit(c: ir.PerUnit, rule: ir.Rule) -> Compute:
 
 
 def _unit_price(c: ir.UnitPrice, rule: ir.Rule) -> Compute:
-    return UnitPrice(c.quantities, c.price, c.unit, c.label)
+    return UnitPrice(c.quantities, c.price, c.unit, c.label, c.of, c.rounding, c.standard)
 
 
 def _portions(c: ir.Portions, rule: ir.Rule) -> Compute:

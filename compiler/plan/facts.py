@@ -151,6 +151,7 @@ class _Direction:
     def visit_UnitPrice(self, step: plan.UnitPrice) -> None:  # noqa: N802
         for quantity in step.quantities:
             self.grows(quantity)
+        self.grows(step.of)  # a rounding of the standard is monotone too
 
     def visit_Pick(self, step: plan.Pick) -> None:  # noqa: N802
         self.grows(step.base)

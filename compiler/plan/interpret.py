@@ -151,6 +151,11 @@ class Run:
 
     def visit_UnitPrice(self, step: plan.UnitPrice) -> None:  # noqa: N802
         amount = step.price
+        if step.of is not None:
+            amount = self.number(step.of) * step.price
+            if step.rounding is not None:
+                amount = amount.quantize(step.rounding.quantum, step.rounding.mode)
+            amount = self.trace.step("单价", step.standard, amount)
         for quantity in step.quantities:
             amount *= _number(self.values[quantity.name])
         self.amount = self.trace.step("计算", step.label, amount)

@@ -175,7 +175,13 @@ class PlanPrinter(Expressions):
 
     def visit_UnitPrice(self, step: plan.UnitPrice) -> list[str]:  # noqa: N802
         factors = " × ".join(q.name for q in step.quantities)
-        return [f"amount = {factors} × {wording.price(step.price, step.unit)}", f"记录「{step.label}」"]
+        if step.of is None:
+            return [f"amount = {factors} × {wording.price(step.price, step.unit)}", f"记录「{step.label}」"]
+        standard = f"{self.expr(step.of)} × {step.price:f}"
+        if step.rounding is not None:
+            standard = f"round({standard}, {step.rounding.quantum}, {step.rounding.mode})"
+        return [f"standard = {standard}", f"记录「{step.standard}」", f"amount = {factors} × standard",
+                f"记录「{step.label}」"]
 
     def visit_Brackets(self, step: plan.Brackets) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)

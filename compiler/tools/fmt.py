@@ -668,7 +668,7 @@ class _Printer:
         return _verbatim(words)
 
     def rounding(self, r: s.Rounding) -> list[str]:
-        return [r.mode, *(["到", r.unit] if r.unit is not None else [])]
+        return [*([r.per_unit] if r.per_unit is not None else []), r.mode, *(["到", r.unit] if r.unit is not None else [])]
 
     # ── conditions ────────────────────────────────────────────────────────────
     def condition(self, c: s.Condition) -> list[str]:

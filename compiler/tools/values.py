@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pol_runtime as runtime
 
+from ..front import units
 from ..ir import Input, Type
 
 KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.QUANTITY: "quantity", Type.BOOL: "bool",
@@ -21,6 +22,9 @@ class ValueError_(ValueError):
 
 def parse_value(spec: Input, text: str) -> object:
     """``text`` as a value of ``spec``'s type, ready to pass to a calculator."""
+    if spec.unit is not None:  # 12.5亩 for an input in 亩: the unit as the page shows it (or another spelling of it)
+        spellings = sorted((s for s in (spec.unit, *units.UNITS.get(spec.unit, ())) if text.strip().endswith(s)), key=len)
+        text = text.strip().removesuffix(spellings[-1]) if spellings else text
     try:
         return runtime.read(KINDS[spec.type], text, spec.choices)
     except ValueError as error:
