@@ -12,6 +12,7 @@ import re
 import sys
 import types
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -72,20 +73,35 @@ def examples(rule: ir.Rule, calculators: types.ModuleType) -> list[Example]:
     return found
 
 
+def _lookup_formula(computation: ir.Lookup) -> str:
+    what = "比例，乘以" + wording.expr_text(computation.base) if computation.base else "金额"
+    return f"按{computation.var.name}取下表的{what}"
+
+
+def _per_unit_formula(computation: ir.PerUnit) -> str:
+    return computation.label + (f"；{computation.quota.label}" if computation.quota else "")
+
+
+def _portions_formula(_: ir.Portions) -> str:
+    return "按下表分段计算后相加"
+
+
+def _labelled(computation: ir.Computation) -> str:
+    return computation.label
+
+
+# The computations whose words are not their label alone.
+_FORMULAS: dict[type, Callable[[Any], str]] = {
+    ir.Lookup: _lookup_formula,
+    ir.Portions: _portions_formula,
+    ir.PerUnit: _per_unit_formula,
+}
+
+
 def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
-    if isinstance(computation, ir.Lookup):
-        what = "比例，乘以" + wording.expr_text(computation.base) if computation.base else "金额"
-        text = f"按{computation.var.name}取下表的{what}"
-    elif isinstance(computation, ir.Steps):
-        text = computation.label
-    elif isinstance(computation, ir.Portions):
-        text = "按下表分段计算后相加"
-    elif isinstance(computation, ir.PerUnit):
-        text = computation.label + (f"；{computation.quota.label}" if computation.quota else "")
-    else:
-        text = computation.label
+    text = _FORMULAS.get(type(computation), _labelled)(computation)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
     if rule.discretionary:
@@ -102,18 +118,32 @@ def conditions(rule: ir.Rule) -> list[str]:
     return lines
 
 
-def table_rows(rule: ir.Rule) -> tuple[list[str], list[list[str]]]:
+Table = tuple[list[str], list[list[str]]]  # a header and rows
+
+
+def _lookup_table(computation: ir.Lookup) -> Table:
+    unit = "比例" if computation.base is not None else "金额"
+    return [computation.var.name, unit], [[e.key, e.text] for e in computation.entries]
+
+
+def _steps_table(computation: ir.Steps) -> Table:
+    rows = [[str(i + 1), tier.label, runtime.format_yuan(tier.amount)] for i, tier in enumerate(computation.tiers)]
+    return ["档", "条件", "金额"], rows
+
+
+def _portions_table(computation: ir.Portions) -> Table:
+    return ["部分", "比例"], [[p.label.rsplit(" × ", 1)[0], runtime.format_rate(p.rate)] for p in computation.parts]
+
+
+# The computations a reviewer reads as a table.
+_TABLES: dict[type, Callable[[Any], Table]] = {ir.Lookup: _lookup_table, ir.Steps: _steps_table,
+                                               ir.Portions: _portions_table}
+
+
+def table_rows(rule: ir.Rule) -> Table:
     """A header and rows for a rule whose computation is a table, else empty."""
-    computation = rule.computation
-    if isinstance(computation, ir.Lookup):
-        unit = "比例" if computation.base is not None else "金额"
-        return [computation.var.name, unit], [[e.key, e.text] for e in computation.entries]
-    if isinstance(computation, ir.Steps):
-        rows = [[str(i + 1), tier.label, runtime.format_yuan(tier.amount)] for i, tier in enumerate(computation.tiers)]
-        return ["档", "条件", "金额"], rows
-    if isinstance(computation, ir.Portions):
-        return ["部分", "比例"], [[p.label.rsplit(" × ", 1)[0], runtime.format_rate(p.rate)] for p in computation.parts]
-    return [], []
+    found = _TABLES.get(type(rule.computation))
+    return found(rule.computation) if found is not None else ([], [])
 
 
 # What would make a policy's text into Markdown or HTML rather than text, each escaped with a backslash

@@ -69,15 +69,29 @@ def unit_standard(unit: str, of: ir.Expr, rate: Decimal, rounding: str | None = 
 
 def expr_text(expr: ir.Expr) -> str:
     """An expression in words, for labels: （实际支付利息 + 担保费用）."""
-    if isinstance(expr, ir.Var):
-        return expr.name
-    if isinstance(expr, ir.RuleValue):
-        return f"{expr.rule}的奖励额度"
-    if isinstance(expr, ir.Arith):
-        if expr.op == "增长":
-            return f"{expr_text(expr.left)}较{expr_text(expr.right)}增长的部分"
-        return f"（{expr_text(expr.left)} {expr.op} {expr_text(expr.right)}）"
+    return _EXPR_TEXTS.get(type(expr), _as_written)(expr)
+
+
+def _as_written(expr: ir.Const | ir.DateConst) -> str:
     return expr.text
+
+
+def _name(expr: ir.Var) -> str:
+    return expr.name
+
+
+def _rule_value(expr: ir.RuleValue) -> str:
+    return f"{expr.rule}的奖励额度"
+
+
+def _arith(expr: ir.Arith) -> str:
+    if expr.op == "增长":
+        return f"{expr_text(expr.left)}较{expr_text(expr.right)}增长的部分"
+    return f"（{expr_text(expr.left)} {expr.op} {expr_text(expr.right)}）"
+
+
+# The expressions not written as the policy wrote them (a constant is its own text).
+_EXPR_TEXTS: dict[type, Callable[[Any], str]] = {ir.Var: _name, ir.RuleValue: _rule_value, ir.Arith: _arith}
 
 
 # ── conditions and reasons ────────────────────────────────────────────────────

@@ -147,40 +147,55 @@ class Sampler:
         return None
 
     def satisfy(self, condition: ir.Condition, values: dict[str, object]) -> None:
-        if isinstance(condition, ir.AllOf):
-            for item in condition.items:
-                self.satisfy(item, values)
-        elif isinstance(condition, ir.AnyOf):
-            self.satisfy(condition.items[0], values)
-        elif isinstance(condition, ir.Truth):
-            values[condition.var.name] = condition.expected
-        elif isinstance(condition, ir.ChoiceIs):
-            values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
-        elif isinstance(condition, ir.Versus):
-            values[condition.subject.name] = versus_value(condition, values, 0, holds=True)
-        elif isinstance(condition.subject, ir.Var):
+        """Make ``condition`` hold (``satisfy_<Condition>``)."""
+        getattr(self, f"satisfy_{type(condition).__name__}")(condition, values)
+
+    def satisfy_AllOf(self, condition: ir.AllOf, values: dict[str, object]) -> None:  # noqa: N802
+        for item in condition.items:
+            self.satisfy(item, values)
+
+    def satisfy_AnyOf(self, condition: ir.AnyOf, values: dict[str, object]) -> None:  # noqa: N802
+        self.satisfy(condition.items[0], values)
+
+    def satisfy_Truth(self, condition: ir.Truth, values: dict[str, object]) -> None:  # noqa: N802
+        values[condition.var.name] = condition.expected
+
+    def satisfy_ChoiceIs(self, condition: ir.ChoiceIs, values: dict[str, object]) -> None:  # noqa: N802
+        values[condition.var.name] = self.other_choice(condition) if condition.negated else condition.value
+
+    def satisfy_Versus(self, condition: ir.Versus, values: dict[str, object]) -> None:  # noqa: N802
+        values[condition.subject.name] = versus_value(condition, values, 0, holds=True)
+
+    def satisfy_Within(self, condition: ir.Within, values: dict[str, object]) -> None:  # noqa: N802
+        if isinstance(condition.subject, ir.Var):  # a bound on a sum or a product is left as the baseline has it
             values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type)
 
     def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus, values: dict[str, object]) -> bool:
-        """Make ``atom`` fail; False if it cannot be made to."""
-        if isinstance(atom, ir.Versus):
-            failing = versus_value(atom, values, 0, holds=False)
-            if impossible(failing):
-                return False
-            values[atom.subject.name] = failing
+        """Make ``atom`` fail (``falsify_<Atom>``); False if it cannot be made to."""
+        return getattr(self, f"falsify_{type(atom).__name__}")(atom, values)  # type: ignore[no-any-return]
+
+    def falsify_Versus(self, atom: ir.Versus, values: dict[str, object]) -> bool:  # noqa: N802
+        failing = versus_value(atom, values, 0, holds=False)
+        if impossible(failing):
+            return False
+        values[atom.subject.name] = failing
+        return True
+
+    def falsify_Truth(self, atom: ir.Truth, values: dict[str, object]) -> bool:  # noqa: N802
+        values[atom.var.name] = not atom.expected
+        return True
+
+    def falsify_ChoiceIs(self, atom: ir.ChoiceIs, values: dict[str, object]) -> bool:  # noqa: N802
+        if atom.negated:
+            values[atom.var.name] = atom.value
             return True
-        if isinstance(atom, ir.Truth):
-            values[atom.var.name] = not atom.expected
-            return True
-        if isinstance(atom, ir.ChoiceIs):
-            if atom.negated:
-                values[atom.var.name] = atom.value
-                return True
-            other = self.other_choice(atom)
-            if other is None:
-                return False
-            values[atom.var.name] = other
-            return True
+        other = self.other_choice(atom)
+        if other is None:
+            return False
+        values[atom.var.name] = other
+        return True
+
+    def falsify_Within(self, atom: ir.Within, values: dict[str, object]) -> bool:  # noqa: N802
         if not isinstance(atom.subject, ir.Var):
             return False
         kind = atom.subject.type
@@ -333,42 +348,53 @@ class Sampler:
         return found
 
     def knee(self, cap: Decimal) -> tuple[str, int | Decimal] | None:
-        """The input value at which the computed amount first reaches ``cap``."""
+        """The input value at which the computed amount first reaches ``cap`` (``knee_<Computation>``);
+        None for a computation without one (a constant, tiers, portions)."""
         computation = self.rule.computation
-        if isinstance(computation, ir.Scaled):
-            base = computation.base
-            factor = computation.numerator / computation.denominator
-            if isinstance(base, ir.Arith) and base.op == "×":
-                if isinstance(base.right, ir.Const):
-                    factor *= base.right.value
-                elif isinstance(base.right, ir.Var):
-                    other = self.baseline[base.right.name]
-                    assert isinstance(other, Decimal | int)
-                    factor *= other
-                else:
-                    return None
-                base = base.left
-            if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
-                base = base.left
-            if isinstance(base, ir.Var) and factor > 0:
-                return base.name, self.reaching(cap / factor, base.type)
-        if isinstance(computation, ir.Lookup) and computation.base is not None and isinstance(computation.base, ir.Var):
-            key = self.baseline[computation.var.name]
-            rate = next(e.value for e in computation.entries if e.key == key)
-            if rate > 0:
-                return computation.base.name, self.reaching(cap / rate, computation.base.type)
-        if isinstance(computation, ir.PerUnit) and computation.amount > 0:
-            return computation.count.name, self.reaching(cap / computation.amount, ir.Type.COUNT)
-        if isinstance(computation, ir.UnitPrice) and computation.price > 0:  # the first quantity, the others as they are
-            first, *others = computation.quantities
-            factor = computation.price
-            for other in others:
-                value = self.baseline[other.name]
-                assert isinstance(value, Decimal | int)
-                factor *= value
-            if factor > 0:
-                return first.name, self.reaching(cap / factor, first.type)
+        found = getattr(self, f"knee_{type(computation).__name__}", None)
+        return found(computation, cap) if found is not None else None
+
+    def knee_Scaled(self, computation: ir.Scaled, cap: Decimal) -> tuple[str, int | Decimal] | None:  # noqa: N802
+        base = computation.base
+        factor = computation.numerator / computation.denominator
+        if isinstance(base, ir.Arith) and base.op == "×":
+            if isinstance(base.right, ir.Const):
+                factor *= base.right.value
+            elif isinstance(base.right, ir.Var):
+                other = self.baseline[base.right.name]
+                assert isinstance(other, Decimal | int)
+                factor *= other
+            else:
+                return None
+            base = base.left
+        if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
+            base = base.left
+        if isinstance(base, ir.Var) and factor > 0:
+            return base.name, self.reaching(cap / factor, base.type)
         return None
+
+    def knee_Lookup(self, computation: ir.Lookup, cap: Decimal) -> tuple[str, int | Decimal] | None:  # noqa: N802
+        if not isinstance(computation.base, ir.Var):  # a table of amounts, or of rates of a sum
+            return None
+        key = self.baseline[computation.var.name]
+        rate = next(e.value for e in computation.entries if e.key == key)
+        return (computation.base.name, self.reaching(cap / rate, computation.base.type)) if rate > 0 else None
+
+    def knee_PerUnit(self, computation: ir.PerUnit, cap: Decimal) -> tuple[str, int | Decimal] | None:  # noqa: N802
+        if computation.amount > 0:
+            return computation.count.name, self.reaching(cap / computation.amount, ir.Type.COUNT)
+        return None
+
+    def knee_UnitPrice(self, computation: ir.UnitPrice, cap: Decimal) -> tuple[str, int | Decimal] | None:  # noqa: N802
+        if computation.price <= 0:
+            return None
+        first, *others = computation.quantities  # the first quantity, the others as they are
+        factor = computation.price
+        for other in others:
+            value = self.baseline[other.name]
+            assert isinstance(value, Decimal | int)
+            factor *= value
+        return (first.name, self.reaching(cap / factor, first.type)) if factor > 0 else None
 
     @staticmethod
     def reaching(value: Decimal, kind: ir.Type) -> int | Decimal:

@@ -12,9 +12,10 @@ import datetime
 import difflib
 import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
+from typing import Any
 
 from .. import ir, plan
 from ..ir import wording
@@ -25,23 +26,37 @@ HIDDEN = frozenset({"span"})  # positions: ``line`` already says where a rule is
 
 
 # ── the IR, node by node ──────────────────────────────────────────────────────
+def _truth(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _day(value: datetime.date) -> str:
+    return value.isoformat()
+
+
+def _member(value: enum.Enum) -> str:
+    return str(value.value)
+
+
+# How each kind of value that is not a node is written, the first kind it is of: bool before int
+# (True is an int too).
+_LEAVES: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (bool, _truth), (str, _text), (Decimal, _number), (int, str), (datetime.date, _day), (enum.Enum, _member))
+
+
 def leaf(value: object) -> str | None:
     """A value that is not a node, as text; None for a node or a tuple."""
     if value is None:
         return "None"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return None
+    return next((show(value) for kind, show in _LEAVES if isinstance(value, kind)), None)
 
 
 def _children(node: object) -> list[tuple[str, object]]:
