@@ -168,3 +168,17 @@ def test_chinese_text_is_drawn_with_real_glyphs(site: Path, browser: Browser) ->
     assert dark > 100  # and something is drawn
     visit.page.close()
     assert visit.problems == []
+
+
+def test_printing_leaves_out_the_navigation_and_keeps_the_sign_off(site: Path, browser: Browser) -> None:
+    visit = Visit(browser)
+    page = visit.open(site / "wucheng2023.html")
+    page.emulate_media(media="print")
+    hidden = page.evaluate("() => getComputedStyle(document.querySelector('header.site')).display")
+    assert hidden == "none"
+    breaks = page.evaluate("() => getComputedStyle(document.querySelector('#signoff')).breakBefore")
+    assert breaks == "page"  # the sign-off block on a page of its own
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    visit.page.close()
+    assert visit.problems == []

@@ -120,3 +120,29 @@ def test_exact_to_the_fen_where_floats_are_not(tmp_path: Path) -> None:
               "inputs": {"非政府性资金投资": "是", "固定资产投资": "1000万元", "实际投资额": "1234567.85"}}]
     [got] = run_node(tmp_path, cases)
     assert got["amount"] == "12345.68"
+
+
+def test_policy_text_cannot_break_out_of_a_string(tmp_path: Path) -> None:
+    from .test_escaping import HOSTILE, POLICY
+
+    hostile = POLICY.format(h=HOSTILE + '"\\\u2028\u2029`${x}') + "\n"
+    (tmp_path / "hostile.pol").write_text(hostile, encoding="utf-8")
+    from compiler.pipeline import compile_path
+
+    compiled = compile_path(tmp_path / "hostile.pol", "hostile.pol")
+    assert compiled.module is not None, [d.render() for d in compiled.diagnostics]
+    script = tmp_path / "hostile.js"
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    driver = """
+const P = globalThis.PolDecimal, c = globalThis.POL_CALCULATORS["hostile.r1"];
+const r = c.run(P.read(c, {"投资额": "2000万元"}));
+console.log(JSON.stringify([P.fen(r.amount), r.steps.map(s => s[1])]));
+"""
+    script.write_text(runtime + javascript.render([compiled.module]) + driver, encoding="utf-8")
+    assert NODE is not None
+    done = subprocess.run([NODE, str(script)], capture_output=True, text=True, timeout=60, check=True)
+    amount, labels = json.loads(done.stdout)
+    assert amount == "200000.00"  # 2000万元 × 1% = 20万元, under the 50万元 cap
+    assert labels[-1].startswith("四舍五入到分")
+    code = javascript.render([compiled.module])
+    assert "\u2028" not in code and "\u2029" not in code  # line terminators in a // comment or a string
