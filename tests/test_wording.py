@@ -620,12 +620,16 @@ def test_a_table_of_standards_and_bing_between_conditions() -> None:
     formatted("文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, written))  # printed 并且, reading back the same
 
 
-def test_conditions_joined_by_dunhao_are_named() -> None:
+def test_conditions_joined_by_dunhao() -> None:
     inputs = "输入 营业收入：金额\n输入 研发投入强度：比例"
-    [error] = rendered("第一条「测试」\n" + policy(inputs, "对营业收入5亿元以上、研发投入强度5%以上的企业，给予200万元奖励。"))
-    assert error.splitlines()[0] == ("error[E0008]: pol 尚不支持用顿号并列的条件（如 营业收入5亿元以上、研发投入强度5%以上的）："
-                                     "“以上、研发投入强度5%以上的”")
-    assert "并且" in error.splitlines()[-1]
+    rule = same(inputs, "对营业收入5亿元以上、研发投入强度5%以上的企业，给予200万元奖励。",
+                "营业收入在5亿元以上 并且 研发投入强度在5%以上的，给予200万元奖励。")
+    assert amount(rule, 营业收入="5亿元", 研发投入强度="5%") == Decimal("2000000.00")  # 以上 includes the number
+    assert amount(rule, 营业收入="5亿元", 研发投入强度="4.99%") == Decimal("0.00")  # both must hold
+    assert amount(rule, 营业收入="4.99亿元", 研发投入强度="6%") == Decimal("0.00")
+    # between the values of tiers 、 is still a list: 1亿元、3亿元 are two thresholds of one input
+    tiers = rule_of(policy(inputs, "营业收入在1亿元以上、3亿元以上的，分别给予10万元、20万元。"))
+    assert amount(tiers, 营业收入="3亿元") == Decimal("200000.00")
 
 
 # ── sentences as policies write them: rates after 给予, nouns, purposes ─────────

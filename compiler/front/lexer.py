@@ -34,6 +34,8 @@ _constants: Any = importlib.import_module("re._constants")
 NAME = "NAME"
 SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低于LPR的60%
 _BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
+_SEP = "_SEP"
+_BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMBER"})  # how a comparison may end
 
 # 输入 实际投资额：金额      输入 平台级别：选项（国家级、省级、市级）
 _DECLARATION = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*([^：:\s（(「]+)[ \t\u3000]*[：:]([^\n#]*)", re.M)
@@ -186,6 +188,7 @@ class _Longest:
 def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     tables = lexer.tables
     names = tuple(declared_names(text))
+    inputs = frozenset(declared_inputs(text))
     literals = lexer._literals(names)
     words = tables.words
     line, line_start = 1, 0
@@ -222,6 +225,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 stop += 1
             kind = NAME
         value = text[pos:stop]
+        if kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
+            kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
         newlines = value.count("\n")
         end_line = line + newlines
         end_column = (stop - value.rindex("\n")) if newlines else (stop - line_start + 1)
@@ -240,6 +245,18 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             line_start = pos + value.rindex("\n") + 1
         pos = stop
         recent = [*recent[-3:], kind]
+
+
+def _joins_conditions(recent: list[str], text: str, after: int, literals: _Longest, inputs: frozenset[str]) -> bool:
+    """Whether 、 stands between two conditions: after a bound (…5亿元以上, 超过5%, …（含）) and before a
+    declared input.  Between the values of tiers and lists (1亿元、3亿元, 10%、5%, 国家级、省级) it stays 、."""
+    if not recent or recent[-1] not in _BOUND_ENDS:
+        return False
+    start = after
+    while start < len(text) and text[start] in " \t\u3000":
+        start += 1
+    word = literals.match(text, start) if start < len(text) else None
+    return word is not None and word in inputs
 
 
 def _share_may_follow(recent: list[str]) -> bool:

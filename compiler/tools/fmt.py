@@ -684,6 +684,9 @@ class _Printer:
             if self.side_by_side(c):
                 # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
                 return [*self.condition(c.left), *self.condition(c.right)]
+            if any(t.kind == "AND" and t.text == "、" for t in
+                   self.source.between(self.end(c.left.span), self.start(c.right.span))):
+                return [*left, "、", *right]  # 营业收入5亿元以上、研发投入强度5%以上: 、 as written
             return [*left, _SP, _AND, _SP, *right]
         if isinstance(c, s.IsTrue):
             return [c.name.name]
