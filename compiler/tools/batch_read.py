@@ -75,8 +75,7 @@ class Chunk:
         found: list[Sequence[str] | vector_set.Coded] = []
         for array in self.arrays:
             encoded = array.dictionary_encode()
-            found.append(vector_set.Coded(encoded.indices.to_numpy(zero_copy_only=False),
-                                          encoded.dictionary.to_pylist()))
+            found.append(vector_set.Coded(encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary))
         return found
 
     def facts(self, row: int) -> dict[str, str]:

@@ -164,7 +164,7 @@ def csv_text(value: object) -> object:
     return value
 
 
-def csv_lines(columns: Sequence[Any], as_written: frozenset[int] = frozenset()) -> bytes:
+def csv_lines(columns: Sequence[Any], as_written: frozenset[int] = frozenset()) -> bytes | memoryview:
     """Rows given as Arrow arrays as the ``csv`` module writes them (``csv_text``, then quoted where needed,
     lines ended by CRLF), in UTF-8: the whole text made by column."""
     import pyarrow as arrow
@@ -180,13 +180,12 @@ def csv_lines(columns: Sequence[Any], as_written: frozenset[int] = frozenset()) 
             cells.append(compute.fill_null(compute.cast(column, arrow.string()), ""))
         else:
             cells.append(csv_cells(column))
-    lines = compute.binary_join_element_wise(*cells, ",")
-    if not len(lines):
+    if not len(cells[0]):
         return b""
-    ended = compute.binary_join_element_wise(lines, "", "\r\n")  # each line, CRLF, "": the line ended
-    offsets = np.frombuffer(ended.buffers()[1], dtype=np.int32)[ended.offset:ended.offset + len(ended) + 1]
-    data: bytes = ended.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
-    return data
+    cells[-1] = compute.binary_join_element_wise(cells[-1], "\r\n", "")  # the line's end, on its last cell
+    lines = compute.binary_join_element_wise(*cells, ",")
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset:lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
 
 
 def csv_cells(column: Any) -> Any:
@@ -361,7 +360,8 @@ class Writer:
         whose every cell a CSV file holds as it is (nothing to quote or mark)."""
         if self.kind == ".csv":
             self.handle.flush()
-            self.handle.buffer.write(csv_lines(columns, as_written))
+            raw: Any = self.handle.buffer  # a BufferedWriter: it takes the memoryview of Arrow's bytes as it is
+            raw.write(csv_lines(columns, as_written))
         elif self.kind == ".parquet":
             decoded = [column.dictionary.take(column.indices) if isinstance(column, self.arrow.DictionaryArray)
                        else column for column in columns]

@@ -25,15 +25,15 @@ _MONEY = r"^(?P<whole>[0-9]{1,16})(?:\.(?P<part>[0-9]{1,10}))?(?P<unit>元|万�
 _COUNT = r"^(?P<whole>[0-9]{1,12})$"
 
 
-def parse(kind: str, texts: Sequence[str]) -> tuple[Array, Array] | None:
-    """For each of ``texts``: whether it is written plainly, and its code (int64; 0 where not); None for a kind
-    read one text at a time (rates, yes/no, choices, dates)."""
-    if kind not in ("money", "count") or not texts:
+def parse(kind: str, texts: Sequence[str] | Any) -> tuple[Array, Array] | None:
+    """For each of ``texts`` (a list of str, or an Arrow text array): whether it is written plainly, and its code
+    (int64; 0 where not); None for a kind read one text at a time (rates, yes/no, choices, dates)."""
+    if kind not in ("money", "count") or not len(texts):
         return None
     import pyarrow as arrow
     import pyarrow.compute as compute
 
-    cells = arrow.array(texts, type=arrow.string())
+    cells = texts if isinstance(texts, arrow.Array) else arrow.array(texts, type=arrow.string())
     found = compute.extract_regex(cells, _MONEY if kind == "money" else _COUNT)
     plain = found.is_valid().to_numpy(zero_copy_only=False)
     if not plain.any():

@@ -29,7 +29,7 @@ import datetime
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -76,7 +76,7 @@ class _Field:
 
     def __init__(self, kind: str, options: Sequence[str], given: Array, wrong: Array, exact: Array, column: Array,
                  inverse: Array | None, values: list[object] | None, messages: list[str | None],
-                 distinct: Array | None = None) -> None:
+                 distinct: Array | None = None, parsed: Array | None = None) -> None:
         self.kind, self.options = kind, options
         self.given = given  # bool: a value was read
         self.wrong = wrong  # bool: something was written that could not be read
@@ -85,6 +85,7 @@ class _Field:
         self.inverse = inverse  # row → index of its distinct value (None: not worked out yet)
         self.values = values  # per distinct value: the value read (None where nothing was read; _PARSED: see ``distinct``)
         self.distinct = distinct  # per distinct value: its code (the value of those read by column)
+        self.parsed = parsed  # per distinct value: whether it was read by column (``plain``)
         self.messages = messages  # per distinct value: why it could not be read
         self.gates: dict[sets.Gate, Array] = {}
 
@@ -96,11 +97,23 @@ class _Field:
                 distinct, inverse = np.unique(self.column, return_inverse=True)
                 self.inverse = inverse.reshape(-1)
                 self.values = [_decode(self.kind, v, self.options, rate_scale) for v in distinct.tolist()]
-            if self.distinct is not None and any(v is _PARSED for v in self.values):
-                codes = self.distinct.tolist()
-                self.values = [_decode(self.kind, codes[k], self.options, rate_scale) if v is _PARSED else v
-                               for k, v in enumerate(self.values)]
-            outcome = np.array([v is not None and gate.fails(v) for v in self.values], dtype=np.bool_)
+            if self.parsed is not None and self.distinct is not None and self.parsed.any():
+                outcome = np.zeros(len(self.values), dtype=np.bool_)
+                if gate.kind == "range":  # the values read by column, compared by their codes
+                    scale = _scales(rate_scale)[self.kind][0]
+                    outcome[self.parsed] = _range_fails(self.distinct[self.parsed], gate.expected, scale)
+                    others = np.flatnonzero(~self.parsed).tolist()
+                else:
+                    others = list(range(len(self.values)))
+                    codes = self.distinct.tolist()
+                    self.values = [_decode(self.kind, codes[k], self.options, rate_scale) if v is _PARSED else v
+                                   for k, v in enumerate(self.values)]
+                    self.parsed = None
+                for k in others:
+                    value = self.values[k]
+                    outcome[k] = value is not None and gate.fails(value)
+            else:
+                outcome = np.array([v is not None and gate.fails(v) for v in self.values], dtype=np.bool_)
             found = self.gates[gate] = outcome[self.inverse] & self.given
         return found
 
@@ -237,6 +250,28 @@ class Outcome:
         return sets.Award(self.entries[index], result)
 
 
+def _range_fails(codes: Array, bounds: Any, scale: int) -> Array:
+    """``Gate.fails`` of a range on values given by their codes (value × ``scale``, int64), exactly."""
+    low, low_inclusive, high, high_inclusive = bounds
+    found = np.zeros(len(codes), dtype=np.bool_)
+    edge = 2**62  # beyond any code: a bound past it is clamped there, with the same outcome
+    if low is not None:
+        scaled = Decimal(low) * scale
+        whole = int(scaled.to_integral_value(rounding=ROUND_FLOOR))
+        if scaled == whole:  # fails below the bound, and at it unless it is included
+            found |= codes < max(min(whole, edge), -edge) if low_inclusive else codes <= max(min(whole, edge), -edge)
+        else:  # no code equals the bound
+            found |= codes <= max(min(whole, edge), -edge)
+    if high is not None:
+        scaled = Decimal(high) * scale
+        whole = int(scaled.to_integral_value(rounding=ROUND_FLOOR))
+        if scaled == whole:
+            found |= codes > max(min(whole, edge), -edge) if high_inclusive else codes >= max(min(whole, edge), -edge)
+        else:
+            found |= codes > max(min(whole, edge), -edge)
+    return found
+
+
 def _named(names: tuple[str, ...], bits: int) -> list[str]:
     return [name for position, name in enumerate(names) if bits >> position & 1]
 
@@ -288,7 +323,7 @@ class Coded(NamedTuple):
     column, as Arrow holds one)."""
 
     inverse: Array  # int32 (or any integer type), per row
-    texts: Sequence[str]  # distinct
+    texts: Any  # distinct: a list of str, or an Arrow text array
 
 
 def coded(column: Sequence[str] | Coded) -> Coded:
@@ -300,24 +335,28 @@ def coded(column: Sequence[str] | Coded) -> Coded:
     return Coded(inverse, list(index))
 
 
+def _texts_at(texts: Any, where: list[int]) -> list[str]:
+    """The distinct texts at ``where``, as Python text (``texts`` a list, or an Arrow array)."""
+    if isinstance(texts, list):
+        return [texts[k] for k in where]
+    found: list[str] = texts.take(np.array(where, dtype=np.int64)).to_pylist()
+    return found
+
+
 def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate_scale: int) -> _Field:
     inverse, texts = coded(column)
-    values: list[object] = []
-    messages: list[str | None] = []
-    flags: list[tuple[bool, bool, bool]] = []  # given, wrong, exact
-    codes: list[object] = []
+    count = len(texts)
     parsed = plain.parse(kind, texts)  # the texts written plainly, read at once
-    fast, fast_codes = parsed if parsed is not None else (None, None)
-    for position, text in enumerate(texts):
+    fast = parsed[0] if parsed is not None else np.zeros(count, dtype=np.bool_)
+    slow = np.flatnonzero(~fast).tolist()  # the others, read one at a time
+    values: list[object] = [_PARSED] * count
+    messages: list[str | None] = [None] * count
+    given, wrong, exact = fast.copy(), np.zeros(count, dtype=np.bool_), np.zeros(count, dtype=np.bool_)
+    codes: list[object] = []
+    for position, text in zip(slow, _texts_at(texts, slow), strict=True):
         value: object = None
         message = None
         code: object = None
-        if fast is not None and fast[position]:
-            values.append(_PARSED)
-            messages.append(None)
-            flags.append((True, False, False))
-            codes.append(0)
-            continue
         if text != "":
             try:
                 value = inputs.read(kind, text, options)
@@ -325,20 +364,22 @@ def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate
                 message = str(error)
             else:
                 code = _encode(kind, value, options, rate_scale)
-        values.append(value)
-        messages.append(message)
+        values[position] = value
+        messages[position] = message
         read_well = message is None and text != ""
-        flags.append((read_well, message is not None, read_well and code is None))
+        given[position], wrong[position], exact[position] = read_well, message is not None, read_well and code is None
         codes.append(code if code is not None else (False if kind == "bool" else 0))
     if kind == "date":
-        distinct = np.array([c if isinstance(c, np.datetime64) else np.datetime64("NaT") for c in codes],
-                            dtype=_DTYPES[kind])
+        distinct = np.full(count, np.datetime64("NaT"), dtype=_DTYPES[kind])
+        distinct[slow] = np.array([c if isinstance(c, np.datetime64) else np.datetime64("NaT") for c in codes],
+                                  dtype=_DTYPES[kind])
     else:
-        distinct = np.array(codes, dtype=_DTYPES[kind])
-    if fast is not None and fast_codes is not None:
-        distinct = np.where(fast, fast_codes, distinct)
-    given, wrong, exact = np.array(flags, dtype=np.bool_).reshape(len(texts), 3).T[:, inverse]
-    return _Field(kind, options, given, wrong, exact, distinct[inverse], inverse, values, messages, distinct)
+        distinct = np.zeros(count, dtype=_DTYPES[kind])
+        distinct[slow] = np.array(codes, dtype=_DTYPES[kind])
+    if parsed is not None:
+        distinct[fast] = parsed[1][fast]
+    return _Field(kind, options, given[inverse], wrong[inverse], exact[inverse], distinct[inverse], inverse, values,
+                  messages, distinct, fast)
 
 
 def positions(header: Sequence[str]) -> dict[str, int]:
@@ -367,7 +408,8 @@ def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence
     error_order = list(fields)
     if plan.places and sets.PLACE_FIELD in position:  # a row that names its place: that place's documents, row by row
         places = coded(columns[position[sets.PLACE_FIELD]])
-        exact |= np.array([text.strip() != "" for text in places.texts], dtype=np.bool_)[places.inverse]
+        named = [text.strip() != "" for text in _texts_at(places.texts, list(range(len(places.texts))))]
+        exact |= np.array(named, dtype=np.bool_)[places.inverse]
     unplaced = [sets.UNPLACED] if plan.several_places else []
     undated = [sets.UNDATED, *unplaced] if plan.validity else unplaced
     expired: dict[str, Array] = {}
@@ -391,7 +433,7 @@ def read(entries: Sequence[sets.Entry], header: Sequence[str], columns: Sequence
         expired = {document: np.array(flags, dtype=np.bool_)[date_inverse] for document, flags in outside.items()}
 
     def cell(column: Sequence[str] | Coded, row: int) -> str:
-        return column.texts[int(column.inverse[row])] if isinstance(column, Coded) else column[row]
+        return _texts_at(column.texts, [int(column.inverse[row])])[0] if isinstance(column, Coded) else column[row]
 
     def row_facts(row: int) -> dict[str, object]:
         return {name: cell(columns[k], row) for name, k in position.items()}
