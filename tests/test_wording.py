@@ -753,3 +753,24 @@ def test_sentences_that_are_not_one_table_are_still_two_computations() -> None:
     errors = only_errors(compile_text(ARTICLE + policy(CASES_APART, sentences)))
     assert [e.code.id for e in errors] == ["E0405", "E0101"]  # and a value alone is no condition outside a table
     assert marked(errors[0]) == "对新认定的给予6万元奖励。" and marked(errors[1]) == "首次获得认定"
+
+
+RETAIL = "输入 零售额：金额\n输入 投资额：金额"
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("零售额在200万元以上的，按1万元标准给予一次性奖励。", "零售额在200万元以上的，给予1万元一次性奖励。"),
+    ("零售额在200万元以上的，按1万元的标准给予奖励。", "零售额在200万元以上的，给予1万元奖励。"),
+    ("零售额在200万元以上的，奖励标准为1万元。", "零售额在200万元以上的，奖励1万元。"),
+])
+def test_an_amount_given_as_a_standard(written: str, canonical: str) -> None:
+    rule = same(RETAIL, written, canonical)
+    assert amount(rule, 零售额="200万元") == Decimal("10000.00")  # 以上 includes 200万
+    assert amount(rule, 零售额="199万元") == Decimal("0.00")
+
+
+def test_a_rate_given_as_a_standard() -> None:
+    rule = same(RETAIL, "零售额在200万元以上的，奖励标准为投资额的1%，最高50万元。",
+                "零售额在200万元以上的，按投资额的1%奖励，最高50万元。")
+    assert amount(rule, 零售额="200万元", 投资额="3000万元") == Decimal("300000.00")  # 3000万 × 1% = 30万
+    assert amount(rule, 零售额="200万元", 投资额="1亿元") == Decimal("500000.00")  # 100万, capped at 50万

@@ -501,6 +501,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.UpToRate(_name(_tokens(children, "NAME")[0]), self._rate(rate), _node(children, s.Award), cap,
                           span=_meta_span(meta))
 
+    def fixed_standard(self, meta: Any, children: list[Any]) -> s.Fixed:
+        """按照1万元标准给予一次性奖励 · 奖励标准为50万元: the amount, given as the standard."""
+        return s.Fixed(_node(children, s.Money), _node(children, s.Award) or _standard_award(children), None,
+                       span=_meta_span(meta))
+
+    def percent_standard(self, meta: Any, children: list[Any]) -> s.Percent:
+        """奖励标准为投资额的1%: the same as 按投资额的1%奖励."""
+        return s.Percent(children[1], self._rate(_tokens(children, "RATE")[0]), _standard_award(children), None,
+                         span=_meta_span(meta))
+
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
 
@@ -826,6 +836,12 @@ def _ascending(tiers: s.Tiers) -> s.Tiers:
         return dataclasses.replace(tiers, thresholds=tiers.thresholds[::-1], amounts=tiers.amounts[::-1],
                                    descending=True)
     return tiers
+
+
+def _standard_award(children: Sequence[Any]) -> s.Award:
+    """The award word of 奖励标准为 (奖励)."""
+    word = _tokens(children, "STANDARD_IS")[0]
+    return s.Award(None, (str(word).removesuffix("标准为"),), span=token_span(word))
 
 
 def _scope_words(children: Sequence[Any]) -> tuple[str, ...]:

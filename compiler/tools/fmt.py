@@ -439,8 +439,8 @@ class _Printer:
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
-        if p.base_cap is not None:  # 按不超过5000万元的贷款金额的2%给予贴息: as written
-            return _verbatim(tokens)
+        if p.base_cap is not None or tokens and tokens[0].kind == "STANDARD_IS":  # 按不超过5000万元的贷款金额的2%给予贴息
+            return _verbatim(tokens)  # · 奖励标准为投资额的1%: as written
         given = bool(tokens) and tokens[0].kind == "GIVE"
         before_rate = self.source.between(self.end(p.base.span), self.start(p.rate.span))
         if not given and _has(before_rate, "GIVE"):  # 对X给予50%补贴 · 按X给予10%的补助: as written
@@ -509,6 +509,9 @@ class _Printer:
         return min(start, self.start(award.span)) if award is not None else start
 
     def fixed(self, f: s.Fixed) -> list[str]:
+        tokens = self.source.within(f.span)
+        if any(t.kind == "STANDARD_IS" or t.text in ("标准给予", "的标准") for t in tokens):
+            return _verbatim(tokens)  # 按照1万元标准给予一次性奖励 · 奖励标准为50万元: as written
         parts: list[str] = []
         start = self.start(f.span)
         if f.topup is not None:
