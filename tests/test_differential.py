@@ -132,6 +132,10 @@ def computations(draw: st.DrawFn) -> str:
         f"按辛和壬给予{price(draw)}元/平方米/月的房租补贴",
         f"按辛×壬每平方米每月{price(draw)}元给予补贴",
         f"按辛每平方米给予甲的{r1}的补贴",
+        f"按甲给予{draw(st.integers(1, 300)) / 100}个百分点的贴息",
+        f"按甲的{r1}给予贴息，按丁/{draw(st.sampled_from([360, 365, 366]))}计算",
+        f"给予{m1}补助，按丁/{draw(st.sampled_from([360, 365]))}折算",
+        f"丙超过{draw(st.integers(1, 50))}%的部分每增加{draw(st.integers(1, 30)) / 10}个百分点再奖励{m1}",
         f"按辛每平方米给予甲的{r1}的补贴，每平方米{draw(st.sampled_from(['向上取整', '向下取整', '四舍五入']))}到"
         f"{draw(st.sampled_from(['元', '角', '十元']))}",
     ]))

@@ -199,7 +199,7 @@ STANDARD = """\
     ("0.01", "0.5", "0.50"),  # 0.002元 up to 1元; half a 亩: 0.5元
 ])
 def test_a_standard_per_unit_from_the_inputs_is_rounded_then_multiplied(rise: str, area: str, amount: str) -> None:
-    compiled = compile_text(STANDARD, module="standard")
+    compiled = compile_text(STANDARD, module="per_mu")
     assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
     module = compiled.module
     assert module is not None
@@ -208,9 +208,9 @@ def test_a_standard_per_unit_from_the_inputs_is_rounded_then_multiplied(rise: st
     result = interpret.evaluate(rule, values)
     assert result.amount == Decimal(amount)
     assert result.steps[1].kind == "单价" and result.steps[1].text == "每亩标准（水稻亩均化肥农药成本上涨额 × 20%，向上取整到元）"
-    scalar = markdown.load_calculators(python.render(module), "standard")
+    scalar = markdown.load_calculators(python.render(module), "per_mu")
     assert scalar.grain(**values).to_json() == result.to_json()
-    vec = markdown.load_calculators(vector.render(module), "standard_vector")
+    vec = markdown.load_calculators(vector.render(module), "per_mu_vector")
     vec.use_scalar(scalar)
     assert "grain" not in vec.FALLBACK
     assert vec.to_yuan(vec.grain(vec.encode("grain", [values]))) == [Decimal(amount)]

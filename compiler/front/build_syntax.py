@@ -27,6 +27,7 @@ from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
+_PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -419,11 +420,38 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def increments_points(self, meta: Any, children: list[Any]) -> s.Increments:
         """增速超过25%的部分每增加1个百分点再奖励0.5万元: the step is that many percentage points."""
         amount, award = children[-1]
-        count = _tokens(children, "COUNT")[0]
-        points = self.count(meta, [count])
-        step = s.Rate(Decimal(points.value).scaleb(-2), f"{count}百分点", span=token_span(count))
+        written = _token(children, "POINTS")
+        if written is not None:  # 1.5个百分点
+            step = self._points(written)
+        else:  # 一个百分点
+            count = _tokens(children, "COUNT")[0]
+            points = self.count(meta, [count])
+            step = s.Rate(Decimal(points.value).scaleb(-2), f"{count}百分点", span=token_span(count))
         return s.Increments(_name(children[0]), _word_of(children[1]), self._rate(_tokens(children, "RATE")[0]),
                             _word_of(_tokens(children, "INCREMENT")[0]), step, amount, award, span=_meta_span(meta))
+
+    def _points(self, token: Token) -> s.Rate:
+        """1.5个百分点 as the rate 1.5%."""
+        number = str(token).split("个")[0].strip()
+        return s.Rate(Decimal(number).scaleb(-2), str(token).replace(" ", "").replace("\t", ""), span=token_span(token))
+
+    def percent_points(self, meta: Any, children: list[Any]) -> s.Percent:
+        """按贷款金额给予1.5个百分点的贴息 · 按贷款金额贴息1.5个百分点: 1.5% of the principal."""
+        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        award = _node(children, s.Award)
+        if award is None:  # 贴息1.5个百分点: the award word before the points
+            word = _tokens(children, "AWARD")[0]
+            award = s.Award(None, (str(word),), span=token_span(word))
+        return s.Percent(children[1], self._points(_tokens(children, "POINTS")[0]), award, None, span=_meta_span(meta))
+
+    def prorate(self, meta: Any, children: list[Token]) -> s.Prorate:
+        """按贴息天数/365计算: the name between 按 and the slash is the days input, with its own span."""
+        token = _tokens(children, "PRORATE")[0]
+        match = _PRORATE.match(str(token))
+        assert match, token
+        line, column = token.line or 0, (token.column or 0) + match.start(1)
+        days = s.NameRef(match.group(1), span=Span(line, column, line, column + len(match.group(1))))
+        return s.Prorate(days, int(match.group(2)), f"/{match.group(2)}", span=_meta_span(meta))
 
     def part(self, meta: Any, children: list[Any]) -> s.Part:
         return s.Part(_word_of(children[0]), children[1], self._rate(_tokens(children, "RATE")[0]),

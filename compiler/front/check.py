@@ -439,10 +439,23 @@ class Checker:
             elif isinstance(modifier, s.TierReading):
                 if not isinstance(computation, s.Tiers):
                     self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
+            elif isinstance(modifier, s.Prorate):
+                self.check_prorate(modifier, computation)
             elif isinstance(modifier, s.Multiplier):
                 pass  # any computation may be multiplied; the factor is a number the grammar read
             else:
                 self.check_quota(modifier, computation)
+
+    def check_prorate(self, prorate: s.Prorate, computation: s.Computation) -> None:
+        """按实际天数/365计算: a count of days (数量, or 数量（天）), a positive day count, on a rate or a fixed amount."""
+        kind = self.resolve(prorate.days)
+        if kind is Type.QUANTITY and self.symbols.inputs[prorate.days.name].type.unit != "天" \
+                or kind is not None and kind not in (Type.COUNT, Type.QUANTITY):
+            self.error(codes.BAD_PRORATION, prorate.days.span, what=f"的“{prorate.days.name}”须为以天计的数量")
+        if prorate.basis <= 0:
+            self.error(codes.BAD_PRORATION, prorate.span, what=f"的基数 {prorate.basis} 须为正整数")
+        if not isinstance(computation, s.Percent | s.UpToRate | s.Match | s.Fixed | s.UpTo | s.Increase):
+            self.error(codes.BAD_PRORATION, prorate.span, what="只用于按比例或定额计算的金额")
 
     def check_cap_scopes(self, sentence: s.Sentence) -> None:
         """每项…最高20万元，每家…最高100万元: the wider cap is on a total over the items, which one

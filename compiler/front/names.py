@@ -33,7 +33,7 @@ GENERATED = frozenset({
     "ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_DOWN", "ROUND_HALF_EVEN", "ROUND_HALF_UP", "ROUND_UP",
     "ROUND_05UP", "Context", "DivisionByZero", "InvalidOperation", "Overflow", "localcontext",
     # <module>.py: the calculators
-    "rt", "PolInputError", "Result", "Step", "trace", "amount", "entry", "limit",
+    "rt", "PolInputError", "Result", "Step", "trace", "amount", "entry", "limit", "units", "standard", "ceiling",
     # <module>_vector.py: the calculators by column
     "importlib", "math", "np", "Array", "Kernel", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES",
     "SPECS", "SCALAR_MODULE", "FEN_PER_YUAN", "ColumnError", "Spec", "codes", "encode", "fen", "outcomes",

@@ -398,9 +398,18 @@ class Multiplier(Node):
     text: str  # as written
 
 
+@dataclass(frozen=True)
+class Prorate(Node):
+    """``按实际天数/365计算`` — a yearly amount × days / basis (the document's day count)."""
+
+    days: NameRef
+    basis: int
+    text: str  # as written: /365
+
+
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
                | Increments | UnitPrice)
-Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier
+Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,9 @@ class Lowering:
                                  node.subject.name))
         return ir.Steps(subject, tuple(tiers), cumulative=True)
 
+    def prorated(self, computation: ir.Computation, prorate: s.Prorate) -> ir.Computation:
+        return _prorated(computation, self.var(prorate.days), prorate)
+
     def input_cap(self, cap: s.InputCap) -> ir.Cap:
         """不超过实际发生的利息 (the input × 1) · 最高不超过贷款金额的2% (the input × 2%)."""
         scope = "".join(cap.scope)
@@ -258,6 +261,8 @@ class Lowering:
                                       label=" × ".join([*(q.name for q in computation.quantities), standard]))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
+            elif isinstance(modifier, s.Prorate):  # a yearly amount × days / basis, wherever the sentence says it
+                computation = self.prorated(computation, modifier)
             elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor
                 computation = multiplied(computation, modifier)
                 caps = [_raised(cap, modifier) for cap in caps]
@@ -303,6 +308,19 @@ class Lowering:
         )
 
 
+# ── proration by days ───────────────────────────────────────────────────────
+# 按实际天数/365计算: the computation's base times the days, its denominator times the day count, so that every
+# backend computes the prorated amount as it computes any Scale (exact until the rule's one rounding).
+def _prorated(computation: ir.Computation, days: ir.Var, prorate: s.Prorate) -> ir.Computation:
+    said = f" × {days.name}/{prorate.basis}（按天数折算）"
+    if isinstance(computation, ir.Scaled):
+        base = ir.Arith("×", computation.base, days, ir.Type.MONEY)
+        return replace(computation, base=base, denominator=computation.denominator * prorate.basis,
+                       label=computation.label + said)
+    assert isinstance(computation, ir.Constant)  # the checker allows rates and fixed amounts only
+    return ir.Scaled(days, computation.amount, Decimal(prorate.basis), computation.label + said)
+
+
 # ── multipliers ─────────────────────────────────────────────────────────────
 # 奖励加倍 · 上浮30% · 给予2倍奖励: min(x, cap) × f = min(x × f, cap × f) for f > 0 and the one rounding comes last,
 # so the factor goes into the computation's own numbers (rates, amounts, tiers) and into the caps written
@@ -324,6 +342,10 @@ def _times_unit_price(c: ir.UnitPrice, factor: Decimal, said: str) -> ir.Computa
     return replace(c, price=c.price * factor, label=c.label + said)
 
 
+def _times_increments(c: ir.Increments, factor: Decimal, said: str) -> ir.Computation:
+    return replace(c, amount=c.amount * factor, label=c.label + said)
+
+
 def _times_portions(c: ir.Portions, factor: Decimal, said: str) -> ir.Computation:
     return replace(c, parts=tuple(replace(p, rate=p.rate * factor, label=p.label + said) for p in c.parts),
                    label=c.label + said)
@@ -343,6 +365,7 @@ MULTIPLY: dict[type, Callable[[Any, Decimal, str], ir.Computation]] = {
     ir.Constant: _times_constant,
     ir.PerUnit: _times_per_unit,
     ir.UnitPrice: _times_unit_price,
+    ir.Increments: _times_increments,
     ir.Portions: _times_portions,
     ir.Lookup: _times_lookup,
     ir.Steps: _times_steps,

@@ -439,8 +439,8 @@ class _Printer:
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
-        if p.base_cap is not None or tokens and tokens[0].kind == "STANDARD_IS":  # 按不超过5000万元的贷款金额的2%给予贴息
-            return _verbatim(tokens)  # · 奖励标准为投资额的1%: as written
+        if p.base_cap is not None or p.rate.text.endswith("百分点") or tokens and tokens[0].kind == "STANDARD_IS":
+            return _verbatim(tokens)  # 按不超过5000万元的贷款金额的2% · 贴息1.5个百分点 · 奖励标准为投资额的1%: as written
         given = bool(tokens) and tokens[0].kind == "GIVE"
         before_rate = self.source.between(self.end(p.base.span), self.start(p.rate.span))
         if not given and _has(before_rate, "GIVE"):  # 对X给予50%补贴 · 按X给予10%的补助: as written
@@ -654,7 +654,7 @@ class _Printer:
             return self.rounding(m)
         if isinstance(m, s.Quota):
             return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
-        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable):
+        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable | s.Prorate):
             return _verbatim(self.source.within(m.span))
         return [m.text]
 
