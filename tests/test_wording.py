@@ -774,3 +774,30 @@ def test_a_rate_given_as_a_standard() -> None:
                 "零售额在200万元以上的，按投资额的1%奖励，最高50万元。")
     assert amount(rule, 零售额="200万元", 投资额="3000万元") == Decimal("300000.00")  # 3000万 × 1% = 30万
     assert amount(rule, 零售额="200万元", 投资额="1亿元") == Decimal("500000.00")  # 100万, capped at 50万
+
+
+SALES = "输入 新增开店企业：是否\n输入 累计销售额：金额"
+
+
+def test_a_range_with_boundary_words_at_its_ends() -> None:
+    rule = same(SALES, "新增开店企业 并且 累计销售额首次达到100万元以上至500万元以下给予累计销售额的2%奖励。",
+                "新增开店企业 并且 累计销售额在100万元（含）—500万元（含）的，按累计销售额的2%给予奖励。")
+    assert amount(rule, 新增开店企业="是", 累计销售额="100万元") == Decimal("20000.00")  # 以上 includes: 100万 × 2%
+    assert amount(rule, 新增开店企业="是", 累计销售额="500万元") == Decimal("100000.00")  # 以下 includes: 500万 × 2%
+    assert amount(rule, 新增开店企业="是", 累计销售额="500.01万元") == Decimal("0.00")
+    assert amount(rule, 新增开店企业="是", 累计销售额="99.99万元") == Decimal("0.00")
+
+
+def test_a_document_that_reads_yixia_without_the_number_reads_a_range_end_so() -> None:
+    body = "边界：以上含本数、以下不含本数\n" + ARTICLE + policy(SALES, "累计销售额在100万元以上至500万元以下的，给予1万元奖励。")
+    compiled = compile_text(body)
+    assert compiled.module is not None, [d.render() for d in compiled.diagnostics]
+    rule = compiled.module.rules[0]
+    assert amount(rule, 累计销售额="100万元") == Decimal("10000.00")
+    assert amount(rule, 累计销售额="500万元") == Decimal("0.00")  # 以下 excludes 500万 in this document
+
+
+def test_a_range_end_with_the_word_of_the_other_side_is_refused() -> None:
+    errors = only_errors(compile_text(ARTICLE + policy(SALES, "累计销售额在100万元以下至500万元以下的，给予1万元奖励。")))
+    assert [e.render().splitlines()[0] for e in errors] == ["error[E0321]: 区间的下限写了“以下”，方向不对"]
+    assert marked(errors[0]) == "以下"

@@ -43,6 +43,7 @@ SUFFIX: Mapping[str, Meaning] = {
 PREFIX: Mapping[str, Meaning] = {
     "达到": Meaning(Side.LOWER, True),
     "达": Meaning(Side.LOWER, True),
+    "首次达到": Meaning(Side.LOWER, True),  # 首次: whether it is the first time is the applicant's to show
     "不低于": Meaning(Side.LOWER, True),
     "不少于": Meaning(Side.LOWER, True),
     "超过": Meaning(Side.LOWER, False),

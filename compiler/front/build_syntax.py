@@ -300,13 +300,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def closed_range(self, meta: Any, children: list[Any]) -> s.Range:
         values: list[Any] = []
         marks: list[Token | None] = [None, None]
+        words: list[s.Word | None] = [None, None]
         for child in children:
-            if isinstance(child, Token):
+            if isinstance(child, Token) and child.type == "BOUND_SUFFIX":
+                words[len(values) - 1] = _word_of(child)  # 100万元以上至500万元以下
+            elif isinstance(child, Token):
                 marks[len(values) - 1] = child  # a mark follows the value it qualifies
             else:
                 values.append(child)
         return s.Range(values[0], self._mark(marks[0], values[0]), values[1], self._mark(marks[1], values[1]),
-                       span=_meta_span(meta))
+                       words[0], words[1], span=_meta_span(meta))
 
     def _mark(self, token: Token | None, value: Any) -> s.Word | None:
         """（含） or （不含）, also when the mark repeats its number (（含500万元）, which must be the bound's own).

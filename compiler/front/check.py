@@ -300,10 +300,15 @@ class Checker:
 
     def check_threshold(self, threshold: s.Threshold, at: s.Word | None = None) -> None:
         if isinstance(threshold, s.Range):
-            for end, mark, value in (("下限", threshold.low_mark, threshold.low),
-                                     ("上限", threshold.high_mark, threshold.high)):
-                if mark is None:
+            for end, mark, value, word, side in (
+                    ("下限", threshold.low_mark, threshold.low, threshold.low_word, boundaries.Side.LOWER),
+                    ("上限", threshold.high_mark, threshold.high, threshold.high_word, boundaries.Side.UPPER)):
+                if mark is None and word is None:
                     self.error(codes.AMBIGUOUS_RANGE_END, value.span, end=end)
+                elif word is not None:
+                    reading = self.read(s.OpenBound(value, word, mark, span=value.span.to(word.span)))
+                    if reading is not None and reading.side is not side:
+                        self.error(codes.RANGE_END_WORD, word.span, end=end, word=word.text)
             low, high = _number(threshold.low), _number(threshold.high)
             if low is not None and high is not None and low > high:
                 self.error(codes.EMPTY_RANGE, threshold.span, low=threshold.low.text, high=threshold.high.text)
@@ -612,9 +617,9 @@ class Checker:
         if not isinstance(earlier, s.Range):
             return  # an open tier ends where the next begins
         high = _number(earlier.high)
-        if high is None or earlier.high_mark is None:
+        high_inclusive = self.end_inclusive(earlier, high=True)
+        if high is None or high_inclusive is None:
             return
-        high_inclusive = boundaries.MARKS[earlier.high_mark.text]
         later_inclusive = self.lower_inclusive(later)
         if later_inclusive is None:
             return
@@ -624,9 +629,20 @@ class Checker:
             self.error(codes.TIERS_GAP, later.span, value=earlier.high.text if high == low_later
                        else f"{earlier.high.text}—{_lower_value(later).text}")
 
+    def end_inclusive(self, threshold: s.Range, *, high: bool) -> bool | None:
+        """Whether an end of a range counts its number: as its word reads it (100万元以上至500万元以下), or its mark
+        says; None where neither does (an error reported where the range is checked)."""
+        word, mark = (threshold.high_word, threshold.high_mark) if high else (threshold.low_word, threshold.low_mark)
+        if word is None:
+            return boundaries.MARKS[mark.text] if mark is not None else None
+        try:
+            return boundaries.read(word.text, mark.text if mark else None, self.defaults, self.declared).inclusive
+        except boundaries.Contradiction:
+            return None
+
     def lower_inclusive(self, threshold: s.Threshold) -> bool | None:
         if isinstance(threshold, s.Range):
-            return boundaries.MARKS[threshold.low_mark.text] if threshold.low_mark else None
+            return self.end_inclusive(threshold, high=False)
         if isinstance(threshold, s.PrefixBound) and threshold.word.text == "在":
             return None
         reading = self.read(threshold)

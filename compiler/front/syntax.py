@@ -116,6 +116,8 @@ class Range(Node):
     low_mark: Word | None
     high: Value
     high_mark: Word | None
+    low_word: Word | None = None  # 100万元以上至500万元以下: a boundary word at an end, read as §4.4 reads it
+    high_word: Word | None = None
 
 
 Threshold = OpenBound | PrefixBound | Range

@@ -104,11 +104,17 @@ class Lowering:
         written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
         return ir.Within(subject, lower, upper, written)
 
+    def range_end(self, word: s.Word | None, mark: s.Word | None) -> boundaries.Reading:
+        """An end of a range, read by its boundary word (100万元以上至500万元以下) with its mark, or by its mark."""
+        if word is not None:
+            return boundaries.read(word.text, mark.text if mark else None, self.defaults, self.declared)
+        assert mark is not None
+        return boundaries.read_mark(mark.text)
+
     def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
         if isinstance(threshold, s.Range):
-            assert threshold.low_mark is not None and threshold.high_mark is not None
-            low = boundaries.read_mark(threshold.low_mark.text)
-            high = boundaries.read_mark(threshold.high_mark.text)
+            low = self.range_end(threshold.low_word, threshold.low_mark)
+            high = self.range_end(threshold.high_word, threshold.high_mark)
             return (ir.Bound(self.const(threshold.low), low.inclusive, low.reason),
                     ir.Bound(self.const(threshold.high), high.inclusive, high.reason))
         mark = threshold.mark.text if threshold.mark else None
@@ -446,8 +452,8 @@ def _plain(value: Decimal) -> str:
 
 def _threshold_text(threshold: s.Threshold) -> str:
     if isinstance(threshold, s.Range):
-        low_mark = threshold.low_mark.text if threshold.low_mark else ""
-        high_mark = threshold.high_mark.text if threshold.high_mark else ""
+        low, high = (threshold.low_word, threshold.low_mark), (threshold.high_word, threshold.high_mark)
+        low_mark, high_mark = ("".join(w.text for w in end if w is not None) for end in (low, high))
         return f"{threshold.low.text}{low_mark}—{threshold.high.text}{high_mark}"
     mark = threshold.mark.text if threshold.mark else ""
     if isinstance(threshold, s.OpenBound):

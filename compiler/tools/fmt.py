@@ -720,7 +720,9 @@ class _Printer:
         between = "之间" if any(w.text == "之间" for w in words) else ""
         # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
         dash = next((w.text for w in words if w.text in ("到", "至")), _RANGE)
-        return [*_value(t.low), *self.mark(t.low_mark), dash, *_value(t.high), *self.mark(t.high_mark), between]
+        low_word, high_word = [w.text if w is not None else "" for w in (t.low_word, t.high_word)]  # 100万元以上至…以下
+        return [*_value(t.low), low_word, *self.mark(t.low_mark), dash, *_value(t.high), high_word, *self.mark(t.high_mark),
+                between]
 
     def mark(self, mark: s.Word | None) -> list[str]:
         """The mark as written: the tree keeps （含500万元） as （含）."""
