@@ -3,11 +3,11 @@
 Each size runs in a fresh process (so peak memory is that run's own), reading
 a CSV of synthetic applications built from the seed's inputs and writing the
 results CSV with the default backend (by column).  Memory should not grow with
-the number of rows: the batch reads 10,000 rows at a time and writes one row at
-a time.  Prints, at the smallest size, the time of the row-by-row backend
-against the default and whether their outputs are byte-identical; then rows/s
-and peak RSS per size, and the ratio of peak memory between the largest and
-the smallest size.
+the number of rows: the batch reads, evaluates and writes 10,000 rows at a time.
+``batch_vs_engines.py`` sets it against DuckDB, polars and pyarrow reading alone.
+Prints, at the smallest size, the time of the row-by-row backend against the
+default and whether their outputs are byte-identical; then rows/s and peak RSS
+per size, and the ratio of peak memory between the largest and the smallest size.
 
 Run from the repository root: ``.venv/bin/python benchmarks/batch_speed.py``
 (``--rows 10000 100000 1000000`` by default).

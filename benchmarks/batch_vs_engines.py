@@ -14,7 +14,8 @@ and 31, with a bad cell in every 997th row), as CSV and as Parquet.  Each run is
   engine's total per row is checked against pol's 合计金额.
 * ``read``: pyarrow reading the file alone (CSV with its multi-threaded reader, every cell as text).
 
-Prints rows/s per engine and format, pol's time against each, peak memory of pol at the smallest and
+Prints rows/s per engine and format (wall time after imports, and the CPU time of all threads: on a
+shared machine the second is the steadier), pol's time against each, peak memory of pol at the smallest and
 the largest size (flat in rows: it reads, decides and writes 10,000 rows at a time), and a profile
 of pol's CSV run with ``--profile`` (cProfile, the top functions by own time).
 
@@ -197,19 +198,24 @@ def polars_plan(source: str, kind: str) -> object:
 
 
 def child(engine: str, source: str, target: str) -> None:
-    """Run one engine end to end in this process; print its seconds (after its imports) and peak memory as JSON."""
-    import duckdb
-    import polars
-    import pyarrow as arrow
-    import pyarrow.csv as arrow_csv
-    import pyarrow.parquet as parquet
-
-    from compiler.tools import batch, cli, policy_set
-
+    """Run one engine end to end in this process (importing only what it needs); print its seconds after its
+    imports, the CPU seconds of all its threads and its peak memory as JSON."""
     kind = Path(source).suffix.lstrip(".")
-    modules = cli._modules(ROOT / "policies")
-    entries = policy_set.entries(modules, cli._generated_functions(ROOT / "policies", modules))
-    kernels = cli._kernels(modules)
+    if engine.startswith("pol"):
+        from compiler.tools import batch, cli, policy_set
+
+        modules = cli._modules(ROOT / "policies")
+        entries = policy_set.entries(modules, cli._generated_functions(ROOT / "policies", modules))
+        kernels = cli._kernels(modules)
+    elif engine == "duckdb":
+        import duckdb
+    elif engine == "polars":
+        import polars
+    else:
+        import pyarrow as arrow
+        import pyarrow.csv as arrow_csv
+        import pyarrow.parquet as parquet
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     if engine == "pol":
         batch.run(entries, Path(source), Path(target), progress=False, kernels=kernels)
@@ -219,7 +225,7 @@ def child(engine: str, source: str, target: str) -> None:
 
         profile = cProfile.Profile()
         profile.runcall(batch.run, entries, Path(source), Path(target), progress=False, kernels=kernels)
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(20)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(25)
     elif engine == "duckdb":
         duckdb.connect().execute(sql(source, target, kind))
     elif engine == "polars":
@@ -228,15 +234,15 @@ def child(engine: str, source: str, target: str) -> None:
             plan.sink_csv(target)
         else:
             plan.sink_parquet(target)
-    elif engine == "read":
-        if kind == "csv":
-            arrow_csv.read_csv(source, convert_options=arrow_csv.ConvertOptions(
-                column_types={name: arrow.string() for name in COLUMNS}))
-        else:
-            parquet.read_table(source)
+    elif kind == "csv":
+        arrow_csv.read_csv(source, convert_options=arrow_csv.ConvertOptions(
+            column_types={name: arrow.string() for name in COLUMNS}))
+    else:
+        parquet.read_table(source)
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_kib": peak_kib}))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_kib": after.ru_maxrss}))
 
 
 def run(engine: str, source: Path, target: Path) -> dict[str, float]:
@@ -289,7 +295,8 @@ def main() -> int:
                 target = base / f"out-{engine}.{kind}"
                 timings[engine, kind] = found = run(engine, source, target)
                 written = target.stat().st_size if target.exists() else 0
-                print(f"  {kind:>7} {engine:>6}: {found['seconds']:6.2f}s  {rows / found['seconds']:>10,.0f} rows/s  "
+                print(f"  {kind:>7} {engine:>6}: {found['seconds']:6.2f}s (CPU {found['cpu']:6.2f}s)  "
+                      f"{rows / found['seconds']:>10,.0f} rows/s  "
                       f"peak {found['peak_kib'] / 1024:7.1f} MiB" + (f"  {written / 2**20:7.1f} MiB written"
                                                                       if written else ""))
             if kind == "parquet":
@@ -304,6 +311,9 @@ def main() -> int:
             print(f"  {kind:>7}: pol ×{pol / timings['duckdb', kind]['seconds']:.2f} DuckDB's time, "
                   f"×{pol / timings['polars', kind]['seconds']:.2f} polars', ×{pol / timings['read', kind]['seconds']:.2f} "
                   "pyarrow reading alone")
+            cpu = timings["pol", kind]["cpu"]
+            print(f"  {kind:>7}: in CPU time, pol ×{cpu / timings['duckdb', kind]['cpu']:.2f} DuckDB's, "
+                  f"×{cpu / timings['polars', kind]['cpu']:.2f} polars'")
         small, large = args.sizes or (min(100_000, rows), rows)
         peaks = []
         for size in (small, large):
