@@ -84,3 +84,19 @@ def _reasons(found: ir.Rule) -> list[str]:
     from compiler.plan import facts
 
     return list(facts.reasons(plan.planned(found)))
+
+
+@pytest.mark.parametrize("found", RULES, ids=[r.id for r in RULES])
+def test_a_case_said_to_reach_the_cap_pays_the_cap(found: ir.Rule) -> None:
+    for sample in samples(found):
+        if sample.note.startswith("封顶拐点：计算额恰为"):
+            cap = min(c.amount for c in found.caps if c.constant)
+            result = interpret.evaluate(found, sample.values)
+            assert result.applicable and result.amount == cap, sample
+
+
+def test_the_knee_of_a_growth_is_past_last_years_amount() -> None:
+    growth = next(r for r in compiled_module("wucheng2023").rules if r.id == "art11_rd_growth")
+    knee = next(s for s in samples(growth) if s.note.startswith("封顶拐点：计算额恰为"))
+    # (研发费用 − 上年研发费用100万元) × 5% reaches the 50万元 cap at 研发费用 = 50万 / 5% + 100万 = 1100万元
+    assert knee.values["研发费用"] == Decimal("11000000.00")

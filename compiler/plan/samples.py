@@ -340,12 +340,36 @@ class Sampler:
             return []
         name, value = knee
         kind = self.types[name]
-        found = [self.with_(f"封顶拐点：计算额恰为{format_yuan(cap)}", **{name: value}),
-                 self.with_("超过封顶：计算额为封顶的两倍", **{name: value * 2})]
+        base = self.reaching_cap(name, value, cap)
+        if base is None:  # no case that applies reaches the cap (规上企业 50万–100万元 × 10% stays under 50万元)
+            return []
+        found = [Sample({**base, name: value}, f"封顶拐点：计算额恰为{format_yuan(cap)}"),
+                 Sample({**base, name: value * 2}, "超过封顶：计算额为封顶的两倍")]
         below = moved(value, kind, -1)
         if not impossible(below):
-            found.insert(0, self.with_(f"封顶拐点下方{wording.show(step_of(kind), kind)}", **{name: below}))
+            found.insert(0, Sample({**base, name: below}, f"封顶拐点下方{wording.show(step_of(kind), kind)}"))
         return found
+
+    def reaching_cap(self, name: str, value: object, cap: Decimal) -> dict[str, object] | None:
+        """A case where the rule applies and pays exactly ``cap`` with ``name`` at ``value`` (the knee) and still
+        applies beyond it: the baseline, or the baseline with another branch of a 或者 made to hold (the knee's
+        input may leave the branch the baseline took: 研发费用 past 100万元 is 规下企业's branch)."""
+        candidates = [self.baseline]
+        for condition in self.rule.conditions:
+            for group in _any_ofs(condition):
+                for branch in group.items:
+                    values = dict(self.baseline)
+                    self.satisfy(branch, values)
+                    candidates.append(values)
+        for base in candidates:
+            try:
+                at = interpret.evaluate(self.rule, {**base, name: value})
+                beyond = interpret.evaluate(self.rule, {**base, name: value * 2})  # type: ignore[operator]
+            except (ValueError, TypeError, ArithmeticError):
+                continue
+            if at.applicable and at.amount == cap and beyond.applicable:
+                return base
+        return None
 
     def knee(self, cap: Decimal) -> tuple[str, int | Decimal] | None:
         """The input value at which the computed amount first reaches ``cap`` (``knee_<Computation>``);
@@ -367,10 +391,16 @@ class Sampler:
             else:
                 return None
             base = base.left
+        offset = Decimal(0)  # (X + Y) × r reaches the cap at X = cap / r − Y; (X 较 Y 增长) × r at X = cap / r + Y
         if isinstance(base, ir.Arith) and base.op in ("+", "增长"):
+            right = base.right.value if isinstance(base.right, ir.Const) else \
+                self.baseline.get(base.right.name) if isinstance(base.right, ir.Var) else None
+            if not isinstance(right, Decimal | int) or isinstance(right, bool):
+                return None
+            offset = Decimal(right) if base.op == "增长" else -Decimal(right)
             base = base.left
-        if isinstance(base, ir.Var) and factor > 0:
-            return base.name, self.reaching(cap / factor, base.type)
+        if isinstance(base, ir.Var) and factor > 0 and cap / factor + offset >= 0:
+            return base.name, self.reaching(cap / factor + offset, base.type)
         return None
 
     def knee_Lookup(self, computation: ir.Lookup, cap: Decimal) -> tuple[str, int | Decimal] | None:  # noqa: N802
@@ -429,6 +459,15 @@ def versus_value(atom: ir.Versus, values: dict[str, object], steps: int, holds: 
     if kind is ir.Type.COUNT:
         return int(value)
     return value.quantize(up) if value >= 0 else value
+
+
+def _any_ofs(condition: ir.Condition) -> list[ir.AnyOf]:
+    """Every 或者 inside ``condition``, outermost first."""
+    if isinstance(condition, ir.AnyOf):
+        return [condition, *(group for item in condition.items for group in _any_ofs(item))]
+    if isinstance(condition, ir.AllOf):
+        return [group for item in condition.items for group in _any_ofs(item)]
+    return []
 
 
 def _holds_atom(condition: ir.Condition, atom: ir.Condition) -> bool:

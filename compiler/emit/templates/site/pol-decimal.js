@@ -80,6 +80,16 @@
     return (negative ? "-" : "") + digits.slice(0, -2) + "." + digits.slice(-2);
   }
 
+  // A rate as a percentage, exactly where it terminates within 10 places: "10%", "2.92%"
+  function percent(a) {
+    var scaled = mul(a, [100n * 10n ** 10n, 1n]);
+    var whole = roundFraction(scaled[0], scaled[1], "ROUND_HALF_EVEN");
+    var negative = whole < 0n;
+    var digits = (negative ? -whole : whole).toString().padStart(11, "0");
+    var text = (digits.slice(0, -10) + "." + digits.slice(-10)).replace(/\.?0+$/, "");
+    return (negative ? "-" : "") + text + "%";
+  }
+
   // "2,920,000.00元" as the pages show amounts
   function yuan(a) {
     var text = fen(a), negative = text[0] === "-";
@@ -186,7 +196,7 @@
 
   root.PolDecimal = {
     D: D, add: add, sub: sub, mul: mul, div: div, cmp: cmp, min: min, max: max, floor: floor, ZERO: ZERO,
-    quantize: quantize, fen: fen, yuan: yuan, read: read, Trace: Trace,
+    quantize: quantize, fen: fen, yuan: yuan, percent: percent, read: read, Trace: Trace,
     lt: function (a, b) { return order(a, b) < 0; },
     le: function (a, b) { return order(a, b) <= 0; },
   };

@@ -27,7 +27,8 @@
       var value = step[2];
       var shown = value === true ? "成立" : value === false ? "不成立" : P.yuan(value);
       if (step[0] === "封顶") shown = P.yuan(value) + (step[3] ? "（封顶）" : "（未达封顶）");
-      if (step[0] === "名额" || step[0] === "比例") shown = P.fen(value).replace(/\.00$/, "");
+      if (step[0] === "比例") shown = P.percent(value);
+      if (step[0] === "名额") shown = P.fen(value).replace(/\.00$/, "");
       var item = document.createElement("li");
       item.textContent = step[0] + "：" + step[1] + " → " + shown;
       steps.appendChild(item);
