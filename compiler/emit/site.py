@@ -103,8 +103,9 @@ def form_fields(rule: ir.Rule) -> list[dict[str, Any]]:
     fields: list[dict[str, Any]] = []
     for spec in rule.inputs:
         value = baseline[spec.name]
+        hint = f"数字，单位：{spec.unit}" if spec.unit else HINTS.get(spec.type, "")
         fields.append({"spec": spec, "value": wording.show(value, spec.type), "id": f"input-{len(fields) + 1}",
-                       "hint": HINTS.get(spec.type, "")})
+                       "hint": hint})
     return fields
 
 
