@@ -39,9 +39,10 @@ class Result:
     steps: tuple[Step, ...]
     reason: str | None = None
     discretionary: bool = False  # the amount is the most that may be granted
+    floor: Decimal | None = None  # a range (给予3万元-5万元): the least that may be granted; the amount is the most
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "rule": self.rule,
             "amount": f"{self.amount:f}",
             "applicable": self.applicable,
@@ -49,6 +50,9 @@ class Result:
             "reason": self.reason,
             "steps": [step.to_json() for step in self.steps],
         }
+        if self.floor is not None:
+            data["floor"] = f"{self.floor:f}"
+        return data
 
 
 class Trace:
@@ -84,10 +88,13 @@ class Trace:
         self.steps.append(Step("舍入", text, rounded))
         return rounded
 
-    def done(self, amount: Decimal, discretionary: bool = False) -> Result:
-        if discretionary:
+    def done(self, amount: Decimal, discretionary: bool = False, floor: Decimal | None = None) -> Result:
+        if floor is not None:
+            self.steps.append(Step("最低可得", "区间的下限", floor))
+            self.steps.append(Step("最高可得", "具体金额由主管部门在此区间内核定", amount))
+        elif discretionary:
             self.steps.append(Step("最高可得", "具体金额由主管部门在此限额内核定", amount))
-        return Result(self.rule, amount, True, tuple(self.steps), None, discretionary)
+        return Result(self.rule, amount, True, tuple(self.steps), None, discretionary, floor)
 
     def not_applicable(self, reason: str) -> Result:
         return Result(self.rule, ZERO, False, tuple(self.steps), reason, False)

@@ -124,6 +124,8 @@ def keeps_its_promises(rule: ir.Rule, result: Any, row: Row) -> None:
         assert result.amount <= cap.amount, (rule.id, row)
     if not result.applicable:
         assert result.amount == 0 and result.reason, (rule.id, row)
+    if result.floor is not None:  # a range: its low end, to the fen, never above its high end
+        assert 0 <= result.floor <= result.amount and result.floor == result.floor.quantize(Decimal("0.01")), (rule.id, row)
 
 
 def agree(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row], context: object = None) -> None:

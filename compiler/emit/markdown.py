@@ -58,6 +58,8 @@ def describe_result(result: Any) -> str:
     amount = runtime.format_yuan(result.amount)
     if not result.applicable:
         return f"不适用（{result.reason}）"
+    if result.floor is not None:
+        return f"可得 {runtime.format_yuan(result.floor)}至{amount}"
     if result.discretionary:
         return f"最高可得 {amount}"
     capped = [s for s in result.steps if s.kind == "封顶" and s.held]
@@ -104,7 +106,9 @@ def formula(rule: ir.Rule) -> str:
     text = _FORMULAS.get(type(computation), _labelled)(computation)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
-    if rule.discretionary:
+    if rule.floor is not None:
+        text += f"（可得区间的下限为{rule.floor.label}，具体金额由主管部门在区间内核定）"
+    elif rule.discretionary:
         text += "（为最高可得额度，具体金额由主管部门核定）"
     return text
 

@@ -377,6 +377,13 @@ class RuleCode:
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         if not self.traced:
             return ["return amount"]
+        if step.floor is not None:  # a range: its low end, computed as the ceiling was (the same conditions hold)
+            low = RuleCode(step.floor, False, self.decimal, self.tables)
+            lines = ["ceiling = amount"]
+            for later in step.floor.steps:
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                    lines += getattr(low, f"visit_{type(later).__name__}")(later)
+            return [*lines, "return trace.done(ceiling, discretionary=True, floor=amount)"]
         return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]
 
 

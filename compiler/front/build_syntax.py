@@ -447,6 +447,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             award = s.Award(None, (str(word),), span=token_span(word))
         return s.Percent(children[1], self._points(_tokens(children, "POINTS")[0]), award, None, span=_meta_span(meta))
 
+    def amount_range(self, meta: Any, children: list[Any]) -> s.AmountRange:
+        low, high = _nodes(children, s.Money)
+        return s.AmountRange(low, high, _node(children, s.Award), span=_meta_span(meta))
+
+    def rate_range(self, meta: Any, children: list[Any]) -> s.RateRange:
+        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        low, high = (self._rate(t) for t in _tokens(children, "RATE"))
+        return s.RateRange(children[1], low, high, _node(children, s.Award), span=_meta_span(meta))
+
     def prorate(self, meta: Any, children: list[Token]) -> s.Prorate:
         """按贴息天数/365计算: the name between 按 and the slash is the days input, with its own span."""
         token = _tokens(children, "PRORATE")[0]

@@ -374,6 +374,17 @@ class Checker:
                 self.error(codes.ZERO_RATIO, computation.ratio.span, ratio=computation.ratio.text)
         elif isinstance(computation, s.UnitPrice):
             self.check_unit_price(computation)
+        elif isinstance(computation, s.AmountRange):
+            self.check_amount(computation.low)
+            self.check_cap(s.Cap(computation.high, (), None, span=computation.high.span))
+            if computation.low.yuan > computation.high.yuan:
+                self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
+        elif isinstance(computation, s.RateRange):
+            self.check_money_expr(computation.base)
+            self.check_rate(computation.low)
+            self.check_rate(computation.high)
+            if computation.low.value > computation.high.value:
+                self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
         elif isinstance(computation, s.PerCount):
             self.resolve(computation.count, Type.COUNT)
             self.check_amount(computation.amount)
@@ -459,7 +470,8 @@ class Checker:
             self.error(codes.BAD_PRORATION, prorate.days.span, what=f"的“{prorate.days.name}”须为以天计的数量")
         if prorate.basis <= 0:
             self.error(codes.BAD_PRORATION, prorate.span, what=f"的基数 {prorate.basis} 须为正整数")
-        if not isinstance(computation, s.Percent | s.UpToRate | s.Match | s.Fixed | s.UpTo | s.Increase):
+        if not isinstance(computation, s.Percent | s.UpToRate | s.Match | s.Fixed | s.UpTo | s.Increase | s.AmountRange
+                          | s.RateRange):
             self.error(codes.BAD_PRORATION, prorate.span, what="只用于按比例或定额计算的金额")
 
     def check_cap_scopes(self, sentence: s.Sentence) -> None:

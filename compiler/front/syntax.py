@@ -401,6 +401,25 @@ class Multiplier(Node):
 
 
 @dataclass(frozen=True)
+class AmountRange(Node):
+    """``给予3万元-5万元的补助`` — at least ``low``, at most ``high``: the amount is decided within them."""
+
+    low: Money
+    high: Money
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class RateRange(Node):
+    """``按投资额给予5%-20%的补助`` — at least base × low, at most base × high."""
+
+    base: Expr
+    low: Rate
+    high: Rate
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Prorate(Node):
     """``按实际天数/365计算`` — a yearly amount × days / basis (the document's day count)."""
 
@@ -410,7 +429,7 @@ class Prorate(Node):
 
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | UnitPrice)
+               | Increments | UnitPrice | AmountRange | RateRange)
 Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate
 
 

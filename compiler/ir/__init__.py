@@ -352,6 +352,7 @@ class Rule:
     matter: str | None = None  # rules of one matter compete under the document's stacking rule
     stacking: str = ""  # 可叠加: adds on top of the other rules of its matter
     monotone: tuple[str, ...] = ()  # inputs the drafter declares the amount never decreases with
+    floor: Computation | None = None  # a range (给予3万元-5万元): the computation at its low end; ``computation`` is the high
 
 
 @dataclass(frozen=True)

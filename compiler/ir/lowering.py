@@ -158,6 +158,12 @@ class Lowering:
             years = f"{node.years.text}" if node.years else ""
             scope = "".join(node.scope)
             return ir.Constant(node.amount.yuan, f"{years}{scope}最高{format_yuan(node.amount.yuan)}")
+        if isinstance(node, s.AmountRange):  # the ceiling; the floor is ``floor``
+            return ir.Constant(node.high.yuan, f"最高{format_yuan(node.high.yuan)}（{node.low.text}至{node.high.text}的上限）")
+        if isinstance(node, s.RateRange):
+            base = self.expr(node.base)
+            return ir.Scaled(base, node.high.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.high.value)}"
+                             f"（{node.low.text}至{node.high.text}的上限）")
         if isinstance(node, s.UnitPrice):
             quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
             per = "/".join(node.price.per)
@@ -214,6 +220,15 @@ class Lowering:
                                  node.subject.name))
         return ir.Steps(subject, tuple(tiers), cumulative=True)
 
+    def floor(self, node: s.Computation) -> ir.Computation | None:
+        """The low end of a range: 给予3万元-5万元 gives at least 3万元, 按投资额给予5%-20% at least 5% of it."""
+        if isinstance(node, s.AmountRange):
+            return ir.Constant(node.low.yuan, f"最低{format_yuan(node.low.yuan)}")
+        if isinstance(node, s.RateRange):
+            base = self.expr(node.base)
+            return ir.Scaled(base, node.low.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.low.value)}")
+        return None
+
     def prorated(self, computation: ir.Computation, prorate: s.Prorate) -> ir.Computation:
         return _prorated(computation, self.var(prorate.days), prorate)
 
@@ -244,6 +259,7 @@ class Lowering:
         computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
             else self.computation(node)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
+        floor = self.floor(node)
         caps: list[ir.Cap] = []
         rounding = self.rounding
         if isinstance(node, s.Percent) and node.base_cap is not None:
@@ -269,15 +285,18 @@ class Lowering:
                 rounding = _rounding(modifier)
             elif isinstance(modifier, s.Prorate):  # a yearly amount × days / basis, wherever the sentence says it
                 computation = self.prorated(computation, modifier)
+                floor = self.prorated(floor, modifier) if floor is not None else None
             elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor
                 computation = multiplied(computation, modifier)
+                floor = multiplied(floor, modifier) if floor is not None else None
                 caps = [_raised(cap, modifier) for cap in caps]
             elif isinstance(modifier, s.Quota):
                 assert isinstance(computation, ir.PerUnit)
                 quota = ir.Quota(self.var(modifier.total), modifier.rate.value,
                                  f"名额按{modifier.total.name}的{modifier.rate.text}确定（向下取整）")
                 computation = ir.PerUnit(computation.count, computation.amount, computation.label, quota)
-        discretionary = isinstance(node, s.UpTo | s.UpToRate) or isinstance(node, s.Table | s.Tiers) and node.ceiling
+        discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
+            or isinstance(node, s.Table | s.Tiers) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
         article = rule.article
         assert article is not None
@@ -311,6 +330,7 @@ class Lowering:
             matter=rule.matter,
             stacking=rule.stacking,
             monotone=tuple(name.name for name in rule.monotone),
+            floor=floor,
         )
 
 

@@ -88,9 +88,12 @@ What each step means, and what a traced backend records (``runtime.Trace``):
 * ``Round(quantum, mode)`` — amount = amount.quantize(quantum, mode), then
   ``.quantize(FEN)`` when the quantum is not the fen (exact: quantum ≥ fen);
   recorded ``("舍入", label, amount)``.
-* ``Pay(ceiling)`` — the rule applies with this amount; when ``ceiling``, the
+* ``Pay(ceiling, floor)`` — the rule applies with this amount; when ``ceiling``, the
   amount is the most that may be granted, recorded ``("最高可得", …, amount)``
-  (``runtime.Trace.done``).
+  (``runtime.Trace.done``).  With ``floor`` (a range: 给予3万元-5万元, 5%-20%), the
+  floor plan's amount (the same rule at the range's low end, capped and
+  rounded alike) is the least, recorded ``("最低可得", …, floor)`` before it and
+  kept as ``Result.floor``; the amount is the ceiling.
 
 The vector backend may reorder arithmetic where it is exact (e.g. caps after
 rounding, since rounding is monotone), but must give the same amount.
@@ -99,7 +102,7 @@ rounding, since rounding is monotone), but must give the same amount.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -256,6 +259,7 @@ class Round:
 @dataclass(frozen=True)
 class Pay:
     ceiling: bool  # the amount is the most that may be granted (最高可得)
+    floor: Plan | None = None  # a range (给予3万元-5万元): the plan of its low end, whose amount is the least
 
 
 Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
@@ -354,7 +358,8 @@ def lower(rule: ir.Rule) -> Plan:
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
     steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
-    steps.append(Pay(rule.discretionary))
+    floor = lower(replace(rule, computation=rule.floor, floor=None)) if rule.floor is not None else None
+    steps.append(Pay(rule.discretionary, floor))
     return Plan(rule, tuple(steps))
 
 

@@ -214,7 +214,8 @@ class Run:
         self.amount = self.trace.round(self.amount, step.quantum, step.mode, step.label)
 
     def visit_Pay(self, step: plan.Pay) -> Result:  # noqa: N802
-        return self.trace.done(self.amount, step.ceiling)
+        floor = Run(step.floor, self.raw).run().amount if step.floor is not None else None  # the same conditions hold
+        return self.trace.done(self.amount, step.ceiling, floor)
 
 
 ARITH: dict[str, Callable[[Decimal | int, Decimal | int], Value]] = {

@@ -745,6 +745,9 @@ def _explain(rule: ir.Rule, result: Result) -> str:
         lines.append(f"  {mark} {step.kind} {step.text}{value}")
     if not result.applicable:
         lines.append(f"不适用：{result.reason}")
+    elif result.floor is not None:
+        ceiling = format_yuan(result.amount)
+        lines.append(f"可得区间：{format_yuan(result.floor)}至{ceiling}（最高可得 {ceiling}）")
     elif result.discretionary:
         lines.append(f"最高可得：{format_yuan(result.amount)}")
     else:

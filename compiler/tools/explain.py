@@ -39,6 +39,7 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
         "applicable": result.applicable,
         "amount": f"{result.amount:f}",
         "discretionary": result.discretionary,
+        "floor": f"{result.floor:f}" if result.floor is not None else None,
         "reason": result.reason,
         "conditions": conditions,
         "exclusions": exclusions,
@@ -59,6 +60,8 @@ def render(rule: ir.Rule, reasons: Mapping[str, object]) -> str:
     amount = format_yuan(_decimal(reasons["amount"]))
     if reasons["applicable"]:
         verdict = f"最高可得 {amount}（具体金额由主管部门核定）" if reasons["discretionary"] else f"应得 {amount}"
+        if reasons.get("floor") is not None:
+            verdict = f"可得 {format_yuan(_decimal(reasons['floor']))}至{amount}（具体金额由主管部门在此区间内核定）"
         lines.append(f"结论：适用，{verdict}。")
     else:
         lines.append(f"结论：不适用，金额为零。原因：{reasons['reason']}。")

@@ -433,6 +433,8 @@ class _Printer:
             return self.brackets(c)
         if isinstance(c, s.Increments):
             return self.increments(c)
+        if isinstance(c, s.AmountRange | s.RateRange):  # 给予3万元-5万元的补助 · 按投资额给予5%-20%的补助: as written
+            return _verbatim(self.source.within(c.span))
         if isinstance(c, s.UnitPrice):  # 按用电量给予0.2元/千瓦时的补贴 · 对用电量给予…: as written
             return _verbatim(self.source.within(c.span))
         return self.increase(c)

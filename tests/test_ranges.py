@@ -1,0 +1,102 @@
+"""Discretionary ranges: 给予3万元-5万元的补助, 按投资额给予5%-20%的补助.
+
+The result is an interval: ``Result.amount`` is the ceiling (what callers that read the amount have always
+read, a 最高可得 amount) and ``Result.floor`` the least that may be granted, both capped and rounded as the
+rule says.  Every amount below is worked out by hand from the sentence.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from compiler.emit import markdown, python, vector
+from compiler.front.source import Source
+from compiler.plan import interpret
+from compiler.tools.fmt import format_text
+
+from .helpers import HEADER, compile_text, marked, only_errors
+
+POLICY = """\
+输入 新引进项目：是否
+输入 实际投资额：金额
+输入 借款天数：数量
+第一条「区间」
+规则 amounts「3万元-5万元」
+原文「对新引进项目，给予3万元-5万元的资金支持」
+新引进项目的，给予3万元-5万元的资金支持。
+规则 big「75万元至1000万元」
+原文「给予75万元至1000万元的奖励」
+给予75万元至1000万元的奖励。
+规则 rates「5%-20%」
+原文「按实际投资额给予5%-20%的补助，最高100万元」
+按实际投资额给予5%-20%的补助，最高100万元。
+规则 rates_of「的5%—20%」
+原文「按实际投资额的5%—20%给予补助，按借款天数/360计算」
+按实际投资额的5%—20%给予补助，按借款天数/360计算。
+"""
+
+CASES = [
+    ("amounts", {"新引进项目": True}, "30000.00", "50000.00"),
+    ("big", {}, "750000.00", "10000000.00"),
+    # 200万元 × 5% = 10万元, × 20% = 40万元: both under the cap
+    ("rates", {"实际投资额": "2000000"}, "100000.00", "400000.00"),
+    # 1000万元 × 5% = 50万元, × 20% = 200万元, capped at 100万元: 50万元—100万元
+    ("rates", {"实际投资额": "10000000"}, "500000.00", "1000000.00"),
+    # 3000万元 × 5% = 150万元, capped too: 100万元—100万元
+    ("rates", {"实际投资额": "30000000"}, "1000000.00", "1000000.00"),
+    # 360万元 × 5% × 90/360 = 4.5万元, × 20% × 90/360 = 18万元
+    ("rates_of", {"实际投资额": "3600000", "借款天数": 90}, "45000.00", "180000.00"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "values", "floor", "ceiling"), CASES)
+def test_a_range_gives_its_floor_and_its_ceiling(rule_id: str, values: dict[str, object], floor: str,
+                                                  ceiling: str) -> None:
+    compiled = compile_text(POLICY, module="ranges")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    rule = next(r for r in module.rules if r.id == rule_id)
+    given = {k: Decimal(v) if isinstance(v, str) else v for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert (result.floor, result.amount, result.discretionary) == (Decimal(floor), Decimal(ceiling), True)
+    assert [s.kind for s in result.steps][-2:] == ["最低可得", "最高可得"]
+    scalar = markdown.load_calculators(python.render(module), "ranges")
+    assert getattr(scalar, rule_id)(**given).to_json() == result.to_json()
+    assert result.to_json()["floor"] == floor
+    assert getattr(scalar, f"{rule_id}_amount")(**given) == Decimal(ceiling)  # the amount is the ceiling
+    vec = markdown.load_calculators(vector.render(module), "ranges_vector")
+    vec.use_scalar(scalar)
+    if given:  # columns need a row count: a rule without inputs has none to give
+        assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(ceiling)]
+
+
+def test_a_rule_that_does_not_apply_has_no_floor_and_fmt_keeps_the_sentences() -> None:
+    compiled = compile_text(POLICY, module="ranges")
+    assert compiled.module is not None
+    result = interpret.evaluate(compiled.module.rules[0], {"新引进项目": False})
+    assert not result.applicable and result.floor is None and "floor" not in result.to_json()
+    page, _ = markdown.render(compiled.module, markdown.load_calculators(python.render(compiled.module), "ranges"))
+    assert "可得 30,000.00元至50,000.00元" in page
+    formatted = format_text(Source("ranges.pol", HEADER + POLICY))
+    assert formatted.text is not None
+    for line in POLICY.splitlines()[-10::3]:
+        assert line in formatted.text
+
+
+def test_a_range_must_not_be_empty() -> None:
+    compiled = compile_text("""\
+    输入 实际投资额：金额
+    第一条「区间」
+    规则 amounts「倒置」
+    原文「示例」
+    给予5万元-3万元的资金支持。
+    规则 rates「倒置」
+    原文「示例」
+    按实际投资额给予20%-5%的补助。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0310", "E0310"]
+    assert [marked(e) for e in errors] == ["给予5万元-3万元的资金支持", "按实际投资额给予20%-5%的补助"]
