@@ -47,6 +47,8 @@ def strategy_for(spec: ir.Input, rule: ir.Rule) -> st.SearchStrategy[Any]:
         return st.integers(min_value=0, max_value=10**4).map(lambda c: Decimal(c).scaleb(-4))
     if spec.type is ir.Type.COUNT:
         return st.integers(min_value=0, max_value=10_000)
+    if spec.type is ir.Type.QUANTITY:  # to 1/10000 of its unit, what the numpy columns carry
+        return st.integers(min_value=0, max_value=10**9).map(lambda q: Decimal(q).scaleb(-4))
     if spec.type is ir.Type.BOOL:
         return st.booleans()
     if spec.type is ir.Type.CHOICE:
