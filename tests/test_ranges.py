@@ -100,3 +100,26 @@ def test_a_range_must_not_be_empty() -> None:
     errors = only_errors(compiled)
     assert [e.code.id for e in errors] == ["E0310", "E0310"]
     assert [marked(e) for e in errors] == ["给予5万元-3万元的资金支持", "按实际投资额给予20%-5%的补助"]
+
+
+def test_a_range_in_words_is_the_same_range() -> None:
+    # 不低于3万元、最高5万元: 3万元 to 5万元; 超过 is not a floor (E0003 under it)
+    compiled = compile_text("""\
+    输入 新引进项目：是否
+    第一条「区间」
+    规则 words「不低于、最高」
+    原文「给予不低于3万元、最高5万元的资金支持」
+    新引进项目的，给予不低于3万元、最高5万元的资金支持。
+    """, module="words")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    result = interpret.evaluate(compiled.module.rules[0], {"新引进项目": True})
+    assert (result.floor, result.amount) == (Decimal("30000.00"), Decimal("50000.00"))
+    wrong = compile_text("""\
+    输入 新引进项目：是否
+    第一条「区间」
+    规则 words「超过、最高」
+    原文「示例」
+    新引进项目的，给予超过3万元、最高5万元的资金支持。
+    """)
+    assert [(e.code.id, marked(e)) for e in only_errors(wrong)] == [("E0003", "超过")]

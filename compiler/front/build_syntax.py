@@ -451,6 +451,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         low, high = _nodes(children, s.Money)
         return s.AmountRange(low, high, _node(children, s.Award), span=_meta_span(meta))
 
+    def amount_range_words(self, meta: Any, children: list[Any]) -> s.AmountRange:
+        """给予不低于3万元、最高5万元的补助: 不低于 (or 不少于) is the floor, 最高 the ceiling."""
+        word = _tokens(children, "BOUND_PREFIX")[0]
+        if str(word) not in ("不低于", "不少于"):
+            self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
+                                         expected="“不低于”或“不少于”（区间的下限）"))
+        return self.amount_range(meta, children)
+
     def rate_range(self, meta: Any, children: list[Any]) -> s.RateRange:
         children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
         low, high = (self._rate(t) for t in _tokens(children, "RATE"))
