@@ -10,11 +10,13 @@ from typing import ParamSpec, TypeVar
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-# The calculators' own decimal context: Python's default one (28 significant digits, half-even for the
-# digits beyond them, invalid operations, division by zero and overflow raising), whatever context the
-# caller has set.  Every rounding of an amount is written out with its own mode; this one only carries
-# the rare quotient that does not terminate (see ``scaled``).
-CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, capitals=1, clamp=0,
+# The calculators' own decimal context, whatever context the caller has set: 60 significant digits, half-even
+# for the digits beyond them, invalid operations, division by zero and overflow raising.  60 digits hold
+# every product of inputs within the limits below exactly (a quantity of 10^12 to 1/10000 of its unit times a
+# price of 10^18 元 to the fen is 36 digits; times a count of 10^12 months, 48), so only a quotient that does
+# not terminate is ever rounded by the context (see ``scaled``).  Every rounding of an amount is written out
+# with its own mode.
+CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, capitals=1, clamp=0,
                   flags=[], traps=[InvalidOperation, DivisionByZero, Overflow])
 
 _P = ParamSpec("_P")
@@ -30,8 +32,7 @@ def own_decimal_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return run
 
 
-# Beyond these, results would need more than Decimal's 28 significant digits; no real
-# application comes near them (10^18 元 is a hundred million times a province's budget).
+# The calculators' limits: no real application comes near them (10^18 元 is a hundred million times a province's budget).
 MAX_MONEY = Decimal(10) ** 18  # yuan
 MAX_RATE = Decimal(100)  # 10000%
 MAX_COUNT = 10**12
@@ -59,7 +60,7 @@ def scaled(base: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal:
     """``base × numerator / denominator``.
 
     Exact whenever the quotient terminates.  When it does not (3:1配套 is a third),
-    it is carried to 28 significant digits: such a value can never lie exactly on a
+    it is carried to 60 significant digits: such a value can never lie exactly on a
     cap, a threshold or a rounding boundary, so the final rounding to the fen is
     the same as with the exact fraction.
     """

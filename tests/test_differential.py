@@ -53,7 +53,8 @@ BOUNDARIES = ["边界：民法典", "边界：以上含本数，以下不含本�
 
 def money(draw: st.DrawFn, low: int = 1, high: int = 5000) -> str:
     amount = draw(st.integers(low, high))
-    return draw(st.sampled_from([f"{amount}万元", f"{amount * 10000}元", f"{amount / 100}亿元".rstrip("0")]))
+    in_yi = Decimal(amount).scaleb(-4).normalize()  # 1亿元 = 10000万元
+    return draw(st.sampled_from([f"{amount}万元", f"{amount * 10000}元", f"{in_yi:f}亿元"]))
 
 
 def rate(draw: st.DrawFn) -> str:

@@ -78,6 +78,8 @@ def decode(rule: ir.Rule, columns: dict[str, np.ndarray], vec: types.ModuleType)
                 row[spec.name] = Decimal(value).scaleb(-digits)
             elif spec.type is ir.Type.CHOICE:
                 row[spec.name] = spec.choices[value]
+            elif spec.type is ir.Type.QUANTITY:
+                row[spec.name] = Decimal(value).scaleb(-(len(str(kernels.QUANTITY_SCALE)) - 1))
             elif spec.type is ir.Type.DATE:
                 row[spec.name] = value
             else:
@@ -146,6 +148,8 @@ def column_strategy(spec: ir.Input, rule: ir.Rule, rate_scale: int) -> st.Search
         return hnp.arrays(np.int64, ROWS, elements=elements)
     if spec.type is ir.Type.COUNT:
         return hnp.arrays(np.int64, ROWS, elements=st.integers(0, 10_000))
+    if spec.type is ir.Type.QUANTITY:  # in 1/QUANTITY_SCALE of the unit: up to 10^8 亩
+        return hnp.arrays(np.int64, ROWS, elements=st.integers(0, 10**12))
     if spec.type is ir.Type.BOOL:
         return hnp.arrays(np.bool_, ROWS, elements=st.booleans())
     if spec.type is ir.Type.CHOICE:
@@ -227,6 +231,8 @@ def huge_rows(rule: ir.Rule, seed: int) -> list[dict[str, object]]:
                 row[spec.name] = Decimal(min([big, 36_500, 1_000_000, small][number % 4], 10**8)).scaleb(-6)
             elif spec.type is ir.Type.COUNT:  # at most 10^12
                 row[spec.name] = [min(big, 10**12), 7, small][number % 3]
+            elif spec.type is ir.Type.QUANTITY:  # at most 10^12 of the unit, to 1/10000 of it
+                row[spec.name] = Decimal([min(big, 10**16), 125_000, small][number % 3]).scaleb(-4)
             elif spec.type is ir.Type.BOOL:
                 row[spec.name] = bool(chance.random() < 0.9)
             elif spec.type is ir.Type.CHOICE:
