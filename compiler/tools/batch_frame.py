@@ -168,7 +168,10 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
     others = np.flatnonzero(~plain).tolist()
     if others:
         lines = [line for row in others for line in sink.result(chunk, row, outcome.result(row))]
-        columns = [replaced(column, ~plain, [line[k] for line in lines]) for k, column in enumerate(columns)]
+        worked = range(2, len(batch_write.OUTPUT_COLUMNS) + len(sink.layout.rules))  # 行号, 申请编号 and the
+        # applicant's columns are the same on every row, however it was evaluated
+        columns = [replaced(column, ~plain, [line[k] for line in lines]) if k in worked else column
+                   for k, column in enumerate(columns)]
         awards_as_written &= all(as_written(line[4]) for line in lines)
     digits = {0, 2, 3, *range(len(batch_write.OUTPUT_COLUMNS), len(batch_write.OUTPUT_COLUMNS) + len(sink.layout.rules))}
     return columns, frozenset(digits | ({4} if awards_as_written else set()))
