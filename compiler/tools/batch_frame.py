@@ -2,14 +2,14 @@
 
 The columns of ``batch_write.Layout`` (the one-row-per-application format) are made from the
 ``Outcome``'s status, detail and amount columns without a Python step per row: amounts from int64
-fen as text to the fen, each rule's reason or question as a code into the few distinct texts of
-its (status, detail) pairs (each text made once per chunk, then taken by code), the 奖励明细,
-待补充信息 and 不适用 columns joined across the rules in the rules' order, 说明 taken by the row's
-date, and the applicant's own columns as read.  Only the stacking decisions of rows where two
-awards of one matter compete are worded row by row (``runtime._stack``), once per distinct set of
-competing amounts.  A row that is not plain (a cell that could not be read, a row evaluated by the
-scalar path) is made by ``batch.Sink.result`` exactly as the row path makes it and put in its place.
-The two give the same cells; ``batch_write.Writer.write_columns`` writes them.
+fen as text to the fen; each rule's reason or question as a code into the few distinct texts of
+its (status, detail) pairs, and the 待补充信息 and 不适用 columns as dictionary arrays, each
+distinct combination of the rules' codes joined once in the rules' order; 奖励明细 joined across
+the rules; 说明 coded by the row's date; 叠加决定 worded by ``runtime._stack`` once per distinct set
+of competing awards; the applicant's own columns as read.  A row that is not plain (a cell that
+could not be read, a row evaluated by the scalar path) is made by ``batch.Sink.result`` exactly as
+the row path makes it and put in its place.  The two give the same cells;
+``batch_write.Writer.write_columns`` writes them.
 """
 
 from __future__ import annotations
