@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from .. import ir
     from ..pipeline import Compiled
+    from .build import Output
 
 DEFAULT_POLICIES = Path("policies")
 DEFAULT_OUTPUT = Path("generated")
@@ -302,19 +303,42 @@ def run_lsp(args: argparse.Namespace) -> int:
     return server.run()
 
 
-def run_build(args: argparse.Namespace) -> int:
-    from . import build
-
+def _compiled_for_output(args: argparse.Namespace) -> list[Compiled] | None:
+    """The files ``pol build`` and ``pol site`` write from, compiled, with their diagnostics reported; ``None``
+    when any has an error (nothing is written then)."""
     compiled = _compile(args.paths or [DEFAULT_POLICIES])
     diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
     _report(diagnostics)
     if has_errors(diagnostics):
         print("有错误，未写入任何文件", file=sys.stderr)
-        return 1
+        return None
     names = [unit.module.module_name for unit in compiled if unit.module]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
         raise UsageError("多个文件会生成同名模块：" + "、".join(clashes))
+    return compiled
+
+
+def _write_folder(files: list[Output], output: Path) -> list[str]:
+    """``files`` written into ``output`` all at once (``build.write``); the names that changed."""
+    from . import build
+
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"输出位置 {output} 已有同名文件，不是文件夹")
+    try:
+        return build.write(files, output)
+    except build.BuildError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"无法写入 {output}/：{error.strerror or error}") from None
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from . import build
+
+    compiled = _compiled_for_output(args)
+    if compiled is None:
+        return 1
     files = build.outputs(compiled, vendor=args.vendor)
     if args.check:
         changed = build.differences(files, args.output)
@@ -325,14 +349,7 @@ def run_build(args: argparse.Namespace) -> int:
             return 1
         print(f"{args.output}/ 与政策文件一致")
         return 0
-    if args.output.exists() and not args.output.is_dir():
-        raise UsageError(f"输出位置 {args.output} 已有同名文件，不是文件夹")
-    try:
-        changed = build.write(files, args.output)
-    except build.BuildError as error:
-        raise UsageError(str(error)) from None
-    except OSError as error:
-        raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
+    changed = _write_folder(files, args.output)
     print(f"已编译 {len(compiled)} 个文件到 {args.output}/（{len(changed)} 个文件有变化）")
     return 0
 
@@ -342,27 +359,13 @@ def run_site(args: argparse.Namespace) -> int:
     from ..emit import site
     from . import build
 
-    compiled = _compile(args.paths or [DEFAULT_POLICIES])
-    diagnostics = sort(d for unit in compiled for d in unit.diagnostics)
-    _report(diagnostics)
-    if has_errors(diagnostics):
-        print("有错误，未写入任何文件", file=sys.stderr)
+    compiled = _compiled_for_output(args)
+    if compiled is None:
         return 1
     modules = [unit.module for unit in compiled if unit.module]
-    names = [module.module_name for module in modules]
-    clashes = sorted({n for n in names if names.count(n) > 1})
-    if clashes:
-        raise UsageError("多个文件会生成同名模块：" + "、".join(clashes))
-    if args.output.exists() and not args.output.is_dir():
-        raise UsageError(f"输出位置 {args.output} 已有同名文件，不是文件夹")
     pages = [build.Output(page.name, page.text) for page in site.render(modules)]
     files = [*pages, build.Output(build.MANIFEST, build.manifest_text(page.name for page in pages))]
-    try:
-        changed = build.write(files, args.output)
-    except build.BuildError as error:
-        raise UsageError(str(error)) from None
-    except OSError as error:
-        raise UsageError(f"无法写入 {args.output}/：{error.strerror or error}") from None
+    changed = _write_folder(files, args.output)
     print(f"已生成 {len(modules)} 份政策的审核页到 {args.output}/（{len(pages)} 个文件，{len(changed)} 个有变化）"
           f"；从 {args.output / 'index.html'} 打开")
     return 0
