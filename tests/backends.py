@@ -23,8 +23,11 @@ from compiler import ir, plan
 from compiler.emit import python, vector
 from compiler.emit.markdown import load_calculators
 from compiler.plan import interpret
+from pol_runtime import QUANTITY_SCALE
 
 from .conftest import compiled_module
+
+INT64_MAX = 2**63 - 1
 
 Row = dict[str, Any]
 
@@ -85,18 +88,20 @@ def _any_row(rule: ir.Rule, calculators: Calculators, row: Row) -> bool:
 
 
 def _in_columns(rule: ir.Rule, calculators: Calculators, row: Row) -> bool:
-    """Whether numpy columns can carry ``row``: amounts in whole fen, rates in whole 1/RATE_SCALE, and at
-    least one column (a rule that reads no input has no column to count its rows by)."""
+    """Whether numpy columns can carry ``row``: amounts in whole fen, rates in whole 1/RATE_SCALE, quantities in
+    whole 1/QUANTITY_SCALE, at least one column (a rule that reads no input has no column to count its rows by),
+    and an amount that fits in int64 fen (beyond it the vectorised calculators raise OverflowError, as their
+    module says)."""
     vec = calculators.vector
     assert vec is not None
     if not rule.inputs:
         return False
     for spec in rule.inputs:
-        scale = {ir.Type.MONEY: 100, ir.Type.RATE: vec.RATE_SCALE}.get(spec.type)
+        scale = {ir.Type.MONEY: 100, ir.Type.RATE: vec.RATE_SCALE, ir.Type.QUANTITY: QUANTITY_SCALE}.get(spec.type)
         value = row[spec.name]
         if scale and isinstance(value, Decimal) and (value * scale) % 1:
             return False
-    return True
+    return interpret.evaluate(rule, row).amount * 100 <= INT64_MAX
 
 
 @dataclass(frozen=True)
