@@ -366,7 +366,7 @@ def run_site(args: argparse.Namespace) -> int:
     pages = [build.Output(page.name, page.text) for page in site.render(modules)]
     files = [*pages, build.Output(build.MANIFEST, build.manifest_text(page.name for page in pages))]
     changed = _write_folder(files, args.output)
-    print(f"已生成 {len(modules)} 份政策的审核页到 {args.output}/（{len(pages)} 个文件，{len(changed)} 个有变化）"
+    print(f"已生成 {len(modules)} 份政策的审核页到 {args.output}/（{len(files)} 个文件，{len(changed)} 个有变化）"
           f"；从 {args.output / 'index.html'} 打开")
     return 0
 
