@@ -148,8 +148,10 @@ def column_strategy(spec: ir.Input, rule: ir.Rule, rate_scale: int) -> st.Search
         return hnp.arrays(np.int64, ROWS, elements=elements)
     if spec.type is ir.Type.COUNT:
         return hnp.arrays(np.int64, ROWS, elements=st.integers(0, 10_000))
-    if spec.type is ir.Type.QUANTITY:  # in 1/QUANTITY_SCALE of the unit: up to 10^8 亩
-        return hnp.arrays(np.int64, ROWS, elements=st.integers(0, 10**12))
+    if spec.type is ir.Type.QUANTITY:
+        # In 1/QUANTITY_SCALE of the unit, up to 10,000 亩: times a per-unit standard drawn from the money column
+        # (up to 10^12 元) the amount stays within int64 fen; rows beyond it are test_rows_that_would_overflow's.
+        return hnp.arrays(np.int64, ROWS, elements=st.integers(0, 10**8))
     if spec.type is ir.Type.BOOL:
         return hnp.arrays(np.bool_, ROWS, elements=st.booleans())
     if spec.type is ir.Type.CHOICE:
