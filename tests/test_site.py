@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag
@@ -114,6 +116,27 @@ def test_the_rule_page_shows_the_original_beside_the_rule_and_the_reading_of_its
     assert "实际投资额=50,000,000.00元" in text and "500,000.00元" in text
 
 
+def test_the_rule_page_holds_the_rule_as_the_pol_file_writes_it_highlighted(site: Path) -> None:
+    page = (site / "wucheng2023.art24_investment.html").read_text(encoding="utf-8")
+    block = page[page.index('<div class="pol-source">'):page.index("</pre></div>")]
+    shown = "".join(parsed_text(block))
+    lines = (ROOT / "policies" / "wucheng2023.pol").read_text(encoding="utf-8").splitlines()
+    start = lines.index("规则 art24_investment「旅游项目投资补助」")
+    assert shown.strip() == "\n".join(lines[start:start + 3])  # the 规则 line, its 原文 and its sentence, nothing more
+    # The grammar's classes of words (Pygments' short names): a declared input, a boundary word, a keyword.
+    assert '<span class="nv">固定资产投资</span>' in block and '<span class="ow">以上</span>' in block
+    assert '<span class="k">并且</span>' in block
+    assert ".pol-source .nv" in (site / "assets" / "pol-source.css").read_text(encoding="utf-8")
+
+
+def parsed_text(html: str) -> list[str]:
+    found: list[str] = []
+    reader = HTMLParser(convert_charrefs=True)
+    reader.handle_data = found.append  # type: ignore[method-assign]
+    reader.feed(html)
+    return found
+
+
 def test_inputs_come_after_the_rules(site: Path) -> None:
     page = (site / "wucheng2023.html").read_text(encoding="utf-8")
     assert page.index('<details class="inputs"') > page.index('class="rule-summary"')
@@ -201,3 +224,14 @@ def test_a_file_of_yours_is_not_overwritten(tmp_path: Path, capsys: pytest.Captu
     assert main(["site", str(ROOT / "policies"), "-o", str(out)]) == 1
     assert (out / "index.html").read_text(encoding="utf-8") == "mine"
     assert "不是 pol 写的文件" in capsys.readouterr().err
+
+
+def test_without_pygments_the_rule_is_shown_plain(monkeypatch: pytest.MonkeyPatch, wucheng: ir.Module) -> None:
+    from compiler.emit.site import Highlighter
+
+    monkeypatch.setitem(sys.modules, "pygments.formatters", None)  # as if the editor extra were not installed
+    text = "规则 r「甲<乙>」\n按甲的1%补助。\n\n规则 s「丙」\n"
+    rule = next(r for r in wucheng.rules if r.id == "art24_investment")
+    shown = Highlighter(text).rule(dataclasses.replace(rule, line=1))
+    assert shown == '<div class="pol-source"><pre>规则 r「甲&lt;乙&gt;」\n按甲的1%补助。\n</pre></div>'
+    assert Highlighter.css().startswith("/*")

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 import pol_runtime as runtime
 
@@ -47,7 +49,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=lambda value: markdown.plain(str(value)),  # control characters have no place on a page
+        # Control characters have no place on a page; HTML made here (Markup: the highlighted .pol text) is kept.
+        finalize=lambda value: value if isinstance(value, Markup) else markdown.plain(str(value)),
     )
     env.globals.update(format_yuan=runtime.format_yuan)
     return env
@@ -113,8 +116,63 @@ HINTS = {ir.Type.MONEY: "如 1000万元、12345.67元", ir.Type.RATE: "如 3.65%
          ir.Type.DATE: "如 2023-06-30", ir.Type.NUMBER: "数字"}
 
 
-def render(modules: list[ir.Module]) -> list[Page]:
-    """Every file of the site, in a fixed order."""
+def rule_lines(text: str, rule: ir.Rule) -> tuple[int, int]:
+    """Where ``rule`` stands in its .pol ``text``, as offsets: from its 规则 line to the last line before the next
+    rule or article (blank and comment lines at the end left to what follows)."""
+    lines = text.splitlines(keepends=True)
+    first = rule.line - 1
+    last = first + 1
+    while last < len(lines) and not lines[last].lstrip().startswith(("规则", "第")):
+        last += 1
+    while last > first + 1 and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")):
+        last -= 1
+    start = sum(len(line) for line in lines[:first])
+    return start, start + sum(len(line) for line in lines[first:last])
+
+
+class Highlighter:
+    """A .pol text's rules as highlighted HTML (the Pygments lexer, ``tools/highlight.py``, whose words come from
+    the grammar); plain, escaped text where Pygments is not installed (it comes with the ``editor`` extra)."""
+
+    CSS_CLASS = "pol-source"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        try:
+            from pygments.formatters import HtmlFormatter
+
+            from ..tools import highlight
+        except ImportError:
+            self.tokens: list[tuple[int, Any, str]] | None = None
+            return
+        self.formatter = HtmlFormatter(cssclass=self.CSS_CLASS)
+        self.tokens = list(highlight.PolLexer().get_tokens_unprocessed(text))  # the whole file: names are declared there
+
+    def rule(self, rule: ir.Rule) -> Markup:
+        start, end = rule_lines(self.text, rule)
+        if self.tokens is None:
+            shown = escape(markdown.plain(self.text[start:end]))
+            return Markup(f'<div class="{self.CSS_CLASS}"><pre>') + shown + Markup("</pre></div>")
+        from pygments import format as format_tokens
+
+        chosen = [(kind, markdown.plain(value[max(start - at, 0):end - at])) for at, kind, value in self.tokens
+                  if at < end and at + len(value) > start]
+        return Markup(format_tokens(chosen, self.formatter))
+
+    @staticmethod
+    def css() -> str:
+        try:
+            from pygments.formatters import HtmlFormatter
+        except ImportError:
+            return "/* Pygments is not installed: the rules' .pol text is shown plain. */\n"
+        rules: str = HtmlFormatter(cssclass=Highlighter.CSS_CLASS).get_style_defs(  # type: ignore[no-untyped-call]
+            f".{Highlighter.CSS_CLASS}")
+        return rules + "\n"
+
+
+def render(modules: list[ir.Module], sources: Mapping[str, str] | None = None) -> list[Page]:
+    """Every file of the site, in a fixed order; ``sources``, each module's .pol text by module name, puts each
+    rule's own text, highlighted, on its page."""
     env = environment()
     pages: list[Page] = []
     entries: dict[str, list[dict[str, Any]]] = {}
@@ -131,6 +189,8 @@ def render(modules: list[ir.Module]) -> list[Page]:
         **common, root="", reports=reports, readings=register, title="政策审核页")))
     for module in modules:
         found = entries[module.module_name]
+        text = (sources or {}).get(module.module_name)
+        highlighter = Highlighter(text) if text is not None else None
         by_article: dict[int, list[dict[str, Any]]] = {}
         for entry in found:
             by_article.setdefault(entry["rule"].article, []).append(entry)
@@ -145,6 +205,7 @@ def render(modules: list[ir.Module]) -> list[Page]:
             pages.append(Page(rule_page(module, rule), env.get_template("rule.html.j2").render(
                 **common, root="", module=module, entry=entry, rule=rule, previous=previous, following=following,
                 fields=form_fields(rule), calculator=javascript.key(module, rule),
+                source=highlighter.rule(rule) if highlighter else None,
                 title=f"{rule.article_text} {rule.title}")))
     pages.append(Page("readings.html", env.get_template("readings.html.j2").render(
         **common, root="", readings=register, title="解读登记")))
@@ -156,5 +217,6 @@ def render(modules: list[ir.Module]) -> list[Page]:
     pages.append(Page("assets/search-index.js", f"window.POL_SEARCH_INDEX = {index};\n"))
     pages += [Page(f"assets/{name}", (TEMPLATES / name).read_text(encoding="utf-8")) for name in ASSETS]
     pages.append(Page("assets/calculators.js", javascript.render(modules)))
+    pages.append(Page("assets/pol-source.css", Highlighter.css()))
     pages += [Page(name, svg) for name, svg in sorted(charts.items())]
     return pages

@@ -363,7 +363,8 @@ def run_site(args: argparse.Namespace) -> int:
     if compiled is None:
         return 1
     modules = [unit.module for unit in compiled if unit.module]
-    pages = [build.Output(page.name, page.text) for page in site.render(modules)]
+    sources = {unit.module.module_name: unit.source.text for unit in compiled if unit.module}
+    pages = [build.Output(page.name, page.text) for page in site.render(modules, sources)]
     files = [*pages, build.Output(build.MANIFEST, build.manifest_text(page.name for page in pages))]
     changed = _write_folder(files, args.output)
     print(f"已生成 {len(modules)} 份政策的审核页到 {args.output}/（{len(files)} 个文件，{len(changed)} 个有变化）"
