@@ -27,7 +27,7 @@ from .. import ir
 from ..ir import wording
 from ..plan.samples import Sampler
 from ..tools import coverage
-from . import javascript, markdown, python
+from . import javascript, jinja, markdown, python
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 ASSETS = ("site.css", "search.js", "pol-decimal.js", "try.js")  # copied as they are into assets/
@@ -42,16 +42,9 @@ class Page:
 @functools.cache
 def environment() -> jinja2.Environment:
     """Templates for HTML: every value is escaped unless a template says otherwise."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        # Control characters have no place on a page; HTML made here (Markup: the highlighted .pol text) is kept.
-        finalize=lambda value: value if isinstance(value, Markup) else markdown.plain(str(value)),
-    )
+    # Control characters have no place on a page; HTML made here (Markup: the highlighted .pol text) is kept.
+    env = jinja.templates(TEMPLATES, autoescape=True,
+                          finalize=lambda value: value if isinstance(value, Markup) else markdown.plain(str(value)))
     env.globals.update(format_yuan=runtime.format_yuan)
     return env
 
