@@ -388,28 +388,28 @@ def synthetic_module() -> ir.Module:
     for mode in vector.MODES:
         for quantum in ("0.01", "1", "0.001", "100", "0.05"):  # quantize rounds to the exponent: 100 → 1, 0.05 → 0.01
             add(investment, f"{mode.lower()}_{quantum.replace('.', '_')}",
-                rounding=ir.Rounding(Decimal(quantum), mode, ""),
-                caps=(ir.Cap(Decimal("500000.123"), "", ""),))
+                rounding=ir.Rounding(Decimal(quantum), mode),
+                caps=(ir.Cap(Decimal("500000.123"), "", texts=("500000.123元",)),))
         difference = ir.Arith("-", grown.base.left, grown.base.right, ir.Type.MONEY)
         window = (ir.Within(difference, bound("-1000000000000.005", False), bound("1000000000000", True), ""),)
         add(growth, f"difference_{mode.lower()}", caps=(),  # a negative amount pays 0, as in the scalar code
-            computation=ir.Scaled(difference, Decimal("0.035"), Decimal("1"), ""),
-            rounding=ir.Rounding(Decimal("0.1"), mode, ""), conditions=window)
-        add(growth, f"negative_portions_{mode.lower()}", caps=(ir.Cap(Decimal("100000"), "", ""),),
+            computation=ir.Scaled(difference, Decimal("0.035"), Decimal("1"), ir.Rate(difference, Decimal("0.035"))),
+            rounding=ir.Rounding(Decimal("0.1"), mode), conditions=window)
+        add(growth, f"negative_portions_{mode.lower()}", caps=(ir.Cap(Decimal("100000"), "", texts=("10万元",)),),
             computation=ir.Portions(difference, (  # not clamped by the scalar code: rounds negative amounts
-                ir.Portion(Decimal("1000"), None, Decimal("0.333"), ""),
-                ir.Portion(None, Decimal("1000"), Decimal("0.5"), "")), ""),
-            rounding=ir.Rounding(Decimal("0.1"), mode, ""), conditions=window)
+                ir.Portion(Decimal("1000"), None, Decimal("0.333")),
+                ir.Portion(None, Decimal("1000"), Decimal("0.5")))),
+            rounding=ir.Rounding(Decimal("0.1"), mode), conditions=window)
     add(subsidy, "sparse_table", computation=dataclasses.replace(rates, entries=rates.entries[1:2]))
     add(transfer, "odd_portions", computation=ir.Portions(portions.subject, (
-        ir.Portion(Decimal("1234.567"), None, Decimal("0.333"), ""),
-        ir.Portion(None, Decimal("1234.567"), Decimal("0.0015"), ""),
-        ir.Portion(None, Decimal("99999.999"), Decimal("1"), "")), ""))
+        ir.Portion(Decimal("1234.567"), None, Decimal("0.333")),
+        ir.Portion(None, Decimal("1234.567"), Decimal("0.0015")),
+        ir.Portion(None, Decimal("99999.999"), Decimal("1")))))
     add(excellent, "third", computation=dataclasses.replace(
-        per_unit, quota=ir.Quota(per_unit.quota.total, Decimal("0.333"), "")))
+        per_unit, quota=ir.Quota(per_unit.quota.total, Decimal("0.333"), "33.3%")))
+    constant_value = ir.Arith("+", ir.RuleValue("x", ir.Constant(Decimal("12.345"))), invested.base, ir.Type.MONEY)
     add(investment, "constant_value", computation=ir.Scaled(
-        ir.Arith("+", ir.RuleValue("x", ir.Constant(Decimal("12.345"), "")), invested.base, ir.Type.MONEY),
-        Decimal("3"), Decimal("8"), "", ratio=True))
+        constant_value, Decimal("3"), Decimal("8"), ir.Rate(constant_value, Decimal("3"), Decimal("8"), "3:8")))
     add(investment, "sum_window", conditions=(ir.AllOf((
         ir.Within(money("5"), bound("3", True), None, ""),  # always holds
         ir.AnyOf((

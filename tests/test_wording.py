@@ -45,13 +45,17 @@ def meaning(rule: ir.Rule) -> tuple[object, ...]:
             rule.discretionary)
 
 
+# The fields that say how a policy words a value, not what it computes.
+WORDS = ("reason", "text", "texts", "written", "word", "scope", "hedge", "range")
+
+
 def _strip(value: object) -> object:
     """An IR value with its labels and reasons left out."""
     if isinstance(value, tuple):
         return tuple(_strip(v) for v in value)
     if hasattr(value, "__dataclass_fields__"):
         return (type(value).__name__, *(_strip(getattr(value, name)) for name in value.__dataclass_fields__
-                                        if name not in ("label", "reason", "text", "written")))
+                                        if name not in WORDS))
     return value
 
 

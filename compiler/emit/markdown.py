@@ -136,7 +136,7 @@ def _steps_table(computation: ir.Steps) -> Table:
 
 
 def _portions_table(computation: ir.Portions) -> Table:
-    return ["部分", "比例"], [[p.label.rsplit(" × ", 1)[0], runtime.format_rate(p.rate)] for p in computation.parts]
+    return ["部分", "比例"], [[wording.portion_part(p), runtime.format_rate(p.rate)] for p in computation.parts]
 
 
 # The computations a reviewer reads as a table.

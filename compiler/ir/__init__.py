@@ -2,9 +2,12 @@
 
 Everything a calculator computes is here, as structure: conditions keep the
 words the policy wrote (``written``) and their bounds with the reason for
-each; the labels a reviewer reads beside them (``label``) are worded by
-``wording.py``.  ``plan.py`` lowers each rule to the
-ordered steps every backend follows; ``wording.py`` words the rest.
+each; computations, caps and roundings keep their numbers, units, base names
+and modes, the texts of amounts as written and the multipliers applied after
+them.  No node holds finished prose: every ``label`` a reader sees (on the
+page, in the trace, in batch output, on the site, in diagnostics) is worded
+from that structure by ``wording.py``, in one place.  ``plan`` lowers each
+rule to the ordered steps every backend follows.
 """
 
 from __future__ import annotations
@@ -166,22 +169,77 @@ Condition = Truth | ChoiceIs | Within | Versus | AllOf | AnyOf
 
 
 # ── computations ──────────────────────────────────────────────────────────────
+# A computation holds the numbers it computes with (after any multiplier) and, beside them, how the policy
+# states them: the rate and base as written, the amounts' texts, the multipliers and proration applied
+# afterwards (``adjustments``).  ``wording.py`` words them; ``label`` is its words.
+@dataclass(frozen=True)
+class Factor:
+    """A multiplier written after the amount: 奖励加倍 (× 2), 上浮30% (× 1.3), 给予2倍奖励."""
+
+    value: Decimal
+    text: str  # as written: 奖励加倍
+
+
+@dataclass(frozen=True)
+class ByDays:
+    """按实际天数/365计算: a yearly amount × days / basis."""
+
+    days: Var
+    basis: int
+
+
+Adjustment = Factor | ByDays
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate of a base as the policy writes it: 实际投资额的1%, a matching ratio 1:2, the top of a range 5%-20%."""
+
+    of: Expr  # the base as the policy names it
+    ours: Decimal  # the rate, or a ratio's first number
+    theirs: Decimal = Decimal(1)  # a ratio's second number
+    ratio: str = ""  # a matching ratio as written (1:2); '' for a percentage
+    by: Var | None = None  # a rate input the base is multiplied by (按贴息比例的50%)
+    range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
+
+
 @dataclass(frozen=True)
 class Scaled:
     """base × numerator / denominator: a percentage (1% = 1/100) or a matching ratio."""
 
-    base: Expr
+    base: Expr  # with a rate input or the days multiplied in
     numerator: Decimal
     denominator: Decimal
-    label: str  # 实际投资额 × 1%
-    ratio: bool = False  # a matching ratio (1:2配套) rather than a percentage
+    written: Rate | Constant  # a rate as written, or a fixed amount prorated by days
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def ratio(self) -> bool:
+        """A matching ratio (1:2配套) rather than a percentage."""
+        return isinstance(self.written, Rate) and bool(self.written.ratio)
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
 class Constant:
     amount: Decimal
-    label: str
+    word: str = "定额"  # 定额 / 最高 (up to) / 最低 (a range's floor)
+    scope: str = ""  # 3年内每家 before 最高
+    range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
+    written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
+    adjustments: tuple[Factor, ...] = ()
     type: Type = Type.MONEY
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -244,15 +302,29 @@ class Quota:
 
     total: Var
     rate: Decimal
-    label: str
+    text: str  # the rate as written: 30%
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
 class PerUnit:
     count: Var
     amount: Decimal
-    label: str  # 每项3万元
+    scope: str = ""  # 每项, 每人
     quota: Quota | None = None
+    written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
+    adjustments: tuple[Factor, ...] = ()
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -262,7 +334,16 @@ class Portion:
     up_to: Decimal | None  # 不超过A的部分: min(base, A)
     above: Decimal | None  # 超过A的部分: max(base − A, 0)
     rate: Decimal
-    label: str
+    subject: str = ""  # the base's name
+    text: str = ""  # A as written: 500万元
+    written: Decimal | None = None  # the rate before multipliers (None: ``rate``)
+    adjustments: tuple[Factor, ...] = ()
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -271,7 +352,13 @@ class Portions:
 
     subject: Expr
     parts: tuple[Portion, ...]
-    label: str
+    adjustments: tuple[Factor, ...] = ()
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -282,7 +369,15 @@ class Increments:
     above: Decimal
     step: Decimal
     amount: Decimal
-    label: str
+    texts: tuple[str, str, str] = ("", "", "")  # above, step and amount as written: 1亿元, 1000万元, 10万元
+    word: str = "每增加"  # the increment as written
+    adjustments: tuple[Factor, ...] = ()
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)
@@ -292,10 +387,23 @@ class UnitPrice:
     quantities: tuple[Var, ...]  # quantity inputs whose units are the price's, each once
     price: Decimal  # yuan per one of each unit; with ``of``, the rate of ``of`` that is the standard per unit
     unit: str  # the units the price is per, canonical: 千瓦时, 平方米/月
-    label: str
     of: Expr | None = None  # 每亩给予上涨额的20%: the standard per unit is of × price
     rounding: Rounding | None = None  # 每亩向上取整到元: the standard per unit rounded before it is multiplied
-    standard: str = ""  # the standard's label, with ``of``: 每亩标准：上涨额 × 20%（向上取整到元）
+    written: Decimal | None = None  # the price before multipliers (None: ``price``)
+    adjustments: tuple[Factor, ...] = ()
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
+    @property
+    def standard(self) -> str:
+        """The standard per unit in words, with ``of``: 每亩标准（上涨额 × 20%，向上取整到元）."""
+        from . import wording
+
+        return wording.unit_standard(self) if self.of is not None else ""
 
 
 Computation = Scaled | Constant | Lookup | Steps | PerUnit | Portions | Increments | UnitPrice
@@ -308,21 +416,37 @@ class Cap:
 
     amount: Decimal  # yuan; with ``of``, the share of that input
     scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
-    label: str
     of: Var | None = None  # a money input the limit is a share of
     by: Lookup | None = None  # a cap per key (分别最高100万元、30万元): the limit is the key's entry
+    hedge: str = ""  # 原则上, before the limit
+    texts: tuple[str, ...] = ()  # the limit as written: 50万元; the share of ``of`` (2%); each key's amount
+    base: str | None = None  # 按不超过5000万元的贷款金额的2%: the base the limit (texts[0]) is written on
+    written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
+    raised: tuple[Factor, ...] = ()  # multipliers written after the cap, which raise it with the amount
 
     @property
     def constant(self) -> bool:
         """Whether the limit is a fixed amount (the same for every application)."""
         return self.of is None and self.by is None
 
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
+
 
 @dataclass(frozen=True)
 class Rounding:
     quantum: Decimal  # Decimal("0.01") is to the fen
     mode: str  # a decimal module rounding constant: ROUND_HALF_UP, ROUND_CEILING...
-    label: str
+    default: bool = False  # the document agrees no rounding, so the default applies
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.label(self)
 
 
 @dataclass(frozen=True)

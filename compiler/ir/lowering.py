@@ -20,10 +20,7 @@ from ..front import syntax as s
 from ..front.check import Symbols, boundary_defaults, key_input, value_type
 from . import wording
 
-ROUNDING_MODES = {"四舍五入": "ROUND_HALF_UP", "向上取整": "ROUND_CEILING", "向下取整": "ROUND_FLOOR"}
-ROUNDING_UNITS = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal("1"), "十元": Decimal("10"),
-                  "百元": Decimal("100"), "千元": Decimal("1000"), "万元": Decimal("10000")}
-DEFAULT_ROUNDING = ir.Rounding(Decimal("0.01"), "ROUND_HALF_UP", "四舍五入到分")
+DEFAULT_ROUNDING = ir.Rounding(Decimal("0.01"), "ROUND_HALF_UP", default=True)
 
 
 class Lowering:
@@ -34,8 +31,7 @@ class Lowering:
         self.inputs = {decl.name.name: _input(decl) for decl in document.inputs}
         self.order = {name: index for index, name in enumerate(self.inputs)}  # declaration order
         rounding = document.rounding
-        self.rounding = _rounding(rounding) if rounding else ir.Rounding(
-            DEFAULT_ROUNDING.quantum, DEFAULT_ROUNDING.mode, "四舍五入到分（未另行约定时的默认）")
+        self.rounding = _rounding(rounding) if rounding else DEFAULT_ROUNDING
         self.used: list[str] = []
         self.rules_by_id = {rule.id: rule for rule in document.rules}
 
@@ -125,57 +121,48 @@ class Lowering:
     # ── computations ──────────────────────────────────────────────────────────
     def computation(self, node: s.Computation) -> ir.Computation:
         if isinstance(node, s.Percent) and node.rate_input is not None:
-            product = ir.Arith("×", self.expr(node.base), self.var(node.rate_input), ir.Type.MONEY)
-            label = f"{wording.expr_text(product.left)} × {node.rate_input.name} × {format_rate(node.rate.value)}"
-            return ir.Scaled(product, node.rate.value, Decimal(1), label)
+            by = self.var(node.rate_input)
+            product = ir.Arith("×", self.expr(node.base), by, ir.Type.MONEY)
+            return ir.Scaled(product, node.rate.value, Decimal(1), ir.Rate(product.left, node.rate.value, by=by))
         if isinstance(node, s.Percent | s.UpToRate):
             base = self.expr(node.base)
-            return ir.Scaled(base, node.rate.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.rate.value)}")
+            return ir.Scaled(base, node.rate.value, Decimal(1), ir.Rate(base, node.rate.value))
         if isinstance(node, s.Increase):
             assert node.reading is not None
             return self.computation(node.reading)
         if isinstance(node, s.Increments):
             return ir.Increments(self.var(node.subject), _number(node.above), _number(node.step), node.amount.yuan,
-                                 f"{node.subject.name}超过{node.above.text}的部分{node.increment.text}{node.step.text}"
-                                 f"奖励{node.amount.text}（不足{node.step.text}的部分不计）")
+                                 (node.above.text, node.step.text, node.amount.text), node.increment.text)
         if isinstance(node, s.Brackets):
             subject = self.var(node.subject)
             parts = tuple(
                 ir.Portion(p.amount.yuan if p.word.text == "不超过" else None,
-                           p.amount.yuan if p.word.text == "超过" else None, p.rate.value,
-                           f"{node.subject.name}{p.word.text}{p.amount.text}的部分 × {format_rate(p.rate.value)}")
+                           p.amount.yuan if p.word.text == "超过" else None, p.rate.value, node.subject.name,
+                           p.amount.text)
                 for p in node.parts)
-            return ir.Portions(subject, parts, "各部分合计")
+            return ir.Portions(subject, parts)
         if isinstance(node, s.Match):
             base = self.expr(node.base)
             ratio = node.ratio
-            return ir.Scaled(base, ratio.ours, ratio.theirs,
-                             f"{wording.expr_text(base)} × {_plain(ratio.ours)}/{_plain(ratio.theirs)}（{ratio.text}配套）",
-                             ratio=True)
+            return ir.Scaled(base, ratio.ours, ratio.theirs, ir.Rate(base, ratio.ours, ratio.theirs, ratio.text))
         if isinstance(node, s.Fixed):
-            return ir.Constant(node.amount.yuan, f"定额{format_yuan(node.amount.yuan)}")
+            return ir.Constant(node.amount.yuan)
         if isinstance(node, s.UpTo):
             years = f"{node.years.text}" if node.years else ""
-            scope = "".join(node.scope)
-            return ir.Constant(node.amount.yuan, f"{years}{scope}最高{format_yuan(node.amount.yuan)}")
+            return ir.Constant(node.amount.yuan, "最高", years + "".join(node.scope))
         if isinstance(node, s.AmountRange):  # the ceiling; the floor is ``floor``
-            return ir.Constant(node.high.yuan, f"最高{format_yuan(node.high.yuan)}（{node.low.text}至{node.high.text}的上限）")
+            return ir.Constant(node.high.yuan, "最高", range=(node.low.text, node.high.text))
         if isinstance(node, s.RateRange):
             base = self.expr(node.base)
-            return ir.Scaled(base, node.high.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.high.value)}"
-                             f"（{node.low.text}至{node.high.text}的上限）")
+            return ir.Scaled(base, node.high.value, Decimal(1),
+                             ir.Rate(base, node.high.value, range=(node.low.text, node.high.text)))
         if isinstance(node, s.UnitPrice):
             quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
             per = "/".join(node.price.per)
-            if node.of is not None:  # 每亩给予上涨额的20%: the standard per 亩, then times the area
-                of = self.expr(node.of)
-                standard = wording.unit_standard(per, of, node.price.yuan)
-                return ir.UnitPrice(quantities, node.price.yuan, per, " × ".join([*(q.name for q in quantities),
-                                                                                  standard]), of, None, standard)
-            return ir.UnitPrice(quantities, node.price.yuan, per, wording.unit_price(quantities, node.price.yuan, per))
+            of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
+            return ir.UnitPrice(quantities, node.price.yuan, per, of)
         if isinstance(node, s.PerCount):
-            count = self.var(node.count)
-            return ir.PerUnit(count, node.amount.yuan, f"{node.count.name} × {node.scope}{format_yuan(node.amount.yuan)}")
+            return ir.PerUnit(self.var(node.count), node.amount.yuan, node.scope)
         if isinstance(node, s.Table):
             var = self.key_var(node.keys)
             entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, node.amounts,
@@ -223,10 +210,10 @@ class Lowering:
     def floor(self, node: s.Computation) -> ir.Computation | None:
         """The low end of a range: 给予3万元-5万元 gives at least 3万元, 按投资额给予5%-20% at least 5% of it."""
         if isinstance(node, s.AmountRange):
-            return ir.Constant(node.low.yuan, f"最低{format_yuan(node.low.yuan)}")
+            return ir.Constant(node.low.yuan, "最低")
         if isinstance(node, s.RateRange):
             base = self.expr(node.base)
-            return ir.Scaled(base, node.low.value, Decimal(1), f"{wording.expr_text(base)} × {format_rate(node.low.value)}")
+            return ir.Scaled(base, node.low.value, Decimal(1), ir.Rate(base, node.low.value))
         return None
 
     def prorated(self, computation: ir.Computation, prorate: s.Prorate) -> ir.Computation:
@@ -234,10 +221,8 @@ class Lowering:
 
     def input_cap(self, cap: s.InputCap) -> ir.Cap:
         """不超过实际发生的利息 (the input × 1) · 最高不超过贷款金额的2% (the input × 2%)."""
-        scope = "".join(cap.scope)
-        share = f"的{cap.rate.text}" if cap.rate else ""
-        return ir.Cap(cap.rate.value if cap.rate else Decimal(1), scope,
-                      f"{cap.hedge or ''}{scope}不超过{cap.base.name}{share}", of=self.var(cap.base))
+        return ir.Cap(cap.rate.value if cap.rate else Decimal(1), "".join(cap.scope), of=self.var(cap.base),
+                      hedge=cap.hedge or "", texts=(cap.rate.text,) if cap.rate else ())
 
     def cap_table(self, cap: s.CapTable, node: s.Computation) -> ir.Cap:
         """分别最高100万元、30万元: each key of the table its own cap, in the table's order."""
@@ -245,9 +230,8 @@ class Lowering:
         var = self.key_var(node.keys)
         entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, cap.amounts,
                                                                                        strict=True))
-        scope = "".join(cap.scope)
-        said = "、".join(f"{e.key}最高{a.text}" for e, a in zip(entries, cap.amounts, strict=True))
-        return ir.Cap(Decimal(0), scope, f"{scope}{said}", by=ir.Lookup(var, entries, None))
+        return ir.Cap(Decimal(0), "".join(cap.scope), by=ir.Lookup(var, entries, None),
+                      texts=tuple(a.text for a in cap.amounts))
 
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
@@ -277,10 +261,7 @@ class Lowering:
             elif isinstance(modifier, s.Rounding) and modifier.per_unit is not None:  # 每亩向上取整到元
                 assert isinstance(computation, ir.UnitPrice)
                 assert computation.of is not None
-                standard = wording.unit_standard(computation.unit, computation.of, computation.price,
-                                                 f"{modifier.mode}到{modifier.unit}")
-                computation = replace(computation, rounding=_rounding(modifier), standard=standard,
-                                      label=" × ".join([*(q.name for q in computation.quantities), standard]))
+                computation = replace(computation, rounding=_rounding(modifier))
             elif isinstance(modifier, s.Rounding):
                 rounding = _rounding(modifier)
             elif isinstance(modifier, s.Prorate):  # a yearly amount × days / basis, wherever the sentence says it
@@ -292,9 +273,8 @@ class Lowering:
                 caps = [_raised(cap, modifier) for cap in caps]
             elif isinstance(modifier, s.Quota):
                 assert isinstance(computation, ir.PerUnit)
-                quota = ir.Quota(self.var(modifier.total), modifier.rate.value,
-                                 f"名额按{modifier.total.name}的{modifier.rate.text}确定（向下取整）")
-                computation = ir.PerUnit(computation.count, computation.amount, computation.label, quota)
+                quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
+                computation = replace(computation, quota=quota)
         discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
             or isinstance(node, s.Table | s.Tiers) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
@@ -338,55 +318,66 @@ class Lowering:
 # 按实际天数/365计算: the computation's base times the days, its denominator times the day count, so that every
 # backend computes the prorated amount as it computes any Scale (exact until the rule's one rounding).
 def _prorated(computation: ir.Computation, days: ir.Var, prorate: s.Prorate) -> ir.Computation:
-    said = f" × {days.name}/{prorate.basis}（按天数折算）"
+    by_days = ir.ByDays(days, prorate.basis)
     if isinstance(computation, ir.Scaled):
         base = ir.Arith("×", computation.base, days, ir.Type.MONEY)
         return replace(computation, base=base, denominator=computation.denominator * prorate.basis,
-                       label=computation.label + said)
+                       adjustments=(*computation.adjustments, by_days))
     assert isinstance(computation, ir.Constant)  # the checker allows rates and fixed amounts only
-    return ir.Scaled(days, computation.amount, Decimal(prorate.basis), computation.label + said)
+    return ir.Scaled(days, computation.amount, Decimal(prorate.basis), computation, (by_days,))
 
 
 # ── multipliers ─────────────────────────────────────────────────────────────
 # 奖励加倍 · 上浮30% · 给予2倍奖励: min(x, cap) × f = min(x × f, cap × f) for f > 0 and the one rounding comes last,
 # so the factor goes into the computation's own numbers (rates, amounts, tiers) and into the caps written
-# before it; every backend then computes the multiplied award as it computes any other.  ``said``: how the
-# computation's label says it (× 2（奖励加倍）); a table's entries and tiers show their multiplied amounts.
-def _times_scaled(c: ir.Scaled, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, numerator=c.numerator * factor, label=c.label + said)
+# before it; every backend then computes the multiplied award as it computes any other.  The factor is kept
+# among the computation's ``adjustments`` (its words say × 2（奖励加倍）); a table's entries and tiers show their
+# multiplied amounts.
+def _times_scaled(c: ir.Scaled, factor: ir.Factor) -> ir.Computation:
+    return replace(c, numerator=c.numerator * factor.value, adjustments=(*c.adjustments, factor))
 
 
-def _times_constant(c: ir.Constant, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, amount=c.amount * factor, label=c.label + said)
+def _times_constant(c: ir.Constant, factor: ir.Factor) -> ir.Computation:
+    return replace(c, amount=c.amount * factor.value, written=_before(c.written, c.amount),
+                   adjustments=(*c.adjustments, factor))
 
 
-def _times_per_unit(c: ir.PerUnit, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, amount=c.amount * factor, label=c.label + said)
+def _times_per_unit(c: ir.PerUnit, factor: ir.Factor) -> ir.Computation:
+    return replace(c, amount=c.amount * factor.value, written=_before(c.written, c.amount),
+                   adjustments=(*c.adjustments, factor))
 
 
-def _times_unit_price(c: ir.UnitPrice, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, price=c.price * factor, label=c.label + said)
+def _times_unit_price(c: ir.UnitPrice, factor: ir.Factor) -> ir.Computation:
+    return replace(c, price=c.price * factor.value, written=_before(c.written, c.price),
+                   adjustments=(*c.adjustments, factor))
 
 
-def _times_increments(c: ir.Increments, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, amount=c.amount * factor, label=c.label + said)
+def _times_increments(c: ir.Increments, factor: ir.Factor) -> ir.Computation:
+    return replace(c, amount=c.amount * factor.value, adjustments=(*c.adjustments, factor))
 
 
-def _times_portions(c: ir.Portions, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, parts=tuple(replace(p, rate=p.rate * factor, label=p.label + said) for p in c.parts),
-                   label=c.label + said)
+def _times_portions(c: ir.Portions, factor: ir.Factor) -> ir.Computation:
+    return replace(c, parts=tuple(replace(p, rate=p.rate * factor.value, written=_before(p.written, p.rate),
+                                          adjustments=(*p.adjustments, factor)) for p in c.parts),
+                   adjustments=(*c.adjustments, factor))
 
 
-def _times_lookup(c: ir.Lookup, factor: Decimal, said: str) -> ir.Computation:
+def _times_lookup(c: ir.Lookup, factor: ir.Factor) -> ir.Computation:
     show = format_yuan if c.base is None else format_rate
-    return replace(c, entries=tuple(replace(e, value=e.value * factor, text=show(e.value * factor)) for e in c.entries))
+    value = factor.value
+    return replace(c, entries=tuple(replace(e, value=e.value * value, text=show(e.value * value)) for e in c.entries))
 
 
-def _times_steps(c: ir.Steps, factor: Decimal, said: str) -> ir.Computation:
-    return replace(c, tiers=tuple(replace(t, amount=t.amount * factor) for t in c.tiers))
+def _times_steps(c: ir.Steps, factor: ir.Factor) -> ir.Computation:
+    return replace(c, tiers=tuple(replace(t, amount=t.amount * factor.value) for t in c.tiers))
 
 
-MULTIPLY: dict[type, Callable[[Any, Decimal, str], ir.Computation]] = {
+def _before(written: Decimal | None, value: Decimal) -> Decimal:
+    """The number as written, before the first multiplier."""
+    return value if written is None else written
+
+
+MULTIPLY: dict[type, Callable[[Any, ir.Factor], ir.Computation]] = {
     ir.Scaled: _times_scaled,
     ir.Constant: _times_constant,
     ir.PerUnit: _times_per_unit,
@@ -400,20 +391,17 @@ MULTIPLY: dict[type, Callable[[Any, Decimal, str], ir.Computation]] = {
 
 def multiplied(computation: ir.Computation, multiplier: s.Multiplier) -> ir.Computation:
     """``computation`` giving ``multiplier.factor`` times its amount."""
-    said = f" × {_plain(multiplier.factor)}（{multiplier.text}）"
-    return MULTIPLY[type(computation)](computation, multiplier.factor, said)
+    return MULTIPLY[type(computation)](computation, ir.Factor(multiplier.factor, multiplier.text))
 
 
 def _raised(cap: ir.Cap, multiplier: s.Multiplier) -> ir.Cap:
-    """A cap written before the multiplier, raised with the amount it caps."""
-    amount = cap.amount * multiplier.factor
-    if cap.by is not None:  # each key's cap raised
-        by = replace(cap.by, entries=tuple(replace(e, value=e.value * multiplier.factor) for e in cap.by.entries))
-        return replace(cap, by=by, label=f"{cap.label}（{multiplier.text}后各乘以{_plain(multiplier.factor)}）")
-    if cap.of is not None:  # the share of the input raised
-        return replace(cap, amount=amount, label=f"{cap.label}（{multiplier.text}后为{cap.of.name}的"
-                                                 f"{format_rate(amount)}）")
-    return ir.Cap(amount, cap.scope, f"{cap.label}（{multiplier.text}后为{format_yuan(amount)}）")
+    """A cap written before the multiplier, raised with the amount it caps (each key's, the input's share)."""
+    factor = multiplier.factor
+    by = replace(cap.by, entries=tuple(replace(e, value=e.value * factor) for e in cap.by.entries)) \
+        if cap.by is not None else None
+    return replace(cap, amount=cap.amount if by is not None else cap.amount * factor, by=by,
+                   written=_before(cap.written, cap.amount),
+                   raised=(*cap.raised, ir.Factor(factor, multiplier.text)))
 
 
 def _topup(node: s.Computation) -> str | None:
@@ -429,15 +417,14 @@ def _input(decl: s.InputDecl) -> ir.Input:
 
 
 def _cap(cap: s.Cap) -> ir.Cap:
-    scope = "".join(cap.scope)
-    return ir.Cap(cap.amount.yuan, scope, f"{cap.hedge or ''}{scope}最高{cap.amount.text}")
+    return ir.Cap(cap.amount.yuan, "".join(cap.scope), hedge=cap.hedge or "", texts=(cap.amount.text,))
 
 
 def _base_cap(base: s.NameRef, limit: s.Money, computation: ir.Scaled) -> ir.Cap:
     """按不超过5000万元的贷款金额的2%: min(x, B) × r = min(x × r, B × r) for r ≥ 0, so the base's cap is the amount's
     cap B × r, and the plan is the plan of any capped percentage."""
     amount = limit.yuan * computation.numerator / computation.denominator
-    return ir.Cap(amount, "", f"{base.name}按不超过{limit.text}计（即最高{format_yuan(amount)}）")
+    return ir.Cap(amount, "", texts=(limit.text,), base=base.name)
 
 
 def _number(value: s.Money | s.Rate) -> Decimal:
@@ -446,7 +433,7 @@ def _number(value: s.Money | s.Rate) -> Decimal:
 
 def _rounding(rounding: s.Rounding) -> ir.Rounding:
     assert rounding.unit is not None  # the checker requires it
-    return ir.Rounding(ROUNDING_UNITS[rounding.unit], ROUNDING_MODES[rounding.mode], f"{rounding.mode}到{rounding.unit}")
+    return ir.Rounding(wording.ROUNDING_UNITS[rounding.unit], wording.ROUNDING_MODES[rounding.mode])
 
 
 def _award_text(node: s.Computation) -> str | None:
@@ -464,10 +451,6 @@ def _product_type(left: ir.Type, right: ir.Type) -> ir.Type:
     if ir.Type.RATE in (left, right):
         return ir.Type.RATE
     return left if left is not ir.Type.NUMBER else right
-
-
-def _plain(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def _threshold_text(threshold: s.Threshold) -> str:

@@ -56,15 +56,18 @@ def price(yuan: Decimal, unit: str) -> str:
     return f"{format_yuan(yuan)}/{unit}"
 
 
-def unit_price(quantities: tuple[ir.Var, ...], yuan: Decimal, unit: str) -> str:
-    """租用面积 × 租用月数 × 18.00元/平方米/月."""
-    return " × ".join([*(q.name for q in quantities), price(yuan, unit)])
+def unit_price(node: ir.UnitPrice) -> str:
+    """租用面积 × 租用月数 × 18.00元/平方米/月; with ``of``: 承包面积 × 每亩标准（上涨额 × 20%）."""
+    last = unit_standard(node) if node.of is not None else price(_written(node.written, node.price), node.unit)
+    return " × ".join([*(q.name for q in node.quantities), last]) + _factors(node.adjustments)
 
 
-def unit_standard(unit: str, of: ir.Expr, rate: Decimal, rounding: str | None = None) -> str:
+def unit_standard(node: ir.UnitPrice) -> str:
     """每亩标准（水稻亩均化肥农药成本上涨额 × 20%，向上取整到元）: a standard per unit from the inputs."""
-    rounded = f"，{rounding}" if rounding else ""
-    return f"每{'每'.join(unit.split('/'))}标准（{expr_text(of)} × {format_rate(rate)}{rounded}）"
+    assert node.of is not None
+    rounded = f"，{label(node.rounding)}" if node.rounding is not None else ""
+    rate = format_rate(_written(node.written, node.price))
+    return f"每{'每'.join(node.unit.split('/'))}标准（{expr_text(node.of)} × {rate}{rounded}）"
 
 
 def expr_text(expr: ir.Expr) -> str:
@@ -139,14 +142,125 @@ def _lookup(lookup: ir.Lookup) -> str:
     return f"按{lookup.var.name}取比例，乘以{expr_text(lookup.base)}"
 
 
+# ── computations, caps and rounding ───────────────────────────────────────────
+# The words a reader sees beside the amount: the rate and base as the policy writes them, then each multiplier
+# or proration applied after it (× 2（奖励加倍）, × 天数/365（按天数折算）).
+ROUNDING_MODES = {"四舍五入": "ROUND_HALF_UP", "向上取整": "ROUND_CEILING", "向下取整": "ROUND_FLOOR"}
+ROUNDING_UNITS = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal("1"), "十元": Decimal("10"),
+                  "百元": Decimal("100"), "千元": Decimal("1000"), "万元": Decimal("10000")}
+_MODE_WORDS = {mode: word for word, mode in ROUNDING_MODES.items()}
+_UNIT_WORDS = {quantum: word for word, quantum in ROUNDING_UNITS.items()}
+
+
+def _written(written: Decimal | None, value: Decimal) -> Decimal:
+    return value if written is None else written
+
+
+def adjustment(item: ir.Adjustment) -> str:
+    """ × 2（奖励加倍） · × 实际天数/365（按天数折算）."""
+    if isinstance(item, ir.ByDays):
+        return f" × {item.days.name}/{item.basis}（按天数折算）"
+    return f" × {plain(item.value)}（{item.text}）"
+
+
+def _factors(items: tuple[ir.Adjustment, ...]) -> str:
+    return "".join(adjustment(item) for item in items)
+
+
+def _rate(rate: ir.Rate) -> str:
+    base = expr_text(rate.of)
+    if rate.ratio:
+        return f"{base} × {plain(rate.ours)}/{plain(rate.theirs)}（{rate.ratio}配套）"
+    by = f" × {rate.by.name}" if rate.by is not None else ""
+    upper = f"（{rate.range[0]}至{rate.range[1]}的上限）" if rate.range is not None else ""
+    return f"{base}{by} × {format_rate(rate.ours)}{upper}"
+
+
+def _scaled(node: ir.Scaled) -> str:
+    """实际投资额 × 1% · 配套资金 × 1/2（1:2配套） · 定额100,000.00元 × 实际天数/365（按天数折算）."""
+    written = _rate(node.written) if isinstance(node.written, ir.Rate) else label(node.written)
+    return written + _factors(node.adjustments)
+
+
+def _constant(node: ir.Constant) -> str:
+    """定额100,000.00元 · 3年内每家最高500,000.00元 · 最高50,000.00元（3万元至5万元的上限）."""
+    upper = f"（{node.range[0]}至{node.range[1]}的上限）" if node.range is not None else ""
+    return f"{node.scope}{node.word}{format_yuan(_written(node.written, node.amount))}{upper}{_factors(node.adjustments)}"
+
+
+def _per_unit(node: ir.PerUnit) -> str:
+    """认定项目数 × 每项30,000.00元."""
+    return f"{node.count.name} × {node.scope}{format_yuan(_written(node.written, node.amount))}" \
+        + _factors(node.adjustments)
+
+
+def _quota(node: ir.Quota) -> str:
+    return f"名额按{node.total.name}的{node.text}确定（向下取整）"
+
+
+def portion_part(node: ir.Portion) -> str:
+    """技术转让所得不超过500万元的部分."""
+    return f"{node.subject}{'不超过' if node.up_to is not None else '超过'}{node.text}的部分"
+
+
+def _portion(node: ir.Portion) -> str:
+    return f"{portion_part(node)} × {format_rate(_written(node.written, node.rate))}{_factors(node.adjustments)}"
+
+
+def _portions(node: ir.Portions) -> str:
+    return "各部分合计" + _factors(node.adjustments)
+
+
+def _increments(node: ir.Increments) -> str:
+    """营业收入超过1亿元的部分每增加1000万元奖励10万元（不足1000万元的部分不计）."""
+    above, step, amount = node.texts
+    return f"{node.subject.name}超过{above}的部分{node.word}{step}奖励{amount}（不足{step}的部分不计）" \
+        + _factors(node.adjustments)
+
+
+def _cap(cap: ir.Cap) -> str:
+    """最高50万元 · 不超过实际发生的利息 · 分别最高100万元、30万元 · 贷款金额按不超过5000万元计（即最高100万元）."""
+    if cap.base is not None:
+        written = f"{cap.base}按不超过{cap.texts[0]}计（即最高{format_yuan(_written(cap.written, cap.amount))}）"
+    elif cap.by is not None:
+        written = cap.scope + "、".join(f"{e.key}最高{text}" for e, text in zip(cap.by.entries, cap.texts, strict=True))
+    elif cap.of is not None:
+        share = f"的{cap.texts[0]}" if cap.texts else ""
+        written = f"{cap.hedge}{cap.scope}不超过{cap.of.name}{share}"
+    else:
+        written = f"{cap.hedge}{cap.scope}最高{cap.texts[0]}"
+    amount = _written(cap.written, cap.amount)
+    for factor in cap.raised:  # each multiplier after the cap raises it with the amount
+        amount *= factor.value
+        if cap.by is not None:
+            written += f"（{factor.text}后各乘以{plain(factor.value)}）"
+        elif cap.of is not None:
+            written += f"（{factor.text}后为{cap.of.name}的{format_rate(amount)}）"
+        else:
+            written += f"（{factor.text}后为{format_yuan(amount)}）"
+    return written
+
+
+def _rounding(node: ir.Rounding) -> str:
+    """四舍五入到分 · 向上取整到元 · 四舍五入到分（未另行约定时的默认）."""
+    said = f"{_MODE_WORDS.get(node.mode, node.mode)}到{_UNIT_WORDS.get(node.quantum, plain(node.quantum))}"
+    return said + ("（未另行约定时的默认）" if node.default else "")
+
+
 LABELS: dict[type, Callable[[Any], str]] = {
     ir.Truth: _truth, ir.ChoiceIs: _choice, ir.Within: _within, ir.Versus: _versus, ir.Tier: _tier, ir.Steps: _steps,
-    ir.Lookup: _lookup,
+    ir.Lookup: _lookup, ir.Scaled: _scaled, ir.Constant: _constant, ir.PerUnit: _per_unit, ir.Quota: _quota,
+    ir.Portion: _portion, ir.Portions: _portions, ir.Increments: _increments, ir.UnitPrice: unit_price, ir.Cap: _cap,
+    ir.Rounding: _rounding,
 }
 
+Labelled = (ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus | ir.Tier | ir.Steps | ir.Lookup | ir.Computation | ir.Quota
+            | ir.Portion | ir.Cap | ir.Rounding)
 
-def label(node: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus | ir.Tier | ir.Steps | ir.Lookup) -> str:
-    """The words a reader sees beside a condition, a tier or a table, in the trace and on the page."""
+
+def label(node: Labelled) -> str:
+    """The words a reader sees beside a condition, a tier, an amount, a cap or a rounding, in the trace and on the
+    page."""
     return LABELS[type(node)](node)
 
 
