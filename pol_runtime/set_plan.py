@@ -9,6 +9,7 @@ column, with numpy).  The plan holds
 * the stacking groups: which awards compete (one document's matter, or a matter
   across documents), which are added on top (可叠加), and whether the group keeps
   only one of its competing awards (``StackGroup.keeps_one``);
+* each document's 年度合计封顶 (``total_caps``): the cap on its kept awards together, and how it is shared;
 * how a rule stands before it is calculated (``settle``): the order in which
   validity, a fact written wrongly, a condition already failed and missing facts
   settle it.
@@ -107,6 +108,16 @@ def stack_groups(entries: Sequence[Entry]) -> tuple[StackGroup, ...]:
                  for key, (competing, adding) in found.items())
 
 
+def total_caps(entries: Sequence[Entry]) -> list[tuple[str, tuple[Any, str], tuple[int, ...]]]:
+    """Each document of ``entries`` with a 年度合计封顶: (document, (cap, allocation), the positions of its
+    entries, in order), in the order of each document's first entry."""
+    found: dict[str, tuple[tuple[Any, str], list[int]]] = {}
+    for index, entry in enumerate(entries):
+        if entry.total_cap is not None:
+            found.setdefault(entry.document, (entry.total_cap, []))[1].append(index)
+    return [(document, cap, tuple(members)) for document, (cap, members) in found.items()]
+
+
 class SetPlan(NamedTuple):
     entries: Sequence[Entry]
     names: tuple[tuple[str, ...], ...]  # each entry's input names
@@ -117,6 +128,7 @@ class SetPlan(NamedTuple):
     places: tuple[str, ...]  # every place some document applies in, in order
     several_places: bool  # whether the documents apply in different places
     groups: tuple[StackGroup, ...]  # the stacking groups
+    total_caps: list[tuple[str, tuple[Any, str], tuple[int, ...]]]  # each document's 年度合计封顶 and its entries
 
 
 _plans: dict[int, SetPlan] = {}
@@ -137,5 +149,5 @@ def plan_of(entries: Sequence[Entry]) -> SetPlan:
         several = len({entry.places for entry in entries if entry.places}) > 1
         plan = _plans[id(entries)] = SetPlan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
                                              validity, {entry.rule: entry for entry in entries}, places, several,
-                                             stack_groups(entries))
+                                             stack_groups(entries), total_caps(entries))
     return plan

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from . import set_plan
+from . import set_plan, shares
 from .inputs import PolInputError, read
 from .numbers import ZERO, format_yuan, own_decimal_context
 from .result import Result
@@ -60,11 +60,13 @@ class Entry(NamedTuple):
     document: str
     places: tuple[str, ...] = ()  # the document's 适用地区: the places it applies in (none: everywhere)
     across: str = ""  # a document's 与其他文件同一事项 for this matter: it competes with the matter of that name elsewhere
+    total_cap: tuple[Decimal, str] | None = None  # the document's 年度合计封顶: (amount, allocation), on its awards together
 
 
 class Award(NamedTuple):
     entry: Entry
     result: Result
+    before: Decimal | None = None  # the amount before a cap on a total cut it down (``result.amount`` is after)
 
 
 @dataclass
@@ -119,9 +121,13 @@ def question_text(entry: Entry, fields: Sequence[str]) -> str:
 
 
 def _award_json(award: Award, kept: bool) -> dict[str, object]:
-    entry, result = award
-    return {"rule": entry.rule, "article": entry.article, "title": entry.title, "amount": f"{result.amount:f}",
-            "discretionary": result.discretionary, "matter": entry.matter, "kept": kept}
+    entry, result, before = award
+    data: dict[str, object] = {"rule": entry.rule, "article": entry.article, "title": entry.title,
+                               "amount": f"{result.amount:f}", "discretionary": result.discretionary,
+                               "matter": entry.matter, "kept": kept}
+    if before is not None:
+        data["before_total_cap"] = f"{before:f}"
+    return data
 
 
 DATE_FIELD = "申报日期"
@@ -260,6 +266,7 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
     order = {entry.rule: i for i, entry in enumerate(entries)}
     outcome.not_applicable = dict(sorted(outcome.not_applicable.items(), key=lambda item: order[item[0]]))
     _stack(awards, outcome)
+    cap_totals(outcome)
     decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
     outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
     if not pending.dated and _plan(entries).validity:
@@ -319,3 +326,25 @@ def _stack(awards: list[Award], outcome: SetResult) -> None:
                     f"对于事项「{matter}」，{named(award)}的{format_yuan(award.result.amount)}可叠加，另行计入。")
     order = {id(a): i for i, a in enumerate(awards)}
     outcome.kept.sort(key=lambda a: order[id(a)])
+
+
+def cap_totals(outcome: SetResult) -> None:
+    """Each document's 年度合计封顶 on its kept awards together (``set_plan.total_caps``): where they add up
+    to more, each award is cut down by the document's declared allocation (``shares``), and the decision
+    says from what to what."""
+    for document, (cap, allocation), members in set_plan.total_caps([award.entry for award in outcome.kept]):
+        awards = [outcome.kept[index] for index in members]
+        amounts = [award.result.amount for award in awards]
+        total = _sum(amounts)
+        if total <= cap:
+            continue
+        after = shares.share(amounts, cap, allocation)
+        cuts = []
+        for index, award, amount in zip(members, awards, after, strict=True):
+            if amount != award.result.amount:
+                cuts.append(f"{award.entry.article}（{award.entry.rule}）{format_yuan(award.result.amount)}"
+                            f"减为{format_yuan(amount)}")
+            outcome.kept[index] = Award(award.entry, replace(award.result, amount=amount), award.result.amount)
+        outcome.decisions.append(
+            f"{document}年度合计封顶{format_yuan(cap)}：各项奖励合计{format_yuan(total)}，超过封顶，"
+            f"{allocation}，{'；'.join(cuts)}；合计{format_yuan(cap)}。")

@@ -150,7 +150,7 @@ def test_two_caps_of_different_scopes_in_one_sentence_are_refused() -> None:
     """)
     (error,) = only_errors(compiled)
     assert error.code.id == "E0316"
-    assert marked(error) == "每家最高100万元"
+    assert marked(error) == "每家"  # the wider scope
     assert "合计" in error.render()
 
 

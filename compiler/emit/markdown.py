@@ -221,7 +221,7 @@ def render(module: ir.Module, calculators: types.ModuleType) -> tuple[str, dict[
         by_article.setdefault(entry["rule"].article, []).append(entry)
     template = environment().get_template("policy.md.j2")
     page = template.render(module=module, rules_by_article=by_article, md=md, cell=cell, code=code, comment=comment,
-                           format_yuan=runtime.format_yuan, rounding=rounding_text(module))
+                           format_yuan=runtime.format_yuan, rounding=rounding_text(module), wording=wording)
     return page, charts
 
 

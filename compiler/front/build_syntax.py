@@ -831,6 +831,20 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def doc_across(self, meta: Any, children: list[Token]) -> Item:
         return Item("across", str(children[0]), _meta_span(meta))
 
+    def doc_total_cap(self, meta: Any, children: list[Any]) -> Item:
+        allocation = _token(children, "ALLOCATION")
+        text = _token(children, "STRING")
+        assert allocation is not None
+        quote = s.Quote(_unquote(text), span=token_span(text)) if text is not None else None
+        money = next(c for c in children if isinstance(c, s.Money))
+        return Item("total_cap", s.TotalCap(money, str(allocation), quote, span=_meta_span(meta)), _meta_span(meta))
+
+    def items(self, meta: Any, children: list[Token]) -> Item:
+        noun = _token(children, "STRING")
+        allocation = _token(children, "ALLOCATION")
+        assert noun is not None and allocation is not None
+        return Item("items", s.Items(_unquote(noun), str(allocation), span=_meta_span(meta)), _meta_span(meta))
+
     def monotone(self, meta: Any, children: list[Token]) -> Item:
         return Item("monotone", tuple(_name(t) for t in children if t.type == "NAME"), _meta_span(meta))
 
@@ -963,11 +977,12 @@ class _RuleDraft:
     matter: str | None = None
     stacking: str = ""
     monotone: tuple[s.NameRef, ...] = ()
+    items: s.Items | None = None
 
     def freeze(self, article: s.Article | None, choices: frozenset[str] = frozenset()) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
                       self.responsible, _as_one_table(tuple(self.sentences), choices), tuple(self.exclusions),
-                      self.id_span, self.matter, self.stacking, self.monotone)
+                      self.id_span, self.matter, self.stacking, self.monotone, self.items)
 
 
 def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) -> tuple[s.Sentence, ...]:
@@ -992,7 +1007,7 @@ def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) ->
 _DOCUMENT_FIELDS = {
     "original": "原件", "number": "文号", "title": "标题", "issuer": "发文机关", "places": "适用地区", "date": "发文日期",
     "validity": "有效期", "boundary": "边界", "rounding": "舍入", "stacking": "同一事项",
-    "across": "与其他文件同一事项",
+    "across": "与其他文件同一事项", "total_cap": "年度合计封顶",
 }
 
 
@@ -1072,6 +1087,11 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
                 misplaced(item, "单调", "规则之下")
             else:
                 rule.monotone += value
+        elif kind == "items":
+            if rule is None:
+                misplaced(item, "逐项", "规则之下")
+            else:
+                rule.items = value
         elif kind == "matter":
             if rule is None:
                 misplaced(item, "事项", "规则之下")
@@ -1112,6 +1132,7 @@ def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagno
         readings=tuple(document_readings),
         stacking=fields.get("stacking"),
         across=fields.get("across"),
+        total_cap=fields.get("total_cap"),
     )
     return document, diagnostics
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pol_runtime as runtime
 
 from ..ir import Type
-from . import boundaries, codes, names, units
+from . import boundaries, codes, names, scopes, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .quotes import Original, locate
@@ -202,7 +202,7 @@ class Checker:
             for condition in sentence.conditions:
                 self.check_condition(condition)
             self.check_computation(sentence.computation)
-            self.check_modifiers(sentence)
+            self.check_modifiers(sentence, rule.items)
         for exclusion in rule.exclusions:
             for condition in exclusion.conditions:
                 self.check_condition(condition)
@@ -425,12 +425,12 @@ class Checker:
             self.error(codes.UNIT_MISMATCH, price.span, price=price.text, per=units.product(list(price.per)),
                        given=names)
 
-    def check_modifiers(self, sentence: s.Sentence) -> None:
+    def check_modifiers(self, sentence: s.Sentence, items: s.Items | None = None) -> None:
         computation = sentence.computation
         readings = [m for m in sentence.modifiers if isinstance(m, s.TierReading)]
         if isinstance(computation, s.Tiers) and computation.again and not readings:
             self.error(codes.AMBIGUOUS_TIERS, computation.span)
-        self.check_cap_scopes(sentence)
+        self.check_cap_scopes(sentence, items)
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 self.check_cap(modifier)
@@ -474,19 +474,47 @@ class Checker:
                           | s.RateRange):
             self.error(codes.BAD_PRORATION, prorate.span, what="只用于按比例或定额计算的金额")
 
-    def check_cap_scopes(self, sentence: s.Sentence) -> None:
+    def check_cap_scopes(self, sentence: s.Sentence, items: s.Items | None) -> None:
         """每项…最高20万元，每家…最高100万元: the wider cap is on a total over the items, which one
-        calculation does not have; applied to one item it could never bind, so it is refused, not collapsed."""
-        caps = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
+        calculation does not have; applied to one item it could never bind, so it is refused, not collapsed,
+        unless the rule is written per item (逐项「…」), where the holder's cap caps the items' total."""
+        caps: list[s.Cap | s.InputCap] = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
         computation = sentence.computation
         if isinstance(computation, s.Percent | s.UpToRate) and computation.cap is not None and computation.cap.scope:
             caps.insert(0, computation.cap)
+        if items is not None:
+            self.error(codes.UNSUPPORTED, items.span, construct="逐项计算", text="逐项", help="逐项计算即将支持")
+            totals = [cap for cap in caps if scopes.names_holder("".join(cap.scope))]
+            if not totals:
+                self.error(codes.ITEMS_WITHOUT_TOTAL, items.span, noun=items.noun)
+            for cap in totals[1:]:
+                self.error(codes.BAD_TOTAL_CAP, cap.span, what=f"“{''.join(cap.scope)}”的封顶写了不止一个")
+            for cap in totals[:1]:
+                if not isinstance(cap, s.Cap):
+                    self.error(codes.BAD_TOTAL_CAP, cap.span, what="不能随输入而定")
+            caps = [cap for cap in caps if cap not in totals]
         first = caps[0] if caps else None
         for cap in caps[1:]:
             assert first is not None
             if "".join(cap.scope) != "".join(first.scope):
-                self.error(codes.CAP_SCOPES_DIFFER, cap.span, first="".join(first.scope), second="".join(cap.scope))
+                wider = cap if scopes.names_holder("".join(cap.scope)) or not scopes.names_holder("".join(first.scope)) \
+                    else first
+                narrower = first if wider is cap else cap
+                self.error(codes.CAP_SCOPES_DIFFER, self.scope_span(wider), first="".join(narrower.scope),
+                           second="".join(wider.scope))
                 return
+
+    def scope_span(self, cap: s.Cap | s.InputCap) -> Span:
+        """Where the scope phrase of ``cap`` stands (its first word to its last), or the cap's span."""
+        span = cap.span
+        if span.line != span.end_line:
+            return span
+        line = self.source.line(span.line)
+        start = line.find(cap.scope[0], span.column - 1) if cap.scope else -1
+        end = line.find(cap.scope[-1], start) + len(cap.scope[-1]) if start >= 0 else -1
+        if start < 0 or end <= start or end > span.end_column - 1:
+            return span
+        return Span(span.line, start + 1, span.line, end + 1)
 
     def check_quota(self, quota: s.Quota, computation: s.Computation) -> None:
         if not isinstance(computation, s.PerCount):

@@ -484,6 +484,25 @@ class Budget(Node):
 
 
 @dataclass(frozen=True)
+class TotalCap(Node):
+    """``年度合计封顶：500万元，按顺序分摊「同一企业年度内享受本政策各项奖励总额不超过500万元」`` — a cap on
+    the total of the document's awards to one enterprise in a year, and how it is shared among them."""
+
+    amount: Money
+    allocation: str  # 按顺序分摊 | 按比例分摊
+    text: Quote | None
+
+
+@dataclass(frozen=True)
+class Items(Node):
+    """``逐项「单机」，按比例分摊`` — the rule is computed once per item, a cap of a wider scope caps the
+    total of an enterprise's items, shared among them as declared."""
+
+    noun: str  # 单机, 项目, 产品
+    allocation: str  # 按顺序分摊 | 按比例分摊
+
+
+@dataclass(frozen=True)
 class Article:
     number: int
     text: str  # 第二十四条
@@ -511,6 +530,7 @@ class Rule:
     matter: str | None = None  # 事项「…」: rules of one matter compete for the same applicant
     stacking: str = ""  # 可叠加 after the matter: this rule adds on top of the others
     monotone: tuple[NameRef, ...] = ()  # 单调：… — inputs the drafter declares the amount never falls with
+    items: Items | None = None  # 逐项「单机」，按比例分摊: computed per item, the enterprise's total capped
 
 
 @dataclass(frozen=True)
@@ -538,3 +558,4 @@ class Document:
     stacking: str | None = None  # 同一事项：就高从优 …
     places: Quote | None = None  # 适用地区「金华市婺城区、婺城区」: the places the document applies in
     across: str | None = None  # 与其他文件同一事项：就高从优 — matters named alike in other documents compete
+    total_cap: TotalCap | None = None  # 年度合计封顶：… — the document's awards to one enterprise in a year, capped

@@ -477,12 +477,35 @@ class Rule:
     stacking: str = ""  # 可叠加: adds on top of the other rules of its matter
     monotone: tuple[str, ...] = ()  # inputs the drafter declares the amount never decreases with
     floor: Computation | None = None  # a range (给予3万元-5万元): the computation at its low end; ``computation`` is the high
+    items: ItemTotal | None = None  # 逐项「单机」: computed per item, the enterprise's total capped
 
 
 @dataclass(frozen=True)
 class Budget:
     name: str
     amount: Decimal
+
+
+@dataclass(frozen=True)
+class TotalCap:
+    """年度合计封顶: the document's awards to one enterprise in a year together at most ``amount``, the
+    awards over it cut down as ``allocation`` says (``pol_runtime.shares``)."""
+
+    amount: Decimal
+    allocation: str  # 按顺序分摊 | 按比例分摊
+    text: str | None  # the policy's sentence (同一企业年度内享受本政策各项奖励总额不超过500万元)
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    """逐项「单机」: the rule computes one item; an enterprise's items together get at most ``cap``,
+    shared among them as ``allocation`` says (``pol_runtime.shares``)."""
+
+    noun: str  # 单机, 项目, 产品
+    allocation: str  # 按顺序分摊 | 按比例分摊
+    cap: Decimal
+    scope: str  # 单个企业, 每家, 同一屋顶产权人
+    label: str  # 单个企业最高200万元
 
 
 @dataclass(frozen=True)
@@ -527,6 +550,7 @@ class Module:
     stacking: str | None = None  # 同一事项：就高从优 / 可叠加 / 只能选择其中一项 / 按差额补足
     places: tuple[str, ...] = ()  # 适用地区: the names of the places it applies in (none: everywhere)
     across: str | None = None  # 与其他文件同一事项: how its matters combine with matters of that name in other documents
+    total_cap: TotalCap | None = None  # 年度合计封顶: the document's awards to one enterprise in a year, capped
 
 
 def atoms(condition: Condition) -> Iterator[Truth | ChoiceIs | Within | Versus]:

@@ -15,7 +15,7 @@ from typing import Any
 from pol_runtime import format_rate, format_yuan
 
 from .. import ir
-from ..front import boundaries
+from ..front import boundaries, scopes
 from ..front import syntax as s
 from ..front.check import Symbols, boundary_defaults, key_input, value_type
 from . import wording
@@ -275,6 +275,11 @@ class Lowering:
                 assert isinstance(computation, ir.PerUnit)
                 quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
                 computation = replace(computation, quota=quota)
+        items = None
+        if rule.items is not None:  # 逐项: the holder's cap caps the items' total, not each item
+            total = next(cap for cap in caps if cap.constant and scopes.names_holder(cap.scope))
+            caps.remove(total)
+            items = ir.ItemTotal(rule.items.noun, rule.items.allocation, total.amount, total.scope, total.label)
         discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
             or isinstance(node, s.Table | s.Tiers) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
@@ -308,6 +313,7 @@ class Lowering:
             line=rule.span.line,
             span=rule.span,
             matter=rule.matter,
+            items=items,
             stacking=rule.stacking,
             monotone=tuple(name.name for name in rule.monotone),
             floor=floor,
@@ -507,5 +513,8 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         readings=tuple(q.text for q in document.readings),
         stacking=document.stacking,
         across=document.across,
+        total_cap=ir.TotalCap(document.total_cap.amount.yuan, document.total_cap.allocation,
+                              document.total_cap.text.text if document.total_cap.text else None)
+        if document.total_cap else None,
         places=tuple(p.strip() for p in re.split("[、，,]", document.places.text) if p.strip()) if document.places else (),
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pol_runtime import format_rate, format_yuan
+from pol_runtime import format_rate, format_yuan, shares
 
 from .. import ir
 
@@ -298,3 +298,16 @@ def below_lowest(tier: ir.Tier) -> str:
 def failed_gate(text: str) -> str:
     """Why a rule is ruled out by one condition before its other facts are known (as ``not_met`` words it)."""
     return f"不符合条件：{text}"
+
+
+def total_cap(cap: ir.TotalCap) -> str:
+    """A document's 年度合计封顶 for reviewers: the scope in words, the amount and how it is shared."""
+    said = f"（原文：{cap.text}）" if cap.text else ""
+    return (f"同一企业年度内享受本文件各项奖励合计不超过{format_yuan(cap.amount)}{said}；"
+            f"超过时{shares.rule_text(cap.allocation)}（各条按本文件中的顺序）")
+
+
+def item_total(items: ir.ItemTotal) -> str:
+    """A rule's 逐项 total for reviewers: what one calculation is, and what the wider cap caps."""
+    return (f"逐项计算：一次计算为一项{items.noun}的金额；“{items.label}”是同一企业各项{items.noun}金额合计的封顶，"
+            f"不用于单项；合计超过时{shares.rule_text(items.allocation)}（各项按申报的顺序）")

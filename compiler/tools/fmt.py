@@ -7,10 +7,10 @@ The printer walks the ``Document`` and writes every item in one spelling:
   给予/予以/进行, ``为``/``不是`` for 为/是/属于 and 不为/不属于, ``和``, ``－``, ``×``
   for the arithmetic operators, ``—`` for a range and ``至`` for the validity;
 * the document fields first, in a fixed order (文号 标题 发文机关 适用地区 发文日期 有效期 边界
-  舍入 原件 同一事项 与其他文件同一事项 解读); then sections, articles and rules in their order, two blank lines
+  舍入 原件 同一事项 与其他文件同一事项 年度合计封顶 解读); then sections, articles and rules in their order, two blank lines
   before a section or an article (one between a section's 牵头单位 and its first
   article), one before a rule and around a run of ``输入``;
-* a rule's ``事项``, ``原文``, ``解读`` and ``责任单位`` in that order, then its sentences
+* a rule's ``事项``, ``原文``, ``解读``, ``责任单位``, ``单调`` and ``逐项`` in that order, then its sentences
   and exclusions in their order; an article's ``责任单位`` first, then its other lines
   in their order;
 * an ``输入`` where it was written (the tree does not say where), except that one written
@@ -258,6 +258,10 @@ class _Printer:
             self.emit(["同一事项", "：", d.stacking], self.keyword_at("同一事项", 0, len(self.source.text)))
         if d.across is not None:
             self.emit(["与其他文件同一事项", "：", d.across], self.keyword_at("与其他文件同一事项", 0, len(self.source.text)))
+        if d.total_cap is not None:
+            cap = d.total_cap
+            self.emit(["年度合计封顶", "：", *_money(cap.amount), "，", cap.allocation,
+                       *([_quote(cap.text.text)] if cap.text else [])], self.start(cap.span))
         for reading in d.readings:
             self.emit(["解读", _quote(reading.text)], self.start(reading.span))
 
@@ -352,6 +356,8 @@ class _Printer:
         if rule.monotone:
             names = [part for name in rule.monotone for part in ("、", name.name)][1:]
             self.emit(["单调", "：", *names], self.keyword_at("单调", start, end))
+        if rule.items is not None:
+            self.emit(["逐项", _quote(rule.items.noun), "，", rule.items.allocation], self.start(rule.items.span))
         statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
         for statement in sorted(statements, key=lambda x: self.start(x.span)):
             if isinstance(statement, s.Sentence):

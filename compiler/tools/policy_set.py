@@ -67,6 +67,7 @@ def entries(modules: Iterable[ir.Module],
                 document=module.document_number or module.source_name,
                 places=module.places,
                 across=across.get(rule.matter, "") if rule.matter else "",
+                total_cap=(module.total_cap.amount, module.total_cap.allocation) if module.total_cap else None,
             ))
     return result
 

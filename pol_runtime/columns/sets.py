@@ -194,6 +194,7 @@ class Outcome:
             else:
                 outcome.not_applicable[entry.rule] = self.reason(index, state, detail)
         sets._stack(awards, outcome)
+        sets.cap_totals(outcome)
         decided = {entries[index].rule for index in self.touched_by(row)}
         outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
         outcome.notes = list(self.notes(row))
@@ -581,6 +582,13 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
     maxima = [k is not None and k.discretionary for k in kernels]
     kept = [(amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index], maxima[index])
             for index in range(len(entries)) if amounts[index] is not no_fen]
+    for _, (cap, _), members in plan.total_caps:  # a document's 年度合计封顶 that binds: the scalar path shares it
+        kept_fen = [amounts[index] * (status[index] != DROPPED) for index in members if amounts[index] is not no_fen]
+        if kept_fen:
+            over = np.sum(kept_fen, axis=0) > int(cap.scaleb(2))
+            if over.any():
+                to_scalar |= over
+                some_scalar = True
     at_risk = _sum_at_risk([fen for fen, _ in kept], rows)
     if at_risk is not None:  # rows whose total could pass int64 fen: the scalar path adds them up exactly
         to_scalar |= at_risk
