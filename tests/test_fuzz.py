@@ -178,6 +178,7 @@ _derived = from_lark(parser(), explicit={
     "NAME": st.sampled_from(["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬"]),
     "IDENT": st.sampled_from(["r1", "r2", "R", "_", "import", "art1_a"]),
     "STRING": st.sampled_from(["「」", "「测试」", "「sources/none.txt」", '「"""\\n{}」']),
+    "AFTER": st.just("后"),  # made by the lexer only after a condition (%declare in the grammar)
 })
 
 

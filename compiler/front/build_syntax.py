@@ -22,7 +22,7 @@ from lark.visitors import Transformer_NonRecursive
 from . import codes, numerals, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make
-from .lexer import declared_inputs, declared_names
+from .lexer import declared_counts, declared_inputs, declared_names
 from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -135,6 +135,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         self._depths: dict[int, tuple[int, Any]] = {}  # id(node) -> (nesting depth, node: keeps the id unused)
         # the inputs the file declares: a noun after 的 that is one of them is a condition (对X的限额以上企业)
         self._inputs = frozenset(declared_inputs(source.text))
+        # 对纳入名单的软件产品，每项给予20万元奖励: a count after 对 and a scope word before the amount is a count
+        self._counts = frozenset(declared_counts(source.text))
+        self._scoped_amounts: dict[Span, Token] = {}  # a fixed amount's span -> the scope word before it (每项)
 
     # ── values ────────────────────────────────────────────────────────────────
     def _unreadable(self, token: Token, what: str) -> None:
@@ -564,7 +567,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def fixed(self, meta: Any, children: list[Any]) -> s.Fixed:
         amount, award = children[-1]
-        return s.Fixed(amount, award, _node(children, s.Topup), span=_meta_span(meta))
+        fixed = s.Fixed(amount, award, _node(children, s.Topup), span=_meta_span(meta))
+        scope = _token(children, "SCOPE")
+        if scope is not None:
+            self._scoped_amounts[fixed.span] = scope
+        return fixed
 
     def keys(self, meta: Any, children: list[Token]) -> s.Keys:
         names = _tokens(children, "NAME")
@@ -740,6 +747,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def guarded(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
         condition, rest = children
         span = _meta_span(meta)
+        if isinstance(condition, s.IsTrue) and condition.name.name in self._counts and isinstance(rest, s.Sentence) \
+                and not rest.conditions and isinstance(rest.computation, s.Fixed) \
+                and rest.computation.topup is None and rest.computation.span in self._scoped_amounts:
+            # 对纳入名单的软件产品，每项给予20万元奖励: the count is what 每项 counts, as 按…数每项给予 says
+            fixed = rest.computation
+            scope = self._scoped_amounts[fixed.span]
+            count = s.PerCount(condition.name, str(scope), fixed.amount, fixed.award, span=span.to(fixed.span))
+            return s.Sentence((), count, rest.modifiers, span=span)
         groups = condition if isinstance(condition, tuple) else (condition,)  # a declared noun after 的 is a group
         if isinstance(rest, s.Exclusion):
             return s.Exclusion((*groups, *rest.conditions), span=span)

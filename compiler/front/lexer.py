@@ -36,6 +36,13 @@ SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低
 _BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
 _SEP = "_SEP"
 _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMBER"})  # how a comparison may end
+# Words that are keywords only where they stand, so that elsewhere they stay part of a name or a value:
+# 获受理后奖励500万元 (后 closes a condition right before the award; 事后奖励 stays one word) ·
+# ，市级给予… (the level that pays, after a comma and before 给予; 市级 stays a choice value elsewhere)
+AFTER = "AFTER"
+_CONDITION_ENDS = _BOUND_ENDS | {NAME}
+_PAYING_LEVELS = frozenset({"省级", "市级", "县级", "区级", "省", "市", "县", "区"})
+_GIVING = frozenset({"GIVE", "ONCE", "AWARD"})
 
 # 输入 实际投资额：金额      输入 平台级别：选项（国家级、省级、市级）
 _DECLARATION = re.compile(r"^[ \t\u3000]*输入[ \t\u3000]*([^：:\s（(「]+)[ \t\u3000]*[：:]([^\n#]*)", re.M)
@@ -55,6 +62,12 @@ _SHAPE_INSIDE_WORD = 32
 def declared_inputs(text: str) -> list[str]:
     """The names of the inputs declared in ``text`` (not their choice values), in order of appearance."""
     return [match.group(1) for match in _DECLARATION.finditer(text)]
+
+
+def declared_counts(text: str) -> list[str]:
+    """The names of the inputs declared in ``text`` as counts (``数量``, not a quantity in a unit)."""
+    return [match.group(1) for match in _DECLARATION.finditer(text) if match.group(2).strip() == "数量"
+            or re.match(r"数量[ \t\u3000]*(?:[「#]|$)", match.group(2).strip())]
 
 
 def declared_names(text: str) -> list[str]:
@@ -227,6 +240,14 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
         value = text[pos:stop]
         if kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
+        elif kind == "_COMMA" and recent and recent[-1] == "AWARD" and _kind_after(text, stop, literals, words) == "FOR":
+            kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence
+        elif kind == NAME and value not in inputs and recent:
+            follows = _kind_after(text, stop, literals, words)
+            if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
+                kind = AFTER
+            elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
+                kind = "PAYER"
         newlines = value.count("\n")
         end_line = line + newlines
         end_column = (stop - value.rindex("\n")) if newlines else (stop - line_start + 1)
@@ -245,6 +266,14 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             line_start = pos + value.rindex("\n") + 1
         pos = stop
         recent = [*recent[-3:], kind]
+
+
+def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:
+    """The terminal of the keyword that starts at ``after`` (spaces skipped), if one does."""
+    while after < len(text) and text[after] in " \t\u3000":
+        after += 1
+    word = literals.match(text, after) if after < len(text) else None
+    return str(words[word]) if word is not None and word in words else None
 
 
 def _joins_conditions(recent: list[str], text: str, after: int, literals: _Longest, inputs: frozenset[str]) -> bool:

@@ -401,7 +401,10 @@ class _Printer:
             split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
             closing, opens_next = closing[:split], split < len(closing)
             written_after = _text_of(closing, "NAME") or ""
-            if noun or purpose and not index:
+            if _has(closing, "AFTER") or _has(closing, "_END"):  # 获受理后奖励… · …后，给予… · 申报条件。支持标准。
+                de = "后" if _has(closing, "AFTER") else ""
+                comma = "，" if _has(closing, "_COMMA") else "。" if _has(closing, "_END") else ""
+            elif noun or purpose and not index:
                 de, comma = "", "，" if _has(closing, "_COMMA") else ""
             elif opened:
                 de = "的" if any(t.text == "的" for t in closing) else ""
@@ -614,6 +617,11 @@ class _Printer:
     def per_count(self, p: s.PerCount) -> list[str]:
         award = _award_of(p.award)
         words = self.source.between(self.end(p.count.span), self.amounts_start([p.amount], award))
+        if _has(self.source.between(self.start(p.span), self.start(p.count.span)), "FOR"):
+            # 对纳入名单的软件产品，每项给予20万元奖励: the count after 对, as written
+            comma = "，" if _has(words, "_COMMA") else ""
+            return ["对", p.count.name, comma, p.scope, *self.giving(words, again=False),
+                    *self.amounts([p.amount], award)]
         return ["按", p.count.name, p.scope, *self.giving(words, again=False), *self.amounts([p.amount], award)]
 
     def up_to(self, u: s.UpTo) -> list[str]:
