@@ -38,7 +38,7 @@ import numpy as np
 from pol_runtime.columns import kernels as _k
 from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
 
-_k.require("1.2", __name__)
+_k.require("1.3", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
@@ -118,9 +118,10 @@ def art2_agri_low(columns: Mapping[str, Any]) -> Array:
 
 
 def _art2_agri_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & ((c1 >= 1000000000) & (c1 <= 5000000000))
+    m0 = (c1 >= 1000000000) & (c1 <= 5000000000)
+    ok = c0 & m0
     amount = ((c2 * 7 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c0, ~((c1 >= 1000000000) & (c1 <= 5000000000)))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART2_AGRI_MID = Spec(
@@ -148,9 +149,10 @@ def art2_agri_mid(columns: Mapping[str, Any]) -> Array:
 
 
 def _art2_agri_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & ((c1 > 5000000000) & (c1 <= 10000000000))
+    m0 = (c1 > 5000000000) & (c1 <= 10000000000)
+    ok = c0 & m0
     amount = ((c2 * 8 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c0, ~((c1 > 5000000000) & (c1 <= 10000000000)))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART2_AGRI_HIGH = Spec(
@@ -178,9 +180,10 @@ def art2_agri_high(columns: Mapping[str, Any]) -> Array:
 
 
 def _art2_agri_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 > 10000000000)
+    m0 = c1 > 10000000000
+    ok = c0 & m0
     amount = ((c2 * 9 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c0, ~(c1 > 10000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART4_PERFORMANCE_EARLY = Spec(
@@ -210,9 +213,11 @@ def art4_performance_early(columns: Mapping[str, Any]) -> Array:
 
 
 def _art4_performance_early_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
-    ok = c1 & (c2 >= 10000000) & ((c3 >= 1) & (c3 <= 2))
+    m0 = c2 >= 10000000
+    m1 = (c3 >= 1) & (c3 <= 2)
+    ok = c1 & m0 & m1
     amount = np.minimum((c0 * 8 + 5) // 10, 5000000000) * ok
-    return (amount, _k.why(n, ~c1, ~(c2 >= 10000000), ~((c3 >= 1) & (c3 <= 2)))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, ~m1)) if why else amount
 
 
 _ART4_PERFORMANCE_LATE = Spec(
@@ -242,9 +247,11 @@ def art4_performance_late(columns: Mapping[str, Any]) -> Array:
 
 
 def _art4_performance_late_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
-    ok = c1 & (c2 >= 10000000) & ((c3 >= 3) & (c3 <= 5))
+    m0 = c2 >= 10000000
+    m1 = (c3 >= 3) & (c3 <= 5)
+    ok = c1 & m0 & m1
     amount = np.minimum((c0 + 1) // 2, 5000000000) * ok
-    return (amount, _k.why(n, ~c1, ~(c2 >= 10000000), ~((c3 >= 3) & (c3 <= 5)))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, ~m1)) if why else amount
 
 
 _ART5_HQ_LOW = Spec(
@@ -272,9 +279,11 @@ def art5_hq_low(columns: Mapping[str, Any]) -> Array:
 
 
 def _art5_hq_low_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 >= 1000000000) & (c0 <= 2000000000))
+    m0 = (c2 >= 1) & (c2 <= 5)
+    m1 = (c0 >= 1000000000) & (c0 <= 2000000000)
+    ok = c1 & m0 & m1
     amount = ((c0 * 7 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~((c0 >= 1000000000) & (c0 <= 2000000000)))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, ~m1)) if why else amount
 
 
 _ART5_HQ_MID = Spec(
@@ -302,9 +311,11 @@ def art5_hq_mid(columns: Mapping[str, Any]) -> Array:
 
 
 def _art5_hq_mid_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c1 & ((c2 >= 1) & (c2 <= 5)) & ((c0 > 2000000000) & (c0 <= 5000000000))
+    m0 = (c2 >= 1) & (c2 <= 5)
+    m1 = (c0 > 2000000000) & (c0 <= 5000000000)
+    ok = c1 & m0 & m1
     amount = ((c0 * 8 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~((c0 > 2000000000) & (c0 <= 5000000000)))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, ~m1)) if why else amount
 
 
 _ART5_HQ_HIGH = Spec(
@@ -332,9 +343,11 @@ def art5_hq_high(columns: Mapping[str, Any]) -> Array:
 
 
 def _art5_hq_high_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c1 & ((c2 >= 1) & (c2 <= 5)) & (c0 > 5000000000)
+    m0 = (c2 >= 1) & (c2 <= 5)
+    m1 = c0 > 5000000000
+    ok = c1 & m0 & m1
     amount = ((c0 * 9 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c1, ~((c2 >= 1) & (c2 <= 5)), ~(c0 > 5000000000))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, ~m1)) if why else amount
 
 
 _ART7_PRODUCT = Spec(
@@ -388,9 +401,11 @@ def art8_class1_drug(columns: Mapping[str, Any]) -> Array:
 
 
 def _art8_class1_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = (c0 == 0) & (c1 >= 10000000000)
+    m0 = c0 == 0
+    m1 = c1 >= 10000000000
+    ok = m0 & m1
     amount = ok * np.int64(200000000)
-    return (amount, _k.why(n, ~(c0 == 0), ~(c1 >= 10000000000))) if why else amount
+    return (amount, _k.why(n, ~m0, ~m1)) if why else amount
 
 
 _ART8_CLASS2_DRUG = Spec(
@@ -415,9 +430,11 @@ def art8_class2_drug(columns: Mapping[str, Any]) -> Array:
 
 
 def _art8_class2_drug_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = ((c0 == 1) | (c0 == 2)) & (c1 >= 5000000000)
+    m0 = (c0 == 1) | (c0 == 2)
+    m1 = c1 >= 5000000000
+    ok = m0 & m1
     amount = ok * np.int64(100000000)
-    return (amount, _k.why(n, ~((c0 == 1) | (c0 == 2)), ~(c1 >= 5000000000))) if why else amount
+    return (amount, _k.why(n, ~m0, ~m1)) if why else amount
 
 
 _ART8_TCM_REDEVELOPMENT = Spec(
@@ -445,9 +462,10 @@ def art8_tcm_redevelopment(columns: Mapping[str, Any]) -> Array:
 
 
 def _art8_tcm_redevelopment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c1 & (c0 >= 1000000000)
+    m0 = c0 >= 1000000000
+    ok = c1 & m0
     amount = np.minimum((c2 * 2 + 5) // 10, 50000000) * ok
-    return (amount, _k.why(n, ~c1, ~(c0 >= 1000000000))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0)) if why else amount
 
 
 _ART8_GENERIC_CONSISTENCY = Spec(
@@ -550,9 +568,10 @@ def art9_achievement(columns: Mapping[str, Any]) -> Array:
 
 
 def _art9_achievement_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 > 2000000000)
+    m0 = c1 > 2000000000
+    ok = c0 & m0
     amount = ok * np.int64(20000000)
-    return (amount, _k.why(n, ~c0, ~(c1 > 2000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART9_SPECIALISED_T0 = _k.table((30000000, 10000000))
@@ -704,9 +723,10 @@ def art11_output_growth(columns: Mapping[str, Any]) -> Array:
 
 
 def _art11_output_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 > 1000000000)
+    m0 = c1 > 1000000000
+    ok = c0 & m0
     amount = np.minimum((np.maximum(c1 - 1000000000, 0) + 100) // 200, 20000000) * ok
-    return (amount, _k.why(n, ~c0, ~(c1 > 1000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART12_CONTRIBUTION_GROWTH = Spec(
@@ -738,9 +758,10 @@ def art12_contribution_growth(columns: Mapping[str, Any]) -> Array:
 
 
 def _art12_contribution_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
-    ok = c1 & (c2 > 500000000) & (~c4)
+    m0 = c2 > 500000000
+    ok = c1 & m0 & (~c4)
     amount = ((np.maximum(c0 - c3, 0) * 2 + 5) // 10) * ok
-    return (amount, _k.why(n, ~c1, ~(c2 > 500000000), c4)) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0, c4)) if why else amount
 
 
 _ART14_STATISTICS_T0 = _k.table((20000000, 10000000, 5000000))

@@ -38,7 +38,7 @@ import numpy as np
 from pol_runtime.columns import kernels as _k
 from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
 
-_k.require("1.2", __name__)
+_k.require("1.3", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
@@ -368,9 +368,10 @@ def art8_national_workstation(columns: Mapping[str, Any]) -> Array:
 
 
 def _art8_national_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = c1 & (c0 == 0)
+    m0 = c0 == 0
+    ok = c1 & m0
     amount = ok * np.int64(100000000)
-    return (amount, _k.why(n, ~c1, ~(c0 == 0))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0)) if why else amount
 
 
 _ART8_PROVINCIAL_WORKSTATION = Spec(
@@ -398,9 +399,10 @@ def art8_provincial_workstation(columns: Mapping[str, Any]) -> Array:
 
 
 def _art8_provincial_workstation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c1 & (c0 == 1)
+    m0 = c0 == 1
+    ok = c1 & m0
     amount = (c2 * 2) * ok
-    return (amount, _k.why(n, ~c1, ~(c0 == 1))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0)) if why else amount
 
 
 _ART8_CITY_WORKSTATION_T0 = np.array((False, False, True, True), dtype=np.bool_)
@@ -591,9 +593,10 @@ def art9_cooperation(columns: Mapping[str, Any]) -> Array:
 
 def _art9_cooperation_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, c4: Any, why: bool = False) -> Any:
     t0 = _ART9_COOPERATION_T0[exact]
-    ok = c3 & ((c0 >= 20000000) & (c0 <= 50000000)) & (~c4)
+    m0 = (c0 >= 20000000) & (c0 <= 50000000)
+    ok = c3 & m0 & (~c4)
     amount = np.minimum((c1 * t0[c2] + 10) // 20, 10000000) * ok
-    return (amount, _k.why(n, ~c3, ~((c0 >= 20000000) & (c0 <= 50000000)), c4)) if why else amount
+    return (amount, _k.why(n, ~c3, ~m0, c4)) if why else amount
 
 
 _ART10_TECH_TRANSFER = Spec(
@@ -702,9 +705,9 @@ def art11_rd_subsidy(columns: Mapping[str, Any]) -> Array:
 
 def _art11_rd_subsidy_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
     t0 = _ART11_RD_SUBSIDY_T0[exact]
-    ok = ((c1 == 0) & ((c0 >= 50000000) & (c0 < 100000000))) | ((c1 == 1) & (c0 >= 50000000))
-    amount = np.minimum((c0 * t0[c2] + 50) // 100, 50000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    m0 = ((c1 == 0) & ((c0 >= 50000000) & (c0 < 100000000))) | ((c1 == 1) & (c0 >= 50000000))
+    amount = np.minimum((c0 * t0[c2] + 50) // 100, 50000000) * m0
+    return (amount, _k.why(n, ~m0)) if why else amount
 
 
 _ART11_RD_GROWTH = Spec(
@@ -734,9 +737,10 @@ def art11_rd_growth(columns: Mapping[str, Any]) -> Array:
 
 
 def _art11_rd_growth_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
-    ok = c1 & (c2 >= 30000)
+    m0 = c2 >= 30000
+    ok = c1 & m0
     amount = np.minimum((np.maximum(c0 - c3, 0) + 10) // 20, 50000000) * ok
-    return (amount, _k.why(n, ~c1, ~(c2 >= 30000))) if why else amount
+    return (amount, _k.why(n, ~c1, ~m0)) if why else amount
 
 
 _ART12_INCUBATOR_T0 = _k.table((20000000, 10000000, 5000000))
@@ -889,9 +893,10 @@ def art13_relocation(columns: Mapping[str, Any]) -> Array:
 
 
 def _art13_relocation_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 >= 1)
+    m0 = c1 >= 1
+    ok = c0 & m0
     amount = ok * np.int64(10000000)
-    return (amount, _k.why(n, ~c0, ~(c1 >= 1))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART13_RELOCATION_LEADER = Spec(
@@ -918,9 +923,10 @@ def art13_relocation_leader(columns: Mapping[str, Any]) -> Array:
 
 
 def _art13_relocation_leader_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 >= 1) & c2
+    m0 = c1 >= 1
+    ok = c0 & m0 & c2
     amount = ok * np.int64(10000000)
-    return (amount, _k.why(n, ~c0, ~(c1 >= 1), ~c2)) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0, ~c2)) if why else amount
 
 
 _ART13_ABOVE_SCALE = Spec(
@@ -1190,9 +1196,10 @@ def art24_investment(columns: Mapping[str, Any]) -> Array:
 
 
 def _art24_investment_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 >= 1000000000)
+    m0 = c1 >= 1000000000
+    ok = c0 & m0
     amount = np.minimum((c2 + 50) // 100, 50000000) * ok
-    return (amount, _k.why(n, ~c0, ~(c1 >= 1000000000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART24_A_GRADE_T0 = _k.table((10000000, 20000000))
@@ -1331,7 +1338,7 @@ def art25_monthly_revenue(columns: Mapping[str, Any]) -> Array:
 def _art25_monthly_revenue_kernel(exact: bool, n: int, c0: Any, c1: Any, why: bool = False) -> Any:
     t0 = _ART25_MONTHLY_REVENUE_T0[exact]
     t1 = _ART25_MONTHLY_REVENUE_T1[exact]
-    amount = t1[np.searchsorted(t0, c1, side="right")] * c0
+    amount = t1[_k.reached(t0, c1, side="right")] * c0
     return (amount, _k.why(n, ~c0, ~(c1 >= 5000000000))) if why else amount
 
 
@@ -1359,9 +1366,10 @@ def art26_air_conditioning(columns: Mapping[str, Any]) -> Array:
 
 
 def _art26_air_conditioning_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 >= 100000)
+    m0 = c1 >= 100000
+    ok = c0 & m0
     amount = c2 * ok
-    return (amount, _k.why(n, ~c0, ~(c1 >= 100000))) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0)) if why else amount
 
 
 _ART31_INDEPENDENT_ENTITY_T0 = _k.table((10000000000, 30000000000, 50000000000, 100000000000))
@@ -1393,7 +1401,7 @@ def _art31_independent_entity_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: 
     t0 = _ART31_INDEPENDENT_ENTITY_T0[exact]
     t1 = _ART31_INDEPENDENT_ENTITY_T1[exact]
     ok = c0 & c1
-    amount = t1[np.searchsorted(t0, c2, side="right")] * ok
+    amount = t1[_k.reached(t0, c2, side="right")] * ok
     return (amount, _k.why(n, ~c0, ~c1, ~(c2 >= 10000000000))) if why else amount
 
 
@@ -1454,9 +1462,10 @@ def art32_used_car(columns: Mapping[str, Any]) -> Array:
 
 
 def _art32_used_car_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, c3: Any, why: bool = False) -> Any:
-    ok = c0 & (c1 >= 10000000000) & c2
+    m0 = c1 >= 10000000000
+    ok = c0 & m0 & c2
     amount = np.minimum((c3 + 100) // 200, 500000000) * ok
-    return (amount, _k.why(n, ~c0, ~(c1 >= 10000000000), ~c2)) if why else amount
+    return (amount, _k.why(n, ~c0, ~m0, ~c2)) if why else amount
 
 
 _ART32_TIME_HONOURED_T0 = _k.table((30000000, 10000000, 3000000))
@@ -1615,9 +1624,9 @@ def art36_loan_interest(columns: Mapping[str, Any]) -> Array:
 
 
 def _art36_loan_interest_kernel(exact: bool, n: int, c0: Any, c1: Any, c2: Any, why: bool = False) -> Any:
-    ok = (c0 == 0) | (c0 == 1)
-    amount = np.minimum((c1 + c2 + 1) // 2, 10000000) * ok
-    return (amount, _k.why(n, ~ok)) if why else amount
+    m0 = (c0 == 0) | (c0 == 1)
+    amount = np.minimum((c1 + c2 + 1) // 2, 10000000) * m0
+    return (amount, _k.why(n, ~m0)) if why else amount
 
 
 _ART36_INSURANCE_PREMIUM = Spec(

@@ -468,3 +468,41 @@ def test_the_searchsorted_side_follows_the_bounds() -> None:
     assert 'side="left"' in kernel
     kernel = source.split("def _art25_monthly_revenue_cumulative_kernel")[1].split("\n\n")[0]
     assert 'side="right"' in kernel
+
+
+# ── the runtime's helpers the kernels call ────────────────────────────────────
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 16, 17, 40])  # 16 edges are counted, 17 searched
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_reached_counts_the_edges_as_searchsorted_does(count: int, side: str) -> None:
+    chance = np.random.default_rng(count)
+    edges = np.sort(chance.choice(10**12, count, replace=False)).astype(np.int64)
+    values = np.concatenate([edges - 1, edges, edges + 1, chance.integers(0, 2 * 10**12, 500), [0, INT64_MAX]])
+    expected = np.searchsorted(edges, values, side=side)
+    assert kernels.reached(edges, values, side).tolist() == expected.tolist()
+    huge = values.astype(object) * 10**10  # the exact path: Python ints beyond int64, edges scaled alike
+    assert kernels.reached((edges.astype(object) * 10**10), huge, side).tolist() == expected.tolist()
+
+
+def test_why_gives_the_first_failure_that_holds() -> None:
+    chance = np.random.default_rng(7)
+    rows = 300
+    for shape in ([0.3], [0.2, 0.5], [0.1, True, 0.4], [False, 0.5, 0.5], [0.5, 0.5, 0.5, False], [True]):
+        failures = [f if isinstance(f, bool) else chance.random(rows) < f for f in shape]
+        expected = [next((k + 1 for k, f in enumerate(failures) if (f if isinstance(f, bool) else f[row])), 0)
+                    for row in range(rows)]
+        assert kernels.why(rows, *failures).tolist() == expected, shape
+
+
+def test_kernels_run_in_blocks_give_what_they_give_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    stem = "wucheng2023"
+    vec = vector_for(stem)
+    rules = [rule for rule in compiled_module(stem).rules if rule.id in vec._CALCULATORS.kernels]
+    assert len(rules) > 20
+    for rule in rules:
+        rows = [s.values for s in samples(rule) if encodable(rule, s.values, vec.RATE_SCALE)] * 4  # ≥ 2 blocks of 3
+        columns = vec.encode(rule.id, rows)
+        whole = vec.outcomes(rule.id, columns)
+        monkeypatch.setattr(kernels, "BLOCK", 3)
+        blocked = vec.outcomes(rule.id, columns)
+        monkeypatch.setattr(kernels, "BLOCK", 2**16)
+        assert whole[0].tolist() == blocked[0].tolist() and whole[1].tolist() == blocked[1].tolist(), rule.id

@@ -24,7 +24,8 @@ means is the plan's; this module only says how each step is done on columns:
   so round(min(x, cap)) = min(round(x), round(cap)).
 * Thresholds become integer thresholds on ``code`` (⌈b·den/num⌉ for "≥ b" and
   so on), so inclusive and exclusive bounds are exact; tier tables are
-  ``np.searchsorted`` over the tiers' lower bounds; tables by choice are arrays
+  counts of the tiers' lower bounds reached (``reached``: a comparison per bound for a
+  few, ``np.searchsorted`` for many); tables by choice are arrays
   indexed by the choice code.
 * Overflow: for every integer the kernel makes, the emitter derives a bound
   — a polynomial in the input columns — that must stay below 2⁶³.  At run
@@ -519,16 +520,23 @@ class RuleKernel:
         return []
 
     def visit_Require(self, step: plan.Require) -> list[str]:  # noqa: N802
-        held = self.test(step.condition)
+        held = self.mask(self.test(step.condition))
         self.required.append(held)
         self.failures.append((not_(held), step.reason))
         return []
 
     def visit_Exclude(self, step: plan.Exclude) -> list[str]:  # noqa: N802
-        held = self.test(step.condition)
+        held = self.mask(self.test(step.condition))
         self.excluded.append(held)
         self.failures.append((held, step.reason))
         return []
+
+    def mask(self, held: Mask) -> Mask:
+        """A condition's mask, named once (``m0`` …) when it is more than a column or its negation: the
+        amount's ``ok`` and the reason codes both use it, and it is computed once."""
+        if isinstance(held, bool) or atomic(held) or held.startswith("~") and atomic(held[1:]):
+            return held
+        return self.temp("m", held)
 
     def visit_Scale(self, step: plan.Scale) -> list[str]:  # noqa: N802
         self.term = self.mul_const(self.expr(step.base), Fraction(step.numerator) / Fraction(step.denominator))
@@ -758,7 +766,8 @@ class RuleKernel:
         return make(f"{table}[{k}]", 1, den, bound, nonneg), valid
 
     def search(self, code: str, lows: list[tuple[int, str, int]]) -> str:
-        """How many tiers' lower bounds the subject reaches, by ``np.searchsorted``.
+        """How many tiers' lower bounds the subject reaches, by the runtime's ``reached`` (``np.searchsorted``'s
+        answer, by counting comparisons when there are few bounds).
 
         Lower bounds "≥ b" are found with ``side="right"`` over b (b itself counts);
         when every lower bound is "> b", with ``side="left"`` over b (b itself does
@@ -768,7 +777,7 @@ class RuleKernel:
             edges, side = [value for value, _, _ in lows], "left"
         else:
             edges, side = [at_least for _, _, at_least in lows], "right"
-        return f"np.searchsorted({self.table(edges)}, {code}, side={py_str(side)})"
+        return f"{KERNELS}.reached({self.table(edges)}, {code}, side={py_str(side)})"
 
 
     def tiers_chain(self, tiers: tuple[ir.Tier, ...], term: Term, amounts: list[int], den: int) -> Term:

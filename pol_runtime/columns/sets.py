@@ -40,7 +40,7 @@ from ..result import Result
 from . import plain
 
 Array = np.ndarray[Any, np.dtype[Any]]
-Outcomes = Callable[[str, Mapping[str, Any]], tuple[Array, Array]]
+Outcomes = Callable[[str, Mapping[str, Any], Mapping[str, int]], tuple[Array, Array]]
 
 # What became of a rule for a row (the set plan's statuses); ``detail`` says more.
 UNTOUCHED = set_plan.UNTOUCHED  # none of its facts were given
@@ -76,7 +76,7 @@ class _Field:
 
     def __init__(self, kind: str, options: Sequence[str], given: Array, wrong: Array, exact: Array, column: Array,
                  inverse: Array | None, values: list[object] | None, messages: list[str | None],
-                 distinct: Array | None = None, parsed: Array | None = None) -> None:
+                 distinct: Array | None = None, parsed: Array | None = None, top: int = 0) -> None:
         self.kind, self.options = kind, options
         self.given = given  # bool: a value was read
         self.wrong = wrong  # bool: something was written that could not be read
@@ -87,6 +87,7 @@ class _Field:
         self.distinct = distinct  # per distinct value: its code (the value of those read by column)
         self.parsed = parsed  # per distinct value: whether it was read by column (``plain``)
         self.messages = messages  # per distinct value: why it could not be read
+        self.top = top  # numeric kinds: no encoded value is larger (the kernels need not look for the maximum)
         self.gates: dict[sets.Gate, Array] = {}
 
     def fails(self, gate: sets.Gate, rate_scale: int) -> Array:
@@ -315,6 +316,7 @@ def _decode(kind: str, code: Any, options: Sequence[str], rate_scale: int) -> ob
     return Decimal(int(code)) / _scales(rate_scale)[kind][0]
 
 
+_NUMERIC = ("money", "rate", "count", "quantity")
 _DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64,
                            "rate": np.int64, "count": np.int64, "quantity": np.int64}
 
@@ -379,8 +381,9 @@ def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate
         distinct[slow] = np.array(codes, dtype=_DTYPES[kind])
     if parsed is not None:
         distinct[fast] = parsed[1][fast]
+    top = int(distinct.max()) if count and kind in _NUMERIC else 0
     return _Field(kind, options, given[inverse], wrong[inverse], exact[inverse], distinct[inverse], inverse, values,
-                  messages, distinct, fast)
+                  messages, distinct, fast, top)
 
 
 def positions(header: Sequence[str]) -> dict[str, int]:
@@ -451,30 +454,33 @@ class ColumnError(ValueError):
         self.reason = message
 
 
-def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_scale: int) -> Array:
-    """The column as the kernels take it, or ColumnError: exact types only, never a silent conversion."""
+def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_scale: int) -> tuple[Array, int]:
+    """The column as the kernels take it and its largest value (0 but for numbers), or ColumnError: exact
+    types only, never a silent conversion."""
     if kind == "bool":
         if column.dtype != np.bool_:
             raise ColumnError(name, f"应为 bool 数组，实际是 {column.dtype}")
-        return column
+        return column, 0
     if kind == "date":
         if column.dtype.kind != "M":
             raise ColumnError(name, f"应为 datetime64 数组，实际是 {column.dtype}")
-        return column.astype("datetime64[D]")
+        return column.astype("datetime64[D]"), 0
     if column.dtype.kind not in "iu":
         unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "count": "个数",
                 "quantity": f"数量以 1/{numbers.QUANTITY_SCALE} 单位计"}.get(kind, "选项代码")
         raise ColumnError(name, f"应为整数数组（{unit}），实际是 {column.dtype}")
-    if column.size and int(column.min()) < 0:
+    # One pass for both ends: seen unsigned, a negative value is above every value of the signed type.
+    top = int(column.view(f"u{column.dtype.itemsize}").max()) if column.size else 0
+    if column.dtype.kind == "i" and top > np.iinfo(column.dtype).max:
         raise ColumnError(name, "不能为负数")
     if kind == "choice":
-        if column.size and int(column.max()) >= len(options):
+        if top >= len(options):
             raise ColumnError(name, f"的代码应在 0 到 {len(options) - 1} 之间（{'、'.join(options)} 的序号）")
-        return column
+        return column, 0
     scale, limit = _scales(rate_scale)[kind]
-    if column.size and int(column.max()) > min(int(limit * scale), _I64_MAX):
+    if top > min(int(limit * scale), _I64_MAX):
         raise ColumnError(name, f"超出可计算的范围（至多 {limit:,}）")
-    return column.astype(np.int64, copy=False)
+    return column.astype(np.int64, copy=False), top
 
 
 def typed(entries: Sequence[sets.Entry], columns: Mapping[str, Any], rate_scale: int = 10**6) -> Facts:
@@ -492,8 +498,8 @@ def typed(entries: Sequence[sets.Entry], columns: Mapping[str, Any], rate_scale:
         if column.shape != (rows,):
             raise ColumnError(name, f"应为 {rows} 行的一维数组，实际形状是 {column.shape}")
         kind, options = plan.kinds[name]
-        fields[name] = _Field(kind, options, everywhere, nowhere, nowhere, _checked(name, kind, options, column, rate_scale),
-                              None, None, [])
+        checked, top = _checked(name, kind, options, column, rate_scale)
+        fields[name] = _Field(kind, options, everywhere, nowhere, nowhere, checked, None, None, [], top=top)
 
     def row_facts(row: int) -> dict[str, object]:
         return {name: _decode(read.kind, read.column[row].item() if read.kind != "date" else read.column[row],
@@ -694,10 +700,12 @@ def _calculate(kernel: Kernel | None, names: tuple[str, ...], fields: dict[str, 
     if kernel is None:
         return None
 
+    maxima = {name: fields[name].top for name in names if fields[name].kind in _NUMERIC}  # at least the part's
+
     def attempt(part: Array | None) -> tuple[Array, Array] | None:
         columns = {name: fields[name].column if part is None else fields[name].column[part] for name in names}
         try:
-            return kernel.outcomes(kernel.rule, columns)
+            return kernel.outcomes(kernel.rule, columns, maxima)
         except (ValueError, TypeError, OverflowError, ArithmeticError):
             return None
 
