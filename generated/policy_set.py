@@ -20,7 +20,7 @@ from . import liuhe2023, wucheng2023
 
 rt.require("1.3", __name__)
 
-__all__ = ["BUDGETS", "ENTRIES", "evaluate"]
+__all__ = ["BUDGETS", "ENTRIES", "PLAN", "evaluate"]
 
 BUDGETS: dict[str, Decimal] = {
     "旅游产业发展专项资金": Decimal("3000000"),
@@ -1767,6 +1767,577 @@ ENTRIES: tuple[rt.Entry, ...] = (
         across="",
     ),
 )
+
+# What deciding these rules for an applicant takes, worked out by pol build (pol_runtime.set_plan.make_plan):
+# each entry's inputs by position, the entries reading each input, validity, places and the stacking groups.
+PLAN: rt.SetPlan = rt.adopt_set_plan(ENTRIES, rt.SetPlan(
+    names=(
+        ("特色农业类项目", "固定资产投资", "年度地方财政贡献"),  # art2_agri_low
+        ("特色农业类项目", "固定资产投资", "年度地方财政贡献"),  # art2_agri_mid
+        ("特色农业类项目", "固定资产投资", "年度地方财政贡献"),  # art2_agri_high
+        ("年度地方财政贡献", "重点产业新建项目", "亩均税收", "绩效奖励年度"),  # art4_performance_early
+        ("年度地方财政贡献", "重点产业新建项目", "亩均税收", "绩效奖励年度"),  # art4_performance_late
+        ("年度地方财政贡献", "新引进总部经济项目", "总部经济奖励年度"),  # art5_hq_low
+        ("年度地方财政贡献", "新引进总部经济项目", "总部经济奖励年度"),  # art5_hq_mid
+        ("年度地方财政贡献", "新引进总部经济项目", "总部经济奖励年度"),  # art5_hq_high
+        ("生产加工型企业", "专利或高新技术产品在县域内投产", "有良好市场前景和带动作用"),  # art7_product
+        ("新药类别", "品种年销售额"),  # art8_class1_drug
+        ("新药类别", "品种年销售额"),  # art8_class2_drug
+        ("品种年销售额", "中药大品种二次开发项目在县域内投产", "研发实际发生额"),  # art8_tcm_redevelopment
+        ("完成仿制药一致性评价", "仿制药品种年度地方财政贡献"),  # art8_generic_consistency
+        ("初次认定企业技术中心", "企业技术中心级别"),  # art9_tech_centre
+        ("初次认定为国家高新技术企业",),  # art9_initial_hitech
+        ("在重点行业完成成果转化", "单品种销售收入"),  # art9_achievement
+        ("新列入专精特新中小企业级别",),  # art9_specialised
+        ("牵头制定并新获批的标准",),  # art10_standard
+        ("年度新获认定中国驰名商标",),  # art10_famous_trademark
+        ("年度新获得中国质量奖",),  # art10_quality_award
+        ("年度新获认定版权示范单位级别",),  # art10_copyright
+        ("规上工业企业", "年产值同比增长额"),  # art11_output_growth
+        ("年度地方财政贡献", "生产加工型企业", "年度纳税额", "上年度地方财政贡献", "新建项目尚在享受投资奖励或绩效奖励"),  # art12_contribution_growth
+        ("新增纳入统计的企业类别",),  # art14_statistics
+        ("上市板块",),  # art15_listing
+        ("兼并重组后新企业继续生产经营", "资产变更过户产生的当年地方财政贡献"),  # art16_transfer
+        ("年度地方财政贡献", "上年度地方财政贡献", "在兼并重组完成后3年内"),  # art16_merger_growth
+        ("科技信贷发放额", "上年末一年期贷款LPR利率"),  # art6_tech_credit
+        ("引进国家省海外引才计划人才", "人才年薪"),  # art7_talent_salary
+        ("入选海外引才计划",),  # art7_application_award
+        ("入选海外引才计划",),  # art7_project_support
+        ("入选海外引才计划",),  # art7_recruitment_subsidy
+        ("入选省级海外工程师",),  # art7_overseas_engineer
+        ("引进周末工程师",),  # art7_weekend_engineer
+        ("研发机构类别", "新认定研发机构"),  # art8_research_institute
+        ("院士专家工作站级别", "新建工作站"),  # art8_national_workstation
+        ("院士专家工作站级别", "新建工作站", "市财政补助额度"),  # art8_provincial_workstation
+        ("院士专家工作站级别", "新建工作站"),  # art8_city_workstation
+        ("博士后工作站绩效考核优秀", "市级奖励额度"),  # art8_postdoc
+        ("建立金华市外国专家工作站",),  # art8_foreign_expert_city
+        ("入选浙江省外国专家工作站",),  # art8_foreign_expert_province
+        ("婺城区科技特派员项目数",),  # art9_commissioner_project
+        ("考核优秀科技特派员人数", "科技特派员总人数"),  # art9_commissioner_excellent
+        ("实际成交金额", "实际支付金额", "合作方式", "在区内付诸实施", "合作协议费用已获得创新券资助"),  # art9_cooperation
+        ("技术转让所得",),  # art10_tech_transfer
+        ("纳入市级补助", "研发费用"),  # art11_city_topup
+        ("事业单位或高校", "研发投入费用"),  # art11_institution
+        ("研发费用", "企业规模", "企业类型"),  # art11_rd_subsidy
+        ("研发费用", "规上工业企业", "研发投入占主营业务收入比重", "上年研发费用"),  # art11_rd_growth
+        ("孵化器级别",),  # art12_incubator
+        ("众创空间级别",),  # art12_maker_space
+        ("在孵企业新认定国家高新技术企业数",),  # art12_incubated_hitech
+        ("在孵企业新认定省科技型中小企业数",),  # art12_incubated_sme
+        ("国家高新技术企业认定",),  # art13_hitech
+        ("完成整体搬迁落户我区", "国家高新技术企业有效期剩余"),  # art13_relocation
+        ("完成整体搬迁落户我区", "国家高新技术企业有效期剩余", "省创新型领军企业"),  # art13_relocation_leader
+        ("首次列入规上统计的国家高新技术企业第二年仍在规上统计库",),  # art13_above_scale
+        ("新认列入省科技型中小企业",),  # art13_sme
+        ("获省创新能力百强的国家高新技术企业",),  # art13_top100
+        ("腾笼换鸟市级拨付资金",),  # art14_vacate_cage
+        ("入选浙江省服务业100强",),  # art19_top100
+        ("入选首批浙江省服务业领军企业",),  # art19_leader
+        ("入选亩产效益领跑者名单",),  # art19_per_mu
+        ("首版次软件产品级别",),  # art21_first_version_software
+        ("首次入围软件百强",),  # art21_software_top100
+        ("列入区级科技计划的集成电路项目",),  # art22_ic_project
+        ("非政府性资金投资", "固定资产投资", "实际投资额"),  # art24_investment
+        ("非政府性资金投资", "评定景区等级", "升级评定"),  # art24_a_grade
+        ("非政府性资金投资", "评定景区等级", "升级评定"),  # art24_upgrade
+        ("完成年度升规的服务业企业",),  # art25_annual
+        ("月度升规的服务业企业",),  # art25_monthly
+        ("月度升规的服务业企业", "一至十一月营业收入"),  # art25_monthly_revenue
+        ("安装空调监测调控设备", "平均负荷较基线下降比例", "当月压降电量对应电费"),  # art26_air_conditioning
+        ("分支机构转为独立法人", "纳入限上统计", "年销售额"),  # art31_independent_entity
+        ("纳入限上统计", "实现集中财务管理", "区级综合贡献额"),  # art31_contribution
+        ("设立独立法人机构", "二手车年销售额", "纳入限额以上统计库", "上年度二手车经销额"),  # art32_used_car
+        ("新评老字号",),  # art32_time_honoured
+        ("智慧商圈试点级别", "验收通过"),  # art33_smart_district
+        ("列入国家智慧商店提升改造", "验收通过"),  # art33_smart_store
+        ("经备案参加境外展会", "展位费用"),  # art34_booth
+        ("往返机票费用",),  # art34_air_ticket
+        ("农业经营主体", "实际支付利息", "担保费用"),  # art36_loan_interest
+        ("投保地方特色农业保险", "实际保费"),  # art36_insurance_premium
+        ("农业产业化联合体级别",),  # art37_union
+        ("认定为省级数字农业工厂等",),  # art37_digital_farm
+        ("认定为省级未来农场",),  # art37_future_farm
+        ("建设粮食烘干育秧等社会化服务中心", "服务中心实际投资额"),  # art37_service_centre
+        ("达到省级规模种粮动态补贴触发条件", "水稻亩均化肥农药成本上涨额", "水稻种植面积"),  # art38_grain_subsidy
+        ("通过省市考核验收",),  # art39_future_village
+        ("清廉村居示范级别",),  # art39_clean_village
+        ("实施农业产业技术团队项目",),  # art40_tech_team
+        ("高品质绿色科技示范基地项目总投资",),  # art40_demo_base
+        ("科技类示范基地验收级别",),  # art40_demo_base_acceptance
+        ("列入省级农机创建项目", "农机创建项目投资额"),  # art40_agri_machinery
+        ("新认定省级农机基地",),  # art40_agri_machinery_recognised
+        ("列入宜机化改造", "宜机化改造投资额"),  # art40_mechanisation
+    ),
+    kinds={
+        "特色农业类项目": ("bool", ()),
+        "固定资产投资": ("money", ()),
+        "年度地方财政贡献": ("money", ()),
+        "重点产业新建项目": ("bool", ()),
+        "亩均税收": ("money", ()),
+        "绩效奖励年度": ("count", ()),
+        "新引进总部经济项目": ("bool", ()),
+        "总部经济奖励年度": ("count", ()),
+        "生产加工型企业": ("bool", ()),
+        "专利或高新技术产品在县域内投产": ("bool", ()),
+        "有良好市场前景和带动作用": ("bool", ()),
+        "新药类别": ("choice", ("一类新药", "二类新药", "全国独家品种")),
+        "品种年销售额": ("money", ()),
+        "中药大品种二次开发项目在县域内投产": ("bool", ()),
+        "研发实际发生额": ("money", ()),
+        "完成仿制药一致性评价": ("bool", ()),
+        "仿制药品种年度地方财政贡献": ("money", ()),
+        "初次认定企业技术中心": ("bool", ()),
+        "企业技术中心级别": ("choice", ("国家级企业技术中心", "省级企业技术中心")),
+        "初次认定为国家高新技术企业": ("bool", ()),
+        "在重点行业完成成果转化": ("bool", ()),
+        "单品种销售收入": ("money", ()),
+        "新列入专精特新中小企业级别": ("choice", ("国家级专精特新中小企业", "省级专精特新中小企业")),
+        "牵头制定并新获批的标准": ("choice", ("国际标准", "国家标准", "行业标准")),
+        "年度新获认定中国驰名商标": ("bool", ()),
+        "年度新获得中国质量奖": ("bool", ()),
+        "年度新获认定版权示范单位级别": ("choice", ("国家级版权示范单位", "省级版权示范单位")),
+        "规上工业企业": ("bool", ()),
+        "年产值同比增长额": ("money", ()),
+        "年度纳税额": ("money", ()),
+        "上年度地方财政贡献": ("money", ()),
+        "新建项目尚在享受投资奖励或绩效奖励": ("bool", ()),
+        "新增纳入统计的企业类别": ("choice", ("规模以上工业企业", "规模以上服务业企业", "限上商贸企业")),
+        "上市板块": ("choice", ("主板", "中小板", "创业板", "科创板", "新三板")),
+        "兼并重组后新企业继续生产经营": ("bool", ()),
+        "资产变更过户产生的当年地方财政贡献": ("money", ()),
+        "在兼并重组完成后3年内": ("bool", ()),
+        "科技信贷发放额": ("money", ()),
+        "上年末一年期贷款LPR利率": ("rate", ()),
+        "引进国家省海外引才计划人才": ("bool", ()),
+        "人才年薪": ("money", ()),
+        "入选海外引才计划": ("bool", ()),
+        "入选省级海外工程师": ("bool", ()),
+        "引进周末工程师": ("bool", ()),
+        "研发机构类别": ("choice", ("省级企业研究院", "省级高新技术研发中心", "市高新技术研发中心")),
+        "新认定研发机构": ("bool", ()),
+        "院士专家工作站级别": ("choice", ("国家级院士专家工作站", "省级院士专家工作站", "市级院士工作站", "专家工作站")),
+        "新建工作站": ("bool", ()),
+        "市财政补助额度": ("money", ()),
+        "博士后工作站绩效考核优秀": ("bool", ()),
+        "市级奖励额度": ("money", ()),
+        "建立金华市外国专家工作站": ("bool", ()),
+        "入选浙江省外国专家工作站": ("bool", ()),
+        "婺城区科技特派员项目数": ("count", ()),
+        "考核优秀科技特派员人数": ("count", ()),
+        "科技特派员总人数": ("count", ()),
+        "实际成交金额": ("money", ()),
+        "实际支付金额": ("money", ()),
+        "合作方式": ("choice", ("一般合作", "创新挑战", "竞价拍卖")),
+        "在区内付诸实施": ("bool", ()),
+        "合作协议费用已获得创新券资助": ("bool", ()),
+        "技术转让所得": ("money", ()),
+        "纳入市级补助": ("bool", ()),
+        "研发费用": ("money", ()),
+        "事业单位或高校": ("bool", ()),
+        "研发投入费用": ("money", ()),
+        "企业规模": ("choice", ("规上企业", "规下企业")),
+        "企业类型": ("choice", ("国家高新技术企业", "省科技型中小企业", "其他企业")),
+        "研发投入占主营业务收入比重": ("rate", ()),
+        "上年研发费用": ("money", ()),
+        "孵化器级别": ("choice", ("国家级科技企业孵化器", "省级科技企业孵化器", "市级科技企业孵化器")),
+        "众创空间级别": ("choice", ("国家级众创空间", "省级众创空间", "市级众创空间")),
+        "在孵企业新认定国家高新技术企业数": ("count", ()),
+        "在孵企业新认定省科技型中小企业数": ("count", ()),
+        "国家高新技术企业认定": ("choice", ("新认定", "重新认定")),
+        "完成整体搬迁落户我区": ("bool", ()),
+        "国家高新技术企业有效期剩余": ("count", ()),
+        "省创新型领军企业": ("bool", ()),
+        "首次列入规上统计的国家高新技术企业第二年仍在规上统计库": ("bool", ()),
+        "新认列入省科技型中小企业": ("bool", ()),
+        "获省创新能力百强的国家高新技术企业": ("bool", ()),
+        "腾笼换鸟市级拨付资金": ("money", ()),
+        "入选浙江省服务业100强": ("bool", ()),
+        "入选首批浙江省服务业领军企业": ("bool", ()),
+        "入选亩产效益领跑者名单": ("bool", ()),
+        "首版次软件产品级别": ("choice", ("国家级首版次软件产品", "省级首版次软件产品")),
+        "首次入围软件百强": ("bool", ()),
+        "列入区级科技计划的集成电路项目": ("bool", ()),
+        "非政府性资金投资": ("bool", ()),
+        "实际投资额": ("money", ()),
+        "评定景区等级": ("choice", ("国家3A级旅游景区", "国家4A级旅游景区")),
+        "升级评定": ("bool", ()),
+        "完成年度升规的服务业企业": ("bool", ()),
+        "月度升规的服务业企业": ("bool", ()),
+        "一至十一月营业收入": ("money", ()),
+        "安装空调监测调控设备": ("bool", ()),
+        "平均负荷较基线下降比例": ("rate", ()),
+        "当月压降电量对应电费": ("money", ()),
+        "分支机构转为独立法人": ("bool", ()),
+        "纳入限上统计": ("bool", ()),
+        "年销售额": ("money", ()),
+        "实现集中财务管理": ("bool", ()),
+        "区级综合贡献额": ("money", ()),
+        "设立独立法人机构": ("bool", ()),
+        "二手车年销售额": ("money", ()),
+        "纳入限额以上统计库": ("bool", ()),
+        "上年度二手车经销额": ("money", ()),
+        "新评老字号": ("choice", ("中华老字号", "浙江老字号", "金华老字号")),
+        "智慧商圈试点级别": ("choice", ("国家级智慧商圈试点", "省级智慧商圈试点", "市级智慧商圈试点")),
+        "验收通过": ("bool", ()),
+        "列入国家智慧商店提升改造": ("bool", ()),
+        "经备案参加境外展会": ("bool", ()),
+        "展位费用": ("money", ()),
+        "往返机票费用": ("money", ()),
+        "农业经营主体": ("choice", ("农林业龙头企业", "家庭农林场", "其他主体")),
+        "实际支付利息": ("money", ()),
+        "担保费用": ("money", ()),
+        "投保地方特色农业保险": ("bool", ()),
+        "实际保费": ("money", ()),
+        "农业产业化联合体级别": ("choice", ("省级农业产业化联合体", "市级农业产业化联合体")),
+        "认定为省级数字农业工厂等": ("bool", ()),
+        "认定为省级未来农场": ("bool", ()),
+        "建设粮食烘干育秧等社会化服务中心": ("bool", ()),
+        "服务中心实际投资额": ("money", ()),
+        "达到省级规模种粮动态补贴触发条件": ("bool", ()),
+        "水稻亩均化肥农药成本上涨额": ("money", ()),
+        "水稻种植面积": ("quantity", ()),
+        "通过省市考核验收": ("bool", ()),
+        "清廉村居示范级别": ("choice", ("区级示范型清廉村居", "市级示范型清廉村居")),
+        "实施农业产业技术团队项目": ("bool", ()),
+        "高品质绿色科技示范基地项目总投资": ("money", ()),
+        "科技类示范基地验收级别": ("choice", ("省级科技类示范基地", "市级科技类示范基地")),
+        "列入省级农机创建项目": ("bool", ()),
+        "农机创建项目投资额": ("money", ()),
+        "新认定省级农机基地": ("bool", ()),
+        "列入宜机化改造": ("bool", ()),
+        "宜机化改造投资额": ("money", ()),
+    },
+    readers={
+        "特色农业类项目": (0, 1, 2),
+        "固定资产投资": (0, 1, 2, 66),
+        "年度地方财政贡献": (0, 1, 2, 3, 4, 5, 6, 7, 22, 26),
+        "重点产业新建项目": (3, 4),
+        "亩均税收": (3, 4),
+        "绩效奖励年度": (3, 4),
+        "新引进总部经济项目": (5, 6, 7),
+        "总部经济奖励年度": (5, 6, 7),
+        "生产加工型企业": (8, 22),
+        "专利或高新技术产品在县域内投产": (8,),
+        "有良好市场前景和带动作用": (8,),
+        "新药类别": (9, 10),
+        "品种年销售额": (9, 10, 11),
+        "中药大品种二次开发项目在县域内投产": (11,),
+        "研发实际发生额": (11,),
+        "完成仿制药一致性评价": (12,),
+        "仿制药品种年度地方财政贡献": (12,),
+        "初次认定企业技术中心": (13,),
+        "企业技术中心级别": (13,),
+        "初次认定为国家高新技术企业": (14,),
+        "在重点行业完成成果转化": (15,),
+        "单品种销售收入": (15,),
+        "新列入专精特新中小企业级别": (16,),
+        "牵头制定并新获批的标准": (17,),
+        "年度新获认定中国驰名商标": (18,),
+        "年度新获得中国质量奖": (19,),
+        "年度新获认定版权示范单位级别": (20,),
+        "规上工业企业": (21, 48),
+        "年产值同比增长额": (21,),
+        "年度纳税额": (22,),
+        "上年度地方财政贡献": (22, 26),
+        "新建项目尚在享受投资奖励或绩效奖励": (22,),
+        "新增纳入统计的企业类别": (23,),
+        "上市板块": (24,),
+        "兼并重组后新企业继续生产经营": (25,),
+        "资产变更过户产生的当年地方财政贡献": (25,),
+        "在兼并重组完成后3年内": (26,),
+        "科技信贷发放额": (27,),
+        "上年末一年期贷款LPR利率": (27,),
+        "引进国家省海外引才计划人才": (28,),
+        "人才年薪": (28,),
+        "入选海外引才计划": (29, 30, 31),
+        "入选省级海外工程师": (32,),
+        "引进周末工程师": (33,),
+        "研发机构类别": (34,),
+        "新认定研发机构": (34,),
+        "院士专家工作站级别": (35, 36, 37),
+        "新建工作站": (35, 36, 37),
+        "市财政补助额度": (36,),
+        "博士后工作站绩效考核优秀": (38,),
+        "市级奖励额度": (38,),
+        "建立金华市外国专家工作站": (39,),
+        "入选浙江省外国专家工作站": (40,),
+        "婺城区科技特派员项目数": (41,),
+        "考核优秀科技特派员人数": (42,),
+        "科技特派员总人数": (42,),
+        "实际成交金额": (43,),
+        "实际支付金额": (43,),
+        "合作方式": (43,),
+        "在区内付诸实施": (43,),
+        "合作协议费用已获得创新券资助": (43,),
+        "技术转让所得": (44,),
+        "纳入市级补助": (45,),
+        "研发费用": (45, 47, 48),
+        "事业单位或高校": (46,),
+        "研发投入费用": (46,),
+        "企业规模": (47,),
+        "企业类型": (47,),
+        "研发投入占主营业务收入比重": (48,),
+        "上年研发费用": (48,),
+        "孵化器级别": (49,),
+        "众创空间级别": (50,),
+        "在孵企业新认定国家高新技术企业数": (51,),
+        "在孵企业新认定省科技型中小企业数": (52,),
+        "国家高新技术企业认定": (53,),
+        "完成整体搬迁落户我区": (54, 55),
+        "国家高新技术企业有效期剩余": (54, 55),
+        "省创新型领军企业": (55,),
+        "首次列入规上统计的国家高新技术企业第二年仍在规上统计库": (56,),
+        "新认列入省科技型中小企业": (57,),
+        "获省创新能力百强的国家高新技术企业": (58,),
+        "腾笼换鸟市级拨付资金": (59,),
+        "入选浙江省服务业100强": (60,),
+        "入选首批浙江省服务业领军企业": (61,),
+        "入选亩产效益领跑者名单": (62,),
+        "首版次软件产品级别": (63,),
+        "首次入围软件百强": (64,),
+        "列入区级科技计划的集成电路项目": (65,),
+        "非政府性资金投资": (66, 67, 68),
+        "实际投资额": (66,),
+        "评定景区等级": (67, 68),
+        "升级评定": (67, 68),
+        "完成年度升规的服务业企业": (69,),
+        "月度升规的服务业企业": (70, 71),
+        "一至十一月营业收入": (71,),
+        "安装空调监测调控设备": (72,),
+        "平均负荷较基线下降比例": (72,),
+        "当月压降电量对应电费": (72,),
+        "分支机构转为独立法人": (73,),
+        "纳入限上统计": (73, 74),
+        "年销售额": (73,),
+        "实现集中财务管理": (74,),
+        "区级综合贡献额": (74,),
+        "设立独立法人机构": (75,),
+        "二手车年销售额": (75,),
+        "纳入限额以上统计库": (75,),
+        "上年度二手车经销额": (75,),
+        "新评老字号": (76,),
+        "智慧商圈试点级别": (77,),
+        "验收通过": (77, 78),
+        "列入国家智慧商店提升改造": (78,),
+        "经备案参加境外展会": (79,),
+        "展位费用": (79,),
+        "往返机票费用": (80,),
+        "农业经营主体": (81,),
+        "实际支付利息": (81,),
+        "担保费用": (81,),
+        "投保地方特色农业保险": (82,),
+        "实际保费": (82,),
+        "农业产业化联合体级别": (83,),
+        "认定为省级数字农业工厂等": (84,),
+        "认定为省级未来农场": (85,),
+        "建设粮食烘干育秧等社会化服务中心": (86,),
+        "服务中心实际投资额": (86,),
+        "达到省级规模种粮动态补贴触发条件": (87,),
+        "水稻亩均化肥农药成本上涨额": (87,),
+        "水稻种植面积": (87,),
+        "通过省市考核验收": (88,),
+        "清廉村居示范级别": (89,),
+        "实施农业产业技术团队项目": (90,),
+        "高品质绿色科技示范基地项目总投资": (91,),
+        "科技类示范基地验收级别": (92,),
+        "列入省级农机创建项目": (93,),
+        "农机创建项目投资额": (93,),
+        "新认定省级农机基地": (94,),
+        "列入宜机化改造": (95,),
+        "宜机化改造投资额": (95,),
+    },
+    validity={
+        "柳河县委、县政府2023年2月8日实施意见（原件未载文号）": (datetime.date(2023, 2, 8), datetime.date(2026, 2, 8)),
+        "婺区政发〔2023〕6号": (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
+    },
+    rules={
+        "art2_agri_low": 0,
+        "art2_agri_mid": 1,
+        "art2_agri_high": 2,
+        "art4_performance_early": 3,
+        "art4_performance_late": 4,
+        "art5_hq_low": 5,
+        "art5_hq_mid": 6,
+        "art5_hq_high": 7,
+        "art7_product": 8,
+        "art8_class1_drug": 9,
+        "art8_class2_drug": 10,
+        "art8_tcm_redevelopment": 11,
+        "art8_generic_consistency": 12,
+        "art9_tech_centre": 13,
+        "art9_initial_hitech": 14,
+        "art9_achievement": 15,
+        "art9_specialised": 16,
+        "art10_standard": 17,
+        "art10_famous_trademark": 18,
+        "art10_quality_award": 19,
+        "art10_copyright": 20,
+        "art11_output_growth": 21,
+        "art12_contribution_growth": 22,
+        "art14_statistics": 23,
+        "art15_listing": 24,
+        "art16_transfer": 25,
+        "art16_merger_growth": 26,
+        "art6_tech_credit": 27,
+        "art7_talent_salary": 28,
+        "art7_application_award": 29,
+        "art7_project_support": 30,
+        "art7_recruitment_subsidy": 31,
+        "art7_overseas_engineer": 32,
+        "art7_weekend_engineer": 33,
+        "art8_research_institute": 34,
+        "art8_national_workstation": 35,
+        "art8_provincial_workstation": 36,
+        "art8_city_workstation": 37,
+        "art8_postdoc": 38,
+        "art8_foreign_expert_city": 39,
+        "art8_foreign_expert_province": 40,
+        "art9_commissioner_project": 41,
+        "art9_commissioner_excellent": 42,
+        "art9_cooperation": 43,
+        "art10_tech_transfer": 44,
+        "art11_city_topup": 45,
+        "art11_institution": 46,
+        "art11_rd_subsidy": 47,
+        "art11_rd_growth": 48,
+        "art12_incubator": 49,
+        "art12_maker_space": 50,
+        "art12_incubated_hitech": 51,
+        "art12_incubated_sme": 52,
+        "art13_hitech": 53,
+        "art13_relocation": 54,
+        "art13_relocation_leader": 55,
+        "art13_above_scale": 56,
+        "art13_sme": 57,
+        "art13_top100": 58,
+        "art14_vacate_cage": 59,
+        "art19_top100": 60,
+        "art19_leader": 61,
+        "art19_per_mu": 62,
+        "art21_first_version_software": 63,
+        "art21_software_top100": 64,
+        "art22_ic_project": 65,
+        "art24_investment": 66,
+        "art24_a_grade": 67,
+        "art24_upgrade": 68,
+        "art25_annual": 69,
+        "art25_monthly": 70,
+        "art25_monthly_revenue": 71,
+        "art26_air_conditioning": 72,
+        "art31_independent_entity": 73,
+        "art31_contribution": 74,
+        "art32_used_car": 75,
+        "art32_time_honoured": 76,
+        "art33_smart_district": 77,
+        "art33_smart_store": 78,
+        "art34_booth": 79,
+        "art34_air_ticket": 80,
+        "art36_loan_interest": 81,
+        "art36_insurance_premium": 82,
+        "art37_union": 83,
+        "art37_digital_farm": 84,
+        "art37_future_farm": 85,
+        "art37_service_centre": 86,
+        "art38_grain_subsidy": 87,
+        "art39_future_village": 88,
+        "art39_clean_village": 89,
+        "art40_tech_team": 90,
+        "art40_demo_base": 91,
+        "art40_demo_base_acceptance": 92,
+        "art40_agri_machinery": 93,
+        "art40_agri_machinery_recognised": 94,
+        "art40_mechanisation": 95,
+    },
+    places=("柳河县", "通化市柳河县", "吉林省通化市柳河县", "婺城区", "金华市婺城区", "浙江省金华市婺城区"),
+    several_places=True,
+    groups=(
+        rt.StackGroup(("", "特色农业类项目投资奖励"), "就高从优", competing=(0, 1, 2), adding=()),
+        rt.StackGroup(("", "新建项目绩效奖励"), "就高从优", competing=(3, 4), adding=()),
+        rt.StackGroup(("", "总部经济奖励"), "就高从优", competing=(5, 6, 7), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art7_product"), "就高从优", competing=(8,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art8_class1_drug"), "就高从优", competing=(9,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art8_class2_drug"), "就高从优", competing=(10,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art8_tcm_redevelopment"), "就高从优", competing=(11,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art8_generic_consistency"), "就高从优", competing=(12,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art9_tech_centre"), "就高从优", competing=(13,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art9_initial_hitech"), "就高从优", competing=(14,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art9_achievement"), "就高从优", competing=(15,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art9_specialised"), "就高从优", competing=(16,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art10_standard"), "就高从优", competing=(17,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art10_famous_trademark"), "就高从优", competing=(18,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art10_quality_award"), "就高从优", competing=(19,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art10_copyright"), "就高从优", competing=(20,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art11_output_growth"), "就高从优", competing=(21,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art12_contribution_growth"), "就高从优", competing=(22,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art14_statistics"), "就高从优", competing=(23,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art15_listing"), "就高从优", competing=(24,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art16_transfer"), "就高从优", competing=(25,), adding=()),
+        rt.StackGroup(("柳河县委、县政府2023年2月8日实施意见（原件未载文号）", "art16_merger_growth"), "就高从优", competing=(26,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art6_tech_credit"), "就高从优", competing=(27,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_talent_salary"), "就高从优", competing=(28,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_application_award"), "就高从优", competing=(29,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_project_support"), "就高从优", competing=(30,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_recruitment_subsidy"), "就高从优", competing=(31,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_overseas_engineer"), "就高从优", competing=(32,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art7_weekend_engineer"), "就高从优", competing=(33,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_research_institute"), "就高从优", competing=(34,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_national_workstation"), "就高从优", competing=(35,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_provincial_workstation"), "就高从优", competing=(36,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_city_workstation"), "就高从优", competing=(37,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_postdoc"), "就高从优", competing=(38,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_foreign_expert_city"), "就高从优", competing=(39,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art8_foreign_expert_province"), "就高从优", competing=(40,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art9_commissioner_project"), "就高从优", competing=(41,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art9_commissioner_excellent"), "就高从优", competing=(42,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art9_cooperation"), "就高从优", competing=(43,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art10_tech_transfer"), "就高从优", competing=(44,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "企业研发投入奖补"), "就高从优", competing=(45, 47), adding=(48,)),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art11_institution"), "就高从优", competing=(46,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art12_incubator"), "就高从优", competing=(49,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art12_maker_space"), "就高从优", competing=(50,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art12_incubated_hitech"), "就高从优", competing=(51,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art12_incubated_sme"), "就高从优", competing=(52,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art13_hitech"), "就高从优", competing=(53,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "整体搬迁国家高新技术企业"), "就高从优", competing=(54,), adding=(55,)),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art13_above_scale"), "就高从优", competing=(56,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art13_sme"), "就高从优", competing=(57,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art13_top100"), "就高从优", competing=(58,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art14_vacate_cage"), "就高从优", competing=(59,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "服务业骨干企业"), "就高从优", competing=(60, 61, 62), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art21_first_version_software"), "就高从优", competing=(63,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art21_software_top100"), "就高从优", competing=(64,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art22_ic_project"), "就高从优", competing=(65,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art24_investment"), "就高从优", competing=(66,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "A级旅游景区评定"), "就高从优", competing=(67, 68), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "服务业企业升规"), "就高从优", competing=(69, 70), adding=(71,)),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art26_air_conditioning"), "就高从优", competing=(72,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art31_independent_entity"), "就高从优", competing=(73,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art31_contribution"), "就高从优", competing=(74,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art32_used_car"), "就高从优", competing=(75,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art32_time_honoured"), "就高从优", competing=(76,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art33_smart_district"), "就高从优", competing=(77,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art33_smart_store"), "就高从优", competing=(78,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art34_booth"), "就高从优", competing=(79,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art34_air_ticket"), "就高从优", competing=(80,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art36_loan_interest"), "就高从优", competing=(81,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art36_insurance_premium"), "就高从优", competing=(82,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art37_union"), "就高从优", competing=(83,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "省级数字农业工厂、未来农场认定"), "就高从优", competing=(84, 85), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art37_service_centre"), "就高从优", competing=(86,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art38_grain_subsidy"), "就高从优", competing=(87,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art39_future_village"), "就高从优", competing=(88,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art39_clean_village"), "就高从优", competing=(89,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_tech_team"), "就高从优", competing=(90,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_demo_base"), "就高从优", competing=(91,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_demo_base_acceptance"), "就高从优", competing=(92,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_agri_machinery"), "就高从优", competing=(93,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_agri_machinery_recognised"), "就高从优", competing=(94,), adding=()),
+        rt.StackGroup(("婺区政发〔2023〕6号", "art40_mechanisation"), "就高从优", competing=(95,), adding=()),
+    ),
+    total_caps=(
+    ),
+))
 
 
 def evaluate(profile: Mapping[str, object]) -> rt.SetResult:

@@ -4,7 +4,7 @@ Both ways of evaluating a set read their decisions from here: ``sets.evaluate_se
 (one applicant, row by row) and ``columns.sets.decide`` (a chunk of applicants, by
 column, with numpy).  The plan holds
 
-* each rule's inputs, which rules read each input, the kind of every input;
+* each rule's inputs, which rules read each input, the kind of every input, where each rule stands;
 * each document's validity and the places the documents apply in;
 * the stacking groups: which awards compete (one document's matter, or a matter
   across documents), which are added on top (可叠加), and whether the group keeps
@@ -119,35 +119,52 @@ def total_caps(entries: Sequence[Entry]) -> list[tuple[str, tuple[Any, str], tup
 
 
 class SetPlan(NamedTuple):
-    entries: Sequence[Entry]
+    """What deciding a set's rules for an applicant takes, by the entries' positions in the set.
+
+    ``pol build`` writes the plan of the set it generates into ``policy_set.py`` as data (``PLAN``) and
+    the module adopts it (``adopt``), so that nothing here is worked out when the set is imported; a set
+    made at run time (``pol calc --set`` and ``pol batch`` from the sources, a place's part of a set) gets
+    its plan from ``make_plan``, the one definition of it."""
+
     names: tuple[tuple[str, ...], ...]  # each entry's input names
     kinds: dict[str, tuple[str, tuple[str, ...]]]  # input name → (kind, choices)
     readers: dict[str, tuple[int, ...]]  # input name → the entries that read it, in order
     validity: dict[str, tuple[datetime.date, datetime.date]]  # document → its validity period
-    by_rule: dict[str, Entry]  # rule → its entry
+    rules: dict[str, int]  # rule → its entry's position
     places: tuple[str, ...]  # every place some document applies in, in order
     several_places: bool  # whether the documents apply in different places
     groups: tuple[StackGroup, ...]  # the stacking groups
-    total_caps: list[tuple[str, tuple[Any, str], tuple[int, ...]]]  # each document's 年度合计封顶 and its entries
+    total_caps: tuple[tuple[str, tuple[Any, str], tuple[int, ...]], ...]  # each document's 年度合计封顶, its entries
 
 
-_plans: dict[int, SetPlan] = {}
+def make_plan(entries: Sequence[Entry]) -> SetPlan:
+    """The plan of ``entries``: the one definition, used by ``pol build`` and for sets made at run time."""
+    names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
+    kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
+    readers: dict[str, list[int]] = {}
+    for index, entry_names in enumerate(names):
+        for name in entry_names:
+            readers.setdefault(name, []).append(index)
+    validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
+    places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
+    several = len({entry.places for entry in entries if entry.places}) > 1
+    return SetPlan(names, kinds, {k: tuple(v) for k, v in readers.items()}, validity,
+                   {entry.rule: index for index, entry in enumerate(entries)}, places, several, stack_groups(entries),
+                   tuple(total_caps(entries)))
+
+
+_plans: dict[int, tuple[Sequence[Entry], SetPlan]] = {}
+
+
+def adopt(entries: Sequence[Entry], plan: SetPlan) -> SetPlan:
+    """Take ``plan`` (written by ``pol build``) as the plan of ``entries`` from now on."""
+    _plans[id(entries)] = (entries, plan)
+    return plan
 
 
 def plan_of(entries: Sequence[Entry]) -> SetPlan:
-    """The plan of ``entries``, worked out once per set rather than once per applicant."""
-    plan = _plans.get(id(entries))
-    if plan is None or plan.entries is not entries:
-        names = tuple(tuple(name for name, _, _ in entry.inputs) for entry in entries)
-        kinds = {name: (kind, options) for entry in entries for name, kind, options in entry.inputs}
-        readers: dict[str, list[int]] = {}
-        for index, entry_names in enumerate(names):
-            for name in entry_names:
-                readers.setdefault(name, []).append(index)
-        validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
-        places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
-        several = len({entry.places for entry in entries if entry.places}) > 1
-        plan = _plans[id(entries)] = SetPlan(entries, names, kinds, {k: tuple(v) for k, v in readers.items()},
-                                             validity, {entry.rule: entry for entry in entries}, places, several,
-                                             stack_groups(entries), total_caps(entries))
-    return plan
+    """The plan of ``entries``: the one adopted for them, or else made once per set rather than once per applicant."""
+    found = _plans.get(id(entries))
+    if found is None or found[0] is not entries:
+        found = _plans[id(entries)] = (entries, make_plan(entries))
+    return found[1]

@@ -91,8 +91,8 @@ class SetResult:
         return _sum(award.result.amount for award in self.kept if award.result.discretionary)
 
     def question_texts(self, entries: Sequence[Entry]) -> list[str]:
-        by_rule = _plan(entries).by_rule
-        return [question_text(by_rule[rule], fields) for rule, fields in self.questions.items()]
+        rules = _plan(entries).rules
+        return [question_text(entries[rules[rule]], fields) for rule, fields in self.questions.items()]
 
     def to_json(self, entries: Sequence[Entry] = ()) -> dict[str, object]:
         return {

@@ -64,6 +64,7 @@ def test_docstrings_quote_the_clause_and_point_at_its_line() -> None:
 
 
 _ALLOWED_CALLS = {"Decimal", "min", "max", "int", "rt.Entry", "rt.Gate", "rt.evaluate_set", "rt.require",
+                  "rt.SetPlan", "rt.StackGroup", "rt.adopt_set_plan",
                   "rt.money", "rt.rate", "rt.count", "rt.quantity", "rt.flag", "rt.choice", "rt.day",
                   "rt.Trace", "rt.scaled", "trace.check", "trace.excluded", "trace.step", "trace.cap", "trace.round",
                   "trace.done", "trace.not_applicable", "amount.quantize", "standard.quantize", "datetime.date"}

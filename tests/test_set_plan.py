@@ -48,3 +48,19 @@ def test_the_stacking_groups_of_the_seed() -> None:
     assert sorted(i for group in groups.values() for i in group.members) == list(range(len(entries)))
     assert all(not group.keeps_one for group in groups.values() if len(group.competing) < 2)
     assert set_plan.plan_of(entries) is set_plan.plan_of(entries)  # worked out once per set
+
+
+def test_the_generated_set_carries_the_plan_pol_build_worked_out() -> None:
+    """generated/policy_set.py holds its plan as data and adopts it: importing it works nothing out, and the
+    plan it holds is the one make_plan gives for its entries (what pol calc --set works out from the sources)."""
+    import generated.policy_set as generated
+
+    assert set_plan.plan_of(generated.ENTRIES) is generated.PLAN
+    assert generated.PLAN == set_plan.make_plan(generated.ENTRIES)
+    # 第二十五条 again, by position: art25_annual and art25_monthly compete, the revenue award is added on top.
+    upgrade = next(group for group in generated.PLAN.groups if group.matter == "服务业企业升规")
+    assert [generated.ENTRIES[i].rule for i in (*upgrade.competing, *upgrade.adding)] == \
+        ["art25_annual", "art25_monthly", "art25_monthly_revenue"]
+    assert generated.PLAN.rules["art25_monthly_revenue"] == upgrade.adding[0]
+    # The two documents apply in different places (柳河县, 婺城区), so a row without 地区 is told so.
+    assert generated.PLAN.several_places and {"柳河县", "婺城区"} <= set(generated.PLAN.places)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pol_runtime import set_plan
+
 from .. import ir
 from ..tools import policy_set
 from .jinja import environment
@@ -13,8 +15,9 @@ from .tests import py_value
 
 def render(modules: list[ir.Module], *, vendored: bool = False) -> str:
     owners = [m for m in modules for _ in m.rules]  # the module of each entry, in order
+    made = policy_set.entries(modules)
     entries: list[dict[str, Any]] = []
-    for module, entry in zip(owners, policy_set.entries(modules), strict=True):
+    for module, entry in zip(owners, made, strict=True):
         entries.append({
             **entry._asdict(),
             "module": module.module_name,
@@ -22,9 +25,25 @@ def render(modules: list[ir.Module], *, vendored: bool = False) -> str:
             "validity": _literal(entry.validity),
         })
     return environment().get_template("policy_set.py.j2").render(
-        modules=modules, entries=entries, budgets=policy_set.budgets(modules),
+        modules=modules, entries=entries, plan=plan_data(set_plan.make_plan(made)), budgets=policy_set.budgets(modules),
         sources=[m.source_name for m in modules], imports=import_line([m.module_name for m in modules]),
         runtime=RuntimeImports(vendored))
+
+
+def plan_data(plan: set_plan.SetPlan) -> dict[str, Any]:
+    """The set's plan as the template writes it, each value a Python literal (the rule ids beside the positions)."""
+    rules = list(plan.rules)
+    return {
+        "names": [(_literal(names), rule) for names, rule in zip(plan.names, rules, strict=True)],
+        "kinds": [(_literal(name), _literal(kind)) for name, kind in plan.kinds.items()],
+        "readers": [(_literal(name), _literal(readers)) for name, readers in plan.readers.items()],
+        "validity": [(_literal(document), _literal(days)) for document, days in plan.validity.items()],
+        "rules": [(_literal(rule), index) for rule, index in plan.rules.items()],
+        "places": _literal(plan.places),
+        "several_places": _literal(plan.several_places),
+        "groups": [(_literal(g.key), _literal(g.policy), _literal(g.competing), _literal(g.adding)) for g in plan.groups],
+        "total_caps": [(_literal(document), _literal(cap), _literal(members)) for document, cap, members in plan.total_caps],
+    }
 
 
 def render_vector(modules: list[ir.Module], *, vendored: bool = False) -> str:
