@@ -23,7 +23,7 @@ from .numbers import (
     own_decimal_context,
     scaled,
 )
-from .result import Result, Step, Trace
+from .result import Result, Step, Trace, Tranche, tranches
 from .set_plan import SetPlan, StackGroup
 from .set_plan import adopt as adopt_set_plan
 from .sets import (
@@ -60,10 +60,10 @@ __all__ = [
     "CONTEXT", "DATE_FIELD", "EXPIRED", "FEN", "MAX_COUNT", "MAX_MONEY", "MAX_QUANTITY", "MAX_RATE", "PLACE_FIELD",
     "QUANTITY_SCALE", "UNDATED",
     "UNPLACED", "WRONG_INPUT", "ZERO", "Award", "Entry", "Gate", "Pending", "PolInputError", "Result", "SetResult",
-    "SetPlan", "StackGroup", "Step", "Trace", "__version__", "_FALSE", "_TRUE", "_UNITS", "_plan", "_stack",
+    "SetPlan", "StackGroup", "Step", "Trace", "Tranche", "__version__", "_FALSE", "_TRUE", "_UNITS", "_plan", "_stack",
     "adopt_set_plan", "arguments", "choice",
     "conclude_set", "count", "day", "evaluate_set", "expiry_note", "failed_gate", "flag", "format_rate",
     "format_yuan", "in_place", "money", "own_decimal_context", "placed", "prepare_set", "quantity", "question_text", "rate",
-    "read", "require", "scaled", "stack_key", "stack_policy", "unknown_place", "wrong_input",
+    "read", "require", "scaled", "stack_key", "stack_policy", "tranches", "unknown_place", "wrong_input",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -29,6 +30,30 @@ class Step(NamedTuple):
         return data
 
 
+class Tranche(NamedTuple):
+    """One payment of an award paid in parts: when it is due (第1年, 企业达产升规后) and how much."""
+
+    due: str
+    amount: Decimal
+    year: int | None = None  # the year of a schedule it is due in, 1 the first; None for an event
+
+    def to_json(self) -> dict[str, object]:
+        return {"due": self.due, "year": self.year, "amount": f"{self.amount:f}"}
+
+
+def tranches(total: Decimal, parts: Sequence[tuple[str, int | None, Decimal]], mode: str) -> tuple[Tranche, ...]:
+    """``total`` paid in ``parts`` (due, year, amount before rounding), in order: each part but the last is its
+    amount rounded to the fen with ``mode``, at least zero and at most what is left of the total; the last
+    part is what is left.  So the tranches add up to ``total`` exactly, and none is negative when it is not."""
+    rest = total
+    paid: list[Tranche] = []
+    for index, (due, year, amount) in enumerate(parts):
+        value = rest if index == len(parts) - 1 else min(max(amount.quantize(FEN, rounding=mode), ZERO), rest)
+        rest -= value
+        paid.append(Tranche(due, value, year))
+    return tuple(paid)
+
+
 @dataclass(frozen=True)
 class Result:
     """The amount to the fen and how it was reached."""
@@ -40,6 +65,7 @@ class Result:
     reason: str | None = None
     discretionary: bool = False  # the amount is the most that may be granted
     floor: Decimal | None = None  # a range (给予3万元-5万元): the least that may be granted; the amount is the most
+    tranches: tuple[Tranche, ...] = ()  # paid in parts (by year, or by stage): they add up to the amount
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -52,17 +78,20 @@ class Result:
         }
         if self.floor is not None:
             data["floor"] = f"{self.floor:f}"
+        if self.tranches:
+            data["tranches"] = [tranche.to_json() for tranche in self.tranches]
         return data
 
 
 class Trace:
     """Records the steps of one calculation, then makes its ``Result``."""
 
-    __slots__ = ("rule", "steps")
+    __slots__ = ("paid", "rule", "steps")
 
     def __init__(self, rule: str) -> None:
         self.rule = rule
         self.steps: list[Step] = []
+        self.paid: tuple[Tranche, ...] = ()
 
     def check(self, text: str, held: bool) -> bool:
         self.steps.append(Step("条件", text, None, held))
@@ -88,13 +117,19 @@ class Trace:
         self.steps.append(Step("舍入", text, rounded))
         return rounded
 
+    def tranches(self, total: Decimal, parts: Sequence[tuple[str, int | None, Decimal, str]], mode: str) -> None:
+        """``total`` paid in ``parts`` (due, year, amount before rounding, label), as ``tranches`` pays it."""
+        self.paid = tranches(total, [(due, year, amount) for due, year, amount, _ in parts], mode)
+        for (_, _, _, label), tranche in zip(parts, self.paid, strict=True):
+            self.steps.append(Step("分期", label, tranche.amount))
+
     def done(self, amount: Decimal, discretionary: bool = False, floor: Decimal | None = None) -> Result:
         if floor is not None:
             self.steps.append(Step("最低可得", "区间的下限", floor))
             self.steps.append(Step("最高可得", "具体金额由主管部门在此区间内核定", amount))
         elif discretionary:
             self.steps.append(Step("最高可得", "具体金额由主管部门在此限额内核定", amount))
-        return Result(self.rule, amount, True, tuple(self.steps), None, discretionary, floor)
+        return Result(self.rule, amount, True, tuple(self.steps), None, discretionary, floor, self.paid)
 
     def not_applicable(self, reason: str) -> Result:
         return Result(self.rule, ZERO, False, tuple(self.steps), reason, False)

@@ -213,6 +213,18 @@ class RuleCode:
     def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
         return [f"amount = t.round(amount, {js_decimal(step.quantum)}, {js_str(step.mode)}, {js_str(step.label)});"]
 
+    def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
+        parts = []
+        for tranche in step.tranches:
+            if tranche.share is not None:
+                value = f"P.div(P.mul(amount, {js_decimal(tranche.share)}), {js_decimal(tranche.of)})"
+            else:
+                assert tranche.amount is not None
+                value = self.expr(tranche.amount)
+            year = str(tranche.year) if tranche.year is not None else "null"
+            parts.append(f"[{js_str(tranche.due)}, {year}, {value}, {js_str(tranche.label)}]")
+        return [f"t.schedule(amount, [{', '.join(parts)}], {js_str(step.mode)});"]
+
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         return [f"return t.done(amount, {'true' if step.ceiling else 'false'});"]
 

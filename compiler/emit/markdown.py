@@ -63,7 +63,10 @@ def describe_result(result: Any) -> str:
     if result.discretionary:
         return f"最高可得 {amount}"
     capped = [s for s in result.steps if s.kind == "封顶" and s.held]
-    return f"{amount}（封顶）" if capped else amount
+    text = f"{amount}（封顶）" if capped else amount
+    if result.tranches:  # paid in parts: each part and when it is due
+        text += "，其中" + "；".join(f"{t.due} {runtime.format_yuan(t.amount)}" for t in result.tranches)
+    return text
 
 
 def examples(rule: ir.Rule, calculators: types.ModuleType) -> list[Example]:
@@ -110,6 +113,8 @@ def formula(rule: ir.Rule) -> str:
         text += f"（可得区间的下限为{rule.floor.label}，具体金额由主管部门在区间内核定）"
     elif rule.discretionary:
         text += "（为最高可得额度，具体金额由主管部门核定）"
+    if rule.schedule is not None:
+        text += f"；分{len(rule.schedule.tranches)}期给付（见下表），{wording.TRANCHE_ROUNDING}"
     return text
 
 
@@ -145,7 +150,10 @@ _TABLES: dict[type, Callable[[Any], Table]] = {ir.Lookup: _lookup_table, ir.Step
 
 
 def table_rows(rule: ir.Rule) -> Table:
-    """A header and rows for a rule whose computation is a table, else empty."""
+    """A header and rows for a rule whose computation is a table, or that is paid in tranches; else empty."""
+    if rule.schedule is not None:
+        return ["期", "应付", "金额（末期为余额）"], [[str(i + 1), t.due, t.label.split("：", 1)[-1]]
+                                                   for i, t in enumerate(rule.schedule.tranches)]
     found = _TABLES.get(type(rule.computation))
     return found(rule.computation) if found is not None else ([], [])
 

@@ -374,6 +374,23 @@ class RuleCode:
             lines.append("amount = amount.quantize(rt.FEN)")
         return lines
 
+    def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
+        """The tranches (rt.tranches: each but the last rounded to the fen with its mode, the last the rest)."""
+        if not self.traced:
+            return []  # the amount is the total either way
+        lines = ["trace.tranches(amount, ("]
+        for tranche in step.tranches:
+            if tranche.share is not None:
+                share = self.decimal(tranche.share, ir.Type.RATE if tranche.of == 1 else ir.Type.NUMBER)
+                value = f"amount * {share}" if tranche.of == 1 else \
+                    f"rt.scaled(amount, {share}, {self.decimal(tranche.of, ir.Type.NUMBER)})"
+            else:
+                assert tranche.amount is not None
+                value = self.expr(tranche.amount)
+            year = str(tranche.year) if tranche.year is not None else "None"
+            lines.append(f"{INDENT}({py_str(tranche.due)}, {year}, {value}, {py_str(tranche.label)}),")
+        return [*lines, f"), {step.mode})  # {comment_text(step.label)}"]
+
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         if not self.traced:
             return ["return amount"]
@@ -397,6 +414,7 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
         quick = RuleCode(rule, False, constants, tables).body()
         functions.append({"rule": rule.rule, "traced": traced, "quick": quick})
     rounding_modes = sorted({rule.rounding.mode for rule in module.rules}
+                            | {plan.TRANCHE_MODE for rule in module.rules if rule.schedule is not None}
                             | {r.computation.rounding.mode for r in module.rules  # 每亩向上取整到元
                                if isinstance(r.computation, ir.UnitPrice) and r.computation.rounding is not None})
     uses_date = any(i.type is ir.Type.DATE for i in module.inputs)

@@ -657,6 +657,9 @@ class RuleKernel:
         self.amount = amount
         return []
 
+    def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
+        return []  # the amount column is the total; the tranches are the scalar calculator's
+
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         """The amount where every condition holds, no exclusion does and the computation applies; else 0.
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from lark import Token, Tree, v_args
 from lark.visitors import Transformer_NonRecursive
 
-from . import codes, numerals, units
+from . import codes, numerals, units, years
 from . import syntax as s
 from .diagnostics import Diagnostic, make
 from .lexer import declared_counts, declared_inputs, declared_names
@@ -624,6 +624,45 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         assert price is not None, token  # the PRICE pattern spells only known units
         return s.Price(price.yuan, price.per, price.unit, str(token), span=token_span(token))
 
+    # ── schedules: 前3年全额奖励，第4-5年按50%奖励 ─────────────────────────────────
+    def year_share(self, meta: Any, children: list[Token]) -> s.Rate:
+        """全额 and 同等比例 are 100% of the base, 减半 is 50%; a rate as written."""
+        token = children[0]
+        if token.type == "RATE":
+            return self._rate(token)
+        return s.Rate(Decimal(1) if token.type == "FULL" else Decimal("0.5"), str(token), span=token_span(token))
+
+    def year_award(self, meta: Any, children: list[Token]) -> s.Award:
+        recipient = _token(children, "NAME")  # 奖励企业: kept as written, changes nothing computed
+        return s.Award(str(recipient) if recipient else None, tuple(str(t) for t in _tokens(children, "AWARD")),
+                       span=_meta_span(meta))
+
+    def year_of(self, meta: Any, children: list[Any]) -> tuple[s.Expr | None, s.Rate, s.Award | None]:
+        children = [c for c in children if not (isinstance(c, Token) and c.type == "BY")]
+        base = _name(children[0]) if isinstance(children[0], Token) else children[0]
+        return base, _node(children, s.Rate), _node(children, s.Award)
+
+    def year_same(self, meta: Any, children: list[Any]) -> tuple[s.Expr | None, s.Rate, s.Award | None]:
+        return None, _node(children, s.Rate), _node(children, s.Award)
+
+    def year_part(self, meta: Any, children: list[Any]) -> s.YearPart:
+        token = _tokens(children, "YEARS")[0]
+        base, share, award = next(c for c in children if isinstance(c, tuple))
+        return s.YearPart(s.Word(str(token), span=token_span(token)), 0, 0, share, base, award, span=_meta_span(meta))
+
+    def schedule(self, meta: Any, children: list[Any]) -> s.Schedule:
+        """The parts in order, each part's years read; 后三年 follows the part before it.  Years that cannot be
+        read are 0 here, and the checker says so (E0350)."""
+        base = _token(children, "NAME")
+        parts: list[s.YearPart] = []
+        previous = 0
+        for part in _nodes(children, s.YearPart):
+            found = years.read(part.years.text, previous)
+            first, last = found if found is not None else (0, 0)
+            parts.append(dataclasses.replace(part, first=first, last=last))
+            previous = last
+        return s.Schedule(_name(base) if base is not None else None, tuple(parts), span=_meta_span(meta))
+
     def unit_price(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """按租用面积和租用月数给予18元/平方米/月的补贴: 和 (or ×) joins the quantities the price multiplies."""
         price = self._price(_tokens(children, "PRICE")[0])
@@ -792,7 +831,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def input_decl(self, meta: Any, children: list[Any]) -> Item:
         description = _token(children, "STRING")
-        decl = s.InputDecl(_name(children[0]), children[1], _unquote(description) if description else None,
+        kind = _node(children, s.TypeSpec)
+        if _token(children, "YEARLY") is not None:  # 逐年金额: one input per year of a schedule
+            kind = dataclasses.replace(kind, yearly=True)
+        decl = s.InputDecl(_name(children[0]), kind, _unquote(description) if description else None,
                            span=_meta_span(meta))
         return Item("input", decl, _meta_span(meta))
 

@@ -81,6 +81,7 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.defaults, self.declared = boundary_defaults(document)
         self.rules_by_id: dict[str, s.Rule] = {}
+        self.in_schedule = False  # a yearly input (逐年金额) is read only inside a schedule
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
         self.diagnostics.append(make_with(code, self.source, span, values))
@@ -218,6 +219,8 @@ class Checker:
             self.unknown(ref)
             return None
         self.symbols.used.add(name)
+        if self.symbols.inputs[name].type.yearly and not self.in_schedule:
+            self.error(codes.YEARLY_OUTSIDE_SCHEDULE, ref.span, name=name)
         actual = self.symbols.type_of(name)
         if expected is not None and actual is not expected:
             self.error(codes.TYPE_MISMATCH, ref.span, what=name, actual=actual.value, expected=what or expected.value)
@@ -385,6 +388,8 @@ class Checker:
             self.check_rate(computation.high)
             if computation.low.value > computation.high.value:
                 self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
+        elif isinstance(computation, s.Schedule):
+            self.check_schedule(computation)
         elif isinstance(computation, s.PerCount):
             self.resolve(computation.count, Type.COUNT)
             self.check_amount(computation.amount)
@@ -399,6 +404,29 @@ class Checker:
                 self.check_rate(rate)
         else:
             self.check_tiers(computation)
+
+    def check_schedule(self, schedule: s.Schedule) -> None:
+        """Years readable and contiguous from the first; each part a share of a money base."""
+        expected = 1
+        self.in_schedule = True
+        if schedule.base is not None:
+            self.check_money_expr(schedule.base)
+        for part in schedule.parts:
+            if part.first == 0:
+                self.error(codes.BAD_YEARS, part.years.span, text=part.years.text)
+                expected = 0
+            elif expected and part.first != expected:
+                self.error(codes.YEARS_NOT_CONTIGUOUS, part.years.span, text=part.years.text, first=part.first,
+                           last=part.last, expected=expected)
+                expected = 0
+            elif expected:
+                expected = part.last + 1
+            if part.base is not None:
+                self.check_money_expr(part.base)
+            elif schedule.base is None:
+                self.error(codes.SCHEDULE_WITHOUT_BASE, part.span, text=self.source_text(part.span))
+            self.check_rate(part.share)
+        self.in_schedule = False
 
     def check_unit_price(self, computation: s.UnitPrice) -> None:
         """Each factor a quantity input, their units the price's, each once: area × 月 × 元/平方米/月 is money."""
@@ -431,6 +459,11 @@ class Checker:
         if isinstance(computation, s.Tiers) and computation.again and not readings:
             self.error(codes.AMBIGUOUS_TIERS, computation.span)
         self.check_cap_scopes(sentence, items)
+        if isinstance(computation, s.Schedule):
+            for modifier in sentence.modifiers:
+                if not isinstance(modifier, s.Cap | s.InputCap) and not (isinstance(modifier, s.Rounding)
+                                                                         and modifier.per_unit is None):
+                    self.error(codes.SCHEDULE_MODIFIER, modifier.span, text=self.source_text(modifier.span))
         for modifier in sentence.modifiers:
             if isinstance(modifier, s.Cap):
                 self.check_cap(modifier)
@@ -515,6 +548,10 @@ class Checker:
         if start < 0 or end <= start or end > span.end_column - 1:
             return span
         return Span(span.line, start + 1, span.line, end + 1)
+
+    def source_text(self, span: Span) -> str:
+        start = self.source.offset(span.line, span.column)
+        return self.source.text[start:self.source.offset(span.end_line, span.end_column)]
 
     def check_quota(self, quota: s.Quota, computation: s.Computation) -> None:
         if not isinstance(computation, s.PerCount):

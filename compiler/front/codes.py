@@ -162,3 +162,13 @@ ITEMS_WITHOUT_TOTAL = _error("E0330", "规则写了“逐项「{noun}」”，�
                              "在句末写明企业合计的上限，如“，单个企业累计不超过200万元”；不按项计算的规则删去“逐项”")
 BAD_TOTAL_CAP = _error("E0331", "企业合计的封顶须为一个金额：{what}",
                        "逐项计算的规则只能有一个企业合计的封顶，写作“单个企业最高200万元”")
+# schedules: year-by-year rates and staged payment
+BAD_YEARS = _error("E0350", "无法读出“{text}”所指的年份", "写作“前3年”“第4-5年”“第三年至第五年”“后两年”或“第一年”")
+YEARS_NOT_CONTIGUOUS = _error("E0351", "分年计算的年份须从第1年起逐段相接：“{text}”是第{first}至{last}年，应从第{expected}年起",
+                              "按年份顺序写各段，如“前3年…，第4-5年…”")
+SCHEDULE_WITHOUT_BASE = _error("E0352", "“{text}”没有写明按什么计算",
+                               "在年份前写基数（“企业所得税地方留成部分前3年全额奖励”），或写“按X的50%”")
+YEARLY_OUTSIDE_SCHEDULE = _error("E0353", "“{name}”是逐年输入，只能在分年计算中使用",
+                                 "在分年计算中引用它（前3年按{name}的…），或把它声明为一般的输入")
+SCHEDULE_MODIFIER = _error("E0354", "分年计算之后不能再写“{text}”：各年的金额须与总额相符",
+                           "分年计算后只可写封顶或舍入；倍数、折算等写在各年的比例中")

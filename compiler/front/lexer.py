@@ -35,6 +35,9 @@ NAME = "NAME"
 SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低于LPR的60%
 _BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
 _SEP = "_SEP"
+YEARS = "YEARS"
+_THEN = "_THEN"  # the comma or semicolon before the next years of a schedule: 前3年全额奖励，第4-5年按50%奖励
+_BREAKS = frozenset({"_COMMA", "_END"})
 _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMBER"})  # how a comparison may end
 # Words that are keywords only where they stand, so that elsewhere they stay part of a name or a value:
 # 获受理后奖励500万元 (后 closes a condition right before the award; 事后奖励 stays one word) ·
@@ -207,6 +210,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     line, line_start = 1, 0
     pos, end = 0, len(text)
     recent: list[str] = []  # the kinds of the last four tokens, to know where a share may stand
+    years = next((pattern for name, pattern in tables.shaped if name == YEARS), None)
+    schedule = False  # whether the sentence so far has named years (前3年…)
     while pos < end:
         skipped = tables.ignore.match(text, pos)
         if skipped:
@@ -248,6 +253,13 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 kind = AFTER
             elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
                 kind = "PAYER"
+        if kind == YEARS:
+            schedule = True
+        elif kind in _BREAKS and schedule:
+            if value != "。" and years is not None and _years_follow(text, stop, years):
+                kind = _THEN  # 前3年全额奖励，第4-5年…: the schedule goes on
+            elif kind == "_END":
+                schedule = False
         newlines = value.count("\n")
         end_line = line + newlines
         end_column = (stop - value.rindex("\n")) if newlines else (stop - line_start + 1)
@@ -286,6 +298,14 @@ def _joins_conditions(recent: list[str], text: str, after: int, literals: _Longe
         start += 1
     word = literals.match(text, start) if start < len(text) else None
     return word is not None and word in inputs
+
+
+def _years_follow(text: str, after: int, years: re.Pattern[str]) -> bool:
+    """Whether the next years of a schedule (第4-5年, 后三年) come right after ``after``."""
+    start = after
+    while start < len(text) and text[start] in " \t\u3000":
+        start += 1
+    return years.match(text, start) is not None
 
 
 def _share_may_follow(recent: list[str]) -> bool:

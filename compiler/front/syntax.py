@@ -428,8 +428,28 @@ class Prorate(Node):
     text: str  # as written: /365
 
 
+@dataclass(frozen=True)
+class YearPart(Node):
+    """One part of a schedule: 前3年全额奖励企业 · 第4-5年按50%奖励企业 · 第三年至第五年按X的50%补助."""
+
+    years: Word  # as written: 前3年, 第4-5年, 后三年 (read by compiler/front/years.py)
+    first: int  # the first year it covers, 1 the first year of the schedule
+    last: int
+    share: Rate  # 全额 and 同等比例 are 100%, 减半 50%, as written in ``share.text``
+    base: Expr | None  # None: the schedule's base, named before the years
+    award: Award | None  # who pays (由受益财政) and 给予 change nothing computed; pol fmt prints them as written
+
+
+@dataclass(frozen=True)
+class Schedule(Node):
+    """Year-by-year rates: each part's share of its base in each of its years, the years counted from 1."""
+
+    base: NameRef | None  # 企业所得税地方留成部分前3年…: the base named once, before the years
+    parts: tuple[YearPart, ...]
+
+
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | UnitPrice | AmountRange | RateRange)
+               | Increments | UnitPrice | AmountRange | RateRange | Schedule)
 Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate
 
 
@@ -454,6 +474,7 @@ class TypeSpec(Node):
     choices: tuple[NameRef, ...] = ()
     unit: str | None = None  # a quantity's unit, canonical (compiler/front/units.py): 数量（亩）
     unit_text: str | None = None  # the unit as written, when pol does not know it (E0206)
+    yearly: bool = False  # 逐年金额: one input per year of a schedule, 第1年… 第N年…
 
 
 @dataclass(frozen=True)

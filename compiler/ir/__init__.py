@@ -210,7 +210,7 @@ class Scaled:
     base: Expr  # with a rate input or the days multiplied in
     numerator: Decimal
     denominator: Decimal
-    written: Rate | Constant  # a rate as written, or a fixed amount prorated by days
+    written: Rate | Constant | Schedule  # a rate as written, a fixed amount prorated by days, or the years' total
     adjustments: tuple[Adjustment, ...] = ()
 
     @property
@@ -437,6 +437,42 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class Tranche:
+    """One payment of a schedule, due in a year of it (第1年) or on an event (企业达产升规后).
+
+    Its amount before the schedule's rounding is ``share``/``of`` of the rule's total (其中50%待达产后兑现,
+    3∶3∶4 as 3/10), or its year's ``base`` × ``rate`` (第1年企业所得税地方留成部分 × 100%)."""
+
+    due: str  # 第1年 · 企业达产升规后 · 开工
+    year: int | None  # the year of the schedule it is due in, 1 the first; None for an event
+    share: Decimal | None = None
+    of: Decimal = Decimal(1)  # the denominator of ``share`` (10 for 3∶3∶4), 1 for a percentage
+    base: Expr | None = None  # with ``rate``: the year's own amount
+    rate: Decimal = Decimal(1)
+
+    @property
+    def amount(self) -> Expr | None:
+        """The year's own amount as an expression (base × rate), or None for a share of the total."""
+        if self.base is None or self.rate == 1:
+            return self.base
+        return Arith("×", self.base, Const(self.rate, Type.RATE, f"{(self.rate * 100).normalize():f}%"), Type.MONEY)
+
+    @property
+    def label(self) -> str:
+        from . import wording
+
+        return wording.tranche(self)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The award paid in tranches, in order; they add up to the rule's amount (plan.Schedule says how)."""
+
+    tranches: tuple[Tranche, ...]
+    yearly: bool  # the tranches are years of a year-by-year computation (第一年100%、第二三年50%)
+
+
+@dataclass(frozen=True)
 class Rounding:
     quantum: Decimal  # Decimal("0.01") is to the fen
     mode: str  # a decimal module rounding constant: ROUND_HALF_UP, ROUND_CEILING...
@@ -478,6 +514,7 @@ class Rule:
     monotone: tuple[str, ...] = ()  # inputs the drafter declares the amount never decreases with
     floor: Computation | None = None  # a range (给予3万元-5万元): the computation at its low end; ``computation`` is the high
     items: ItemTotal | None = None  # 逐项「单机」: computed per item, the enterprise's total capped
+    schedule: Schedule | None = None  # paid in tranches (by year, or by stage): the computation is their total
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from pol_runtime import format_rate, format_yuan
 
 from .. import ir
-from ..front import boundaries, scopes
+from ..front import boundaries, scopes, years
 from ..front import syntax as s
 from ..front.check import Symbols, boundary_defaults, key_input, value_type
 from . import wording
@@ -29,7 +29,8 @@ class Lowering:
         self.symbols = symbols
         self.defaults, self.declared = boundary_defaults(document)
         self.inputs = {decl.name.name: _input(decl) for decl in document.inputs}
-        self.order = {name: index for index, name in enumerate(self.inputs)}  # declaration order
+        self.order: dict[str, float] = {name: index for index, name in enumerate(self.inputs)}  # declaration order
+        self.yearly = {decl.name.name for decl in document.inputs if decl.type.yearly}  # 逐年金额: 第N年… per year
         rounding = document.rounding
         self.rounding = _rounding(rounding) if rounding else DEFAULT_ROUNDING
         self.used: list[str] = []
@@ -40,6 +41,40 @@ class Lowering:
         if ref.name not in self.used:
             self.used.append(ref.name)
         return ir.Var(ref.name, self.inputs[ref.name].type)
+
+    def year_var(self, ref: s.NameRef, year: int) -> ir.Var:
+        """A yearly input (逐年金额) in one year of a schedule: 第1年企业所得税地方留成部分, an input of its own."""
+        stem = self.inputs[ref.name]
+        name = years.name(year, ref.name)
+        if name not in self.inputs:
+            self.inputs[name] = replace(stem, name=name)
+            self.order[name] = self.order[ref.name] + year / 10_000
+        return self.var(s.NameRef(name, span=ref.span))
+
+    def year_expr(self, expr: s.Expr, year: int) -> ir.Expr:
+        """``expr`` in ``year``: each yearly input its year's; any other input is the same every year."""
+        if isinstance(expr, s.NameRef) and expr.name in self.yearly:
+            return self.year_var(expr, year)
+        if isinstance(expr, s.BinOp):
+            left, right = self.year_expr(expr.left, year), self.year_expr(expr.right, year)
+            kind = left.type if expr.op in ("+", "-", "增长") else _product_type(left.type, right.type)
+            return ir.Arith(expr.op, left, right, kind)
+        return self.expr(expr)
+
+    def schedule(self, node: s.Schedule) -> tuple[ir.Computation, ir.Schedule]:
+        """Each year of each part its own tranche, base × share; the computation is their sum (exact)."""
+        tranches: list[ir.Tranche] = []
+        for part in node.parts:
+            base = part.base if part.base is not None else node.base
+            assert base is not None  # the checker requires one
+            tranches += [ir.Tranche(years.due(year), year, base=self.year_expr(base, year), rate=part.share.value)
+                         for year in range(part.first, part.last + 1)]
+        amounts = [t.amount for t in tranches if t.amount is not None]
+        total = amounts[0]
+        for amount in amounts[1:]:
+            total = ir.Arith("+", total, amount, ir.Type.MONEY)
+        schedule = ir.Schedule(tuple(tranches), yearly=True)
+        return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
 
     def const(self, value: s.Value) -> ir.Const | ir.DateConst:
         if isinstance(value, s.Date):
@@ -240,8 +275,12 @@ class Lowering:
         conditions = tuple(self.condition(c) for c in sentence.conditions)
         node = sentence.computation
         cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
-        computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
-            else self.computation(node)
+        schedule: ir.Schedule | None = None
+        if isinstance(node, s.Schedule):
+            computation, schedule = self.schedule(node)
+        else:
+            computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
+                else self.computation(node)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         floor = self.floor(node)
         caps: list[ir.Cap] = []
@@ -317,6 +356,7 @@ class Lowering:
             stacking=rule.stacking,
             monotone=tuple(name.name for name in rule.monotone),
             floor=floor,
+            schedule=schedule,
         )
 
 
@@ -506,7 +546,7 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         issued=document.date.value if document.date else None,
         validity=(document.validity[0].value, document.validity[1].value) if document.validity else None,
         boundary_note=note,
-        inputs=tuple(lowering.inputs.values()),
+        inputs=tuple(spec for name, spec in lowering.inputs.items() if name not in lowering.yearly),
         rules=rules,
         articles=tuple(_article(a, rules) for a in document.articles),
         original_articles=original_articles,

@@ -178,7 +178,8 @@ def _rate(rate: ir.Rate) -> str:
 
 def _scaled(node: ir.Scaled) -> str:
     """实际投资额 × 1% · 配套资金 × 1/2（1:2配套） · 定额100,000.00元 × 实际天数/365（按天数折算）."""
-    written = _rate(node.written) if isinstance(node.written, ir.Rate) else label(node.written)
+    written = _rate(node.written) if isinstance(node.written, ir.Rate) else \
+        _schedule_total(node.written) if isinstance(node.written, ir.Schedule) else label(node.written)
     return written + _factors(node.adjustments)
 
 
@@ -311,3 +312,22 @@ def item_total(items: ir.ItemTotal) -> str:
     """A rule's 逐项 total for reviewers: what one calculation is, and what the wider cap caps."""
     return (f"逐项计算：一次计算为一项{items.noun}的金额；“{items.label}”是同一企业各项{items.noun}金额合计的封顶，"
             f"不用于单项；合计超过时{shares.rule_text(items.allocation)}（各项按申报的顺序）")
+
+
+# ── schedules ──────────────────────────────────────────────────────────────────
+def tranche(node: ir.Tranche) -> str:
+    """第1年：第1年企业所得税地方留成部分 × 100% · 企业达产升规后：总额 × 50%."""
+    if node.share is not None:
+        share = format_rate(node.share) if node.of == 1 else f"{plain(node.share)}/{plain(node.of)}"
+        return f"{node.due}：总额 × {share}"
+    assert node.base is not None
+    return f"{node.due}：{expr_text(node.base)} × {format_rate(node.rate)}"
+
+
+def _schedule_total(node: ir.Schedule) -> str:
+    """各年合计（第1年至第5年）: the label of a year-by-year computation's total."""
+    years = [t.year for t in node.tranches if t.year is not None]
+    return f"各年合计（第{min(years)}年至第{max(years)}年）" if years else "各期合计"
+
+
+TRANCHE_ROUNDING = "各期金额四舍五入到分，末期为总额减去此前各期（各期之和恰为总额）"

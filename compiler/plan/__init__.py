@@ -18,6 +18,7 @@ A plan always has this shape (``check`` verifies it)::
     ClampAtZero?                    exactly when the computed amount can be negative
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
+    Schedule?                       the amount paid in tranches (by year, or by stage)
     Pay                             the result (a ceiling when the amount is the most that may be granted)
 
 Every step has one value it works on, the *amount* (a ``Decimal`` in yuan):
@@ -88,6 +89,14 @@ What each step means, and what a traced backend records (``runtime.Trace``):
 * ``Round(quantum, mode)`` — amount = amount.quantize(quantum, mode), then
   ``.quantize(FEN)`` when the quantum is not the fen (exact: quantum ≥ fen);
   recorded ``("舍入", label, amount)``.
+* ``Schedule(tranches, mode)`` — the amount (the total, rounded) paid in parts, in
+  order: tranche i's due amount is its ``share``/``of`` of the total (其中50%待达产后兑现,
+  3∶3∶4) or its own ``amount`` (the year's base × the year's rate); each tranche but
+  the last is that rounded to the fen with ``mode``, at least zero and at most what
+  is left of the total; the last is what is left (the remainder cent goes there), so
+  the tranches add up to the total exactly.  Each recorded ``("分期", tranche.label,
+  value)`` and kept as ``Result.tranches`` (``runtime.Tranche``: due, amount, year)
+  by ``runtime.Trace.tranches``.  The amount is unchanged.
 * ``Pay(ceiling, floor)`` — the rule applies with this amount; when ``ceiling``, the
   amount is the most that may be granted, recorded ``("最高可得", …, amount)``
   (``runtime.Trace.done``).  With ``floor`` (a range: 给予3万元-5万元, 5%-20%), the
@@ -114,6 +123,7 @@ from ..ir import wording
 _S = TypeVar("_S")
 
 FEN = Decimal("0.01")
+TRANCHE_MODE = "ROUND_HALF_UP"  # each tranche but the last, to the fen
 ROUNDING_MODES = frozenset({"ROUND_FLOOR", "ROUND_CEILING", "ROUND_DOWN", "ROUND_UP", "ROUND_HALF_UP",
                             "ROUND_HALF_DOWN", "ROUND_HALF_EVEN", "ROUND_05UP"})
 
@@ -257,13 +267,22 @@ class Round:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """The amount paid in tranches that add up to it exactly (see the module docstring)."""
+
+    tranches: tuple[ir.Tranche, ...]
+    mode: str  # each tranche but the last rounded to the fen with this mode
+    label: str
+
+
+@dataclass(frozen=True)
 class Pay:
     ceiling: bool  # the amount is the most that may be granted (最高可得)
     floor: Plan | None = None  # a range (给予3万元-5万元): the plan of its low end, whose amount is the least
 
 
 Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
-Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Pay
+Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Schedule | Pay
 COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
@@ -358,6 +377,8 @@ def lower(rule: ir.Rule) -> Plan:
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
     steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
+    if rule.schedule is not None:
+        steps.append(Schedule(rule.schedule.tranches, TRANCHE_MODE, wording.TRANCHE_ROUNDING))
     floor = lower(replace(rule, computation=rule.floor, floor=None)) if rule.floor is not None else None
     steps.append(Pay(rule.discretionary, floor))
     return Plan(rule, tuple(steps))
@@ -432,8 +453,8 @@ def variables(step: object) -> list[ir.Var]:
 
 # ── the invariants ────────────────────────────────────────────────────────────
 PHASE: dict[type, int] = {ReadInputs: 0, Require: 1, Exclude: 2, **dict.fromkeys(COMPUTE, 3),
-                          ClampAtZero: 4, Cap: 5, Round: 6, Pay: 7}
-ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 7: "给付"}
+                          ClampAtZero: 4, Cap: 5, Round: 6, Schedule: 7, Pay: 8}
+ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 8: "给付"}
 
 
 def check(plan: Plan) -> list[str]:
@@ -478,6 +499,17 @@ def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
             yield f"未知的舍入方式 {step.mode}"
         if step.quantum < FEN or step.quantum <= 0:
             yield f"舍入单位 {step.quantum} 小于分"
+    if isinstance(step, Schedule):
+        if len(step.tranches) < 2:
+            yield "分期须至少两期"
+        if any((t.share is None) == (t.amount is None) for t in step.tranches):
+            yield "每期须恰有份额或金额之一"
+        shares = [t for t in step.tranches if t.share is not None]
+        if shares and (len(shares) != len(step.tranches) or len({t.of for t in shares}) != 1
+                       or sum(t.share for t in shares if t.share is not None) != shares[0].of):
+            yield "各期份额之和须为100%"
+        if step.mode not in ROUNDING_MODES:
+            yield f"未知的舍入方式 {step.mode}"
     if isinstance(step, Increments) and (step.step <= 0 or step.amount < 0 or step.above < 0):
         yield "递增的增量须为正、金额与起点不为负"
     if isinstance(step, UnitPrice) and (step.price < 0 or not step.quantities

@@ -213,6 +213,17 @@ class Run:
     def visit_Round(self, step: plan.Round) -> None:  # noqa: N802
         self.amount = self.trace.round(self.amount, step.quantum, step.mode, step.label)
 
+    def visit_Schedule(self, step: plan.Schedule) -> None:  # noqa: N802
+        parts = [(t.due, t.year, self.tranche(t), t.label) for t in step.tranches]
+        self.trace.tranches(self.amount, parts, step.mode)
+
+    def tranche(self, tranche: ir.Tranche) -> Decimal:
+        """A tranche's amount before rounding: its share of the total, or its own amount."""
+        if tranche.share is not None:
+            return runtime.scaled(self.amount, tranche.share, tranche.of)
+        assert tranche.amount is not None
+        return self.number(tranche.amount)
+
     def visit_Pay(self, step: plan.Pay) -> Result:  # noqa: N802
         floor = Run(step.floor, self.raw).run().amount if step.floor is not None else None  # the same conditions hold
         return self.trace.done(self.amount, step.ceiling, floor)

@@ -250,6 +250,14 @@ class PlanPrinter(Expressions):
         to_fen = "" if step.quantum == plan.FEN else "，再到分"
         return [f"amount = 舍入(amount, {step.quantum:f}, {step.mode}){to_fen}", f"记录「{step.label}」"]
 
+    def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
+        lines = ["分期（各期之和恰为 amount）："]
+        for tranche in step.tranches:
+            value = f"amount × {wording.plain(tranche.share)}/{wording.plain(tranche.of)}" if tranche.share is not None \
+                else self.expr(tranche.amount) if tranche.amount is not None else ""
+            lines.append(f"  {tranche.due}：{value}  记录「{tranche.label}」")
+        return [*lines, f"  各期（末期除外）舍入到分，{step.mode}；末期 = amount − 此前各期"]
+
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         return ["适用，金额为 amount" + ("（最高可得额度）" if step.ceiling else "")]
 

@@ -309,7 +309,8 @@ class _Printer:
             if kind.kind == "quantity":  # 数量（亩）, one token: the unit as the checker knows it (度 is written 千瓦时)
                 type_parts = [f"数量（{kind.unit or kind.unit_text}）"]
         description = [_quote(declaration.description)] if declaration.description is not None else []
-        return ["输入", _SP, declaration.name.name, "：", *type_parts, *description]
+        yearly = ["逐年"] if kind.yearly else []  # 逐年金额: one input per year of a schedule
+        return ["输入", _SP, declaration.name.name, "：", *yearly, *type_parts, *description]
 
     def section(self, section: s.Section, start: int, end: int, region: list[s.InputDecl]) -> None:
         self.gap(2)
@@ -446,6 +447,9 @@ class _Printer:
             return _verbatim(self.source.within(c.span))
         if isinstance(c, s.UnitPrice):  # 按用电量给予0.2元/千瓦时的补贴 · 对用电量给予…: as written
             return _verbatim(self.source.within(c.span))
+        if isinstance(c, s.Schedule):  # 前3年全额奖励企业，第4-5年按50%奖励企业: as written, its parts apart by ， or ；
+            return [_THEN.get(t.text, t.text) if t.kind == "_THEN" else text
+                    for t, text in zip(self.source.within(c.span), _verbatim(self.source.within(c.span)), strict=True)]
         return self.increase(c)
 
     def percent(self, p: s.Percent) -> list[str]:
@@ -765,6 +769,7 @@ class _Printer:
 
 
 _CANONICAL = {"GIVE": "给予", "BY": "按", "IS": "为"}
+_THEN = {",": "，", ";": "；"}  # between the parts of a schedule, full-width
 
 
 def _verbatim(tokens: Iterable[_Tok]) -> list[str]:

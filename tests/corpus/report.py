@@ -110,10 +110,14 @@ def run_cases(entry: dict, compiled: Compiled, calculators: Calculators, outcome
             continue
         values = {name: parse_value(specs[name], str(value)) for name, value in raw.items()}
         expected = Decimal(case["amount"]).quantize(Decimal("0.01"))
-        by_interpreter = interpret.evaluate(rule, values).amount
-        by_generated = getattr(generated, rule.id)(**values).amount
+        interpreted, calculated = interpret.evaluate(rule, values), getattr(generated, rule.id)(**values)
+        by_interpreter, by_generated = interpreted.amount, calculated.amount
         if by_interpreter != expected or by_generated != expected:
             outcome.problems.append(f"{label}: expected {expected}, interpreter {by_interpreter}, generated {by_generated}")
+        if "tranches" in case:  # paid in parts: "第1年=1000000.00" …, in order
+            paid = [f"{t.due}={t.amount:f}" for t in interpreted.tranches]
+            if paid != case["tranches"] or [f"{t.due}={t.amount:f}" for t in calculated.tranches] != paid:
+                outcome.problems.append(f"{label}: tranches expected {case['tranches']}, interpreter {paid}")
         outcome.cases += 1
 
 

@@ -173,7 +173,7 @@
   }
 
   // What a run records, as the Python trace does: every step with its label, and why a rule does not apply.
-  function Trace() { this.steps = []; }
+  function Trace() { this.steps = []; this.tranches = []; }
   Trace.prototype.step = function (kind, label, value) { this.steps.push([kind, label, value]); return value; };
   Trace.prototype.check = function (label, held) { this.steps.push(["条件", label, held]); return held; };
   Trace.prototype.excluded = function (label, held) { this.steps.push(["排除", label, held]); return held; };
@@ -187,11 +187,24 @@
     this.steps.push(["舍入", label, value]);
     return value;
   };
+  // The total paid in parts [due, year, amount, label], as pol_runtime.tranches: each part but the last rounded
+  // to the fen with ``mode``, at least zero and at most what is left; the last part is what is left.
+  Trace.prototype.schedule = function (total, parts, mode) {
+    var rest = total, self = this;
+    parts.forEach(function (part, index) {
+      var value = rest;
+      if (index < parts.length - 1) value = min(max(quantize(part[2], [1n, 100n], mode), ZERO), rest);
+      rest = sub(rest, value);
+      self.tranches.push({ due: part[0], year: part[1], amount: value });
+      self.steps.push(["分期", part[3], value]);
+    });
+  };
   Trace.prototype.notApplicable = function (reason) {
     return { applicable: false, amount: ZERO, reason: reason, discretionary: false, steps: this.steps };
   };
   Trace.prototype.done = function (amount, discretionary) {
-    return { applicable: true, amount: amount, reason: "", discretionary: !!discretionary, steps: this.steps };
+    return { applicable: true, amount: amount, reason: "", discretionary: !!discretionary, steps: this.steps,
+             tranches: this.tranches };
   };
 
   root.PolDecimal = {

@@ -1,0 +1,99 @@
+"""Year-by-year schedules: the tranches of a rule's amount, when each is due, and how they add up.
+
+Expected amounts are worked out by hand from the sentences (the arithmetic beside each).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from compiler import ir
+from compiler.front import years
+from compiler.plan import interpret
+from tests.helpers import compile_text, only_errors
+
+ARTICLE = "第一条「条款」\n"
+
+
+def _rule(body: str) -> ir.Rule:
+    compiled = compile_text(ARTICLE + body)
+    assert compiled.module is not None, [d.code for d in compiled.diagnostics]
+    (rule,) = compiled.module.rules
+    return rule
+
+
+@pytest.mark.parametrize(("text", "previous", "expected"), [
+    ("前3年", 0, (1, 3)), ("前两年", 0, (1, 2)), ("两年内", 0, (1, 2)), ("第一年", 0, (1, 1)),
+    ("第二三年", 1, (2, 3)), ("第4-5年", 3, (4, 5)), ("第三年至第五年", 2, (3, 5)), ("后三年", 2, (3, 5)),
+    ("第十二年", 0, (12, 12)), ("第5-3年", 0, None), ("第二四年", 0, None),
+])
+def test_years_are_read_as_written(text: str, previous: int, expected: tuple[int, int] | None) -> None:
+    assert years.read(text, previous) == expected
+
+
+TAX = """输入 企业缴纳所得税地方留成部分：逐年金额
+规则 tax「三免两减半」
+原文「前3年全额奖励，第4-5年按50%奖励」
+企业缴纳所得税地方留成部分前3年由受益财政全额奖励企业，第4-5年受益财政按50%奖励企业。
+"""
+
+
+def _years(stem: str, *values: str) -> dict[str, object]:
+    return {f"第{i}年{stem}": Decimal(v) for i, v in enumerate(values, 1)}
+
+
+def test_a_yearly_input_is_one_input_per_year() -> None:
+    rule = _rule(TAX)
+    assert [spec.name for spec in rule.inputs] == [f"第{i}年企业缴纳所得税地方留成部分" for i in range(1, 6)]
+
+
+def test_each_year_its_rate_and_the_last_year_the_rest() -> None:
+    rule = _rule(TAX)
+    # 800000 + 900000 + 1000000 + 1200000 × 50% + 33.33 × 50% = 3300016.665 → 3300016.67 (half up);
+    # years 1-4 as computed, year 5 the rest: 3300016.67 − 3300000 = 16.67
+    result = interpret.evaluate(rule, _years("企业缴纳所得税地方留成部分", "800000", "900000", "1000000", "1200000",
+                                             "33.33"))
+    assert result.amount == Decimal("3300016.67")
+    assert [(t.due, t.year, t.amount) for t in result.tranches] == [
+        ("第1年", 1, Decimal("800000")), ("第2年", 2, Decimal("900000")), ("第3年", 3, Decimal("1000000")),
+        ("第4年", 4, Decimal("600000.00")), ("第5年", 5, Decimal("16.67"))]
+    assert sum(t.amount for t in result.tranches) == result.amount
+    assert result.to_json()["tranches"][4] == {"due": "第5年", "year": 5, "amount": "16.67"}
+
+
+def test_the_remainder_cent_goes_to_the_last_year() -> None:
+    rent = _rule("""输入 租金：金额
+规则 rent「租金补贴」
+原文「给予前两年租金全额补贴；后三年租金减半」
+给予前两年租金全额补贴；后三年租金减半。
+""")
+    # 租金 0.03元: years 1-2 0.03 each, years 3-5 0.015 each = 0.105 in all → 0.11 (half up);
+    # years 3 and 4 round 0.015 to 0.02, so year 5 gets what is left: 0.11 − 0.06 − 0.04 = 0.01
+    result = interpret.evaluate(rent, {"租金": Decimal("0.03")})
+    assert result.amount == Decimal("0.11")
+    assert [t.amount for t in result.tranches] == [Decimal("0.03"), Decimal("0.03"), Decimal("0.02"),
+                                                   Decimal("0.02"), Decimal("0.01")]
+
+
+def test_a_capped_total_is_paid_from_the_first_year_until_it_is_used_up() -> None:
+    capped = _rule("""输入 留存部分：逐年金额
+规则 capped「封顶」
+原文「两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元」
+两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元。
+""")
+    # 100万 + 100万 + 100万 × 50% = 250万元, capped at 150万元: year 1 100万元, year 2 the 50万元 left, year 3 nothing
+    result = interpret.evaluate(capped, _years("留存部分", "1000000", "1000000", "1000000"))
+    assert result.amount == Decimal("1500000")
+    assert [t.amount for t in result.tranches] == [Decimal("1000000.00"), Decimal("500000"), Decimal("0")]
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("输入 X：逐年金额\n规则 r「r」\n原文「r」\nX前3年全额奖励，第5年按50%奖励。\n", "E0351"),
+    ("输入 X：逐年金额\n规则 r「r」\n原文「r」\n前3年全额奖励，第4年按50%奖励。\n", "E0352"),
+    ("输入 X：逐年金额\n规则 r「r」\n原文「r」\n按X的50%给予补助。\n", "E0353"),
+    ("输入 X：逐年金额\n规则 r「r」\n原文「r」\nX前3年全额奖励，第4年按50%奖励，奖励加倍。\n", "E0354"),
+])
+def test_schedules_that_do_not_add_up_are_refused(body: str, code: str) -> None:
+    assert code in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]
