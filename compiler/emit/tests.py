@@ -5,7 +5,9 @@ cap, is zero with a reason whenever the rule does not apply, and its steps
 agree with it; it never decreases as an input grows wherever the IR shows the
 rule to be monotone in that input; at every threshold a fen below, at and a
 fen above, the condition or tier holds exactly as the boundary word is read;
-and a table of levels (国家级、省级、市级) never pays a higher level less.
+a table of levels (国家级、省级、市级) never pays a higher level less; and the
+tranches of an award paid in parts add up to it, none negative, a year's
+tranche never decreasing as that year's base grows.
 """
 
 from __future__ import annotations
@@ -167,6 +169,24 @@ def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
     return f'({limit}).quantize({py_decimal(rounding.quantum)}, "{rounding.mode}").quantize(FEN)'
 
 
+def tranche_dues(rule: ir.Rule) -> list[str] | None:
+    """When each tranche of a rule paid in parts is due, in order; None for a rule paid at once."""
+    return [t.due for t in rule.schedule.tranches] if rule.schedule is not None else None
+
+
+def yearly_bases(rule: ir.Rule) -> list[tuple[int, str]]:
+    """(tranche index, input) for each year whose tranche is that year's own input times its rate: the
+    tranche never decreases as that input grows (a rate is not negative, and what is left for it can only grow)."""
+    if rule.schedule is None or not rule.schedule.yearly:
+        return []
+    found = []
+    for index, tranche in enumerate(rule.schedule.tranches):
+        names = {var.name for var in plan.variables(tranche.amount)} if tranche.amount is not None else set()
+        if len(names) == 1 and not plan.subtracts(tranche.amount):
+            found.append((index, names.pop()))
+    return found
+
+
 def render(module: ir.Module) -> str:
     rules = []
     for rule in module.rules:
@@ -177,6 +197,8 @@ def render(module: ir.Module) -> str:
             "monotone": monotone_inputs(rule),
             "thresholds": thresholds(rule),
             "levels": level_order(rule),
+            "tranches": tranche_dues(rule),
+            "yearly": yearly_bases(rule),
         })
     uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
     uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
