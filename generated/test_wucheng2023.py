@@ -19,6 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pol_runtime.promises import keeps_its_promises, near
+
 from . import wucheng2023 as calc
 
 FEN = Decimal("0.01")
@@ -28,24 +30,6 @@ COUNT = st.integers(min_value=0, max_value=10_000)
 FLAG = st.booleans()
 QUANTITY = st.integers(min_value=0, max_value=10**8).map(lambda hundredths: Decimal(hundredths).scaleb(-2))
 PROMISES = settings(max_examples=40, deadline=None)
-
-
-def near(anything: st.SearchStrategy[Any], *points: Any) -> st.SearchStrategy[Any]:
-    """Values of a kind, often exactly at or a step beside a boundary."""
-    return st.one_of(st.sampled_from(points), anything)
-
-
-def keeps_its_promises(result: Any, caps: tuple[Decimal, ...]) -> None:
-    assert result.amount >= 0
-    assert result.amount == result.amount.quantize(FEN)
-    for cap in caps:
-        assert result.amount <= cap
-    if result.applicable:
-        last = [step for step in result.steps if step.kind in ("舍入", "最高可得")][-1]
-        assert last.value == result.amount
-    else:
-        assert result.amount == 0
-        assert result.reason
 
 
 ART6_TECH_CREDIT_INPUTS = st.fixed_dictionaries({

@@ -22,6 +22,7 @@ from ..plan.lint import level_of
 from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
+from .runtime_imports import RuntimeImports
 
 STRATEGIES = {ir.Type.MONEY: "MONEY", ir.Type.RATE: "RATE", ir.Type.COUNT: "COUNT", ir.Type.QUANTITY: "QUANTITY",
               ir.Type.BOOL: "FLAG", ir.Type.DATE: "DATE"}
@@ -187,7 +188,7 @@ def yearly_bases(rule: ir.Rule) -> list[tuple[int, str]]:
     return found
 
 
-def render(module: ir.Module) -> str:
+def render(module: ir.Module, *, vendored: bool = False) -> str:
     rules = []
     for rule in module.rules:
         rules.append({
@@ -204,4 +205,4 @@ def render(module: ir.Module) -> str:
     uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
     return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
                                                             uses_quantity=uses_quantity,
-                                                            STRATEGIES=STRATEGIES)
+                                                            STRATEGIES=STRATEGIES, runtime=RuntimeImports(vendored))

@@ -61,7 +61,7 @@ def outputs(compiled: list[Compiled], *, vendor: bool = False) -> list[Output]:
         files.append(Output(f"{module.module_name}.py", code))
         page, charts = markdown.render(module, markdown.load_calculators(code, module.module_name))
         files.append(Output(f"{module.module_name}.md", page))
-        files.append(Output(f"test_{module.module_name}.py", tests.render(module)))
+        files.append(Output(f"test_{module.module_name}.py", tests.render(module, vendored=vendor)))
         files.append(Output(f"{module.module_name}_vector.py", vector.render(module, vendored=vendor)))
         files += [Output(name, svg) for name, svg in sorted(charts.items())]
     files.append(Output("policy_set.py", set_module.render(modules, vendored=vendor)))
