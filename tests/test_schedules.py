@@ -97,3 +97,37 @@ def test_a_capped_total_is_paid_from_the_first_year_until_it_is_used_up() -> Non
 ])
 def test_schedules_that_do_not_add_up_are_refused(body: str, code: str) -> None:
     assert code in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]
+
+
+def test_a_share_paid_after_an_event_and_the_rest_first() -> None:
+    staged = _rule("""输入 固定资产投资额：金额
+规则 staged「分期兑现」
+原文「按固定资产投资额的10%给予最高2000万元补贴，其中奖补资金50%待企业达产升规后兑现」
+按固定资产投资额的10%给予最高2000万元补贴，其中奖补资金40%待企业达产升规后兑现。
+""")
+    # 12,345,678.90 × 10% = 1,234,567.89; first 60%: 740,740.734 → 740,740.73; after 达产升规 the rest, 493,827.16
+    result = interpret.evaluate(staged, {"固定资产投资额": Decimal("12345678.90")})
+    assert result.amount == Decimal("1234567.89")
+    assert [(t.due, t.year, t.amount) for t in result.tranches] == [
+        ("首期", None, Decimal("740740.73")), ("企业达产升规后", None, Decimal("493827.16"))]
+
+
+def test_stages_each_with_its_share_of_the_total() -> None:
+    stages = _rule("""输入 补助总额：金额
+规则 stages「分阶段补助」
+原文「按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助」
+按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助。
+""")
+    # 100.01 × 30% = 30.003 → 30.00 at 开工; 竣工投产 the rest, 70.01
+    result = interpret.evaluate(stages, {"补助总额": Decimal("100.01")})
+    assert [(t.due, t.amount) for t in result.tranches] == [("项目开工", Decimal("30.00")), ("竣工投产", Decimal("70.01"))]
+
+
+@pytest.mark.parametrize(("sentence", "code"), [
+    ("按项目开工、竣工投产两个阶段，分别给予补助总额30%、60%的补助。", "E0355"),
+    ("按项目开工、竣工投产两个阶段，分别给予补助总额30%、30%、40%的补助。", "E0309"),
+    ("按补助总额的10%给予补贴，其中奖补资金100%待企业达产升规后兑现。", "E0355"),
+])
+def test_stages_that_are_not_the_whole_are_refused(sentence: str, code: str) -> None:
+    body = f"输入 补助总额：金额\n规则 r「r」\n原文「r」\n{sentence}\n"
+    assert code in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]

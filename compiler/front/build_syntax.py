@@ -663,6 +663,22 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             previous = last
         return s.Schedule(_name(base) if base is not None else None, tuple(parts), span=_meta_span(meta))
 
+    def stages(self, meta: Any, children: list[Any]) -> s.Stages:
+        """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: the stages are words, not inputs."""
+        names = _tokens(children, "NAME")
+        rates = next(c for c in children if isinstance(c, tuple))
+        count = self.count(meta, _tokens(children, "COUNT"))
+        return s.Stages(tuple(s.Word(str(n), span=token_span(n)) for n in names[:-1]), count,
+                        _name(names[-1]), rates, _node(children, s.Award), span=_meta_span(meta))
+
+    def staged(self, meta: Any, children: list[Any]) -> s.Staged:
+        due = _tokens(children, "DUE_AFTER")[0]
+        event, word = str(due)[1:-3], str(due)[-3:]  # 待企业达产升规后兑现: 企业达产升规, 后兑现
+        line, column = due.line or 0, (due.column or 0) + 1
+        return s.Staged(self._rate(_tokens(children, "RATE")[0]),
+                        s.Word(event, span=Span(line, column, line, column + len(event))), word,
+                        span=_meta_span(meta))
+
     def unit_price(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """按租用面积和租用月数给予18元/平方米/月的补贴: 和 (or ×) joins the quantities the price multiplies."""
         price = self._price(_tokens(children, "PRICE")[0])

@@ -390,6 +390,17 @@ class Checker:
                 self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
         elif isinstance(computation, s.Schedule):
             self.check_schedule(computation)
+        elif isinstance(computation, s.Stages):
+            self.check_money_expr(computation.base)
+            if len(computation.events) != len(computation.shares):
+                self.error(codes.COUNT_MISMATCH, computation.shares[0].span, keys=len(computation.events),
+                           values=len(computation.shares))
+            elif computation.count.value != len(computation.events):
+                self.error(codes.COUNT_MISMATCH, computation.count.span, keys=len(computation.events),
+                           values=computation.count.value)
+            total = sum((r.value for r in computation.shares), Decimal(0))
+            if total != 1:
+                self.error(codes.SHARES_NOT_WHOLE, computation.shares[-1].span, total=runtime.format_rate(total))
         elif isinstance(computation, s.PerCount):
             self.resolve(computation.count, Type.COUNT)
             self.check_amount(computation.amount)
@@ -461,7 +472,7 @@ class Checker:
         self.check_cap_scopes(sentence, items)
         if isinstance(computation, s.Schedule):
             for modifier in sentence.modifiers:
-                if not isinstance(modifier, s.Cap | s.InputCap) and not (isinstance(modifier, s.Rounding)
+                if not isinstance(modifier, s.Cap | s.InputCap | s.Staged) and not (isinstance(modifier, s.Rounding)
                                                                          and modifier.per_unit is None):
                     self.error(codes.SCHEDULE_MODIFIER, modifier.span, text=self.source_text(modifier.span))
         for modifier in sentence.modifiers:
@@ -492,6 +503,13 @@ class Checker:
                 self.check_prorate(modifier, computation)
             elif isinstance(modifier, s.Multiplier):
                 pass  # any computation may be multiplied; the factor is a number the grammar read
+            elif isinstance(modifier, s.Staged):
+                if isinstance(computation, s.Stages) or \
+                        sum(isinstance(m, s.Staged) for m in sentence.modifiers) > 1:
+                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=self.source_text(modifier.span))
+                if not 0 < modifier.share.value < 1:
+                    self.error(codes.SHARES_NOT_WHOLE, modifier.share.span,
+                               total=f"{modifier.share.text}（须在0与100%之间）")
             else:
                 self.check_quota(modifier, computation)
 

@@ -448,9 +448,29 @@ class Schedule(Node):
     parts: tuple[YearPart, ...]
 
 
+@dataclass(frozen=True)
+class Stages(Node):
+    """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: the base paid in stages, a share at each."""
+
+    events: tuple[Word, ...]  # the stages as written: 项目开工, 竣工投产
+    count: Count  # 两个（阶段）, as written
+    base: NameRef
+    shares: tuple[Rate, ...]
+    award: Award | None
+
+
+@dataclass(frozen=True)
+class Staged(Node):
+    """``其中奖补资金50%待企业达产升规后兑现`` — that share of the amount is paid after the event, the rest first."""
+
+    share: Rate
+    event: Word  # 企业达产升规
+    word: str  # 后兑现 · 后拨付 …
+
+
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | UnitPrice | AmountRange | RateRange | Schedule)
-Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate
+               | Increments | UnitPrice | AmountRange | RateRange | Schedule | Stages)
+Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged
 
 
 @dataclass(frozen=True)

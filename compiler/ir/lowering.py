@@ -278,6 +278,11 @@ class Lowering:
         schedule: ir.Schedule | None = None
         if isinstance(node, s.Schedule):
             computation, schedule = self.schedule(node)
+        elif isinstance(node, s.Stages):  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%: the base, in stages
+            base = self.var(node.base)
+            computation = ir.Scaled(base, Decimal(1), Decimal(1), ir.Rate(base, Decimal(1)))
+            schedule = ir.Schedule(tuple(ir.Tranche(e.text, None, share=r.value)
+                                         for e, r in zip(node.events, node.shares, strict=True)), yearly=False)
         else:
             computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
                 else self.computation(node)
@@ -310,6 +315,11 @@ class Lowering:
                 computation = multiplied(computation, modifier)
                 floor = multiplied(floor, modifier) if floor is not None else None
                 caps = [_raised(cap, modifier) for cap in caps]
+            elif isinstance(modifier, s.Staged):  # 其中50%待企业达产升规后兑现: the rest first, that share after the event
+                rest = Decimal(1) - modifier.share.value
+                schedule = ir.Schedule((ir.Tranche("首期", None, share=rest),
+                                        ir.Tranche(f"{modifier.event.text}后", None, share=modifier.share.value)),
+                                       yearly=False)
             elif isinstance(modifier, s.Quota):
                 assert isinstance(computation, ir.PerUnit)
                 quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)

@@ -447,6 +447,8 @@ class _Printer:
             return _verbatim(self.source.within(c.span))
         if isinstance(c, s.UnitPrice):  # 按用电量给予0.2元/千瓦时的补贴 · 对用电量给予…: as written
             return _verbatim(self.source.within(c.span))
+        if isinstance(c, s.Stages):  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
+            return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
         if isinstance(c, s.Schedule):  # 前3年全额奖励企业，第4-5年按50%奖励企业: as written, its parts apart by ， or ；
             return [_THEN.get(t.text, t.text) if t.kind == "_THEN" else text
                     for t, text in zip(self.source.within(c.span), _verbatim(self.source.within(c.span)), strict=True)]
@@ -674,7 +676,7 @@ class _Printer:
             return self.rounding(m)
         if isinstance(m, s.Quota):
             return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
-        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable | s.Prorate):
+        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable | s.Prorate | s.Staged):
             return _verbatim(self.source.within(m.span))
         return [m.text]
 
