@@ -30,6 +30,8 @@ __all__ = ["KERNELS", "evaluate", "evaluate_arrays"]
 # The vectorised calculator of each entry of ``policy_set.ENTRIES``, in order;
 # None where the rule is computed row by row by the scalar code.
 KERNELS: tuple[vs.Kernel | None, ...] = (
+    vs.Kernel.of(liuhe2023_vector, "art2_industry"),
+    vs.Kernel.of(liuhe2023_vector, "art2_service"),
     vs.Kernel.of(liuhe2023_vector, "art2_agri_low"),
     vs.Kernel.of(liuhe2023_vector, "art2_agri_mid"),
     vs.Kernel.of(liuhe2023_vector, "art2_agri_high"),

@@ -8,7 +8,9 @@ exactly those of ``wucheng2023.<rule>_amount`` (integer arithmetic,
 one rounding at the end, as the scalar code rounds).  ``to_yuan`` turns fen
 into ``Decimal`` yuan.  ``outcomes(rule, columns)`` gives each row's reason
 as well: 0 where the rule applies (its amount may still be 0), else k, the
-reason ``REASONS[rule][k - 1]`` the scalar code gives.
+reason ``REASONS[rule][k - 1]`` the scalar code gives.  For a rule in ``RANGES``
+(给予3万元-5万元, 5%-20%) the amount is the ceiling and ``floor(rule, columns)``
+the least that may be granted, in fen (0 where the rule does not apply).
 
 Columns (a mapping of input name → 1-D array, all of one length):
   金额 (money)   int64 fen: 1,234.56元 is 123456.
@@ -41,8 +43,8 @@ from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yua
 _k.require("1.3", __name__)
 
 __all__ = [
-    "CHOICES", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
-    "codes", "encode", "fen", "outcomes", "rate_units", "scalar_rows", "to_yuan", "use_scalar",
+    "CHOICES", "DISCRETIONARY", "FALLBACK", "RANGES", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",
+    "codes", "encode", "fen", "floor", "outcomes", "rate_units", "scalar_rows", "to_yuan", "use_scalar",
     "art6_tech_credit",
     "art7_talent_salary",
     "art7_application_award",
@@ -2206,6 +2208,13 @@ _KERNELS: dict[str, Kernel] = {
     "art40_mechanisation": _art40_mechanisation_kernel,
 }
 
+# The rules whose amount is a range (给予3万元-5万元): ``floor(rule, columns)`` gives each row's least, in fen.
+RANGES: frozenset[str] = frozenset({
+})
+
+_FLOORS: dict[str, tuple[Kernel, Spec]] = {
+}
+
 # The rules whose amount is a maximum (最高可得): the authority decides the payment within it.
 DISCRETIONARY: frozenset[str] = frozenset({
     "art7_application_award",
@@ -2291,8 +2300,10 @@ REASONS: dict[str, tuple[str, ...]] = {
 }
 
 
-_CALCULATORS = _k.Calculators(CHOICES, RATE_SCALE, SPECS, _KERNELS, REASONS, SCALAR_MODULE, __package__)
+_CALCULATORS = _k.Calculators(CHOICES, RATE_SCALE, SPECS, _KERNELS, REASONS, SCALAR_MODULE, __package__,
+                                         _FLOORS, RANGES)
 outcomes = _CALCULATORS.outcomes
+floor = _CALCULATORS.floor
 scalar_rows = _CALCULATORS.scalar_rows
 use_scalar = _CALCULATORS.use_scalar
 encode = _CALCULATORS.encode

@@ -24,7 +24,8 @@ def near(anything: st.SearchStrategy[T], *points: T) -> st.SearchStrategy[T]:
 
 def keeps_its_promises(result: Result, caps: tuple[Decimal, ...]) -> None:
     """A calculator's result: never negative, to the fen, never above a cap; when the rule applies, its last
-    step (the rounding, or 最高可得) is the amount; when it does not, zero with a reason."""
+    step (the rounding, or 最高可得) is the amount; when it does not, zero with a reason; a range's floor
+    (给予3万元-5万元) only where the rule applies, to the fen, and never above the amount (its ceiling)."""
     assert result.amount >= 0
     assert result.amount == result.amount.quantize(FEN)
     for cap in caps:
@@ -35,3 +36,7 @@ def keeps_its_promises(result: Result, caps: tuple[Decimal, ...]) -> None:
     else:
         assert result.amount == 0
         assert result.reason
+    if result.floor is not None:
+        assert result.applicable
+        assert 0 <= result.floor <= result.amount
+        assert result.floor == result.floor.quantize(FEN)

@@ -77,10 +77,13 @@ def _amount_only(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row]) -
 def _numpy(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row]) -> list[object]:
     vec = calculators.vector
     assert vec is not None
-    amounts, codes = vec.outcomes(rule.id, vec.encode(rule.id, rows))
+    columns = vec.encode(rule.id, rows)
+    amounts, codes = vec.outcomes(rule.id, columns)
     reasons = vec.REASONS[rule.id]
-    return [(amount, code == 0, None if code == 0 else reasons[code - 1])
-            for amount, code in zip(vec.to_yuan(amounts), codes.tolist(), strict=True)]
+    # a range's least (给予3万元-5万元): its own kernel, None where the rule does not apply, as Result.floor
+    floors = vec.to_yuan(vec.floor(rule.id, columns)) if rule.id in vec.RANGES else [None] * len(rows)
+    return [(amount, code == 0, None if code == 0 else reasons[code - 1], floor if code == 0 else None)
+            for amount, code, floor in zip(vec.to_yuan(amounts), codes.tolist(), floors, strict=True)]
 
 
 def _any_row(rule: ir.Rule, calculators: Calculators, row: Row) -> bool:
@@ -116,7 +119,7 @@ class Backend:
 BACKENDS = (
     Backend("scalar traced", _traced, lambda result: result.to_json()),
     Backend("scalar amount", _amount_only, lambda result: result.amount),
-    Backend("numpy", _numpy, lambda result: (result.amount, result.applicable, result.reason), _in_columns,
+    Backend("numpy", _numpy, lambda result: (result.amount, result.applicable, result.reason, result.floor), _in_columns,
             needs_vector=True),
 )
 

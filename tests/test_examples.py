@@ -2,7 +2,7 @@
 
 Each ``policies/<name>.examples.toml`` lists, for every rule, examples worked
 out by hand from the original sentence: at every threshold and on both sides
-of it, at each cap's knee and beyond it.  Each must give the expected amount
+of it, at each cap's knee and beyond it (a range gives ``floor`` too, its least).  Each must give the expected amount
 from the IR interpreter, from the generated ``Result`` function and from the
 generated amount-only function.
 """
@@ -31,6 +31,7 @@ class Example:
     applicable: bool
     note: str
     rejected: bool  # worked out under the reading the policy file did not choose
+    floor: Decimal | None = None  # a range (5%—20%): the least that may be granted; ``amount`` is the most
     @property
     def id(self) -> str:
         return f"{self.rule}:{self.note}"
@@ -43,7 +44,8 @@ def load_examples() -> list[Example]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for entry in data["example"]:
             examples.append(Example(stem, entry["rule"], entry["inputs"], Decimal(entry["amount"]),
-                                    entry["applicable"], entry.get("note", ""), entry.get("reading") == "未采用"))
+                                    entry["applicable"], entry.get("note", ""), entry.get("reading") == "未采用",
+                                    Decimal(entry["floor"]) if "floor" in entry else None))
     return examples
 
 
@@ -71,6 +73,7 @@ def test_example(example: Example) -> None:
 
     by_interpreter = interpret.evaluate(rule, values)
     assert (by_interpreter.amount, by_interpreter.applicable) == expected, example.note
+    assert by_interpreter.floor == example.floor, example.note
 
     module = generated_module(example.stem)
     by_generated = getattr(module, rule.id)(**values)

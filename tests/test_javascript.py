@@ -35,7 +35,7 @@ const out = cases.map(function (c) {
     const calculator = C[c.key];
     const result = calculator.run(P.read(calculator, c.inputs));
     return {applicable: result.applicable, amount: P.fen(result.amount), reason: result.reason,
-            discretionary: result.discretionary};
+            discretionary: result.discretionary, floor: result.floor === null ? null : P.fen(result.floor)};
   } catch (error) {
     return {error: String(error.message || error)};
   }
@@ -63,7 +63,8 @@ def run_node(tmp_path: Path, cases: list[dict[str, Any]]) -> list[dict[str, Any]
 def python_result(stem: str, rule: str, values: dict[str, object]) -> dict[str, Any]:
     result = getattr(generated_module(stem), rule)(**values)
     return {"applicable": result.applicable, "amount": f"{result.amount:.2f}", "reason": result.reason or "",
-            "discretionary": bool(result.discretionary)}
+            "discretionary": bool(result.discretionary),
+            "floor": None if result.floor is None else f"{result.floor:.2f}"}
 
 
 def text(value: object) -> str:

@@ -70,7 +70,9 @@ def test_a_range_gives_its_floor_and_its_ceiling(rule_id: str, values: dict[str,
     vec = markdown.load_calculators(vector.render(module), "ranges_vector")
     vec.use_scalar(scalar)
     if given:  # columns need a row count: a rule without inputs has none to give
-        assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(ceiling)]
+        columns = vec.encode(rule_id, [given])
+        assert vec.to_yuan(getattr(vec, rule_id)(columns)) == [Decimal(ceiling)]
+        assert rule_id in vec.RANGES and vec.to_yuan(vec.floor(rule_id, columns)) == [Decimal(floor)]
 
 
 def test_a_rule_that_does_not_apply_has_no_floor_and_fmt_keeps_the_sentences() -> None:
@@ -123,3 +125,70 @@ def test_a_range_in_words_is_the_same_range() -> None:
     新引进项目的，给予超过3万元、最高5万元的资金支持。
     """)
     assert [(e.code.id, marked(e)) for e in only_errors(wrong)] == [("E0003", "超过")]
+
+
+def test_the_first_end_may_leave_yuan_to_the_second_and_a_scope_may_follow_the_verb() -> None:
+    # 每个项目100万-500万元: 100万元 to 500万元; 3万—5万元 the same as 3万元—5万元; 1亿-5000万元 is empty (E0310)
+    compiled = compile_text("""\
+    输入 省级示范项目：是否
+    第一条「区间」
+    规则 short「100万-500万元」
+    原文「省财政给予每个项目100万-500万元奖补」
+    省级示范项目的，省财政给予每个项目100万-500万元奖补。
+    规则 dash「3万—5万元」
+    原文「给予3万—5万元的资金支持」
+    省级示范项目的，给予3万—5万元的资金支持。
+    """, module="short")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    found = [interpret.evaluate(rule, {"省级示范项目": True}) for rule in compiled.module.rules]
+    assert [(r.floor, r.amount) for r in found] == [(Decimal("1000000.00"), Decimal("5000000.00")),
+                                                     (Decimal("30000.00"), Decimal("50000.00"))]
+    empty = compile_text("""\
+    输入 省级示范项目：是否
+    第一条「区间」
+    规则 empty「倒置」
+    原文「示例」
+    省级示范项目的，给予1亿-5000万元奖补。
+    """)
+    assert [(e.code.id, marked(e)) for e in only_errors(empty)] == [("E0310", "给予1亿-5000万元奖补")]
+
+
+def test_a_ceiling_marked_not_included_pays_at_most_one_fen_below_it() -> None:
+    # 不超过5万元（不含）: 5万元 itself is not payable, the most is 49,999.99元; a cap 不超过30万元（不含）:
+    # 投资额 500万元 × 10% = 50万元, capped at 299,999.99元; 200万元 × 10% = 20万元, under the cap
+    compiled = compile_text("""\
+    输入 承办活动：是否
+    输入 投资额：金额
+    第一条「区间」
+    规则 upto「不超过（不含）」
+    原文「给予不超过5万元（不含）的补助」
+    承办活动的，给予不超过5万元（不含）的补助。
+    规则 cap「封顶（不含）」
+    原文「按投资额的10%给予补助，最高不超过30万元（不含30万元）」
+    按投资额的10%给予补助，最高不超过30万元（不含30万元）。
+    """, module="strict")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    upto, cap = module.rules
+    result = interpret.evaluate(upto, {"承办活动": True})
+    assert (result.amount, result.discretionary) == (Decimal("49999.99"), True)
+    assert "不超过5万元（不含5万元，即最高49,999.99元）" in [s.text for s in result.steps]
+    assert interpret.evaluate(cap, {"投资额": Decimal("5000000")}).amount == Decimal("299999.99")
+    assert interpret.evaluate(cap, {"投资额": Decimal("2000000")}).amount == Decimal("200000.00")
+    scalar = markdown.load_calculators(python.render(module), "strict")
+    assert scalar.cap_amount(投资额=Decimal("5000000")) == Decimal("299999.99")
+    vec = markdown.load_calculators(vector.render(module), "strict_vector")
+    vec.use_scalar(scalar)
+    assert vec.to_yuan(vec.cap(vec.encode("cap", [{"投资额": Decimal("5000000")}]))) == [Decimal("299999.99")]
+    page, _ = markdown.render(module, scalar)
+    assert "即最高299,999.99元" in page
+    wrong = compile_text("""\
+    输入 投资额：金额
+    第一条「区间」
+    规则 cap「封顶（不含）」
+    原文「示例」
+    按投资额的10%给予补助，最高不超过30万元（不含20万元）。
+    """)
+    assert [e.code.id for e in only_errors(wrong)] == ["E0315"]

@@ -226,6 +226,13 @@ class RuleCode:
         return [f"t.schedule(amount, [{', '.join(parts)}], {js_str(step.mode)});"]
 
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
+        if step.floor is not None:  # a range: its low end, computed as the ceiling was (the same conditions hold)
+            low = RuleCode(step.floor)
+            lines = ["var ceiling = amount;"]
+            for later in step.floor.steps:
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                    lines += getattr(low, f"visit_{type(later).__name__}")(later)
+            return [*lines, "return t.done(ceiling, true, amount);"]
         return [f"return t.done(amount, {'true' if step.ceiling else 'false'});"]
 
 

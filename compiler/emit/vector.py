@@ -231,8 +231,9 @@ class RuleKernel:
     the rounding, at the cap rounded the same way, since rounding is monotone.
     """
 
-    def __init__(self, rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]], name: str = "") -> None:
         self.plan = rule
+        self.name = name or rule.id  # what its tables are named after (a range's floor: ``<rule>_floor``)
         self.rate_scale = rate_scale
         self.choices = choices
         self.columns: dict[str, tuple[str, int, ir.Input]] = {}
@@ -279,7 +280,7 @@ class RuleKernel:
         return name
 
     def table(self, values: list[int | None] | list[int] | list[bool], kind: str = "int") -> str:
-        name = f"_{self.plan.id.upper()}_T{len(self.tables)}"
+        name = f"_{self.name.upper()}_T{len(self.tables)}"
         self.tables.append(Table(name, tuple(values), kind))
         if kind == "bool":
             return name
@@ -900,23 +901,34 @@ class RuleCode:
     tables: list[Table]
     object_only: bool
     reasons: tuple[str, ...]  # why the rule does not apply; reason code k is item k − 1
+    floor: RuleCode | None = None  # a range (给予3万元-5万元): the kernel of its low end, as the rule's own is made
+    name: str = ""  # the kernel's name: the rule's id, or ``<rule>_floor``
 
     @property
     def spec_name(self) -> str:
-        return f"_{self.rule.id.upper()}"
+        return f"_{(self.name or self.rule.id).upper()}"
 
 
-def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]]) -> RuleCode:
-    """The kernel of ``rule``'s plan, or (for a construct not vectorised) the reason it falls back."""
-    kernel = RuleKernel(rule, rate_scale, choices)
+def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]], name: str = "") -> RuleCode:
+    """The kernel of ``rule``'s plan, or (for a construct not vectorised) the reason it falls back.
+
+    A range's floor plan gets its own kernel (named ``<rule>_floor``), with the same inputs and reasons; where
+    either kernel cannot be made, the rule falls back whole, its floor then read off the scalar ``Result``."""
+    kernel = RuleKernel(rule, rate_scale, choices, name)
+    pay = rule.steps[-1]
+    assert isinstance(pay, plan.Pay)
     try:
         lines = kernel.body()
+        floor = compile_rule(pay.floor, rate_scale, choices, f"{rule.id}_floor") if pay.floor is not None else None
+        if floor is not None and floor.kernel is None:
+            raise Unsupported(f"区间下限：{floor.reason}")
     except Unsupported as reason:
-        return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule))
+        return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule), name=name)
     if kernel.reasons != facts.reasons(rule):
         raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the plan's {facts.reasons(rule)}")
     unique = sorted({p_key(g) for g in kernel.guards if not any(dominates(h, g) for h in kernel.guards)})
-    return RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons)
+    return RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons, floor,
+                    name)
 
 
 def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None,

@@ -27,6 +27,7 @@ from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
+_MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
@@ -454,6 +455,25 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         low, high = _nodes(children, s.Money)
         return s.AmountRange(low, high, _node(children, s.Award), span=_meta_span(meta))
 
+    def amount_range_short(self, meta: Any, children: list[Any]) -> s.AmountRange:
+        """给予每个项目100万-500万元奖补: the first end's 万 (or 亿) is 万元 (亿元), as the second end writes it."""
+        token = _tokens(children, "MONEY_RANGE")[0]
+        match = _MONEY_RANGE.match(str(token))
+        assert match, token
+        span = token_span(token)
+        ends = []
+        for number, unit, start, end in ((match.group(1), match.group(2) + "元", match.start(1), match.end(2)),
+                                         (match.group(3), match.group(4), match.start(3), match.end(4))):
+            try:
+                with decimal.localcontext(_EXACT):
+                    yuan = _whole(_number(number) * _MONEY_UNITS[unit])
+            except _UNREADABLE:
+                self._unreadable(token, "金额（如 50万元）")
+                yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+            ends.append(s.Money(yuan, str(token)[start:end],
+                                span=Span(span.line, span.column + start, span.line, span.column + end)))
+        return s.AmountRange(ends[0], ends[1], _node(children, s.Award), span=_meta_span(meta))
+
     def amount_range_words(self, meta: Any, children: list[Any]) -> s.AmountRange:
         """给予不低于3万元、最高5万元的补助: 不低于 (or 不少于) is the floor, 最高 the ceiling."""
         word = _tokens(children, "BOUND_PREFIX")[0]
@@ -706,9 +726,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def upto_max(self, meta: Any, children: list[Any]) -> s.UpTo:
         years = _token(children, "COUNT")
-        return s.UpTo(_node(children, s.Money), _scope_words(children),
+        amount = _node(children, s.Money)
+        return s.UpTo(amount, _scope_words(children),
                       self.count(meta, [years]) if years is not None else None, _node(children, s.Award),
-                      span=_meta_span(meta))
+                      self._strict(_token(children, "MARK"), amount), span=_meta_span(meta))
+
+    def _strict(self, token: Token | None, amount: s.Money | None) -> bool:
+        """不超过5万元（不含）: whether the ceiling's own mark leaves the amount itself out."""
+        mark = self._mark(token, amount)
+        return mark is not None and mark.text == "（不含）"
 
     def upto_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
         return s.UpToRate(children[1], self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
@@ -716,8 +742,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     # ── modifiers ─────────────────────────────────────────────────────────────
     def cap(self, meta: Any, children: list[Any]) -> s.Cap:
         hedge = _token(children, "HEDGE")
-        return s.Cap(_node(children, s.Money), _scope_words(children),
-                     str(hedge) if hedge else None, span=_meta_span(meta))
+        amount = _node(children, s.Money)
+        return s.Cap(amount, _scope_words(children), str(hedge) if hedge else None,
+                     self._strict(_token(children, "MARK"), amount), span=_meta_span(meta))
 
     def input_cap(self, meta: Any, children: list[Any]) -> s.InputCap:
         hedge = _token(children, "HEDGE")

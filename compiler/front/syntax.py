@@ -197,6 +197,7 @@ class Cap(Node):
     amount: Money
     scope: tuple[str, ...]  # 每项, 每年每家, 单个主体...
     hedge: str | None  # 一般, 原则上
+    strict: bool = False  # 不超过30万元（不含）: the limit itself is not payable, the most is 1分 below it
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ class UpTo(Node):
     scope: tuple[str, ...]
     years: Count | None
     award: Award | None
+    strict: bool = False  # 不超过5万元（不含）: the amount itself is not payable, the most is 1分 below it
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,7 @@ class Constant:
     word: str = "定额"  # 定额 / 最高 (up to) / 最低 (a range's floor)
     scope: str = ""  # 3年内每家 before 最高
     range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
+    strict: str | None = None  # 不超过5万元（不含）: the ceiling as written, not payable itself (amount is 1分 below)
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     adjustments: tuple[Factor, ...] = ()
     type: Type = Type.MONEY
@@ -423,6 +424,7 @@ class Cap:
     base: str | None = None  # 按不超过5000万元的贷款金额的2%: the base the limit (texts[0]) is written on
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     raised: tuple[Factor, ...] = ()  # multipliers written after the cap, which raise it with the amount
+    strict: bool = False  # 不超过30万元（不含）: texts[0] is not payable itself, ``amount`` is 1分 below it
 
     @property
     def constant(self) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from pol_runtime import format_rate, format_yuan
+from pol_runtime import FEN, format_rate, format_yuan
 
 from .. import ir
 from ..front import boundaries, scopes, years
@@ -184,6 +184,8 @@ class Lowering:
             return ir.Constant(node.amount.yuan)
         if isinstance(node, s.UpTo):
             years = f"{node.years.text}" if node.years else ""
+            if node.strict:  # 不超过5万元（不含）: the most payable is 1分 below it
+                return ir.Constant(node.amount.yuan - FEN, "最高", years + "".join(node.scope), strict=node.amount.text)
             return ir.Constant(node.amount.yuan, "最高", years + "".join(node.scope))
         if isinstance(node, s.AmountRange):  # the ceiling; the floor is ``floor``
             return ir.Constant(node.high.yuan, "最高", range=(node.low.text, node.high.text))
@@ -473,6 +475,9 @@ def _input(decl: s.InputDecl) -> ir.Input:
 
 
 def _cap(cap: s.Cap) -> ir.Cap:
+    if cap.strict:  # 不超过30万元（不含）: the most payable is 1分 below it
+        return ir.Cap(cap.amount.yuan - FEN, "".join(cap.scope), hedge=cap.hedge or "", texts=(cap.amount.text,),
+                      strict=True)
     return ir.Cap(cap.amount.yuan, "".join(cap.scope), hedge=cap.hedge or "", texts=(cap.amount.text,))
 
 

@@ -186,6 +186,8 @@ def _scaled(node: ir.Scaled) -> str:
 def _constant(node: ir.Constant) -> str:
     """定额100,000.00元 · 3年内每家最高500,000.00元 · 最高50,000.00元（3万元至5万元的上限）."""
     upper = f"（{node.range[0]}至{node.range[1]}的上限）" if node.range is not None else ""
+    if node.strict is not None:  # 不超过5万元（不含5万元，即最高49,999.99元）
+        return f"{node.scope}{strict_ceiling(node.strict, _written(node.written, node.amount))}{_factors(node.adjustments)}"
     return f"{node.scope}{node.word}{format_yuan(_written(node.written, node.amount))}{upper}{_factors(node.adjustments)}"
 
 
@@ -219,6 +221,11 @@ def _increments(node: ir.Increments) -> str:
         + _factors(node.adjustments)
 
 
+def strict_ceiling(written: str, most: Decimal) -> str:
+    """不超过5万元（不含）: the ceiling is not payable itself, so the most is 1分 below it."""
+    return f"不超过{written}（不含{written}，即最高{format_yuan(most)}）"
+
+
 def _cap(cap: ir.Cap) -> str:
     """最高50万元 · 不超过实际发生的利息 · 分别最高100万元、30万元 · 贷款金额按不超过5000万元计（即最高100万元）."""
     if cap.base is not None:
@@ -228,6 +235,8 @@ def _cap(cap: ir.Cap) -> str:
     elif cap.of is not None:
         share = f"的{cap.texts[0]}" if cap.texts else ""
         written = f"{cap.hedge}{cap.scope}不超过{cap.of.name}{share}"
+    elif cap.strict:
+        written = f"{cap.hedge}{cap.scope}{strict_ceiling(cap.texts[0], _written(cap.written, cap.amount))}"
     else:
         written = f"{cap.hedge}{cap.scope}最高{cap.texts[0]}"
     amount = _written(cap.written, cap.amount)

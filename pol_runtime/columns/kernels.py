@@ -192,8 +192,11 @@ class Calculators:
 
     def __init__(self, choices: Mapping[str, tuple[str, ...]], rate_scale: int, specs: Mapping[str, Spec],
                  kernels: Mapping[str, Kernel], reasons: Mapping[str, tuple[str, ...]], scalar_module: str,
-                 package: str | None) -> None:
+                 package: str | None, floors: Mapping[str, tuple[Kernel, Spec]] | None = None,
+                 ranges: frozenset[str] = frozenset()) -> None:
         self.choices = choices
+        self.floors = floors or {}  # a range's rule → the kernel of its low end, and its spec
+        self.ranges = ranges  # the rules whose amount is a range (the ceiling), with or without a kernel
         self.rate_scale = rate_scale
         self.rate_digits = len(str(rate_scale)) - 1
         self.specs = specs
@@ -346,18 +349,35 @@ class Calculators:
             return [self.choices[name][int(v)] for v in column.tolist()]
         return list(column.astype("datetime64[D]").astype(object))
 
-    def scalar_outcomes(self, spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
-        """A rule computed row by row by the scalar code: amounts and reason codes, as ``outcomes``."""
+    def scalar_results(self, spec: Spec, columns: Mapping[str, Any]) -> list[Any]:
+        """A rule computed row by row by the scalar code: each row's ``Result``."""
         with localcontext(CONTEXT):
             arrays, _, n = self.read(spec, columns)
             calculator = getattr(self._scalar_module(), spec.rule)
             names = [name for name, _ in spec.inputs]
             values = [self.scalar_values(name, kind, a) for (name, kind), a in zip(spec.inputs, arrays, strict=True)]
-            results = [calculator(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)] \
+            return [calculator(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)] \
                 if values else [calculator()] * n
+
+    def scalar_outcomes(self, spec: Spec, columns: Mapping[str, Any]) -> tuple[Array, Array]:
+        """A rule computed row by row by the scalar code: amounts and reason codes, as ``outcomes``."""
+        with localcontext(CONTEXT):
+            results = self.scalar_results(spec, columns)
+            n = len(results)
             codes = [0 if result.applicable else self.reasons[spec.rule].index(result.reason) + 1 for result in results]
             amounts = [_whole_fen(spec.rule, result.amount) for result in results]
             return _fit(spec.rule, np.array(amounts, dtype=object), np.arange(n)), np.array(codes, dtype=np.int8)
+
+    def floor(self, rule: str, columns: Mapping[str, Any]) -> Array:
+        """A range's least on every row, in fen (int64): 0 where the rule does not apply, as its amount is."""
+        if rule not in self.ranges:
+            raise KeyError(f"{rule} 的金额不是区间")
+        if rule in self.floors:
+            kernel, spec = self.floors[rule]
+            return self.run(kernel, spec, columns)
+        results = self.scalar_results(self.specs[rule], columns)  # computed by the scalar code: Result.floor
+        least = [_whole_fen(rule, result.floor if result.floor is not None else Decimal(0)) for result in results]
+        return _fit(rule, np.array(least, dtype=object), np.arange(len(results)))
 
     def scalar_rows(self, rule: str, columns: Mapping[str, Any]) -> Array:
         """Any rule computed row by row by the scalar code, from the same columns."""

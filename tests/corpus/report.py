@@ -118,6 +118,10 @@ def run_cases(entry: dict, compiled: Compiled, calculators: Calculators, outcome
             paid = [f"{t.due}={t.amount:f}" for t in interpreted.tranches]
             if paid != case["tranches"] or [f"{t.due}={t.amount:f}" for t in calculated.tranches] != paid:
                 outcome.problems.append(f"{label}: tranches expected {case['tranches']}, interpreter {paid}")
+        floor = Decimal(case["floor"]).quantize(Decimal("0.01")) if "floor" in case else None  # a range's least
+        if interpreted.floor != floor or calculated.floor != floor:
+            outcome.problems.append(f"{label}: expected floor {floor}, interpreter {interpreted.floor}, "
+                                    f"generated {calculated.floor}")
         outcome.cases += 1
 
 

@@ -200,11 +200,13 @@
     });
   };
   Trace.prototype.notApplicable = function (reason) {
-    return { applicable: false, amount: ZERO, reason: reason, discretionary: false, steps: this.steps };
+    return { applicable: false, amount: ZERO, floor: null, reason: reason, discretionary: false, steps: this.steps };
   };
-  Trace.prototype.done = function (amount, discretionary) {
-    return { applicable: true, amount: amount, reason: "", discretionary: !!discretionary, steps: this.steps,
-             tranches: this.tranches };
+  // With least (a range: 给予3万元-5万元), the least that may be granted (floor); amount is then the most.
+  Trace.prototype.done = function (amount, discretionary, least) {
+    if (least !== undefined) this.steps.push(["最低可得", "区间的下限", least]);
+    return { applicable: true, amount: amount, floor: least === undefined ? null : least, reason: "",
+             discretionary: !!discretionary, steps: this.steps, tranches: this.tranches };
   };
 
   root.PolDecimal = {

@@ -19,7 +19,9 @@
       out.appendChild(line("amount", "不适用"));
       out.appendChild(line("reason", result.reason));
     } else {
-      out.appendChild(line("amount", (result.discretionary ? "最高可得 " : "") + P.yuan(result.amount)));
+      out.appendChild(line("amount", result.floor !== null
+        ? "可得区间 " + P.yuan(result.floor) + "至" + P.yuan(result.amount) + "（具体金额由主管部门在此区间内核定）"
+        : (result.discretionary ? "最高可得 " : "") + P.yuan(result.amount)));
     }
     var steps = document.createElement("ol");
     steps.className = "try-steps";
