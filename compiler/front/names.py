@@ -37,9 +37,9 @@ GENERATED = frozenset({
     # <module>_vector.py: the calculators by column
     "importlib", "math", "np", "Array", "Kernel", "DISCRETIONARY", "FALLBACK", "RATE_SCALE", "REASONS", "RULES",
     "SPECS", "SCALAR_MODULE", "FEN_PER_YUAN", "ColumnError", "Spec", "codes", "encode", "fen", "outcomes",
-    "rate_units", "scalar_rows", "to_yuan", "use_scalar", "columns", "exact", "self",
+    "rate_units", "scalar_rows", "to_yuan", "use_scalar", "columns", "exact", "self", "RANGES", "floor",
     # policy_set.py, policy_set_vector.py: the set of every rule
-    "BUDGETS", "ENTRIES", "KERNELS", "evaluate", "evaluate_arrays", "header", "profile", "Sequence", "vs",
+    "BUDGETS", "ENTRIES", "KERNELS", "PLAN", "evaluate", "evaluate_arrays", "header", "profile", "Sequence", "vs",
 })
 
 BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
