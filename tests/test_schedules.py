@@ -131,3 +131,50 @@ def test_stages_each_with_its_share_of_the_total() -> None:
 def test_stages_that_are_not_the_whole_are_refused(sentence: str, code: str) -> None:
     body = f"输入 补助总额：金额\n规则 r「r」\n原文「r」\n{sentence}\n"
     assert code in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]
+
+
+def _vector_and_scalar(body: str) -> tuple[ir.Rule, object, object]:
+    from compiler.emit import python, vector
+    from compiler.emit.markdown import load_calculators
+
+    compiled = compile_text(ARTICLE + body)
+    assert compiled.module is not None
+    module = compiled.module
+    scalar = load_calculators(python.render(module), module.module_name)
+    columns = load_calculators(vector.render(module), f"{module.module_name}_vector")
+    return module.rules[0], scalar, columns
+
+
+@pytest.mark.parametrize("body", [TAX, """输入 固定资产投资额：金额
+规则 staged「分期兑现」
+原文「按固定资产投资额的10%给予最高2000万元补贴，其中奖补资金50%待企业达产升规后兑现」
+按固定资产投资额的10%给予最高2000万元补贴，其中奖补资金50%待企业达产升规后兑现。
+""", """输入 留存部分：逐年金额
+规则 capped「封顶」
+原文「两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元」
+两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元。
+"""])
+def test_the_column_calculators_give_each_tranche_as_a_column(body: str) -> None:
+    import numpy as np
+
+    rule, scalar, columns = _vector_and_scalar(body)
+    rows = [dict.fromkeys((spec.name for spec in rule.inputs), fen) for fen in (0, 1, 3, 5, 333, 10**9 + 1, 10**11)]
+    rows += [{spec.name: (k * 7919 + i * 104729) % 10**10 for i, spec in enumerate(rule.inputs)} for k in range(40)]
+    frame = {spec.name: np.array([row[spec.name] for row in rows], dtype=np.int64) for spec in rule.inputs}
+    got = getattr(columns, f"{rule.id}_tranches")(frame)
+    assert columns.TRANCHES[rule.id] == tuple(t.due for t in rule.schedule.tranches)  # type: ignore[union-attr]
+    for index, row in enumerate(rows):
+        result = getattr(scalar, rule.id)(**{name: Decimal(fen).scaleb(-2) for name, fen in row.items()})
+        expected = [int(t.amount * 100) for t in result.tranches] or [0] * len(got)
+        assert [int(column[index]) for column in got] == expected, row
+
+
+def test_pol_calc_lists_the_tranches_as_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from compiler.tools import cli
+
+    path = "tests/corpus/clauses/ningbo2020_02.pol"
+    assert cli.main(["calc", path, "--input", "补助总额=100.01元"]) == 0
+    out = capsys.readouterr().out
+    # 100.01 × 30% = 30.003 → 30.00 at 开工; 竣工投产 the rest, 70.01
+    assert out.splitlines()[-4:] == ["分期给付（各期之和恰为金额；末期为余额）：", "  期  应付         金额  计算",
+                                     "  1   项目开工  30.00元  总额 × 30%", "  2   竣工投产  70.01元  总额 × 70%"]

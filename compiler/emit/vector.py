@@ -231,9 +231,11 @@ class RuleKernel:
     the rounding, at the cap rounded the same way, since rounding is monotone.
     """
 
-    def __init__(self, rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]], name: str = "") -> None:
+    def __init__(self, rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str, ...]], name: str = "",
+                 tranche: int | None = None) -> None:
         self.plan = rule
         self.name = name or rule.id  # what its tables are named after (a range's floor: ``<rule>_floor``)
+        self.tranche = tranche  # a rule paid in parts: the kernel gives this tranche's amount instead of the total
         self.rate_scale = rate_scale
         self.choices = choices
         self.columns: dict[str, tuple[str, int, ir.Input]] = {}
@@ -252,6 +254,7 @@ class RuleKernel:
         self.valid: Mask = True  # where the computation itself gives an amount
         self.caps: list[ir.Expr] = []
         self.amount: str | int = 0
+        self.amount_bound: Poly = {}  # |amount| ≤ this, in fen
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -643,7 +646,7 @@ class RuleKernel:
 
     def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
         quantum = self.quantum(step)
-        amount, _ = self.fen(self.term, quantum, step.mode)
+        amount, self.amount_bound = self.fen(self.term, quantum, step.mode)
         fixed = [c.value for c in self.caps if isinstance(c, ir.Const)]
         if fixed:
             cap = min(to_fen(Fraction(limit), quantum, step.mode) for limit in fixed)
@@ -659,7 +662,34 @@ class RuleKernel:
         return []
 
     def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
-        return []  # the amount column is the total; the tranches are the scalar calculator's
+        """With ``tranche``, the amount becomes that tranche's, as ``runtime.tranches`` pays it: each tranche but the
+        last its own amount rounded to the fen, at least 0 and at most what is left; the last what is left."""
+        if self.tranche is None:
+            return []  # the amount kernel: the total
+        if step.mode not in MODES:
+            raise Unsupported(f"舍入方式 {step.mode}")
+        rest: str | int = self.temp("total", self.amount) if isinstance(self.amount, str) else self.amount
+        total = Term(rest, 1, FEN_PER_YUAN, bound=self.amount_bound) if isinstance(rest, str) \
+            else Term.constant(Fraction(rest, FEN_PER_YUAN))
+        for index, tranche in enumerate(step.tranches):
+            if index == len(step.tranches) - 1:
+                paid = rest
+            else:
+                if tranche.share is not None:
+                    due = self.mul_const(total, Fraction(tranche.share) / Fraction(tranche.of))
+                else:
+                    assert tranche.amount is not None
+                    due = self.expr(tranche.amount)
+                fen, _ = self.fen(due, Fraction(1, FEN_PER_YUAN), step.mode)
+                paid = _smaller(_larger(fen, 0), rest)
+                if isinstance(paid, str):
+                    paid = self.temp("paid", paid)
+                rest = rest - paid if isinstance(rest, int) and isinstance(paid, int) else \
+                    self.temp("rest", f"{wrap(str(rest))} - {wrap(str(paid))}")
+            if index == self.tranche:
+                self.amount = paid
+                return []
+        return []
 
     def visit_Pay(self, step: plan.Pay) -> list[str]:  # noqa: N802
         """The amount where every condition holds, no exclusion does and the computation applies; else 0.
@@ -886,6 +916,16 @@ class RuleKernel:
         return self.rounded(scaled, bound, per_unit.denominator, "ROUND_HALF_EVEN", term.nonneg)
 
 
+def _larger(value: str | int, other: int) -> str | int:
+    return max(value, other) if isinstance(value, int) else f"np.maximum({value}, {other})"
+
+
+def _smaller(value: str | int, other: str | int) -> str | int:
+    if isinstance(value, int) and isinstance(other, int):
+        return min(value, other)
+    return f"np.minimum({value}, {other})"
+
+
 # ── the module ────────────────────────────────────────────────────────────────
 KIND = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
         ir.Type.BOOL: "bool",
@@ -903,6 +943,7 @@ class RuleCode:
     reasons: tuple[str, ...]  # why the rule does not apply; reason code k is item k − 1
     floor: RuleCode | None = None  # a range (给予3万元-5万元): the kernel of its low end, as the rule's own is made
     name: str = ""  # the kernel's name: the rule's id, or ``<rule>_floor``
+    tranches: tuple[list[str], ...] = ()  # a rule paid in parts: a kernel per tranche, giving its amount
 
     @property
     def spec_name(self) -> str:
@@ -926,9 +967,22 @@ def compile_rule(rule: plan.Plan, rate_scale: int, choices: dict[str, tuple[str,
         return RuleCode(rule.rule, None, str(reason), (), [], False, facts.reasons(rule), name=name)
     if kernel.reasons != facts.reasons(rule):
         raise AssertionError(f"{rule.id}: the kernel's reasons {kernel.reasons} are not the plan's {facts.reasons(rule)}")
-    unique = sorted({p_key(g) for g in kernel.guards if not any(dominates(h, g) for h in kernel.guards)})
-    return RuleCode(rule.rule, lines, None, tuple(unique), kernel.tables, kernel.object_only, kernel.reasons, floor,
-                    name)
+    guards, tables, object_only = list(kernel.guards), list(kernel.tables), kernel.object_only
+    tranches: list[list[str]] = []
+    for step in rule.of(plan.Schedule):
+        for index in range(len(step.tranches)):
+            part = RuleKernel(rule, rate_scale, choices, name, tranche=index)
+            part.tables = tables  # shared: the same tables, made once
+            try:
+                tranches.append(part.body())
+            except Unsupported:
+                tranches = []  # the amount by column, the tranches by the scalar code
+                break
+            guards += part.guards
+            object_only = object_only or part.object_only
+    unique = sorted({p_key(g) for g in guards if not any(dominates(h, g) for h in guards)})
+    return RuleCode(rule.rule, lines, None, tuple(unique), tables, object_only, kernel.reasons, floor, name,
+                    tuple(tranches))
 
 
 def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: str | None = None,
@@ -957,6 +1011,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         runtime=RuntimeImports(vendored),
         kernels=KERNELS,
         fallback=[r for r in rules if r.kernel is None],
+        scheduled=[r for r in rules if r.rule.schedule is not None],
     )
 
 

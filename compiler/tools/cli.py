@@ -734,6 +734,8 @@ def _explain(rule: ir.Rule, result: Result) -> str:
 
     lines = [f"{rule.article_text} {rule.title}（{rule.id}）"]
     for step in result.steps:
+        if step.kind == "分期":
+            continue  # the tranches are listed as a table after the amount
         held = step.held if step.kind in ("条件", "排除") else None
         mark = _MARKS[held]
         if step.kind == "封顶":
@@ -756,7 +758,27 @@ def _explain(rule: ir.Rule, result: Result) -> str:
         lines.append(f"最高可得：{format_yuan(result.amount)}")
     else:
         lines.append(f"金额：{format_yuan(result.amount)}")
+    if result.tranches:
+        lines += _tranche_table(result)
     return "\n".join(lines)
+
+
+def _tranche_table(result: Result) -> list[str]:
+    """The tranches of an award paid in parts: when each is due, its amount, and how it was worked out."""
+    from pol_runtime import format_yuan
+
+    from ..front.source import display_width
+
+    how = [step.text.split("：", 1)[-1] for step in result.steps if step.kind == "分期"]
+    rows = [("期", "应付", "金额", "计算")] + [(str(i), t.due, format_yuan(t.amount), said)
+                                           for i, (t, said) in enumerate(zip(result.tranches, how, strict=True), 1)]
+    widths = [max(display_width(row[c]) for row in rows) for c in range(3)]
+    lines = ["分期给付（各期之和恰为金额；末期为余额）："]
+    for row in rows:
+        cells = [row[c] + " " * (widths[c] - display_width(row[c])) for c in range(3)]
+        cells[2] = " " * (widths[2] - display_width(row[2])) + row[2]  # amounts right-aligned
+        lines.append("  " + "  ".join([*cells, row[3]]).rstrip())
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

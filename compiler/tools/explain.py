@@ -45,6 +45,7 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
         "exclusions": exclusions,
         "tiers": tiers,
         "caps": caps,
+        "tranches": [tranche.to_json() for tranche in result.tranches],
         "steps": [step.to_json() for step in result.steps],
     }
     return result, reasons
@@ -91,6 +92,11 @@ def render(rule: ir.Rule, reasons: Mapping[str, object]) -> str:
     for step in reasons["steps"]:  # type: ignore[attr-defined]
         if step["kind"] == "舍入":
             lines.append(f"舍入：{step['text']} → {format_yuan(_decimal(step['value']))}")
+    tranches = reasons.get("tranches")
+    if tranches:  # paid in parts: each part but the last rounded to the fen, the last the rest
+        assert isinstance(tranches, list)
+        lines.append("分期：" + "；".join(f"{t['due']} {format_yuan(_decimal(t['amount']))}" for t in tranches)
+                     + "（各期之和恰为应得金额，末期为余额）")
     return "\n".join(lines)
 
 
