@@ -59,6 +59,7 @@ from ..front.lexer import LexError_, PolicyLexer, tokenize
 from ..front.parse import parse, parser
 from ..front.source import Source, Span
 from ..pipeline import compile_source
+from ..visitor import Visitor
 from .build import write_atomically
 
 _SP = " "  # a space the style wants between two pieces
@@ -208,7 +209,11 @@ def _line(parts: Sequence[str], anchor: int | None, gap: int) -> _Line:
 
 
 # ── the printer ───────────────────────────────────────────────────────────────
-class _Printer:
+class _Printer(Visitor[list[str]]):
+    """The canonical text of a document, line by line; each kind of node printed by its own method, found by its
+    class (``compiler/visitor.py``): ``computation_<Class>``, ``modifier_<Class>``, ``condition_<Class>``,
+    ``threshold_<Class>``, ``expr_<Class>``, the table at the end of the class."""
+
     def __init__(self, document: s.Document, source: Source) -> None:
         self.document = document
         self.source = _SourceIndex(source)
@@ -276,18 +281,23 @@ class _Printer:
         previous: object = None
         for index, (start, structure) in enumerate(structures):
             end = starts[index + 1] if index + 1 < len(starts) else len(self.source.text)
-            region = regions.get(index, [])
-            if isinstance(structure, s.Section):
-                self.section(structure, start, end, region)
-            elif isinstance(structure, s.Article):
-                self.gap(1 if isinstance(previous, s.Section) else 2)
-                self.article(structure, start, end, region)
-            else:
-                self.inputs(region)
-                self.gap(1)
-                self.rule(structure, start, end)
+            self.dispatch("structure", structure, start, end, regions.get(index, []), previous)
             previous = structure
         return self.lines
+
+    def structure_Section(self, section: s.Section, start: int, end: int, region: list[s.InputDecl],
+                          previous: object) -> None:
+        self.section(section, start, end, region)
+
+    def structure_Article(self, article: s.Article, start: int, end: int, region: list[s.InputDecl],
+                          previous: object) -> None:
+        self.gap(1 if isinstance(previous, s.Section) else 2)
+        self.article(article, start, end, region)
+
+    def structure_Rule(self, rule: s.Rule, start: int, end: int, region: list[s.InputDecl], previous: object) -> None:
+        self.inputs(region)
+        self.gap(1)
+        self.rule(rule, start, end)
 
     def inputs(self, declarations: list[s.InputDecl]) -> None:
         if not declarations:
@@ -361,10 +371,7 @@ class _Printer:
             self.emit(["逐项", _quote(rule.items.noun), "，", rule.items.allocation], self.start(rule.items.span))
         statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
         for statement in sorted(statements, key=lambda x: self.start(x.span)):
-            if isinstance(statement, s.Sentence):
-                self.emit(self.sentence(statement), self.start(statement.span))
-            else:
-                self.emit(self.exclusion(statement), self.start(statement.span))
+            self.emit(self.dispatch("statement", statement), self.start(statement.span))
 
     # ── sentences ─────────────────────────────────────────────────────────────
     def sentence(self, sentence: s.Sentence) -> list[str]:
@@ -421,38 +428,18 @@ class _Printer:
         return parts
 
     def computation(self, c: s.Computation) -> list[str]:
-        if isinstance(c, s.Percent):
-            return self.percent(c)
-        if isinstance(c, s.Fixed):
-            return self.fixed(c)
-        if isinstance(c, s.Table):
-            return self.table(c)
-        if isinstance(c, s.RateTable):
-            return self.rate_table(c)
-        if isinstance(c, s.Tiers):
-            return self.tiers(c)
-        if isinstance(c, s.Match):
-            return self.match(c)
-        if isinstance(c, s.PerCount):
-            return self.per_count(c)
-        if isinstance(c, s.UpTo):
-            return self.up_to(c)
-        if isinstance(c, s.UpToRate):
-            return self.up_to_rate(c)
-        if isinstance(c, s.Brackets):
-            return self.brackets(c)
-        if isinstance(c, s.Increments):
-            return self.increments(c)
-        if isinstance(c, s.AmountRange | s.RateRange):  # 给予3万元-5万元的补助 · 按投资额给予5%-20%的补助: as written
-            return _verbatim(self.source.within(c.span))
-        if isinstance(c, s.UnitPrice):  # 按用电量给予0.2元/千瓦时的补贴 · 对用电量给予…: as written
-            return _verbatim(self.source.within(c.span))
-        if isinstance(c, s.Stages):  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
-            return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
-        if isinstance(c, s.Schedule):  # 前3年全额奖励企业，第4-5年按50%奖励企业: as written, its parts apart by ， or ；
-            return [_THEN.get(t.text, t.text) if t.kind == "_THEN" else text
-                    for t, text in zip(self.source.within(c.span), _verbatim(self.source.within(c.span)), strict=True)]
-        return self.increase(c)
+        return self.dispatch("computation", c)
+
+    def as_written(self, c: s.Computation | s.Modifier) -> list[str]:
+        """给予3万元-5万元的补助 · 按投资额给予5%-20%的补助 · 按用电量给予0.2元/千瓦时的补贴 · 奖励加倍: as written."""
+        return _verbatim(self.source.within(c.span))
+
+    def stages(self, c: s.Stages) -> list[str]:  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
+        return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
+
+    def schedule(self, c: s.Schedule) -> list[str]:  # 前3年全额奖励企业，第4-5年按50%奖励企业: its parts apart by ， or ；
+        return [_THEN.get(t.text, t.text) if t.kind == "_THEN" else text
+                for t, text in zip(self.source.within(c.span), _verbatim(self.source.within(c.span)), strict=True)]
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
@@ -670,14 +657,15 @@ class _Printer:
 
     # ── modifiers ─────────────────────────────────────────────────────────────
     def modifier(self, m: s.Modifier) -> list[str]:
-        if isinstance(m, s.Cap):
-            return self.cap_words(m.hedge, m.scope, self.source.within(m.span), m.amount)
-        if isinstance(m, s.Rounding):
-            return self.rounding(m)
-        if isinstance(m, s.Quota):
-            return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
-        if isinstance(m, s.Multiplier | s.InputCap | s.CapTable | s.Prorate | s.Staged):
-            return _verbatim(self.source.within(m.span))
+        return self.dispatch("modifier", m)
+
+    def cap(self, m: s.Cap) -> list[str]:
+        return self.cap_words(m.hedge, m.scope, self.source.within(m.span), m.amount)
+
+    def quota(self, m: s.Quota) -> list[str]:
+        return ["名额", "按", m.total.name, "的", m.rate.text, "确定"]
+
+    def tier_reading(self, m: s.TierReading) -> list[str]:
         return [m.text]
 
     def cap_words(self, hedge: str | None, scope: Sequence[str], words: Sequence[_Tok], amount: s.Money) -> list[str]:
@@ -697,30 +685,39 @@ class _Printer:
 
     # ── conditions ────────────────────────────────────────────────────────────
     def condition(self, c: s.Condition) -> list[str]:
-        if isinstance(c, s.Either):
-            # (A 并且 B) 或者 (C 并且 D): the brackets are not needed, but say how the words group.
-            left = self.condition(c.left)
-            if isinstance(c.left, s.Both):
-                left = ["（", *left, "）"]
-            return [*left, _SP, _OR, _SP, *_bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))]
-        if isinstance(c, s.Both):
-            left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either) or self.side_by_side(c.left))
-            right = _bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))
-            if self.side_by_side(c):
-                # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
-                return [*self.condition(c.left), *self.condition(c.right)]
-            if any(t.kind == "AND" and t.text == "、" for t in
-                   self.source.between(self.end(c.left.span), self.start(c.right.span))):
-                return [*left, "、", *right]  # 营业收入5亿元以上、研发投入强度5%以上: 、 as written
-            return [*left, _SP, _AND, _SP, *right]
-        if isinstance(c, s.IsTrue):
-            return [c.name.name]
-        if isinstance(c, s.IsFalse):
-            return [c.name.name, _IS, "否"]
-        if isinstance(c, s.IsChoice):
-            return [c.name.name, _IS_NOT if c.negated else _IS, c.value.name]
-        if isinstance(c, s.CompareInputs):  # 实际利率低于LPR的60%
-            return [c.subject.name, c.word.text, c.other.name, *([f"的{c.share.text}"] if c.share is not None else [])]
+        return self.dispatch("condition", c)
+
+    def either(self, c: s.Either) -> list[str]:
+        # (A 并且 B) 或者 (C 并且 D): the brackets are not needed, but say how the words group.
+        left = self.condition(c.left)
+        if isinstance(c.left, s.Both):
+            left = ["（", *left, "）"]
+        return [*left, _SP, _OR, _SP, *_bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))]
+
+    def both(self, c: s.Both) -> list[str]:
+        left = _bracketed(self.condition(c.left), isinstance(c.left, s.Either) or self.side_by_side(c.left))
+        right = _bracketed(self.condition(c.right), isinstance(c.right, s.Either | s.Both))
+        if self.side_by_side(c):
+            # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
+            return [*self.condition(c.left), *self.condition(c.right)]
+        if any(t.kind == "AND" and t.text == "、" for t in
+               self.source.between(self.end(c.left.span), self.start(c.right.span))):
+            return [*left, "、", *right]  # 营业收入5亿元以上、研发投入强度5%以上: 、 as written
+        return [*left, _SP, _AND, _SP, *right]
+
+    def is_true(self, c: s.IsTrue) -> list[str]:
+        return [c.name.name]
+
+    def is_false(self, c: s.IsFalse) -> list[str]:
+        return [c.name.name, _IS, "否"]
+
+    def is_choice(self, c: s.IsChoice) -> list[str]:
+        return [c.name.name, _IS_NOT if c.negated else _IS, c.value.name]
+
+    def compare_inputs(self, c: s.CompareInputs) -> list[str]:  # 实际利率低于LPR的60%
+        return [c.subject.name, c.word.text, c.other.name, *([f"的{c.share.text}"] if c.share is not None else [])]
+
+    def compare(self, c: s.Compare) -> list[str]:
         threshold = c.threshold
         if isinstance(threshold, s.PrefixBound):
             return [c.subject.name, *self.threshold(threshold)]
@@ -732,12 +729,17 @@ class _Printer:
                                                   "AND")
 
     def threshold(self, t: s.Threshold) -> list[str]:
-        if isinstance(t, s.OpenBound):
-            if t.mark is not None and self.start(t.mark.span) < self.start(t.word.span):  # 2亿元（含）以上
-                return [*_value(t.value), *self.mark(t.mark), t.word.text]
-            return [*_value(t.value), t.word.text, *self.mark(t.mark)]
-        if isinstance(t, s.PrefixBound):
-            return [t.word.text, *_value(t.value), *self.mark(t.mark)]
+        return self.dispatch("threshold", t)
+
+    def open_bound(self, t: s.OpenBound) -> list[str]:
+        if t.mark is not None and self.start(t.mark.span) < self.start(t.word.span):  # 2亿元（含）以上
+            return [*_value(t.value), *self.mark(t.mark), t.word.text]
+        return [*_value(t.value), t.word.text, *self.mark(t.mark)]
+
+    def prefix_bound(self, t: s.PrefixBound) -> list[str]:
+        return [t.word.text, *_value(t.value), *self.mark(t.mark)]
+
+    def range_bound(self, t: s.Range) -> list[str]:
         words = self.source.within(t.span)
         between = "之间" if any(w.text == "之间" for w in words) else ""
         # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
@@ -755,12 +757,18 @@ class _Printer:
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, e: s.Expr, level: int = 1) -> list[str]:
         """``level``: 1 where a sum may stand, 2 a product, 3 only a single factor."""
-        if isinstance(e, s.NameRef):
-            return [e.name]
-        if isinstance(e, s.RuleRef):
-            return [e.rule]
-        if not isinstance(e, s.BinOp):
-            return _value(e)
+        return self.dispatch("expr", e, level)
+
+    def name_ref(self, e: s.NameRef, level: int) -> list[str]:
+        return [e.name]
+
+    def rule_ref(self, e: s.RuleRef, level: int) -> list[str]:
+        return [e.rule]
+
+    def value(self, e: s.Value, level: int) -> list[str]:
+        return _value(e)
+
+    def bin_op(self, e: s.BinOp, level: int) -> list[str]:
         if e.op == "增长":
             return [*self.expr(e.left, 3), "较", *self.expr(e.right, 3), "增长部分"]
         if e.op == "×":
@@ -768,6 +776,21 @@ class _Printer:
         else:
             own, parts = 1, [*self.expr(e.left, 1), _PLUS if e.op == "+" else _MINUS, *self.expr(e.right, 2)]
         return _bracketed(parts, own < level)
+
+    # ── each kind of node, by its class ───────────────────────────────────────
+    statement_Sentence, statement_Exclusion = sentence, exclusion
+    computation_Percent, computation_Fixed, computation_Table, computation_RateTable = percent, fixed, table, rate_table
+    computation_Tiers, computation_Match, computation_PerCount, computation_UpTo = tiers, match, per_count, up_to
+    computation_UpToRate, computation_Brackets, computation_Increments = up_to_rate, brackets, increments
+    computation_Increase, computation_Stages, computation_Schedule = increase, stages, schedule
+    computation_AmountRange = computation_RateRange = computation_UnitPrice = as_written
+    modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
+    modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
+    condition_Either, condition_Both, condition_IsTrue, condition_IsFalse = either, both, is_true, is_false
+    condition_IsChoice, condition_CompareInputs, condition_Compare = is_choice, compare_inputs, compare
+    threshold_OpenBound, threshold_PrefixBound, threshold_Range = open_bound, prefix_bound, range_bound
+    expr_NameRef, expr_RuleRef, expr_BinOp = name_ref, rule_ref, bin_op
+    expr_Money = expr_Rate = expr_Ratio = expr_Count = expr_Number = expr_Date = value
 
 
 _CANONICAL = {"GIVE": "给予", "BY": "按", "IS": "为"}
