@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from pol_runtime import FEN, format_rate, format_yuan
 
@@ -18,12 +18,30 @@ from .. import ir
 from ..front import boundaries, scopes, years
 from ..front import syntax as s
 from ..front.check import Symbols, boundary_defaults, key_input, value_type
+from ..visitor import Visitor
 from . import wording
 
 DEFAULT_ROUNDING = ir.Rounding(Decimal("0.01"), "ROUND_HALF_UP", default=True)
 
 
-class Lowering:
+@dataclass
+class _Amount:
+    """What a sentence's modifiers change, in the order they are written: the computation and its floor, the
+    caps so far, the rounding and the schedule of payment."""
+
+    node: s.Computation  # the computation as written
+    computation: ir.Computation
+    schedule: ir.Schedule | None
+    floor: ir.Computation | None
+    caps: list[ir.Cap]
+    rounding: ir.Rounding
+
+
+class Lowering(Visitor[Any]):
+    """Each construct lowered by its own method, found by its class (``compiler/visitor.py``): ``const_<Class>``,
+    ``expr_<Class>``, ``condition_<Class>``, ``bounds_<Class>``, ``computation_<Class>``, ``floor_<Class>``,
+    ``sentence_<Class>`` (a computation with the schedule it may carry) and ``modifier_<Class>``."""
+
     def __init__(self, document: s.Document, symbols: Symbols) -> None:
         self.document = document
         self.symbols = symbols
@@ -77,50 +95,66 @@ class Lowering:
         return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
 
     def const(self, value: s.Value) -> ir.Const | ir.DateConst:
-        if isinstance(value, s.Date):
-            return ir.DateConst(value.value, value.text)
-        if isinstance(value, s.Money):
-            return ir.Const(value.yuan, ir.Type.MONEY, value.text)
-        if isinstance(value, s.Ratio):
-            return ir.Const(value.ours / value.theirs, ir.Type.RATE, value.text)
-        if isinstance(value, s.Count):
-            return ir.Const(Decimal(value.value), ir.Type.COUNT, value.text)
+        return cast(ir.Const | ir.DateConst, self.dispatch("const", value))
+
+    def const_Date(self, value: s.Date) -> ir.DateConst:
+        return ir.DateConst(value.value, value.text)
+
+    def const_Money(self, value: s.Money) -> ir.Const:
+        return ir.Const(value.yuan, ir.Type.MONEY, value.text)
+
+    def const_Ratio(self, value: s.Ratio) -> ir.Const:
+        return ir.Const(value.ours / value.theirs, ir.Type.RATE, value.text)
+
+    def const_Count(self, value: s.Count) -> ir.Const:
+        return ir.Const(Decimal(value.value), ir.Type.COUNT, value.text)
+
+    def const_object(self, value: s.Rate | s.Number) -> ir.Const:
         return ir.Const(value.value, value_type(value), value.text)
 
     def expr(self, expr: s.Expr) -> ir.Expr:
-        if isinstance(expr, s.NameRef):
-            return self.var(expr)
-        if isinstance(expr, s.RuleRef):
-            target = self.rules_by_id[expr.rule].sentences[0].computation
-            assert isinstance(target, s.Fixed | s.Table)
-            standard = self.computation(target)
-            assert isinstance(standard, ir.Constant | ir.Lookup)
-            return ir.RuleValue(expr.rule, standard)
-        if isinstance(expr, s.BinOp):
-            left, right = self.expr(expr.left), self.expr(expr.right)
-            kind = left.type if expr.op in ("+", "-", "增长") else _product_type(left.type, right.type)
-            return ir.Arith(expr.op, left, right, kind)
+        return cast(ir.Expr, self.dispatch("expr", expr))
+
+    def expr_NameRef(self, expr: s.NameRef) -> ir.Expr:
+        return self.var(expr)
+
+    def expr_RuleRef(self, expr: s.RuleRef) -> ir.Expr:
+        target = self.rules_by_id[expr.rule].sentences[0].computation
+        assert isinstance(target, s.Fixed | s.Table)
+        standard = self.computation(target)
+        assert isinstance(standard, ir.Constant | ir.Lookup)
+        return ir.RuleValue(expr.rule, standard)
+
+    def expr_BinOp(self, expr: s.BinOp) -> ir.Expr:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        kind = left.type if expr.op in ("+", "-", "增长") else _product_type(left.type, right.type)
+        return ir.Arith(expr.op, left, right, kind)
+
+    def expr_object(self, expr: s.Value) -> ir.Expr:
         return self.const(expr)
 
     # ── conditions ────────────────────────────────────────────────────────────
     def condition(self, condition: s.Condition) -> ir.Condition:
-        if isinstance(condition, s.Both):
-            return ir.AllOf((*_flatten(self.condition(condition.left), ir.AllOf),
-                             *_flatten(self.condition(condition.right), ir.AllOf)))
-        if isinstance(condition, s.Either):
-            return ir.AnyOf((*_flatten(self.condition(condition.left), ir.AnyOf),
-                             *_flatten(self.condition(condition.right), ir.AnyOf)))
-        if isinstance(condition, s.IsTrue):
-            return ir.Truth(self.var(condition.name), True)
-        if isinstance(condition, s.IsFalse):
-            return ir.Truth(self.var(condition.name), False)
-        if isinstance(condition, s.IsChoice):
-            return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated)
-        if isinstance(condition, s.CompareInputs):
-            return self.versus(condition)
-        return self.compare(condition)
+        return cast(ir.Condition, self.dispatch("condition", condition))
 
-    def versus(self, compare: s.CompareInputs) -> ir.Versus:
+    def condition_Both(self, condition: s.Both) -> ir.Condition:
+        return ir.AllOf((*_flatten(self.condition(condition.left), ir.AllOf),
+                         *_flatten(self.condition(condition.right), ir.AllOf)))
+
+    def condition_Either(self, condition: s.Either) -> ir.Condition:
+        return ir.AnyOf((*_flatten(self.condition(condition.left), ir.AnyOf),
+                         *_flatten(self.condition(condition.right), ir.AnyOf)))
+
+    def condition_IsTrue(self, condition: s.IsTrue) -> ir.Condition:
+        return ir.Truth(self.var(condition.name), True)
+
+    def condition_IsFalse(self, condition: s.IsFalse) -> ir.Condition:
+        return ir.Truth(self.var(condition.name), False)
+
+    def condition_IsChoice(self, condition: s.IsChoice) -> ir.Condition:
+        return ir.ChoiceIs(self.var(condition.name), condition.value.name, condition.negated)
+
+    def condition_CompareInputs(self, compare: s.CompareInputs) -> ir.Versus:
         """本年税收不低于上年税收: the boundary word read as for a number; the boundary is where both sides are equal."""
         reading = boundaries.read(compare.word.text, None, self.defaults, self.declared)
         share = compare.share.value if compare.share is not None else Decimal(1)
@@ -129,7 +163,7 @@ class Lowering:
         return ir.Versus(self.var(compare.subject), self.var(compare.other), share,
                          reading.side is boundaries.Side.LOWER, reading.inclusive, reading.reason, written)
 
-    def compare(self, compare: s.Compare) -> ir.Within:
+    def condition_Compare(self, compare: s.Compare) -> ir.Within:
         subject = self.var(compare.subject)
         lower, upper = self.bounds(compare.threshold)
         written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
@@ -143,11 +177,15 @@ class Lowering:
         return boundaries.read_mark(mark.text)
 
     def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
-        if isinstance(threshold, s.Range):
-            low = self.range_end(threshold.low_word, threshold.low_mark)
-            high = self.range_end(threshold.high_word, threshold.high_mark)
-            return (ir.Bound(self.const(threshold.low), low.inclusive, low.reason),
-                    ir.Bound(self.const(threshold.high), high.inclusive, high.reason))
+        return cast(tuple[ir.Bound | None, ir.Bound | None], self.dispatch("bounds", threshold))
+
+    def bounds_Range(self, threshold: s.Range) -> tuple[ir.Bound | None, ir.Bound | None]:
+        low = self.range_end(threshold.low_word, threshold.low_mark)
+        high = self.range_end(threshold.high_word, threshold.high_mark)
+        return (ir.Bound(self.const(threshold.low), low.inclusive, low.reason),
+                ir.Bound(self.const(threshold.high), high.inclusive, high.reason))
+
+    def bounds_object(self, threshold: s.OpenBound | s.PrefixBound) -> tuple[ir.Bound | None, ir.Bound | None]:
         mark = threshold.mark.text if threshold.mark else None
         reading = boundaries.read(threshold.word.text, mark, self.defaults, self.declared)
         bound = ir.Bound(self.const(threshold.value), reading.inclusive, reading.reason)
@@ -155,63 +193,80 @@ class Lowering:
 
     # ── computations ──────────────────────────────────────────────────────────
     def computation(self, node: s.Computation) -> ir.Computation:
-        if isinstance(node, s.Percent) and node.rate_input is not None:
-            by = self.var(node.rate_input)
-            product = ir.Arith("×", self.expr(node.base), by, ir.Type.MONEY)
-            return ir.Scaled(product, node.rate.value, Decimal(1), ir.Rate(product.left, node.rate.value, by=by))
-        if isinstance(node, s.Percent | s.UpToRate):
-            base = self.expr(node.base)
-            return ir.Scaled(base, node.rate.value, Decimal(1), ir.Rate(base, node.rate.value))
-        if isinstance(node, s.Increase):
-            assert node.reading is not None
-            return self.computation(node.reading)
-        if isinstance(node, s.Increments):
-            return ir.Increments(self.var(node.subject), _number(node.above), _number(node.step), node.amount.yuan,
-                                 (node.above.text, node.step.text, node.amount.text), node.increment.text)
-        if isinstance(node, s.Brackets):
-            subject = self.var(node.subject)
-            parts = tuple(
-                ir.Portion(p.amount.yuan if p.word.text == "不超过" else None,
-                           p.amount.yuan if p.word.text == "超过" else None, p.rate.value, node.subject.name,
-                           p.amount.text)
-                for p in node.parts)
-            return ir.Portions(subject, parts)
-        if isinstance(node, s.Match):
-            base = self.expr(node.base)
-            ratio = node.ratio
-            return ir.Scaled(base, ratio.ours, ratio.theirs, ir.Rate(base, ratio.ours, ratio.theirs, ratio.text))
-        if isinstance(node, s.Fixed):
-            return ir.Constant(node.amount.yuan)
-        if isinstance(node, s.UpTo):
-            years = f"{node.years.text}" if node.years else ""
-            if node.strict:  # 不超过5万元（不含）: the most payable is 1分 below it
-                return ir.Constant(node.amount.yuan - FEN, "最高", years + "".join(node.scope), strict=node.amount.text)
-            return ir.Constant(node.amount.yuan, "最高", years + "".join(node.scope))
-        if isinstance(node, s.AmountRange):  # the ceiling; the floor is ``floor``
-            return ir.Constant(node.high.yuan, "最高", range=(node.low.text, node.high.text))
-        if isinstance(node, s.RateRange):
-            base = self.expr(node.base)
-            return ir.Scaled(base, node.high.value, Decimal(1),
-                             ir.Rate(base, node.high.value, range=(node.low.text, node.high.text)))
-        if isinstance(node, s.UnitPrice):
-            quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
-            per = "/".join(node.price.per)
-            of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
-            return ir.UnitPrice(quantities, node.price.yuan, per, of)
-        if isinstance(node, s.PerCount):
-            return ir.PerUnit(self.var(node.count), node.amount.yuan, node.scope)
-        if isinstance(node, s.Table):
-            var = self.key_var(node.keys)
-            entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, node.amounts,
-                                                                                           strict=True))
-            return ir.Lookup(var, entries, None)
-        if isinstance(node, s.RateTable):
-            var = self.key_var(node.keys)
-            base = self.expr(node.base)
-            entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
-                                                                                             strict=True))
-            return ir.Lookup(var, entries, base)
-        assert isinstance(node, s.Tiers)
+        return cast(ir.Computation, self.dispatch("computation", node))
+
+    def computation_Percent(self, node: s.Percent) -> ir.Computation:
+        if node.rate_input is None:
+            return self.computation_UpToRate(node)
+        by = self.var(node.rate_input)
+        product = ir.Arith("×", self.expr(node.base), by, ir.Type.MONEY)
+        return ir.Scaled(product, node.rate.value, Decimal(1), ir.Rate(product.left, node.rate.value, by=by))
+
+    def computation_UpToRate(self, node: s.Percent | s.UpToRate) -> ir.Computation:
+        base = self.expr(node.base)
+        return ir.Scaled(base, node.rate.value, Decimal(1), ir.Rate(base, node.rate.value))
+
+    def computation_Increase(self, node: s.Increase) -> ir.Computation:
+        assert node.reading is not None
+        return self.computation(node.reading)
+
+    def computation_Increments(self, node: s.Increments) -> ir.Computation:
+        return ir.Increments(self.var(node.subject), _number(node.above), _number(node.step), node.amount.yuan,
+                             (node.above.text, node.step.text, node.amount.text), node.increment.text)
+
+    def computation_Brackets(self, node: s.Brackets) -> ir.Computation:
+        subject = self.var(node.subject)
+        parts = tuple(
+            ir.Portion(p.amount.yuan if p.word.text == "不超过" else None,
+                       p.amount.yuan if p.word.text == "超过" else None, p.rate.value, node.subject.name,
+                       p.amount.text)
+            for p in node.parts)
+        return ir.Portions(subject, parts)
+
+    def computation_Match(self, node: s.Match) -> ir.Computation:
+        base = self.expr(node.base)
+        ratio = node.ratio
+        return ir.Scaled(base, ratio.ours, ratio.theirs, ir.Rate(base, ratio.ours, ratio.theirs, ratio.text))
+
+    def computation_Fixed(self, node: s.Fixed) -> ir.Computation:
+        return ir.Constant(node.amount.yuan)
+
+    def computation_UpTo(self, node: s.UpTo) -> ir.Computation:
+        years = f"{node.years.text}" if node.years else ""
+        if node.strict:  # 不超过5万元（不含）: the most payable is 1分 below it
+            return ir.Constant(node.amount.yuan - FEN, "最高", years + "".join(node.scope), strict=node.amount.text)
+        return ir.Constant(node.amount.yuan, "最高", years + "".join(node.scope))
+
+    def computation_AmountRange(self, node: s.AmountRange) -> ir.Computation:  # the ceiling; the floor is ``floor``
+        return ir.Constant(node.high.yuan, "最高", range=(node.low.text, node.high.text))
+
+    def computation_RateRange(self, node: s.RateRange) -> ir.Computation:
+        base = self.expr(node.base)
+        return ir.Scaled(base, node.high.value, Decimal(1), ir.Rate(base, node.high.value, range=(node.low.text, node.high.text)))
+
+    def computation_UnitPrice(self, node: s.UnitPrice) -> ir.Computation:
+        quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
+        per = "/".join(node.price.per)
+        of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
+        return ir.UnitPrice(quantities, node.price.yuan, per, of)
+
+    def computation_PerCount(self, node: s.PerCount) -> ir.Computation:
+        return ir.PerUnit(self.var(node.count), node.amount.yuan, node.scope)
+
+    def computation_Table(self, node: s.Table) -> ir.Computation:
+        var = self.key_var(node.keys)
+        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, node.amounts,
+                                                                                       strict=True))
+        return ir.Lookup(var, entries, None)
+
+    def computation_RateTable(self, node: s.RateTable) -> ir.Computation:
+        var = self.key_var(node.keys)
+        base = self.expr(node.base)
+        entries = tuple(ir.Entry(k.name, r.value, format_rate(r.value)) for k, r in zip(node.keys.values, node.rates,
+                                                                                         strict=True))
+        return ir.Lookup(var, entries, base)
+
+    def computation_Tiers(self, node: s.Tiers) -> ir.Computation:
         return self.tiers(node)
 
     def key_var(self, keys: s.Keys) -> ir.Var:
@@ -246,11 +301,16 @@ class Lowering:
 
     def floor(self, node: s.Computation) -> ir.Computation | None:
         """The low end of a range: 给予3万元-5万元 gives at least 3万元, 按投资额给予5%-20% at least 5% of it."""
-        if isinstance(node, s.AmountRange):
-            return ir.Constant(node.low.yuan, "最低")
-        if isinstance(node, s.RateRange):
-            base = self.expr(node.base)
-            return ir.Scaled(base, node.low.value, Decimal(1), ir.Rate(base, node.low.value))
+        return cast(ir.Computation | None, self.dispatch("floor", node))
+
+    def floor_AmountRange(self, node: s.AmountRange) -> ir.Computation:
+        return ir.Constant(node.low.yuan, "最低")
+
+    def floor_RateRange(self, node: s.RateRange) -> ir.Computation:
+        base = self.expr(node.base)
+        return ir.Scaled(base, node.low.value, Decimal(1), ir.Rate(base, node.low.value))
+
+    def floor_object(self, node: s.Computation) -> None:
         return None
 
     def prorated(self, computation: ir.Computation, prorate: s.Prorate) -> ir.Computation:
@@ -270,6 +330,67 @@ class Lowering:
         return ir.Cap(Decimal(0), "".join(cap.scope), by=ir.Lookup(var, entries, None),
                       texts=tuple(a.text for a in cap.amounts))
 
+    # ── a sentence's computation and modifiers ────────────────────────────────
+    def sentence_Schedule(self, node: s.Schedule, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        return self.schedule(node)
+
+    def sentence_Stages(self, node: s.Stages, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%: the base, in stages."""
+        base = self.var(node.base)
+        computation = ir.Scaled(base, Decimal(1), Decimal(1), ir.Rate(base, Decimal(1)))
+        return computation, ir.Schedule(tuple(ir.Tranche(e.text, None, share=r.value)
+                                              for e, r in zip(node.events, node.shares, strict=True)), yearly=False)
+
+    def sentence_Tiers(self, node: s.Tiers, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        return (self.cumulative_tiers(node) if cumulative else self.computation(node)), None
+
+    def sentence_object(self, node: s.Computation, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        return self.computation(node), None
+
+    def modifier_Cap(self, modifier: s.Cap, amount: _Amount) -> None:
+        amount.caps.append(_cap(modifier))
+
+    def modifier_InputCap(self, modifier: s.InputCap, amount: _Amount) -> None:
+        amount.caps.append(self.input_cap(modifier))
+
+    def modifier_CapTable(self, modifier: s.CapTable, amount: _Amount) -> None:
+        amount.caps.append(self.cap_table(modifier, amount.node))
+
+    def modifier_Rounding(self, modifier: s.Rounding, amount: _Amount) -> None:
+        if modifier.per_unit is None:
+            amount.rounding = _rounding(modifier)
+            return
+        computation = amount.computation  # 每亩向上取整到元: the standard per unit, before it is multiplied
+        assert isinstance(computation, ir.UnitPrice)
+        assert computation.of is not None
+        amount.computation = replace(computation, rounding=_rounding(modifier))
+
+    def modifier_Prorate(self, modifier: s.Prorate, amount: _Amount) -> None:
+        """A yearly amount × days / basis, wherever the sentence says it."""
+        amount.computation = self.prorated(amount.computation, modifier)
+        amount.floor = self.prorated(amount.floor, modifier) if amount.floor is not None else None
+
+    def modifier_Multiplier(self, modifier: s.Multiplier, amount: _Amount) -> None:
+        """The amount so far, and the caps before it, times the factor."""
+        amount.computation = multiplied(amount.computation, modifier)
+        amount.floor = multiplied(amount.floor, modifier) if amount.floor is not None else None
+        amount.caps = [_raised(cap, modifier) for cap in amount.caps]
+
+    def modifier_Staged(self, modifier: s.Staged, amount: _Amount) -> None:
+        """其中50%待企业达产升规后兑现: the rest first, that share after the event."""
+        rest = Decimal(1) - modifier.share.value
+        amount.schedule = ir.Schedule((ir.Tranche("首期", None, share=rest),
+                                       ir.Tranche(f"{modifier.event.text}后", None, share=modifier.share.value)),
+                                      yearly=False)
+
+    def modifier_Quota(self, modifier: s.Quota, amount: _Amount) -> None:
+        assert isinstance(amount.computation, ir.PerUnit)
+        quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
+        amount.computation = replace(amount.computation, quota=quota)
+
+    def modifier_TierReading(self, modifier: s.TierReading, amount: _Amount) -> None:
+        pass  # 各档累加: read with the tiers (``sentence_Tiers``)
+
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
@@ -277,55 +398,18 @@ class Lowering:
         conditions = tuple(self.condition(c) for c in sentence.conditions)
         node = sentence.computation
         cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
-        schedule: ir.Schedule | None = None
-        if isinstance(node, s.Schedule):
-            computation, schedule = self.schedule(node)
-        elif isinstance(node, s.Stages):  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%: the base, in stages
-            base = self.var(node.base)
-            computation = ir.Scaled(base, Decimal(1), Decimal(1), ir.Rate(base, Decimal(1)))
-            schedule = ir.Schedule(tuple(ir.Tranche(e.text, None, share=r.value)
-                                         for e, r in zip(node.events, node.shares, strict=True)), yearly=False)
-        else:
-            computation = self.cumulative_tiers(node) if isinstance(node, s.Tiers) and cumulative \
-                else self.computation(node)
+        computation, schedule = self.dispatch("sentence", node, cumulative)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
-        floor = self.floor(node)
-        caps: list[ir.Cap] = []
-        rounding = self.rounding
+        amount = _Amount(node, computation, schedule, self.floor(node), [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:
             assert isinstance(computation, ir.Scaled) and isinstance(node.base, s.NameRef)
-            caps.append(_base_cap(node.base, node.base_cap, computation))
+            amount.caps.append(_base_cap(node.base, node.base_cap, computation))
         if isinstance(node, s.Percent | s.UpToRate) and node.cap is not None:
-            caps.append(_cap(node.cap))
+            amount.caps.append(_cap(node.cap))
         for modifier in sentence.modifiers:
-            if isinstance(modifier, s.Cap):
-                caps.append(_cap(modifier))
-            elif isinstance(modifier, s.InputCap):
-                caps.append(self.input_cap(modifier))
-            elif isinstance(modifier, s.CapTable):
-                caps.append(self.cap_table(modifier, node))
-            elif isinstance(modifier, s.Rounding) and modifier.per_unit is not None:  # 每亩向上取整到元
-                assert isinstance(computation, ir.UnitPrice)
-                assert computation.of is not None
-                computation = replace(computation, rounding=_rounding(modifier))
-            elif isinstance(modifier, s.Rounding):
-                rounding = _rounding(modifier)
-            elif isinstance(modifier, s.Prorate):  # a yearly amount × days / basis, wherever the sentence says it
-                computation = self.prorated(computation, modifier)
-                floor = self.prorated(floor, modifier) if floor is not None else None
-            elif isinstance(modifier, s.Multiplier):  # the amount so far, and the caps before it, times the factor
-                computation = multiplied(computation, modifier)
-                floor = multiplied(floor, modifier) if floor is not None else None
-                caps = [_raised(cap, modifier) for cap in caps]
-            elif isinstance(modifier, s.Staged):  # 其中50%待企业达产升规后兑现: the rest first, that share after the event
-                rest = Decimal(1) - modifier.share.value
-                schedule = ir.Schedule((ir.Tranche("首期", None, share=rest),
-                                        ir.Tranche(f"{modifier.event.text}后", None, share=modifier.share.value)),
-                                       yearly=False)
-            elif isinstance(modifier, s.Quota):
-                assert isinstance(computation, ir.PerUnit)
-                quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
-                computation = replace(computation, quota=quota)
+            self.dispatch("modifier", modifier, amount)
+        computation, schedule, floor, caps, rounding = (amount.computation, amount.schedule, amount.floor, amount.caps,
+                                                        amount.rounding)
         items = None
         if rule.items is not None:  # 逐项: the holder's cap caps the items' total, not each item
             total = next(cap for cap in caps if cap.constant and scopes.names_holder(cap.scope))
