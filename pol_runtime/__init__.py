@@ -9,6 +9,7 @@ which the vectorised calculators import, uses numpy.
 from __future__ import annotations
 
 from .inputs import _FALSE, _TRUE, _UNITS, PolInputError, choice, count, day, flag, money, quantity, rate, read
+from .items import ItemInputError, ItemShare, ItemsResult, ItemTotal, evaluate_items
 from .numbers import (
     CONTEXT,
     FEN,
@@ -46,6 +47,8 @@ from .sets import (
     expiry_note,
     failed_gate,
     in_place,
+    item_key,
+    item_result,
     placed,
     prepare_set,
     question_text,
@@ -58,12 +61,13 @@ from .version import __version__, require
 
 __all__ = [
     "CONTEXT", "DATE_FIELD", "EXPIRED", "FEN", "MAX_COUNT", "MAX_MONEY", "MAX_QUANTITY", "MAX_RATE", "PLACE_FIELD",
-    "QUANTITY_SCALE", "UNDATED",
+    "QUANTITY_SCALE", "UNDATED", "ItemInputError", "ItemShare", "ItemTotal", "ItemsResult", "evaluate_items",
     "UNPLACED", "WRONG_INPUT", "ZERO", "Award", "Entry", "Gate", "Pending", "PolInputError", "Result", "SetResult",
     "SetPlan", "StackGroup", "Step", "Trace", "Tranche", "__version__", "_FALSE", "_TRUE", "_UNITS", "_plan", "_stack",
     "adopt_set_plan", "arguments", "choice",
     "conclude_set", "count", "day", "evaluate_set", "expiry_note", "failed_gate", "flag", "format_rate",
-    "format_yuan", "in_place", "money", "own_decimal_context", "placed", "prepare_set", "quantity", "question_text", "rate",
+    "format_yuan", "in_place", "item_key", "item_result", "money", "own_decimal_context", "placed", "prepare_set",
+    "quantity", "question_text", "rate",
     "read", "require", "scaled", "stack_key", "stack_policy", "tranches", "unknown_place", "wrong_input",
 ]
 

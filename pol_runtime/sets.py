@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from . import set_plan, shares
 from .inputs import PolInputError, read
+from .items import ItemsResult, ItemTotal, evaluate_items
 from .numbers import ZERO, format_yuan, own_decimal_context
 from .result import Result
 from .set_plan import plan_of, stack_groups
@@ -61,6 +62,7 @@ class Entry(NamedTuple):
     places: tuple[str, ...] = ()  # the document's 适用地区: the places it applies in (none: everywhere)
     across: str = ""  # a document's 与其他文件同一事项 for this matter: it competes with the matter of that name elsewhere
     total_cap: tuple[Decimal, str] | None = None  # the document's 年度合计封顶: (amount, allocation), on its awards together
+    items: ItemTotal | None = None  # 逐项: computed per item (a profile's list under the rule or the noun), total capped
 
 
 class Award(NamedTuple):
@@ -81,6 +83,7 @@ class SetResult:
     errors: dict[str, str]  # input → what is wrong with it
     notes: list[str]
     untouched: list[str] = field(default_factory=list)  # rules none of whose facts were given
+    items: dict[str, ItemsResult] = field(default_factory=dict)  # rule written 逐项 → its items before and after
 
     @property
     def total(self) -> Decimal:
@@ -107,6 +110,7 @@ class SetResult:
             "errors": [{"field": field, "message": message} for field, message in self.errors.items()],
             "notes": list(self.notes),
             "untouched": len(self.untouched),
+            **({"items": [found.to_json() for found in self.items.values()]} if self.items else {}),
         }
 
 
@@ -192,6 +196,7 @@ class Pending(NamedTuple):
     values: dict[str, object]
     complete: list[int]  # entries whose every input is known, in order
     dated: bool  # whether 申报日期 was given
+    items: dict[int, list[dict[str, object]]]  # entry (written 逐项) → each item's facts, when a list was given
 
 
 def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pending:
@@ -221,8 +226,10 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
                 expired.add(document)
                 outcome.notes.append(expiry_note(day_of_application, document, start, end))
     complete: list[int] = []
+    listed = _item_lists(entries, facts, values, outcome, expired)
     # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
-    touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())})
+    touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())}
+                     - set(listed))
     for index in touched:
         entry, names = entries[index], plan.names[index]
         missing = [name for name in names if name not in values]
@@ -241,7 +248,68 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
             outcome.not_applicable[entry.rule] = failed_gate(failed)
         elif state == set_plan.QUESTION:
             outcome.questions[entry.rule] = missing
-    return Pending(entries, outcome, values, complete, day_of_application is not None)
+    items = {index: found for index, found in listed.items() if found is not None}
+    complete = sorted([*complete, *items])
+    return Pending(entries, outcome, values, complete, day_of_application is not None, items)
+
+
+def item_key(entry: Entry, facts: Mapping[str, object]) -> str | None:
+    """Where a profile lists ``entry``'s items: under the rule's id, or under the noun of its 逐项 (单机)."""
+    if entry.items is None:
+        return None
+    for key in (entry.rule, entry.items.noun):
+        if isinstance(facts.get(key), list):
+            return key
+    return None
+
+
+def _item_lists(entries: Sequence[Entry], facts: Mapping[str, object], values: dict[str, object],
+                outcome: SetResult, expired: set[str]) -> dict[int, list[dict[str, object]] | None]:
+    """The entries written 逐项 whose items the profile lists: each item's facts (the enterprise's, then the
+    item's own), or None where the entry was settled instead (a question, a wrong fact, out of validity)."""
+    found: dict[int, list[dict[str, object]] | None] = {}
+    plan = _plan(entries)
+    for index, entry in enumerate(entries):
+        key = item_key(entry, facts)
+        if key is None or entry.items is None:
+            continue
+        raw_items = facts[key]
+        assert isinstance(raw_items, list)
+        names, noun = plan.names[index], entry.items.noun
+        found[index] = None
+        if entry.document in expired:
+            outcome.not_applicable[entry.rule] = EXPIRED
+            continue
+        kinds = dict(zip(names, (kind for _, kind, _ in entry.inputs), strict=True))
+        options = {name: choices for name, _, choices in entry.inputs}
+        listed: list[dict[str, object]] = []
+        wrong: list[str] = []
+        missing: list[str] = []
+        for number, raw in enumerate(raw_items, 1):
+            item = dict(values)
+            if not isinstance(raw, Mapping):
+                wrong.append(f"第{number}项{noun}")
+                outcome.errors[f"第{number}项{noun}"] = "应是“名称: 值”的对照表"
+                continue
+            for name, cell in raw.items():
+                if name not in kinds or cell is None or cell == "":
+                    continue
+                try:
+                    item[name] = read(kinds[name], cell, options[name])
+                except ValueError as error:
+                    wrong.append(f"第{number}项{noun}的{name}")
+                    outcome.errors[f"第{number}项{noun}的{name}"] = str(error)
+            missing += [f"第{number}项{noun}的{name}" for name in names if name not in item]
+            listed.append({name: item[name] for name in names if name in item})
+        if wrong:
+            outcome.not_applicable[entry.rule] = wrong_input(wrong)
+        elif missing:
+            outcome.questions[entry.rule] = missing
+        elif not listed:
+            outcome.not_applicable[entry.rule] = f"未列出{noun}"
+        else:
+            found[index] = listed
+    return found
 
 
 def arguments(pending: Pending, index: int) -> dict[str, object]:
@@ -266,6 +334,10 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
     order = {entry.rule: i for i, entry in enumerate(entries)}
     outcome.not_applicable = dict(sorted(outcome.not_applicable.items(), key=lambda item: order[item[0]]))
     _stack(awards, outcome)
+    for rule, found in outcome.items.items():  # one item within the cap needs no word (as the column path has none)
+        if found.applicable and (found.capped or len(found.items) > 1):
+            entry = _plan(entries).by_rule[rule]
+            outcome.decisions.append(f"{entry.article}（{rule}）逐项「{found.total.noun}」：{found.decision()}")
     cap_totals(outcome)
     decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
     outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
@@ -284,13 +356,28 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
     results: list[Result | PolInputError] = []
     for index in pending.complete:
         try:
-            results.append(entries[index].function(**arguments(pending, index)))
+            entry = entries[index]
+            if entry.items is None:
+                results.append(entry.function(**arguments(pending, index)))
+                continue
+            listed = pending.items.get(index) or [arguments(pending, index)]  # no list: the facts are one item
+            found = evaluate_items(entry.function, entry.items, listed)
+            pending.outcome.items[entry.rule] = found
+            results.append(item_result(entry, found))
         except PolInputError as error:
             results.append(error)
     outcome = conclude_set(pending, results)
     if unplaced:
         outcome.notes.append(UNPLACED)
     return outcome
+
+
+def item_result(entry: Entry, found: ItemsResult) -> Result:
+    """A rule written 逐项 as one award: its items' amounts after the cap on their total, added up."""
+    reasons = [item.result.reason for item in found.items if item.result.reason]
+    return Result(entry.rule, found.amount, found.applicable, (), None if found.applicable else
+                  (reasons[0] if reasons else "不适用"),
+                  any(item.result.discretionary for item in found.items if item.result.applicable))
 
 
 def _stack(awards: list[Award], outcome: SetResult) -> None:

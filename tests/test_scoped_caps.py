@@ -8,8 +8,10 @@ Every amount below is worked out by hand from the text (the arithmetic in the co
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,7 +85,6 @@ def test_pol_calc_set_caps_the_documents_awards_together(tmp_path: Path, capsys:
     profile = tmp_path / "p.json"
     profile.write_text('{"投资额": "800万元", "研发费用": "300万元"}', encoding="utf-8")  # 80万 and 60万
     assert cli.main(["calc", "--set", str(folder), "--profile", str(profile), "--json"]) == 0
-    import json
     result = json.loads(capsys.readouterr().out)
     assert result["total"] == "1000000.00"
     assert [(a["rule"], a["amount"], a["before_total_cap"]) for a in result["awards"]] == \
@@ -167,3 +168,204 @@ def test_two_caps_of_different_scopes_point_at_the_wider_scope_and_say_how_to_wr
 def test_runtime_exports_the_award_before_the_cap() -> None:
     award = runtime.Award(None, runtime.Result("r", D("1.00"), True, ()), D("2.00"))  # type: ignore[arg-type]
     assert award.before == D("2.00")
+
+
+# ── 逐项: a rule computed per item, the enterprise's items capped together ────────────────────────
+ITEMS_POLICY = """\
+文号「测试〔2024〕2号」
+
+输入 单机售价：金额
+输入 本地制造：是否
+
+第一条「智能单机」
+
+规则 machines「智能单机补贴」
+原文「对采购本地制造的智能单机企业，按照单机售价的10%给予补贴，最高补贴额不超过10万元/台，对单个企业补贴总额不超过200万元」
+逐项「单机」，{allocation}
+本地制造的，按单机售价的10%给予补贴，单台最高10万元，单个企业最高200万元。
+"""
+
+
+def _items_set(tmp_path: Path, allocation: str = "按比例分摊") -> Path:
+    folder = tmp_path / "items"
+    folder.mkdir()
+    (folder / "machines.pol").write_text(ITEMS_POLICY.format(allocation=allocation), encoding="utf-8")
+    return folder
+
+
+def _items_module(allocation: str = "按比例分摊") -> Any:
+    compiled = compile_text(ITEMS_POLICY.format(allocation=allocation), header="")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    return compiled.module
+
+
+def test_each_item_keeps_its_own_cap_and_the_total_is_capped_once() -> None:
+    from compiler.plan import interpret
+
+    (rule,) = _items_module().rules
+    assert [cap.scope for cap in rule.caps] == ["单台"]  # the enterprise's cap is not applied to one item
+    # 27 machines: one of 50万元 (10% = 5万元), 26 of 300万元 (10% = 30万元, capped at 10万元 each):
+    # 5万 + 26 × 10万 = 265万 > 200万.  Pro rata: 10万 × 200/265 = 75,471.698… → 75,471.69,
+    # 5万 × 200/265 = 37,735.849… → 37,735.84; 26 × 75,471.69 + 37,735.84 = 1,999,999.78: 22 fen left,
+    # one each to the first 22 items.
+    items = [{"单机售价": D(500000), "本地制造": True}] + [{"单机售价": D(3000000), "本地制造": True}] * 26
+    found = interpret.evaluate_items(rule, items)
+    assert found.before == D("2650000.00")
+    assert found.amount == D("2000000.00")
+    after = [item.after for item in found.items]
+    assert after[0] == D("37735.85")
+    assert after[1:22] == [D("75471.70")] * 21 and after[22:] == [D("75471.69")] * 5
+    assert all(item.after <= item.before <= D("100000") for item in found.items)
+
+
+def test_an_item_that_does_not_apply_counts_nothing() -> None:
+    from compiler.plan import interpret
+
+    (rule,) = _items_module("按顺序分摊").rules
+    # 120万元 → 12万 capped at 10万; not made locally → 0; 50万元 → 5万: 15万, under 200万
+    found = interpret.evaluate_items(rule, [{"单机售价": D(1200000), "本地制造": True},
+                                            {"单机售价": D(900000), "本地制造": False},
+                                            {"单机售价": D(500000), "本地制造": True}])
+    assert [(item.before, item.after) for item in found.items] == \
+        [(D("100000.00"), D("100000.00")), (D("0"), D("0.00")), (D("50000.00"), D("50000.00"))]
+    assert not found.items[1].result.applicable and found.items[1].result.reason
+    assert found.amount == D("150000.00") and not found.capped
+
+
+def test_pol_calc_with_a_profile_lists_the_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _items_set(tmp_path, "按顺序分摊")
+    profile = tmp_path / "p.yaml"
+    # the enterprise's 本地制造 holds for every item; 25 machines at 100万元: 10万 each, 250万 > 200万:
+    # in order the first 20 get 10万, the others 0
+    profile.write_text("本地制造: 是\n单机:\n" + "  - 单机售价: 100万元\n" * 25, encoding="utf-8")
+    assert cli.main(["calc", "--set", str(folder), "--profile", str(profile), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["total"] == "2000000.00"
+    (items,) = result["items"]
+    assert items["before"] == "2500000.00" and items["allocation"] == "按顺序分摊"
+    assert [item["after"] for item in items["items"]] == ["100000.00"] * 20 + ["0.00"] * 5
+    assert result["unknown_facts"] == []
+    # one .pol file with a profile is that file as a set of one
+    assert cli.main(["calc", str(folder / "machines.pol"), "--profile", str(profile)]) == 0
+    text = capsys.readouterr().out
+    assert "超过“单个企业最高200万元”，按顺序分摊：" in text and "第21项单机100,000.00元减为0.00元" in text
+
+
+def test_a_missing_or_wrong_fact_of_an_item_is_named_with_its_item(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _items_set(tmp_path)
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"单机": [{"单机售价": "100万元", "本地制造": "是"}, {"本地制造": "是"}]}),
+                       encoding="utf-8")
+    assert cli.main(["calc", "--set", str(folder), "--profile", str(profile), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["questions"] == [{"rule": "machines", "needs": ["第2项单机的单机售价"]}]
+    profile.write_text(json.dumps({"本地制造": "是", "单机": [{"单机售价": "很多"}]}), encoding="utf-8")
+    assert cli.main(["calc", "--set", str(folder), "--profile", str(profile), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [e["field"] for e in result["errors"]] == ["第1项单机的单机售价"]
+    assert result["total"] == "0.00"
+
+
+def test_the_generated_calculator_and_set_give_the_items_as_the_interpreter(tmp_path: Path) -> None:
+    import importlib
+    import sys
+
+    folder = _items_set(tmp_path)
+    assert cli.main(["build", str(folder), "-o", str(tmp_path / "gen")]) == 0
+    (tmp_path / "gen" / "__init__.py").touch()
+    sys.path.insert(0, str(tmp_path))
+    try:
+        machines = importlib.import_module("gen.machines")
+        generated_set = importlib.import_module("gen.policy_set")
+        items = [{"单机售价": D(1200000)}, {"单机售价": D(500000)}] * 15  # 15 × (10万 + 5万) = 225万 > 200万
+        found = machines.machines_items(items, 本地制造=True)
+        result = generated_set.evaluate({"本地制造": "是", "单机": [{"单机售价": "120万元"}, {"单机售价": "50万元"}] * 15})
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [n for n in sys.modules if n == "gen" or n.startswith("gen.")]:
+            del sys.modules[name]
+    # pro rata: 10万 × 200/225 = 88,888.888… → 88,888.88; 5万 × 200/225 = 44,444.444… → 44,444.44;
+    # 15 × 133,333.32 = 1,999,999.80: 20 fen left, one each to the first 20 items
+    assert found.amount == D("2000000.00") and found.before == D("2250000.00")
+    assert [item.after for item in found.items[:2]] == [D("88888.89"), D("44444.45")]
+    assert [item.after for item in found.items[20:22]] == [D("88888.88"), D("44444.44")]
+    assert result.total == D("2000000.00")
+    assert [item.after for item in result.items["machines"].items] == [item.after for item in found.items]
+
+
+def test_a_single_item_over_the_total_cap_is_capped_on_both_batch_paths(tmp_path: Path) -> None:
+    # A batch row without a list of items is one item: 30万 capped per machine at 10万 — the total cap
+    # does not bind; a policy whose per-item amount can pass the total is capped by the row path.
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "p.pol").write_text("""\
+文号「测试〔2024〕3号」
+
+输入 投资额：金额
+
+第一条「项目」
+
+规则 projects「项目补助」
+原文「按投资额的10%给予补助，单个企业最高100万元」
+逐项「项目」，按顺序分摊
+按投资额的10%给予补助，单个企业最高100万元。
+""", encoding="utf-8")
+    source = tmp_path / "in.csv"
+    source.write_text("申请编号,投资额\nA,5000万元\nB,300万元\n", encoding="utf-8")  # 500万 → 100万; 30万
+    outputs = []
+    for backend in ("scalar", "vector"):
+        target = tmp_path / f"{backend}.csv"
+        assert cli.main(["batch", str(source), "--set", str(folder), "-o", str(target), "--no-progress",
+                         "--backend", backend]) == 0
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    text = outputs[0].decode("utf-8-sig")
+    assert "1000000.00" in text and "300000.00" in text and "5000000.00" not in text
+
+
+def test_items_without_a_total_cap_and_two_total_caps_are_refused() -> None:
+    compiled = compile_text("""\
+    输入 投资额：金额
+    第一条「项目」
+    规则 p「项目」
+    原文「示例」
+    逐项「项目」，按顺序分摊
+    按投资额的10%给予补助，每项最高10万元。
+    """)
+    (error,) = only_errors(compiled)
+    assert error.code.id == "E0330" and marked(error) == "逐项「项目」，按顺序分摊"
+    compiled = compile_text("""\
+    输入 投资额：金额
+    第一条「项目」
+    规则 p「项目」
+    原文「示例」
+    逐项「项目」，按顺序分摊
+    按投资额的10%给予补助，每家最高100万元，单个企业最高80万元。
+    """)
+    assert [e.code.id for e in only_errors(compiled)] == ["E0331"]
+
+
+def test_the_schema_and_the_service_take_a_list_of_items(tmp_path: Path) -> None:
+    from compiler.tools import schema, service
+
+    module = _items_module("按顺序分摊")
+    described = schema.set_schema([module])
+    listed = described["properties"]["单机"]  # type: ignore[index]
+    assert listed["type"] == "array" and "单机售价" in listed["items"]["properties"]
+    answer = service.Policies([module]).evaluate({"本地制造": "是", "单机": [{"单机售价": "300万元"}] * 3})
+    assert answer["total"] == "300000.00"  # 3 × 10万 (each capped at 10万), under 200万
+    assert answer["unknown_facts"] == []
+
+
+def test_reviewers_see_the_scope_in_words_and_fmt_keeps_items() -> None:
+    from compiler.emit import markdown, python
+
+    module = _items_module()
+    text, _ = markdown.render(module, markdown.load_calculators(python.render(module), module.module_name))
+    assert "| 逐项 | 逐项计算：一次计算为一项单机的金额；“单个企业最高200万元”是同一企业各项单机金额合计的封顶" in text
+    policy = ITEMS_POLICY.format(allocation="按比例分摊")
+    formatted = fmt.format_text(Source("m.pol", policy))
+    assert formatted.text is not None and "逐项「单机」，按比例分摊\n" in formatted.text
+    assert fmt.format_text(Source("m.pol", formatted.text)).text == formatted.text

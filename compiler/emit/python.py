@@ -412,7 +412,7 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
     for rule in plan.lower_module(module):
         traced = RuleCode(rule, True, constants, tables).body()
         quick = RuleCode(rule, False, constants, tables).body()
-        functions.append({"rule": rule.rule, "traced": traced, "quick": quick})
+        functions.append({"rule": rule.rule, "traced": traced, "quick": quick, "over_items": rule.over_items})
     rounding_modes = sorted({rule.rounding.mode for rule in module.rules}
                             | {plan.TRANCHE_MODE for rule in module.rules if rule.schedule is not None}
                             | {r.computation.rounding.mode for r in module.rules  # 每亩向上取整到元
@@ -426,6 +426,7 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
         tables=[tables[name] for name in sorted(tables)],
         constants=constants.lines(),
         uses_date=uses_date,
+        uses_items=any(rule.items for rule in module.rules),
         rounding_modes=rounding_modes,
         choice_inputs=choice_inputs,
         annotation=annotation,

@@ -197,7 +197,7 @@ def render(modules: list[ir.Module], sources: Mapping[str, str] | None = None) -
             following = found[place + 1]["rule"] if place + 1 < len(found) else None
             pages.append(Page(rule_page(module, rule), env.get_template("rule.html.j2").render(
                 **common, root="", module=module, entry=entry, rule=rule, previous=previous, following=following,
-                fields=form_fields(rule), calculator=javascript.key(module, rule),
+                fields=form_fields(rule), calculator=javascript.key(module, rule), item_total=wording.item_total,
                 source=highlighter.rule(rule) if highlighter else None,
                 title=f"{rule.article_text} {rule.title}")))
     pages.append(Page("readings.html", env.get_template("readings.html.j2").render(

@@ -534,7 +534,6 @@ class Checker:
         if isinstance(computation, s.Percent | s.UpToRate) and computation.cap is not None and computation.cap.scope:
             caps.insert(0, computation.cap)
         if items is not None:
-            self.error(codes.UNSUPPORTED, items.span, construct="逐项计算", text="逐项", help="逐项计算即将支持")
             totals = [cap for cap in caps if scopes.names_holder("".join(cap.scope))]
             if not totals:
                 self.error(codes.ITEMS_WITHOUT_TOTAL, items.span, noun=items.noun)

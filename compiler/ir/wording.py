@@ -340,3 +340,9 @@ def _schedule_total(node: ir.Schedule) -> str:
 
 
 TRANCHE_ROUNDING = "各期金额四舍五入到分，末期为总额减去此前各期（各期之和恰为总额）"
+
+
+def one_item(items: ir.ItemTotal) -> str:
+    """What ``pol calc FILE --input`` computed for a rule written 逐项, and how to ask for the total."""
+    return (f"逐项：以上为一项{items.noun}的金额；“{items.label}”对同一企业各项{items.noun}的合计封顶，"
+            f"多项请用 --profile 列出（{items.noun}: [ … ]）")

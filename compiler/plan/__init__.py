@@ -104,6 +104,14 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   rounded alike) is the least, recorded ``("最低可得", …, floor)`` before it and
   kept as ``Result.floor``; the amount is the ceiling.
 
+A rule written per item (``逐项「单机」，按比例分摊``) has one more part after its steps,
+``Plan.over_items`` (``OverItems(noun, cap, allocation, label)``): the steps above compute one
+item (its caps per item applied: 单台最高10万元); an enterprise's items are run one by one and
+their amounts capped together at ``cap`` (单个企业最高200万元), shared among them as
+``allocation`` says (``pol_runtime.shares``: 按顺序分摊 in the items' order, or 按比例分摊 rounded
+down to the fen with the fen left one each in order), each item keeping its amount before and
+after (``pol_runtime.items.evaluate_items``).
+
 The vector backend may reorder arithmetic where it is exact (e.g. caps after
 rounding, since rounding is monotone), but must give the same amount.
 """
@@ -115,7 +123,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pol_runtime import format_rate, format_yuan
+from pol_runtime import format_rate, format_yuan, shares
 
 from .. import ir
 from ..ir import wording
@@ -287,11 +295,22 @@ COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, H
 
 
 @dataclass(frozen=True)
+class OverItems:
+    """逐项: the steps compute one item; an enterprise's items together get at most ``cap``, shared by ``allocation``."""
+
+    noun: str  # 单机, 项目, 产品
+    cap: Decimal
+    allocation: str  # 按顺序分摊 | 按比例分摊
+    label: str  # 单个企业最高200万元
+
+
+@dataclass(frozen=True)
 class Plan:
     """One rule's steps, in order, and the rule they were lowered from (for its docstring and metadata)."""
 
     rule: ir.Rule
     steps: tuple[Step, ...]
+    over_items: OverItems | None = None  # 逐项: the steps are one item's; the items' total is capped
 
     @property
     def id(self) -> str:
@@ -381,7 +400,9 @@ def lower(rule: ir.Rule) -> Plan:
         steps.append(Schedule(rule.schedule.tranches, TRANCHE_MODE, wording.TRANCHE_ROUNDING))
     floor = lower(replace(rule, computation=rule.floor, floor=None)) if rule.floor is not None else None
     steps.append(Pay(rule.discretionary, floor))
-    return Plan(rule, tuple(steps))
+    items = rule.items
+    over = OverItems(items.noun, items.cap, items.allocation, items.label) if items is not None else None
+    return Plan(rule, tuple(steps), over)
 
 
 def cap_limit(cap: ir.Cap, rule_id: str = "") -> ir.Expr:
@@ -482,6 +503,9 @@ def check(plan: Plan) -> list[str]:
         problems.append(f"{plan.id}：计算额可为负时须（且仅须）按零计，在封顶之前")
     for step in plan.steps:
         problems += [f"{plan.id}：{problem}" for problem in _step_problems(step, plan)]
+    over = plan.over_items
+    if over is not None and (over.cap <= 0 or over.allocation not in shares.ALLOCATIONS):
+        problems.append(f"{plan.id}：逐项的合计封顶须为正数，分摊方式须为{'或'.join(shares.ALLOCATIONS)}")
     return problems
 
 

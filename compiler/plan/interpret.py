@@ -9,11 +9,11 @@ construction of the plan, and the tests check that they agree in fact.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 import pol_runtime as runtime
-from pol_runtime import Result, Trace
+from pol_runtime import Result, Trace, items
 
 from .. import ir, plan
 
@@ -267,3 +267,18 @@ def run(rule: plan.Plan, values: Mapping[str, object]) -> Result:
 def evaluate(rule: ir.Rule, values: Mapping[str, object]) -> Result:
     """``rule``'s result for ``values`` (its plan run); raises ``PolInputError`` for bad input."""
     return run(plan.planned(rule), values)
+
+
+def item_total(over: plan.OverItems) -> items.ItemTotal:
+    """The runtime's record of a plan's 逐项 total."""
+    return items.ItemTotal(over.noun, over.cap, over.allocation, over.label)
+
+
+def evaluate_items(rule: ir.Rule, entries: Sequence[Mapping[str, object]],
+                   shared: Mapping[str, object] | None = None) -> items.ItemsResult:
+    """A rule written 逐项 for an enterprise's items: each item's plan run (with the enterprise's facts
+    ``shared`` and the item's own), then the cap on their total shared (``pol_runtime.items``)."""
+    planned = plan.planned(rule)
+    assert planned.over_items is not None, f"{rule.id} is not written per item"
+    return items.evaluate_items(lambda **values: run(planned, values), item_total(planned.over_items), entries,
+                                shared, [spec.name for spec in rule.inputs])

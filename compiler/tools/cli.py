@@ -436,7 +436,7 @@ def run_calc(args: argparse.Namespace) -> int:
     from ..plan import interpret
 
     if args.policy_set is not None or args.profile is not None:
-        return run_calc_set(args)
+        return run_calc_set(args)  # a profile with one .pol file: that file as a set of one
     if args.file is None:
         raise MisuseError("请给出一个 .pol 文件，或用 --set 政策文件夹 --profile 企业情况文件")
     [unit] = _compile([args.file], cached=True)
@@ -463,6 +463,10 @@ def run_calc(args: argparse.Namespace) -> int:
             if index:
                 print()
             print(_explain(rule, result))
+            if rule.items is not None:
+                from ..ir import wording
+
+                print(wording.one_item(rule.items))
     return 0
 
 
@@ -502,12 +506,13 @@ def run_calc_set(args: argparse.Namespace) -> int:
 
     from . import policy_set
 
-    if args.policy_set is None or args.profile is None:
-        raise MisuseError("--set 与 --profile 须同时给出")
-    modules = _modules(args.policy_set)
+    if args.profile is None or (args.policy_set is None) == (args.file is None):
+        raise MisuseError("--profile 须与 --set 政策文件夹（或一个 .pol 文件）同用")
+    modules = _modules(args.policy_set if args.policy_set is not None else args.file)
     entries = policy_set.entries(modules)
     facts = _profile(args.profile)
     known = {name for entry in entries for name, _, _ in entry.inputs} | {runtime.DATE_FIELD, runtime.PLACE_FIELD}
+    known |= {key for entry in entries if (key := runtime.item_key(entry, facts)) is not None}
     unknown = sorted(set(facts) - known - {"申请编号", "企业名称"})
     result = runtime.evaluate_set(entries, facts)
     if args.json:

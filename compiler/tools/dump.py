@@ -272,6 +272,11 @@ def plan_lines(rule: plan.Plan, source_name: str) -> list[str]:
         body = getattr(printer, f"visit_{type(step).__name__}")(step)
         lines.append(head + body[0])
         lines += [" " * len(head) + more for more in body[1:]]
+    over = rule.over_items
+    if over is not None:
+        lines.append(f"  逐项「{over.noun}」  以上步骤为一项{over.noun}；各项合计 = 分摊(各项金额, {yuan(over.cap)}, "
+                     f"{over.allocation})")
+        lines.append(f"             记录「{over.label}」")
     return lines
 
 

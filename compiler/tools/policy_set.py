@@ -68,6 +68,8 @@ def entries(modules: Iterable[ir.Module],
                 places=module.places,
                 across=across.get(rule.matter, "") if rule.matter else "",
                 total_cap=(module.total_cap.amount, module.total_cap.allocation) if module.total_cap else None,
+                items=runtime.ItemTotal(rule.items.noun, rule.items.cap, rule.items.allocation, rule.items.label)
+                if rule.items else None,
             ))
     return result
 

@@ -156,6 +156,10 @@ def set_schema(modules: Sequence[ir.Module]) -> dict[str, object]:
         entry = properties[name]
         assert isinstance(entry, dict)
         entry["x-pol-rules"] = rules
+    for module in modules:  # 逐项: a list of items under the noun, each item's facts over the enterprise's
+        for rule in module.rules:
+            if rule.items is not None:
+                properties.setdefault(rule.items.noun, item_list_schema(rule))
     places = sorted({place for module in modules for place in module.places})
     date = ir.Input(DATE_FIELD, ir.Type.DATE, (), "申报日期：核对各文件的有效期", 0)
     properties.setdefault(DATE_FIELD, input_schema(date))
@@ -173,6 +177,22 @@ def set_schema(modules: Sequence[ir.Module]) -> dict[str, object]:
         "type": "object",
         "properties": properties,
         "additionalProperties": True,
+    }
+
+
+def item_list_schema(rule: ir.Rule) -> dict[str, object]:
+    """A profile's list of a rule's items (逐项「单机」): each an object of the rule's inputs, none required
+    (an item's fact not written is the enterprise's, or a question)."""
+    items = rule.items
+    assert items is not None
+    return {
+        "title": items.noun,
+        "description": f"逐项计算（{rule.id}）：每项{items.noun}一个对照表，未写的情况取企业的；"
+                       f"各项合计以“{items.label}”为限，{items.allocation}",
+        "type": "array",
+        "items": {"type": "object", "properties": {spec.name: input_schema(spec) for spec in rule.inputs},
+                  "additionalProperties": True},
+        "x-pol-rules": [rule.id],
     }
 
 
@@ -250,6 +270,7 @@ SET_RESULT_SCHEMA: dict[str, object] = {
         "notes": {"type": "array", "items": {"type": "string"}, "description": "有效期、地区等说明"},
         "untouched": {"type": "integer"},
         "unknown_facts": {"type": "array", "items": {"type": "string"}, "description": "政策中没有的信息"},
+        "items": {"type": "array", "description": "逐项计算的规则：每项合计封顶前后的金额（只在有这样的规则时给出）"},
     },
 }
 ERROR_SCHEMA: dict[str, object] = {

@@ -193,7 +193,8 @@ class Policies:
         facts = profile_facts(body)
         result = runtime.evaluate_set(self.entries, facts)
         data = result.to_json(self.entries)
-        data["unknown_facts"] = sorted(set(facts) - self.known - set(ID_FIELDS))
+        listed = {key for entry in self.entries if (key := runtime.item_key(entry, facts)) is not None}
+        data["unknown_facts"] = sorted(set(facts) - self.known - set(ID_FIELDS) - listed)
         if result.errors:
             raise Problems([Problem(name, f"输入“{name}”：{message}") for name, message in result.errors.items()], data)
         return data

@@ -588,6 +588,12 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
     maxima = [k is not None and k.discretionary for k in kernels]
     kept = [(amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index], maxima[index])
             for index in range(len(entries)) if amounts[index] is not no_fen]
+    for index, entry in enumerate(entries):  # one item over its rule's 逐项 total: the row path caps and words it
+        if entry.items is not None and amounts[index] is not no_fen:
+            over = amounts[index] > int(entry.items.cap.scaleb(2))
+            if over.any():
+                to_scalar |= over
+                some_scalar = True
     for _, (cap, _), members in plan.total_caps:  # a document's 年度合计封顶 that binds: the scalar path shares it
         kept_fen = [amounts[index] * (status[index] != DROPPED) for index in members if amounts[index] is not no_fen]
         if kept_fen:

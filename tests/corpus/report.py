@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -104,6 +105,9 @@ def run_cases(entry: dict, compiled: Compiled, calculators: Calculators, outcome
     generated = calculators.module(compiled)
     for case in entry.get("case", []):
         label = f"case {case.get('note', '')!r}"
+        if "items" in case:  # 逐项: one enterprise's items, each with its inputs (over the shared ``inputs``)
+            run_items_case(case, rule, generated, label, outcome)
+            continue
         raw = case["inputs"]
         if set(raw) != set(specs):
             outcome.problems.append(f"{label}: inputs {sorted(raw)} differ from the rule's {sorted(specs)}")
@@ -123,6 +127,34 @@ def run_cases(entry: dict, compiled: Compiled, calculators: Calculators, outcome
             outcome.problems.append(f"{label}: expected floor {floor}, interpreter {interpreted.floor}, "
                                     f"generated {calculated.floor}")
         outcome.cases += 1
+
+
+def run_items_case(case: dict, rule: Any, generated: ModuleType, label: str, outcome: Outcome) -> None:
+    """A case of a rule written 逐项: ``items`` (each item's inputs, over the shared ``inputs``), ``amount``
+    the enterprise's total after the cap on it, and ``shares`` (optional) each item's amount after it."""
+    specs = {spec.name: spec for spec in rule.inputs}
+    if rule.items is None:
+        outcome.problems.append(f"{label}: items given, but the rule is not written 逐项")
+        return
+    items = []
+    for raw in case["items"]:
+        merged = {**case.get("inputs", {}), **raw}
+        if set(merged) != set(specs):
+            outcome.problems.append(f"{label}: item inputs {sorted(merged)} differ from the rule's {sorted(specs)}")
+            return
+        items.append({name: parse_value(specs[name], str(value)) for name, value in merged.items()})
+    expected = Decimal(case["amount"]).quantize(Decimal("0.01"))
+    by_interpreter = interpret.evaluate_items(rule, items)
+    by_generated = getattr(generated, f"{rule.id}_items")(items)
+    if by_interpreter.amount != expected or by_generated.amount != expected:
+        outcome.problems.append(f"{label}: expected {expected}, interpreter {by_interpreter.amount}, "
+                                f"generated {by_generated.amount}")
+    if "shares" in case:
+        shares = [Decimal(value).quantize(Decimal("0.01")) for value in case["shares"]]
+        found = [item.after for item in by_interpreter.items], [item.after for item in by_generated.items]
+        if found[0] != shares or found[1] != shares:
+            outcome.problems.append(f"{label}: shares expected {shares}, interpreter {found[0]}, generated {found[1]}")
+    outcome.cases += 1
 
 
 def check_clause(entry: dict, calculators: Calculators) -> Outcome:
