@@ -336,7 +336,7 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
     _stack(awards, outcome)
     for rule, found in outcome.items.items():  # one item within the cap needs no word (as the column path has none)
         if found.applicable and (found.capped or len(found.items) > 1):
-            entry = _plan(entries).by_rule[rule]
+            entry = entries[_plan(entries).rules[rule]]
             outcome.decisions.append(f"{entry.article}（{rule}）逐项「{found.total.noun}」：{found.decision()}")
     cap_totals(outcome)
     decided = outcome.not_applicable.keys() | outcome.questions.keys() | {award.entry.rule for award in awards}
