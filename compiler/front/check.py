@@ -10,14 +10,16 @@ import difflib
 import keyword
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pol_runtime as runtime
 
 from ..ir import Type
+from ..visitor import Visitor
 from . import boundaries, codes, names, scopes, units
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
@@ -37,16 +39,12 @@ _LIMITS = {Type.MONEY: (runtime.MAX_MONEY, "金额", f"{runtime.MAX_MONEY:,f}元
 MAX_ORIGINAL_BYTES = 16 * 1024 * 1024
 
 
+_VALUE_TYPES: dict[type, Type] = {s.Money: Type.MONEY, s.Rate: Type.RATE, s.Ratio: Type.RATE, s.Count: Type.COUNT,
+                                  s.Date: Type.DATE}
+
+
 def value_type(value: s.Value) -> Type:
-    if isinstance(value, s.Money):
-        return Type.MONEY
-    if isinstance(value, s.Rate | s.Ratio):
-        return Type.RATE
-    if isinstance(value, s.Count):
-        return Type.COUNT
-    if isinstance(value, s.Date):
-        return Type.DATE
-    return Type.NUMBER
+    return _VALUE_TYPES.get(type(value), Type.NUMBER)
 
 
 def comparable(subject: Type, value: Type) -> bool:
@@ -72,7 +70,11 @@ class Symbols:
         return [name for name in self.inputs if value in self.choices(name)]
 
 
-class Checker:
+class Checker(Visitor[Any]):
+    """Each construct checked by its own method, found by its class (``compiler/visitor.py``):
+    ``condition_<Class>``, ``computation_<Class>``, ``modifier_<Class>`` (with its sentence), ``type_<Class>``
+    (an expression's type)."""
+
     def __init__(self, document: s.Document, source: Source, keywords: frozenset[str]) -> None:
         self.document = document
         self.source = source
@@ -243,21 +245,31 @@ class Checker:
 
     # ── conditions ────────────────────────────────────────────────────────────
     def check_condition(self, condition: s.Condition) -> None:
-        if isinstance(condition, s.Both | s.Either):
-            self.check_condition(condition.left)
-            self.check_condition(condition.right)
-        elif isinstance(condition, s.IsTrue | s.IsFalse):
-            self.resolve(condition.name, Type.BOOL, "是否型输入（条件）")
-        elif isinstance(condition, s.IsChoice):
-            kind = self.resolve(condition.name)
-            if kind is Type.CHOICE:
-                self.check_choice_value(condition.name.name, condition.value)
-            elif kind is not None:
-                self.error(codes.NOT_A_CHOICE_INPUT, condition.name.span, name=condition.name.name)
-        elif isinstance(condition, s.CompareInputs):
-            self.check_compare_inputs(condition)
-        else:
-            self.check_compare(condition)
+        self.dispatch("condition", condition)
+
+    def condition_Both(self, condition: s.Both | s.Either) -> None:
+        self.check_condition(condition.left)
+        self.check_condition(condition.right)
+
+    condition_Either = condition_Both
+
+    def condition_IsTrue(self, condition: s.IsTrue | s.IsFalse) -> None:
+        self.resolve(condition.name, Type.BOOL, "是否型输入（条件）")
+
+    condition_IsFalse = condition_IsTrue
+
+    def condition_IsChoice(self, condition: s.IsChoice) -> None:
+        kind = self.resolve(condition.name)
+        if kind is Type.CHOICE:
+            self.check_choice_value(condition.name.name, condition.value)
+        elif kind is not None:
+            self.error(codes.NOT_A_CHOICE_INPUT, condition.name.span, name=condition.name.name)
+
+    def condition_CompareInputs(self, condition: s.CompareInputs) -> None:
+        self.check_compare_inputs(condition)
+
+    def condition_Compare(self, condition: s.Compare) -> None:
+        self.check_compare(condition)
 
     def check_compare_inputs(self, compare: s.CompareInputs) -> None:
         """本年税收不低于上年税收: two numeric inputs of one type; the boundary word read as for a number."""
@@ -333,88 +345,106 @@ class Checker:
 
     # ── computations ──────────────────────────────────────────────────────────
     def check_computation(self, computation: s.Computation) -> None:
-        if isinstance(computation, s.Percent):
-            self.check_money_expr(computation.base)
-            self.check_rate(computation.rate)
-            if computation.rate_input is not None:
-                self.resolve(computation.rate_input, Type.RATE)
-            if computation.cap is not None:
-                self.check_cap(computation.cap)
-            if computation.base_cap is not None:
-                self.check_cap(s.Cap(computation.base_cap, (), None, span=computation.base_cap.span))
-        elif isinstance(computation, s.Increase):
-            self.check_rate(computation.rate)
-            if computation.reading is None:
-                self.error(codes.AMBIGUOUS_INCREASE, computation.rate.span, rate=computation.rate.text)
-            else:
-                self.check_money_expr(computation.reading.base)
-                if computation.reading.rate.value != computation.rate.value:
-                    self.error(codes.READING_MISMATCH, computation.reading.rate.span,
-                               reading=computation.reading.rate.text, rate=computation.rate.text)
-        elif isinstance(computation, s.Brackets):
-            self.check_brackets(computation)
-        elif isinstance(computation, s.Increments):
-            points = isinstance(computation.step, s.Rate)
-            self.resolve(computation.subject, Type.RATE if points else Type.MONEY)
-            self.check_amount(computation.amount)
-            self.check_limit(Type.RATE if points else Type.MONEY, computation.above)
-            if computation.word.text != "超过":
-                self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
-            if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
-                self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
-        elif isinstance(computation, s.UpToRate):
-            self.check_money_expr(computation.base)
-            self.check_rate(computation.rate)
-            if computation.cap is not None:
-                self.check_cap(computation.cap)
-        elif isinstance(computation, s.Fixed):
-            self.check_amount(computation.amount)
-        elif isinstance(computation, s.UpTo):
-            self.check_cap(s.Cap(computation.amount, computation.scope, None, span=computation.amount.span))
-        elif isinstance(computation, s.Match):
-            self.check_money_expr(computation.base)
-            if computation.ratio.theirs == 0:
-                self.error(codes.ZERO_RATIO, computation.ratio.span, ratio=computation.ratio.text)
-        elif isinstance(computation, s.UnitPrice):
-            self.check_unit_price(computation)
-        elif isinstance(computation, s.AmountRange):
-            self.check_amount(computation.low)
-            self.check_cap(s.Cap(computation.high, (), None, span=computation.high.span))
-            if computation.low.yuan > computation.high.yuan:
-                self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
-        elif isinstance(computation, s.RateRange):
-            self.check_money_expr(computation.base)
-            self.check_rate(computation.low)
-            self.check_rate(computation.high)
-            if computation.low.value > computation.high.value:
-                self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
-        elif isinstance(computation, s.Schedule):
-            self.check_schedule(computation)
-        elif isinstance(computation, s.Stages):
-            self.check_money_expr(computation.base)
-            if len(computation.events) != len(computation.shares):
-                self.error(codes.COUNT_MISMATCH, computation.shares[0].span, keys=len(computation.events),
-                           values=len(computation.shares))
-            elif computation.count.value != len(computation.events):
-                self.error(codes.COUNT_MISMATCH, computation.count.span, keys=len(computation.events),
-                           values=computation.count.value)
-            total = sum((r.value for r in computation.shares), Decimal(0))
-            if total != 1:
-                self.error(codes.SHARES_NOT_WHOLE, computation.shares[-1].span, total=runtime.format_rate(total))
-        elif isinstance(computation, s.PerCount):
-            self.resolve(computation.count, Type.COUNT)
-            self.check_amount(computation.amount)
-        elif isinstance(computation, s.Table):
-            self.check_keys(computation.keys, len(computation.amounts), computation.amounts[0].span)
-            for amount in computation.amounts:
-                self.check_amount(amount)
-        elif isinstance(computation, s.RateTable):
-            self.check_keys(computation.keys, len(computation.rates), computation.rates[0].span)
-            self.check_money_expr(computation.base)
-            for rate in computation.rates:
-                self.check_rate(rate)
+        self.dispatch("computation", computation)
+
+    def computation_Percent(self, computation: s.Percent) -> None:
+        self.check_money_expr(computation.base)
+        self.check_rate(computation.rate)
+        if computation.rate_input is not None:
+            self.resolve(computation.rate_input, Type.RATE)
+        if computation.cap is not None:
+            self.check_cap(computation.cap)
+        if computation.base_cap is not None:
+            self.check_cap(s.Cap(computation.base_cap, (), None, span=computation.base_cap.span))
+
+    def computation_Increase(self, computation: s.Increase) -> None:
+        self.check_rate(computation.rate)
+        if computation.reading is None:
+            self.error(codes.AMBIGUOUS_INCREASE, computation.rate.span, rate=computation.rate.text)
         else:
-            self.check_tiers(computation)
+            self.check_money_expr(computation.reading.base)
+            if computation.reading.rate.value != computation.rate.value:
+                self.error(codes.READING_MISMATCH, computation.reading.rate.span,
+                           reading=computation.reading.rate.text, rate=computation.rate.text)
+
+    def computation_Brackets(self, computation: s.Brackets) -> None:
+        self.check_brackets(computation)
+
+    def computation_Increments(self, computation: s.Increments) -> None:
+        points = isinstance(computation.step, s.Rate)
+        self.resolve(computation.subject, Type.RATE if points else Type.MONEY)
+        self.check_amount(computation.amount)
+        self.check_limit(Type.RATE if points else Type.MONEY, computation.above)
+        if computation.word.text != "超过":
+            self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
+        if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
+            self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
+
+    def computation_UpToRate(self, computation: s.UpToRate) -> None:
+        self.check_money_expr(computation.base)
+        self.check_rate(computation.rate)
+        if computation.cap is not None:
+            self.check_cap(computation.cap)
+
+    def computation_Fixed(self, computation: s.Fixed) -> None:
+        self.check_amount(computation.amount)
+
+    def computation_UpTo(self, computation: s.UpTo) -> None:
+        self.check_cap(s.Cap(computation.amount, computation.scope, None, span=computation.amount.span))
+
+    def computation_Match(self, computation: s.Match) -> None:
+        self.check_money_expr(computation.base)
+        if computation.ratio.theirs == 0:
+            self.error(codes.ZERO_RATIO, computation.ratio.span, ratio=computation.ratio.text)
+
+    def computation_UnitPrice(self, computation: s.UnitPrice) -> None:
+        self.check_unit_price(computation)
+
+    def computation_AmountRange(self, computation: s.AmountRange) -> None:
+        self.check_amount(computation.low)
+        self.check_cap(s.Cap(computation.high, (), None, span=computation.high.span))
+        if computation.low.yuan > computation.high.yuan:
+            self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
+
+    def computation_RateRange(self, computation: s.RateRange) -> None:
+        self.check_money_expr(computation.base)
+        self.check_rate(computation.low)
+        self.check_rate(computation.high)
+        if computation.low.value > computation.high.value:
+            self.error(codes.EMPTY_RANGE, computation.span, low=computation.low.text, high=computation.high.text)
+
+    def computation_Schedule(self, computation: s.Schedule) -> None:
+        self.check_schedule(computation)
+
+    def computation_Stages(self, computation: s.Stages) -> None:
+        self.check_money_expr(computation.base)
+        if len(computation.events) != len(computation.shares):
+            self.error(codes.COUNT_MISMATCH, computation.shares[0].span, keys=len(computation.events),
+                       values=len(computation.shares))
+        elif computation.count.value != len(computation.events):
+            self.error(codes.COUNT_MISMATCH, computation.count.span, keys=len(computation.events),
+                       values=computation.count.value)
+        total = sum((r.value for r in computation.shares), Decimal(0))
+        if total != 1:
+            self.error(codes.SHARES_NOT_WHOLE, computation.shares[-1].span, total=runtime.format_rate(total))
+
+    def computation_PerCount(self, computation: s.PerCount) -> None:
+        self.resolve(computation.count, Type.COUNT)
+        self.check_amount(computation.amount)
+
+    def computation_Table(self, computation: s.Table) -> None:
+        self.check_keys(computation.keys, len(computation.amounts), computation.amounts[0].span)
+        for amount in computation.amounts:
+            self.check_amount(amount)
+
+    def computation_RateTable(self, computation: s.RateTable) -> None:
+        self.check_keys(computation.keys, len(computation.rates), computation.rates[0].span)
+        self.check_money_expr(computation.base)
+        for rate in computation.rates:
+            self.check_rate(rate)
+
+    def computation_Tiers(self, computation: s.Tiers) -> None:
+        self.check_tiers(computation)
 
     def check_schedule(self, schedule: s.Schedule) -> None:
         """Years readable and contiguous from the first; each part a share of a money base."""
@@ -476,42 +506,56 @@ class Checker:
                                                                          and modifier.per_unit is None):
                     self.error(codes.SCHEDULE_MODIFIER, modifier.span, text=self.source_text(modifier.span))
         for modifier in sentence.modifiers:
-            if isinstance(modifier, s.Cap):
-                self.check_cap(modifier)
-            elif isinstance(modifier, s.CapTable):
-                if not isinstance(computation, s.Table | s.RateTable):
-                    self.error(codes.CAP_TABLE_MISPLACED, modifier.span)
-                else:
-                    self.check_keys(computation.keys, len(modifier.amounts), modifier.amounts[-1].span)
-                for amount in modifier.amounts:
-                    self.check_cap(s.Cap(amount, (), None, span=amount.span))
-            elif isinstance(modifier, s.InputCap):
-                self.resolve(modifier.base, Type.MONEY)
-                if modifier.rate is not None:
-                    self.check_rate(modifier.rate)
-            elif isinstance(modifier, s.Rounding):
-                if modifier.per_unit is not None and not (isinstance(computation, s.UnitPrice)
-                                                          and computation.of is not None
-                                                          and modifier.per_unit == computation.price.text):
-                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.per_unit + modifier.mode)
-                if modifier.unit is None:
-                    self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
-            elif isinstance(modifier, s.TierReading):
-                if not isinstance(computation, s.Tiers):
-                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
-            elif isinstance(modifier, s.Prorate):
-                self.check_prorate(modifier, computation)
-            elif isinstance(modifier, s.Multiplier):
-                pass  # any computation may be multiplied; the factor is a number the grammar read
-            elif isinstance(modifier, s.Staged):
-                if isinstance(computation, s.Stages) or \
-                        sum(isinstance(m, s.Staged) for m in sentence.modifiers) > 1:
-                    self.error(codes.MISPLACED_MODIFIER, modifier.span, text=self.source_text(modifier.span))
-                if not 0 < modifier.share.value < 1:
-                    self.error(codes.SHARES_NOT_WHOLE, modifier.share.span,
-                               total=f"{modifier.share.text}（须在0与100%之间）")
-            else:
-                self.check_quota(modifier, computation)
+            self.dispatch("modifier", modifier, sentence)
+
+    def modifier_Cap(self, modifier: s.Cap, sentence: s.Sentence) -> None:
+        self.check_cap(modifier)
+
+    def modifier_CapTable(self, modifier: s.CapTable, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        if not isinstance(computation, s.Table | s.RateTable):
+            self.error(codes.CAP_TABLE_MISPLACED, modifier.span)
+        else:
+            self.check_keys(computation.keys, len(modifier.amounts), modifier.amounts[-1].span)
+        for amount in modifier.amounts:
+            self.check_cap(s.Cap(amount, (), None, span=amount.span))
+
+    def modifier_InputCap(self, modifier: s.InputCap, sentence: s.Sentence) -> None:
+        self.resolve(modifier.base, Type.MONEY)
+        if modifier.rate is not None:
+            self.check_rate(modifier.rate)
+
+    def modifier_Rounding(self, modifier: s.Rounding, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        if modifier.per_unit is not None and not (isinstance(computation, s.UnitPrice)
+                                                  and computation.of is not None
+                                                  and modifier.per_unit == computation.price.text):
+            self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.per_unit + modifier.mode)
+        if modifier.unit is None:
+            self.error(codes.AMBIGUOUS_ROUNDING, modifier.span, mode=modifier.mode)
+
+    def modifier_TierReading(self, modifier: s.TierReading, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        if not isinstance(computation, s.Tiers):
+            self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
+
+    def modifier_Prorate(self, modifier: s.Prorate, sentence: s.Sentence) -> None:
+        self.check_prorate(modifier, sentence.computation)
+
+    def modifier_Multiplier(self, modifier: s.Multiplier, sentence: s.Sentence) -> None:
+        pass  # any computation may be multiplied; the factor is a number the grammar read
+
+    def modifier_Staged(self, modifier: s.Staged, sentence: s.Sentence) -> None:
+        computation = sentence.computation
+        if isinstance(computation, s.Stages) or \
+                sum(isinstance(m, s.Staged) for m in sentence.modifiers) > 1:
+            self.error(codes.MISPLACED_MODIFIER, modifier.span, text=self.source_text(modifier.span))
+        if not 0 < modifier.share.value < 1:
+            self.error(codes.SHARES_NOT_WHOLE, modifier.share.span,
+                       total=f"{modifier.share.text}（须在0与100%之间）")
+
+    def modifier_Quota(self, modifier: s.Quota, sentence: s.Sentence) -> None:
+        self.check_quota(modifier, sentence.computation)
 
     def check_prorate(self, prorate: s.Prorate, computation: s.Computation) -> None:
         """按实际天数/365计算: a count of days (数量, or 数量（天）), a positive day count, on a rate or a fixed amount."""
@@ -607,12 +651,18 @@ class Checker:
             self.error(codes.TYPE_MISMATCH, expr.span, what=_expr_text(expr), actual=kind.value, expected="金额")
 
     def expr_type(self, expr: s.Expr) -> Type | None:
-        if isinstance(expr, s.NameRef):
-            return self.resolve(expr)
-        if isinstance(expr, s.RuleRef):
-            return self.check_rule_ref(expr)
-        if not isinstance(expr, s.BinOp):
-            return value_type(expr)
+        return cast(Type | None, self.dispatch("type", expr))
+
+    def type_NameRef(self, expr: s.NameRef) -> Type | None:
+        return self.resolve(expr)
+
+    def type_RuleRef(self, expr: s.RuleRef) -> Type | None:
+        return self.check_rule_ref(expr)
+
+    def type_object(self, expr: s.Value) -> Type | None:
+        return value_type(expr)
+
+    def type_BinOp(self, expr: s.BinOp) -> Type | None:
         left, right = self.expr_type(expr.left), self.expr_type(expr.right)
         if left is None or right is None:
             return None
@@ -796,24 +846,23 @@ def _lower_value(threshold: s.Threshold) -> s.Value:
     return threshold.low if isinstance(threshold, s.Range) else threshold.value
 
 
+_NUMBERS: dict[type, Callable[[Any], Decimal]] = {
+    s.Money: lambda v: v.yuan, s.Rate: lambda v: v.value, s.Number: lambda v: v.value, s.Count: lambda v: Decimal(v.value)}
+
+
 def _number(value: s.Value) -> Decimal | None:
-    if isinstance(value, s.Money):
-        return value.yuan
-    if isinstance(value, s.Rate | s.Number):
-        return value.value
-    if isinstance(value, s.Count):
-        return Decimal(value.value)
-    return None
+    number = _NUMBERS.get(type(value))
+    return number(value) if number is not None else None
+
+
+_EXPR_TEXTS: dict[type, Callable[[Any], str]] = {
+    s.NameRef: lambda e: e.name, s.RuleRef: lambda e: e.rule,
+    s.BinOp: lambda e: f"{_expr_text(e.left)}{e.op}{_expr_text(e.right)}"}
 
 
 def _expr_text(expr: s.Expr) -> str:
-    if isinstance(expr, s.NameRef):
-        return expr.name
-    if isinstance(expr, s.RuleRef):
-        return expr.rule
-    if isinstance(expr, s.BinOp):
-        return f"{_expr_text(expr.left)}{expr.op}{_expr_text(expr.right)}"
-    return expr.text
+    text = _EXPR_TEXTS.get(type(expr))
+    return text(expr) if text is not None else cast(s.Value, expr).text
 
 
 def check(document: s.Document, source: Source, keywords: frozenset[str]) -> tuple[Symbols, list[Diagnostic]]:
