@@ -6,6 +6,7 @@ Expected amounts are worked out by hand from the sentences (the arithmetic besid
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,34 @@ def test_pol_calc_lists_the_tranches_as_a_table(capsys: pytest.CaptureFixture[st
     # 100.01 × 30% = 30.003 → 30.00 at 开工; 竣工投产 the rest, 70.01
     assert out.splitlines()[-4:] == ["分期给付（各期之和恰为金额；末期为余额）：", "  期  应付         金额  计算",
                                      "  1   项目开工  30.00元  总额 × 30%", "  2   竣工投产  70.01元  总额 × 70%"]
+
+
+def test_pol_batch_writes_a_column_per_tranche_and_a_line_per_tranche_in_long(tmp_path: Path) -> None:
+    import csv
+    import shutil
+
+    from compiler.tools import cli
+
+    for name in ("puyang2011_02", "ningbo2020_02"):
+        shutil.copy(f"tests/corpus/clauses/{name}.pol", tmp_path)
+    years = [f"第{i}年企业缴纳所得税地方留成部分" for i in range(1, 6)]
+    source = tmp_path / "apps.csv"
+    source.write_text("申请编号,补助总额," + ",".join(years) + "\n"
+                      "A1,100.01元,80万元,90万元,100万元,120万元,33.33元\nA2,1000万元,,,,,\n", encoding="utf-8")
+    wide, long = tmp_path / "wide.csv", tmp_path / "long.csv"
+    assert cli.main(["batch", str(source), "--set", str(tmp_path), "-o", str(wide)]) == 0
+    assert cli.main(["batch", str(source), "--set", str(tmp_path), "-o", str(long), "--long"]) == 0
+    rows = list(csv.DictReader(wide.read_text(encoding="utf-8-sig").splitlines()))
+    # A1: 补助总额 100.01 → 30.00 at 开工 (30.003 to the fen), the rest 70.01; the years as in the corpus case;
+    # A2: 1000万元 → 300万元 and 700万元, and no years given, so puyang2011_02's tranche columns stay empty
+    assert [rows[0][f"第一条 条款（ningbo2020_02）：{due}"] for due in ("项目开工", "竣工投产")] == ["30.00", "70.01"]
+    assert [rows[0][f"第一条 条款（puyang2011_02）：第{i}年"] for i in range(1, 6)] == [
+        "800000.00", "900000.00", "1000000.00", "600000.00", "16.67"]
+    assert [rows[1][f"第一条 条款（ningbo2020_02）：{due}"] for due in ("项目开工", "竣工投产")] == [
+        "3000000.00", "7000000.00"]
+    assert rows[1]["第一条 条款（puyang2011_02）：第1年"] == ""
+    lines = [row for row in csv.DictReader(long.read_text(encoding="utf-8-sig").splitlines())
+             if row["原因代码"] == "tranche"]
+    assert [(row["申请编号"], row["规则"], row["原因"], row["金额"]) for row in lines][:2] == [
+        ("A1", "ningbo2020_02", "项目开工", "30.00"), ("A1", "ningbo2020_02", "竣工投产", "70.01")]
+    assert len(lines) == 2 + 5 + 2

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,12 +57,17 @@ class Sink:
     def __post_init__(self) -> None:
         self.columns = {rule: k for k, rule in enumerate(self.layout.rules)}
         self.order = {entry.rule: k for k, entry in enumerate(self.entries)}
+        self.parts = {part: len(self.columns) + k for k, part in enumerate(self.layout.tranches)}
 
-    def tail(self, chunk: batch_read.Chunk, row: int, amounts: Sequence[tuple[str, str]]) -> list[object]:
-        """The columns after the fixed ones: each rule's amount (text to the fen, "" if none), the applicant's own."""
-        cells: list[object] = [""] * len(self.columns)
+    def tail(self, chunk: batch_read.Chunk, row: int, amounts: Sequence[tuple[str, str]],
+             tranches: Sequence[tuple[str, str, str]] = ()) -> list[object]:
+        """The columns after the fixed ones: each rule's amount (text to the fen, "" if none), each tranche's
+        (rule, due, amount) of a rule paid in parts, the applicant's own."""
+        cells: list[object] = [""] * (len(self.columns) + len(self.parts))
         for rule, amount in amounts:
             cells[self.columns[rule]] = amount
+        for rule, due, amount in tranches:
+            cells[self.parts[rule, due]] = amount
         return cells + [column[row] for column in chunk.columns]
 
     def result(self, chunk: batch_read.Chunk, row: int, result: runtime.SetResult) -> list[list[object]]:
@@ -74,17 +79,26 @@ class Sink:
             self.writer.bad([number, ident, self.layout.cell(name, number), name,
                              chunk.columns[chunk.positions[name]][row] if name in chunk.positions else "", message]
                             for name, message in result.errors.items())
+        paid = [(a.entry.rule, t.due, f"{t.amount:f}") for a in result.kept for t in a.result.tranches]
         if self.layout.long:
-            return self.long(number, ident, long_statuses(result))
+            return self.long(number, ident, long_statuses(result), paid)
         amounts = [(a.entry.rule, f"{a.result.amount:f}") for a in result.kept]
-        return [output_row(number, ident, result, self.entries) + self.tail(chunk, row, amounts)]
+        return [output_row(number, ident, result, self.entries) + self.tail(chunk, row, amounts, paid)]
 
-    def long(self, number: int, ident: str, statuses: dict[str, tuple[str, str, str]]) -> list[list[object]]:
-        """The long format's lines of one application: ``statuses`` is rule → (code, amount, reason)."""
+    def long(self, number: int, ident: str, statuses: dict[str, tuple[str, str, str]],
+             tranches: Sequence[tuple[str, str, str]] = ()) -> list[list[object]]:
+        """The long format's lines of one application: ``statuses`` is rule → (code, amount, reason); after an
+        award paid in parts, a line per tranche (rule, due, amount): 状态 分期, 原因代码 tranche, 原因 when it is due."""
         order = self.order
-        return [[number, ident, entry.article, entry.rule, entry.title, batch_write.STATUS[code], amount, code, reason]
-                for rule, (code, amount, reason) in sorted(statuses.items(), key=lambda item: order[item[0]])
-                for entry in (self.entries[order[rule]],)]
+        lines: list[list[object]] = []
+        for rule, (code, amount, reason) in sorted(statuses.items(), key=lambda item: order[item[0]]):
+            entry = self.entries[order[rule]]
+            lines.append([number, ident, entry.article, entry.rule, entry.title, batch_write.STATUS[code], amount, code,
+                          reason])
+            if code == "award":
+                lines += [[number, ident, entry.article, entry.rule, entry.title, batch_write.STATUS["tranche"],
+                           paid, "tranche", due] for of, due, paid in tranches if of == rule]
+        return lines
 
 
 def long_statuses(result: runtime.SetResult) -> dict[str, tuple[str, str, str]]:
@@ -131,7 +145,8 @@ def yuan_text(fen: int) -> str:
 
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
         kernels: Sequence[vector_set.Kernel | None] | None = None, encoding: str | None = None,
-        budgets: dict[str, Decimal] | None = None, summary_file: Path | None = None, long: bool = False) -> Summary:
+        budgets: dict[str, Decimal] | None = None, summary_file: Path | None = None, long: bool = False,
+        dues: Mapping[str, Sequence[str]] | None = None) -> Summary:
     """Evaluate every application in ``source`` and write the results to ``target``.
 
     With ``kernels`` (aligned with ``entries``), each chunk of applications is
@@ -140,7 +155,9 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
     file's, where it is not to be detected (``batch_read``).  ``budgets`` (programme → its size)
     are set against what is claimed in the summary, which is also written to ``summary_file``
     (CSV) if given, and is the 汇总 sheet of an XLSX result.  ``long``: a row per application and
-    rule its facts reach (``batch_write.LONG_COLUMNS``) instead of one per application.
+    rule its facts reach (``batch_write.LONG_COLUMNS``) instead of one per application.  ``dues``: rule → when
+    each of its tranches is due, for the rules paid in parts: a column per tranche (a line per tranche in the
+    long format); such a file is computed row by row.
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
@@ -158,7 +175,8 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
         with ExitStack() as stack:
             applications = batch_read.read(source, known, stack, encoding)
             summary.warnings, summary.encoding = applications.warnings, applications.encoding
-            layout = Layout.of(entries, applications.header, lettered=source.suffix.lower() != ".parquet", long=long)
+            layout = Layout.of(entries, applications.header, lettered=source.suffix.lower() != ".parquet", long=long,
+                               dues=dues)
             _write(entries, applications, layout, target, summary, progress, kernels,
                    lambda: batch_write.summary_rows(summary, layout, budgets or {}, source))
         if summary_file is not None:
@@ -184,6 +202,8 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
                kernels: Sequence[vector_set.Kernel | None] | None, summed: Callable[[], list[list[object]]]) -> None:
     writer = Writer(target, layout)
     sink = Sink(writer, summary, layout, entries)
+    if layout.tranches:
+        kernels = None  # the tranches are the scalar calculators' (the column path gives amounts only)
     bar = progress_bar(applications, progress)
     try:
         for chunk in applications.chunks(CHUNK):

@@ -40,7 +40,7 @@ MONEY = (2, 3)  # the fixed columns that hold amounts
 LONG_COLUMNS = ("行号", "申请编号", "条款", "规则", "名称", "状态", "金额", "原因代码", "原因")
 LONG_AMOUNT = 6
 STATUS = {"award": "适用", "dropped": "叠加未采用", "not_applicable": "不适用", "expired": "不在有效期内",
-          "wrong_input": "输入有误", "question": "待补充"}
+          "wrong_input": "输入有误", "question": "待补充", "tranche": "分期"}
 BAD_COLUMNS = ("行号", "申请编号", "单元格", "列", "填写的内容", "问题")
 MONEY_FORMAT = '#,##0.00"元"'
 FROM_APPLICATION = "（申请表）"  # after an applicant's column whose name a result column has
@@ -91,9 +91,12 @@ class Layout:
     header: tuple[str, ...]
     money: frozenset[int]  # the columns that hold amounts
     long: bool = False  # one row per application and rule (``LONG_COLUMNS``) instead
+    tranches: tuple[tuple[str, str], ...] = ()  # (rule, due): a column per tranche of a rule paid in parts
 
     @classmethod
-    def of(cls, entries: Sequence[runtime.Entry], header: Sequence[str], lettered: bool, long: bool = False) -> Layout:
+    def of(cls, entries: Sequence[runtime.Entry], header: Sequence[str], lettered: bool, long: bool = False,
+           dues: Mapping[str, Sequence[str]] | None = None) -> Layout:
+        """``dues``: rule → when each of its tranches is due, for a rule paid in parts (§4.5)."""
         from openpyxl.utils import get_column_letter
 
         given = {name for name in header if name}
@@ -104,10 +107,17 @@ class Layout:
         shown = tuple(f"{name}{FROM_APPLICATION}" if name in taken else name for name in inputs)
         letters = {name: get_column_letter(k + 1) if lettered else "" for k, name in enumerate(header) if name}
         rules = tuple(e.rule for e in chosen)
+        tranches = tuple((e.rule, due) for e in chosen for due in (dues or {}).get(e.rule, ()))
         if long:
-            return cls(rules, titles, inputs, letters, LONG_COLUMNS, frozenset([LONG_AMOUNT]), long=True)
-        money = frozenset([*MONEY, *range(len(OUTPUT_COLUMNS), len(OUTPUT_COLUMNS) + len(chosen))])
-        return cls(rules, titles, inputs, letters, (*OUTPUT_COLUMNS, *titles, *shown), money)
+            return cls(rules, titles, inputs, letters, LONG_COLUMNS, frozenset([LONG_AMOUNT]), long=True,
+                       tranches=tranches)
+        parts = tuple(f"{rule_title(e)}：{due}" for e in chosen for due in (dues or {}).get(e.rule, ()))
+        taken = {*taken, *parts}
+        shown = tuple(f"{name}{FROM_APPLICATION}" if name in taken else name for name in inputs)
+        amounts = len(chosen) + len(parts)
+        money = frozenset([*MONEY, *range(len(OUTPUT_COLUMNS), len(OUTPUT_COLUMNS) + amounts)])
+        return cls(rules, titles, inputs, letters, (*OUTPUT_COLUMNS, *titles, *parts, *shown), money,
+                   tranches=tranches)
 
     def cell(self, name: str, number: int) -> str:
         """The cell of input ``name`` on row ``number`` of the applications file (``E5``), "" in Parquet."""

@@ -570,7 +570,7 @@ def run_batch(args: argparse.Namespace) -> int:
     try:
         summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
                             encoding=args.encoding, budgets=policy_set.budgets(modules), summary_file=args.summary,
-                            long=args.long)
+                            long=args.long, dues=policy_set.dues(modules))
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     for warning in summary.warnings:

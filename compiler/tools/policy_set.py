@@ -44,6 +44,12 @@ def budgets(modules: Sequence[ir.Module]) -> dict[str, Decimal]:
     return {budget_name(m, b.name, modules): b.amount for m in modules for a in m.articles for b in a.budgets}
 
 
+def dues(modules: Iterable[ir.Module]) -> dict[str, tuple[str, ...]]:
+    """Rule → when each of its tranches is due, for the rules paid in parts (year by year, in stages)."""
+    return {rule.id: tuple(t.due for t in rule.schedule.tranches)
+            for module in modules for rule in module.rules if rule.schedule is not None}
+
+
 def entries(modules: Iterable[ir.Module],
             function_for: Callable[[ir.Module, ir.Rule], Callable[..., Any]] | None = None) -> list[runtime.Entry]:
     modules = list(modules)

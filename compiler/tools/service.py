@@ -134,6 +134,7 @@ class Policies:
         self.batch_entries = batch_entries if batch_entries is not None else self.entries
         self.kernels = kernels
         self.budgets = policy_set.budgets(self.modules)
+        self.dues = policy_set.dues(self.modules)  # the rules paid in parts: a column per tranche
         self.examples = examples(folder) if folder is not None else {}
         self.known = {name for entry in self.entries for name, _, _ in entry.inputs} | \
             {runtime.DATE_FIELD, runtime.PLACE_FIELD}
@@ -211,7 +212,8 @@ class Policies:
             target = Path(folder) / f"results.{'parquet' if output == 'json' else output}"
             source.write_bytes(data)
             try:
-                summary = batch.run(self.batch_entries, source, target, progress=False, kernels=self.kernels)
+                summary = batch.run(self.batch_entries, source, target, progress=False, kernels=self.kernels,
+                                    dues=self.dues)
             except batch.BatchError as error:
                 raise Problems([Problem("file", str(error).replace(str(source), name))]) from None
             answer = BatchAnswer(None, None, {
