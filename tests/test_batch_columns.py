@@ -87,6 +87,8 @@ def test_by_column_and_row_by_row_write_the_same_bytes(tmp_path: Path, monkeypat
 
 def test_cells_over_several_lines_quotes_and_many_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("compiler.tools.batch.CHUNK", 4)  # rows of one application in several chunks
+    monkeypatch.setattr("compiler.tools.batch.COLUMN_CHUNK", 7)  # by column other chunks, the same bytes
+    monkeypatch.setattr("compiler.tools.batch_write.PARQUET_BATCH", 5)  # row groups across the chunks of both
     rows = [HEADER, *ROWS]
     rows += [[f"B{n}", "2023-05-05", "是", f"{n}万元", f"{n}万元", "国家4A级旅游景区\n（新评）" if n % 3 else "",
               "是" if n % 2 else "否", "是", "是", f"{n / 10}亿元", "是", f"\"{n}\"万元"] for n in range(1, 30)]
@@ -146,3 +148,21 @@ def test_parquet_cells_by_column_are_the_cells_one_at_a_time(tmp_path: Path, mon
     parquet.write_table(arrow.table(columns), source)
     scalar, vector, _ = run_three(tmp_path, source, ".csv", monkeypatch)
     assert vector == scalar
+
+
+@pytest.mark.parametrize("spread", [5, 300, 10**9])  # keys by a table of their range, and (10**9) by sorting
+def test_distinct_keys_are_numpys_unique(spread: int) -> None:
+    import numpy as np
+
+    from compiler.tools import batch_frame
+
+    chance = np.random.default_rng(spread)
+    keys = chance.integers(0, spread, 2000, dtype=np.int64)
+    distinct, inverse, first = batch_frame.distinct_of(keys, first=True)
+    expected, index, back = np.unique(keys, return_index=True, return_inverse=True)
+    assert distinct.tolist() == expected.tolist() and inverse.tolist() == back.reshape(-1).tolist()
+    assert first is not None and first.tolist() == index.tolist()
+    table = np.stack([keys % 7 - 1, keys % 5 * 10**12, keys % 3])  # the columns equal where keys % 105 are
+    together = batch_frame.row_keys(table)
+    assert np.unique(together).size == np.unique(keys % 105).size
+    assert all(together[a] == together[b] for a, b in [(0, k) for k in np.flatnonzero(keys % 105 == keys[0] % 105)])

@@ -198,6 +198,8 @@ def test_pol_batch_writes_the_same_results_by_column_and_row_by_row(tmp_path: Pa
     from compiler.tools import batch
 
     monkeypatch.setattr(batch, "CHUNK", 256)
+    monkeypatch.setattr(batch, "COLUMN_CHUNK", 300)  # row groups of 100 rows across chunks of 256 and of 300
+    monkeypatch.setattr("compiler.tools.batch_write.PARQUET_BATCH", 100)
 
     header, columns = applications(700, 77 + len(suffix), ALL_INPUTS)
     rows = [list(row) for row in zip(*columns, strict=True)]

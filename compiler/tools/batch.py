@@ -1,6 +1,6 @@
 """A bureau's whole list of applications: one output row per application.
 
-Applications are read ``CHUNK`` rows at a time as columns of text
+Applications are read ``COLUMN_CHUNK`` rows at a time (``CHUNK`` row by row) as columns of text
 (``batch_read``: UTF-8 CSV by pyarrow's multi-threaded reader into Arrow, other
 encodings by the csv module, XLSX in openpyxl's streaming mode, Parquet with
 pyarrow), evaluated by column with the vectorised calculators (``vector_set``,
@@ -39,7 +39,10 @@ OUTPUT_COLUMNS = batch_write.OUTPUT_COLUMNS
 TEMPORARY = batch_write.TEMPORARY
 
 
-CHUNK = 10_000  # applications read, and evaluated by column, together
+CHUNK = 10_000  # applications read, and evaluated row by row, together
+# applications read, and evaluated by column, together: five times fewer chunks took an eighth less time on
+# a million rows (each chunk decodes its distinct texts and builds its columns again), for 100 MB more at peak
+COLUMN_CHUNK = 50_000
 
 
 @dataclass
@@ -206,7 +209,7 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
         kernels = None  # the tranches are the scalar calculators' (the column path gives amounts only)
     bar = progress_bar(applications, progress)
     try:
-        for chunk in applications.chunks(CHUNK):
+        for chunk in applications.chunks(CHUNK if kernels is None else COLUMN_CHUNK):
             if kernels is not None:
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.coded())
                 if layout.long or writer.kind == ".xlsx":

@@ -34,13 +34,42 @@ SEPARATOR = "；"  # between the items of a column (awards, questions, reasons, 
 
 
 def yuan(fen: Array) -> Any:
-    """Fen (int64, ≥ 0) as the results write yuan: ``12345`` → ``"123.45"`` (``batch.yuan_text``), as Arrow text."""
+    """Fen (int64, ≥ 0) as the results write yuan: ``12345`` → ``"123.45"`` (``batch.yuan_text``), as Arrow text.
+
+    The fen are taken as a decimal128 column with two places, without arithmetic: a decimal128 value is
+    its unscaled integer in 16 bytes, little-endian, here the fen and eight zero bytes above them.  Arrow
+    writes such a decimal with both places, as "0.00" and "123.45"."""
     import pyarrow as arrow
     import pyarrow.compute as compute
 
-    whole = compute.cast(arrow.array(fen // 100), arrow.string())
-    cents = compute.utf8_lpad(compute.cast(arrow.array(fen % 100), arrow.string()), 2, "0")
-    return compute.binary_join_element_wise(whole, cents, ".")
+    unscaled = np.zeros((len(fen), 2), dtype="<i8")
+    unscaled[:, 0] = fen
+    decimals = arrow.Array.from_buffers(arrow.decimal128(20, 2), len(fen), [None, arrow.py_buffer(unscaled)])
+    return compute.cast(decimals, arrow.string())
+
+
+def distinct_of(keys: Array, first: bool = False) -> tuple[Array, Array, Array | None]:
+    """``np.unique(keys, return_inverse=True)`` (and, with ``first``, each distinct key's first row) for
+    integer keys ≥ 0: by a table of the keys' range where it is small next to the rows (a reason's codes,
+    a question's bits), else by sorting."""
+    rows = len(keys)
+    top = int(keys.max()) + 1 if rows else 0
+    if top > 4 * rows + 4096:
+        if first:
+            distinct, index, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            return distinct, inverse.reshape(-1), index
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse.reshape(-1), None
+    seen = np.zeros(top, dtype=np.bool_)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    number = np.cumsum(seen) - 1  # key → its place among the distinct keys
+    inverse = number[keys]
+    if not first:
+        return distinct.astype(keys.dtype, copy=False), inverse, None
+    earliest = np.full(top, rows, dtype=np.int64)
+    np.minimum.at(earliest, keys, np.arange(rows, dtype=np.int64))
+    return distinct.astype(keys.dtype, copy=False), inverse, earliest[distinct]
 
 
 def joined(parts: Sequence[Any], rows: int) -> Any:
@@ -60,9 +89,9 @@ def joined(parts: Sequence[Any], rows: int) -> Any:
 def coded_texts(keys: Array, where: Array, word: Any) -> tuple[Array, list[str | None]]:
     """Per row, the code of ``word(key)`` where ``where`` holds (-1 elsewhere), and the texts coded: each
     distinct key worded once."""
-    distinct, inverse = np.unique(keys[where], return_inverse=True)
+    distinct, inverse, _ = distinct_of(keys[where])
     codes = np.full(len(keys), -1, dtype=np.int64)
-    codes[where] = inverse.reshape(-1)
+    codes[where] = inverse
     return codes, [word(key) for key in distinct.tolist()]
 
 
@@ -79,12 +108,13 @@ def combined(parts: Sequence[tuple[Array, list[str | None]]], rows: int) -> Any:
             key, size = inverse.reshape(-1).astype(np.int64), len(found)
         key = key * (len(texts) + 1) + (codes + 1)
         size *= len(texts) + 1
-    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, inverse, first = distinct_of(key, first=True)
+    assert first is not None
     words = []
     for row in first.tolist():
         words.append(SEPARATOR.join(text for codes, texts in parts if codes[row] >= 0
                                     and (text := texts[codes[row]]) is not None))
-    return arrow.DictionaryArray.from_arrays(arrow.array(inverse.reshape(-1).astype(np.int32)),
+    return arrow.DictionaryArray.from_arrays(arrow.array(inverse.astype(np.int32)),
                                              arrow.array(words or [""], type=arrow.string()))
 
 
@@ -135,10 +165,10 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
         refused = ((state == vector_set.NOT_APPLICABLE) | (state == vector_set.EXPIRED) | (state == vector_set.GATE)
                    | (state == vector_set.WRONG_INPUT)) & plain
         if refused.any():
-            keys = state.astype(np.int64) << 32 | detail[index].astype(np.int64)
+            keys = detail[index].astype(np.int64) << 3 | state  # the statuses refused are below 8: a small key
 
             def reason(key: int, index: int = index, entry: runtime.Entry = entry) -> str | None:
-                return not_applicable_text(entry.rule, outcome.reason(index, key >> 32, key & 0xFFFFFFFF))
+                return not_applicable_text(entry.rule, outcome.reason(index, key & 7, key >> 3))
 
             reason_parts.append(coded_texts(keys, refused, reason))
     ident = arrow.array([""] * rows, type=arrow.string())
@@ -215,7 +245,8 @@ def decisions(outcome: vector_set.Outcome, plain: Array) -> Any:
     paying = np.array([np.where((outcome.status[index][where] == vector_set.AWARD)
                                 | (outcome.status[index][where] == vector_set.DROPPED),
                                 outcome.amounts[index][where], -1) for index in sharing])
-    distinct, first, inverse = np.unique(paying, axis=1, return_index=True, return_inverse=True)
+    _, inverse, first = distinct_of(row_keys(paying), first=True)
+    assert first is not None
     words = [""]
     for row in where[first].tolist():
         stacked = runtime.SetResult([], [], [], {}, {}, {}, [])
@@ -223,5 +254,20 @@ def decisions(outcome: vector_set.Outcome, plain: Array) -> Any:
                         if outcome.status[index][row] in (vector_set.AWARD, vector_set.DROPPED)], stacked)
         words.append(" ".join(stacked.decisions))
     codes = np.zeros(rows, dtype=np.int32)
-    codes[where] = inverse.reshape(-1) + 1
+    codes[where] = inverse + 1
     return arrow.DictionaryArray.from_arrays(arrow.array(codes), arrow.array(words, type=arrow.string()))
+
+
+def row_keys(table: Array) -> Array:
+    """For the columns of a 2-D int64 table (each value ≥ -1), a key per column, equal where the columns
+    are: each row's values numbered, and the numbers put together (renumbered before they pass int64)."""
+    key = np.zeros(table.shape[1], dtype=np.int64)
+    size = 1
+    for values in table:
+        distinct, number, _ = distinct_of(values + 1)
+        if size * len(distinct) >= 2**62:
+            found, key, _ = distinct_of(key)
+            size = len(found)
+        key = key * len(distinct) + number
+        size *= len(distinct)
+    return key

@@ -429,9 +429,11 @@ def arrow_text(column: Any) -> Any:
 
     kind = column.type
     if arrow.types.is_string(kind) or arrow.types.is_large_string(kind):
-        return stripped(compute.fill_null(column.cast(arrow.string()), ""))
+        text = column if arrow.types.is_string(kind) else column.cast(arrow.string())
+        return stripped(compute.fill_null(text, "") if text.null_count else text)
     if arrow.types.is_integer(kind):
-        return compute.fill_null(compute.cast(column, arrow.string()), "")
+        text = compute.cast(column, arrow.string())
+        return compute.fill_null(text, "") if text.null_count else text
     return arrow.array([cell_text(value) for value in column.to_pylist()], type=arrow.string())
 
 

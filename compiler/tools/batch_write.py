@@ -44,7 +44,7 @@ STATUS = {"award": "适用", "dropped": "叠加未采用", "not_applicable": "�
 BAD_COLUMNS = ("行号", "申请编号", "单元格", "列", "填写的内容", "问题")
 MONEY_FORMAT = '#,##0.00"元"'
 FROM_APPLICATION = "（申请表）"  # after an applicant's column whose name a result column has
-PARQUET_BATCH = 10_000  # rows written at a time
+PARQUET_BATCH = 10_000  # rows of a Parquet row group (the last fewer), however many rows come at a time
 WIDEST = 50  # columns of the widest column, in characters of one column
 HEADER_WIDEST = 24  # a longer header wraps
 WIDTH_SAMPLE = 200  # the rows the widths are measured on
@@ -378,7 +378,7 @@ class Writer:
             self.tables.append(self.arrow.Table.from_arrays(decoded, schema=self.schema))
             self.waiting += len(columns[0])
             if self.waiting >= PARQUET_BATCH:
-                self.flush()
+                self.flush(whole=False)
         else:
             self.write_many(list(zip(*(column.to_pylist() for column in columns), strict=True)))  # text, as rows
 
@@ -424,10 +424,14 @@ class Writer:
         _sheet_top(self.sheet, header, widths, "C2")
         self.started = True
 
-    def flush(self) -> None:
+    def flush(self, whole: bool = True) -> None:
+        """Write the rows waiting as row groups of ``PARQUET_BATCH`` rows; unless ``whole``, only full groups
+        (the rest waits for more)."""
         table = self.arrow.concat_tables(self.tables) if self.tables else self.schema.empty_table()
-        self.parquet.write_table(table.combine_chunks())
-        self.tables, self.waiting = [], 0
+        ready = len(table) if whole else len(table) // PARQUET_BATCH * PARQUET_BATCH
+        self.parquet.write_table(table.slice(0, ready).combine_chunks(), row_group_size=PARQUET_BATCH)
+        rest = table.slice(ready)
+        self.tables, self.waiting = ([rest] if len(rest) else []), len(rest)
 
     def commit(self, summary: Sequence[Sequence[object]]) -> None:
         """Move the result into place; ``summary`` (``summary_rows``) becomes the workbook's 汇总 sheet."""

@@ -357,16 +357,7 @@ def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate
     given, wrong, exact = fast.copy(), np.zeros(count, dtype=np.bool_), np.zeros(count, dtype=np.bool_)
     codes: list[object] = []
     for position, text in zip(slow, _texts_at(texts, slow), strict=True):
-        value: object = None
-        message = None
-        code: object = None
-        if text != "":
-            try:
-                value = inputs.read(kind, text, options)
-            except ValueError as error:
-                message = str(error)
-            else:
-                code = _encode(kind, value, options, rate_scale)
+        value, message, code = _one_text(kind, text, tuple(options), rate_scale)
         values[position] = value
         messages[position] = message
         read_well = message is None and text != ""
@@ -384,6 +375,20 @@ def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate
     top = int(distinct.max()) if count and kind in _NUMERIC else 0
     return _Field(kind, options, given[inverse], wrong[inverse], exact[inverse], distinct[inverse], inverse, values,
                   messages, distinct, fast, top)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _one_text(kind: str, text: str, options: tuple[str, ...], rate_scale: int) -> tuple[object, str | None, object]:
+    """A text not read by column: its value (None if nothing was written or it cannot be read), why it cannot
+    be read, and its code (None where the int64 columns cannot carry it).  Remembered: the same dates,
+    yes/no and choices come back in every chunk of a file."""
+    if text == "":
+        return None, None, None
+    try:
+        value = inputs.read(kind, text, options)
+    except ValueError as error:
+        return None, str(error), None
+    return value, None, _encode(kind, value, options, rate_scale)
 
 
 def positions(header: Sequence[str]) -> dict[str, int]:
