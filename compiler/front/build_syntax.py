@@ -77,8 +77,18 @@ def _whole(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value  # type: ignore[operator]
 
 
+def _is_token(child: object, *kinds: str) -> bool:
+    """Whether ``child`` is a token of one of ``kinds`` (rather than a node, or another token)."""
+    return isinstance(child, Token) and child.type in kinds
+
+
 def _tokens(children: Sequence[Any], kind: str) -> list[Token]:
-    return [c for c in children if isinstance(c, Token) and c.type == kind]
+    return [c for c in children if _is_token(c, kind)]
+
+
+def _without(children: Sequence[Any], kind: str) -> list[Any]:
+    """``children`` without the tokens of ``kind`` (words such as 再 or 按 that say nothing here)."""
+    return [c for c in children if not _is_token(c, kind)]
 
 
 def _token(children: Sequence[Any], kind: str) -> Token | None:
@@ -88,7 +98,7 @@ def _token(children: Sequence[Any], kind: str) -> Token | None:
 
 def _without_opener(children: list[Any]) -> list[Any]:
     """``children`` without the 对 that may open the sentence (对X首次突破…的，分别…)."""
-    return children[1:] if children and isinstance(children[0], Token) and children[0].type == "FOR" else children
+    return children[1:] if children and _is_token(children[0], "FOR") else children
 
 
 def _nodes(children: Sequence[Any], kind: type) -> list[Any]:
@@ -306,7 +316,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         marks: list[Token | None] = [None, None]
         words: list[s.Word | None] = [None, None]
         for child in children:
-            if isinstance(child, Token) and child.type == "BOUND_SUFFIX":
+            if _is_token(child, "BOUND_SUFFIX"):
                 words[len(values) - 1] = _word_of(child)  # 100万元以上至500万元以下
             elif isinstance(child, Token):
                 marks[len(values) - 1] = child  # a mark follows the value it qualifies
@@ -391,9 +401,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return _node(children, s.Award), s.Cap(money, (), None, span=_meta_span(meta))
 
     def percent(self, meta: Any, children: list[Any]) -> s.Percent:
-        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        children = _without(children, "AGAIN")
         base = children[1]
-        rate_input = children[2] if isinstance(children[2], Token) and children[2].type == "NAME" else None
+        rate_input = children[2] if _is_token(children[2], "NAME") else None
         rate_token = _tokens(children, "RATE")[0]
         tail = [c for c in children if isinstance(c, tuple)]
         award, cap = tail[0] if tail else (None, None)
@@ -444,7 +454,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def percent_points(self, meta: Any, children: list[Any]) -> s.Percent:
         """按贷款金额给予1.5个百分点的贴息 · 按贷款金额贴息1.5个百分点: 1.5% of the principal."""
-        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        children = _without(children, "AGAIN")
         award = _node(children, s.Award)
         if award is None:  # 贴息1.5个百分点: the award word before the points
             word = _tokens(children, "AWARD")[0]
@@ -483,7 +493,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return self.amount_range(meta, children)
 
     def rate_range(self, meta: Any, children: list[Any]) -> s.RateRange:
-        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        children = _without(children, "AGAIN")
         low, high = (self._rate(t) for t in _tokens(children, "RATE"))
         return s.RateRange(children[1], low, high, _node(children, s.Award), span=_meta_span(meta))
 
@@ -546,7 +556,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def percent_rate_given(self, meta: Any, children: list[Any]) -> s.Percent:
         """按实际投入给予10%的补助: the rate after 给予, the same as 按实际投入的10%给予补助."""
-        children = [c for c in children if not (isinstance(c, Token) and c.type == "AGAIN")]
+        children = _without(children, "AGAIN")
         return s.Percent(children[1], self._rate(_tokens(children, "RATE")[0]), _node(children, s.Award), None,
                          span=_meta_span(meta))
 
@@ -560,7 +570,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def upto_rate_capped(self, meta: Any, children: list[Any]) -> s.UpToRate:
         """给予不高于投资额5%、单个企业年度最高不超过200万元补助: at most the share, and at most the amount."""
-        word = next(c for c in children if isinstance(c, Token) and c.type in ("NOT_OVER", "BOUND_PREFIX"))
+        word = next(c for c in children if _is_token(c, "NOT_OVER", "BOUND_PREFIX"))
         if str(word) not in ("不超过", "不高于"):
             self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
                                          expected="“不超过”或“不高于”（给予不高于X的10%、最高…补助）"))
@@ -658,7 +668,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                        span=_meta_span(meta))
 
     def year_of(self, meta: Any, children: list[Any]) -> tuple[s.Expr | None, s.Rate, s.Award | None]:
-        children = [c for c in children if not (isinstance(c, Token) and c.type == "BY")]
+        children = _without(children, "BY")
         base = _name(children[0]) if isinstance(children[0], Token) else children[0]
         return base, _node(children, s.Rate), _node(children, s.Award)
 
@@ -770,7 +780,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return (condition, noun) if noun is not None else condition
 
     def _declared_noun(self, children: list[Any]) -> s.IsTrue | None:
-        noun = next((c for c in children if isinstance(c, Token) and c.type == "NAME"), None)
+        noun = next((c for c in children if _is_token(c, "NAME")), None)
         if noun is None or str(noun) not in self._inputs:
             return None
         return s.IsTrue(_name(noun), span=token_span(noun))
@@ -786,10 +796,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return children[1]
 
     def computed(self, meta: Any, children: list[Any]) -> s.Sentence:
-        if isinstance(children[0], Token) and children[0].type == "QUALIFIER":  # 当年… · 均…: wording only
+        if _is_token(children[0], "QUALIFIER"):  # 当年… · 均…: wording only
             children = children[1:]
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
-                     for c in children[1:] if not (isinstance(c, Token) and c.type == "AND")]
+                     for c in children[1:] if not _is_token(c, "AND")]
         return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
@@ -1111,130 +1121,165 @@ _DOCUMENT_FIELDS = {
 }
 
 
+class _Assembly:
+    """The flat items grouped into a document, one item at a time: each kind of item placed by its own method,
+    ``item_<kind>`` (the table of kinds is the methods), which reports what stands in the wrong place."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.fields: dict[str, Any] = {}
+        self.inputs: list[s.InputDecl] = []
+        self.sections: list[s.Section] = []
+        self.articles: list[_ArticleDraft] = []
+        self.rules: list[_RuleDraft] = []
+        self.section: s.Section | None = None
+        self.article: _ArticleDraft | None = None
+        self.rule: _RuleDraft | None = None
+        self.document_readings: list[s.Quote] = []
+
+    def add(self, item: Item) -> None:
+        kind = "field" if item.kind in _DOCUMENT_FIELDS else item.kind
+        getattr(self, f"item_{kind}")(item, item.value)
+
+    def misplaced(self, item: Item, label: str, where: str) -> None:
+        self.diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, self.source, item.span, field=label, where=where))
+
+    def item_field(self, item: Item, value: Any) -> None:
+        if item.kind in self.fields:
+            self.diagnostics.append(make(codes.DUPLICATE_FIELD, self.source, item.span, field=_DOCUMENT_FIELDS[item.kind]))
+        else:
+            self.fields[item.kind] = value
+
+    def item_input(self, item: Item, value: s.InputDecl) -> None:
+        self.inputs.append(value)
+
+    def item_section(self, item: Item, value: Any) -> None:
+        self.section = s.Section(value.text, None, item.span)
+        self.sections.append(self.section)
+        self.article, self.rule = None, None
+
+    def item_lead(self, item: Item, value: Any) -> None:
+        if self.section is None or self.article is not None:
+            self.misplaced(item, "牵头单位", "“篇「…」”之后、第一条之前")
+        else:
+            self.section = s.Section(self.section.title, value.text, self.section.span)
+            self.sections[-1] = self.section
+
+    def item_article(self, item: Item, value: Any) -> None:
+        number, text, title = value
+        self.article = _ArticleDraft(number, text, title, self.section, item.span)
+        self.articles.append(self.article)
+        self.rule = None
+
+    def item_responsible(self, item: Item, value: Any) -> None:
+        if self.rule is not None:
+            self.rule.responsible = value.text
+        elif self.article is not None:
+            self.article.responsible = value.text
+        else:
+            self.misplaced(item, "责任单位", "条或规则之下")
+
+    def item_not_computable(self, item: Item, value: Any) -> None:
+        if self.article is None or self.rule is not None:
+            self.misplaced(item, "不计算", "条之下（而非规则之下）")
+        else:
+            self.article.not_computable = value
+
+    def item_pending(self, item: Item, value: Any) -> None:
+        if self.article is None or self.rule is not None:
+            self.misplaced(item, "未编码", "条之下（而非规则之下）")
+        else:
+            self.article.pending.append(value)
+
+    def item_budget(self, item: Item, value: Any) -> None:
+        if self.article is None or self.rule is not None:
+            self.misplaced(item, "专项资金", "条之下（而非规则之下）")
+        else:
+            self.article.budgets.append(value)
+
+    def item_rule(self, item: Item, value: Any) -> None:
+        ident, title = value
+        self.rule = _RuleDraft(str(ident), token_span(ident), title, self.article, item.span)
+        self.rules.append(self.rule)
+        if self.article is None:
+            self.diagnostics.append(make(codes.RULE_OUTSIDE_ARTICLE, self.source, token_span(ident), name=str(ident)))
+
+    def item_source(self, item: Item, value: Any) -> None:
+        if self.rule is not None:
+            self.rule.sources.append(value)
+        elif self.article is not None:
+            self.article.quotes.append(value)
+        else:
+            self.misplaced(item, "原文", "条或规则之下")
+
+    def item_monotone(self, item: Item, value: Any) -> None:
+        if self.rule is None:
+            self.misplaced(item, "单调", "规则之下")
+        else:
+            self.rule.monotone += value
+
+    def item_items(self, item: Item, value: Any) -> None:
+        if self.rule is None:
+            self.misplaced(item, "逐项", "规则之下")
+        else:
+            self.rule.items = value
+
+    def item_matter(self, item: Item, value: Any) -> None:
+        if self.rule is None:
+            self.misplaced(item, "事项", "规则之下")
+        else:
+            self.rule.matter, self.rule.stacking = value
+
+    def item_reading(self, item: Item, value: Any) -> None:
+        if self.rule is not None:
+            self.rule.readings.append(value)
+        elif self.article is None and not self.articles:
+            self.document_readings.append(value)
+        else:
+            self.misplaced(item, "解读", "规则之下，或文件开头（第一条之前）")
+
+    def item_sentence(self, item: Item, value: s.Sentence | s.Exclusion) -> None:
+        if self.rule is None:
+            self.diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, self.source, item.span))
+        elif isinstance(value, s.Exclusion):
+            self.rule.exclusions.append(value)
+        else:
+            self.rule.sentences.append(value)
+
+    def document(self) -> s.Document:
+        choices = frozenset(declared_names(self.source.text)) - frozenset(declared_inputs(self.source.text))
+        fields = self.fields
+        frozen = {id(draft): draft.freeze() for draft in self.articles}
+        boundary = fields.get("boundary")
+        return s.Document(
+            original=fields.get("original"),
+            number=fields.get("number"),
+            title=fields.get("title"),
+            issuer=fields.get("issuer"),
+            places=fields.get("places"),
+            date=fields.get("date"),
+            validity=fields.get("validity"),
+            boundary=boundary if isinstance(boundary, tuple) else None,
+            civil_code=boundary == "民法典",
+            rounding=fields.get("rounding"),
+            inputs=tuple(self.inputs),
+            sections=tuple(self.sections),
+            articles=tuple(frozen.values()),
+            rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None, choices) for r in self.rules),
+            readings=tuple(self.document_readings),
+            stacking=fields.get("stacking"),
+            across=fields.get("across"),
+            total_cap=fields.get("total_cap"),
+        )
+
+
 def assemble(items: list[Item], source: Source) -> tuple[s.Document, list[Diagnostic]]:
     """Group the flat items into a document, reporting what stands in the wrong place."""
-    diagnostics: list[Diagnostic] = []
-    fields: dict[str, Any] = {}
-    inputs: list[s.InputDecl] = []
-    sections: list[s.Section] = []
-    articles: list[_ArticleDraft] = []
-    rules: list[_RuleDraft] = []
-    section: s.Section | None = None
-    article: _ArticleDraft | None = None
-    rule: _RuleDraft | None = None
-    document_readings: list[s.Quote] = []
-    choices = frozenset(declared_names(source.text)) - frozenset(declared_inputs(source.text))
-
-    def misplaced(item: Item, label: str, where: str) -> None:
-        diagnostics.append(make(codes.FIELD_OUTSIDE_RULE, source, item.span, field=label, where=where))
-
+    assembly = _Assembly(source)
     for item in items:
-        kind, value = item.kind, item.value
-        if kind in _DOCUMENT_FIELDS:
-            if kind in fields:
-                diagnostics.append(make(codes.DUPLICATE_FIELD, source, item.span, field=_DOCUMENT_FIELDS[kind]))
-            else:
-                fields[kind] = value
-        elif kind == "input":
-            inputs.append(value)
-        elif kind == "section":
-            section = s.Section(value.text, None, item.span)
-            sections.append(section)
-            article, rule = None, None
-        elif kind == "lead":
-            if section is None or article is not None:
-                misplaced(item, "牵头单位", "“篇「…」”之后、第一条之前")
-            else:
-                section = s.Section(section.title, value.text, section.span)
-                sections[-1] = section
-        elif kind == "article":
-            number, text, title = value
-            article = _ArticleDraft(number, text, title, section, item.span)
-            articles.append(article)
-            rule = None
-        elif kind == "responsible":
-            if rule is not None:
-                rule.responsible = value.text
-            elif article is not None:
-                article.responsible = value.text
-            else:
-                misplaced(item, "责任单位", "条或规则之下")
-        elif kind in ("not_computable", "pending", "budget"):
-            label = {"not_computable": "不计算", "pending": "未编码", "budget": "专项资金"}[kind]
-            if article is None or rule is not None:
-                misplaced(item, label, "条之下（而非规则之下）")
-            elif kind == "not_computable":
-                article.not_computable = value
-            elif kind == "pending":
-                article.pending.append(value)
-            else:
-                article.budgets.append(value)
-        elif kind == "rule":
-            ident, title = value
-            rule = _RuleDraft(str(ident), token_span(ident), title, article, item.span)
-            rules.append(rule)
-            if article is None:
-                diagnostics.append(make(codes.RULE_OUTSIDE_ARTICLE, source, token_span(ident), name=str(ident)))
-        elif kind == "source":
-            if rule is not None:
-                rule.sources.append(value)
-            elif article is not None:
-                article.quotes.append(value)
-            else:
-                misplaced(item, "原文", "条或规则之下")
-        elif kind == "monotone":
-            if rule is None:
-                misplaced(item, "单调", "规则之下")
-            else:
-                rule.monotone += value
-        elif kind == "items":
-            if rule is None:
-                misplaced(item, "逐项", "规则之下")
-            else:
-                rule.items = value
-        elif kind == "matter":
-            if rule is None:
-                misplaced(item, "事项", "规则之下")
-            else:
-                rule.matter, rule.stacking = value
-        elif kind == "reading":
-            if rule is not None:
-                rule.readings.append(value)
-            elif article is None and not articles:
-                document_readings.append(value)
-            else:
-                misplaced(item, "解读", "规则之下，或文件开头（第一条之前）")
-        elif kind == "sentence":
-            if rule is None:
-                diagnostics.append(make(codes.SENTENCE_OUTSIDE_RULE, source, item.span))
-            elif isinstance(value, s.Exclusion):
-                rule.exclusions.append(value)
-            else:
-                rule.sentences.append(value)
-
-    frozen = {id(draft): draft.freeze() for draft in articles}
-    boundary = fields.get("boundary")
-    document = s.Document(
-        original=fields.get("original"),
-        number=fields.get("number"),
-        title=fields.get("title"),
-        issuer=fields.get("issuer"),
-        places=fields.get("places"),
-        date=fields.get("date"),
-        validity=fields.get("validity"),
-        boundary=boundary if isinstance(boundary, tuple) else None,
-        civil_code=boundary == "民法典",
-        rounding=fields.get("rounding"),
-        inputs=tuple(inputs),
-        sections=tuple(sections),
-        articles=tuple(frozen.values()),
-        rules=tuple(r.freeze(frozen[id(r.article)] if r.article else None, choices) for r in rules),
-        readings=tuple(document_readings),
-        stacking=fields.get("stacking"),
-        across=fields.get("across"),
-        total_cap=fields.get("total_cap"),
-    )
-    return document, diagnostics
+        assembly.add(item)
+    return assembly.document(), assembly.diagnostics
 
 
 def to_syntax(tree: Tree[Token], source: Source) -> tuple[s.Document, list[Diagnostic]]:
