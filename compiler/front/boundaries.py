@@ -72,6 +72,10 @@ MARKABLE = frozenset({"小于", "大于"})
 # The civil code's reading of the words a document may redeclare.
 CIVIL_CODE_DEFAULTS: Mapping[str, bool] = {"以上": True, "以下": True, "以内": True}
 
+# An end of a range written with neither a word nor a mark (1亿元~5亿元) has no reading of its own: the civil code
+# says nothing of it, so only the document can say (边界：区间下限含本数、区间上限不含本数), else E0303.
+RANGE_ENDS: Mapping[Side, str] = {Side.LOWER: "区间下限", Side.UPPER: "区间上限"}
+
 MARKS: Mapping[str, bool] = {
     "（含）": True, "(含)": True, "（含本数）": True, "(含本数)": True,
     "（不含）": False, "(不含)": False, "（不含本数）": False, "(不含本数)": False,
@@ -120,9 +124,17 @@ def read_mark(mark: str) -> Reading:
     return Reading(Side.LOWER, MARKS[mark], f"条文注明“{mark}”")
 
 
+def read_unmarked(side: Side, defaults: Mapping[str, bool]) -> Reading | None:
+    """An end of a range with neither word nor mark, as the document declares it; None where it does not."""
+    word = RANGE_ENDS[side]
+    if word not in defaults:
+        return None
+    return Reading(side, defaults[word], f"本文件约定：{word}{_counts(defaults[word])}")
+
+
 def _counts(inclusive: bool) -> str:
     return "包括本数" if inclusive else "不包括本数"
 
 
 def redeclarable(word: str) -> bool:
-    return word in CIVIL_CODE_DEFAULTS
+    return word in CIVIL_CODE_DEFAULTS or word in RANGE_ENDS.values()

@@ -319,7 +319,8 @@ class Checker(Visitor[Any]):
                     ("下限", threshold.low_mark, threshold.low, threshold.low_word, boundaries.Side.LOWER),
                     ("上限", threshold.high_mark, threshold.high, threshold.high_word, boundaries.Side.UPPER)):
                 if mark is None and word is None:
-                    self.error(codes.AMBIGUOUS_RANGE_END, value.span, end=end)
+                    if boundaries.read_unmarked(side, self.defaults) is None:
+                        self.error(codes.AMBIGUOUS_RANGE_END, value.span, end=end)
                 elif word is not None:
                     reading = self.read(s.OpenBound(value, word, mark, span=value.span.to(word.span)))
                     if reading is not None and reading.side is not side:
@@ -777,8 +778,13 @@ class Checker(Visitor[Any]):
         """Whether an end of a range counts its number: as its word reads it (100万元以上至500万元以下), or its mark
         says; None where neither does (an error reported where the range is checked)."""
         word, mark = (threshold.high_word, threshold.high_mark) if high else (threshold.low_word, threshold.low_mark)
+        if word is None and mark is None:
+            side = boundaries.Side.UPPER if high else boundaries.Side.LOWER
+            unmarked = boundaries.read_unmarked(side, self.defaults)
+            return unmarked.inclusive if unmarked is not None else None
         if word is None:
-            return boundaries.MARKS[mark.text] if mark is not None else None
+            assert mark is not None
+            return boundaries.MARKS[mark.text]
         try:
             return boundaries.read(word.text, mark.text if mark else None, self.defaults, self.declared).inclusive
         except boundaries.Contradiction:

@@ -78,7 +78,9 @@ UNKNOWN_UNIT = _error("E0206", "pol 不认识单位“{unit}”", "数量的单�
 # ── boundaries, rates, caps, tiers ───────────────────────────────────────────
 MISSING_BOUNDARY = _error("E0301", "缺少边界用语，无法确定是否包含本数", "在数额后写“以上”“以下”，或改用“达到”“超过”等")
 CONTRADICTORY_MARK = _error("E0302", "“{word}”{meaning}本数，与“{mark}”矛盾", "删除“{mark}”，或改用相应的边界用语")
-AMBIGUOUS_RANGE_END = _error("E0303", "区间的{end}未注明是否包含本数", "在该数额后注明（含）或（不含），并用“解读「…」”写明理由")
+AMBIGUOUS_RANGE_END = _error("E0303", "区间的{end}未注明是否包含本数",
+                             "在该数额后注明（含）或（不含），并用“解读「…」”写明理由；"
+                             "文件对未注明的区间端点另有通例的，在文件开头约定，如“边界：区间下限含本数、区间上限不含本数”")
 RATE_OVER_100 = _error("E0304", "比例 {rate} 超过 100%", "补助比例一般不超过 100%；请核对原文")
 NON_POSITIVE_CAP = _error("E0305", "封顶金额 {amount} 不是正数", "封顶金额须大于零")
 TIERS_NOT_INCREASING = _error("E0306", "分档门槛须由低到高排列：{later} 不高于 {earlier}", "按门槛从低到高书写各档")
@@ -104,7 +106,8 @@ FIELD_OUTSIDE_RULE = _error("E0408", "“{field}”写错了位置：须写在{w
 BAD_ARTICLE_NUMBER = _error("E0409", "条号“{text}”无法识别")
 VALIDITY_REVERSED = _error("E0410", "有效期的开始日期晚于结束日期")
 BAD_DATE = _error("E0411", "日期“{text}”不存在")
-BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能由文件重新约定", "只能约定“以上”“以下”“以内”是否含本数")
+BAD_BOUNDARY_WORD = _error("E0412", "“{word}”的含义是固定的，不能由文件重新约定",
+                           "只能约定“以上”“以下”“以内”及“区间下限”“区间上限”是否含本数")
 QUOTE_MISMATCH = _error("E0415", "原文与原件不符", "原件此处为「{original}」")
 QUOTE_NOT_FOUND = _error("E0416", "原文在原件中找不到", "核对引文是否抄自原件")
 ORIGINAL_MISSING = _error("E0417", "找不到原件“{path}”，或它不是可读的文本文件",

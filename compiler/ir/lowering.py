@@ -169,19 +169,23 @@ class Lowering(Visitor[Any]):
         written = f"{compare.subject.name}{compare.at.text if compare.at else ''}{_threshold_text(compare.threshold)}"
         return ir.Within(subject, lower, upper, written)
 
-    def range_end(self, word: s.Word | None, mark: s.Word | None) -> boundaries.Reading:
-        """An end of a range, read by its boundary word (100万元以上至500万元以下) with its mark, or by its mark."""
+    def range_end(self, word: s.Word | None, mark: s.Word | None, side: boundaries.Side) -> boundaries.Reading:
+        """An end of a range, read by its boundary word (100万元以上至500万元以下) with its mark, by its mark, or,
+        with neither, as the document declares (边界：区间上限不含本数)."""
         if word is not None:
             return boundaries.read(word.text, mark.text if mark else None, self.defaults, self.declared)
-        assert mark is not None
+        if mark is None:
+            unmarked = boundaries.read_unmarked(side, self.defaults)
+            assert unmarked is not None  # E0303 otherwise
+            return unmarked
         return boundaries.read_mark(mark.text)
 
     def bounds(self, threshold: s.Threshold) -> tuple[ir.Bound | None, ir.Bound | None]:
         return cast(tuple[ir.Bound | None, ir.Bound | None], self.dispatch("bounds", threshold))
 
     def bounds_Range(self, threshold: s.Range) -> tuple[ir.Bound | None, ir.Bound | None]:
-        low = self.range_end(threshold.low_word, threshold.low_mark)
-        high = self.range_end(threshold.high_word, threshold.high_mark)
+        low = self.range_end(threshold.low_word, threshold.low_mark, boundaries.Side.LOWER)
+        high = self.range_end(threshold.high_word, threshold.high_mark, boundaries.Side.UPPER)
         return (ir.Bound(self.const(threshold.low), low.inclusive, low.reason),
                 ir.Bound(self.const(threshold.high), high.inclusive, high.reason))
 
