@@ -179,6 +179,7 @@ _derived = from_lark(parser(), explicit={
     "IDENT": st.sampled_from(["r1", "r2", "R", "_", "import", "art1_a"]),
     "STRING": st.sampled_from(["「」", "「测试」", "「sources/none.txt」", '「"""\\n{}」']),
     "AFTER": st.just("后"),  # made by the lexer only after a condition (%declare in the grammar)
+    "_THEN": st.sampled_from(["，", "；"]),  # made by the lexer before the next years of a schedule (%declare)
 })
 
 
