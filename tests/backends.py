@@ -129,7 +129,11 @@ def keeps_its_promises(rule: ir.Rule, result: Any, row: Row) -> None:
     assert result.amount >= 0, (rule.id, row)
     assert result.amount == result.amount.quantize(Decimal("0.01")), (rule.id, row)
     for cap in rule.caps:
-        assert result.amount <= cap.amount, (rule.id, row)
+        if cap.constant:
+            assert result.amount <= cap.amount, (rule.id, row)
+        elif cap.by is not None:  # a cap per key (分别最高…, 现有企业最高…): the row's key's
+            limits = {entry.key: entry.value for entry in cap.by.entries}
+            assert result.amount <= limits.get(str(row.get(cap.by.var.name)), result.amount), (rule.id, row)
     if not result.applicable:
         assert result.amount == 0 and result.reason, (rule.id, row)
     if result.floor is not None:  # a range: its low end, to the fen, never above its high end

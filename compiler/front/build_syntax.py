@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 import decimal
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -27,6 +27,8 @@ from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
+_LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|万)元?[ \t]*台阶$")
+_EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
@@ -434,6 +436,42 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Increments(_name(children[0]), _word_of(children[1]), above, _word_of(_tokens(children, "INCREMENT")[0]),
                             step, amount, award, span=_meta_span(meta))
 
+    def increments_of(self, meta: Any, children: list[Any]) -> s.IncrementsOf:
+        """每跨越一个百亿台阶再给予100万元 · 增量部分每1000万元给予3万元: the input and the threshold are the condition's."""
+        amount, award = children[-1]
+        token = _tokens(children, "LADDER") or _tokens(children, "EACH_MONEY")
+        text = str(token[0])
+        ladder = token[0].type == "LADDER"
+        match = (_LADDER if ladder else _EACH_MONEY).match(text)
+        assert match, text
+        number, unit = match.group(1) or "1", match.group(2)
+        if number in ("十", "百", "千"):  # 一个百亿台阶: 百亿 is 一百亿
+            number = "一" + number
+        try:
+            with decimal.localcontext(_EXACT):
+                yuan = _whole(_number(number) * _MONEY_UNITS[unit if unit.endswith("元") else unit + "元"])
+        except _UNREADABLE:
+            self._unreadable(token[0], "金额（如 1000万元）")
+            yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+        written = f"{match.group(1) or '1'}{unit if unit.endswith('元') else unit + '元'}"
+        step = s.Money(yuan, written, span=token_span(token[0]))
+        return s.IncrementsOf(_word_of(token[0]), step, ladder, amount, award, span=_meta_span(meta))
+
+    def _increments_on(self, condition: Any, found: s.IncrementsOf) -> s.Computation:
+        """The increments on the one input the condition compares with a money threshold (达到100亿元, 1亿元（含）以上):
+        a ladder counts from that threshold, 每N from zero; without such a condition they stay as written (E0318)."""
+        compares = [c for c in _atoms(condition) if isinstance(c, s.Compare)
+                    and isinstance(c.threshold, s.OpenBound | s.PrefixBound) and isinstance(c.threshold.value, s.Money)]
+        if len(compares) != 1:
+            return found
+        compare = compares[0]
+        assert isinstance(compare.threshold, s.OpenBound | s.PrefixBound)
+        threshold = compare.threshold.value
+        assert isinstance(threshold, s.Money)
+        above = threshold if found.ladder else s.Money(Decimal(0), "0元", span=found.increment.span)
+        return s.Increments(compare.subject, s.Word("超过", span=found.increment.span), above, found.increment,
+                            found.step, found.amount, found.award, span=found.span)
+
     def increments_points(self, meta: Any, children: list[Any]) -> s.Increments:
         """增速超过25%的部分每增加1个百分点再奖励0.5万元: the step is that many percentage points."""
         amount, award = children[-1]
@@ -762,6 +800,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.InputCap(_name(_tokens(children, "NAME")[-1]), self._rate(rate[0]) if rate else None,
                           _scope_words(children), str(hedge) if hedge else None, span=_meta_span(meta))
 
+    def key_cap(self, meta: Any, children: list[Any]) -> s.CapTable:
+        """现有企业最高奖励300万元: the cap of one choice value; ``computed`` joins those written one after another."""
+        key = _name(_tokens(children, "NAME")[0])
+        span = _meta_span(meta)
+        return s.CapTable((_node(children, s.Money),), (), s.Keys(None, (key,), span=key.span), span=span)
+
     def cap_table(self, meta: Any, children: list[Any]) -> s.CapTable:
         return s.CapTable(_node(children, tuple), _scope_words(children), span=_meta_span(meta))
 
@@ -800,7 +844,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             children = children[1:]
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
                      for c in children[1:] if not _is_token(c, "AND")]
-        return s.Sentence((), children[0], tuple(modifiers), span=_meta_span(meta))
+        return s.Sentence((), children[0], tuple(_caps_by_key(modifiers)), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
         return s.Exclusion((children[0],), span=_meta_span(meta))
@@ -848,6 +892,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             count = s.PerCount(condition.name, str(scope), fixed.amount, fixed.award, span=span.to(fixed.span))
             return s.Sentence((), count, rest.modifiers, span=span)
         groups = condition if isinstance(condition, tuple) else (condition,)  # a declared noun after 的 is a group
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.IncrementsOf):
+            rest = dataclasses.replace(rest, computation=self._increments_on(groups, rest.computation))
         if isinstance(rest, s.Exclusion):
             return s.Exclusion((*groups, *rest.conditions), span=span)
         return s.Sentence((*groups, *rest.conditions), rest.computation, rest.modifiers, span=span)
@@ -1047,6 +1093,38 @@ def _name(token: Token) -> s.NameRef:
 
 def _word(token: Token | None) -> s.Word | None:
     return s.Word(str(token), span=token_span(token)) if token is not None else None
+
+
+def _caps_by_key(modifiers: list[Any]) -> Iterator[Any]:
+    """Caps by the values of a choice written one after another (现有企业最高…，当年新引入企业最高…), as one."""
+    joined: s.CapTable | None = None
+    for modifier in modifiers:
+        if isinstance(modifier, s.CapTable) and modifier.keys is not None:
+            if joined is None:
+                joined = modifier
+            else:
+                assert joined.keys is not None
+                keys = s.Keys(None, (*joined.keys.values, *modifier.keys.values), span=joined.keys.span.to(modifier.keys.span))
+                joined = s.CapTable((*joined.amounts, *modifier.amounts), (), keys, span=joined.span.to(modifier.span))
+            continue
+        if joined is not None:
+            yield joined
+            joined = None
+        yield modifier
+    if joined is not None:
+        yield joined
+
+
+def _atoms(condition: Any) -> Iterator[Any]:
+    """The conditions that hold together in ``condition`` (a group, 并且), one by one; an 或 is one."""
+    if isinstance(condition, tuple):
+        for part in condition:
+            yield from _atoms(part)
+    elif isinstance(condition, s.Both):
+        yield from _atoms(condition.left)
+        yield from _atoms(condition.right)
+    else:
+        yield condition
 
 
 def _word_of(token: Token) -> s.Word:

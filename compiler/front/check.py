@@ -381,6 +381,11 @@ class Checker(Visitor[Any]):
         if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
             self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
 
+    def computation_IncrementsOf(self, computation: s.IncrementsOf) -> None:
+        """每跨越一个百亿台阶 · 每1000万元 left without a condition on one money input to give its subject."""
+        self.error(codes.BAD_INCREMENT, computation.increment.span,
+                   what=f"“{computation.increment.text}”须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）")
+
     def computation_UpToRate(self, computation: s.UpToRate) -> None:
         self.check_money_expr(computation.base)
         self.check_rate(computation.rate)
@@ -514,7 +519,9 @@ class Checker(Visitor[Any]):
 
     def modifier_CapTable(self, modifier: s.CapTable, sentence: s.Sentence) -> None:
         computation = sentence.computation
-        if not isinstance(computation, s.Table | s.RateTable):
+        if modifier.keys is not None:  # 现有企业最高…，当年新引入企业最高…: caps by the values of a choice
+            self.check_caps_by_choice(modifier, modifier.keys)
+        elif not isinstance(computation, s.Table | s.RateTable):
             self.error(codes.CAP_TABLE_MISPLACED, modifier.span)
         else:
             self.check_keys(computation.keys, len(modifier.amounts), modifier.amounts[-1].span)
@@ -557,6 +564,19 @@ class Checker(Visitor[Any]):
 
     def modifier_Quota(self, modifier: s.Quota, sentence: s.Sentence) -> None:
         self.check_quota(modifier, sentence.computation)
+
+    def check_caps_by_choice(self, cap: s.CapTable, keys: s.Keys) -> None:
+        """Caps by the values of one choice input: each value once, every value listed (a value left out would be
+        capped at nothing), each cap a positive amount."""
+        owner = self.check_keys(keys, len(cap.amounts), cap.amounts[-1].span)
+        for amount in cap.amounts:
+            self.check_cap(s.Cap(amount, (), None, span=amount.span))
+        if owner is None:
+            return
+        listed = {key.name for key in keys.values}
+        missing = [choice for choice in self.symbols.choices(owner) if choice not in listed]
+        if missing:
+            self.error(codes.CAPS_BY_CHOICE_INCOMPLETE, cap.span, name=owner, missing="、".join(missing))
 
     def check_prorate(self, prorate: s.Prorate, computation: s.Computation) -> None:
         """按实际天数/365计算: a count of days (数量, or 数量（天）), a positive day count, on a rate or a fixed amount."""

@@ -202,6 +202,8 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
                 text = _blank_item(text, token.start_pos or 0)
                 continue
             word = _undeclared_before(text, token)
+            if word is not None and str(word) in _COMMON_MISTAKES:  # 最多 for 最高: said as the known mistake, at it
+                token, word = word, None
             if word is not None:  # 先给予: the unknown word is the mistake, not the keyword after it
                 diagnostics.append(make(codes.UNKNOWN_WORD, source, Span(word.line or 1, word.column or 1,
                                                                        word.end_line or 1, word.end_column or 2),

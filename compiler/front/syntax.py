@@ -212,10 +212,12 @@ class InputCap(Node):
 
 @dataclass(frozen=True)
 class CapTable(Node):
-    """``分别最高100万元、30万元`` after a table: the cap of each key, in the table's order."""
+    """``分别最高100万元、30万元`` after a table: the cap of each key, in the table's order; with ``keys``, caps by
+    the values of a choice input written one after another (现有企业最高奖励300万元，当年新引入企业最高奖励500万元)."""
 
     amounts: tuple[Money, ...]
     scope: tuple[str, ...]
+    keys: Keys | None = None  # the choice values, as written before each cap
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,19 @@ class Increments(Node):
 
 
 @dataclass(frozen=True)
+class IncrementsOf(Node):
+    """``每跨越一个百亿台阶再给予100万元`` · ``增量部分每1000万元给予3万元`` — increments on the input the rule's
+    condition compares (年度营收达到100亿元后，), counted from its threshold (a ladder, 台阶) or from zero; the
+    sentence's condition makes it an ``Increments`` (build_syntax), and one left without is E0318."""
+
+    increment: Word  # 每跨越一个百亿台阶 / 每1000万元, as written
+    step: Money
+    ladder: bool  # counted from the condition's threshold (每跨越…台阶), else from zero
+    amount: Money
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Price(Node):
     """``0.2元/千瓦时`` · ``18元/平方米/月`` · ``每人每月500元``: yuan for one of each unit in ``per``."""
 
@@ -471,7 +486,7 @@ class Staged(Node):
 
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | UnitPrice | AmountRange | RateRange | Schedule | Stages)
+               | Increments | IncrementsOf | UnitPrice | AmountRange | RateRange | Schedule | Stages)
 Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged
 
 

@@ -326,10 +326,13 @@ class Lowering(Visitor[Any]):
                       hedge=cap.hedge or "", texts=(cap.rate.text,) if cap.rate else ())
 
     def cap_table(self, cap: s.CapTable, node: s.Computation) -> ir.Cap:
-        """分别最高100万元、30万元: each key of the table its own cap, in the table's order."""
-        assert isinstance(node, s.Table | s.RateTable)
-        var = self.key_var(node.keys)
-        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(node.keys.values, cap.amounts,
+        """分别最高100万元、30万元: each key of the table its own cap, in the table's order; 现有企业最高300万元，
+        当年新引入企业最高500万元: each value of the choice its own cap."""
+        if cap.keys is None:
+            assert isinstance(node, s.Table | s.RateTable)
+        keys = cap.keys if cap.keys is not None else node.keys  # type: ignore[union-attr]
+        var = self.key_var(keys)
+        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan)) for k, a in zip(keys.values, cap.amounts,
                                                                                        strict=True))
         return ir.Cap(Decimal(0), "".join(cap.scope), by=ir.Lookup(var, entries, None),
                       texts=tuple(a.text for a in cap.amounts))

@@ -217,6 +217,11 @@ def _portions(node: ir.Portions) -> str:
 def _increments(node: ir.Increments) -> str:
     """营业收入超过1亿元的部分每增加1000万元奖励10万元（不足1000万元的部分不计）."""
     above, step, amount = node.texts
+    if node.word.endswith("台阶"):  # 年度营收超过100亿元的部分每跨越一个百亿台阶奖励100万元（不足100亿元的部分不计）
+        return f"{node.subject.name}超过{above}的部分{node.word}奖励{amount}（不足{step}的部分不计）" \
+            + _factors(node.adjustments)
+    if node.word.endswith("元"):  # 每1000万元: counted from zero
+        return f"{node.subject.name}{node.word}奖励{amount}（不足{step}的部分不计）" + _factors(node.adjustments)
     return f"{node.subject.name}超过{above}的部分{node.word}{step}奖励{amount}（不足{step}的部分不计）" \
         + _factors(node.adjustments)
 

@@ -783,7 +783,7 @@ class _Printer(Visitor[list[str]]):
     computation_Tiers, computation_Match, computation_PerCount, computation_UpTo = tiers, match, per_count, up_to
     computation_UpToRate, computation_Brackets, computation_Increments = up_to_rate, brackets, increments
     computation_Increase, computation_Stages, computation_Schedule = increase, stages, schedule
-    computation_AmountRange = computation_RateRange = computation_UnitPrice = as_written
+    computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
     condition_Either, condition_Both, condition_IsTrue, condition_IsFalse = either, both, is_true, is_false

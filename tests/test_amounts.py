@@ -1,0 +1,158 @@
+"""Amounts as policies give them: increments on the input a condition compares (每跨越一个百亿台阶, 增量部分每1000万元),
+caps by the values of a choice (现有企业最高300万元，当年新引入企业最高500万元), a ceiling not payable itself
+(不超过5万元（不含）) and ranges whose first end leaves 元 to the second (100万-500万元).
+
+Each construct is lowered to plan steps every backend already has (``Increments``, ``Cap`` with a limit per key,
+``Fixed``/``Cap`` at 1分 below the ceiling), so the interpreter, the scalar code, the numpy kernels and the site's
+JavaScript give the same amounts.  Every amount below is worked out by hand from the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compiler.emit import javascript, markdown, site
+from compiler.front.source import Source
+from compiler.plan import interpret
+from compiler.tools.fmt import format_text
+
+from .backends import agree, calculators_of
+from .helpers import HEADER, compile_text, marked, only_errors
+
+POLICY = """\
+输入 年度营收：金额
+输入 年度新增进出口额：金额
+输入 企业类型：选项（现有企业、当年新引入企业）
+输入 省级示范项目：是否
+第一条「金额」
+规则 ladder「每跨越一个百亿台阶」
+原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
+年度营收达到100亿元后，每跨越一个百亿台阶再给予100万元奖励。
+规则 each「增量部分每1000万元」
+原文「对年度新增进出口额1亿元(含)以上的,增量部分每1000万元给予3万元奖励,现有企业最高奖励300万元,当年新引入企业最高奖励500万元。」
+对年度新增进出口额1亿元（含）以上的，增量部分每1000万元给予3万元奖励，现有企业最高奖励300万元，当年新引入企业最高奖励500万元。
+规则 strict「不超过（不含）」
+原文「给予不超过5万元（不含）的补助」
+省级示范项目的，给予不超过5万元（不含）的补助。
+规则 short「100万-500万元」
+原文「省财政给予每个项目100万-500万元奖补」
+省级示范项目的，省财政给予每个项目100万-500万元奖补。
+"""
+
+# (rule, inputs, amount, floor), each worked out from the sentence.
+CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
+    # 达到100亿元: ⌊(100亿 − 100亿) / 100亿⌋ = 0 steps
+    ("ladder", {"年度营收": Decimal("10000000000")}, "0.00", None),
+    # ⌊(199.99亿 − 100亿) / 100亿⌋ = 0: not a whole step
+    ("ladder", {"年度营收": Decimal("19999999999.99")}, "0.00", None),
+    # ⌊(200亿 − 100亿) / 100亿⌋ = 1: 100万
+    ("ladder", {"年度营收": Decimal("20000000000")}, "1000000.00", None),
+    # ⌊(350亿 − 100亿) / 100亿⌋ = 2: 200万
+    ("ladder", {"年度营收": Decimal("35000000000")}, "2000000.00", None),
+    # 1亿 / 1000万 = 10 steps × 3万 = 30万
+    ("each", {"年度新增进出口额": Decimal("100000000"), "企业类型": "现有企业"}, "300000.00", None),
+    # ⌊1.55亿 / 1000万⌋ = 15 × 3万 = 45万
+    ("each", {"年度新增进出口额": Decimal("155000000"), "企业类型": "当年新引入企业"}, "450000.00", None),
+    # 12亿 → 120 × 3万 = 360万: 现有企业 capped at 300万, 当年新引入企业 under its 500万
+    ("each", {"年度新增进出口额": Decimal("1200000000"), "企业类型": "现有企业"}, "3000000.00", None),
+    ("each", {"年度新增进出口额": Decimal("1200000000"), "企业类型": "当年新引入企业"}, "3600000.00", None),
+    # 20亿 → 200 × 3万 = 600万, capped at 500万
+    ("each", {"年度新增进出口额": Decimal("2000000000"), "企业类型": "当年新引入企业"}, "5000000.00", None),
+    # 5万元（不含）: at most 49,999.99元
+    ("strict", {"省级示范项目": True}, "49999.99", None),
+    # 100万元 to 500万元
+    ("short", {"省级示范项目": True}, "5000000.00", "1000000.00"),
+]
+
+
+def module() -> Any:
+    compiled = compile_text(POLICY, module="amounts")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    return compiled.module
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount", "floor"), CASES)
+def test_every_backend_gives_the_hand_computed_amount(rule_id: str, values: dict[str, Any], amount: str,
+                                                      floor: str | None) -> None:
+    compiled = module()
+    rule = next(r for r in compiled.rules if r.id == rule_id)
+    result = interpret.evaluate(rule, values)
+    assert (result.amount, result.floor) == (Decimal(amount), Decimal(floor) if floor else None)
+    calculators = calculators_of(compiled)
+    assert rule_id not in calculators.vector.FALLBACK
+    agree(rule, calculators, [values], rule_id)  # the scalar code (traced, amount only) and numpy, floors too
+
+
+def test_below_the_threshold_none_applies() -> None:
+    compiled = module()
+    rules = {r.id: r for r in compiled.rules}
+    assert not interpret.evaluate(rules["ladder"], {"年度营收": Decimal("9999999999.99")}).applicable
+    assert not interpret.evaluate(rules["each"], {"年度新增进出口额": Decimal("99999999.99"),
+                                                  "企业类型": "现有企业"}).applicable
+
+
+def test_the_trace_and_the_page_say_the_construct_as_written() -> None:
+    compiled = module()
+    rules = {r.id: r for r in compiled.rules}
+    ladder = interpret.evaluate(rules["ladder"], {"年度营收": Decimal("35000000000")})
+    assert ladder.steps[1].text == "年度营收超过100亿元的部分每跨越一个百亿台阶奖励100万元（不足百亿元的部分不计）"
+    each = interpret.evaluate(rules["each"], {"年度新增进出口额": Decimal("1200000000"), "企业类型": "现有企业"})
+    texts = [step.text for step in each.steps]
+    assert "年度新增进出口额每1000万元奖励3万元（不足1000万元的部分不计）" in texts
+    assert "现有企业最高300万元、当年新引入企业最高500万元" in texts
+    page, _ = markdown.render(compiled, calculators_of(compiled).scalar)
+    assert "即最高49,999.99元" in page and "当年新引入企业最高500万元" in page
+    formatted = format_text(Source("amounts.pol", HEADER + POLICY))
+    assert formatted.text is not None
+    for line in POLICY.splitlines()[7::3]:
+        assert line in formatted.text
+
+
+def test_the_site_calculators_give_the_same(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the site's calculators are JavaScript)")
+    compiled = module()
+    driver = """
+const P = globalThis.PolDecimal, C = globalThis.POL_CALCULATORS;
+const cases = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(cases.map(function (c) {
+  const calculator = C[c.key], r = calculator.run(P.read(calculator, c.inputs));
+  return [P.fen(r.amount), r.floor === null ? null : P.fen(r.floor)];
+})));
+"""
+    script = tmp_path / "run.js"
+    script.write_text((site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+                      + javascript.render([compiled]) + driver, encoding="utf-8")
+    shown = [{"key": f"amounts.{rule}", "inputs": {k: "是" if v is True else str(v) for k, v in values.items()}}
+             for rule, values, _, _ in CASES]
+    (tmp_path / "cases.json").write_text(json.dumps(shown, ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run([node, str(script), str(tmp_path / "cases.json")], check=True, capture_output=True,
+                         text=True, timeout=60).stdout
+    assert json.loads(out) == [[amount, floor] for _, _, amount, floor in CASES]
+
+
+def test_increments_need_a_threshold_and_caps_by_choice_every_value() -> None:
+    compiled = compile_text("""\
+    输入 年度营收：金额
+    输入 企业类型：选项（现有企业、当年新引入企业、外资企业）
+    第一条「递增」
+    规则 alone「没有门槛」
+    原文「示例」
+    每跨越一个百亿台阶再给予100万元奖励。
+    规则 partial「缺一类」
+    原文「示例」
+    对年度营收1亿元以上的，增量部分每1000万元给予3万元奖励，现有企业最高奖励300万元，当年新引入企业最高奖励500万元。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0318", "E0332"]
+    assert marked(errors[0]) == "每跨越一个百亿台阶"
+    assert "外资企业" in errors[1].message
