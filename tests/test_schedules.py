@@ -210,3 +210,36 @@ def test_pol_batch_writes_a_column_per_tranche_and_a_line_per_tranche_in_long(tm
     assert [(row["申请编号"], row["规则"], row["原因"], row["金额"]) for row in lines][:2] == [
         ("A1", "ningbo2020_02", "项目开工", "30.00"), ("A1", "ningbo2020_02", "竣工投产", "70.01")]
     assert len(lines) == 2 + 5 + 2
+
+
+def test_a_period_pays_the_computation_in_each_year_with_that_years_inputs() -> None:
+    power = _rule("""输入 发电量：逐年数量（千瓦时）
+规则 power「发电补贴」
+原文「按照发电量给予投资人0.25元/度发电补贴，补贴执行期限3年」
+按照发电量给予投资人0.25元/度发电补贴，补贴执行期限3年。
+""")
+    assert [spec.name for spec in power.inputs] == ["第1年发电量", "第2年发电量", "第3年发电量"]
+    # 100000 × 0.25 = 25000; 3333.33 × 0.25 = 833.3325 → 833.33; 2 × 0.25 = 0.5: 25833.8325 → 25833.83, the last the rest
+    result = interpret.evaluate(power, {"第1年发电量": Decimal(100000), "第2年发电量": Decimal("3333.33"),
+                                        "第3年发电量": Decimal(2)})
+    assert result.amount == Decimal("25833.83")
+    assert [t.amount for t in result.tranches] == [Decimal("25000.00"), Decimal("833.33"), Decimal("0.50")]
+
+
+def test_a_period_capped_over_its_years() -> None:
+    support = _rule("""输入 上年度地方贡献：逐年金额
+规则 support「连续支持」
+原文「按上年度地方贡献的50%给予奖励，每个项目支持期限为3年，最高100万元」
+按上年度地方贡献的50%给予奖励，每个项目支持期限为3年，最高100万元。
+""")
+    # 80万 × 50% = 40万 each year, 120万元 in all, capped at 100万元: 40万, 40万, and the 20万 left in year 3
+    result = interpret.evaluate(support, {f"第{i}年上年度地方贡献": Decimal(800000) for i in (1, 2, 3)})
+    assert result.amount == Decimal("1000000")
+    assert [t.amount for t in result.tranches] == [Decimal("400000.00"), Decimal("400000.00"), Decimal("200000")]
+
+
+@pytest.mark.parametrize("sentence", ["按补助总额的10%给予补贴，补贴执行期限6个月。",
+                                      "按补助总额的10%给予补贴，补贴执行期限5年，奖励加倍。"])
+def test_a_period_not_in_years_or_with_a_multiplier_is_refused(sentence: str) -> None:
+    body = f"输入 补助总额：金额\n规则 r「r」\n原文「r」\n{sentence}\n"
+    assert "E0356" in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]

@@ -204,7 +204,9 @@ class Checker(Visitor[Any]):
         for sentence in rule.sentences:
             for condition in sentence.conditions:
                 self.check_condition(condition)
+            self.in_schedule = any(isinstance(m, s.Period) for m in sentence.modifiers)  # 执行期限5年: by year
             self.check_computation(sentence.computation)
+            self.in_schedule = False
             self.check_modifiers(sentence, rule.items)
         for exclusion in rule.exclusions:
             for condition in exclusion.conditions:
@@ -561,6 +563,18 @@ class Checker(Visitor[Any]):
         if not 0 < modifier.share.value < 1:
             self.error(codes.SHARES_NOT_WHOLE, modifier.share.span,
                        total=f"{modifier.share.text}（须在0与100%之间）")
+
+    def modifier_Period(self, modifier: s.Period, sentence: s.Sentence) -> None:
+        """补贴执行期限5年: whole years, after a percentage, a fixed amount or a unit price, on its own."""
+        computation = sentence.computation
+        others = sum(isinstance(m, s.Period | s.Staged | s.Prorate | s.Multiplier) for m in sentence.modifiers)
+        if modifier.years.unit != "年" or modifier.years.value < 1:
+            self.error(codes.BAD_PERIOD, modifier.years.span, what=f"“{modifier.years.text}”须是以年计的正整数")
+        elif not isinstance(computation, s.Percent | s.Fixed | s.UnitPrice) or others > 1 \
+                or isinstance(computation, s.UnitPrice) and computation.of is not None \
+                or isinstance(computation, s.Percent) and computation.rate_input is not None:
+            self.error(codes.BAD_PERIOD, modifier.span,
+                       what="只用于按比例、定额或单价计算的金额，且不与分期、折算或倍数同用")
 
     def modifier_Quota(self, modifier: s.Quota, sentence: s.Sentence) -> None:
         self.check_quota(modifier, sentence.computation)

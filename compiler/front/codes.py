@@ -179,3 +179,4 @@ YEARLY_OUTSIDE_SCHEDULE = _error("E0353", "“{name}”是逐年输入，只能�
 SCHEDULE_MODIFIER = _error("E0354", "分年计算之后不能再写“{text}”：各年的金额须与总额相符",
                            "分年计算后只可写封顶或舍入；倍数、折算等写在各年的比例中")
 SHARES_NOT_WHOLE = _error("E0355", "各期的份额合计为{total}，应为100%", "核对各阶段（各期）的比例，使其合计为100%")
+BAD_PERIOD = _error("E0356", "期限{what}", "写作“补贴执行期限5年”：以年计的期限，跟在按比例、定额或单价计算的金额之后")

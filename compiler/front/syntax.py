@@ -487,7 +487,18 @@ class Staged(Node):
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
                | Increments | IncrementsOf | UnitPrice | AmountRange | RateRange | Schedule | Stages)
-Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged
+
+
+@dataclass(frozen=True)
+class Period(Node):
+    """``补贴执行期限5年`` · ``每个项目支持期限为3年`` — the computation in each of the years, each its own tranche."""
+
+    years: Count
+    word: str  # as written: 补贴执行期限, 支持期限为
+    scope: tuple[str, ...] = ()
+
+
+Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class Lowering(Visitor[Any]):
         self.inputs = {decl.name.name: _input(decl) for decl in document.inputs}
         self.order: dict[str, float] = {name: index for index, name in enumerate(self.inputs)}  # declaration order
         self.yearly = {decl.name.name for decl in document.inputs if decl.type.yearly}  # 逐年金额: 第N年… per year
+        self.year: int | None = None  # lowering a computation for one year of a period (执行期限5年)
         rounding = document.rounding
         self.rounding = _rounding(rounding) if rounding else DEFAULT_ROUNDING
         self.used: list[str] = []
@@ -56,6 +57,8 @@ class Lowering(Visitor[Any]):
 
     # ── values and expressions ────────────────────────────────────────────────
     def var(self, ref: s.NameRef) -> ir.Var:
+        if self.year is not None and ref.name in self.yearly:  # 补贴执行期限5年: the year's own input
+            return self.year_var(ref, self.year)
         if ref.name not in self.used:
             self.used.append(ref.name)
         return ir.Var(ref.name, self.inputs[ref.name].type)
@@ -390,6 +393,24 @@ class Lowering(Visitor[Any]):
                                        ir.Tranche(f"{modifier.event.text}后", None, share=modifier.share.value)),
                                       yearly=False)
 
+    def modifier_Period(self, modifier: s.Period, amount: _Amount) -> None:
+        """补贴执行期限5年: the computation in each year, each year's inputs its own (逐年), each year a tranche."""
+        tranches = []
+        for year in range(1, modifier.years.value + 1):
+            self.year = year
+            try:
+                each = self.computation(amount.node)
+            finally:
+                self.year = None
+            tranches.append(ir.Tranche(years.due(year), year, base=_yearly_amount(each)))
+        self.used = [name for name in self.used if name not in self.yearly]  # the stem is no input of its own
+        amounts = [t.base for t in tranches if t.base is not None]
+        total = amounts[0]
+        for each_year in amounts[1:]:
+            total = ir.Arith("+", total, each_year, ir.Type.MONEY)
+        amount.schedule = ir.Schedule(tuple(tranches), yearly=True)
+        amount.computation = ir.Scaled(total, Decimal(1), Decimal(1), amount.schedule)
+
     def modifier_Quota(self, modifier: s.Quota, amount: _Amount) -> None:
         assert isinstance(amount.computation, ir.PerUnit)
         quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
@@ -461,6 +482,22 @@ class Lowering(Visitor[Any]):
             floor=floor,
             schedule=schedule,
         )
+
+
+def _yearly_amount(computation: ir.Computation) -> ir.Expr:
+    """One year's amount of a period as an expression (the checker allows these three computations)."""
+    if isinstance(computation, ir.Scaled):
+        assert computation.denominator == 1
+        rate = ir.Const(computation.numerator, ir.Type.RATE, format_rate(computation.numerator))
+        return computation.base if computation.numerator == 1 else \
+            ir.Arith("×", computation.base, rate, ir.Type.MONEY)
+    if isinstance(computation, ir.Constant):
+        return ir.Const(computation.amount, ir.Type.MONEY, format_yuan(computation.amount))
+    assert isinstance(computation, ir.UnitPrice) and computation.of is None
+    value: ir.Expr = ir.Const(computation.price, ir.Type.MONEY, f"{format_yuan(computation.price)}/{computation.unit}")
+    for quantity in computation.quantities:
+        value = ir.Arith("×", quantity, value, ir.Type.MONEY)
+    return value
 
 
 # ── proration by days ───────────────────────────────────────────────────────
