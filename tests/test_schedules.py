@@ -243,3 +243,58 @@ def test_a_period_capped_over_its_years() -> None:
 def test_a_period_not_in_years_or_with_a_multiplier_is_refused(sentence: str) -> None:
     body = f"输入 补助总额：金额\n规则 r「r」\n原文「r」\n{sentence}\n"
     assert "E0356" in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]
+
+
+JS_DRIVER = """
+const fs = require("fs");
+const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const P = globalThis.PolDecimal, C = globalThis.POL_CALCULATORS;
+const out = cases.map(function (c) {
+  const calculator = C[c.key];
+  const result = calculator.run(P.read(calculator, c.inputs));
+  return {amount: P.fen(result.amount), tranches: (result.tranches || []).map(function (t) {
+    return [t.due, t.year, P.fen(t.amount)]; })};
+});
+fs.writeFileSync(process.argv[3], JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(__import__("shutil").which("node") is None, reason="node is not installed")
+def test_the_sites_javascript_pays_the_same_tranches(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+    import tomllib
+
+    from compiler.emit import javascript, site
+    from compiler.front.source import Source
+    from compiler.pipeline import compile_source
+    from compiler.plan import interpret
+    from tests.corpus.report import parse_value
+
+    stems = ["puyang2011_02", "panxian_01", "changfeng2022_01", "ningbo2020_02", "xagxq_green_03", "xichang_02"]
+    modules = {}
+    for stem in stems:
+        path = Path("tests/corpus/clauses") / f"{stem}.pol"
+        compiled = compile_source(Source(str(path), path.read_text(encoding="utf-8")), module_name=stem)
+        assert compiled.module is not None
+        modules[stem] = compiled.module
+    entries = {e["id"]: e for e in tomllib.loads(Path("tests/corpus/clauses.toml").read_text(encoding="utf-8"))["clause"]}
+    cases, expected = [], []
+    for stem, module in modules.items():
+        (rule,) = module.rules
+        for case in entries[stem].get("case", []):
+            cases.append({"key": f"{stem}.{rule.id}", "inputs": case["inputs"]})
+            specs = {spec.name: spec for spec in rule.inputs}
+            result = interpret.evaluate(rule, {k: parse_value(specs[k], str(v)) for k, v in case["inputs"].items()})
+            expected.append({"amount": f"{result.amount:.2f}",
+                             "tranches": [[t.due, t.year, f"{t.amount:.2f}"] for t in result.tranches]})
+    script = tmp_path / "run.js"
+    script.write_text((site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+                      + javascript.render(list(modules.values())) + JS_DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    node = shutil.which("node")
+    assert node is not None
+    subprocess.run([node, str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")], check=True, timeout=120)
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == expected
+    assert sum(bool(e["tranches"]) for e in expected) >= 10
