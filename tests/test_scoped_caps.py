@@ -369,3 +369,81 @@ def test_reviewers_see_the_scope_in_words_and_fmt_keeps_items() -> None:
     formatted = fmt.format_text(Source("m.pol", policy))
     assert formatted.text is not None and "逐项「单机」，按比例分摊\n" in formatted.text
     assert fmt.format_text(Source("m.pol", formatted.text)).text == formatted.text
+
+
+# ── 累计: a cap over the years, less what was received before ─────────────────────────────────────
+CUMULATIVE = """\
+输入 并购重组中介服务费：金额
+输入 已获补助金额：金额
+第一条「并购」
+规则 merger「并购重组补贴」
+原文「对其并购重组产生的中介服务费给予50%补贴，累计补贴金额最高200万元」
+累计已获：已获补助金额
+对并购重组中介服务费给予50%补贴，累计补贴金额最高200万元。
+"""
+
+
+@pytest.mark.parametrize(("fees", "received", "amount"), [
+    ("3000000", "0", "1500000.00"),  # 300万 × 50% = 150万, room 200万
+    ("3000000", "1200000", "800000.00"),  # room 200万 − 120万 = 80万
+    ("1000000", "2500000", "0.00"),  # received more than the cap: room 0, never negative
+    ("1000000", "1999999.99", "0.01"),  # one fen of room left
+])
+def test_the_room_left_is_the_cap_less_what_was_received(fees: str, received: str, amount: str) -> None:
+    from compiler.emit import python
+    from compiler.plan import interpret
+
+    from .backends import agree, calculators_of
+
+    compiled = compile_text(CUMULATIVE)
+    assert not only_errors(compiled)
+    assert compiled.module is not None
+    (rule,) = compiled.module.rules
+    values = {"并购重组中介服务费": D(fees), "已获补助金额": D(received)}
+    assert interpret.evaluate(rule, values).amount == D(amount)
+    calculators = calculators_of(compiled.module)
+    assert calculators.scalar.merger(**values).amount == D(amount)
+    agree(rule, calculators, [values])  # the traced and amount-only scalar calculators and numpy alike
+    assert "扣除已获补助金额后的余额，不低于零" in python.render(compiled.module)
+
+
+def test_received_without_a_cumulative_cap_is_refused() -> None:
+    compiled = compile_text(CUMULATIVE.replace("累计补贴金额最高200万元", "最高200万元"))
+    (error,) = only_errors(compiled)
+    assert error.code.id == "E0333" and marked(error) == "已获补助金额"
+
+
+def test_pol_fmt_keeps_the_amount_received() -> None:
+    text = "文号「测试〔2023〕1号」\n\n" + CUMULATIVE
+    formatted = fmt.format_text(Source("c.pol", text))
+    assert formatted.text is not None and "累计已获：已获补助金额\n" in formatted.text
+    assert fmt.format_text(Source("c.pol", formatted.text)).text == formatted.text
+
+
+def test_the_site_calculator_computes_the_room_left_and_one_item(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from compiler.emit import javascript, site
+
+    from .test_javascript import DRIVER
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (the site's calculators are JavaScript)")
+    cumulative = compile_text(CUMULATIVE, module="cumulative").module
+    items = _items_module()
+    assert cumulative is not None
+    script = tmp_path / "run.js"
+    script.write_text((site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+                      + javascript.render([cumulative, items]) + DRIVER, encoding="utf-8")
+    cases = [
+        {"key": "cumulative.merger", "inputs": {"并购重组中介服务费": "3000000", "已获补助金额": "1200000"}},  # 80万 left
+        {"key": "cumulative.merger", "inputs": {"并购重组中介服务费": "1000000", "已获补助金额": "2500000"}},  # none left
+        {"key": "sample.machines", "inputs": {"单机售价": "3000000", "本地制造": "是"}},  # one item: 10万 (单台)
+    ]
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([node, str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")], check=True,
+                   timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [case["amount"] for case in found] == ["800000.00", "0.00", "100000.00"]

@@ -162,6 +162,8 @@ def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
     if cap.by is not None:  # the drawn key's cap; a key with none does not apply and pays 0
         limits = ", ".join(f"{py_str(e.key)}: {py_decimal(e.value)}" for e in cap.by.entries)
         return f'{{{limits}}}.get(values[{py_str(cap.by.var.name)}], Decimal(0))'
+    if cap.received is not None:  # 累计: what is left after the amount received (a fen amount: no rounding needed)
+        return f'max({py_decimal(cap.amount)} - Decimal(values[{py_str(cap.received.name)}]), Decimal(0))'
     if cap.of is None:
         return py_decimal(cap.amount)
     limit = f"Decimal(values[{py_str(cap.of.name)}])"

@@ -999,6 +999,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         money = next(c for c in children if isinstance(c, s.Money))
         return Item("total_cap", s.TotalCap(money, str(allocation), quote, span=_meta_span(meta)), _meta_span(meta))
 
+    def received(self, meta: Any, children: list[Token]) -> Item:
+        return Item("received", _name(children[-1]), _meta_span(meta))
+
     def items(self, meta: Any, children: list[Token]) -> Item:
         noun = _token(children, "STRING")
         allocation = _token(children, "ALLOCATION")
@@ -1170,11 +1173,12 @@ class _RuleDraft:
     stacking: str = ""
     monotone: tuple[s.NameRef, ...] = ()
     items: s.Items | None = None
+    received: s.NameRef | None = None
 
     def freeze(self, article: s.Article | None, choices: frozenset[str] = frozenset()) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
                       self.responsible, _as_one_table(tuple(self.sentences), choices), tuple(self.exclusions),
-                      self.id_span, self.matter, self.stacking, self.monotone, self.items)
+                      self.id_span, self.matter, self.stacking, self.monotone, self.items, self.received)
 
 
 def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) -> tuple[s.Sentence, ...]:
@@ -1306,6 +1310,12 @@ class _Assembly:
             self.misplaced(item, "逐项", "规则之下")
         else:
             self.rule.items = value
+
+    def item_received(self, item: Item, value: Any) -> None:
+        if self.rule is None:
+            self.misplaced(item, "累计已获", "规则之下")
+        else:
+            self.rule.received = value
 
     def item_matter(self, item: Item, value: Any) -> None:
         if self.rule is None:

@@ -211,6 +211,13 @@ class Checker(Visitor[Any]):
         for exclusion in rule.exclusions:
             for condition in exclusion.conditions:
                 self.check_condition(condition)
+        if rule.received is not None:
+            self.resolve(rule.received, Type.MONEY)
+            cumulative = [cap for sentence in rule.sentences for cap in _caps_of(sentence)
+                          if isinstance(cap, s.Cap) and scopes.cumulative("".join(cap.scope))
+                          and not (rule.items is not None and scopes.names_holder("".join(cap.scope)))]
+            if not cumulative:
+                self.error(codes.RECEIVED_WITHOUT_CUMULATIVE, rule.received.span, name=rule.received.name)
         for name in rule.monotone:
             kind = self.resolve(name)
             if kind is not None and kind not in (Type.MONEY, Type.RATE, Type.COUNT):
@@ -608,10 +615,7 @@ class Checker(Visitor[Any]):
         """每项…最高20万元，每家…最高100万元: the wider cap is on a total over the items, which one
         calculation does not have; applied to one item it could never bind, so it is refused, not collapsed,
         unless the rule is written per item (逐项「…」), where the holder's cap caps the items' total."""
-        caps: list[s.Cap | s.InputCap] = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap) and m.scope]
-        computation = sentence.computation
-        if isinstance(computation, s.Percent | s.UpToRate) and computation.cap is not None and computation.cap.scope:
-            caps.insert(0, computation.cap)
+        caps = [cap for cap in _caps_of(sentence) if cap.scope]
         if items is not None:
             totals = [cap for cap in caps if scopes.names_holder("".join(cap.scope))]
             if not totals:
@@ -909,3 +913,12 @@ def check(document: s.Document, source: Source, keywords: frozenset[str]) -> tup
     checker = Checker(document, source, keywords)
     diagnostics = checker.run()
     return checker.symbols, diagnostics
+
+
+def _caps_of(sentence: s.Sentence) -> list[s.Cap | s.InputCap]:
+    """The caps of ``sentence``: the one inside its computation (按…的10%给予最高50万元), then its modifiers'."""
+    caps: list[s.Cap | s.InputCap] = [m for m in sentence.modifiers if isinstance(m, s.Cap | s.InputCap)]
+    computation = sentence.computation
+    if isinstance(computation, s.Percent | s.UpToRate) and computation.cap is not None:
+        caps.insert(0, computation.cap)
+    return caps

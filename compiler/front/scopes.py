@@ -14,3 +14,9 @@ HOLDER_WORDS = ("企业", "家", "户", "主体", "单位", "产权人", "法人
 def names_holder(scope: str) -> bool:
     """Whether the scope phrase ``scope`` (单个企业, 每家, 同一屋顶产权人) caps a holder's total rather than one item."""
     return any(word in scope for word in HOLDER_WORDS)
+
+
+def cumulative(scope: str) -> bool:
+    """Whether the scope phrase ``scope`` (累计, 单个企业累计) caps what is received over the years; with
+    ``累计已获：…`` declared, the limit is what is left after the amount already received."""
+    return "累计" in scope

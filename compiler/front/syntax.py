@@ -600,6 +600,7 @@ class Rule:
     stacking: str = ""  # 可叠加 after the matter: this rule adds on top of the others
     monotone: tuple[NameRef, ...] = ()  # 单调：… — inputs the drafter declares the amount never falls with
     items: Items | None = None  # 逐项「单机」，按比例分摊: computed per item, the enterprise's total capped
+    received: NameRef | None = None  # 累计已获：已获补助金额 — a 累计 cap is what is left after it
 
 
 @dataclass(frozen=True)

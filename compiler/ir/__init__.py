@@ -425,11 +425,12 @@ class Cap:
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     raised: tuple[Factor, ...] = ()  # multipliers written after the cap, which raise it with the amount
     strict: bool = False  # 不超过30万元（不含）: texts[0] is not payable itself, ``amount`` is 1分 below it
+    received: Var | None = None  # 累计已获: the limit is what is left of ``amount`` after it, never below 0
 
     @property
     def constant(self) -> bool:
         """Whether the limit is a fixed amount (the same for every application)."""
-        return self.of is None and self.by is None
+        return self.of is None and self.by is None and self.received is None
 
     @property
     def label(self) -> str:

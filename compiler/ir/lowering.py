@@ -443,6 +443,10 @@ class Lowering(Visitor[Any]):
             total = next(cap for cap in caps if cap.constant and scopes.names_holder(cap.scope))
             caps.remove(total)
             items = ir.ItemTotal(rule.items.noun, rule.items.allocation, total.amount, total.scope, total.label)
+        if rule.received is not None:  # 累计已获: a 累计 cap is what is left of it
+            received = self.var(rule.received)
+            caps = [replace(cap, received=received) if cap.constant and scopes.cumulative(cap.scope) else cap
+                    for cap in caps]
         discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
             or isinstance(node, s.Table | s.Tiers) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None

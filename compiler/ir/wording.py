@@ -253,6 +253,8 @@ def _cap(cap: ir.Cap) -> str:
             written += f"（{factor.text}后为{cap.of.name}的{format_rate(amount)}）"
         else:
             written += f"（{factor.text}后为{format_yuan(amount)}）"
+    if cap.received is not None:  # 累计最高200万元, less what was received before
+        written += f"（扣除{cap.received.name}后的余额，不低于零）"
     return written
 
 

@@ -80,8 +80,10 @@ What each step means, and what a traced backend records (``runtime.Trace``):
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
 * ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
-  (a ``Const`` in yuan, an input ``Var`` — 不超过实际发生的利息 — or
-  ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2%); amount =
+  (a ``Const`` in yuan, an input ``Var`` — 不超过实际发生的利息 —,
+  ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2% — or, for a 累计 cap
+  with the amount already received declared (累计已获：已获补助金额),
+  ``Arith("增长", Const, Var)``: max(X − received, 0)); amount =
   min(amount, limit), recorded ``("封顶", label, limit, held=amount > limit)``.
   Several caps in a row are the smaller of several limits (最高50万元且不超过
   实际投资额的10%).  A cap per key of a table (分别最高100万元、30万元) is a
@@ -409,6 +411,9 @@ def cap_limit(cap: ir.Cap, rule_id: str = "") -> ir.Expr:
     """The limit of ``cap`` as an expression: its amount, the input it names, or that input × its share."""
     if cap.by is not None:  # the key's entry of the rule's table of caps (every key has one)
         return ir.RuleValue(f"{rule_id}的封顶", cap.by)
+    if cap.received is not None:  # 累计: what is left of the amount after what was received, never below 0
+        return ir.Arith("增长", ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount)), cap.received,
+                        ir.Type.MONEY)
     if cap.of is None:
         return ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount))
     if cap.amount == 1:
