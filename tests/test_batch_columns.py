@@ -100,6 +100,28 @@ def test_cells_over_several_lines_quotes_and_many_chunks(tmp_path: Path, monkeyp
         assert vector_rows == scalar
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_long_format_by_column_is_the_long_format_row_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  suffix: str) -> None:
+    """--long built by column (a rule's lines together, then put in order) against the row path's lines: bad
+    cells, questions, refusals, applications outside the validity, awards, across chunks."""
+    monkeypatch.setattr("compiler.tools.batch.CHUNK", 3)
+    rows = [HEADER, *ROWS]
+    rows += [[f"D{n}", "2023-05-05", "是", "1000万元", f"{n}00万元", "国家4A级旅游景区" if n % 2 else "国家3A级旅游景区",
+              "是" if n % 3 else "否", "是" if n % 4 else "", "是", f"{n}亿元", "是" if n % 5 else "否", f"{n}亿元"]
+             for n in range(1, 12)]
+    rows.append(["E1", "2022-12-31", "是", "1000万元", "1000万元"])  # before the document's validity
+    source = write(tmp_path / "in.csv", rows)
+    scalar, vector, vector_rows = run_three(tmp_path, source, suffix, monkeypatch, "--long")
+    assert vector == scalar
+    assert vector_rows == scalar
+    if suffix == ".csv":
+        text = vector.decode("utf-8-sig")
+        for status in (",适用,100000.00,award,", ",待补充,,question,还需要：", ",输入有误,,wrong_input,",
+                       ",不在有效期内,,expired,", ",不适用,,not_applicable,"):
+            assert status in text, status
+
+
 def test_the_amounts_are_the_policy_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = write(tmp_path / "in.csv", [HEADER, *ROWS])
     run_three(tmp_path, source, ".parquet", monkeypatch)

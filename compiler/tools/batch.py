@@ -6,8 +6,8 @@ encodings by the csv module, XLSX in openpyxl's streaming mode, Parquet with
 pyarrow), evaluated by column with the vectorised calculators (``vector_set``,
 each distinct cell text decoded once) or row by row (``runtime.evaluate_set``)
 — the same results either way — and written by column (``batch_frame`` builds
-a chunk's results as Arrow arrays; CSV and Parquet) or a row at a time (XLSX,
-the long format, the row-by-row backend), so memory does not grow with the
+a chunk's results, or its lines in the long format, as Arrow arrays; CSV and
+Parquet) or a row at a time (XLSX, the row-by-row backend), so memory does not grow with the
 list.  A bad row is reported with its row number and field and the batch goes
 on.  Text from the applications is written so that no spreadsheet reads it as a
 formula.  The output is written to a temporary file and moved into place at
@@ -40,8 +40,9 @@ TEMPORARY = batch_write.TEMPORARY
 
 
 CHUNK = 10_000  # applications read, and evaluated row by row, together
-# applications read, and evaluated by column, together: five times fewer chunks took an eighth less time on
-# a million rows (each chunk decodes its distinct texts and builds its columns again), for 100 MB more at peak
+# applications read, evaluated by column and written one row each, together: five times fewer chunks took an
+# eighth less time on a million rows (each chunk decodes its distinct texts and builds its columns again), for
+# 100 MB more at peak.  The long format, about ten lines an application, keeps to CHUNK.
 COLUMN_CHUNK = 50_000
 
 
@@ -209,11 +210,13 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
         kernels = None  # the tranches are the scalar calculators' (the column path gives amounts only)
     bar = progress_bar(applications, progress)
     try:
-        for chunk in applications.chunks(CHUNK if kernels is None else COLUMN_CHUNK):
+        for chunk in applications.chunks(CHUNK if kernels is None or layout.long else COLUMN_CHUNK):
             if kernels is not None:
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.coded())
-                if layout.long or writer.kind == ".xlsx":
+                if writer.kind == ".xlsx":
                     write_outcome(sink, chunk, outcome)
+                elif layout.long:
+                    writer.write_columns(*batch_frame.long_columns(sink, chunk, outcome))
                 else:
                     writer.write_columns(*batch_frame.wide_columns(sink, chunk, outcome))
             else:

@@ -9,7 +9,7 @@ the rules; 说明 coded by the row's date; 叠加决定 worded by ``runtime._sta
 of competing awards; the applicant's own columns as read.  A row that is not plain (a cell that
 could not be read, a row evaluated by the scalar path) is made by ``batch.Sink.result`` exactly as
 the row path makes it and put in its place.  The two give the same cells;
-``batch_write.Writer.write_columns`` writes them.
+``batch_write.Writer.write_columns`` writes them.  ``long_columns`` does the same for the long format.
 """
 
 from __future__ import annotations
@@ -124,12 +124,11 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
     import pyarrow as arrow
     import pyarrow.compute as compute
 
-    from .batch import ID_COLUMNS, not_applicable_text
+    from .batch import not_applicable_text
 
     rows = chunk.rows
     entries = outcome.entries
     plain = outcome.plain()
-    summary = sink.summary
     status, detail, amounts = outcome.status, outcome.detail, outcome.amounts
     totals = np.where(plain, outcome.total, 0).astype(np.int64)
     maxima = np.where(plain, outcome.discretionary_total, 0).astype(np.int64)
@@ -151,12 +150,6 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
             awards_as_written &= as_written(f"{entry.article}{entry.rule}=") and as_written(maximum)
             award = compute.binary_join_element_wise(f"{entry.article}{entry.rule}=", text, maximum, "")
             award_parts.append(compute.if_else(arrow.array(paid), award, arrow.scalar(None, arrow.string())))
-            count = int(paid.sum())
-            amount = Decimal(int(fen.sum())).scaleb(-2)
-            summary.by_rule[entry.rule] = summary.by_rule.get(entry.rule, runtime.ZERO) + amount
-            summary.applicable[entry.rule] = summary.applicable.get(entry.rule, 0) + count
-            if entry.budget:
-                summary.by_budget[entry.budget] = summary.by_budget.get(entry.budget, runtime.ZERO) + amount
         asked = (state == vector_set.QUESTION) & plain
         if asked.any():
             question_parts.append(coded_texts(
@@ -171,11 +164,7 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
                 return not_applicable_text(entry.rule, outcome.reason(index, key & 7, key >> 3))
 
             reason_parts.append(coded_texts(keys, refused, reason))
-    ident = arrow.array([""] * rows, type=arrow.string())
-    for name in reversed(ID_COLUMNS):
-        if name in chunk.positions:
-            given = chunk.array(chunk.positions[name])
-            ident = compute.if_else(compute.not_equal(given, ""), given, ident)
+    ident = ident_column(chunk)
     facts = outcome.facts
     if facts.date_inverse is not None and facts.notes:
         note_column = arrow.DictionaryArray.from_arrays(
@@ -192,9 +181,7 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
         *[rule_amounts.get(sink.order[rule], empty) for rule in sink.layout.rules],
         *[chunk.array(k) for k in range(len(chunk.header))],
     ]
-    summary.rows += int(plain.sum())
-    summary.total += Decimal(int(totals.sum())).scaleb(-2)
-    summary.discretionary += Decimal(int(maxima.sum())).scaleb(-2)
+    count_plain(sink, outcome, plain)
     others = np.flatnonzero(~plain).tolist()
     if others:
         lines = [line for row in others for line in sink.result(chunk, row, outcome.result(row))]
@@ -205,6 +192,138 @@ def wide_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple
         awards_as_written &= all(as_written(line[4]) for line in lines)
     digits = {0, 2, 3, *range(len(batch_write.OUTPUT_COLUMNS), len(batch_write.OUTPUT_COLUMNS) + len(sink.layout.rules))}
     return columns, frozenset(digits | ({4} if awards_as_written else set()))
+
+
+def count_plain(sink: Sink, outcome: vector_set.Outcome, plain: Array) -> None:
+    """Count the plain rows of a chunk in the summary, as ``batch.count`` counts a row (the others are counted
+    as they are made, by ``Sink.result``)."""
+    summary = sink.summary
+    summary.rows += int(plain.sum())
+    summary.total += Decimal(int(outcome.total[plain].sum())).scaleb(-2)
+    summary.discretionary += Decimal(int(outcome.discretionary_total[plain].sum())).scaleb(-2)
+    for index, entry in enumerate(outcome.entries):
+        paid = (outcome.status[index] == vector_set.AWARD) & plain
+        if not paid.any():
+            continue
+        amount = Decimal(int(outcome.amounts[index][paid].sum())).scaleb(-2)
+        summary.by_rule[entry.rule] = summary.by_rule.get(entry.rule, runtime.ZERO) + amount
+        summary.applicable[entry.rule] = summary.applicable.get(entry.rule, 0) + int(paid.sum())
+        if entry.budget:
+            summary.by_budget[entry.budget] = summary.by_budget.get(entry.budget, runtime.ZERO) + amount
+
+
+def ident_column(chunk: Chunk) -> Any:
+    """Each application's own number or name (``Chunk.ident``), as Arrow text."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    from .batch import ID_COLUMNS
+
+    ident = arrow.array([""] * chunk.rows, type=arrow.string())
+    for name in reversed(ID_COLUMNS):
+        if name in chunk.positions:
+            given = chunk.array(chunk.positions[name])
+            ident = compute.if_else(compute.not_equal(given, ""), given, ident)
+    return ident
+
+
+# The long format's codes (原因代码) of the statuses a plain row's rule can have, and the status each stands for.
+_LONG_CODES = {vector_set.AWARD: "award", vector_set.DROPPED: "dropped", vector_set.NOT_APPLICABLE: "not_applicable",
+               vector_set.GATE: "not_applicable", vector_set.EXPIRED: "expired", vector_set.QUESTION: "question"}
+
+
+def long_columns(sink: Sink, chunk: Chunk, outcome: vector_set.Outcome) -> tuple[list[Any], frozenset[int]]:
+    """The chunk in the long format (``batch_write.LONG_COLUMNS``: a line per application and rule its facts
+    reach, in the rules' order) as Arrow arrays, counted in the summary, as ``Sink.long`` makes each line; and
+    the columns a CSV file holds as they are (行号 and 金额).  The lines of each rule are made together: the
+    status and code from a table by status, 金额 as text from fen, 原因 coded by (status, detail); then all
+    are put in order of row and rule with one ``take``.  A row that is not plain gets ``Sink.result``'s lines."""
+    import pyarrow as arrow
+    import pyarrow.compute as compute
+
+    from .batch import dropped_reason
+
+    entries = outcome.entries
+    plain = outcome.plain()
+    before, after = dropped_reason("\0").split("\0")  # the words around the amount computed
+    by_state = np.full(9, -1, dtype=np.int64)  # status → its place in ``codes``
+    codes = list(dict.fromkeys(_LONG_CODES.values()))
+    for status, code in _LONG_CODES.items():
+        by_state[status] = codes.index(code)
+    places: list[Array] = []  # per part: the row of each line
+    order: list[Array] = []  # per part: the line's place among its row's lines
+    rules: list[Array] = []  # per part: the entry of each line (-1: a row made by Sink.result)
+    code_parts: list[Any] = []
+    amount_parts: list[Any] = []
+    reason_parts: list[Any] = []
+    for index in range(len(entries)):
+        state = outcome.status[index]
+        where = np.flatnonzero((state != vector_set.UNTOUCHED) & plain)
+        if not where.size:
+            continue
+        states = state[where]
+        details = outcome.detail[index][where].astype(np.int64)
+        award = arrow.array(states == vector_set.AWARD)
+        dropped = arrow.array(states == vector_set.DROPPED)
+        fen = yuan(np.where((states == vector_set.AWARD) | (states == vector_set.DROPPED),
+                            outcome.amounts[index][where], 0))
+        said = (states != vector_set.AWARD) & (states != vector_set.DROPPED)
+
+        def reason(key: int, index: int = index) -> str:
+            state, detail = key & 7, key >> 3
+            if state == vector_set.QUESTION:
+                return "还需要：" + "、".join(outcome.missing(index, detail))
+            return outcome.reason(index, state, detail)
+
+        keys, texts = coded_texts(details << 3 | states, said, reason)
+        words = arrow.array([*texts, ""], type=arrow.string()).take(arrow.array(np.where(keys < 0, len(texts), keys)))
+        words = compute.if_else(dropped, compute.binary_join_element_wise(before, fen, after, ""), words)
+        words = compute.if_else(award, "最高可得" if outcome.discretionary[index] else "", words)
+        places.append(where)
+        order.append(np.full(where.size, index, dtype=np.int64))
+        rules.append(np.full(where.size, index, dtype=np.int64))
+        code_parts.append(arrow.array(by_state[states]))
+        amount_parts.append(compute.if_else(award, fen, ""))
+        reason_parts.append(words)
+    count_plain(sink, outcome, plain)
+    numbers = arrow.array(chunk.numbers, type=arrow.int64())
+    ident = ident_column(chunk)
+    columns: list[Any] = [[] for _ in batch_write.LONG_COLUMNS]
+    for row in np.flatnonzero(~plain).tolist():  # their lines as the row path makes them
+        lines = sink.result(chunk, row, outcome.result(row))
+        places.append(np.full(len(lines), row, dtype=np.int64))
+        order.append(np.arange(len(lines), dtype=np.int64))
+        rules.append(np.full(len(lines), -1, dtype=np.int64))
+        for k, column in enumerate(columns):
+            column.extend(line[k] for line in lines)
+    row_of = np.concatenate(places) if places else np.zeros(0, dtype=np.int64)
+    rule_of = np.concatenate(rules) if rules else np.zeros(0, dtype=np.int64)
+    sequence = np.lexsort((np.concatenate(order), row_of)) if places else np.zeros(0, dtype=np.int64)
+    made = len(row_of) - len(columns[0])  # the lines made by column come first, then Sink.result's
+    picked = arrow.array(sequence)
+    by_column = rule_of[:made]
+
+    def of_entries(values: list[str]) -> Any:
+        return arrow.array(values, type=arrow.string()).take(arrow.array(by_column))
+
+    def together(part: Any, rest: list[object], kind: Any = None) -> Any:
+        return arrow.concat_arrays([part, arrow.array(rest, type=kind or arrow.string())]).take(picked)
+
+    status_text = [batch_write.STATUS[code] for code in codes]
+    pieces = [
+        together(numbers.take(arrow.array(row_of[:made])), columns[0], arrow.int64()),
+        together(ident.take(arrow.array(row_of[:made])), columns[1]),
+        together(of_entries([e.article for e in entries]), columns[2]),
+        together(of_entries([e.rule for e in entries]), columns[3]),
+        together(of_entries([e.title for e in entries]), columns[4]),
+        together(arrow.array(status_text, type=arrow.string()).take(
+            arrow.concat_arrays(code_parts) if code_parts else arrow.array([], arrow.int64())), columns[5]),
+        together(arrow.concat_arrays(amount_parts) if amount_parts else arrow.array([], arrow.string()), columns[6]),
+        together(arrow.array(codes, type=arrow.string()).take(
+            arrow.concat_arrays(code_parts) if code_parts else arrow.array([], arrow.int64())), columns[7]),
+        together(arrow.concat_arrays(reason_parts) if reason_parts else arrow.array([], arrow.string()), columns[8]),
+    ]
+    return pieces, frozenset({0, batch_write.LONG_AMOUNT})
 
 
 def as_written(text: object) -> bool:
