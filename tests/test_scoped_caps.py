@@ -447,3 +447,40 @@ def test_the_site_calculator_computes_the_room_left_and_one_item(tmp_path: Path)
                    timeout=120)
     found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert [case["amount"] for case in found] == ["800000.00", "0.00", "100000.00"]
+
+
+def test_batch_rows_of_items_grouped_by_the_enterprise_column(tmp_path: Path) -> None:
+    import pyarrow as arrow
+    import pyarrow.parquet as parquet
+
+    folder = _items_set(tmp_path, "按顺序分摊")
+    rows = [["企业名称", "本地制造", "单机售价"]]
+    rows += [["甲公司", "是", "300万元"]] * 21  # 21 machines at 30万 → 10万 each (单台): 210万, 200万 in order
+    rows += [["乙公司", "是", "50万元"], ["乙公司", "否", "300万元"]]  # 5万 and 0 (not made locally): 5万
+    source = tmp_path / "items.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    table = arrow.table({name: [row[k] for row in rows[1:]] for k, name in enumerate(rows[0])})
+    parquet.write_table(table, tmp_path / "items.parquet")
+    outputs = []
+    for name in ("items.csv", "items.parquet"):
+        for backend in ("scalar", "vector"):
+            target = tmp_path / f"{name}.{backend}.csv"
+            assert cli.main(["batch", str(tmp_path / name), "--set", str(folder), "-o", str(target), "--no-progress",
+                             "--backend", backend, "--items-key", "企业名称"]) == 0
+            outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[2] == outputs[3]
+    lines = list(csv.reader(outputs[0].decode("utf-8-sig").splitlines()))
+    header, first, second = lines
+    assert (first[0], first[2], second[0], second[2]) == ("2", "2000000.00", "23", "50000.00")
+    assert "第20项单机100,000.00元；第21项单机100,000.00元减为0.00元" in first[header.index("叠加决定")]
+
+
+def test_batch_refuses_an_enterprise_whose_rows_are_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _items_set(tmp_path)
+    source = tmp_path / "items.csv"
+    source.write_text("企业名称,本地制造,单机售价\n甲,是,1万元\n乙,是,1万元\n甲,是,1万元\n", encoding="utf-8")
+    assert cli.main(["batch", str(source), "--set", str(folder), "-o", str(tmp_path / "out.csv"), "--no-progress",
+                     "--items-key", "企业名称"]) == 1
+    assert "第4行：企业“甲”的各行须相邻" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()

@@ -150,7 +150,7 @@ def yuan_text(fen: int) -> str:
 def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: bool | None = None,
         kernels: Sequence[vector_set.Kernel | None] | None = None, encoding: str | None = None,
         budgets: dict[str, Decimal] | None = None, summary_file: Path | None = None, long: bool = False,
-        dues: Mapping[str, Sequence[str]] | None = None) -> Summary:
+        dues: Mapping[str, Sequence[str]] | None = None, items_key: str | None = None) -> Summary:
     """Evaluate every application in ``source`` and write the results to ``target``.
 
     With ``kernels`` (aligned with ``entries``), each chunk of applications is
@@ -161,7 +161,9 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
     (CSV) if given, and is the 汇总 sheet of an XLSX result.  ``long``: a row per application and
     rule its facts reach (``batch_write.LONG_COLUMNS``) instead of one per application.  ``dues``: rule → when
     each of its tranches is due, for the rules paid in parts: a column per tranche (a line per tranche in the
-    long format); such a file is computed row by row.
+    long format); such a file is computed row by row.  ``items_key``: each row is one item of the rules
+    written 逐项, and the adjacent rows with the same value in that column are one enterprise (``group_items``),
+    computed row by row.
     """
     if not source.is_file():
         raise BatchError(f"找不到申请文件：{source}")
@@ -174,15 +176,17 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
             raise BatchError(f"汇总文件不能是申请文件或结果文件（{summary_file}）：请另指定一个文件")
     summary = Summary()
     known = batch_read.Names(frozenset(runtime._plan(entries).kinds),
-                             frozenset({*ID_COLUMNS, runtime.DATE_FIELD, runtime.PLACE_FIELD}))
+                             frozenset({*ID_COLUMNS, runtime.DATE_FIELD, runtime.PLACE_FIELD, *filter(None, [items_key])}))
     try:
         with ExitStack() as stack:
             applications = batch_read.read(source, known, stack, encoding)
             summary.warnings, summary.encoding = applications.warnings, applications.encoding
             layout = Layout.of(entries, applications.header, lettered=source.suffix.lower() != ".parquet", long=long,
                                dues=dues)
+            if items_key is not None and items_key not in applications.header:
+                raise BatchError(f"申请文件中没有企业列“{items_key}”（--items-key）")
             _write(entries, applications, layout, target, summary, progress, kernels,
-                   lambda: batch_write.summary_rows(summary, layout, budgets or {}, source))
+                   lambda: batch_write.summary_rows(summary, layout, budgets or {}, source), items_key)
         if summary_file is not None:
             batch_write.write_summary(summary_file, batch_write.summary_rows(summary, layout, budgets or {}, source))
     except OSError as error:  # a file that cannot be read, a folder that cannot be written, a full disk
@@ -192,10 +196,10 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
 
 def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applications, layout: Layout, target: Path,
            summary: Summary, progress: bool | None, kernels: Sequence[vector_set.Kernel | None] | None,
-           summed: Callable[[], list[list[object]]]) -> None:
+           summed: Callable[[], list[list[object]]], items_key: str | None = None) -> None:
     held = _interrupt_on_sigterm()  # before the temporary file exists, so that no SIGTERM can leave it behind
     try:
-        _write_all(entries, applications, layout, target, summary, progress, kernels, summed)
+        _write_all(entries, applications, layout, target, summary, progress, kernels, summed, items_key)
     finally:
         if held is not None:
             signal.signal(signal.SIGTERM, held)
@@ -203,15 +207,19 @@ def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applicatio
 
 def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applications, layout: Layout,
                target: Path, summary: Summary, progress: bool | None,
-               kernels: Sequence[vector_set.Kernel | None] | None, summed: Callable[[], list[list[object]]]) -> None:
+               kernels: Sequence[vector_set.Kernel | None] | None, summed: Callable[[], list[list[object]]],
+               items_key: str | None = None) -> None:
     writer = Writer(target, layout)
     sink = Sink(writer, summary, layout, entries)
-    if layout.tranches:
-        kernels = None  # the tranches are the scalar calculators' (the column path gives amounts only)
+    if layout.tranches or items_key is not None:
+        kernels = None  # the tranches are the scalar calculators' (the column path gives amounts only); so are groups
+    grouping = ItemGroups(entries, sink, items_key) if items_key is not None else None
     bar = progress_bar(applications, progress)
     try:
         for chunk in applications.chunks(CHUNK if kernels is None or layout.long else COLUMN_CHUNK):
-            if kernels is not None:
+            if grouping is not None:
+                writer.write_many(grouping.add(chunk))
+            elif kernels is not None:
                 outcome = vector_set.evaluate(entries, kernels, chunk.header, chunk.coded())
                 if writer.kind == ".xlsx":
                     write_outcome(sink, chunk, outcome)
@@ -224,6 +232,8 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
                                    for line in sink.result(chunk, row, runtime.evaluate_set(entries, chunk.facts(row)))])
             if bar is not None:
                 bar.update(chunk.rows)
+        if grouping is not None:
+            writer.write_many(grouping.finish())
         summary.as_text = writer.as_text
         writer.commit(summed())
         if bar is not None:
@@ -234,6 +244,48 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
     finally:
         if bar is not None:
             bar.close()
+
+
+class ItemGroups:
+    """Rows that are items (``pol batch --items-key 企业名称``): the adjacent rows with the same key are one
+    enterprise, evaluated as a profile whose facts are its first row's and whose items, for each rule written
+    逐项, are its rows (``runtime.evaluate_set``); one output line per enterprise, at its first row, its
+    decisions listing each item before and after the cap on the total.
+
+    Only the rows of the enterprise being read are held, so memory does not grow with the file; the keys
+    seen are kept (one string per enterprise) to refuse a file whose rows of one enterprise are apart."""
+
+    def __init__(self, entries: Sequence[runtime.Entry], sink: Sink, key: str) -> None:
+        self.entries, self.sink, self.key = entries, sink, key
+        self.rows: list[tuple[batch_read.Chunk, int, dict[str, str]]] = []
+        self.seen: set[str] = set()
+        self.listed = [entry for entry in entries if entry.items is not None]
+
+    def add(self, chunk: batch_read.Chunk) -> list[list[object]]:
+        lines: list[list[object]] = []
+        for row in range(chunk.rows):
+            facts = chunk.facts(row)
+            key = str(facts.get(self.key, "")).strip()
+            if self.rows and key != self.rows[0][2].get(self.key, "").strip():
+                lines += self.finish()
+            if not self.rows:
+                if key in self.seen:
+                    raise BatchError(f"第{chunk.numbers[row]}行：企业“{key}”的各行须相邻（--items-key {self.key}），"
+                                     "请先按该列排序")
+                self.seen.add(key)
+            self.rows.append((chunk, row, facts))
+        return lines
+
+    def finish(self) -> list[list[object]]:
+        """The output lines of the enterprise read so far (none if there is none)."""
+        if not self.rows:
+            return []
+        chunk, row, first = self.rows[0]
+        profile: dict[str, object] = dict(first)
+        for entry in self.listed:
+            profile[entry.rule] = [facts for _, _, facts in self.rows]
+        self.rows = []
+        return self.sink.result(chunk, row, runtime.evaluate_set(self.entries, profile))
 
 
 def progress_bar(applications: batch_read.Applications, progress: bool | None) -> Any:

@@ -191,6 +191,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="CSV 文件的编码，如 gb18030、gbk、utf-16、utf-8（默认：自动识别）")
     many.add_argument("--summary", type=Path, metavar="summary.csv",
                       help="另把汇总（各条款、各专项资金的合计，有误行数）写入这个 CSV 文件")
+    many.add_argument("--items-key", metavar="列名", dest="items_key",
+                      help="每行一项（逐项计算的规则），按此列（如 企业名称）把相邻的行合为一家企业")
     many.add_argument("--long", action="store_true",
                       help="长表：每个申请的每条相关规则一行（条款、规则、名称、状态、金额、原因代码、原因）")
     many.set_defaults(run=run_batch)
@@ -570,7 +572,7 @@ def run_batch(args: argparse.Namespace) -> int:
     try:
         summary = batch.run(entries, args.applications, args.output, progress=args.progress, kernels=kernels,
                             encoding=args.encoding, budgets=policy_set.budgets(modules), summary_file=args.summary,
-                            long=args.long, dues=policy_set.dues(modules))
+                            long=args.long, dues=policy_set.dues(modules), items_key=args.items_key)
     except batch.BatchError as error:
         raise UsageError(str(error)) from None
     for warning in summary.warnings:
