@@ -1,6 +1,7 @@
 """Amounts as policies give them: increments on the input a condition compares (每跨越一个百亿台阶, 增量部分每1000万元),
 caps by the values of a choice (现有企业最高300万元，当年新引入企业最高500万元), a ceiling not payable itself
-(不超过5万元（不含）) and ranges whose first end leaves 元 to the second (100万-500万元).
+(不超过5万元（不含）), ranges whose first end leaves 元 to the second (100万-500万元) and a minimum payout
+(对补贴额3万元以下的企业不予安排补贴资金: the ``Minimum`` plan step, after the rounding).
 
 Each construct is lowered to plan steps every backend already has (``Increments``, ``Cap`` with a limit per key,
 ``Fixed``/``Cap`` at 1分 below the ceiling), so the interpreter, the scalar code, the numpy kernels and the site's
@@ -31,6 +32,7 @@ POLICY = """\
 输入 年度新增进出口额：金额
 输入 企业类型：选项（现有企业、当年新引入企业）
 输入 省级示范项目：是否
+输入 新增用电量：数量（千瓦时）
 第一条「金额」
 规则 ladder「每跨越一个百亿台阶」
 原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
@@ -44,6 +46,9 @@ POLICY = """\
 规则 short「100万-500万元」
 原文「省财政给予每个项目100万-500万元奖补」
 省级示范项目的，省财政给予每个项目100万-500万元奖补。
+规则 minimum「3万元以下不予安排」
+原文「按每千瓦时0.1元的标准给予补贴,单户企业补贴额不超过100万元,对补贴额3万元以下的企业不予安排补贴资金。」
+按新增用电量每千瓦时0.1元的标准给予补贴，单户企业补贴额不超过100万元，对补贴额3万元以下的企业不予安排补贴资金。
 """
 
 # (rule, inputs, amount, floor), each worked out from the sentence.
@@ -69,6 +74,14 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("strict", {"省级示范项目": True}, "49999.99", None),
     # 100万元 to 500万元
     ("short", {"省级示范项目": True}, "5000000.00", "1000000.00"),
+    # 20万千瓦时 × 0.1元 = 2万元: 3万元以下, not paid
+    ("minimum", {"新增用电量": Decimal("200000")}, "0.00", None),
+    # 30万千瓦时 × 0.1元 = 3万元: 以下 includes 3万元 (民法典), not paid
+    ("minimum", {"新增用电量": Decimal("300000")}, "0.00", None),
+    # 30.001万千瓦时 × 0.1元 = 30,001元: paid
+    ("minimum", {"新增用电量": Decimal("300010")}, "30001.00", None),
+    # 2000万千瓦时 × 0.1元 = 200万元, capped at 100万元
+    ("minimum", {"新增用电量": Decimal("20000000")}, "1000000.00", None),
 ]
 
 
@@ -110,10 +123,15 @@ def test_the_trace_and_the_page_say_the_construct_as_written() -> None:
     assert "现有企业最高300万元、当年新引入企业最高500万元" in texts
     page, _ = markdown.render(compiled, calculators_of(compiled).scalar)
     assert "即最高49,999.99元" in page and "当年新引入企业最高500万元" in page
+    reason = "计算金额 ≤ 30,000.00元（民法典第一千二百五十九条：“以下”包括本数），不予安排"
+    assert reason in page
+    below = interpret.evaluate(rules["minimum"], {"新增用电量": Decimal("300000")})
+    assert (below.applicable, below.reason) == (False, reason)
     formatted = format_text(Source("amounts.pol", HEADER + POLICY))
     assert formatted.text is not None
-    for line in POLICY.splitlines()[7::3]:
-        assert line in formatted.text
+    for line in POLICY.splitlines():
+        if line.endswith("。") and not line.startswith("原文"):
+            assert line in formatted.text
 
 
 def test_the_site_calculators_give_the_same(tmp_path: Path) -> None:
@@ -138,6 +156,18 @@ console.log(JSON.stringify(cases.map(function (c) {
     out = subprocess.run([node, str(script), str(tmp_path / "cases.json")], check=True, capture_output=True,
                          text=True, timeout=60).stdout
     assert json.loads(out) == [[amount, floor] for _, _, amount, floor in CASES]
+
+
+def test_a_minimum_payout_is_an_upper_bound_on_an_amount() -> None:
+    # 3万元以上 is a lower bound: an amount above it would not be paid, which no policy means (E0334)
+    compiled = compile_text("""\
+    输入 新增用电量：数量（千瓦时）
+    第一条「最低发放额」
+    规则 wrong「以上」
+    原文「示例」
+    按新增用电量每千瓦时0.1元的标准给予补贴，对补贴额3万元以上的企业不予安排补贴资金。
+    """)
+    assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0334", "以上")]
 
 
 def test_increments_need_a_threshold_and_caps_by_choice_every_value() -> None:

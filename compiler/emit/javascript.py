@@ -213,6 +213,9 @@ class RuleCode:
     def visit_Round(self, step: plan.Round) -> list[str]:  # noqa: N802
         return [f"amount = t.round(amount, {js_decimal(step.quantum)}, {js_str(step.mode)}, {js_str(step.label)});"]
 
+
+    def visit_Minimum(self, step: plan.Minimum) -> list[str]:  # noqa: N802
+        return [f"if (P.cmp(amount, {js_decimal(step.limit)}) {'<=' if step.inclusive else '<'} 0) {self.give_up(step.reason)}"]
     def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
         parts = []
         for tranche in step.tranches:

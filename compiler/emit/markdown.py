@@ -113,6 +113,8 @@ def formula(rule: ir.Rule) -> str:
         text += f"（可得区间的下限为{rule.floor.label}，具体金额由主管部门在区间内核定）"
     elif rule.discretionary:
         text += "（为最高可得额度，具体金额由主管部门核定）"
+    if rule.minimum is not None:  # 对补贴额3万元以下的企业不予安排补贴资金
+        text += f"；{wording.below_minimum(rule.minimum)}（计算金额在此以内的不予发放，规则不适用）"
     if rule.schedule is not None:
         text += f"；分{len(rule.schedule.tranches)}期给付（见下表），{wording.TRANCHE_ROUNDING}"
     return text

@@ -374,6 +374,10 @@ class RuleCode:
             lines.append("amount = amount.quantize(rt.FEN)")
         return lines
 
+
+    def visit_Minimum(self, step: plan.Minimum) -> list[str]:  # noqa: N802
+        limit = self.decimal(step.limit, ir.Type.MONEY)
+        return [f"if amount {'<=' if step.inclusive else '<'} {limit}:", INDENT + self.give_up(step.reason)]
     def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
         """The tranches (rt.tranches: each but the last rounded to the fen with its mode, the last the rest)."""
         if not self.traced:

@@ -661,6 +661,21 @@ class RuleKernel:
         self.amount = amount
         return []
 
+
+    def visit_Minimum(self, step: plan.Minimum) -> list[str]:  # noqa: N802
+        """An amount (in fen, capped and rounded) within the bound is not paid: one more reason, after the others."""
+        fen = Fraction(step.limit) * FEN_PER_YUAN
+        # amount ≤ limit is amount ≤ ⌊limit⌋ in whole fen; amount < limit is amount < ⌈limit⌉
+        paid_above = math.floor(fen) if step.inclusive else math.ceil(fen) - 1
+        amount = self.amount
+        if isinstance(amount, int):
+            held: Mask = amount > paid_above
+        else:
+            amount = self.amount = self.temp("amount", amount)
+            held = f"{amount} > {self.literal(paid_above)}"
+        self.required.append(held)
+        self.failures.append((not_(held), step.reason))
+        return []
     def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
         """With ``tranche``, the amount becomes that tranche's, as ``runtime.tranches`` pays it: each tranche but the
         last its own amount rounded to the fen, at least 0 and at most what is left; the last what is left."""

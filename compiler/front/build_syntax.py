@@ -804,6 +804,17 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.InputCap(_name(_tokens(children, "NAME")[-1]), self._rate(rate[0]) if rate else None,
                           _scope_words(children), str(hedge) if hedge else None, span=_meta_span(meta))
 
+    def minimum(self, meta: Any, children: list[Any]) -> s.MinimumPayout:
+        """对补贴额3万元以下的企业不予安排补贴资金: the bound as a threshold (3万元以下) or a word before it (低于3万元)."""
+        bound = next((c for c in children if isinstance(c, s.OpenBound | s.PrefixBound)), None)
+        if bound is None:
+            word = _tokens(children, "BOUND_PREFIX")[0]
+            money = _node(children, s.Money)
+            bound = s.PrefixBound(_word_of(word), money, None, span=token_span(word).to(money.span))
+        span = _meta_span(meta)
+        written = self.source.line(span.line)[span.column - 1:span.end_column - 1] if span.line == span.end_line else ""
+        return s.MinimumPayout(bound, written, span=span)
+
     def key_cap(self, meta: Any, children: list[Any]) -> s.CapTable:
         """现有企业最高奖励300万元: the cap of one choice value; ``computed`` joins those written one after another."""
         key = _name(_tokens(children, "NAME")[0])

@@ -582,6 +582,18 @@ class Checker(Visitor[Any]):
                 or isinstance(computation, s.Percent) and computation.rate_input is not None:
             self.error(codes.BAD_PERIOD, modifier.span,
                        what="只用于按比例、定额或单价计算的金额，且不与分期、折算或倍数同用")
+    def modifier_MinimumPayout(self, modifier: s.MinimumPayout, sentence: s.Sentence) -> None:
+        """对补贴额3万元以下的企业不予安排: an amount, and an upper bound (以下, 不足, 低于…), the only one of the sentence."""
+        bound = modifier.bound
+        if not isinstance(bound.value, s.Money):
+            self.error(codes.BAD_MINIMUM, bound.value.span, what=f"“{bound.value.text}”应为金额")
+        else:
+            self.check_cap(s.Cap(bound.value, (), None, span=bound.value.span))
+        reading = self.read(bound)
+        if reading is not None and reading.side is not boundaries.Side.UPPER:
+            self.error(codes.BAD_MINIMUM, bound.word.span, what=f"“{bound.word.text}”应为上限的用语（以下、不足、低于）")
+        if sum(isinstance(m, s.MinimumPayout) for m in sentence.modifiers) > 1:
+            self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
 
     def modifier_Quota(self, modifier: s.Quota, sentence: s.Sentence) -> None:
         self.check_quota(modifier, sentence.computation)

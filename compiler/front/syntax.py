@@ -221,6 +221,14 @@ class CapTable(Node):
 
 
 @dataclass(frozen=True)
+class MinimumPayout(Node):
+    """``对补贴额3万元以下的企业不予安排补贴资金`` — an amount within the bound (3万元以下) is not paid."""
+
+    bound: OpenBound | PrefixBound  # an upper bound: 以下, 不足, 低于…
+    text: str  # as written: 对补贴额3万元以下的企业不予安排补贴资金
+
+
+@dataclass(frozen=True)
 class Rounding(Node):
     mode: str  # 向上取整 / 向下取整 / 四舍五入
     unit: str | None  # 分 / 角 / 元 / 十元 ...; None when the text does not say
@@ -498,7 +506,7 @@ class Period(Node):
     scope: tuple[str, ...] = ()
 
 
-Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period
+Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
 
 
 @dataclass(frozen=True)

@@ -518,6 +518,7 @@ class Rule:
     floor: Computation | None = None  # a range (给予3万元-5万元): the computation at its low end; ``computation`` is the high
     items: ItemTotal | None = None  # 逐项「单机」: computed per item, the enterprise's total capped
     schedule: Schedule | None = None  # paid in tranches (by year, or by stage): the computation is their total
+    minimum: Bound | None = None  # 对补贴额3万元以下的企业不予安排: an amount within this upper bound is not paid
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ class _Amount:
     floor: ir.Computation | None
     caps: list[ir.Cap]
     rounding: ir.Rounding
+    minimum: ir.Bound | None = None  # 对补贴额3万元以下的企业不予安排补贴资金
 
 
 class Lowering(Visitor[Any]):
@@ -416,6 +417,12 @@ class Lowering(Visitor[Any]):
         quota = ir.Quota(self.var(modifier.total), modifier.rate.value, modifier.rate.text)
         amount.computation = replace(amount.computation, quota=quota)
 
+    def modifier_MinimumPayout(self, modifier: s.MinimumPayout, amount: _Amount) -> None:
+        """对补贴额3万元以下的企业不予安排补贴资金: the bound read as any threshold's (以下 includes 3万元 by default)."""
+        _, upper = self.bounds(modifier.bound)
+        assert upper is not None  # the checker requires an upper bound
+        amount.minimum = upper
+
     def modifier_TierReading(self, modifier: s.TierReading, amount: _Amount) -> None:
         pass  # 各档累加: read with the tiers (``sentence_Tiers``)
 
@@ -485,6 +492,7 @@ class Lowering(Visitor[Any]):
             monotone=tuple(name.name for name in rule.monotone),
             floor=floor,
             schedule=schedule,
+            minimum=amount.minimum,
         )
 
 

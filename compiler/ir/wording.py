@@ -226,6 +226,13 @@ def _increments(node: ir.Increments) -> str:
         + _factors(node.adjustments)
 
 
+def below_minimum(bound: ir.Bound) -> str:
+    """Why an amount within a minimum payout's bound is not paid."""
+    assert isinstance(bound.value, ir.Const)
+    sign = "≤" if bound.inclusive else "<"
+    return f"计算金额 {sign} {format_yuan(bound.value.value)}（{bound.reason}），不予安排"
+
+
 def strict_ceiling(written: str, most: Decimal) -> str:
     """不超过5万元（不含）: the ceiling is not payable itself, so the most is 1分 below it."""
     return f"不超过{written}（不含{written}，即最高{format_yuan(most)}）"

@@ -18,6 +18,7 @@ A plan always has this shape (``check`` verifies it)::
     ClampAtZero?                    exactly when the computed amount can be negative
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
+    Minimum?                        an amount within a minimum payout's bound is not paid (3万元以下不予安排)
     Schedule?                       the amount paid in tranches (by year, or by stage)
     Pay                             the result (a ceiling when the amount is the most that may be granted)
 
@@ -99,6 +100,8 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   the tranches add up to the total exactly.  Each recorded ``("分期", tranche.label,
   value)`` and kept as ``Result.tranches`` (``runtime.Tranche``: due, amount, year)
   by ``runtime.Trace.tranches``.  The amount is unchanged.
+* ``Minimum(limit, inclusive, reason)`` — when amount ≤ limit (< limit when not
+  ``inclusive``): not applicable, ``reason`` (对补贴额3万元以下的企业不予安排补贴资金).
 * ``Pay(ceiling, floor)`` — the rule applies with this amount; when ``ceiling``, the
   amount is the most that may be granted, recorded ``("最高可得", …, amount)``
   (``runtime.Trace.done``).  With ``floor`` (a range: 给予3万元-5万元, 5%-20%), the
@@ -277,6 +280,16 @@ class Round:
 
 
 @dataclass(frozen=True)
+class Minimum:
+    """对补贴额3万元以下的企业不予安排补贴资金: when the amount (capped and rounded) is at most ``limit`` (below it,
+    when not ``inclusive``), the rule does not apply, for ``reason``."""
+
+    limit: Decimal
+    inclusive: bool
+    reason: str
+
+
+@dataclass(frozen=True)
 class Schedule:
     """The amount paid in tranches that add up to it exactly (see the module docstring)."""
 
@@ -292,7 +305,7 @@ class Pay:
 
 
 Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
-Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Schedule | Pay
+Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Minimum | Schedule | Pay
 COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
@@ -398,6 +411,9 @@ def lower(rule: ir.Rule) -> Plan:
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
     steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
+    if rule.minimum is not None:
+        assert isinstance(rule.minimum.value, ir.Const)
+        steps.append(Minimum(rule.minimum.value.value, rule.minimum.inclusive, wording.below_minimum(rule.minimum)))
     if rule.schedule is not None:
         steps.append(Schedule(rule.schedule.tranches, TRANCHE_MODE, wording.TRANCHE_ROUNDING))
     floor = lower(replace(rule, computation=rule.floor, floor=None)) if rule.floor is not None else None
@@ -479,8 +495,8 @@ def variables(step: object) -> list[ir.Var]:
 
 # ── the invariants ────────────────────────────────────────────────────────────
 PHASE: dict[type, int] = {ReadInputs: 0, Require: 1, Exclude: 2, **dict.fromkeys(COMPUTE, 3),
-                          ClampAtZero: 4, Cap: 5, Round: 6, Schedule: 7, Pay: 8}
-ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 8: "给付"}
+                          ClampAtZero: 4, Cap: 5, Round: 6, Minimum: 7, Schedule: 8, Pay: 9}
+ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 9: "给付"}
 
 
 def check(plan: Plan) -> list[str]:

@@ -46,6 +46,9 @@ class _Reasons(Visitor[Iterator[str]]):
 
     visit_TiersAdded = visit_HighestTier
 
+    def visit_Minimum(self, step: plan.Minimum) -> Iterator[str]:
+        yield step.reason
+
     def generic_visit(self, node: object, *args: object) -> Iterator[str]:
         return iter(())
 

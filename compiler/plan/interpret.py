@@ -213,6 +213,10 @@ class Run:
     def visit_Round(self, step: plan.Round) -> None:  # noqa: N802
         self.amount = self.trace.round(self.amount, step.quantum, step.mode, step.label)
 
+
+    def visit_Minimum(self, step: plan.Minimum) -> None:  # noqa: N802
+        if self.amount < step.limit or step.inclusive and self.amount == step.limit:
+            raise Stop(step.reason)
     def visit_Schedule(self, step: plan.Schedule) -> None:  # noqa: N802
         parts = [(t.due, t.year, self.tranche(t), t.label) for t in step.tranches]
         self.trace.tranches(self.amount, parts, step.mode)

@@ -250,6 +250,9 @@ class PlanPrinter(Expressions):
         to_fen = "" if step.quantum == plan.FEN else "，再到分"
         return [f"amount = 舍入(amount, {step.quantum:f}, {step.mode}){to_fen}", f"记录「{step.label}」"]
 
+
+    def visit_Minimum(self, step: plan.Minimum) -> list[str]:  # noqa: N802
+        return [f"不适用：{step.reason}  若 amount {'≤' if step.inclusive else '<'} {yuan(step.limit)}"]
     def visit_Schedule(self, step: plan.Schedule) -> list[str]:  # noqa: N802
         lines = ["分期（各期之和恰为 amount）："]
         for tranche in step.tranches:
