@@ -188,3 +188,22 @@ def test_distinct_keys_are_numpys_unique(spread: int) -> None:
     together = batch_frame.row_keys(table)
     assert np.unique(together).size == np.unique(keys % 105).size
     assert all(together[a] == together[b] for a, b in [(0, k) for k in np.flatnonzero(keys % 105 == keys[0] % 105)])
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-le", "utf-8"])
+def test_files_in_other_encodings_are_read_by_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      encoding: str) -> None:
+    """GB18030 and UTF-16 are decoded into UTF-8 by pyarrow block by block and read by column, as UTF-8 is; a
+    byte that is not in the encoding hands the rest to the standard-library reader, which names the line."""
+    opened: list[bool] = []
+    real = batch_columns.open_csv
+    monkeypatch.setattr(batch_columns, "open_csv", lambda *args: opened.append(real(*args) is not None) or real(*args))
+    source = write(tmp_path / "in.csv", [HEADER, *ROWS], encoding=encoding)
+    scalar, vector, vector_rows = run_three(tmp_path, source, ".csv", monkeypatch, "--encoding", encoding)
+    assert vector == scalar and vector_rows == scalar
+    assert opened == [True, True]  # read by pyarrow for both backends; the third run by the csv module
+    if encoding == "gb18030":
+        broken = tmp_path / "broken.csv"
+        broken.write_bytes(source.read_bytes() + "A9,2023-03-01,是\n".encode(encoding) + b"\xff\xfe,\n")
+        assert cli.main(["batch", str(broken), "--set", str(SEED), "-o", str(tmp_path / "b.csv"), "--no-progress",
+                         "--encoding", encoding]) == 1

@@ -1,11 +1,12 @@
-"""A UTF-8 CSV file read by column with pyarrow's multi-threaded CSV reader, as ``batch_read`` reads it.
+"""A CSV file read by column with pyarrow's multi-threaded CSV reader, as ``batch_read`` reads it: UTF-8 as it
+is, other encodings (GB18030, UTF-16) decoded into UTF-8 by pyarrow a block at a time through their Python codec.
 
 Every cell is read as Arrow text (an 18-digit number stays as written) and stripped as Python's
 ``str.strip`` strips it; rows are numbered by record, as the standard-library reader numbers them,
 which is why a file with a blank line (pyarrow skips it, the row numbers count it), a NUL or a lone
 carriage return is read by the standard-library reader from the start (``by_column``).  Whatever
 pyarrow would read differently (rows of different widths, a cell over the field limit, bytes that are
-not UTF-8, an unclosed quote) hands the rest of the file, from the first record of the block where it
+not in the encoding, an unclosed quote) hands the rest of the file, from the first record of the block where it
 showed, to the standard-library reader, which reads it and reports its errors as it always has.
 Chunks hold exactly ``size`` applications (the last fewer), as ``batch_read`` makes them.
 """
@@ -30,19 +31,54 @@ SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\
 Rows = Iterator[tuple[int, list[str]]]
 
 
-def by_column(path: Path) -> bool:
-    """Whether a UTF-8 file can be read by column with its rows numbered as the standard-library reader numbers
-    them: no blank line, no NUL, no carriage return but before a line feed (searched with bytes' own methods)."""
-    tail = b"\n"  # a blank first line counts
+# Encodings in which a NUL, line feed or carriage return byte is only ever that character (never part of
+# another's bytes): the file's bytes are searched as they are.  Others (UTF-16) are searched decoded.
+_ASCII_SAFE = ("utf-8", "gb18030", "gbk", "gb2312")
+
+
+def by_column(path: Path, encoding: str = "utf-8-sig") -> bool:
+    """Whether a file can be read by column with its rows numbered as the standard-library reader numbers
+    them: no blank line, no NUL, no carriage return but before a line feed (searched a block at a time, in the
+    bytes where the encoding allows it, else in the text); False too where it cannot be decoded (the
+    standard-library reader then says where)."""
+    import codecs
+
+    name = codecs.lookup(encoding).name
+    if any(name.startswith(safe) for safe in _ASCII_SAFE):
+        return _plain_lines(_blocks(path), b"\n", b"\r", b"\x00")
+    decoder = codecs.getincrementaldecoder(name)()
+    try:
+        return _plain_lines((decoder.decode(block) for block in _blocks(path)), "\n", "\r", "\x00")
+    except UnicodeDecodeError:
+        return False
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as raw:
         while block := raw.read(SCAN_BLOCK):
-            window = tail + block
-            if b"\n\n" in window or b"\n\r\n" in window or b"\x00" in window:
-                return False
-            if window.count(b"\r") != window.count(b"\r\n") + window.endswith(b"\r"):  # one at the end: see next
-                return False
-            tail = block[-2:]
-    return not tail.endswith(b"\r")
+            yield block
+
+
+def _plain_lines(pieces: Iterator[Any], newline: Any, carriage: Any, nul: Any) -> bool:
+    """No blank line, NUL or lone carriage return in the pieces (bytes, or text), taken one after another."""
+    tail = newline  # a blank first line counts
+    for piece in pieces:
+        window = tail + piece
+        if newline + newline in window or newline + carriage + newline in window or nul in window:
+            return False
+        if window.count(carriage) != window.count(carriage + newline) + window.endswith(carriage):  # at the end: see next
+            return False
+        tail = piece[-2:] or tail
+    return not tail.endswith(carriage)
+
+
+def arrow_encoding(encoding: str) -> str:
+    """The encoding as pyarrow's CSV reader is told it: UTF-8 as itself (it skips the byte-order mark), any
+    other by its Python codec, through which pyarrow decodes the file a block at a time into UTF-8."""
+    import codecs
+
+    name = codecs.lookup(encoding).name
+    return "utf-8" if name in ("utf-8", "utf-8-sig") else name
 
 
 def stripped(column: Any) -> Any:
@@ -90,7 +126,7 @@ class Source:
                    for column in columns)
 
 
-def open_csv(path: Path, separator: str, limit: int) -> Source | None:
+def open_csv(path: Path, separator: str, limit: int, encoding: str = "utf-8-sig") -> Source | None:
     """The file's records, or None where its first block cannot be read by column as the standard-library
     reader would read it."""
     import pyarrow as arrow
@@ -100,7 +136,7 @@ def open_csv(path: Path, separator: str, limit: int) -> Source | None:
         reader = arrow_csv.open_csv(
             path,
             read_options=arrow_csv.ReadOptions(autogenerate_column_names=True, block_size=BLOCK, use_threads=True,
-                                               encoding="utf-8"),
+                                               encoding=arrow_encoding(encoding)),
             parse_options=arrow_csv.ParseOptions(delimiter=separator, newlines_in_values=True),
             convert_options=arrow_csv.ConvertOptions(column_types={f"f{k}": arrow.string() for k in range(WIDEST)},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))

@@ -35,7 +35,7 @@ SEPARATORS = (",", "\t", ";")
 NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 SCAN_BLOCK = 1 << 20
-BY_COLUMN = True  # whether a UTF-8 CSV file is read by pyarrow (``batch_columns``); False: by the csv module alone
+BY_COLUMN = True  # whether a CSV file is read by pyarrow (``batch_columns``); False: by the csv module alone
 
 
 class BatchError(Exception):
@@ -176,8 +176,8 @@ def _csv(path: Path, known: Names, stack: ExitStack, encoding: str | None) -> Ap
 
     from . import batch_columns  # which imports this module
 
-    if BY_COLUMN and chosen == "utf-8-sig" and batch_columns.by_column(path):
-        source = batch_columns.open_csv(path, separator, csv.field_size_limit())
+    if BY_COLUMN and batch_columns.by_column(path, chosen):
+        source = batch_columns.open_csv(path, separator, csv.field_size_limit(), chosen)
         if source is not None:
             stack.callback(source.reader.close)
             names, rest, warnings = _header(iter(source.head), known, where, separator)
