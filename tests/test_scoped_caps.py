@@ -484,3 +484,26 @@ def test_batch_refuses_an_enterprise_whose_rows_are_apart(tmp_path: Path, capsys
                      "--items-key", "企业名称"]) == 1
     assert "第4行：企业“甲”的各行须相邻" in capsys.readouterr().err
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_one_cap_over_an_item_and_its_holder() -> None:
+    from compiler.plan import interpret
+
+    text = """\
+    输入 装机容量：数量（兆瓦）
+    第一条「光伏」
+    规则 solar「屋顶光伏补贴」
+    原文「按照装机容量给予屋顶产权人10万元/兆瓦一次性补贴，单个项目、同一屋顶产权人补贴不超过100万元」
+    {items}按照装机容量给予屋顶产权人10万元/兆瓦一次性补贴，单个项目、同一屋顶产权人补贴不超过100万元。
+    """
+    (error,) = only_errors(compile_text(text.format(items="")))
+    assert error.code.id == "E0316" and marked(error) == "同一屋顶产权人"
+    compiled = compile_text(text.format(items="逐项「项目」，按比例分摊\n    "))
+    assert not only_errors(compiled) and compiled.module is not None
+    (rule,) = compiled.module.rules
+    assert [cap.scope for cap in rule.caps] == ["单个项目"] and rule.items is not None
+    assert (rule.items.scope, rule.items.cap) == ("同一屋顶产权人", D("1000000"))
+    # 12 MW → 120万, capped at 100万 for the project; 3 MW → 30万: 130万 over 100万 pro rata:
+    # 100万 × 100/130 = 769,230.769… → 769,230.76; 30万 × 100/130 = 230,769.230… → 230,769.23; 1 fen to the first
+    found = interpret.evaluate_items(rule, [{"装机容量": D("12")}, {"装机容量": D("3")}])
+    assert [item.after for item in found.items] == [D("769230.77"), D("230769.23")]

@@ -795,8 +795,23 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def cap(self, meta: Any, children: list[Any]) -> s.Cap:
         hedge = _token(children, "HEDGE")
         amount = _node(children, s.Money)
-        return s.Cap(amount, _scope_words(children), str(hedge) if hedge else None,
+        return s.Cap(amount, self._scope_phrases(children), str(hedge) if hedge else None,
                      self._strict(_token(children, "MARK"), amount), span=_meta_span(meta))
+
+    def _scope_phrases(self, children: Sequence[Any]) -> tuple[str, ...]:
+        """``_scope_words``, with “、” between two scope phrases the text separates (单个项目、同一屋顶产权人)."""
+        words: list[str] = []
+        last: Token | None = None
+        previous: Any = None
+        for child in children:
+            if isinstance(child, Token) and (child.type == "SCOPE" or child.type == "NAME" and isinstance(previous, Token)
+                                             and previous.type == "SCOPE"):
+                if last is not None and "、" in self.source.text[last.end_pos:child.start_pos]:
+                    words.append("、")
+                words.append(str(child))
+                last = child
+            previous = child
+        return tuple(words)
 
     def input_cap(self, meta: Any, children: list[Any]) -> s.InputCap:
         hedge = _token(children, "HEDGE")

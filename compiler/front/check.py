@@ -628,6 +628,14 @@ class Checker(Visitor[Any]):
         calculation does not have; applied to one item it could never bind, so it is refused, not collapsed,
         unless the rule is written per item (逐项「…」), where the holder's cap caps the items' total."""
         caps = [cap for cap in _caps_of(sentence) if cap.scope]
+        for cap in caps if items is None else ():  # 单个项目、同一屋顶产权人补贴不超过100万元: two scopes in one cap
+            phrases = "".join(cap.scope).split("、")
+            holders = [p for p in phrases if scopes.names_holder(p)]
+            own = [p for p in phrases if not scopes.names_holder(p)]
+            if holders and own:
+                self.error(codes.CAP_SCOPES_DIFFER, self.phrase_span(cap.span, holders[0]), first=own[0],
+                           second=holders[0])
+                return
         if items is not None:
             totals = [cap for cap in caps if scopes.names_holder("".join(cap.scope))]
             if not totals:
@@ -648,6 +656,11 @@ class Checker(Visitor[Any]):
                 self.error(codes.CAP_SCOPES_DIFFER, self.scope_span(wider), first="".join(narrower.scope),
                            second="".join(wider.scope))
                 return
+
+    def phrase_span(self, span: Span, phrase: str) -> Span:
+        """Where ``phrase`` stands inside ``span`` (on its first line), or ``span``."""
+        start = self.source.line(span.line).find(phrase, span.column - 1)
+        return Span(span.line, start + 1, span.line, start + 1 + len(phrase)) if start >= 0 else span
 
     def scope_span(self, cap: s.Cap | s.InputCap) -> Span:
         """Where the scope phrase of ``cap`` stands (its first word to its last), or the cap's span."""

@@ -448,7 +448,13 @@ class Lowering(Visitor[Any]):
         items = None
         if rule.items is not None:  # 逐项: the holder's cap caps the items' total, not each item
             total = next(cap for cap in caps if cap.constant and scopes.names_holder(cap.scope))
+            place = caps.index(total)
             caps.remove(total)
+            phrases = total.scope.split("、")  # 单个项目、同一屋顶产权人: the same amount caps each item and the total
+            own = [p for p in phrases if not scopes.names_holder(p)]
+            if own:
+                caps.insert(place, replace(total, scope="、".join(own)))
+                total = replace(total, scope="、".join(p for p in phrases if scopes.names_holder(p)))
             items = ir.ItemTotal(rule.items.noun, rule.items.allocation, total.amount, total.scope, total.label)
         if rule.received is not None:  # 累计已获: a 累计 cap is what is left of it
             received = self.var(rule.received)
