@@ -29,6 +29,10 @@ POLICY = """\
 输入 高新技术企业认定类型：选项（首次认定、重新认定）
 输入 纳入名单的软件产品：数量
 输入 平台级别：选项（省级、市级）
+输入 入选骨干企业：是否
+输入 每年评定标杆链主企业：是否
+输入 其余新建工业项目：是否
+输入 打造市级及以上平台机构：是否
 第一条「开头与结尾」
 规则 after「后」
 原文「首次公开发行股票材料获得中国证监会或证券交易所受理后奖励500万元」
@@ -51,6 +55,18 @@ POLICY = """\
 规则 level_value「市级仍是选项值」
 原文「平台级别为市级的，给予5万元奖励」
 平台级别为市级的，给予5万元奖励。
+规则 honour「授予…，并给予」
+原文「入选骨干企业…的，授予骏马奖，并给予其高层管理团队100万元奖励。」
+入选骨干企业的，授予骏马奖，并给予其高层管理团队100万元奖励。
+规则 honour_comma「，由区政府通报表扬并给予」
+原文「每年评定标杆链主企业，由区政府通报表扬并给予企业经营管理团队一次性奖励100万元。」
+每年评定标杆链主企业，由区政府通报表扬并给予企业经营管理团队一次性奖励100万元。
+规则 case_by_case「按照一事一议政策，给与最高…」
+原文「其余新建工业项目按照一事一议政策，给与最高不超过200万元奖励。」
+其余新建工业项目按照一事一议政策，给予最高不超过200万元奖励。
+规则 by_performance「每年根据运行绩效给予最高…」
+原文「鼓励打造市级及以上平台机构，每年根据运行绩效给予最高100万元奖励。」
+鼓励打造市级及以上平台机构，每年根据运行绩效给予最高100万元奖励。
 """
 
 # (rule, inputs, amount in yuan), each worked out from the sentence.
@@ -67,6 +83,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("count_after_dui", {"纳入名单的软件产品": 0}, "0.00"),  # 0项 × 20万元
     ("level_value", {"平台级别": "市级"}, "50000.00"),  # 市级 is the choice value here: 5万元
     ("level_value", {"平台级别": "省级"}, "0.00"),
+    ("honour", {"入选骨干企业": True}, "1000000.00"),  # the honour is wording: 100万元
+    ("honour", {"入选骨干企业": False}, "0.00"),
+    ("honour_comma", {"每年评定标杆链主企业": True}, "1000000.00"),  # 一次性奖励100万元
+    ("case_by_case", {"其余新建工业项目": True}, "2000000.00"),  # case by case, at most 200万元: the ceiling
+    ("case_by_case", {"其余新建工业项目": False}, "0.00"),
+    ("by_performance", {"打造市级及以上平台机构": True}, "1000000.00"),  # by performance, at most 100万元 a year
 ]
 
 
@@ -105,6 +127,27 @@ def test_pol_fmt_keeps_the_wording() -> None:
     for line in POLICY.splitlines():
         if line.endswith("。") and not line.startswith("原文"):
             assert line in formatted.splitlines(), line
+
+
+def test_gei_yu_is_read_as_gei_yu() -> None:
+    """给与, as some policies spell 给予, means the same; pol fmt writes 给予."""
+    body = POLICY.replace("其余新建工业项目按照一事一议政策，给予最高", "其余新建工业项目按照一事一议政策，给与最高")
+    compiled = compile_text(body)
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert "按照一事一议政策，给予最高不超过200万元奖励。" in format_text(Source("s.pol", HEADER + body)).text
+
+
+def test_an_honour_without_a_verb_after_it_is_a_syntax_error() -> None:
+    compiled = compile_text("""\
+        输入 入选骨干企业：是否
+        第一条「荣誉」
+        规则 honour_only「只有荣誉」
+        原文「示例」
+        入选骨干企业的，授予骏马奖。
+        """)
+    errors = only_errors(compiled)
+    assert [(d.code.id, marked(d)) for d in errors] == [("E0008", "授予骏马奖")], [d.render() for d in errors]
+    assert "并给予" in (errors[0].help or "")
 
 
 def test_hou_stays_inside_a_word_elsewhere() -> None:

@@ -185,16 +185,18 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
         except UnexpectedEOF as error:
             line = source.text.rstrip().count("\n") + 1
             column = len(source.line(line)) + 1
-            diagnostics.append(make(codes.UNEXPECTED_END, source, Span.point(line, column),
-                                    expected=describe_expected(set(error.expected))))
+            diagnostics.append(_unsupported(source, text, line)
+                               or make(codes.UNEXPECTED_END, source, Span.point(line, column),
+                                       expected=describe_expected(set(error.expected))))
             break
         except UnexpectedToken as error:
             token = error.token
             if token.type == "$END":
                 line = source.text.rstrip().count("\n") + 1
                 column = len(source.line(line)) + 1
-                diagnostics.append(make(codes.UNEXPECTED_END, source, Span.point(line, column),
-                                        expected=describe_expected(set(error.expected))))
+                diagnostics.append(_unsupported(source, text, line)  # 授予骏马奖。: the construct, not the end
+                                   or make(codes.UNEXPECTED_END, source, Span.point(line, column),
+                                           expected=describe_expected(set(error.expected))))
                 break
             named = _unsupported(source, text, token.line or 1)
             if named is not None:  # 0.2元/千瓦时, 每增加一个百分点…: the construct is named, not a token near it

@@ -411,8 +411,11 @@ class _Printer(Visitor[list[str]]):
             split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
             closing, opens_next = closing[:split], split < len(closing)
             written_after = _text_of(closing, "NAME") or ""
-            if _has(closing, "AFTER") or _has(closing, "_END"):  # 获受理后奖励… · …后，给予… · 申报条件。支持标准。
-                de = "后" if _has(closing, "AFTER") else ""
+            if _has(closing, "HONOUR"):  # X，由区政府通报表扬并给予… · X的，授予骏马奖，并给予…: the honour, as written
+                de, comma = "的" if any(t.text == "的" for t in closing) else "", _text_of(closing, "HONOUR") or ""
+            elif _has(closing, "AFTER") or _has(closing, "_END") or _has(closing, "CASE_BY_CASE"):
+                # 获受理后奖励… · …后，给予… · 申报条件。支持标准。 · X按照一事一议政策，给与…
+                de = "后" if _has(closing, "AFTER") else _text_of(closing, "CASE_BY_CASE") or ""
                 comma = "，" if _has(closing, "_COMMA") else "。" if _has(closing, "_END") else ""
             elif noun or purpose and not index:
                 de, comma = "", "，" if _has(closing, "_COMMA") else ""
