@@ -1,7 +1,9 @@
 """Amounts as policies give them: increments on the input a condition compares (每跨越一个百亿台阶, 增量部分每1000万元),
 caps by the values of a choice (现有企业最高300万元，当年新引入企业最高500万元), a ceiling not payable itself
 (不超过5万元（不含）), ranges whose first end leaves 元 to the second (100万-500万元) and a minimum payout
-(对补贴额3万元以下的企业不予安排补贴资金: the ``Minimum`` plan step, after the rounding).
+(对补贴额3万元以下的企业不予安排补贴资金: the ``Minimum`` plan step, after the rounding), and thresholds and
+ceilings that both differ by category (批发、零售…分别达到1亿元、5000万元…以上的，分别再给予不超过2万元、5万元…: a
+condition for each value of the choice, 或者 between them, and a table of ceilings).
 
 Each construct is lowered to plan steps every backend already has (``Increments``, ``Cap`` with a limit per key,
 ``Fixed``/``Cap`` at 1分 below the ceiling), so the interpreter, the scalar code, the numpy kernels and the site's
@@ -33,6 +35,8 @@ POLICY = """\
 输入 企业类型：选项（现有企业、当年新引入企业）
 输入 省级示范项目：是否
 输入 新增用电量：数量（千瓦时）
+输入 行业：选项（批发、零售、住宿、餐饮）
+输入 当年销售额：金额
 第一条「金额」
 规则 ladder「每跨越一个百亿台阶」
 原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
@@ -49,6 +53,9 @@ POLICY = """\
 规则 minimum「3万元以下不予安排」
 原文「按每千瓦时0.1元的标准给予补贴,单户企业补贴额不超过100万元,对补贴额3万元以下的企业不予安排补贴资金。」
 按新增用电量每千瓦时0.1元的标准给予补贴，单户企业补贴额不超过100万元，对补贴额3万元以下的企业不予安排补贴资金。
+规则 keyed「门槛与上限随行业而异」
+原文「对批发、零售、住宿、餐饮当年销售额分别达到1亿元、5000万元、500万元、500万元以上的，分别再给予一次性不超过2万元、5万元、2万元、3万元的奖励」
+对批发、零售、住宿、餐饮当年销售额分别达到1亿元、5000万元、500万元、500万元以上的，分别再给予一次性不超过2万元、5万元、2万元、3万元的奖励。
 """
 
 # (rule, inputs, amount, floor), each worked out from the sentence.
@@ -82,6 +89,13 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("minimum", {"新增用电量": Decimal("300010")}, "30001.00", None),
     # 2000万千瓦时 × 0.1元 = 200万元, capped at 100万元
     ("minimum", {"新增用电量": Decimal("20000000")}, "1000000.00", None),
+    # 批发 at 1亿元 (以上 includes it): at most 2万元; at 9999万元 not (though above 零售's 5000万元)
+    ("keyed", {"行业": "批发", "当年销售额": Decimal("100000000")}, "20000.00", None),
+    ("keyed", {"行业": "批发", "当年销售额": Decimal("99990000")}, "0.00", None),
+    # 零售 at 5000万元: at most 5万元; 餐饮 at 500万元: 3万元; 住宿 at 499.99万元: not
+    ("keyed", {"行业": "零售", "当年销售额": Decimal("50000000")}, "50000.00", None),
+    ("keyed", {"行业": "餐饮", "当年销售额": Decimal("5000000")}, "30000.00", None),
+    ("keyed", {"行业": "住宿", "当年销售额": Decimal("4999999.99")}, "0.00", None),
 ]
 
 

@@ -457,6 +457,22 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         step = s.Money(yuan, written, span=token_span(token[0]))
         return s.IncrementsOf(_word_of(token[0]), step, ladder, amount, award, span=_meta_span(meta))
 
+    def keyed_reach(self, meta: Any, children: list[Any]) -> s.KeyedReach:
+        """批发、零售当年销售额分别达到1亿元、5000万元以上: one threshold per key, the boundary word shared."""
+        keys = children[0]
+        names = _tokens(children, "NAME")
+        word = _tokens(children, "BOUND_SUFFIX")[0]
+        at = _tokens(children, "AT")[0]
+        mark = _token(children, "MARK")
+        values = [c for c in children[1:] if not isinstance(c, Token)]
+        thresholds = tuple(s.OpenBound(v, _word_of(word), self._mark(mark, v), span=v.span.to(token_span(word)))
+                           for v in values)
+        return s.KeyedReach(keys, _name(names[-1]), _word_of(at), thresholds, span=_meta_span(meta))
+
+    def keyed_ceilings(self, meta: Any, children: list[Any]) -> s.KeyedCeilings:
+        """分别再给予一次性不超过2万元、5万元的奖励: the ceilings of a keyed condition's keys, in its order."""
+        return s.KeyedCeilings(_node(children, tuple), _node(children, s.Award), span=_meta_span(meta))
+
     def _increments_on(self, condition: Any, found: s.IncrementsOf) -> s.Computation:
         """The increments on the one input the condition compares with a money threshold (达到100亿元, 1亿元（含）以上):
         a ladder counts from that threshold, 每N from zero; without such a condition they stay as written (E0318)."""
@@ -922,6 +938,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             count = s.PerCount(condition.name, str(scope), fixed.amount, fixed.award, span=span.to(fixed.span))
             return s.Sentence((), count, rest.modifiers, span=span)
         groups = condition if isinstance(condition, tuple) else (condition,)  # a declared noun after 的 is a group
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.KeyedCeilings):
+            reaches = [c for c in _atoms(groups) if isinstance(c, s.KeyedReach)]
+            if len(reaches) == 1:  # 对批发、零售当年销售额分别达到…以上的，分别再给予不超过…: a table of ceilings on its keys
+                found = rest.computation
+                table = s.Table(reaches[0].keys, found.amounts, found.award, None, ceiling=True, span=found.span)
+                rest = dataclasses.replace(rest, computation=table)
         if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.IncrementsOf):
             rest = dataclasses.replace(rest, computation=self._increments_on(groups, rest.computation))
         if isinstance(rest, s.Exclusion):

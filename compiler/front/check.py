@@ -280,6 +280,12 @@ class Checker(Visitor[Any]):
     def condition_Compare(self, condition: s.Compare) -> None:
         self.check_compare(condition)
 
+    def condition_KeyedReach(self, condition: s.KeyedReach) -> None:
+        """批发、零售当年销售额分别达到1亿元、5000万元以上: a threshold for each value of one choice, on one input."""
+        self.check_keys(condition.keys, len(condition.thresholds), condition.thresholds[-1].span)
+        for threshold in condition.thresholds:
+            self.check_compare(s.Compare(condition.subject, condition.at, threshold, span=threshold.span))
+
     def check_compare_inputs(self, compare: s.CompareInputs) -> None:
         """本年税收不低于上年税收: two numeric inputs of one type; the boundary word read as for a number."""
         numeric = (Type.MONEY, Type.RATE, Type.COUNT)
@@ -389,6 +395,10 @@ class Checker(Visitor[Any]):
             self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
         if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
             self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
+
+    def computation_KeyedCeilings(self, computation: s.KeyedCeilings) -> None:
+        """分别再给予不超过… with no condition 分别达到… before it to give its keys."""
+        self.error(codes.CAP_TABLE_MISPLACED, computation.span)
 
     def computation_IncrementsOf(self, computation: s.IncrementsOf) -> None:
         """每跨越一个百亿台阶 · 每1000万元 left without a condition on one money input to give its subject."""

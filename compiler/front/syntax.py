@@ -141,6 +141,25 @@ class IsChoice(Node):
 
 
 @dataclass(frozen=True)
+class KeyedReach(Node):
+    """``批发、零售当年销售额分别达到1亿元、5000万元以上`` — each value of a choice with its own threshold on one input."""
+
+    keys: Keys
+    subject: NameRef
+    at: Word
+    thresholds: tuple[OpenBound, ...]  # in the keys' order, each with the shared boundary word
+
+
+@dataclass(frozen=True)
+class KeyedCeilings(Node):
+    """``分别再给予一次性不超过2万元、5万元的奖励`` — the ceilings of the keys a ``KeyedReach`` lists; the sentence's
+    condition makes it a table of ceilings (build_syntax), and one left without is E0309."""
+
+    amounts: tuple[Money, ...]
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Compare(Node):
     subject: NameRef
     at: Word | None  # 在 / 达到 / 达
@@ -169,7 +188,7 @@ class Either(Node):
     right: Condition
 
 
-Condition = IsTrue | IsFalse | IsChoice | Compare | CompareInputs | Both | Either
+Condition = IsTrue | IsFalse | IsChoice | Compare | CompareInputs | Both | Either | KeyedReach
 
 
 # ── computations ──────────────────────────────────────────────────────────────
@@ -494,7 +513,7 @@ class Staged(Node):
 
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | IncrementsOf | UnitPrice | AmountRange | RateRange | Schedule | Stages)
+               | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages)
 
 
 @dataclass(frozen=True)

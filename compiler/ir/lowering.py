@@ -167,6 +167,14 @@ class Lowering(Visitor[Any]):
         return ir.Versus(self.var(compare.subject), self.var(compare.other), share,
                          reading.side is boundaries.Side.LOWER, reading.inclusive, reading.reason, written)
 
+    def condition_KeyedReach(self, reach: s.KeyedReach) -> ir.Condition:
+        """批发、零售当年销售额分别达到1亿元、5000万元以上: (行业为批发 并且 销售额 ≥ 1亿元) 或者 (行业为零售 并且 …)."""
+        var = self.key_var(reach.keys)
+        return ir.AnyOf(tuple(ir.AllOf((ir.ChoiceIs(var, key.name, False),
+                                        self.condition_Compare(s.Compare(reach.subject, reach.at, threshold,
+                                                                         span=threshold.span))))
+                              for key, threshold in zip(reach.keys.values, reach.thresholds, strict=True)))
+
     def condition_Compare(self, compare: s.Compare) -> ir.Within:
         subject = self.var(compare.subject)
         lower, upper = self.bounds(compare.threshold)

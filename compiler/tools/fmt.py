@@ -793,6 +793,7 @@ class _Printer(Visitor[list[str]]):
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
     modifier_Period = as_written
     modifier_MinimumPayout = as_written
+    condition_KeyedReach = computation_KeyedCeilings = as_written
     condition_Either, condition_Both, condition_IsTrue, condition_IsFalse = either, both, is_true, is_false
     condition_IsChoice, condition_CompareInputs, condition_Compare = is_choice, compare_inputs, compare
     threshold_OpenBound, threshold_PrefixBound, threshold_Range = open_bound, prefix_bound, range_bound
