@@ -108,9 +108,12 @@ def test_search_finds_a_rule(site: Path, browser: Browser) -> None:
 
 
 def shown(result: Any) -> str:
-    """What the form shows for a Python result: the amount as the pages write it, or 不适用."""
+    """What the form shows for a Python result: the amount (or the range) as the pages write it, or 不适用."""
     if not result.applicable:
         return "不适用"
+    if result.floor is not None:
+        return (f"可得区间 {runtime.format_yuan(result.floor)}至{runtime.format_yuan(result.amount)}"
+                "（具体金额由主管部门在此区间内核定）")
     return ("最高可得 " if result.discretionary else "") + runtime.format_yuan(result.amount)
 
 
