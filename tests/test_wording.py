@@ -577,12 +577,21 @@ def test_measure_words_in_a_count_threshold(count: str, unit: str) -> None:
     assert amount(rule, 规模=str(int(number) - 1)) == Decimal("0.00")
 
 
+def test_per_mille_is_a_rate() -> None:
+    """2‰ is 0.2%: 3亿元 × 2‰ = 60万元; 1.5‰ of 1000万元 is 1.5万元."""
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的2‰一次性奖励，最高不超过100万元。"))
+    assert amount(rule, 新引进项目="是", 投资额="3亿元") == Decimal("600000.00")
+    assert amount(rule, 新引进项目="是", 投资额="10亿元") == Decimal("1000000.00")  # 200万元, capped
+    rule = rule_of(policy(BASE, "新引进项目的，奖励标准为投资额的1.5‰。"))
+    assert amount(rule, 新引进项目="是", 投资额="1000万元") == Decimal("15000.00")
+
+
 # ── constructs pol cannot express yet are named ───────────────────────────────
 @pytest.mark.parametrize(("sentence", "construct", "caret"), [
     ("新引进项目的，按投资额的10%给予补贴，最高补贴额不超过10万元/台。", "单价的这种用法", "10万元/台"),
     ("新引进项目的，给予每月500元/人的补贴。", "单价的这种用法", "500元/人"),
     ("新引进项目的，给予3-5万元的资金支持。", "一端不带单位的区间", "给予3-5万元"),
-    ("新引进项目的，按投资额的1‰给予奖励。", "千分比", "‰"),
+    ("新引进项目的，按投资额的千分之一给予奖励。", "千分比", "千分之"),
     ("投资额在3000万美元以上的，给予75万元奖励。", "外币金额", "3000万美元"),
     ("新引进项目的，按投资额的一定比例给予支持。", "未写明的比例", "一定比例"),
     ("投资额排名前五的，给予1万元奖励。", "排名条件", "排名前五"),

@@ -31,7 +31,7 @@ _LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|�
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
-_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]$")
+_RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(个月|平方米|立方米|千瓦时|\D)$")  # the units of COUNT
@@ -187,7 +187,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         try:
             with decimal.localcontext(_EXACT):
                 percent = Decimal(match.group(1)) if match else numerals.percent(text)
-                rate = percent.scaleb(-2)
+                rate = percent.scaleb(-3 if match and match.group(2) == "‰" else -2)  # 2‰ is 0.2%
         except _UNREADABLE:
             self._unreadable(token, "比例（如 1%）")
             rate = Decimal("0.01")  # a stand-in, as in money()
