@@ -62,3 +62,11 @@ def test_positions_are_line_and_column_in_code_points() -> None:
     found = list(tokenize("输入 甲：金额\n  按甲", lexer))
     by = found[-2]
     assert (by.line, by.column, by.end_column) == (2, 3, 4)
+
+
+def test_latin_letters_and_digits_inside_an_undeclared_word_are_part_of_it() -> None:
+    """新建5G基站 is one word (the noun after 的); 30GB is a quantity and 5亿元 money, where a shape spans them."""
+    assert tokens("超过30GB的新建5G基站，")[1:4] == [("COUNT", "30GB"), ("的", "的"), ("NAME", "新建5G基站")]
+    assert tokens("开展B2B业务")[0] == ("NAME", "开展B2B业务")
+    assert tokens("企业5亿元")[:2] == [("NAME", "企业"), ("MONEY", "5亿元")]
+    assert tokens("企业5倍")[:2] == [("NAME", "企业"), ("NUMBER", "5")]

@@ -234,3 +234,73 @@ def test_a_rounding_per_unit_belongs_to_a_standard_per_that_unit() -> None:
     errors = only_errors(compiled)
     assert [e.code.id for e in errors] == ["E0425", "E0425"]
     assert [marked(e) for e in errors] == ["每亩向上取整到元", "每亩向上取整到元"]
+
+
+COMPARED = """\
+输入 开展创新应用：是否
+输入 日均流量：数量（GB）
+输入 装机容量：数量（兆瓦）
+输入 引进头数：数量（头）
+第一条「带单位的门槛」
+规则 station「5G基站补贴」
+原文「对开展创新应用且日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴」
+对开展创新应用且日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴。
+规则 solar「装机容量奖励」
+原文「装机容量5兆瓦以上的，给予10万元奖励」
+装机容量5兆瓦以上的，给予10万元奖励。
+规则 sows「引种奖励」
+原文「引进5头以上的，奖励2000元」
+引进头数在5头以上的，奖励2000元。
+"""
+
+COMPARED_CASES = [
+    ("station", {"开展创新应用": True, "日均流量": "30.01"}, "5000.00"),  # 超过30GB: at most 5000元 a station
+    ("station", {"开展创新应用": True, "日均流量": "30"}, "0.00"),  # exactly 30GB is not 超过30GB
+    ("solar", {"装机容量": "5"}, "100000.00"),  # 以上 includes 5兆瓦
+    ("solar", {"装机容量": "4.99"}, "0.00"),
+    ("sows", {"引进头数": "5"}, "2000.00"),  # 5头以上 includes 5头
+    ("sows", {"引进头数": "4"}, "0.00"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount"), COMPARED_CASES)
+def test_a_threshold_in_gb_megawatts_or_heads_compares_a_quantity_in_that_unit(rule_id: str, values: dict[str, object],
+                                                                             amount: str) -> None:
+    compiled = compile_text(COMPARED, module="compared_units")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    rule = next(r for r in module.rules if r.id == rule_id)
+    given = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(module), "compared_units")
+    assert getattr(scalar, rule_id)(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "compared_units_vector")
+    vec.use_scalar(scalar)
+    assert rule_id not in vec.FALLBACK
+    assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(amount)]
+    formatted = format_text(Source("compared.pol", HEADER + COMPARED))
+    assert formatted.text is not None and COMPARED.splitlines()[-1] in formatted.text
+    assert "对开展创新应用 并且 日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴。" in formatted.text
+
+
+def test_a_threshold_in_another_unit_or_with_decimals_is_refused() -> None:
+    compiled = compile_text("""\
+    输入 日均流量：数量（GB）
+    第一条「带单位的门槛」
+    规则 other「单位不符」
+    原文「示例」
+    日均流量超过30TB的，给予1万元奖励。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0204"] and marked(errors[0]) == "30TB"
+    assert "以GB计的数量" in errors[0].message
+    decimals = only_errors(compile_text("""\
+    输入 装机容量：数量（兆瓦）
+    第一条「带单位的门槛」
+    规则 decimals「小数」
+    原文「示例」
+    装机容量1.5兆瓦以上的，给予1万元奖励。
+    """))
+    assert [e.code.id for e in decimals] == ["E0008"] and marked(decimals[0]) == "1.5兆瓦"

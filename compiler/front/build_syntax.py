@@ -34,7 +34,8 @@ _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input a
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(个月|平方米|立方米|千瓦时|\D)$")  # the units of COUNT
+_COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*"  # the units of COUNT
+                    r"(个月|平方米|立方米|千瓦时|兆瓦时|千瓦|兆瓦|kWh|MWh|kW|MW|GB|TB|MB|公顷|公里|\D)$")
 
 # Literals are read exactly or not at all.  The token patterns accept text that
 # has no value (十十十万元, 百分之点) and numbers too long for Decimal's 28 digits:

@@ -60,6 +60,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # position of a long run of numerals (三三三…) rescanned the rest of the run,
 # and 16,000 of them took 20 seconds.
 _SHAPE_INSIDE_WORD = 32
+# Latin letters and digits inside an undeclared word, a letter among them and a Chinese character after them
+# (新建5G基站, 开展B2B业务): part of the word, unless a token with a shape spans them (30GB的, 5亿元)
+_LATIN_INSIDE_WORD = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,16}(?=[\u3400-\u9fff\uf900-\ufaff])")
 
 
 def declared_inputs(text: str) -> list[str]:
@@ -241,6 +244,9 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 if literals.match(text, stop) or tables.any_shaped.match(text, stop, stop + _SHAPE_INSIDE_WORD):
                     break
                 stop += 1
+                latin = _LATIN_INSIDE_WORD.match(text, stop)
+                if latin and not _shape_covers(tables, text, stop, latin.end()):
+                    stop = latin.end()  # 新建5G基站: 5G inside a word, not the number 5
             kind = NAME
         value = text[pos:stop]
         if kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
@@ -278,6 +284,13 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             line_start = pos + value.rindex("\n") + 1
         pos = stop
         recent = [*recent[-3:], kind]
+
+
+def _shape_covers(tables: _Tables, text: str, start: int, stop: int) -> bool:
+    """Whether a token with a shape that starts at ``start`` reaches ``stop`` (30GB, not the 5 of 5G; a rule's
+    identifier, B2B, is no shape inside a Chinese word)."""
+    return any(name != "IDENT" and (found := pattern.match(text, start)) is not None and found.end() >= stop
+               for name, pattern in tables.shaped)
 
 
 def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:

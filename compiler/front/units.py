@@ -23,6 +23,9 @@ UNITS: dict[str, tuple[str, ...]] = {
     "兆瓦时": ("MWh",),
     "千瓦": ("kW",),
     "兆瓦": ("MW",),
+    "GB": (),  # data: 日均流量超过30GB
+    "TB": (),
+    "MB": (),
     "平方米": ("㎡", "m²", "平米"),
     "立方米": ("m³", "方"),
     "亩": (),
@@ -46,7 +49,7 @@ UNITS: dict[str, tuple[str, ...]] = {
 }
 _CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (unit, *others)}
 # Units a 每-form price may name alone (每千瓦时0.1元): 每项, 每家, 每人… before an amount are scopes of a count.
-MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "平方米", "立方米", "亩", "公顷", "吨", "公里")
+MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "GB", "TB", "MB", "平方米", "立方米", "亩", "公顷", "吨", "公里")
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _SLASH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)\s*((?:[/／每·]\s*[^/／每·\s]+\s*)+)$")
