@@ -180,6 +180,9 @@ _derived = from_lark(parser(), explicit={
     "STRING": st.sampled_from(["「」", "「测试」", "「sources/none.txt」", '「"""\\n{}」']),
     "AFTER": st.just("后"),  # made by the lexer only after a condition (%declare in the grammar)
     "_THEN": st.sampled_from(["，", "；"]),  # made by the lexer before the next years of a schedule (%declare)
+    "_NOUN_OR": st.sampled_from(["或", "、", "和"]),  # made by the lexer between nouns after 的 (%declare)
+    "SAME_AS": st.just("与"),  # made by the lexer before a declared amount and 同等额度 (%declare)
+    "NOUN": st.sampled_from(["企业", "项目"]),  # made by the lexer between 的 and a declared input (%declare)
 })
 
 

@@ -814,3 +814,75 @@ def test_a_range_end_with_the_word_of_the_other_side_is_refused() -> None:
     errors = only_errors(compile_text(ARTICLE + policy(SALES, "累计销售额在100万元以下至500万元以下的，给予1万元奖励。")))
     assert [e.render().splitlines()[0] for e in errors] == ["error[E0321]: 区间的下限写了“以下”，方向不对"]
     assert marked(errors[0]) == "以下"
+
+
+# ── recipients joined by 或, a noun between two conditions, an equal amount, stages and instalments ─────────
+EVENT = "输入 承办市级消费促进活动：是否"
+
+
+@pytest.mark.parametrize("written", [
+    "对承办市级消费促进活动的执行单位或商贸流通企业，给予3万元-5万元的资金支持。",
+    "对承办市级消费促进活动的执行单位、商贸流通企业和个体户，给予3万元-5万元的资金支持。",
+    "对承办市级消费促进活动的执行单位或者商贸流通企业给予3万元-5万元的资金支持。",
+])
+def test_recipients_joined_by_huo_after_de(written: str) -> None:
+    rule = same(EVENT, written, "承办市级消费促进活动的，给予3万元-5万元的资金支持。")
+    values = {"承办市级消费促进活动": parse_value(rule.inputs[0], "是")}
+    result = interpret.evaluate(rule, values)
+    assert (result.floor, result.amount) == (Decimal("30000.00"), Decimal("50000.00"))  # 3万元至5万元, discretionary
+    assert amount(rule, 承办市级消费促进活动="否") == Decimal("0.00")
+
+
+def test_a_declared_noun_joined_by_huo_is_not_taken_for_a_recipient() -> None:
+    # 或 before a declared input stays 或 between conditions: the sentence needs its own 的 there
+    errors = rendered(ARTICLE + policy(EVENT + "\n输入 商贸流通企业：是否",
+                                       "对承办市级消费促进活动的执行单位或商贸流通企业，给予3万元-5万元的资金支持。"))
+    assert [e.splitlines()[0] for e in errors] == ["error[E0003]: 此处不应出现“，”"]
+
+
+def test_a_range_with_both_units_is_not_blamed_when_the_sentence_fails_elsewhere() -> None:
+    [error] = rendered(ARTICLE + policy(EVENT, "对承办市级消费促进活动的执行单位或者，给予3万元-5万元的资金支持。"))
+    assert error.splitlines()[0] == "error[E0003]: 此处不应出现“，”"
+
+
+LISTED = "输入 注册地在武汉市：是否\n输入 在沪深交易所首次公开发行股票并上市：是否"
+
+
+def test_a_noun_between_two_conditions_and_an_award_in_stages() -> None:
+    rule = same(LISTED, "对注册地在武汉市的企业在沪深交易所首次公开发行股票并上市的，实行分阶段奖励，共300万元。",
+                "注册地在武汉市的，在沪深交易所首次公开发行股票并上市的，给予300万元奖励。")
+    assert amount(rule, 注册地在武汉市="是", 在沪深交易所首次公开发行股票并上市="是") == Decimal("3000000.00")  # the total
+    assert amount(rule, 注册地在武汉市="否", 在沪深交易所首次公开发行股票并上市="是") == Decimal("0.00")
+    assert amount(rule, 注册地在武汉市="是", 在沪深交易所首次公开发行股票并上市="否") == Decimal("0.00")
+
+
+def test_an_amount_equal_to_another_levels() -> None:
+    inputs = "输入 认定的省级专精特新民营中小企业：是否\n输入 省：金额「省级给予的资金支持额度」"
+    rule = same(inputs, "对认定的省级专精特新民营中小企业，市财政给予与省同等额度的资金支持。",
+                "认定的省级专精特新民营中小企业的，按省1:1资金支持。")
+    assert amount(rule, 认定的省级专精特新民营中小企业="是", 省="30万元") == Decimal("300000.00")  # 30万 × 1
+    assert amount(rule, 认定的省级专精特新民营中小企业="是", 省="1234.56元") == Decimal("1234.56")
+    assert amount(rule, 认定的省级专精特新民营中小企业="否", 省="30万元") == Decimal("0.00")
+
+
+def test_yu_is_a_word_of_its_own_elsewhere() -> None:
+    # 与 before an undeclared word is not the equal-amount frame: the unknown word is named
+    errors = rendered(ARTICLE + policy("输入 新引进项目：是否", "新引进项目的，给予与市同等额度的资金支持。"))
+    assert [e.splitlines()[0] for e in errors] == ["error[E0007]: 无法识别“与市”：它既不是已声明的输入，也不是本语言的用语"]
+
+
+def test_an_award_in_instalments_is_the_total() -> None:
+    inputs = "输入 商业薄弱区域新开设必备型商业设施：是否\n输入 总投资：金额"
+    rule = same(inputs, "对商业薄弱区域新开设必备型商业设施，按总投资30%给予最高50万元的分期补贴。",
+                "商业薄弱区域新开设必备型商业设施的，按总投资的30%给予补贴，最高50万元。")
+    assert amount(rule, 商业薄弱区域新开设必备型商业设施="是", 总投资="100万元") == Decimal("300000.00")  # 100万 × 30%
+    assert amount(rule, 商业薄弱区域新开设必备型商业设施="是", 总投资="200万元") == Decimal("500000.00")  # 60万, capped
+    fixed = same("输入 新引进项目：是否", "新引进项目的，给予50万元的分期补贴。", "新引进项目的，给予50万元补贴。")
+    assert amount(fixed, 新引进项目="是") == Decimal("500000.00")
+
+
+@pytest.mark.parametrize("sentence", ["新引进项目的，给予50万元的分期补贴，最多10万元。",
+                                      "新引进项目的，实行分阶段奖励，共300万元，最多10万元。"])
+def test_a_total_paid_in_stages_is_not_blamed_when_the_sentence_fails_elsewhere(sentence: str) -> None:
+    [error] = rendered(ARTICLE + policy("输入 新引进项目：是否", sentence))
+    assert "E0008" not in error.splitlines()[0] and "最多" in error.splitlines()[0]

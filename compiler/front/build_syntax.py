@@ -650,6 +650,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
         return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
 
+    def fixed_total(self, meta: Any, children: list[Any]) -> s.Fixed:
+        """实行分阶段奖励，共300万元: the total; the stages are not spelled out."""
+        awards = _tokens(children, "AWARD")
+        award = s.Award(None, tuple(str(a) for a in awards), span=token_span(awards[0]).to(token_span(awards[-1])))
+        return s.Fixed(_node(children, s.Money), award, None, span=_meta_span(meta))
+
     def fixed(self, meta: Any, children: list[Any]) -> s.Fixed:
         amount, award = children[-1]
         fixed = s.Fixed(amount, award, _node(children, s.Topup), span=_meta_span(meta))
@@ -698,6 +704,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def match_given(self, meta: Any, children: list[Any]) -> s.Match:
         """给予省级补助资金1:1配套奖励 — the same as 按省级补助资金1:1配套奖励."""
         return self.match(meta, [children[0], _name(children[1]), *children[2:]])
+
+    def match_same(self, meta: Any, children: list[Any]) -> s.Match:
+        """市财政给予与省同等额度的资金支持 — the same as 按省1:1配套: the declared amount, once."""
+        name = children[next(i for i, c in enumerate(children) if _is_token(c, "SAME_AS")) + 1]
+        same = _token(children, "SAME_AMOUNT")
+        assert same is not None
+        award = next(c for c in children if isinstance(c, s.Award))
+        ratio = s.Ratio(Decimal(1), Decimal(1), "1:1", span=token_span(same))
+        return s.Match(_name(name), ratio, award, span=_meta_span(meta))
 
     def per_count(self, meta: Any, children: list[Any]) -> s.PerCount:
         amount, award = children[-1]
@@ -910,6 +925,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             return s.Sentence(rest.conditions, computation, rest.modifiers, span=_meta_span(meta))
         noun = self._declared_noun(children)
         return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
+
+    def guarded_noun(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
+        """对注册地在武汉市的企业在沪深交易所首次公开发行股票并上市的，…: the noun after the first 的 is the subject of
+        the next condition, as written; both conditions hold."""
+        first, then, rest = [c for c in children if not isinstance(c, Token)]
+        noun = self._declared_noun(children)
+        inner = self.guarded(meta, [then, rest])
+        return self.guarded(meta, [(first, noun) if noun is not None else first, inner])
 
     def _rate_on_name(self, meta: Any, condition: Any, rest: s.Sentence) -> s.Sentence:
         """对并购重组中介服务费给予50%补贴: what stands between 对 and 给予 is the base of the rate."""

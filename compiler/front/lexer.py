@@ -43,7 +43,13 @@ _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMB
 # 获受理后奖励500万元 (后 closes a condition right before the award; 事后奖励 stays one word) ·
 # ，市级给予… (the level that pays, after a comma and before 给予; 市级 stays a choice value elsewhere)
 AFTER = "AFTER"
+SAME_AS = "SAME_AS"
+NOUN = "NOUN"
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
+# 对承办市级消费促进活动的执行单位或商贸流通企业，…: 或 (、, 和) between the nouns after 的, neither a declared name,
+# joins the recipients as written (a condition is not joined there: it would need its own 的)
+NOUN_OR = "_NOUN_OR"
+_NOUN_JOINS = frozenset({"或", "或者", "、", "和"})
 _PAYING_LEVELS = frozenset({"省级", "市级", "县级", "区级", "省", "市", "县", "区"})
 _GIVING = frozenset({"GIVE", "ONCE", "AWARD"})
 
@@ -213,6 +219,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     line, line_start = 1, 0
     pos, end = 0, len(text)
     recent: list[str] = []  # the kinds of the last four tokens, to know where a share may stand
+    values: list[str] = []  # the texts of the last two tokens
     years = next((pattern for name, pattern in tables.shaped if name == YEARS), None)
     schedule = False  # whether the sentence so far has named years (前3年…)
     while pos < end:
@@ -249,7 +256,9 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                     stop = latin.end()  # 新建5G基站: 5G inside a word, not the number 5
             kind = NAME
         value = text[pos:stop]
-        if kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
+        if value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs):
+            kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
+        elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
         elif kind == "_COMMA" and recent and recent[-1] == "AWARD" and _kind_after(text, stop, literals, words) == "FOR":
             kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence
@@ -259,6 +268,10 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 kind = AFTER
             elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
                 kind = "PAYER"
+            elif values and values[-1] == "的" and _declared_input_at(text, stop, literals, inputs):
+                kind = NOUN  # 对注册地在武汉市的企业在沪深交易所…上市的: the subject of the next condition
+            elif value == "与" and recent[-1] == "GIVE" and _same_amount_follows(text, stop, literals, inputs, words):
+                kind = SAME_AS  # 给予与省同等额度的资金支持: 与 before the amount that is matched
         if kind == YEARS:
             schedule = True
         elif kind in _BREAKS and schedule:
@@ -284,6 +297,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             line_start = pos + value.rindex("\n") + 1
         pos = stop
         recent = [*recent[-3:], kind]
+        values = [*values[-1:], value]
 
 
 def _shape_covers(tables: _Tables, text: str, start: int, stop: int) -> bool:
@@ -311,6 +325,34 @@ def _joins_conditions(recent: list[str], text: str, after: int, literals: _Longe
         start += 1
     word = literals.match(text, start) if start < len(text) else None
     return word is not None and word in inputs
+
+
+def _joins_nouns(recent: list[str], values: list[str], text: str, after: int, literals: _Longest,
+                 inputs: frozenset[str]) -> bool:
+    """Whether 或 (、, 和) stands between two nouns after 的 (的执行单位或商贸流通企业, 的企业和个体户): after
+    的 and a word that is not a declared input (or after such a join and a noun), before a word that is
+    no keyword and no declared name."""
+    if len(recent) < 2 or recent[-1] != NAME or values[-1] in inputs:
+        return False
+    if values[-2] != "的" and recent[-2] != NOUN_OR:
+        return False
+    start = after
+    while start < len(text) and text[start] in " \t\u3000":
+        start += 1
+    return start < len(text) and _CJK.match(text, start) is not None and literals.match(text, start) is None
+
+
+def _declared_input_at(text: str, at: int, literals: _Longest, inputs: frozenset[str]) -> bool:
+    """Whether a declared input starts at ``at`` (no space skipped)."""
+    name = literals.match(text, at) if at < len(text) else None
+    return name is not None and name in inputs
+
+
+def _same_amount_follows(text: str, after: int, literals: _Longest, inputs: frozenset[str],
+                         words: dict[str, str]) -> bool:
+    """Whether a declared input and then 同等额度 (同等金额…) follow ``after``: 与省同等额度."""
+    name = literals.match(text, after) if after < len(text) else None
+    return name is not None and name in inputs and _kind_after(text, after + len(name), literals, words) == "SAME_AMOUNT"
 
 
 def _years_follow(text: str, after: int, years: re.Pattern[str]) -> bool:

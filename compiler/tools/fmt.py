@@ -162,6 +162,19 @@ def _text_of(tokens: Iterable[_Tok], kind: str) -> str | None:
     return next((t.text for t in tokens if t.kind == kind), None)
 
 
+def _nouns(tokens: Sequence[_Tok]) -> list[str]:
+    """The first noun in ``tokens`` and those joined to it (的执行单位或商贸流通企业), as written, or the noun a
+    next condition is about (的企业在沪深交易所…); empty when none."""
+    tokens = list(tokens)
+    first = next((i for i, t in enumerate(tokens) if t.kind in ("NAME", "NOUN")), None)
+    if first is None:
+        return []
+    end = first + 1
+    while end + 1 < len(tokens) and tokens[end].kind == "_NOUN_OR" and tokens[end + 1].kind == "NAME":
+        end += 2
+    return [t.text for t in tokens[first:end]]
+
+
 def _scope_prefix(tokens: Sequence[_Tok]) -> list[_Tok]:
     """The hedge, scope words and their nouns that open ``tokens`` (一般 单家 企业 每年)."""
     prefix: list[_Tok] = []
@@ -410,7 +423,7 @@ class _Printer(Visitor[list[str]]):
             closing = self.source.between(self.end(condition.span), following)
             split = next((i for i, t in enumerate(closing) if t.kind == "FOR"), len(closing))
             closing, opens_next = closing[:split], split < len(closing)
-            written_after = _text_of(closing, "NAME") or ""
+            written_after = _nouns(closing)
             if _has(closing, "HONOUR"):  # X，由区政府通报表扬并给予… · X的，授予骏马奖，并给予…: the honour, as written
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", _text_of(closing, "HONOUR") or ""
             elif _has(closing, "AFTER") or _has(closing, "_END") or _has(closing, "CASE_BY_CASE"):
@@ -426,7 +439,7 @@ class _Printer(Visitor[list[str]]):
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
-            parts += ["对" if opened else "", purpose if not index else "", *self.condition(condition), de, written_after,
+            parts += ["对" if opened else "", purpose if not index else "", *self.condition(condition), de, *written_after,
                       comma]
             noun = bool(de) and not comma and not written_after and index + 1 < len(conditions) and not opens_next
             opened = opens_next
@@ -489,7 +502,7 @@ class _Printer(Visitor[list[str]]):
         return [(_text_of(words, "AGAIN") or "再") if has_again else "", discretion or "", payer or "",
                 "给予" if giving else "",
                 recipient or "",
-                "一次性" if _has(words, "ONCE") else ""]
+                _text_of(words, "ONCE") or ""]
 
     def amounts(self, amounts: Sequence[s.Money], award: s.Award | None) -> list[str]:
         """``奖励20万元、10万元`` or ``20万元、10万元的一次性奖励``: as written, 的 and 一次性 kept."""
@@ -501,7 +514,7 @@ class _Printer(Visitor[list[str]]):
             return [*_award(award), recipient or "", *moneys]
         words = self.source.between(self.end(amounts[-1].span), self.start(award.span))
         return [*moneys, "的" if any(t.text == "的" for t in words) else "",
-                "一次性" if _has(words, "ONCE") else "", *_award(award)]
+                _text_of(words, "ONCE") or "", *_award(award)]
 
     def listed(self, items: Sequence[tuple[list[str], Span]]) -> list[str]:
         """Items joined by 、, or by 和 where the list was written so (20万元和10万元)."""
@@ -519,8 +532,8 @@ class _Printer(Visitor[list[str]]):
 
     def fixed(self, f: s.Fixed) -> list[str]:
         tokens = self.source.within(f.span)
-        if any(t.kind == "STANDARD_IS" or t.text in ("标准给予", "的标准") for t in tokens):
-            return _verbatim(tokens)  # 按照1万元标准给予一次性奖励 · 奖励标准为50万元: as written
+        if any(t.kind in ("STANDARD_IS", "STAGED") or t.text in ("标准给予", "的标准") for t in tokens):
+            return _verbatim(tokens)  # 按照1万元标准给予一次性奖励 · 奖励标准为50万元 · 实行分阶段奖励，共300万元: as written
         parts: list[str] = []
         start = self.start(f.span)
         if f.topup is not None:
@@ -563,7 +576,7 @@ class _Printer(Visitor[list[str]]):
         split = _index_of(words, "分别")
         before, after = words[:split], words[split + 1:]
         parts += [_text_of(before, "SCOPE") or "", _text_of(words, "AGAIN") or "", _text_of(before, "PAYER") or "",
-                  "一次性" if _has(before, "ONCE") and _has(before, "PAYER") else "", "分别",
+                  (_text_of(before, "ONCE") or "") if _has(before, "PAYER") else "", "分别",
                   *self.giving([*after, *(w for w in before if w.kind == "ONCE" and not _has(before, "PAYER"))],
                                again=False)]
         return parts + self.amounts(t.amounts, _award_of(t.award))
@@ -598,12 +611,14 @@ class _Printer(Visitor[list[str]]):
         split = _index_of(words, "分别")
         before, after = words[:split], words[split + 1:]  # 的开发区，市级财政一次性 | 分别 | 再给予…
         parts += ["的", _text_of(before, "NAME") or "", "，", _text_of(before, "PAYER") or "",
-                  "一次性" if _has(before, "ONCE") else "", "分别"]
+                  _text_of(before, "ONCE") or "", "分别"]
         parts += self.giving(after, again=t.again)
         return parts + self.amounts(amounts, _award_of(t.award))
 
     def match(self, m: s.Match) -> list[str]:
         tokens = self.source.within(m.span)
+        if _has(tokens, "SAME_AS"):  # 市财政给予与省同等额度的资金支持: as written
+            return _verbatim(tokens)
         if tokens and tokens[0].kind == "GIVE":  # 给予省级补助资金1:1配套奖励: as written
             return ["给予", *self.expr(m.base), m.ratio.text, *_award(m.award)] if m.award else _verbatim(tokens)
         parts = ["按", *self.expr(m.base), m.ratio.text]
