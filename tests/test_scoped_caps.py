@@ -507,3 +507,76 @@ def test_one_cap_over_an_item_and_its_holder() -> None:
     # 100万 × 100/130 = 769,230.769… → 769,230.76; 30万 × 100/130 = 230,769.230… → 230,769.23; 1 fen to the first
     found = interpret.evaluate_items(rule, [{"装机容量": D("12")}, {"装机容量": D("3")}])
     assert [item.after for item in found.items] == [D("769230.77"), D("230769.23")]
+
+
+# ── the cap written as a price per 台, and 对 before the holder's scope ───────────────────────────────
+WRITTEN = """\
+文号「测试〔2024〕2号」
+
+输入 单机售价：金额
+输入 采购本地制造：是否
+
+第一条「智能单机」
+
+规则 machines「智能单机补贴」
+原文「对采购本地制造的智能单机企业，按照单机售价的10%给予补贴，最高补贴额不超过10万元/台，对单个企业补贴总额不超过200万元」
+逐项「单机」，按比例分摊
+对采购本地制造的智能单机企业，按照单机售价的10%给予补贴，最高补贴额不超过10万元/台，对单个企业补贴总额不超过200万元。
+"""
+
+
+def test_a_cap_per_tai_and_a_total_after_dui_are_the_items_cap_and_the_holders() -> None:
+    from compiler.emit import markdown, python, vector
+    from compiler.plan import interpret
+
+    compiled = compile_text(WRITTEN, header="", module="written_machines")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    (rule,) = compiled.module.rules
+    assert [(cap.scope, cap.amount) for cap in rule.caps] == [("每台", D("100000"))]
+    assert rule.items is not None and (rule.items.scope, rule.items.cap) == ("单个企业", D("2000000"))
+    # one machine of 300万元: 30万元, capped at 10万元 a 台; 50万元: 5万元
+    scalar = markdown.load_calculators(python.render(compiled.module), "written_machines")
+    vec = markdown.load_calculators(vector.render(compiled.module), "written_machines_vector")
+    vec.use_scalar(scalar)
+    for price, amount in (("3000000", "100000.00"), ("500000", "50000.00")):
+        given = {"单机售价": D(price), "采购本地制造": True}
+        assert interpret.evaluate(rule, given).amount == D(amount)
+        assert scalar.machines(**given).amount == D(amount)
+        assert vec.to_yuan(vec.machines(vec.encode("machines", [given]))) == [D(amount)]
+    # 21 machines of 300万元: 21 × 10万 = 210万 over 200万; 10万 × 200/210 = 95,238.095… → 95,238.09, 21 × that =
+    # 1,999,999.89: 11 fen left, one each to the first 11
+    found = interpret.evaluate_items(rule, [{"单机售价": D(3000000), "采购本地制造": True}] * 21)
+    assert [item.after for item in found.items] == [D("95238.10")] * 11 + [D("95238.09")] * 10
+    assert scalar.machines_items([{"单机售价": D(3000000), "采购本地制造": True}] * 21).amount == D("2000000.00")
+    formatted = fmt.format_text(Source("m.pol", WRITTEN))
+    assert formatted.text is not None  # 按照 is written 按, as pol fmt writes it everywhere; the caps as written
+    assert WRITTEN.splitlines()[-1].replace("按照", "按") in formatted.text.splitlines()
+    text, _ = markdown.render(compiled.module, scalar)
+    assert "每台最高" in text and "“单个企业最高200万元”是同一企业各项单机金额合计的封顶" in text
+
+
+def test_a_cap_per_a_measure_or_several_units_is_refused_and_a_comma_after_the_award_keeps_the_total() -> None:
+    errors = only_errors(compile_text("""\
+    输入 单机售价：金额
+    第一条「封顶」
+    规则 per_kwh「按千瓦时的封顶」
+    原文「示例」
+    按单机售价的10%给予补贴，最高补贴额不超过10万元/千瓦时。
+    规则 per_two「两个单位」
+    原文「示例」
+    按单机售价的10%给予补贴，最高不超过10万元/台/年。
+    """))
+    assert [e.code.id for e in errors] == ["E0207", "E0207"]
+    assert [marked(e) for e in errors] == ["10万元/千瓦时", "10万元/台/年"]
+    assert "按千瓦时计" in errors[0].message and "按台·年计" in errors[1].message
+    # 最高10万元补贴，对单个企业…: the comma after the award word goes on to the cap, not to another clause
+    compiled = compile_text("""\
+    输入 单机售价：金额
+    第一条「封顶」
+    规则 machines「智能单机补贴」
+    原文「示例」
+    逐项「单机」，按顺序分摊
+    按单机售价的10%给予补贴，单台最高10万元补贴，对单个企业最高200万元。
+    """)
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]

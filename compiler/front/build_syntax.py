@@ -826,6 +826,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     # ── modifiers ─────────────────────────────────────────────────────────────
     def cap(self, meta: Any, children: list[Any]) -> s.Cap:
         hedge = _token(children, "HEDGE")
+        priced = _token(children, "PRICE")
+        if priced is not None:  # 最高补贴额不超过10万元/台: the cap of one 台, as 单台最高10万元
+            price = units.read_price(str(priced))
+            assert price is not None, priced
+            amount = s.Money(price.yuan, price.number + price.money_unit, span=token_span(priced))
+            scope = self._scope_phrases(children) + (("每" + price.per[0],) if len(price.per) == 1 else ())
+            return s.Cap(amount, scope, str(hedge) if hedge else None, self._strict(_token(children, "MARK"), amount),
+                         per=price.per, per_text=str(priced), span=_meta_span(meta))
         amount = _node(children, s.Money)
         return s.Cap(amount, self._scope_phrases(children), str(hedge) if hedge else None,
                      self._strict(_token(children, "MARK"), amount), span=_meta_span(meta))

@@ -714,6 +714,8 @@ class Checker(Visitor[Any]):
     def check_cap(self, cap: s.Cap) -> None:
         if cap.amount.yuan <= 0:
             self.error(codes.NON_POSITIVE_CAP, cap.amount.span, amount=cap.amount.text)
+        if cap.per and (len(cap.per) != 1 or cap.per[0] not in units.ITEMS):
+            self.error(codes.CAP_PER_UNIT, cap.amount.span, cap=cap.per_text, per=units.product(list(cap.per)))
 
     def check_rate(self, rate: s.Rate) -> None:
         if rate.value > _HUNDRED_PERCENT:

@@ -260,8 +260,10 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
         elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
-        elif kind == "_COMMA" and recent and recent[-1] == "AWARD" and _kind_after(text, stop, literals, words) == "FOR":
-            kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence
+        elif kind == "_COMMA" and recent and recent[-1] == "AWARD" and _kind_after(text, stop, literals, words) == "FOR" \
+                and _kind_after(text, _after_word(text, stop, literals), literals, words) != "SCOPE":
+            kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence (not before
+            # 对单个企业…不超过200万元, a cap)
         elif kind == NAME and value not in inputs and recent:
             follows = _kind_after(text, stop, literals, words)
             if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
@@ -305,6 +307,14 @@ def _shape_covers(tables: _Tables, text: str, start: int, stop: int) -> bool:
     identifier, B2B, is no shape inside a Chinese word)."""
     return any(name != "IDENT" and (found := pattern.match(text, start)) is not None and found.end() >= stop
                for name, pattern in tables.shaped)
+
+
+def _after_word(text: str, after: int, literals: _Longest) -> int:
+    """Where the keyword or name that starts at ``after`` (spaces skipped) ends."""
+    while after < len(text) and text[after] in " \t\u3000":
+        after += 1
+    word = literals.match(text, after) if after < len(text) else None
+    return after + len(word) if word is not None else after
 
 
 def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:

@@ -217,6 +217,8 @@ class Cap(Node):
     scope: tuple[str, ...]  # 每项, 每年每家, 单个主体...
     hedge: str | None  # 一般, 原则上
     strict: bool = False  # 不超过30万元（不含）: the limit itself is not payable, the most is 1分 below it
+    per: tuple[str, ...] = ()  # 最高不超过10万元/台: the units after the amount, canonical (台); 每台 is then in ``scope``
+    per_text: str = ""  # 10万元/台, as written
 
 
 @dataclass(frozen=True)

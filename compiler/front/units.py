@@ -51,6 +51,10 @@ _CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (
 # Units a 每-form price may name alone (每千瓦时0.1元): 每项, 每家, 每人… before an amount are scopes of a count.
 MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "GB", "TB", "MB", "平方米", "立方米", "亩", "公顷", "吨", "公里")
 
+# Units a cap may be per (最高不超过10万元/台 is 每台最高10万元): one item, one holder, one year; not a measure
+# (a cap per 千瓦时 or per 月 would be a cap on a price, which pol does not have).
+ITEMS = ("人", "户", "家", "个", "台", "套", "辆", "头", "项", "件", "次", "年")
+
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _SLASH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)\s*((?:[/／每·]\s*[^/／每·\s]+\s*)+)$")
 _EACH = re.compile(r"^((?:每\s*[^每\d\s]+?\s*)+)(\d+(?:\.\d+)?)\s*(亿元|万元|元)$")
