@@ -182,11 +182,18 @@ class RuleCode:
     def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)
         lines = []
+        rates = step.base is not None  # tiers of rates: the rate, then base × rate on the whole base
+        if rates:
+            lines.append("var rate;")
         for index, tier in enumerate(reversed(step.tiers)):
             keyword = "if" if index == 0 else "else if"
-            lines.append(f"{keyword} ({self.bound_test(subject, tier.lower, tier.upper)}) "
-                         + self.record("分档", tier.label, js_decimal(tier.amount)))
+            label = step.rates[len(step.tiers) - 1 - index] if rates else ""
+            then = (f"rate = t.step(\"比例\", {js_str(label)}, {js_decimal(tier.amount)});" if rates
+                    else self.record("分档", tier.label, js_decimal(tier.amount)))
+            lines.append(f"{keyword} ({self.bound_test(subject, tier.lower, tier.upper)}) {then}")
         lines.append(f"else {self.give_up(step.below)}")
+        if step.base is not None:
+            lines.append(self.record("计算", step.label, f"P.mul({self.expr(step.base)}, rate)"))
         return lines
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> list[str]:  # noqa: N802

@@ -138,6 +138,9 @@ def _lookup_table(computation: ir.Lookup) -> Table:
 
 
 def _steps_table(computation: ir.Steps) -> Table:
+    if computation.base is not None:  # tiers of rates: each tier's rate of the base
+        rows = [[str(i + 1), tier.label, runtime.format_rate(tier.amount)] for i, tier in enumerate(computation.tiers)]
+        return ["档", "条件", f"比例（乘以{wording.expr_text(computation.base)}）"], rows
     rows = [[str(i + 1), tier.label, runtime.format_yuan(tier.amount)] for i, tier in enumerate(computation.tiers)]
     return ["档", "条件", "金额"], rows
 

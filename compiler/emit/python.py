@@ -331,9 +331,17 @@ class RuleCode:
         for index, tier in enumerate(reversed(step.tiers)):
             keyword = "if" if index == 0 else "elif"
             lines.append(f"{keyword} {self.bound_test(subject, tier.lower, tier.upper)}:")
-            lines.append(INDENT + self.record("分档", tier.label, self.decimal(tier.amount, ir.Type.MONEY)))
+            if step.base is None:
+                lines.append(INDENT + self.record("分档", tier.label, self.decimal(tier.amount, ir.Type.MONEY)))
+                continue
+            rate = self.decimal(tier.amount, ir.Type.RATE)  # tiers of rates: the rate, on the whole base
+            label = step.rates[len(step.tiers) - 1 - index]
+            lines.append(INDENT + (f'rate = trace.step("比例", {py_str(label)}, {rate})' if self.traced
+                                   else f"rate = {rate}"))
         lines.append("else:")
         lines.append(INDENT + self.give_up(step.below))
+        if step.base is not None:
+            lines.append(self.record("计算", step.label, f"{self.expr(step.base, nested=True)} * rate"))
         return lines
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> list[str]:  # noqa: N802

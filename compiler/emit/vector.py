@@ -608,6 +608,8 @@ class RuleKernel:
 
     def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
         self.term, self.valid = self.tiers(step.subject, step.tiers, False, step.below)
+        if step.base is not None:  # tiers of rates: the tier's rate times the base
+            self.term = self.mul(self.expr(step.base), self.term)
         return []
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> list[str]:  # noqa: N802

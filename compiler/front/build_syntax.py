@@ -132,6 +132,15 @@ class _RateOnName(s.Node):
     upto: bool
 
 
+@dataclass(frozen=True)
+class _TierRates(s.Node):
+    """分别按土地出让价款的25%、50%给予奖励 after tiers: the rate of each tier, on one base; never left in the tree."""
+
+    base: s.Expr
+    rates: tuple[s.Rate, ...]
+    award: s.Award | None
+
+
 @v_args(meta=True)
 class ToSyntax(Transformer_NonRecursive[Token, Any]):
     """Each method builds the node for the grammar rule of the same name.
@@ -423,13 +432,25 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
-        amounts, award, *most = children[-1]
         at = children[1]
         values = [c for c in children[2:-1] if not isinstance(c, Token | list)]
         thresholds = tuple(s.PrefixBound(_word_of(at), v, None, span=v.span) for v in values)
+        return self._tiers(children, thresholds, meta)
+
+    def _tiers(self, children: list[Any], thresholds: tuple[s.Threshold, ...], meta: Any) -> s.Tiers:
+        """Tiers of amounts (分别给予20万元、50万元) or of rates (分别按X的25%、50%给予奖励), kept rising."""
+        given = children[-1]
+        if isinstance(given, _TierRates):
+            return _ascending(s.Tiers(_name(children[0]), thresholds, (), given.award, base=given.base,
+                                      rates=given.rates, span=_meta_span(meta)))
+        amounts, award, *most = given
         again = _token(children, "AGAIN") is not None
         return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, ceiling=bool(most),
                                   span=_meta_span(meta)))
+
+    def tier_rates(self, meta: Any, children: list[Any]) -> _TierRates:
+        rates = next(c for c in children if isinstance(c, tuple))
+        return _TierRates(children[1], rates, _node(children, s.Award), span=_meta_span(meta))
 
     def increments(self, meta: Any, children: list[Any]) -> s.Increments:
         amount, award = children[-1]
@@ -689,11 +710,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
-        amounts, award, *most = children[-1]
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
-        again = _token(children, "AGAIN") is not None
-        return _ascending(s.Tiers(_name(children[0]), thresholds, amounts, award, again, ceiling=bool(most),
-                                  span=_meta_span(meta)))
+        return self._tiers(children, thresholds, meta)
 
     def match(self, meta: Any, children: list[Any]) -> s.Match:
         awards = _tokens(children, "AWARD")
@@ -1135,11 +1153,11 @@ def _ascending(tiers: s.Tiers) -> s.Tiers:
         elif isinstance(value, s.Rate | s.Number | s.Count):
             values.append(Decimal(value.value))
     kinds = {type(t.value) for t in tiers.thresholds if not isinstance(t, s.Range)}
-    if len(values) < 2 or len(values) != len(tiers.thresholds) or len(values) != len(tiers.amounts) or len(kinds) != 1:
+    if len(values) < 2 or len(values) != len(tiers.thresholds) or len(values) != len(tiers.values) or len(kinds) != 1:
         return tiers
     if all(a > b for a, b in zip(values, values[1:], strict=False)):
         return dataclasses.replace(tiers, thresholds=tiers.thresholds[::-1], amounts=tiers.amounts[::-1],
-                                   descending=True)
+                                   rates=tiers.rates[::-1], conditions=tiers.conditions[::-1], descending=True)
     return tiers
 
 
@@ -1257,7 +1275,8 @@ class _RuleDraft:
 
     def freeze(self, article: s.Article | None, choices: frozenset[str] = frozenset()) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
-                      self.responsible, _as_one_table(tuple(self.sentences), choices), tuple(self.exclusions),
+                      self.responsible, _as_tiers(_as_one_table(tuple(self.sentences), choices)),
+                      tuple(self.exclusions),
                       self.id_span, self.matter, self.stacking, self.monotone, self.items, self.received)
 
 
@@ -1278,6 +1297,48 @@ def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) ->
     keys = s.Keys(None, values, span=values[0].span.to(values[-1].span))
     table = s.Table(keys, amounts, cast(s.Fixed, sentences[0].computation).award, None, apart=True, span=span)
     return (s.Sentence((), table, (), span=span),)
+
+
+def _as_tiers(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
+    """固定资产投资在100万元到1000万元（不含1000万元）的，按X的1%给予奖励；固定资产投资在1000万元以上的，按X的1.5%给予
+    奖励。: a sentence for each tier of one input, each a rate of the same base (or each a fixed amount), is the tiers
+    固定资产投资在…、…的，分别按X的1%、1.5%给予奖励 (one rule computes one amount).  Each sentence's other conditions
+    (且资金到位月数在12个月以内) hold for its tier only; modifiers may follow the last sentence only, and are the rule's.
+    Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
+    if len(sentences) < 2 or any(sentence.modifiers for sentence in sentences[:-1]):
+        return sentences
+    computations = [sentence.computation for sentence in sentences]
+    first = computations[0]
+    rates = all(isinstance(c, s.Percent) and c.rate_input is None and c.base_cap is None and c.cap is None
+                and c.base == cast(s.Percent, first).base for c in computations)
+    amounts = all(isinstance(c, s.Fixed) and c.topup is None for c in computations)
+    if not (rates or amounts):
+        return sentences
+    atoms = [list(_atoms(sentence.conditions)) for sentence in sentences]
+    subjects = [[a.subject.name for a in found if isinstance(a, s.Compare)] for found in atoms]
+    common = set(subjects[0]).intersection(*subjects[1:])
+    name = next((n for n in subjects[0] if n in common), None)
+    if name is None or any(found.count(name) != 1 for found in subjects):
+        return sentences
+    thresholds: list[s.Threshold] = []
+    others: list[tuple[s.Condition, ...]] = []
+    subject: s.NameRef | None = None
+    for found in atoms:
+        compare = next(a for a in found if isinstance(a, s.Compare) and a.subject.name == name)
+        subject = subject or compare.subject
+        thresholds.append(compare.threshold)
+        others.append(tuple(a for a in found if a is not compare))
+    assert subject is not None
+    span = sentences[0].span.to(computations[-1].span)
+    if rates:
+        percents = cast(list[s.Percent], computations)
+        tiers = s.Tiers(subject, tuple(thresholds), (), percents[0].award, base=percents[0].base,
+                        rates=tuple(p.rate for p in percents), apart=True, conditions=tuple(others), span=span)
+    else:
+        fixed = cast(list[s.Fixed], computations)
+        tiers = s.Tiers(subject, tuple(thresholds), tuple(f.amount for f in fixed), fixed[0].award, apart=True,
+                        conditions=tuple(others), span=span)
+    return (s.Sentence((), _ascending(tiers), sentences[-1].modifiers, span=sentences[0].span.to(sentences[-1].span)),)
 
 
 _DOCUMENT_FIELDS = {

@@ -563,7 +563,7 @@ class Checker(Visitor[Any]):
 
     def modifier_TierReading(self, modifier: s.TierReading, sentence: s.Sentence) -> None:
         computation = sentence.computation
-        if not isinstance(computation, s.Tiers):
+        if not isinstance(computation, s.Tiers) or computation.base is not None:  # rates on the whole base
             self.error(codes.MISPLACED_MODIFIER, modifier.span, text=modifier.text)
 
     def modifier_Prorate(self, modifier: s.Prorate, sentence: s.Sentence) -> None:
@@ -802,10 +802,17 @@ class Checker(Visitor[Any]):
 
     def check_tiers(self, tiers: s.Tiers) -> None:
         subject = self.resolve(tiers.subject)
-        if len(tiers.thresholds) != len(tiers.amounts):
-            self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.amounts))
+        if len(tiers.thresholds) != len(tiers.values):
+            self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.values))
         for amount in tiers.amounts:
             self.check_amount(amount)
+        if tiers.base is not None:  # 分别按X的1%、2%给予奖励: rates of a money base
+            self.check_money_expr(tiers.base)
+            for rate in tiers.rates:
+                self.check_rate(rate)
+        for conditions in tiers.conditions:  # 且资金到位月数在12个月以内: a tier's own further conditions
+            for condition in conditions:
+                self.check_condition(condition)
         previous: s.Threshold | None = None
         upper = False  # a tier that is not a lower bound (E0313): the order of the tiers says nothing more
         for threshold in tiers.thresholds:

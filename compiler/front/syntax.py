@@ -306,6 +306,18 @@ class Tiers(Node):
     again: bool = False  # 分别再给予: additive tiers, whose reading must be declared
     descending: bool = False  # written from the highest tier down; thresholds and amounts are kept rising
     ceiling: bool = False  # 分别给予最高20万元、30万元…: each amount is the most that may be granted
+    # 分别按投资额的1%、2%给予奖励: rate tiers, the tier reached picks a rate of ``base`` (``amounts`` is empty)
+    base: Expr | None = None
+    rates: tuple[Rate, ...] = ()
+    # X在A到B的，按…的1%给予奖励；X在B以上的，按…的2%给予奖励。: a sentence for each tier, as written, and the
+    # conditions each tier's sentence adds to its threshold (资金到位月数在12个月以内), one tuple per tier
+    apart: bool = False
+    conditions: tuple[tuple[Condition, ...], ...] = ()
+
+    @property
+    def values(self) -> tuple[Money, ...] | tuple[Rate, ...]:
+        """The amounts, or the rates of rate tiers: one per threshold."""
+        return self.rates if self.base is not None else self.amounts
 
 
 @dataclass(frozen=True)

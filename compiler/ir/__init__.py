@@ -269,7 +269,7 @@ class Lookup:
 class Tier:
     lower: Bound
     upper: Bound | None  # the next tier's lower bound, or the tier's own upper one
-    amount: Decimal
+    amount: Decimal  # in yuan; the rate of the base, in tiers of rates (``Steps.base``)
     written: str  # as the policy writes it: 年销售额3亿元及以上
     subject: str = ""  # the subject's name, for the reading of the bounds
 
@@ -284,11 +284,14 @@ class Tier:
 @dataclass(frozen=True)
 class Steps:
     """Step tiers: the highest tier the subject reaches applies, or, when
-    ``cumulative``, every tier reached adds its amount (各档累加)."""
+    ``cumulative``, every tier reached adds its amount (各档累加).  With ``base``,
+    each tier's amount is a rate and the tier reached pays base × its rate, on the
+    whole base (固定资产投资在1000万元以上的，按实际投资额的2%给予奖励)."""
 
     subject: Expr
     tiers: tuple[Tier, ...]
     cumulative: bool = False
+    base: Expr | None = None  # tiers of rates: the base each tier's rate is applied to
 
     @property
     def label(self) -> str:

@@ -294,16 +294,32 @@ class Lowering(Visitor[Any]):
         subject = self.var(node.subject)
         tiers = []
         lowered = [self.bounds(t) for t in node.thresholds]
-        for index, (threshold, amount) in enumerate(zip(node.thresholds, node.amounts, strict=True)):
+        for index, (threshold, amount) in enumerate(zip(node.thresholds, node.values, strict=True)):
             lower, upper = lowered[index]
             assert lower is not None
             if upper is None and index + 1 < len(lowered):
                 following = lowered[index + 1][0]
                 assert following is not None
                 upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
-            tiers.append(ir.Tier(lower, upper, amount.yuan, f"{node.subject.name}{_threshold_text(threshold)}",
+            value = amount.value if isinstance(amount, s.Rate) else cast(s.Money, amount).yuan  # rate tiers: a rate
+            tiers.append(ir.Tier(lower, upper, value, f"{node.subject.name}{_threshold_text(threshold)}",
                                  node.subject.name))
-        return ir.Steps(subject, tuple(tiers))
+        base = self.expr(node.base) if node.base is not None else None
+        return ir.Steps(subject, tuple(tiers), base=base)
+
+    def tier_conditions(self, node: s.Tiers, steps: ir.Steps) -> tuple[ir.Condition, ...]:
+        """The conditions each tier's own sentence adds (且资金到位月数在12个月以内): those every tier has are the rule's;
+        otherwise one condition, that the subject is in some tier together with that tier's own conditions."""
+        own = [tuple(self.condition(c) for c in conditions) for conditions in node.conditions]
+        if not any(own):
+            return ()
+        if all(conditions == own[0] for conditions in own):
+            return own[0]
+        alternatives: list[ir.Condition] = []
+        for tier, conditions in zip(steps.tiers, own, strict=True):
+            within = ir.Within(steps.subject, tier.lower, tier.upper, tier.written)
+            alternatives.append(ir.AllOf((within, *conditions)) if conditions else within)
+        return (ir.AnyOf(tuple(alternatives)),)
 
     def cumulative_tiers(self, node: s.Tiers) -> ir.Steps:
         subject = self.var(node.subject)
@@ -442,6 +458,8 @@ class Lowering(Visitor[Any]):
         node = sentence.computation
         cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
         computation, schedule = self.dispatch("sentence", node, cumulative)
+        if isinstance(node, s.Tiers) and isinstance(computation, ir.Steps):  # a sentence per tier, its own conditions
+            conditions += self.tier_conditions(node, computation)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         amount = _Amount(node, computation, schedule, self.floor(node), [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:

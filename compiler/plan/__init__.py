@@ -65,10 +65,12 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   with a base, the rate is recorded ``("比例", entry_label, rate)`` and
   amount = base × rate, recorded ``("计算", label, amount)``.
   ``labels[i]`` is the trace text of ``entries[i]``.
-* ``HighestTier(subject, tiers, below)`` — the highest tier whose bounds hold
+* ``HighestTier(subject, tiers, below, base)`` — the highest tier whose bounds hold
   the subject (tiers are listed lowest first; each has a lower bound and
   maybe an upper one), amount = its amount, recorded ``("分档", tier.label,
-  amount)``; when none does: not applicable, ``below``.
+  amount)``; when none does: not applicable, ``below``.  With a ``base`` (tiers
+  of rates), the tier's amount is a rate, recorded ``("比例", rates[i], rate)``,
+  and amount = base × rate on the whole base, recorded ``("计算", label, amount)``.
 * ``TiersAdded(subject, tiers, below)`` — when the subject is below the first
   tier's lower bound: not applicable, ``below``; else every tier whose lower
   bound the subject reaches adds its amount, each recorded ``("分档",
@@ -226,6 +228,8 @@ class HighestTier:
     tiers: tuple[ir.Tier, ...]  # lowest first
     below: str  # the reason when no tier is reached
     label: str
+    base: ir.Expr | None = None  # tiers of rates: amount = base × the rate of the tier reached
+    rates: tuple[str, ...] = ()  # with a base, the trace text of each tier's rate (tier.label：2%)
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,8 @@ def _lookup(c: ir.Lookup, rule: ir.Rule) -> Compute:
 def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
     below = wording.below_lowest(c.tiers[0])
     return TiersAdded(c.subject, c.tiers, below, c.label) if c.cumulative \
-        else HighestTier(c.subject, c.tiers, below, c.label)
+        else HighestTier(c.subject, c.tiers, below, c.label, c.base,
+                         tuple(wording.tier_rate(t) for t in c.tiers) if c.base is not None else ())
 
 
 def _increments(c: ir.Increments, rule: ir.Rule) -> Compute:
@@ -471,7 +476,7 @@ def can_be_negative(step: Compute) -> bool:
     """Whether the amount a compute step gives can be below zero: a base with a subtraction."""
     if isinstance(step, Scale):
         return subtracts(step.base)
-    if isinstance(step, Pick):
+    if isinstance(step, Pick | HighestTier):
         return subtracts(step.base)
     return False
 
@@ -575,6 +580,9 @@ def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
             yield "分档没有未达最低一档的理由"
         if isinstance(step, TiersAdded) and any(t.amount < 0 for t in step.tiers):
             yield "累加的档金额为负"
+        if isinstance(step, HighestTier) and step.base is not None and (any(t.amount < 0 for t in step.tiers)
+                                                                        or len(step.rates) != len(step.tiers)):
+            yield "分档比例须不为负，且每档有一条说明"
 
 
 def verify(plan: Plan) -> Plan:

@@ -132,9 +132,13 @@ class _Thresholds(Visitor[Iterator[Threshold]]):
 
     def tiers(self, step: plan.HighestTier | plan.TiersAdded, cumulative: bool) -> Iterator[Threshold]:
         subject = step.subject
+        # tiers of rates: the trace gives each tier with its rate (tier.label：2%)
+        labels = step.rates if isinstance(step, plan.HighestTier) and step.base is not None \
+            else tuple(tier.label for tier in step.tiers)
         if isinstance(subject, ir.Var):
-            yield from (Threshold(subject.name, subject.type, tier.lower, "分档", tier.label, tier.lower,
-                                  None if cumulative else tier.upper, False) for tier in step.tiers)
+            yield from (Threshold(subject.name, subject.type, tier.lower, "分档", label, tier.lower,
+                                  None if cumulative else tier.upper, False) for tier, label in zip(step.tiers, labels,
+                                                                                                   strict=True))
 
     def visit_HighestTier(self, step: plan.HighestTier) -> Iterator[Threshold]:
         return self.tiers(step, cumulative=False)
@@ -251,8 +255,9 @@ class _Direction(Visitor[None]):
         self.grows(step.base)
 
     def visit_HighestTier(self, step: plan.HighestTier) -> None:
-        amounts = [t.amount for t in step.tiers]
+        amounts = [t.amount for t in step.tiers]  # amounts, or the rates of the base (never negative)
         (self.grows if amounts == sorted(amounts) else self.touches)(step.subject)
+        self.grows(step.base)
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> None:
         self.grows(step.subject)
@@ -299,7 +304,9 @@ class _Most(Visitor[tuple[Decimal, str] | None]):
         top = max(e.value for e in compute.entries)
         return top, f"为表中最高的{format_yuan(top)}"
 
-    def visit_HighestTier(self, compute: plan.HighestTier) -> tuple[Decimal, str]:
+    def visit_HighestTier(self, compute: plan.HighestTier) -> tuple[Decimal, str] | None:
+        if compute.base is not None:  # rates of a base: not bounded
+            return None
         top = max(t.amount for t in compute.tiers)
         return top, f"为分档最高的{format_yuan(top)}"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pol_runtime import format_yuan
+from pol_runtime import format_rate, format_yuan
 
 from .. import ir, plan
 from ..front import codes
@@ -86,11 +86,29 @@ def cliffs(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
     computation = rule.computation
     if not isinstance(computation, ir.Steps) or computation.cumulative:
         return
+    base = computation.base
     for lower, higher in zip(computation.tiers, computation.tiers[1:], strict=False):
-        if higher.amount < lower.amount:
+        if base is None:
+            after, before = (format_yuan(higher.amount), format_yuan(lower.amount)) \
+                if higher.amount < lower.amount else (None, None)
+        else:
+            after, before = _rate_cliff(computation.subject, base, lower, higher)
+        if after is not None:
             yield codes.CLIFF, {"subject": _expr(computation.subject), "higher": _bound(higher.lower),
-                                "after": format_yuan(higher.amount), "lower": _bound(lower.lower),
-                                "before": format_yuan(lower.amount)}
+                                "after": after, "lower": _bound(lower.lower), "before": before}
+
+
+def _rate_cliff(subject: ir.Expr, base: ir.Expr, lower: ir.Tier, higher: ir.Tier) -> tuple[str | None, str | None]:
+    """Tiers of rates on the whole base: the higher tier pays less at its threshold than the lower one just below it
+    when its rate is lower.  On the subject itself, in yuan at the threshold (1000万元 × 1% against 1000万元 × 2%,
+    the most the lower tier comes to just below it); on another base, as the rates of that base."""
+    if higher.amount >= lower.amount:
+        return None, None
+    threshold = higher.lower.value.value
+    if base == subject and isinstance(threshold, Decimal):
+        return format_yuan(threshold * higher.amount), f"{format_yuan(threshold * lower.amount)}（按{format_rate(lower.amount)}）"
+    name = _expr(base)
+    return f"{name}的{format_rate(higher.amount)}", f"{name}的{format_rate(lower.amount)}"
 
 
 def inverted_levels(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:

@@ -595,7 +595,7 @@ class _Printer(Visitor[list[str]]):
         return _verbatim(self.source.within(i.span))
 
     def tiers(self, t: s.Tiers) -> list[str]:
-        if t.ceiling:  # 分别给予最高20万元、30万元…: as written
+        if t.ceiling or t.apart:  # 分别给予最高20万元、30万元… · a sentence for each tier: as written
             return _verbatim(self.source.within(t.span))
         opener = self.source.between(self.start(t.span), self.start(t.subject.span))
         parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
@@ -607,6 +607,8 @@ class _Printer(Visitor[list[str]]):
         else:
             words = self.source.between(self.end(t.subject.span), self.start(first.span))
             parts += [_text_of(words, "AT") or "", *_joined([self.threshold(b) for b in thresholds])]
+        if t.base is not None:  # 分别按土地出让价款的25%、50%给予奖励: the rates of one base
+            return parts + self.tier_rates(t, thresholds)
         words = self.source.between(self.end(thresholds[-1].span), self.amounts_start(amounts, _award_of(t.award)))
         split = _index_of(words, "分别")
         before, after = words[:split], words[split + 1:]  # 的开发区，市级财政一次性 | 分别 | 再给予…
@@ -614,6 +616,18 @@ class _Printer(Visitor[list[str]]):
                   _text_of(before, "ONCE") or "", "分别"]
         parts += self.giving(after, again=t.again)
         return parts + self.amounts(amounts, _award_of(t.award))
+
+    def tier_rates(self, t: s.Tiers, thresholds: Sequence[s.Threshold]) -> list[str]:
+        assert t.base is not None
+        words = self.source.between(self.end(thresholds[-1].span), self.start(t.base.span))
+        rates = t.rates[::-1] if t.descending else t.rates
+        parts = ["的", _text_of(words, "NAME") or "", "，", "分别", "按", *self.expr(t.base), "的",
+                 *self.listed([([rate.text], rate.span) for rate in rates])]
+        if t.award is not None:
+            between = self.source.between(self.end(t.rates[-1].span if not t.descending else t.rates[0].span),
+                                          self.start(t.award.span))
+            parts += ["给予" if _has(between, "GIVE") else "", _text_of(between, "ONCE") or "", *_award(t.award)]
+        return parts
 
     def match(self, m: s.Match) -> list[str]:
         tokens = self.source.within(m.span)
