@@ -122,6 +122,25 @@ def test_the_long_format_by_column_is_the_long_format_row_by_row(tmp_path: Path,
             assert status in text, status
 
 
+def test_parquet_text_columns_are_text_and_the_bytes_of_their_texts(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coded columns (不适用, 待补充信息, 说明, 叠加决定) go to the Parquet writer as codes; a reader sees text,
+    and the file is the one pyarrow writes from the texts themselves, row group by row group."""
+    monkeypatch.setattr("compiler.tools.batch.COLUMN_CHUNK", 7)  # chunks of codes across the row groups
+    monkeypatch.setattr("compiler.tools.batch_write.PARQUET_BATCH", 5)
+    rows = [HEADER, *ROWS, *([f"F{n}", "2023-05-05", "是", f"{n}00万元", f"{n}00万元", "", "否", "是", "否", "1亿元",
+                              "否", ""] for n in range(1, 20))]
+    source = write(tmp_path / "in.csv", rows)
+    run_three(tmp_path, source, ".parquet", monkeypatch)
+    table = parquet.read_table(tmp_path / "vector.parquet")
+    for name in ("叠加决定", "待补充信息", "不适用", "说明"):
+        assert table.schema.field(name).type == arrow.string(), name
+    assert len(set(table.column("不适用").to_pylist())) > 2  # several texts, repeated across the row groups
+    again = tmp_path / "again.parquet"
+    parquet.write_table(table, again, row_group_size=5, store_schema=False)
+    assert again.read_bytes() == (tmp_path / "vector.parquet").read_bytes()
+
+
 def test_the_amounts_are_the_policy_texts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = write(tmp_path / "in.csv", [HEADER, *ROWS])
     run_three(tmp_path, source, ".parquet", monkeypatch)

@@ -36,6 +36,9 @@ from .batch_read import BatchError
 
 OUTPUT_COLUMNS = ("行号", "申请编号", "合计金额", "其中最高可得", "奖励明细", "叠加决定", "待补充信息", "不适用", "说明", "错误")
 MONEY = (2, 3)  # the fixed columns that hold amounts
+# The fixed columns of a few distinct texts each (叠加决定 待补充信息 不适用 说明): Parquet holds them dictionary-encoded
+# as they are made by column, a row group's dictionary its texts in the order they first appear (``row_group``).
+CODED = (5, 6, 7, 8)
 # --long: one row per application and rule its facts reach (``STATUS``: code → 状态).
 LONG_COLUMNS = ("行号", "申请编号", "条款", "规则", "名称", "状态", "金额", "原因代码", "原因")
 LONG_AMOUNT = 6
@@ -128,6 +131,38 @@ class Layout:
 def rule_title(entry: runtime.Entry) -> str:
     """A rule's column header: ``第二十四条 旅游项目投资补助（art24_investment）``."""
     return f"{entry.article} {entry.title}（{entry.rule}）"
+
+
+def row_group(arrow: Any, column: Any) -> Any:
+    """One row group's column of texts as a dictionary array of the texts it holds, each once, in the order they
+    first appear: what ``dictionary_encode`` makes of the texts, however they came (plain text row by row, or codes
+    into a chunk's dictionary by column), so that both paths write the same bytes — and the bytes of the plain
+    texts, which the Parquet writer would have encoded the same way.  A chunk's codes are renumbered without
+    making its texts: a 不适用 column holds hundreds of megabytes of them."""
+    chunks = [chunk for chunk in column.chunks if len(chunk)]
+    if not all(isinstance(chunk, arrow.DictionaryArray) for chunk in chunks):
+        plain = [chunk.dictionary.take(chunk.indices) if isinstance(chunk, arrow.DictionaryArray) else chunk
+                 for chunk in chunks]
+        return arrow.chunked_array(plain, arrow.string()).combine_chunks().dictionary_encode()
+    parts: list[Any] = []
+    texts: list[str] = []
+    codes: dict[str, int] = {}
+    for chunk in chunks:
+        indices = chunk.indices.to_numpy()
+        rows = len(indices)
+        first = np.full(len(chunk.dictionary), rows, dtype=np.int64)
+        first[indices[::-1]] = np.arange(rows - 1, -1, -1)  # the last write wins: each code's first row
+        used = np.flatnonzero(first < rows)
+        used = used[np.argsort(first[used])]
+        renumber = np.zeros(len(chunk.dictionary), dtype=np.int32)
+        for code, text in zip(used.tolist(), chunk.dictionary.take(arrow.array(used)).to_pylist(), strict=True):
+            renumber[code] = codes.setdefault(text, len(codes))
+            if renumber[code] == len(texts):
+                texts.append(text)
+        parts.append(renumber[indices])
+    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    return arrow.DictionaryArray.from_arrays(arrow.array(indices, type=arrow.int32()),
+                                             arrow.array(texts, type=arrow.string()))
 
 
 def money_text(amount: Decimal) -> str:
@@ -328,9 +363,12 @@ class Writer:
             import pyarrow.parquet as parquet
 
             self.arrow = arrow
-            self.schema = arrow.schema([(name, arrow.int64() if k == 0 else arrow.string())
-                                        for k, name in enumerate(header)])
-            self.parquet = parquet.ParquetWriter(self.temporary, self.schema)
+            self.coded = frozenset(() if self.layout.long else CODED)
+            self.schema = arrow.schema([(name, arrow.int64() if k == 0 else
+                                         arrow.dictionary(arrow.int32(), arrow.string()) if k in self.coded else
+                                         arrow.string()) for k, name in enumerate(header)])
+            # Without the Arrow schema stored, a reader sees the coded columns as the text they hold.
+            self.parquet = parquet.ParquetWriter(self.temporary, self.schema, store_schema=False)
             self.tables: list[Any] = []  # written together once they hold PARQUET_BATCH rows
             self.waiting = 0
         else:
@@ -373,9 +411,9 @@ class Writer:
             raw: Any = self.handle.buffer  # a BufferedWriter: it takes the memoryview of Arrow's bytes as it is
             raw.write(csv_lines(columns, as_written))
         elif self.kind == ".parquet":
-            decoded = [column.dictionary.take(column.indices) if isinstance(column, self.arrow.DictionaryArray)
-                       else column for column in columns]
-            self.tables.append(self.arrow.Table.from_arrays(decoded, schema=self.schema))
+            decoded = [column if k in self.coded or not isinstance(column, self.arrow.DictionaryArray)
+                       else column.dictionary.take(column.indices) for k, column in enumerate(columns)]
+            self.tables.append(self.arrow.Table.from_arrays(decoded, names=self.schema.names))
             self.waiting += len(columns[0])
             if self.waiting >= PARQUET_BATCH:
                 self.flush(whole=False)
@@ -427,9 +465,14 @@ class Writer:
     def flush(self, whole: bool = True) -> None:
         """Write the rows waiting as row groups of ``PARQUET_BATCH`` rows; unless ``whole``, only full groups
         (the rest waits for more)."""
-        table = self.arrow.concat_tables(self.tables) if self.tables else self.schema.empty_table()
+        arrow = self.arrow
+        table = arrow.concat_tables(self.tables) if self.tables else self.schema.empty_table()
         ready = len(table) if whole else len(table) // PARQUET_BATCH * PARQUET_BATCH
-        self.parquet.write_table(table.slice(0, ready).combine_chunks(), row_group_size=PARQUET_BATCH)
+        groups = range(0, ready, PARQUET_BATCH)
+        self.parquet.write_table(arrow.Table.from_arrays(
+            [arrow.chunked_array([row_group(arrow, column.slice(start, PARQUET_BATCH)) for start in groups],
+                                 self.schema.field(k).type) if k in self.coded else column.slice(0, ready)
+             for k, column in enumerate(table.columns)], schema=self.schema), row_group_size=PARQUET_BATCH)
         rest = table.slice(ready)
         self.tables, self.waiting = ([rest] if len(rest) else []), len(rest)
 
