@@ -708,6 +708,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         rates = next(c for c in children if isinstance(c, tuple))
         return s.RateTable(children[0], children[2], rates, children[-1], span=_meta_span(meta))
 
+    def rate_table_given(self, meta: Any, children: list[Any]) -> s.RateTable:
+        """…，分别给予设备投资额12%、15%和20%的奖补: the same table as 分别按设备投资额的12%、15%和20%给予奖补."""
+        children = _without_opener(children)
+        rates = next(c for c in children if isinstance(c, tuple))
+        base = children[children.index(rates) - 1]  # the name right before the rates
+        return s.RateTable(children[0], _name(base), rates, children[-1], span=_meta_span(meta))
+
     def tiers(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
         thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))

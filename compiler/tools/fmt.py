@@ -547,7 +547,7 @@ class _Printer(Visitor[list[str]]):
     def keys(self, keys: s.Keys, start: int) -> list[str]:
         """The keys, after 对 where the sentence opens with it (对A、B分别给予…)."""
         opener = ["对"] if _has(self.source.between(start, self.start(keys.span)), "FOR") else []
-        values = _joined([[v.name] for v in keys.values])
+        values = self.listed([([v.name], v.span) for v in keys.values])  # 整个车间和整个工厂: 和 as written
         if keys.input is None:
             return [*opener, *values]
         return [*opener, keys.input.name, _IS, *values, "的"]
@@ -582,6 +582,11 @@ class _Printer(Visitor[list[str]]):
         return parts + self.amounts(t.amounts, _award_of(t.award))
 
     def rate_table(self, r: s.RateTable) -> list[str]:
+        if _has(self.source.between(self.end(r.keys.span), self.start(r.base.span)), "GIVE"):
+            # 对A、B进行智能化改造的技术改造项目，分别给予设备投资额12%…的奖补: as written, the noun's verb (进行) too
+            tokens = self.source.within(r.span)
+            split = _index_of(tokens, "分别")
+            return [*(w.text for w in tokens[:split]), *_verbatim(tokens[split:])]
         parts = self.keys(r.keys, self.start(r.span))
         if r.keys.input is not None:
             parts.append("，")
