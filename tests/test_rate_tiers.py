@@ -109,6 +109,25 @@ def test_each_tier_with_its_own_conditions(investment: str, months: str, expecte
     assert amount("own", 固定资产投资=investment, 资金到位=months, 实际投资额=investment) == Decimal(expected)
 
 
+def test_a_condition_in_some_tiers_sentences_only_is_pointed_out() -> None:
+    """外来投资兴办工业项目 only in the first sentence holds for the first tier only: 3亿元 pays 50% without it."""
+    text = (HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n"
+            "新引进项目 并且 固定资产投资达到1亿元的，按实际投资额的25%给予奖励；"
+            "固定资产投资达到3亿元的，按实际投资额的50%给予奖励。\n")
+    compiled = compile_text(text)
+    assert compiled.module is not None
+    [warning] = [d for d in compiled.diagnostics if d.code is codes.TIER_OWN_CONDITION]
+    assert warning.render().startswith("warning[W0508]: 条件“新引进项目”只写在第1档的句中，只对该档适用")
+    (found,) = compiled.module.rules
+    specs = {spec.name: spec for spec in found.inputs}
+    values = {"新引进项目": False, "固定资产投资": parse_value(specs["固定资产投资"], "3亿元"),
+              "实际投资额": parse_value(specs["实际投资额"], "1000万元")}
+    assert interpret.evaluate(found, values).amount == Decimal("5000000.00")  # 1000万 × 50%
+    assert not interpret.evaluate(found, {**values, "固定资产投资": Decimal(100_000_000)}).applicable
+    # each tier with a condition of its own (rule own) is as written: no warning
+    assert not [d for d in compile_text(POLICY).diagnostics if d.code is codes.TIER_OWN_CONDITION]
+
+
 def test_a_rate_on_the_tiers_own_input_and_its_cliff() -> None:
     # 4999,9999.99 × 10% = 4,999,999.999 → 5,000,000.00; 5000万 × 5% = 250万: less at the threshold, a cliff
     assert amount("subject", 固定资产投资="49999999.99元") == Decimal("5000000.00")

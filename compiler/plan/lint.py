@@ -40,6 +40,7 @@ def checks(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
     yield from contradictions(rule)
     yield from unreachable_entries(rule)
     yield from cliffs(rule)
+    yield from tier_own_conditions(rule)
     yield from inverted_levels(rule)
     yield from idle_caps(rule)
 
@@ -109,6 +110,39 @@ def _rate_cliff(subject: ir.Expr, base: ir.Expr, lower: ir.Tier, higher: ir.Tier
         return format_yuan(threshold * higher.amount), f"{format_yuan(threshold * lower.amount)}（按{format_rate(lower.amount)}）"
     name = _expr(base)
     return f"{name}的{format_rate(higher.amount)}", f"{name}的{format_rate(lower.amount)}"
+
+
+def tier_own_conditions(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
+    """A sentence per tier where a condition is written in some tiers' sentences only (外来投资兴办工业项目 in the
+    first): it holds for those tiers only, which an opener meant for every tier is not."""
+    steps = rule.computation
+    if not isinstance(steps, ir.Steps):
+        return
+    for condition in rule.conditions:
+        own = _tiers_own(condition, steps)
+        if own is None or all(own):  # each tier its own conditions (资金到期为12个月内、18个月内…): as written
+            continue
+        where: dict[str, list[int]] = {}
+        for index, labels in enumerate(own, 1):
+            for label in labels:
+                where.setdefault(label, []).append(index)
+        for label, tiers in where.items():
+            yield codes.TIER_OWN_CONDITION, {"condition": label, "tiers": "、".join(f"第{i}档" for i in tiers)}
+
+
+def _tiers_own(condition: ir.Condition, steps: ir.Steps) -> list[list[str]] | None:
+    """The labels of each tier's own conditions, when ``condition`` is the one a sentence per tier makes (each
+    tier's range, and the conditions its sentence adds); else None."""
+    if not (isinstance(condition, ir.AnyOf) and len(condition.items) == len(steps.tiers)):
+        return None
+    own: list[list[str]] = []
+    for item, tier in zip(condition.items, steps.tiers, strict=True):
+        parts = item.items if isinstance(item, ir.AllOf) else (item,)
+        first = parts[0]
+        if not (isinstance(first, ir.Within) and first.subject == steps.subject and first.lower == tier.lower):
+            return None
+        own.append([atom.label for part in parts[1:] for atom in ir.atoms(part)])
+    return own
 
 
 def inverted_levels(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
