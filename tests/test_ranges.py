@@ -7,7 +7,10 @@ rule says.  Every amount below is worked out by hand from the sentence.
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +21,7 @@ from compiler.tools.fmt import format_text
 
 from .helpers import HEADER, compile_text, marked, only_errors
 
+POLICIES = Path(__file__).resolve().parent.parent / "policies"
 POLICY = """\
 输入 新引进项目：是否
 输入 实际投资额：金额
@@ -192,3 +196,31 @@ def test_a_ceiling_marked_not_included_pays_at_most_one_fen_below_it() -> None:
     按投资额的10%给予补助，最高不超过30万元（不含20万元）。
     """)
     assert [e.code.id for e in only_errors(wrong)] == ["E0315"]
+
+
+def test_pol_batch_gives_a_range_from_its_least_by_column_and_row_by_row(tmp_path: Path) -> None:
+    """柳河县 第2条: 固定资产投资1000万元及以上且亩均投资强度不低于200万元的，按固定资产投资的5%—20%给予企业奖励.
+    R1: 1000万元 × 5% = 50万元 to × 20% = 200万元; R3: 4000万元 × 5% = 200万元 to × 20% = 800万元; R2 below 1000万元."""
+    from compiler.tools import cli
+
+    source = tmp_path / "in.csv"
+    source.write_text("申请编号,地区,工业类项目,固定资产投资,亩均投资强度\n"
+                      "R1,柳河县,是,1000万元,200万元\nR2,柳河县,是,999万元,200万元\nR3,柳河县,是,4000万元,300万元\n",
+                      encoding="utf-8")
+    outputs = {}
+    for backend in ("vector", "scalar"):
+        for long in ((), ("--long",)):
+            target = tmp_path / f"{backend}{''.join(long)}.csv"
+            assert cli.main(["batch", str(source), "--set", str(POLICIES), "-o", str(target), "--no-progress",
+                             "--backend", backend, *long]) == 0
+            outputs[backend, bool(long)] = target.read_text(encoding="utf-8-sig")
+    assert outputs["vector", False] == outputs["scalar", False]
+    assert outputs["vector", True] == outputs["scalar", True]
+    wide = {row["申请编号"]: row for row in csv.DictReader(io.StringIO(outputs["vector", False]))}
+    assert wide["R1"]["奖励明细"] == "第2条art2_industry=500000.00至2000000.00（可得区间）"
+    assert wide["R3"]["奖励明细"] == "第2条art2_industry=2000000.00至8000000.00（可得区间）"
+    assert wide["R1"]["其中最高可得"] == "2000000.00"  # the ceiling counts as a maximum
+    assert wide["R2"]["奖励明细"] == ""
+    long_rows = [row for row in csv.DictReader(io.StringIO(outputs["vector", True])) if row["规则"] == "art2_industry"]
+    assert [(row["申请编号"], row["金额"], row["原因"]) for row in long_rows if row["状态"] == "适用"] == [
+        ("R1", "2000000.00", "可得区间500000.00至2000000.00"), ("R3", "8000000.00", "可得区间2000000.00至8000000.00")]

@@ -107,8 +107,7 @@ class Sink:
 
 def long_statuses(result: runtime.SetResult) -> dict[str, tuple[str, str, str]]:
     """Each rule the facts reached, as the long format gives it: rule → (code, amount, reason)."""
-    statuses = {a.entry.rule: ("award", f"{a.result.amount:f}", "最高可得" if a.result.discretionary else "")
-                for a in result.kept}
+    statuses = {a.entry.rule: ("award", f"{a.result.amount:f}", award_note(a.result)) for a in result.kept}
     statuses.update((a.entry.rule, ("dropped", "", dropped_reason(f"{a.result.amount:f}"))) for a in result.dropped)
     for rule, reason in result.not_applicable.items():
         code = "expired" if reason == runtime.EXPIRED else \
@@ -124,7 +123,8 @@ def dropped_reason(amount: str) -> str:
 
 
 def output_row(number: int, ident: str, result: runtime.SetResult, entries: Sequence[runtime.Entry]) -> list[object]:
-    awards = "；".join(award_text(a.entry, f"{a.result.amount:f}", a.result.discretionary) for a in result.kept)
+    awards = "；".join(award_text(a.entry, f"{a.result.amount:f}", a.result.discretionary, a.result.floor)
+                      for a in result.kept)
     not_applicable = "；".join(text for rule, reason in result.not_applicable.items()
                                if (text := not_applicable_text(rule, reason)) is not None)
     errors = "；".join(f"第{number}行 字段“{name}”：{message}" for name, message in result.errors.items())
@@ -133,8 +133,19 @@ def output_row(number: int, ident: str, result: runtime.SetResult, entries: Sequ
             "；".join(result.notes), errors]
 
 
-def award_text(entry: runtime.Entry, amount: str, discretionary: bool) -> str:
+def award_text(entry: runtime.Entry, amount: str, discretionary: bool, floor: Decimal | None = None) -> str:
+    """An award as 奖励明细 lists it: ``第二十四条art24_investment=500000.00``, a maximum marked (最高可得), a
+    range from its least (``第二条art2_industry=500000.00至2000000.00（可得区间）``)."""
+    if floor is not None:
+        return f"{entry.article}{entry.rule}={floor:f}至{amount}（可得区间）"
     return f"{entry.article}{entry.rule}={amount}" + ("（最高可得）" if discretionary else "")
+
+
+def award_note(result: runtime.Result) -> str:
+    """The long format's 原因 for an award: what its amount is, where it is not simply the amount paid."""
+    if result.floor is not None:
+        return f"可得区间{result.floor:f}至{result.amount:f}"
+    return "最高可得" if result.discretionary else ""
 
 
 def not_applicable_text(rule: str, reason: str) -> str | None:

@@ -64,11 +64,13 @@ class Kernel(NamedTuple):
     reasons: tuple[str, ...]
     rate_scale: int
     discretionary: bool  # its amount is a maximum (最高可得)
+    ranged: bool = False  # its amount is a range (给予3万元-5万元): the rows it pays are worded by the scalar path
 
     @staticmethod
     def of(module: Any, rule: str) -> Kernel:
         """The kernel of ``rule`` in a generated ``<policy>_vector`` module."""
-        return Kernel(rule, module.outcomes, module.REASONS[rule], module.RATE_SCALE, rule in module.DISCRETIONARY)
+        return Kernel(rule, module.outcomes, module.REASONS[rule], module.RATE_SCALE, rule in module.DISCRETIONARY,
+                      rule in module.RANGES)
 
 
 class _Field:
@@ -589,6 +591,12 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
             amounts[index] = np.zeros(rows, dtype=np.int64)
             amounts[index][where] = fen
 
+    for index, kernel in enumerate(kernels):  # a range's least is in the scalar result, with its words
+        if kernel is not None and kernel.ranged and status[index] is not nothing:
+            paid = status[index] == AWARD
+            if paid.any():
+                to_scalar |= paid
+                some_scalar = True
     dropped = _stack_columns(entries, status, amounts)
     maxima = [k is not None and k.discretionary for k in kernels]
     kept = [(amounts[index] * (status[index] != DROPPED) if index in dropped else amounts[index], maxima[index])
