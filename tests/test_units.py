@@ -304,3 +304,102 @@ def test_a_threshold_in_another_unit_or_with_decimals_is_refused() -> None:
     装机容量1.5兆瓦以上的，给予1万元奖励。
     """))
     assert [e.code.id for e in decimals] == ["E0008"] and marked(decimals[0]) == "1.5兆瓦"
+
+
+LONGEST = """\
+输入 组织开展以工代训：是否
+输入 吸纳人数：数量（人）
+输入 以工代训月数：数量（月）
+第一条「以工代训」
+规则 training「以工代训职业培训补贴」
+原文「组织开展以工代训的,按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。」
+期限：以工代训月数
+组织开展以工代训的，按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。
+"""
+
+LONGEST_CASES = [
+    ({"组织开展以工代训": True, "吸纳人数": "3", "以工代训月数": "4"}, "6000.00"),  # 3人 × 4个月 × 500元
+    ({"组织开展以工代训": True, "吸纳人数": "3", "以工代训月数": "8"}, "9000.00"),  # 8个月 counts 6: 3 × 6 × 500元
+    ({"组织开展以工代训": True, "吸纳人数": "10", "以工代训月数": "6"}, "30000.00"),  # 10 × 6 × 500元
+    ({"组织开展以工代训": True, "吸纳人数": "2.5", "以工代训月数": "6.5"}, "7500.00"),  # 6.5个月 counts 6: 2.5 × 6 × 500元
+    ({"组织开展以工代训": False, "吸纳人数": "3", "以工代训月数": "4"}, "0.00"),
+]
+
+
+@pytest.fixture(scope="module")
+def longest() -> object:
+    compiled = compile_text(LONGEST, module="longest_term")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    return compiled
+
+
+@pytest.mark.parametrize(("values", "amount"), LONGEST_CASES)
+def test_the_term_counts_at_most_the_longest_in_every_backend(longest: object, values: dict[str, object],
+                                                              amount: str) -> None:
+    module = longest.module  # type: ignore[attr-defined]
+    (rule,) = module.rules
+    given = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(module), "longest_term")
+    assert scalar.training(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "longest_term_vector")
+    vec.use_scalar(scalar)
+    assert "training" not in vec.FALLBACK
+    assert vec.to_yuan(vec.training(vec.encode("training", [given]))) == [Decimal(amount)]
+
+
+def test_the_plan_the_page_and_the_property_tests_say_the_longest_term(longest: object) -> None:
+    module = longest.module  # type: ignore[attr-defined]
+    (rule,) = module.rules
+    steps = plan.lower(rule)
+    assert steps.compute.label == "吸纳人数 × 以工代训月数 × 500.00元/月/人"
+    (cap,) = rule.caps
+    assert cap.label == "最长6个月（以工代训月数最多按6个月计：不超过吸纳人数 × 3,000.00元）"
+    page, _ = markdown.render(module, markdown.load_calculators(python.render(module), "longest_term"))
+    assert "最长6个月（以工代训月数最多按6个月计" in page and "| 以工代训月数 | 数量（月） |" in page
+    assert tests.cap_bound(cap, rule.rounding) == ('(Decimal(values["吸纳人数"]) * Decimal("3000"))'
+                                                   '.quantize(Decimal("0.01"), "ROUND_HALF_UP").quantize(FEN)')
+    compile(tests.render(module), "test_longest_term.py", "exec")
+    formatted = format_text(Source("longest.pol", HEADER + LONGEST))
+    assert formatted.text is not None and "期限：以工代训月数\n" in formatted.text
+    assert LONGEST.splitlines()[-1] in formatted.text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculator_counts_the_term_at_most_the_longest(longest: object, tmp_path: Path) -> None:
+    module = longest.module  # type: ignore[attr-defined]
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    cases = [{"key": "longest_term.training",
+              "inputs": {k: ("是" if v is True else "否" if v is False else v) for k, v in values.items()}}
+             for values, _ in LONGEST_CASES]
+    script = tmp_path / "run.js"
+    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount in LONGEST_CASES]
+
+
+def test_a_longest_term_without_its_input_or_in_another_unit_is_refused() -> None:
+    errors = only_errors(compile_text("""\
+    输入 吸纳人数：数量（人）
+    输入 以工代训月数：数量（月）
+    输入 以工代训年数：数量（年）
+    第一条「以工代训」
+    规则 no_term「没有期限」
+    原文「示例」
+    按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。
+    规则 term_alone「期限而无最长」
+    原文「示例」
+    期限：以工代训月数
+    按吸纳人数和以工代训月数给予企业每月500元/人的职业培训补贴。
+    规则 years「期限以年计」
+    原文「示例」
+    期限：以工代训年数
+    按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。
+    """))
+    assert [e.code.id for e in errors] == ["E0208", "E0209", "E0204"]
+    assert [marked(e) for e in errors] == ["6个月", "以工代训月数", "6个月"]
+    assert "期限：以工代训月数" in (errors[0].help or "") and "以年计的数量" in errors[2].message

@@ -164,6 +164,9 @@ def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
         return f'{{{limits}}}.get(values[{py_str(cap.by.var.name)}], Decimal(0))'
     if cap.received is not None:  # 累计: what is left after the amount received (a fen amount: no rounding needed)
         return f'max({py_decimal(cap.amount)} - Decimal(values[{py_str(cap.received.name)}]), Decimal(0))'
+    if cap.per:  # 最长6个月: the price × 6 × the other quantities, rounded as the amount is
+        limit = " * ".join([*(f"Decimal(values[{py_str(q.name)}])" for q in cap.per), py_decimal(cap.amount)])
+        return f'({limit}).quantize({py_decimal(rounding.quantum)}, "{rounding.mode}").quantize(FEN)'
     if cap.of is None:
         return py_decimal(cap.amount)
     limit = f"Decimal(values[{py_str(cap.of.name)}])"

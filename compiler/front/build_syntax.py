@@ -809,9 +809,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                         span=_meta_span(meta))
 
     def unit_price(self, meta: Any, children: list[Any]) -> s.UnitPrice:
-        """按租用面积和租用月数给予18元/平方米/月的补贴: 和 (or ×) joins the quantities the price multiplies."""
+        """按租用面积和租用月数给予18元/平方米/月的补贴: 和 (or ×) joins the quantities the price multiplies;
+        、最长6个月 after the price limits the rule's 期限 input."""
         price = self._price(_tokens(children, "PRICE")[0])
-        return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), span=_meta_span(meta))
+        longest = next((c for c in children if isinstance(c, s.Count)), None)
+        return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), longest=longest,
+                           span=_meta_span(meta))
+
+    def longest(self, meta: Any, children: list[Token]) -> s.Count:
+        return self.count(meta, _tokens(children, "COUNT"))
 
     def unit_standard(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """按种植面积每亩给予上涨额的20%的补贴: the standard per 亩 is 上涨额 × 20%, times the area."""
@@ -1107,6 +1113,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def received(self, meta: Any, children: list[Token]) -> Item:
         return Item("received", _name(children[-1]), _meta_span(meta))
 
+    def term(self, meta: Any, children: list[Token]) -> Item:
+        return Item("term", _name(children[-1]), _meta_span(meta))
+
     def items(self, meta: Any, children: list[Token]) -> Item:
         noun = _token(children, "STRING")
         allocation = _token(children, "ALLOCATION")
@@ -1279,12 +1288,13 @@ class _RuleDraft:
     monotone: tuple[s.NameRef, ...] = ()
     items: s.Items | None = None
     received: s.NameRef | None = None
+    term: s.NameRef | None = None
 
     def freeze(self, article: s.Article | None, choices: frozenset[str] = frozenset()) -> s.Rule:
         return s.Rule(self.id, self.title, article, tuple(self.sources), tuple(self.readings),
                       self.responsible, _as_tiers(_as_one_table(tuple(self.sentences), choices)),
                       tuple(self.exclusions),
-                      self.id_span, self.matter, self.stacking, self.monotone, self.items, self.received)
+                      self.id_span, self.matter, self.stacking, self.monotone, self.items, self.received, self.term)
 
 
 def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) -> tuple[s.Sentence, ...]:
@@ -1464,6 +1474,12 @@ class _Assembly:
             self.misplaced(item, "累计已获", "规则之下")
         else:
             self.rule.received = value
+
+    def item_term(self, item: Item, value: Any) -> None:
+        if self.rule is None:
+            self.misplaced(item, "期限", "规则之下")
+        else:
+            self.rule.term = value
 
     def item_matter(self, item: Item, value: Any) -> None:
         if self.rule is None:

@@ -84,6 +84,7 @@ class Checker(Visitor[Any]):
         self.defaults, self.declared = boundary_defaults(document)
         self.rules_by_id: dict[str, s.Rule] = {}
         self.in_schedule = False  # a yearly input (逐年金额) is read only inside a schedule
+        self.term: s.NameRef | None = None  # the rule's 期限 input (期限：以工代训月数)
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
         self.diagnostics.append(make_with(code, self.source, span, values))
@@ -201,6 +202,11 @@ class Checker(Visitor[Any]):
             self.error(codes.NO_COMPUTATION, rule.span, name=rule.id)
         for extra in rule.sentences[1:]:
             self.error(codes.TWO_COMPUTATIONS, extra.span, name=rule.id)
+        self.term = rule.term  # 期限：以工代训月数, for a 最长6个月 after a unit price
+        if rule.term is not None and not any(isinstance(sentence.computation, s.UnitPrice)
+                                             and sentence.computation.longest is not None
+                                             for sentence in rule.sentences):
+            self.error(codes.TERM_WITHOUT_LONGEST, rule.term.span, name=rule.term.name)
         for sentence in rule.sentences:
             for condition in sentence.conditions:
                 self.check_condition(condition)
@@ -509,13 +515,30 @@ class Checker(Visitor[Any]):
             if unit is not None:
                 given.append(unit)
         price = computation.price
+        longest = computation.longest
+        term = self.term
+        factors = [f for f in computation.quantities if isinstance(f, s.NameRef)]
+        if longest is not None:  # 每月500元/人、最长6个月: the 期限 input in the months, at most 6
+            unit = units.canonical(longest.unit) or longest.unit
+            if term is None:
+                self.error(codes.LONGEST_WITHOUT_TERM, longest.span, longest=longest.text, unit=unit)
+                return
+            if self.resolve(term, Type.QUANTITY, "带单位的数量（如 数量（月））") is not Type.QUANTITY:
+                return
+            term_unit = self.symbols.inputs[term.name].type.unit
+            if term_unit != unit:
+                self.error(codes.COMPARE_MIXED, longest.span, what=term.name, actual=f"以{term_unit}计的数量",
+                           expected=f"以{unit}计的数量")
+                return
+            if term_unit is not None:
+                given.append(term_unit)
+            factors.append(term)
         if computation.of is not None:  # 每亩给予上涨额的20%: the standard per 亩 from the inputs
             self.check_money_expr(computation.of)
             if computation.rate is not None:
                 self.check_rate(computation.rate)
         if not units.matches(units.Price("0", "元", price.per), given):
-            names = "、".join(f"{f.name}（{self.symbols.inputs[f.name].type.unit}）" for f in computation.quantities
-                             if isinstance(f, s.NameRef)) or "（没有数量）"
+            names = "、".join(f"{f.name}（{self.symbols.inputs[f.name].type.unit}）" for f in factors) or "（没有数量）"
             self.error(codes.UNIT_MISMATCH, price.span, price=price.text, per=units.product(list(price.per)),
                        given=names)
 

@@ -432,6 +432,7 @@ class UnitPrice(Node):
     award: Award | None
     of: Expr | None = None  # 每亩给予上涨额的20%: the standard per unit is this × 20%
     rate: Rate | None = None
+    longest: Count | None = None  # 每月500元/人、最长6个月: the rule's 期限 input counts at most 6 (个月)
 
 
 @dataclass(frozen=True)
@@ -642,6 +643,7 @@ class Rule:
     monotone: tuple[NameRef, ...] = ()  # 单调：… — inputs the drafter declares the amount never falls with
     items: Items | None = None  # 逐项「单机」，按比例分摊: computed per item, the enterprise's total capped
     received: NameRef | None = None  # 累计已获：已获补助金额 — a 累计 cap is what is left after it
+    term: NameRef | None = None  # 期限：以工代训月数 — the quantity a 最长6个月 after a unit price limits
 
 
 @dataclass(frozen=True)

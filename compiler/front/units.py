@@ -58,6 +58,7 @@ ITEMS = ("人", "户", "家", "个", "台", "套", "辆", "头", "项", "件", "
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _SLASH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(亿元|万元|元)\s*((?:[/／每·]\s*[^/／每·\s]+\s*)+)$")
 _EACH = re.compile(r"^((?:每\s*[^每\d\s]+?\s*)+)(\d+(?:\.\d+)?)\s*(亿元|万元|元)$")
+_MIXED = re.compile(r"^((?:每\s*[^每\d\s]+?\s*)+)(\d+(?:\.\d+)?)\s*(亿元|万元|元)\s*((?:[/／·]\s*[^/／·\s]+\s*)+)$")
 _SPLIT = re.compile(r"[/／每·]")
 
 
@@ -85,15 +86,17 @@ class Price:
 
 
 def read_price(text: str) -> Price | None:
-    """The price a ``PRICE`` token spells (0.2元/千瓦时, 1元/平方米·天, 每人每月500元), or None."""
+    """The price a ``PRICE`` token spells (0.2元/千瓦时, 1元/平方米·天, 每人每月500元, 每月500元/人), or None."""
     slash = _SLASH.match(text)
     if slash:
         number, money_unit, units = slash.group(1), slash.group(2), _SPLIT.split(slash.group(3))[1:]
     else:
-        each = _EACH.match(text)
+        each = _EACH.match(text) or _MIXED.match(text)  # 每人每月500元 · 每月500元/人
         if each is None:
             return None
         number, money_unit, units = each.group(2), each.group(3), _SPLIT.split(each.group(1))[1:]
+        if each.re is _MIXED:
+            units += _SPLIT.split(each.group(4))[1:]
     per = tuple(canonical(u) for u in units)
     if any(u is None for u in per) or not per:
         return None

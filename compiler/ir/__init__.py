@@ -429,11 +429,15 @@ class Cap:
     raised: tuple[Factor, ...] = ()  # multipliers written after the cap, which raise it with the amount
     strict: bool = False  # 不超过30万元（不含）: texts[0] is not payable itself, ``amount`` is 1分 below it
     received: Var | None = None  # 累计已获: the limit is what is left of ``amount`` after it, never below 0
+    # 每月500元/人、最长6个月: the limit is ``amount`` (500元 × 6) × these quantities (吸纳人数), so that the rule's
+    # 期限 input (``term``) counts at most 6: price × 吸纳人数 × min(月数, 6) = min(amount, 3000元 × 吸纳人数)
+    per: tuple[Var, ...] = ()
+    term: str = ""
 
     @property
     def constant(self) -> bool:
         """Whether the limit is a fixed amount (the same for every application)."""
-        return self.of is None and self.by is None and self.received is None
+        return self.of is None and self.by is None and self.received is None and not self.per
 
     @property
     def label(self) -> str:

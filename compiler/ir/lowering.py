@@ -54,6 +54,7 @@ class Lowering(Visitor[Any]):
         rounding = document.rounding
         self.rounding = _rounding(rounding) if rounding else DEFAULT_ROUNDING
         self.used: list[str] = []
+        self.term: s.NameRef | None = None  # the rule's 期限 input (期限：以工代训月数)
         self.rules_by_id = {rule.id: rule for rule in document.rules}
 
     # ── values and expressions ────────────────────────────────────────────────
@@ -262,6 +263,9 @@ class Lowering(Visitor[Any]):
 
     def computation_UnitPrice(self, node: s.UnitPrice) -> ir.Computation:
         quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
+        if node.longest is not None:  # 每月500元/人、最长6个月: the rule's 期限 input is the months
+            assert self.term is not None  # the checker requires 期限：…
+            quantities += (self.var(self.term),)
         per = "/".join(node.price.per)
         of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
         return ir.UnitPrice(quantities, node.price.yuan, per, of)
@@ -450,9 +454,17 @@ class Lowering(Visitor[Any]):
     def modifier_TierReading(self, modifier: s.TierReading, amount: _Amount) -> None:
         pass  # 各档累加: read with the tiers (``sentence_Tiers``)
 
+    def longest_cap(self, node: s.UnitPrice, longest: s.Count, term: s.NameRef) -> ir.Cap:
+        """每月500元/人、最长6个月: price × 吸纳人数 × min(月数, 6) is min(price × 吸纳人数 × 月数, 500元 × 6 × 吸纳人数),
+        a cap from the inputs that every backend computes as any other."""
+        others = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
+        return ir.Cap(node.price.yuan * longest.value, "", texts=(longest.text, node.price.text), per=others,
+                      term=term.name)
+
     # ── rules ─────────────────────────────────────────────────────────────────
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
+        self.term = rule.term
         sentence = rule.sentences[0]
         conditions = tuple(self.condition(c) for c in sentence.conditions)
         node = sentence.computation
@@ -467,6 +479,8 @@ class Lowering(Visitor[Any]):
             amount.caps.append(_base_cap(node.base, node.base_cap, computation))
         if isinstance(node, s.Percent | s.UpToRate) and node.cap is not None:
             amount.caps.append(_cap(node.cap))
+        if isinstance(node, s.UnitPrice) and node.longest is not None and rule.term is not None:
+            amount.caps.append(self.longest_cap(node, node.longest, rule.term))
         for modifier in sentence.modifiers:
             self.dispatch("modifier", modifier, amount)
         computation, schedule, floor, caps, rounding = (amount.computation, amount.schedule, amount.floor, amount.caps,

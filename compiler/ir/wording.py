@@ -249,6 +249,10 @@ def _cap(cap: ir.Cap) -> str:
     elif cap.of is not None:
         share = f"的{cap.texts[0]}" if cap.texts else ""
         written = f"{cap.hedge}{cap.scope}不超过{cap.of.name}{share}"
+    elif cap.per:  # 最长6个月: the 期限 input counts at most 6, so the amount is at most 500元 × 6 × 吸纳人数
+        product = " × ".join(q.name for q in cap.per)
+        written = (f"最长{cap.texts[0]}（{cap.term}最多按{cap.texts[0]}计：不超过"
+                   f"{product + ' × ' if product else ''}{format_yuan(_written(cap.written, cap.amount))}）")
     elif cap.strict:
         written = f"{cap.hedge}{cap.scope}{strict_ceiling(cap.texts[0], _written(cap.written, cap.amount))}"
     else:

@@ -435,6 +435,11 @@ def cap_limit(cap: ir.Cap, rule_id: str = "") -> ir.Expr:
     if cap.received is not None:  # 累计: what is left of the amount after what was received, never below 0
         return ir.Arith("增长", ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount)), cap.received,
                         ir.Type.MONEY)
+    if cap.per:  # 最长6个月: the price × 6 × the other quantities
+        limit: ir.Expr = ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount))
+        for quantity in cap.per:
+            limit = ir.Arith("×", quantity, limit, ir.Type.MONEY)
+        return limit
     if cap.of is None:
         return ir.Const(cap.amount, ir.Type.MONEY, format_yuan(cap.amount))
     if cap.amount == 1:

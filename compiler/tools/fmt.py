@@ -10,8 +10,8 @@ The printer walks the ``Document`` and writes every item in one spelling:
   舍入 原件 同一事项 与其他文件同一事项 年度合计封顶 解读); then sections, articles and rules in their order, two blank lines
   before a section or an article (one between a section's 牵头单位 and its first
   article), one before a rule and around a run of ``输入``;
-* a rule's ``事项``, ``原文``, ``解读``, ``责任单位``, ``单调``, ``逐项`` and ``累计已获`` in that order, then its sentences
-  and exclusions in their order; an article's ``责任单位`` first, then its other lines
+* a rule's ``事项``, ``原文``, ``解读``, ``责任单位``, ``单调``, ``逐项``, ``累计已获`` and ``期限`` in that order, then its
+  sentences and exclusions in their order; an article's ``责任单位`` first, then its other lines
   in their order;
 * an ``输入`` where it was written (the tree does not say where), except that one written
   inside a rule moves to just before that rule;
@@ -384,6 +384,8 @@ class _Printer(Visitor[list[str]]):
             self.emit(["逐项", _quote(rule.items.noun), "，", rule.items.allocation], self.start(rule.items.span))
         if rule.received is not None:
             self.emit(["累计已获", "：", rule.received.name], self.keyword_at("累计已获", start, end))
+        if rule.term is not None:
+            self.emit(["期限", "：", rule.term.name], self.keyword_at("期限", start, end))
         statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
         for statement in sorted(statements, key=lambda x: self.start(x.span)):
             self.emit(self.dispatch("statement", statement), self.start(statement.span))
