@@ -109,6 +109,34 @@ def test_each_tier_with_its_own_conditions(investment: str, months: str, expecte
     assert amount("own", 固定资产投资=investment, 资金到位=months, 实际投资额=investment) == Decimal(expected)
 
 
+AMOUNTS = """边界：区间下限含本数、区间上限不含本数
+第一条「条款」
+输入 零售额：金额
+规则 r1「一档一句，定额」
+原文「示例」
+对零售额在200万元-400万元的，按照1万元标准给予一次性奖励；对零售额在400万元-500万元的，按照1.5万元标准给予一次性奖励；对零售额在500万元-600万元的，按照1万元标准给予一次性奖励。
+"""
+
+
+@pytest.mark.parametrize(("sales", "expected"), [
+    ("1999999.99元", "-1"), ("200万元", "10000.00"), ("3999999.99元", "10000.00"),  # [200万, 400万): 1万元
+    ("400万元", "15000.00"), ("4999999.99元", "15000.00"),  # [400万, 500万): 1.5万元
+    ("500万元", "10000.00"), ("5999999.99元", "10000.00"), ("600万元", "-1"),  # [500万, 600万): 1万元, then none
+])
+def test_fixed_amounts_a_sentence_for_each_tier(sales: str, expected: str) -> None:
+    compiled = compile_text(AMOUNTS)
+    assert compiled.module is not None
+    (found,) = compiled.module.rules
+    specs = {spec.name: spec for spec in found.inputs}
+    result = interpret.evaluate(found, {"零售额": parse_value(specs["零售额"], sales)})
+    assert (result.amount if result.applicable else Decimal(-1)) == Decimal(expected)
+    if sales == "600万元":  # above the highest tier's upper end: said so, not "below the lowest"
+        assert result.reason is not None and result.reason.startswith("不在所列各档之内：最低一档零售额200万元—400万元")
+    # 1.5万元 at 400万元, then 1万元 at 500万元: a cliff
+    assert [d.code for d in compiled.diagnostics] == [codes.CLIFF]
+    agree(found, calculators_of(compiled.module), [sample.values for sample in samples(found)], "samples")
+
+
 def test_a_condition_in_some_tiers_sentences_only_is_pointed_out() -> None:
     """外来投资兴办工业项目 only in the first sentence holds for the first tier only: 3亿元 pays 50% without it."""
     text = (HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n"

@@ -330,6 +330,13 @@ def below_lowest(tier: ir.Tier) -> str:
     return f"未达到最低一档：{tier.label}"
 
 
+def outside_tiers(tiers: tuple[ir.Tier, ...]) -> str:
+    """Why no tier applies when the highest tier has an upper end too (200万元-400万元…500万元-600万元)."""
+    if tiers[-1].upper is None:
+        return below_lowest(tiers[0])
+    return f"不在所列各档之内：最低一档{tiers[0].written}，最高一档{tiers[-1].label}"
+
+
 def failed_gate(text: str) -> str:
     """Why a rule is ruled out by one condition before its other facts are known (as ``not_met`` words it)."""
     return f"不符合条件：{text}"

@@ -381,7 +381,7 @@ def _lookup(c: ir.Lookup, rule: ir.Rule) -> Compute:
 
 
 def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
-    below = wording.below_lowest(c.tiers[0])
+    below = wording.below_lowest(c.tiers[0]) if c.cumulative else wording.outside_tiers(c.tiers)
     return TiersAdded(c.subject, c.tiers, below, c.label) if c.cumulative \
         else HighestTier(c.subject, c.tiers, below, c.label, c.base,
                          tuple(wording.tier_rate(t) for t in c.tiers) if c.base is not None else ())
