@@ -598,7 +598,7 @@ def test_per_mille_is_a_rate() -> None:
     ("新引进项目的，前3年按投资额的10%给予奖励。", "分年度或分阶段的计算", "前3年"),
     ("新引进项目的，给予3万元奖励，增速每增加一个百分点追加0.5万元奖励。", "按增量递增的金额", "每增加"),
     ("新引进项目的，奖补标准上浮10%。", "在另一标准上调", "上浮"),
-    ("单个项目资助金额不超过300万元且不超过项目总投资的30%。", "只有上限、没有计算的句子", "单个项目资助金额不超过"),
+    ("单个项目资助不超过300万元且不超过项目总投资的30%。", "只有上限、没有计算的这种写法", "单个项目资助不超过"),
     ("投资额达到2000万元/5000万元的，分别给予2万元、5万元奖励。", "用“/”分隔的分档", "2000万元/5000万元"),
     ("投资额超过1000万元、2000万元的，分别给予不超过20万元、30万元奖励。", "分档各自的“不超过”", "分别给予不超过"),
 ])
@@ -886,3 +886,15 @@ def test_an_award_in_instalments_is_the_total() -> None:
 def test_a_total_paid_in_stages_is_not_blamed_when_the_sentence_fails_elsewhere(sentence: str) -> None:
     [error] = rendered(ARTICLE + policy("输入 新引进项目：是否", sentence))
     assert "E0008" not in error.splitlines()[0] and "最多" in error.splitlines()[0]
+
+
+@pytest.mark.parametrize("written", [
+    "单个项目资助金额不超过300万元且不超过投资额的30%。",
+    "原则上单个项目资助额度不超过300万元，不超过投资额的30%。",
+])
+def test_a_sentence_of_ceilings_only_is_an_up_to_amount(written: str) -> None:
+    rule = same(BASE, written, "给予一定资助，单个项目最高资助300万元，不超过投资额的30%。")
+    assert rule.discretionary
+    assert amount(rule, 投资额="500万元") == Decimal("1500000.00")  # 500万 × 30% = 150万, under 300万
+    assert amount(rule, 投资额="2000万元") == Decimal("3000000.00")  # 600万, capped at 300万
+    assert amount(rule, 投资额="0元") == Decimal("0.00")

@@ -839,6 +839,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.UpTo(cap.amount, cap.scope, None, s.Award(None, (str(award),), span=token_span(award)) if award else None,
                       span=_meta_span(meta))
 
+    def upto_only(self, meta: Any, children: list[Any]) -> s.UpTo:
+        """单个项目资助金额不超过300万元: the ceiling alone, an amount up to it (the same as 给予一定资助，…)."""
+        cap = self.cap(meta, children)
+        payout = _token(children, "PAYOUT_AMOUNT")  # 资助金额 · 补贴额度: the award word and what it is
+        assert payout is not None
+        award = s.Award(None, (str(payout)[:2],), span=token_span(payout))
+        return s.UpTo(cap.amount, cap.scope, None, award, cap.strict, span=_meta_span(meta))
+
     def upto_max(self, meta: Any, children: list[Any]) -> s.UpTo:
         years = _token(children, "COUNT")
         amount = _node(children, s.Money)

@@ -660,6 +660,8 @@ class _Printer(Visitor[list[str]]):
 
     def up_to(self, u: s.UpTo) -> list[str]:
         words = self.source.within(u.span)
+        if _has(words, "PAYOUT_AMOUNT"):  # 单个项目资助金额不超过300万元: the ceiling alone, as written
+            return _verbatim(words)
         if u.award is not None and self.start(u.award.span) < self.start(u.amount.span):
             # 给予一定补助，每项最高补助40万元
             rest = [w for w in self.source.between(self.end(u.award.span), self.end(u.span)) if w.kind != "_COMMA"]
