@@ -99,6 +99,26 @@ def test_one_sentence_of_rate_tiers(investment: str, base: str, expected: str) -
     assert amount("one", 新引进项目="否", 固定资产投资=investment, 实际投资额=base) == Decimal(-1)
 
 
+def test_the_rates_after_give_and_the_base() -> None:
+    """分别给予实际投资额25%、50%的奖励 is 分别按实际投资额的25%、50%给予奖励; written from the highest tier down too."""
+    body = (HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n"
+            "固定资产投资在3亿元以上、1亿元以上的，分别给予实际投资额50%、25%的一次性奖励，最高不超过2000万元。\n")
+    compiled = compile_text(body)
+    assert compiled.module is not None
+    (found,) = compiled.module.rules
+    specs = {spec.name: spec for spec in found.inputs}
+
+    def paid(investment: str, base: str) -> Decimal:
+        values = {"固定资产投资": parse_value(specs["固定资产投资"], investment),
+                  "实际投资额": parse_value(specs["实际投资额"], base)}
+        return interpret.evaluate(found, values).amount
+
+    assert paid("299999999.99元", "5000万元") == Decimal("12500000.00")  # 5000万 × 25%
+    assert paid("3亿元", "3000万元") == Decimal("15000000.00")  # 3000万 × 50%
+    assert paid("3亿元", "5000万元") == Decimal("20000000.00")  # 2500万, capped at 2000万
+    assert "分别给予实际投资额50%、25%的一次性奖励" in formatted("文号「测试〔2023〕1号」\n" + body)
+
+
 @pytest.mark.parametrize(("investment", "months", "expected"), [
     ("5000万元", "十二个月内", "50000.00"),  # first tier, its condition holds: 5000万 × 1‰
     ("5000万元", "十八个月内", "-1"),  # first tier, its own condition fails: no other tier is paid instead

@@ -452,6 +452,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         rates = next(c for c in children if isinstance(c, tuple))
         return _TierRates(children[1], rates, _node(children, s.Award), span=_meta_span(meta))
 
+    def tier_rates_given(self, meta: Any, children: list[Any]) -> _TierRates:
+        """分别给予土地出让价款25%、50%的奖励: the same as 分别按土地出让价款的25%、50%给予奖励."""
+        rates = next(c for c in children if isinstance(c, tuple))
+        return _TierRates(_name(children[children.index(rates) - 1]), rates, _node(children, s.Award),
+                          span=_meta_span(meta))
+
     def increments(self, meta: Any, children: list[Any]) -> s.Increments:
         amount, award = children[-1]
         above, step = [c for c in children if isinstance(c, s.Money)][:2]

@@ -627,6 +627,9 @@ class _Printer(Visitor[list[str]]):
     def tier_rates(self, t: s.Tiers, thresholds: Sequence[s.Threshold]) -> list[str]:
         assert t.base is not None
         words = self.source.between(self.end(thresholds[-1].span), self.start(t.base.span))
+        if _has(words, "GIVE"):  # 分别给予土地出让价款25%、50%的奖励: as written from the 的 after the tiers
+            tokens = self.source.between(self.end(thresholds[-1].span), self.end(t.span))
+            return _verbatim(tokens)
         rates = t.rates[::-1] if t.descending else t.rates
         parts = ["的", _text_of(words, "NAME") or "", "，", "分别", "按", *self.expr(t.base), "的",
                  *self.listed([([rate.text], rate.span) for rate in rates])]
