@@ -403,3 +403,51 @@ def test_a_longest_term_without_its_input_or_in_another_unit_is_refused() -> Non
     assert [e.code.id for e in errors] == ["E0208", "E0209", "E0204"]
     assert [marked(e) for e in errors] == ["6个月", "以工代训月数", "6个月"]
     assert "期限：以工代训月数" in (errors[0].help or "") and "以年计的数量" in errors[2].message
+
+
+PER_ONE = """\
+输入 限上电商企业：是否
+输入 网络销售额：金额
+输入 排名前二：是否
+第一条「电商」
+规则 shops「电商企业奖补」
+原文「对…网络销售额400万元以上且排名前2名的限上电商企业…，按5万元/个的标准进行奖补」
+对限上电商企业，网络销售额400万元以上且排名前二的，按5万元/个的标准进行奖补。
+"""
+
+
+@pytest.mark.parametrize(("sales", "top", "amount"), [
+    ("4000000", True, "50000.00"),  # 400万元 exactly: 以上 includes it; 5万元 for the one 个
+    ("3999999.99", True, "0.00"),  # below 400万元
+    ("8000000", False, "0.00"),  # not among the top two
+])
+def test_an_amount_per_one_item_is_the_amount_of_the_one_calculation(sales: str, top: bool, amount: str) -> None:
+    compiled = compile_text(PER_ONE, module="per_one")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    (rule,) = module.rules
+    given = {"限上电商企业": True, "网络销售额": Decimal(sales), "排名前二": top}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    assert rule.computation.label == "每个定额50,000.00元"
+    scalar = markdown.load_calculators(python.render(module), "per_one")
+    assert scalar.shops(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "per_one_vector")
+    vec.use_scalar(scalar)
+    assert "shops" not in vec.FALLBACK
+    assert vec.to_yuan(vec.shops(vec.encode("shops", [given]))) == [Decimal(amount)]
+    formatted = format_text(Source("per_one.pol", HEADER + PER_ONE))
+    assert formatted.text is not None and "按5万元/个的标准给予奖补。" in formatted.text  # 进行 is written 给予
+
+
+def test_an_amount_per_a_measure_without_its_quantity_is_refused() -> None:
+    errors = only_errors(compile_text("""\
+    输入 用电量：数量（千瓦时）
+    第一条「单价」
+    规则 no_quantity「没有数量」
+    原文「示例」
+    按5元/千瓦时的标准给予补贴。
+    """))
+    assert [e.code.id for e in errors] == ["E0205"] and marked(errors[0]) == "5元/千瓦时"
+    assert "（没有数量）" in errors[0].message

@@ -665,7 +665,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                           span=_meta_span(meta))
 
     def fixed_standard(self, meta: Any, children: list[Any]) -> s.Fixed:
-        """按照1万元标准给予一次性奖励 · 奖励标准为50万元: the amount, given as the standard."""
+        """按照1万元标准给予一次性奖励 · 奖励标准为50万元: the amount, given as the standard; 按5万元/个的标准进行奖补:
+        the amount of one 个."""
+        priced = _token(children, "PRICE")
+        if priced is not None:
+            price = units.read_price(str(priced))
+            assert price is not None, priced
+            amount = s.Money(price.yuan, price.number + price.money_unit, span=token_span(priced))
+            return s.Fixed(amount, _node(children, s.Award), None, price.per, str(priced), span=_meta_span(meta))
         return s.Fixed(_node(children, s.Money), _node(children, s.Award) or _standard_award(children), None,
                        span=_meta_span(meta))
 

@@ -419,6 +419,10 @@ class Checker(Visitor[Any]):
 
     def computation_Fixed(self, computation: s.Fixed) -> None:
         self.check_amount(computation.amount)
+        if computation.per and (len(computation.per) != 1 or computation.per[0] not in units.ITEMS):
+            # 按5元/千瓦时的标准进行奖补: a price per 千瓦时 needs the quantity it multiplies
+            self.error(codes.UNIT_MISMATCH, computation.amount.span, price=computation.per_text,
+                       per=units.product(list(computation.per)), given="（没有数量）")
 
     def computation_UpTo(self, computation: s.UpTo) -> None:
         self.check_cap(s.Cap(computation.amount, computation.scope, None, span=computation.amount.span))

@@ -271,6 +271,8 @@ class Fixed(Node):
     amount: Money
     award: Award | None
     topup: Topup | None
+    per: tuple[str, ...] = ()  # 按5万元/个的标准: the units the amount is for, canonical (个)
+    per_text: str = ""  # 5万元/个, as written
 
 
 @dataclass(frozen=True)

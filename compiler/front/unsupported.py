@@ -1,6 +1,6 @@
 """Wordings of computations pol cannot express yet, named when a sentence holding one fails to parse.
 
-A drafter who writes a real clause such as ``按5万元/个的标准进行奖补`` or ``每增加一个百分点追加0.5万元`` should
+A drafter who writes a real clause such as ``给予每月500元/人的补贴`` (no quantity) or ``每增加一个百分点追加0.5万元`` should
 learn that pol has no such computation, not be told ``此处应为“的”`` at some token nearby.  When a line
 fails to parse, ``parse.py`` asks ``find`` whether it holds one of these wordings; if it does, the error
 names the construct (E0008) instead.  Declared names are masked out first, so that a name such as
@@ -33,11 +33,11 @@ class Construct:
 CONSTRUCTS: tuple[Construct, ...] = (
     Construct("只有荣誉、没有金额的句子（如 授予骏马奖。）", re.compile(r"授予[^，,。；;]{1,16}(?=[。；;]|$)"),
               "荣誉不计金额：同一句给奖励的，写成“授予骏马奖，并给予100万元奖励”；只有荣誉的，把此条记为“不计算「…」”"),
-    Construct("单价的这种用法（如 按5万元/个的标准）",
+    Construct("单价的这种用法（如 给予500元/人的补贴，没有所乘的数量）",
               re.compile(rf"{_NUM}\s*{_MONEY}\s*/\s*{_UNIT}"
                          rf"|每(?:千瓦时|度|头|吨|平方米|立方米|亩|兆瓦|千瓦)\s*(?:奖励|补助|补贴|给予)?\s*{_NUM}\s*{_MONEY}"),
               "单价只能乘以带单位的数量计算：“按用电量给予0.2元/千瓦时的补贴”（输入 用电量：数量（千瓦时））；"
-              "每一项的封顶写作“最高不超过10万元/台”；有期限的单价写作“按吸纳人数给予每月500元/人、最长6个月的补贴”（规则之下写“期限：…”）；"
+              "每一项的封顶写作“最高不超过10万元/台”，每一项的定额写作“按5万元/个的标准给予奖励”；有期限的单价写作“按吸纳人数给予每月500元/人、最长6个月的补贴”（规则之下写“期限：…”）；"
               "其他写法可先记为“未编码”"),
     Construct("用“/”分隔的分档（如 2000万元/5000万元）",
               re.compile(rf"{_NUM}\s*{_MONEY}?\s*/\s*{_DIGITS}\s*{_MONEY}?"),

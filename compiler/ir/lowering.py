@@ -246,6 +246,8 @@ class Lowering(Visitor[Any]):
         return ir.Scaled(base, ratio.ours, ratio.theirs, ir.Rate(base, ratio.ours, ratio.theirs, ratio.text))
 
     def computation_Fixed(self, node: s.Fixed) -> ir.Computation:
+        if node.per:  # 按5万元/个的标准: 每个定额50,000.00元
+            return ir.Constant(node.amount.yuan, scope="每" + node.per[0])
         return ir.Constant(node.amount.yuan)
 
     def computation_UpTo(self, node: s.UpTo) -> ir.Computation:
