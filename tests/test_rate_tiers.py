@@ -157,21 +157,41 @@ def test_fixed_amounts_a_sentence_for_each_tier(sales: str, expected: str) -> No
     agree(found, calculators_of(compiled.module), [sample.values for sample in samples(found)], "samples")
 
 
-def test_a_condition_in_some_tiers_sentences_only_is_pointed_out() -> None:
-    """外来投资兴办工业项目 only in the first sentence holds for the first tier only: 3亿元 pays 50% without it."""
-    text = (HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n"
-            "新引进项目 并且 固定资产投资达到1亿元的，按实际投资额的25%给予奖励；"
-            "固定资产投资达到3亿元的，按实际投资额的50%给予奖励。\n")
-    compiled = compile_text(text)
-    assert compiled.module is not None
+def _tiers_rule(sentence: str) -> tuple[ir.Rule, list[codes.Code]]:
+    compiled = compile_text(HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n" + sentence + "\n")
+    assert compiled.module is not None, [d.render() for d in compiled.diagnostics]
+    (found,) = compiled.module.rules
+    return found, [d.code for d in compiled.diagnostics]
+
+
+def _paid(found: ir.Rule, new: bool, investment: int) -> Decimal | None:
+    result = interpret.evaluate(found, {"新引进项目": new, "固定资产投资": Decimal(investment),
+                                        "实际投资额": Decimal(10_000_000)})
+    return result.amount if result.applicable else None
+
+
+def test_what_opens_the_first_sentence_holds_for_every_tier() -> None:
+    """新引进项目 before the first threshold opens the clause: 3亿元 without it pays nothing."""
+    found, diagnostics = _tiers_rule("新引进项目 并且 固定资产投资达到1亿元的，按实际投资额的25%给予奖励；"
+                                     "固定资产投资达到3亿元的，按实际投资额的50%给予奖励。")
+    assert _paid(found, True, 300_000_000) == Decimal("5000000.00")  # 1000万 × 50%
+    assert _paid(found, False, 300_000_000) is None
+    assert _paid(found, True, 100_000_000) == Decimal("2500000.00")  # 1000万 × 25%
+    assert codes.TIER_OWN_CONDITION not in diagnostics
+
+
+def test_a_condition_after_one_tiers_threshold_only_is_pointed_out() -> None:
+    """新引进项目 after the first tier's threshold holds for that tier only: 3亿元 pays 50% without it."""
+    found, diagnostics = _tiers_rule("固定资产投资达到1亿元 并且 新引进项目的，按实际投资额的25%给予奖励；"
+                                     "固定资产投资达到3亿元的，按实际投资额的50%给予奖励。")
+    assert _paid(found, False, 300_000_000) == Decimal("5000000.00")  # 1000万 × 50%
+    assert _paid(found, False, 100_000_000) is None
+    assert diagnostics.count(codes.TIER_OWN_CONDITION) == 1
+    compiled = compile_text(HEAD + ARTICLE + INPUTS + "规则 r1「测试」\n原文「示例」\n"
+                            "固定资产投资达到1亿元 并且 新引进项目的，按实际投资额的25%给予奖励；"
+                            "固定资产投资达到3亿元的，按实际投资额的50%给予奖励。\n")
     [warning] = [d for d in compiled.diagnostics if d.code is codes.TIER_OWN_CONDITION]
     assert warning.render().startswith("warning[W0508]: 条件“新引进项目”只写在第1档的句中，只对该档适用")
-    (found,) = compiled.module.rules
-    specs = {spec.name: spec for spec in found.inputs}
-    values = {"新引进项目": False, "固定资产投资": parse_value(specs["固定资产投资"], "3亿元"),
-              "实际投资额": parse_value(specs["实际投资额"], "1000万元")}
-    assert interpret.evaluate(found, values).amount == Decimal("5000000.00")  # 1000万 × 50%
-    assert not interpret.evaluate(found, {**values, "固定资产投资": Decimal(100_000_000)}).applicable
     # each tier with a condition of its own (rule own) is as written: no warning
     assert not [d for d in compile_text(POLICY).diagnostics if d.code is codes.TIER_OWN_CONDITION]
 

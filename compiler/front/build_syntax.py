@@ -1341,7 +1341,8 @@ def _as_tiers(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
     """固定资产投资在100万元到1000万元（不含1000万元）的，按X的1%给予奖励；固定资产投资在1000万元以上的，按X的1.5%给予
     奖励。: a sentence for each tier of one input, each a rate of the same base (or each a fixed amount), is the tiers
     固定资产投资在…、…的，分别按X的1%、1.5%给予奖励 (one rule computes one amount).  Each sentence's other conditions
-    (且资金到位月数在12个月以内) hold for its tier only; modifiers may follow the last sentence only, and are the rule's.
+    (且资金到位月数在12个月以内) hold for its tier only, but those that open the first sentence, before its threshold
+    (外来投资兴办工业项目 并且 …), hold for every tier; modifiers may follow the last sentence only, and are the rule's.
     Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
     if len(sentences) < 2 or any(sentence.modifiers for sentence in sentences[:-1]):
         return sentences
@@ -1354,28 +1355,34 @@ def _as_tiers(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
         return sentences
     atoms = [list(_atoms(sentence.conditions)) for sentence in sentences]
     subjects = [[a.subject.name for a in found if isinstance(a, s.Compare)] for found in atoms]
-    common = set(subjects[0]).intersection(*subjects[1:])
-    name = next((n for n in subjects[0] if n in common), None)
+    shared = set(subjects[0]).intersection(*subjects[1:])
+    name = next((n for n in subjects[0] if n in shared), None)
     if name is None or any(found.count(name) != 1 for found in subjects):
         return sentences
     thresholds: list[s.Threshold] = []
     others: list[tuple[s.Condition, ...]] = []
+    common: tuple[s.Condition, ...] = ()  # what opens the first sentence
     subject: s.NameRef | None = None
-    for found in atoms:
+    for index, found in enumerate(atoms):
         compare = next(a for a in found if isinstance(a, s.Compare) and a.subject.name == name)
         subject = subject or compare.subject
         thresholds.append(compare.threshold)
-        others.append(tuple(a for a in found if a is not compare))
+        at = next(i for i, a in enumerate(found) if a is compare)
+        if index == 0:  # 外来投资兴办工业项目，固定资产投资达到1亿元的，…: what opens the first sentence is every tier's
+            common = tuple(found[:at])
+        others.append(tuple(a for i, a in enumerate(found) if i != at and not (index == 0 and i < at)
+                            and a not in common))
     assert subject is not None
     span = sentences[0].span.to(computations[-1].span)
     if rates:
         percents = cast(list[s.Percent], computations)
         tiers = s.Tiers(subject, tuple(thresholds), (), percents[0].award, base=percents[0].base,
-                        rates=tuple(p.rate for p in percents), apart=True, conditions=tuple(others), span=span)
+                        rates=tuple(p.rate for p in percents), apart=True, conditions=tuple(others), common=common,
+                        span=span)
     else:
         fixed = cast(list[s.Fixed], computations)
         tiers = s.Tiers(subject, tuple(thresholds), tuple(f.amount for f in fixed), fixed[0].award, apart=True,
-                        conditions=tuple(others), span=span)
+                        conditions=tuple(others), common=common, span=span)
     return (s.Sentence((), _ascending(tiers), sentences[-1].modifiers, span=sentences[0].span.to(sentences[-1].span)),)
 
 

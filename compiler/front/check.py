@@ -837,7 +837,7 @@ class Checker(Visitor[Any]):
             self.check_money_expr(tiers.base)
             for rate in tiers.rates:
                 self.check_rate(rate)
-        for conditions in tiers.conditions:  # 且资金到位月数在12个月以内: a tier's own further conditions
+        for conditions in (tiers.common, *tiers.conditions):  # 且资金到位月数在12个月以内: a tier's own conditions
             for condition in conditions:
                 self.check_condition(condition)
         previous: s.Threshold | None = None

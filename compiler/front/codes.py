@@ -142,7 +142,7 @@ INVERTED_LEVELS = _warning("W0506", "级别表的金额顺序反常：{higher}�
                            "核对“分别”前后的对应关系")
 CONTRADICTORY_CONDITIONS = _warning("W0507", "条件互相矛盾，本规则永远不适用：{condition}")
 TIER_OWN_CONDITION = _warning("W0508", "条件“{condition}”只写在{tiers}的句中，只对该档适用",
-                              "如为各档共同的条件，请在每档的句中写出，或写成一句分档（…的，X达到A、B的，分别按…）")
+                              "如为各档共同的条件，请写在第一档的门槛之前（A 并且 X达到…的，…），或写成一句分档")
 EMPTY_ARTICLE = _warning("W0502", "{article}既没有规则，也没有写明不计算的理由",
                          "写“规则 …”编码其中的计算，或写“不计算「理由」”")
 

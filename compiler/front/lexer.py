@@ -264,6 +264,9 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 and _kind_after(text, _after_word(text, stop, literals), literals, words) != "SCOPE":
             kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence (not before
             # 对单个企业…不超过200万元, a cap)
+        elif kind == "_COMMA" and recent and recent[-1] in ("AWARD", "MONEY") \
+                and _compared_input_at(text, stop, literals, inputs, words):
+            kind = "_END"  # 增速超过15%的奖励15万元，增速超过20%的奖励20万元。: the next tier's sentence
         elif kind == NAME and value not in inputs and recent:
             follows = _kind_after(text, stop, literals, words)
             if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
@@ -356,6 +359,17 @@ def _declared_input_at(text: str, at: int, literals: _Longest, inputs: frozenset
     """Whether a declared input starts at ``at`` (no space skipped)."""
     name = literals.match(text, at) if at < len(text) else None
     return name is not None and name in inputs
+
+
+def _compared_input_at(text: str, after: int, literals: _Longest, inputs: frozenset[str],
+                       words: dict[str, str]) -> bool:
+    """Whether a declared input and a comparison word (超过, 达到, 在…) follow ``after``: a condition, which no
+    modifier after a comma opens with."""
+    while after < len(text) and text[after] in " \t\u3000":
+        after += 1
+    name = literals.match(text, after) if after < len(text) else None
+    return name is not None and name in inputs and \
+        _kind_after(text, after + len(name), literals, words) in ("AT", "BOUND_PREFIX", "NOT_OVER")
 
 
 def _same_amount_follows(text: str, after: int, literals: _Longest, inputs: frozenset[str],

@@ -315,6 +315,7 @@ class Tiers(Node):
     # conditions each tier's sentence adds to its threshold (资金到位月数在12个月以内), one tuple per tier
     apart: bool = False
     conditions: tuple[tuple[Condition, ...], ...] = ()
+    common: tuple[Condition, ...] = ()  # written in the first sentence before its threshold: every tier's
 
     @property
     def values(self) -> tuple[Money, ...] | tuple[Rate, ...]:

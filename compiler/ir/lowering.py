@@ -473,7 +473,7 @@ class Lowering(Visitor[Any]):
         cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
         computation, schedule = self.dispatch("sentence", node, cumulative)
         if isinstance(node, s.Tiers) and isinstance(computation, ir.Steps):  # a sentence per tier, its own conditions
-            conditions += self.tier_conditions(node, computation)
+            conditions += tuple(self.condition(c) for c in node.common) + self.tier_conditions(node, computation)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         amount = _Amount(node, computation, schedule, self.floor(node), [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:
