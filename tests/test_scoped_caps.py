@@ -580,3 +580,55 @@ def test_a_cap_per_a_measure_or_several_units_is_refused_and_a_comma_after_the_a
     按单机售价的10%给予补贴，单台最高10万元补贴，对单个企业最高200万元。
     """)
     assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+
+
+# ── a cap in a sentence of its own, on the award before it ───────────────────────────────────────────
+APART = """\
+输入 调峰时段用电量：数量（千瓦时）
+第一条「调峰用电」
+规则 peak「调峰用电奖励」
+原文「…的用电量给予0.2元/千瓦时奖励」
+原文「上述期限内用电奖励单家企业最高不超过500万元」
+对调峰时段用电量给予0.2元/千瓦时奖励。
+上述期限内用电奖励单家企业最高不超过500万元。
+"""
+
+
+@pytest.mark.parametrize(("kwh", "amount"), [
+    ("10000000", "2000000.00"),  # 1000万千瓦时 × 0.2元 = 200万元
+    ("30000000", "5000000.00"),  # 600万元, capped at 500万元
+    ("12345.67", "2469.13"),  # 2469.134元 to the fen
+])
+def test_a_cap_in_its_own_sentence_caps_the_award_before_it(kwh: str, amount: str) -> None:
+    from compiler.emit import markdown, python, vector
+    from compiler.plan import interpret
+
+    compiled = compile_text(APART, module="apart_cap")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    (rule,) = compiled.module.rules
+    assert [(cap.scope, cap.amount) for cap in rule.caps] == [("单家企业", D("5000000"))]
+    given = {"调峰时段用电量": D(kwh)}
+    assert interpret.evaluate(rule, given).amount == D(amount)
+    scalar = markdown.load_calculators(python.render(compiled.module), "apart_cap")
+    assert scalar.peak(**given).amount == D(amount)
+    vec = markdown.load_calculators(vector.render(compiled.module), "apart_cap_vector")
+    vec.use_scalar(scalar)
+    assert vec.to_yuan(vec.peak(vec.encode("peak", [given]))) == [D(amount)]
+    formatted = fmt.format_text(Source("apart.pol", "文号「测试〔2024〕3号」\n" + APART))
+    assert formatted.text is not None
+    assert "对调峰时段用电量给予0.2元/千瓦时奖励。上述期限内用电奖励单家企业最高不超过500万元。" in formatted.text
+    assert fmt.format_text(Source("apart.pol", formatted.text)).text == formatted.text
+
+
+def test_a_cap_in_its_own_sentence_with_nothing_before_it_is_refused() -> None:
+    errors = only_errors(compile_text("""\
+    输入 调峰时段用电量：数量（千瓦时）
+    第一条「调峰用电」
+    规则 peak「调峰用电奖励」
+    原文「示例」
+    上述期限内用电奖励单家企业最高不超过500万元。
+    对调峰时段用电量给予0.2元/千瓦时奖励。
+    """))
+    assert [e.code.id for e in errors] == ["E0335"]
+    assert marked(errors[0]) == "上述期限内用电奖励单家企业最高不超过500万元。"

@@ -1175,6 +1175,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         title = _token(children, "STRING")
         return Item("rule", (children[0], _unquote(title) if title else None), _meta_span(meta))
 
+    def cap_apart(self, meta: Any, children: list[Any]) -> Item:
+        """上述期限内用电奖励单家企业最高不超过500万元。: the cap of the award before it, the words before the scope kept."""
+        scope_at = next(c for c in children if isinstance(c, Token) and c.type == "SCOPE")
+        span = _meta_span(meta)
+        lead = self.source.text[self.source.offset(span.line, span.column):scope_at.start_pos or 0]
+        amount = _node(children, s.Money)
+        cap = s.Cap(amount, self._scope_phrases(children), None, self._strict(_token(children, "MARK"), amount),
+                    apart=lead.strip(), span=children[0].span.to(amount.span))
+        return Item("cap_apart", cap, span)
+
     def start(self, meta: Any, children: list[Any]) -> list[Item]:
         # Sentences arrive as nodes: their grammar alternatives are aliased.
         return [c if isinstance(c, Item) else Item("sentence", c, c.span) for c in children]
@@ -1522,6 +1532,16 @@ class _Assembly:
             self.document_readings.append(value)
         else:
             self.misplaced(item, "解读", "规则之下，或文件开头（第一条之前）")
+
+    def item_cap_apart(self, item: Item, value: s.Cap) -> None:
+        """A cap in a sentence of its own caps the rule's computation before it."""
+        if self.rule is None or not self.rule.sentences:
+            line = self.source.line(item.span.line)
+            self.diagnostics.append(make(codes.CAP_APART_ALONE, self.source, item.span,
+                                         text=line[item.span.column - 1:item.span.end_column - 1]))
+            return
+        last = self.rule.sentences[-1]
+        self.rule.sentences[-1] = dataclasses.replace(last, modifiers=(*last.modifiers, value))
 
     def item_sentence(self, item: Item, value: s.Sentence | s.Exclusion) -> None:
         if self.rule is None:

@@ -219,6 +219,7 @@ class Cap(Node):
     strict: bool = False  # 不超过30万元（不含）: the limit itself is not payable, the most is 1分 below it
     per: tuple[str, ...] = ()  # 最高不超过10万元/台: the units after the amount, canonical (台); 每台 is then in ``scope``
     per_text: str = ""  # 10万元/台, as written
+    apart: str = ""  # 上述期限内用电奖励单家企业最高…。: in a sentence of its own, these words before its scope
 
 
 @dataclass(frozen=True)

@@ -385,7 +385,7 @@ class _Printer(Visitor[list[str]]):
         if rule.received is not None:
             self.emit(["累计已获", "：", rule.received.name], self.keyword_at("累计已获", start, end))
         if rule.term is not None:
-            self.emit(["期限", "：", rule.term.name], self.keyword_at("期限", start, end))
+            self.emit(["期限：", rule.term.name], self.keyword_at("期限：", start, end) or self.keyword_at("期限:", start, end))
         statements: list[s.Sentence | s.Exclusion] = [*rule.sentences, *rule.exclusions]
         for statement in sorted(statements, key=lambda x: self.start(x.span)):
             self.emit(self.dispatch("statement", statement), self.start(statement.span))
@@ -399,6 +399,10 @@ class _Printer(Visitor[list[str]]):
         parts += self.computation(sentence.computation)
         after = self.end(sentence.computation.span)
         for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
+            if isinstance(modifier, s.Cap) and modifier.apart:  # …奖励。上述期限内用电奖励单家企业最高…: its own sentence
+                parts += ["。", *self.modifier(modifier)]  # the words before its scope are in its span
+                after = self.end(modifier.span)
+                continue
             joined = _has(self.source.between(after, self.start(modifier.span)), "AND")
             parts += ["且" if joined else "，", *self.modifier(modifier)]
             after = self.end(modifier.span)
