@@ -331,3 +331,30 @@ def test_the_sites_javascript_pays_the_same(tmp_path: Path) -> None:
     subprocess.run([NODE, str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")], check=True,
                    timeout=120)
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == expected
+
+
+def test_a_base_that_goes_negative_pays_nothing_in_every_backend() -> None:
+    """(营业收入 − 上年营业收入) × the tier's rate: 1.5亿 − 2亿 < 0 pays 0; 3.5亿 − 1亿 = 2.5亿 × 20% = 5000万, capped."""
+    compiled = compile_text(ARTICLE + "输入 营业收入：金额\n输入 上年营业收入：金额\n规则 r1「测试」\n原文「示例」\n"
+                            "营业收入达到1亿元、3亿元的，分别按营业收入－上年营业收入的10%、20%给予奖励，最高不超过500万元。\n")
+    assert compiled.module is not None
+    (found,) = compiled.module.rules
+    rows = [{"营业收入": Decimal(150_000_000), "上年营业收入": Decimal(200_000_000)},
+            {"营业收入": Decimal(150_000_000), "上年营业收入": Decimal(100_000_000)},
+            {"营业收入": Decimal(350_000_000), "上年营业收入": Decimal(100_000_000)},
+            {"营业收入": Decimal("99999999.99"), "上年营业收入": Decimal(0)}]
+    assert [interpret.evaluate(found, row).amount for row in rows] == [
+        Decimal("0.00"), Decimal("5000000.00"), Decimal("5000000.00"), Decimal("0.00")]  # 5000万 × 10% = 500万
+    agree(found, calculators_of(compiled.module), rows + [sample.values for sample in samples(found)], "negative")
+
+
+def test_pol_explain_gives_the_tier_and_its_rate() -> None:
+    from compiler.tools import explain
+
+    found = rule("apart")
+    values = {"固定资产投资": Decimal(10_000_000), "实际投资额": Decimal(8_000_000)}
+    result, reasons = explain.explain(found, values)
+    assert result.amount == Decimal("160000.00")  # 800万 × 2%
+    [rate] = reasons["rates"]  # type: ignore[misc]
+    assert rate.startswith("固定资产投资1000万元—1亿元（不含）") and rate.endswith("：2%")
+    assert "比例：固定资产投资1000万元—1亿元（不含）" in explain.render(found, reasons)

@@ -21,6 +21,7 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
     conditions = [{"text": s.text, "held": s.held} for s in result.steps if s.kind == "条件"]
     exclusions = [{"text": s.text, "held": s.held} for s in result.steps if s.kind == "排除"]
     tiers = [s.text for s in result.steps if s.kind == "分档"]
+    rates = [s.text for s in result.steps if s.kind == "比例"]  # the rate of the entry or tier reached (：2%)
     caps = []
     before = None
     for step in result.steps:
@@ -44,6 +45,7 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
         "conditions": conditions,
         "exclusions": exclusions,
         "tiers": tiers,
+        "rates": rates,
         "caps": caps,
         "tranches": [tranche.to_json() for tranche in result.tranches],
         "steps": [step.to_json() for step in result.steps],
@@ -76,6 +78,10 @@ def render(rule: ir.Rule, reasons: Mapping[str, object]) -> str:
     assert isinstance(tiers, list)
     if tiers:
         lines.append("分档：" + "；".join(tiers))
+    rates = reasons.get("rates")
+    if rates:
+        assert isinstance(rates, list)
+        lines.append("比例：" + "；".join(rates))
     for step in reasons["steps"]:  # type: ignore[attr-defined]
         if step["kind"] in ("计算", "分段", "名额"):
             value = step.get("value")

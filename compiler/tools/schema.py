@@ -249,6 +249,7 @@ EXPLANATION_SCHEMA: dict[str, object] = {
         "conditions": {"type": "array"},
         "exclusions": {"type": "array"},
         "tiers": {"type": "array", "items": {"type": "string"}},
+        "rates": {"type": "array", "items": {"type": "string"}, "description": "所取的比例（表的一项或分档的一档）"},
         "caps": {"type": "array"},
         "steps": {"type": "array", "items": _STEP},
     },
