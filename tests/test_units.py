@@ -241,6 +241,8 @@ COMPARED = """\
 输入 日均流量：数量（GB）
 输入 装机容量：数量（兆瓦）
 输入 引进头数：数量（头）
+输入 出口额：数量（美元）
+输入 实收资本：数量（美元）
 第一条「带单位的门槛」
 规则 station「5G基站补贴」
 原文「对开展创新应用且日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴」
@@ -251,6 +253,12 @@ COMPARED = """\
 规则 sows「引种奖励」
 原文「引进5头以上的，奖励2000元」
 引进头数在5头以上的，奖励2000元。
+规则 export「出口奖励」
+原文「出口额在5万美元以上的,每5万美元给予1万元的奖励,最高奖励不超过3万元」
+出口额在5万美元以上的，每5万美元给予1万元的奖励，最高奖励不超过3万元。
+规则 capital「实收资本奖励」
+原文「实收资本达到3000万美元以上的，给予75万元奖励」
+实收资本达到3000万美元以上的，给予75万元奖励。
 """
 
 COMPARED_CASES = [
@@ -260,6 +268,13 @@ COMPARED_CASES = [
     ("solar", {"装机容量": "4.99"}, "0.00"),
     ("sows", {"引进头数": "5"}, "2000.00"),  # 5头以上 includes 5头
     ("sows", {"引进头数": "4"}, "0.00"),
+    ("export", {"出口额": "49999.99"}, "0.00"),  # below 5万美元以上
+    ("export", {"出口额": "50000"}, "10000.00"),  # 以上 includes 5万美元: one step of 5万美元, 1万元
+    ("export", {"出口额": "149999.99"}, "20000.00"),  # ⌊149999.99 / 50000⌋ = 2 steps, 2万元
+    ("export", {"出口额": "150000"}, "30000.00"),  # 3 steps, 3万元, the cap exactly
+    ("export", {"出口额": "1000000"}, "30000.00"),  # 20 steps, 20万元, capped at 3万元
+    ("capital", {"实收资本": "30000000"}, "750000.00"),  # 3000万美元 is 30,000,000 美元, 以上 includes it
+    ("capital", {"实收资本": "29999999.99"}, "0.00"),
 ]
 
 
@@ -283,6 +298,45 @@ def test_a_threshold_in_gb_megawatts_or_heads_compares_a_quantity_in_that_unit(r
     formatted = format_text(Source("compared.pol", HEADER + COMPARED))
     assert formatted.text is not None and COMPARED.splitlines()[-1] in formatted.text
     assert "对开展创新应用 并且 日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴。" in formatted.text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculators_compare_quantities_and_count_steps_in_dollars(tmp_path: Path) -> None:
+    compiled = compile_text(COMPARED, module="compared_units")
+    assert compiled.module is not None
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    cases = [{"key": f"compared_units.{rule_id}", "inputs": values} for rule_id, values, _ in COMPARED_CASES]
+    script = tmp_path / "run.js"
+    script.write_text(runtime + javascript.render([compiled.module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in COMPARED_CASES]
+
+
+def test_an_amount_in_dollars_is_never_money() -> None:
+    """美元 is not converted: a 金额 input against 3000万美元, a 美元 quantity against 3000万元, E0204 both."""
+    compiled = compile_text("""\
+    输入 实收资本：金额
+    输入 出口额：数量（美元）
+    第一条「美元」
+    规则 money「金额与美元」
+    原文「示例」
+    实收资本达到3000万美元以上的，给予75万元奖励。
+    规则 dollars「美元与金额」
+    原文「示例」
+    出口额达到3000万元以上的，给予75万元奖励。
+    规则 steps「金额按美元计台阶」
+    原文「示例」
+    实收资本在5万元以上的，每5万美元给予1万元的奖励。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0204", "E0204", "E0318"]
+    assert [marked(e) for e in errors] == ["3000万美元", "3000万元", "每5万美元"]
+    assert errors[0].message == "“实收资本”是金额，不能与数量比较"
+    assert errors[1].message == "“出口额”是带单位的数量，不能与金额比较"
+    assert "以美元计的数量输入" in errors[2].message
 
 
 def test_a_threshold_in_another_unit_or_with_decimals_is_refused() -> None:

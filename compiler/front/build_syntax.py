@@ -34,8 +34,8 @@ _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input a
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*"  # the units of COUNT
-                    r"(个月|平方米|立方米|千瓦时|兆瓦时|千瓦|兆瓦|kWh|MWh|kW|MW|GB|TB|MB|公顷|公里|\D)$")
+_COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(万|亿)?\s*"  # the units of COUNT
+                    r"(美元|个月|平方米|立方米|千瓦时|兆瓦时|千瓦|兆瓦|kWh|MWh|kW|MW|GB|TB|MB|公顷|公里|\D)$")
 
 # Literals are read exactly or not at all.  The token patterns accept text that
 # has no value (十十十万元, 百分之点) and numbers too long for Decimal's 28 digits:
@@ -65,6 +65,10 @@ def _meta_span(meta: Any) -> Span:
 
 def _unquote(token: Token) -> str:
     return str(token)[1:-1]
+
+
+# 3000万美元: a quantity in 美元 written in 万 or 亿 of it (only 美元 is: 万千瓦时 is not read)
+_SCALES = {None: 1, "万": 10_000, "亿": 100_000_000}
 
 
 def _number(text: str) -> Decimal:
@@ -225,7 +229,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         except _UNREADABLE:
             self._unreadable(token, "数量（如 3年、5项）")
             number = 1  # a stand-in, as in money()
-        return s.Count(number, match.group(2), str(token), span=token_span(token))
+        return s.Count(number * _SCALES[match.group(2)], match.group(3), str(token), span=token_span(token))
 
     def number(self, meta: Any, children: list[Token]) -> s.Number:
         token = children[0]
@@ -467,6 +471,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def increments_of(self, meta: Any, children: list[Any]) -> s.IncrementsOf:
         """每跨越一个百亿台阶再给予100万元 · 增量部分每1000万元给予3万元: the input and the threshold are the condition's."""
         amount, award = children[-1]
+        quantity = _tokens(children, "EACH_QUANTITY")
+        if quantity:  # 每5万美元: a step of the quantity, in its unit
+            counted = self.count(meta, [Token("COUNT", str(quantity[0]).lstrip("每 \t"), start_pos=quantity[0].start_pos,
+                                              line=quantity[0].line, column=quantity[0].column,
+                                              end_line=quantity[0].end_line, end_column=quantity[0].end_column)])
+            count = s.Count(counted.value, counted.unit, counted.text, span=token_span(quantity[0]))
+            return s.IncrementsOf(_word_of(quantity[0]), count, False, amount, award, span=_meta_span(meta))
         token = _tokens(children, "LADDER") or _tokens(children, "EACH_MONEY")
         text = str(token[0])
         ladder = token[0].type == "LADDER"
@@ -505,14 +516,19 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         """The increments on the one input the condition compares with a money threshold (达到100亿元, 1亿元（含）以上):
         a ladder counts from that threshold, 每N from zero; without such a condition they stay as written (E0318)."""
         compares = [c for c in _atoms(condition) if isinstance(c, s.Compare)
-                    and isinstance(c.threshold, s.OpenBound | s.PrefixBound) and isinstance(c.threshold.value, s.Money)]
+                    and isinstance(c.threshold, s.OpenBound | s.PrefixBound)
+                    and isinstance(c.threshold.value, s.Count if isinstance(found.step, s.Count) else s.Money)]
         if len(compares) != 1:
             return found
         compare = compares[0]
         assert isinstance(compare.threshold, s.OpenBound | s.PrefixBound)
         threshold = compare.threshold.value
-        assert isinstance(threshold, s.Money)
-        above = threshold if found.ladder else s.Money(Decimal(0), "0元", span=found.increment.span)
+        assert isinstance(threshold, s.Money | s.Count)
+        above: s.Money | s.Count
+        if isinstance(found.step, s.Count):  # 每5万美元: from zero, in the quantity's unit
+            above = s.Count(0, found.step.unit, f"0{found.step.unit}", span=found.increment.span)
+        else:
+            above = threshold if found.ladder else s.Money(Decimal(0), "0元", span=found.increment.span)
         return s.Increments(compare.subject, s.Word("超过", span=found.increment.span), above, found.increment,
                             found.step, found.amount, found.award, span=found.span)
 

@@ -171,7 +171,8 @@ class Checker(Visitor[Any]):
                     self.error(codes.FOLDED_COLLISION, decl.name.span, name=name, other=folded[key])
                 folded[key] = name
             if decl.type.unit_text is not None:
-                self.error(codes.UNKNOWN_UNIT, decl.type.span, unit=decl.type.unit_text, known="、".join(units.UNITS))
+                self.error(codes.UNKNOWN_UNIT, decl.type.span, unit=decl.type.unit_text,
+                           known="、".join((*units.UNITS, *units.CURRENCIES)))
             seen: set[str] = set()
             for choice in decl.type.choices:
                 if choice.name in seen:
@@ -393,13 +394,19 @@ class Checker(Visitor[Any]):
         self.check_brackets(computation)
 
     def computation_Increments(self, computation: s.Increments) -> None:
-        points = isinstance(computation.step, s.Rate)
-        self.resolve(computation.subject, Type.RATE if points else Type.MONEY)
+        step = computation.step
+        kind = Type.RATE if isinstance(step, s.Rate) else Type.QUANTITY if isinstance(step, s.Count) else Type.MONEY
+        subject = self.resolve(computation.subject, kind)
         self.check_amount(computation.amount)
-        self.check_limit(Type.RATE if points else Type.MONEY, computation.above)
+        self.check_limit(kind, computation.above)
+        if isinstance(step, s.Count) and subject is Type.QUANTITY:  # 每5万美元 on a quantity in 美元 only
+            unit = self.symbols.inputs[computation.subject.name].type.unit
+            if units.canonical(step.unit) != unit:
+                self.error(codes.COMPARE_MIXED, step.span, what=computation.subject.name, actual=f"以{unit}计的数量",
+                           expected=f"以{step.unit}计的数量")
         if computation.word.text != "超过":
             self.error(codes.BAD_INCREMENT, computation.word.span, what=f"“{computation.word.text}”应为“超过”")
-        if (computation.step.value if isinstance(computation.step, s.Rate) else computation.step.yuan) <= 0:
+        if (step.yuan if isinstance(step, s.Money) else step.value) <= 0:
             self.error(codes.BAD_INCREMENT, computation.step.span, what=f"增量 {computation.step.text} 不是正数")
 
     def computation_KeyedCeilings(self, computation: s.KeyedCeilings) -> None:
@@ -408,8 +415,9 @@ class Checker(Visitor[Any]):
 
     def computation_IncrementsOf(self, computation: s.IncrementsOf) -> None:
         """每跨越一个百亿台阶 · 每1000万元 left without a condition on one money input to give its subject."""
-        self.error(codes.BAD_INCREMENT, computation.increment.span,
-                   what=f"“{computation.increment.text}”须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）")
+        what = "须接在对一个以美元计的数量输入的门槛条件之后（如“出口额在5万美元以上的，”）" \
+            if isinstance(computation.step, s.Count) else "须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）"
+        self.error(codes.BAD_INCREMENT, computation.increment.span, what=f"“{computation.increment.text}”{what}")
 
     def computation_UpToRate(self, computation: s.UpToRate) -> None:
         self.check_money_expr(computation.base)

@@ -397,9 +397,9 @@ class Increments(Node):
 
     subject: NameRef
     word: Word  # 超过
-    above: Money | Rate
-    increment: Word  # 每增加 / 每超过 / 每新增
-    step: Money | Rate  # 1个百分点 is the rate 1%
+    above: Money | Rate | Count
+    increment: Word  # 每增加 / 每超过 / 每新增 / 每5万美元
+    step: Money | Rate | Count  # 1个百分点 is the rate 1%; 5万美元 a quantity in its unit
     amount: Money
     award: Award | None
 
@@ -410,8 +410,8 @@ class IncrementsOf(Node):
     condition compares (年度营收达到100亿元后，), counted from its threshold (a ladder, 台阶) or from zero; the
     sentence's condition makes it an ``Increments`` (build_syntax), and one left without is E0318."""
 
-    increment: Word  # 每跨越一个百亿台阶 / 每1000万元, as written
-    step: Money
+    increment: Word  # 每跨越一个百亿台阶 / 每1000万元 / 每5万美元, as written
+    step: Money | Count  # 每5万美元: a quantity in 美元
     ladder: bool  # counted from the condition's threshold (每跨越…台阶), else from zero
     amount: Money
     award: Award | None

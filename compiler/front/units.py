@@ -47,7 +47,11 @@ UNITS: dict[str, tuple[str, ...]] = {
     "月": ("个月",),
     "天": ("日",),
 }
-_CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (unit, *others)}
+# 出口额：数量（美元）: a currency pol does not convert is a quantity in it, never 金额 (E0204 against money); its
+# thresholds and steps may be written in 万 or 亿 of it (3000万美元, 每5万美元), and no price is per it
+CURRENCIES = ("美元",)
+_CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (unit, *others)} \
+    | {currency: currency for currency in CURRENCIES}
 # Units a 每-form price may name alone (每千瓦时0.1元): 每项, 每家, 每人… before an amount are scopes of a count.
 MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "GB", "TB", "MB", "平方米", "立方米", "亩", "公顷", "吨", "公里")
 

@@ -23,6 +23,10 @@ _MONEY = r"(?:万元|亿元|元|万)"
 _UNIT = r"(?:千瓦时|kWh|度|兆瓦|千瓦|平方米|立方米|m²|m|台|个|人|户|头|吨|亩|项|件|套|家|月|年)(?:/月|/年)?"
 
 
+# 给予5万美元: an amount in 美元 that is not a threshold (达到3000万美元以上) nor a step (每5万美元): those are a quantity's
+_DOLLARS = rf"(?<!每){_NUM}\s*[万亿]?美元(?!\s*(?:以上|以下|以内|及以上|（含|\(含|（不含|\(不含|之间|[-—－–~～至到]))"
+
+
 @dataclass(frozen=True)
 class Construct:
     name: str  # what the construct is, as the message names it
@@ -58,8 +62,9 @@ CONSTRUCTS: tuple[Construct, ...] = (
               "写作“给予不高于投资额5%、最高200万元补助”“按不高于投资额5%、给予最高200万元补助”，"
               "或封顶另起：“按投资额的5%给予补助，最高200万元”"),
     Construct("千分比（千分之…）", re.compile(r"千分之"), "千分比写作“1‰”或百分比“0.1%”"),
-    Construct("外币金额（美元）", re.compile(rf"{_NUM}\s*万?美元"),
-              "金额只能以元、万元、亿元书写；外币须按汇率折算，pol 尚不支持"),
+    Construct("以美元给出的奖励金额（如 给予5万美元）", re.compile(_DOLLARS),
+              "奖励金额只能以元、万元、亿元书写，pol 不按汇率折算；以美元计的门槛和台阶是数量："
+              "“输入 出口额：数量（美元）”，如“出口额在5万美元以上的，每5万美元给予1万元的奖励”"),
     Construct("一端不带单位的区间（如 给予3-5万元）",
               re.compile(rf"(?:给予|予以|的|按规定给予)\s*(?:每个项目|每家|每户|每个)?\s*{_NUM}"
                          rf"\s*[-—–~～至]\s*{_NUM}\s*(?:万元|亿元|元|%|％)"),  # 3万元-5万元, 3万-5万元, 5%-20%: supported

@@ -676,8 +676,8 @@ def _base_cap(base: s.NameRef, limit: s.Money, computation: ir.Scaled) -> ir.Cap
     return ir.Cap(amount, "", texts=(limit.text,), base=base.name)
 
 
-def _number(value: s.Money | s.Rate) -> Decimal:
-    return value.yuan if isinstance(value, s.Money) else value.value
+def _number(value: s.Money | s.Rate | s.Count) -> Decimal:
+    return value.yuan if isinstance(value, s.Money) else Decimal(value.value)
 
 
 def _rounding(rounding: s.Rounding) -> ir.Rounding:
