@@ -898,3 +898,39 @@ def test_a_sentence_of_ceilings_only_is_an_up_to_amount(written: str) -> None:
     assert amount(rule, 投资额="500万元") == Decimal("1500000.00")  # 500万 × 30% = 150万, under 300万
     assert amount(rule, 投资额="2000万元") == Decimal("3000000.00")  # 600万, capped at 300万
     assert amount(rule, 投资额="0元") == Decimal("0.00")
+
+
+@pytest.mark.parametrize("written", [
+    "企业成功上市的，可一次性从所获奖励资金提取相当于募集资金总额的2‰，最高奖励不超过100万元。",
+    "企业成功上市的，从所获奖励资金提取相当于募集资金总额的0.2%，最高奖励不超过100万元。",
+])
+def test_an_amount_taken_from_an_award_received(written: str) -> None:
+    inputs = "输入 企业成功上市：是否\n输入 募集资金总额：金额"
+    rule = same(inputs, written, "企业成功上市的，按募集资金总额的0.2%，最高奖励不超过100万元。")
+    assert amount(rule, 企业成功上市="是", 募集资金总额="3亿元") == Decimal("600000.00")  # 3亿 × 2‰ = 60万
+    assert amount(rule, 企业成功上市="是", 募集资金总额="10亿元") == Decimal("1000000.00")  # 200万, capped at 100万
+    assert amount(rule, 企业成功上市="否", 募集资金总额="3亿元") == Decimal("0.00")
+
+
+CATEGORIES = "输入 投资规模：金额\n输入 项目类别：选项（集成电路项目、其他项目）\n输入 实际投入：金额"
+
+
+@pytest.mark.parametrize("written", [
+    "对投资规模1亿元（含）以上的项目，按实际投入给予10%的分类补助。其中：集成电路项目最高补助5000万元；其他项目最高补助2000万元。",
+    "对投资规模1亿元（含）以上的项目，按实际投入给予10%的补助，其中：集成电路项目最高补助5000万元，其他项目最高补助2000万元。",
+])
+def test_caps_listed_after_qizhong(written: str) -> None:
+    rule = same(CATEGORIES, written,
+                "投资规模在1亿元（含）以上的，按实际投入的10%给予补助，集成电路项目最高补助5000万元，其他项目最高补助2000万元。")
+    assert amount(rule, 投资规模="2亿元", 项目类别="集成电路项目", 实际投入="6亿元") == Decimal("50000000.00")  # 6000万, capped
+    assert amount(rule, 投资规模="2亿元", 项目类别="其他项目", 实际投入="6亿元") == Decimal("20000000.00")
+    assert amount(rule, 投资规模="2亿元", 项目类别="其他项目", 实际投入="1.5亿元") == Decimal("15000000.00")  # under 2000万
+    assert amount(rule, 投资规模="9999万元", 项目类别="其他项目", 实际投入="1亿元") == Decimal("0.00")
+
+
+def test_a_semicolon_after_qizhong_still_ends_the_sentence_at_the_full_stop() -> None:
+    body = policy(CATEGORIES, "对投资规模1亿元（含）以上的项目，按照实际投入给予10%的补助。其中：集成电路项目最高补助5000万元；"
+                              "其他项目最高补助2000万元。\n投资规模在10亿元以上的，不再享受。")
+    rule = rule_of(body)
+    assert amount(rule, 投资规模="20亿元", 项目类别="其他项目", 实际投入="1亿元") == Decimal("0.00")  # the exclusion
+    assert amount(rule, 投资规模="2亿元", 项目类别="其他项目", 实际投入="1亿元") == Decimal("10000000.00")

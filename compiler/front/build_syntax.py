@@ -426,6 +426,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Percent(base, self._rate(rate_token), award, cap, _name(rate_input) if rate_input else None,
                          span=_meta_span(meta))
 
+    def percent_extract(self, meta: Any, children: list[Any]) -> s.Percent:
+        """可一次性从所获奖励资金提取相当于募集资金总额的2‰: base × rate, the same as 按募集资金总额的2‰ (what it is
+        taken from is wording, kept by pol fmt)."""
+        return s.Percent(children[1], self._rate(_tokens(children, "RATE")[0]), None, None, span=_meta_span(meta))
+
     def percent_capped_base(self, meta: Any, children: list[Any]) -> s.Percent:
         """按不超过5000万元的贷款额的2%给予贴息: a percentage of a base that counts at most the amount."""
         name = _tokens(children, "NAME")[0]

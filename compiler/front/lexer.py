@@ -222,6 +222,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     values: list[str] = []  # the texts of the last two tokens
     years = next((pattern for name, pattern in tables.shaped if name == YEARS), None)
     schedule = False  # whether the sentence so far has named years (前3年…)
+    among = False  # whether the sentence so far has listed modifiers after 其中： (a ；there joins them)
     while pos < end:
         skipped = tables.ignore.match(text, pos)
         if skipped:
@@ -277,6 +278,13 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 kind = NOUN  # 对注册地在武汉市的企业在沪深交易所…上市的: the subject of the next condition
             elif value == "与" and recent[-1] == "GIVE" and _same_amount_follows(text, stop, literals, inputs, words):
                 kind = SAME_AS  # 给予与省同等额度的资金支持: 与 before the amount that is matched
+        if kind == "_COLON" and values and values[-1] == "其中":
+            among = True
+        elif kind == "_END" and among:
+            if value == "。":
+                among = False
+            else:
+                kind = "_COMMA"  # 其中：A项目最高5000万元；其他项目最高2000万元: one list
         if kind == YEARS:
             schedule = True
         elif kind in _BREAKS and schedule:

@@ -403,8 +403,12 @@ class _Printer(Visitor[list[str]]):
                 parts += ["。", *self.modifier(modifier)]  # the words before its scope are in its span
                 after = self.end(modifier.span)
                 continue
-            joined = _has(self.source.between(after, self.start(modifier.span)), "AND")
-            parts += ["且" if joined else "，", *self.modifier(modifier)]
+            between = self.source.between(after, self.start(modifier.span))
+            if any(t.text == "其中" for t in between) and _has(between, "_COLON"):  # 。其中：…: as written
+                parts += ["。" if _has(between, "_END") else "，", "其中", "："]
+            else:
+                parts.append("且" if _has(between, "AND") else "，")
+            parts += self.modifier(modifier)
             after = self.end(modifier.span)
         return [*parts, "。"]
 
@@ -467,8 +471,9 @@ class _Printer(Visitor[list[str]]):
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
-        if p.base_cap is not None or p.rate.text.endswith("百分点") or tokens and tokens[0].kind == "STANDARD_IS":
-            return _verbatim(tokens)  # 按不超过5000万元的贷款金额的2% · 贴息1.5个百分点 · 奖励标准为投资额的1%: as written
+        if p.base_cap is not None or p.rate.text.endswith("百分点") or tokens and tokens[0].kind in ("STANDARD_IS", "EXTRACT"):
+            # 按不超过5000万元的贷款金额的2% · 贴息1.5个百分点 · 奖励标准为投资额的1% · 可一次性从…提取相当于…: as written
+            return _verbatim(tokens)
         given = bool(tokens) and tokens[0].kind == "GIVE"
         before_rate = self.source.between(self.end(p.base.span), self.start(p.rate.span))
         if not given and _has(before_rate, "GIVE"):  # 对X给予50%补贴 · 按X给予10%的补助: as written
