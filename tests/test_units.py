@@ -505,3 +505,85 @@ def test_an_amount_per_a_measure_without_its_quantity_is_refused() -> None:
     """))
     assert [e.code.id for e in errors] == ["E0205"] and marked(errors[0]) == "5元/千瓦时"
     assert "（没有数量）" in errors[0].message
+
+
+PRICE_YEARS = """\
+输入 入驻科技企业租用面积：数量（平方米）
+输入 租用月数：逐年数量（月）
+第一条「房租补贴」
+规则 rent_years「科技企业房租补贴」
+原文「连续两年按照入驻科技企业租用面积,给予园区(孵化器)管理运营机构房租补贴,补贴标准为:第一年按18元/m/月,第二年15元/m/月。」
+解读「m指平方米。」
+期限：租用月数
+连续两年按照入驻科技企业租用面积给予房租补贴，第一年按18元/m/月，第二年15元/m/月。
+"""
+
+PRICE_YEARS_CASES = [
+    # 100平方米: 12个月 × 18元 = 21,600元 in the first year, 12 × 15元 = 18,000元 in the second
+    ({"入驻科技企业租用面积": "100", "第1年租用月数": "12", "第2年租用月数": "12"}, "39600.00", ["21600.00", "18000.00"]),
+    # 6 months in the second year: 100 × 6 × 15 = 9,000元
+    ({"入驻科技企业租用面积": "100", "第1年租用月数": "12", "第2年租用月数": "6"}, "30600.00", ["21600.00", "9000.00"]),
+    # 33.33平方米 × 1个月: 599.94元 and 499.95元
+    ({"入驻科技企业租用面积": "33.33", "第1年租用月数": "1", "第2年租用月数": "1"}, "1099.89", ["599.94", "499.95"]),
+]
+
+
+@pytest.fixture(scope="module")
+def price_years() -> object:
+    compiled = compile_text(PRICE_YEARS, module="price_years")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    return compiled
+
+
+@pytest.mark.parametrize(("values", "amount", "tranches"), PRICE_YEARS_CASES)
+def test_a_price_for_each_year_times_the_area_and_the_years_months(price_years: object, values: dict[str, str],
+                                                                    amount: str, tranches: list[str]) -> None:
+    module = price_years.module  # type: ignore[attr-defined]
+    (rule,) = module.rules
+    given = {k: Decimal(v) for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    assert [t.amount for t in result.tranches] == [Decimal(t) for t in tranches]
+    scalar = markdown.load_calculators(python.render(module), "price_years")
+    assert scalar.rent_years(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "price_years_vector")
+    vec.use_scalar(scalar)
+    assert vec.to_yuan(vec.rent_years(vec.encode("rent_years", [given]))) == [Decimal(amount)]
+    formatted = format_text(Source("price_years.pol", HEADER + PRICE_YEARS))
+    assert formatted.text is not None and "期限：租用月数\n" in formatted.text
+    assert "连续两年按入驻科技企业租用面积给予房租补贴，第一年按18元/m/月，第二年15元/m/月。" in formatted.text
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculator_pays_each_years_price(price_years: object, tmp_path: Path) -> None:
+    module = price_years.module  # type: ignore[attr-defined]
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    cases = [{"key": "price_years.rent_years", "inputs": values} for values, _, _ in PRICE_YEARS_CASES]
+    script = tmp_path / "run.js"
+    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount, _ in PRICE_YEARS_CASES]
+
+
+def test_prices_by_year_need_the_months_and_years_that_follow_one_another() -> None:
+    errors = only_errors(compile_text("""\
+    输入 租用面积：数量（平方米）
+    输入 租用月数：逐年数量（月）
+    第一条「房租补贴」
+    规则 no_term「没有月数」
+    原文「示例」
+    连续两年按照租用面积给予房租补贴，第一年按18元/m/月，第二年15元/m/月。
+    规则 three「连续三年只写两年」
+    原文「示例」
+    期限：租用月数
+    连续三年按照租用面积给予房租补贴，第一年按18元/m/月，第二年15元/m/月。
+    规则 gap「缺第二年」
+    原文「示例」
+    期限：租用月数
+    按照租用面积给予房租补贴，第一年按18元/m/月，第三年15元/m/月。
+    """))
+    assert [e.code.id for e in errors] == ["E0205", "E0205", "E0350", "E0351"]
+    assert [marked(e) for e in errors] == ["18元/m/月", "15元/m/月", "连续三年", "第三年"]

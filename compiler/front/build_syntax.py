@@ -809,6 +809,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         base, share, award = next(c for c in children if isinstance(c, tuple))
         return s.YearPart(s.Word(str(token), span=token_span(token)), 0, 0, share, base, award, span=_meta_span(meta))
 
+    def price_year(self, meta: Any, children: list[Any]) -> s.PriceYear:
+        token = _tokens(children, "YEARS")[0]
+        price = self._price(_tokens(children, "PRICE")[0])
+        return s.PriceYear(s.Word(str(token), span=token_span(token)), 0, 0, price, span=_meta_span(meta))
+
+    def price_years(self, meta: Any, children: list[Any]) -> s.PriceYears:
+        """连续两年按照X给予房租补贴，第一年按18元/m/月，第二年15元/m/月: each part's years read (0 if unreadable)."""
+        consecutive = _token(children, "CONSECUTIVE")
+        base = next(c for c in children if not isinstance(c, Token | s.Award | s.PriceYear))
+        parts: list[s.PriceYear] = []
+        previous = 0
+        for part in _nodes(children, s.PriceYear):
+            found = years.read(part.years.text, previous)
+            first, last = found if found is not None else (0, 0)
+            parts.append(dataclasses.replace(part, first=first, last=last))
+            previous = last or previous
+        return s.PriceYears(_factors(base), tuple(parts), _node(children, s.Award),
+                            s.Word(str(consecutive), span=token_span(consecutive)) if consecutive else None,
+                            span=_meta_span(meta))
+
     def schedule(self, meta: Any, children: list[Any]) -> s.Schedule:
         """The parts in order, each part's years read; 后三年 follows the part before it.  Years that cannot be
         read are 0 here, and the checker says so (E0350)."""

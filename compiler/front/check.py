@@ -20,7 +20,7 @@ import pol_runtime as runtime
 
 from ..ir import Type
 from ..visitor import Visitor
-from . import boundaries, codes, names, scopes, units
+from . import boundaries, codes, names, scopes, units, years
 from . import syntax as s
 from .diagnostics import Diagnostic, make, make_with
 from .quotes import Original, locate
@@ -206,6 +206,7 @@ class Checker(Visitor[Any]):
         self.term = rule.term  # 期限：以工代训月数, for a 最长6个月 after a unit price
         if rule.term is not None and not any(isinstance(sentence.computation, s.UnitPrice)
                                              and sentence.computation.longest is not None
+                                             or isinstance(sentence.computation, s.PriceYears)
                                              for sentence in rule.sentences):
             self.error(codes.TERM_WITHOUT_LONGEST, rule.term.span, name=rule.term.name)
         for sentence in rule.sentences:
@@ -459,6 +460,28 @@ class Checker(Visitor[Any]):
     def computation_Schedule(self, computation: s.Schedule) -> None:
         self.check_schedule(computation)
 
+    def computation_PriceYears(self, computation: s.PriceYears) -> None:
+        """Years readable and contiguous from the first (as many as 连续N年 says); each year's price the base's
+        units and, with 期限：…, the term's."""
+        expected = 1
+        self.in_schedule = True
+        for part in computation.parts:
+            if part.first == 0:
+                self.error(codes.BAD_YEARS, part.years.span, text=part.years.text)
+                expected = 0
+            elif expected and part.first != expected:
+                self.error(codes.YEARS_NOT_CONTIGUOUS, part.years.span, text=part.years.text, first=part.first,
+                           last=part.last, expected=expected)
+                expected = 0
+            elif expected:
+                expected = part.last + 1
+            self.check_unit_price(s.UnitPrice(computation.quantities, part.price, computation.award, span=part.span),
+                                  with_term=True)
+        said = computation.years
+        if said is not None and expected and years.read("前" + said.text.removeprefix("连续").strip(), 0) != (1, expected - 1):
+            self.error(codes.BAD_YEARS, said.span, text=said.text)
+        self.in_schedule = False
+
     def computation_Stages(self, computation: s.Stages) -> None:
         self.check_money_expr(computation.base)
         if len(computation.events) != len(computation.shares):
@@ -512,7 +535,7 @@ class Checker(Visitor[Any]):
             self.check_rate(part.share)
         self.in_schedule = False
 
-    def check_unit_price(self, computation: s.UnitPrice) -> None:
+    def check_unit_price(self, computation: s.UnitPrice, with_term: bool = False) -> None:
         """Each factor a quantity input, their units the price's, each once: area × 月 × 元/平方米/月 is money."""
         given: list[str] = []
         for factor in computation.quantities:
@@ -542,6 +565,13 @@ class Checker(Visitor[Any]):
                 self.error(codes.COMPARE_MIXED, longest.span, what=term.name, actual=f"以{term_unit}计的数量",
                            expected=f"以{unit}计的数量")
                 return
+            if term_unit is not None:
+                given.append(term_unit)
+            factors.append(term)
+        elif with_term and term is not None:  # 第一年按18元/m/月: the months of each year are the rule's 期限
+            if self.resolve(term, Type.QUANTITY, "带单位的数量（如 逐年数量（月））") is not Type.QUANTITY:
+                return
+            term_unit = self.symbols.inputs[term.name].type.unit
             if term_unit is not None:
                 given.append(term_unit)
             factors.append(term)

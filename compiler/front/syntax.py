@@ -512,6 +512,26 @@ class Schedule(Node):
 
 
 @dataclass(frozen=True)
+class PriceYear(Node):
+    """One year (or years) of a schedule of prices: 第一年按18元/m/月."""
+
+    years: Word
+    first: int
+    last: int
+    price: Price
+
+
+@dataclass(frozen=True)
+class PriceYears(Node):
+    """连续两年按照X给予房租补贴，第一年按18元/m/月，第二年15元/m/月: each year's price times X and the rule's 期限."""
+
+    quantities: tuple[Expr, ...]
+    parts: tuple[PriceYear, ...]
+    award: Award | None
+    years: Word | None  # 连续两年, as written
+
+
+@dataclass(frozen=True)
 class Stages(Node):
     """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: the base paid in stages, a share at each."""
 
@@ -532,7 +552,8 @@ class Staged(Node):
 
 
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages)
+               | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
+               | PriceYears)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "GB": (),  # data: 日均流量超过30GB
     "TB": (),
     "MB": (),
-    "平方米": ("㎡", "m²", "平米"),
+    "平方米": ("㎡", "m²", "平米", "m"),  # m: 元/m/月 in a text whose ² was lost (the 解读 says so)
     "立方米": ("m³", "方"),
     "亩": (),
     "公顷": (),

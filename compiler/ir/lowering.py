@@ -375,6 +375,30 @@ class Lowering(Visitor[Any]):
     def sentence_Schedule(self, node: s.Schedule, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
         return self.schedule(node)
 
+    def sentence_PriceYears(self, node: s.PriceYears, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        """第一年按18元/m/月，第二年15元/m/月: each year its price × the base's quantities × the 期限 (each yearly
+        input its year's), each year a tranche, the computation their sum, as for 补贴执行期限5年."""
+        tranches = []
+        for part in node.parts:
+            price = ir.UnitPrice((), part.price.yuan, "/".join(part.price.per))
+            for year in range(part.first, part.last + 1):
+                self.year = year
+                try:
+                    quantities = tuple(self.var(q) for q in node.quantities if isinstance(q, s.NameRef))
+                    if self.term is not None:
+                        quantities += (self.var(self.term),)
+                finally:
+                    self.year = None
+                tranches.append(ir.Tranche(years.due(year), year,
+                                           base=_yearly_amount(replace(price, quantities=quantities))))
+        self.used = [name for name in self.used if name not in self.yearly]  # the stem is no input of its own
+        amounts = [t.base for t in tranches if t.base is not None]
+        total = amounts[0]
+        for each_year in amounts[1:]:
+            total = ir.Arith("+", total, each_year, ir.Type.MONEY)
+        schedule = ir.Schedule(tuple(tranches), yearly=True)
+        return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
+
     def sentence_Stages(self, node: s.Stages, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
         """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%: the base, in stages."""
         base = self.var(node.base)

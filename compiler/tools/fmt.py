@@ -465,7 +465,11 @@ class _Printer(Visitor[list[str]]):
     def stages(self, c: s.Stages) -> list[str]:  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
         return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
 
-    def schedule(self, c: s.Schedule) -> list[str]:  # 前3年全额奖励企业，第4-5年按50%奖励企业: its parts apart by ， or ；
+    def price_years(self, c: s.PriceYears) -> list[str]:  # 连续两年按照X给予房租补贴，第一年按18元/m/月，第二年…: as written
+        return self.schedule(c)
+
+    def schedule(self, c: s.Schedule | s.PriceYears) -> list[str]:
+        """前3年全额奖励企业，第4-5年按50%奖励企业: its parts apart by ， or ；."""
         return [_THEN.get(t.text, t.text) if t.kind == "_THEN" else text
                 for t, text in zip(self.source.within(c.span), _verbatim(self.source.within(c.span)), strict=True)]
 
@@ -838,6 +842,7 @@ class _Printer(Visitor[list[str]]):
     computation_Tiers, computation_Match, computation_PerCount, computation_UpTo = tiers, match, per_count, up_to
     computation_UpToRate, computation_Brackets, computation_Increments = up_to_rate, brackets, increments
     computation_Increase, computation_Stages, computation_Schedule = increase, stages, schedule
+    computation_PriceYears = price_years
     computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
