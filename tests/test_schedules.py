@@ -154,6 +154,10 @@ def _vector_and_scalar(body: str) -> tuple[ir.Rule, object, object]:
 规则 capped「封顶」
 原文「两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元」
 两年内按留存部分的同等比例补助；第三年按留存部分的50%补助，最高150万元。
+""", """输入 固定资产投资额：金额
+规则 ratio「按比例分年拨付」
+原文「按固定资产投资额的10%给予补贴，按照3∶3∶4的比例分年拨付」
+按固定资产投资额的10%给予补贴，按照3∶3∶4的比例分年拨付。
 """])
 def test_the_column_calculators_give_each_tranche_as_a_column(body: str) -> None:
     import numpy as np
@@ -272,7 +276,8 @@ def test_the_sites_javascript_pays_the_same_tranches(tmp_path: Path) -> None:
     from compiler.plan import interpret
     from tests.corpus.report import parse_value
 
-    stems = ["puyang2011_02", "panxian_01", "changfeng2022_01", "ningbo2020_02", "xagxq_green_03", "xichang_02"]
+    stems = ["puyang2011_02", "panxian_01", "changfeng2022_01", "ningbo2020_02", "xagxq_green_03", "xichang_02",
+             "baoji2019_02"]
     modules = {}
     for stem in stems:
         path = Path("tests/corpus/clauses") / f"{stem}.pol"
@@ -298,3 +303,103 @@ def test_the_sites_javascript_pays_the_same_tranches(tmp_path: Path) -> None:
     subprocess.run([node, str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")], check=True, timeout=120)
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == expected
     assert sum(bool(e["tranches"]) for e in expected) >= 10
+
+
+# ── years by ratio: 按照3∶3∶4的比例分年拨付 ──────────────────────────────────────
+RATIO = """输入 固定资产投资额：金额
+规则 ratio「按比例分年拨付」
+原文「按固定资产投资额的10%给予补贴，按照3∶3∶4的比例分年拨付」
+按固定资产投资额的10%给予补贴，按照3∶3∶4的比例分年拨付。
+"""
+
+KEYED = """输入 等级：选项（甲级、乙级、丙级）
+规则 keyed「按类别分年拨付」
+原文「甲级、乙级的奖励标准分别为100.01元、10万元。甲级、乙级的奖励资金分别按照1∶1∶1和4∶6的比例分年拨付。」
+甲级、乙级的奖励标准分别为100.01元、10万元。甲级、乙级的奖励资金分别按照1∶1∶1和4∶6的比例分年拨付。
+"""
+
+
+@pytest.mark.parametrize(("invested", "amount", "tranches"), [
+    # 333.33元 × 10% = 33.333 → 33.33元; 3/10 of it is 9.999 → 10.00 (half up) in years 1 and 2, the rest 13.33
+    ("333.33", "33.33", ["10.00", "10.00", "13.33"]),
+    # 1000万元 × 10% = 100万元: 30万元, 30万元, 40万元
+    ("10000000", "1000000.00", ["300000.00", "300000.00", "400000.00"]),
+    ("0.05", "0.01", ["0.00", "0.00", "0.01"]),  # 0.005 → 0.01; 0.003 → 0.00 twice, the cent in year 3
+])
+def test_years_by_ratio_pay_each_share_of_the_rounded_total(invested: str, amount: str, tranches: list[str]) -> None:
+    from compiler.emit import python
+    from compiler.emit.markdown import load_calculators
+
+    rule = _rule(RATIO)
+    result = interpret.evaluate(rule, {"固定资产投资额": Decimal(invested)})
+    assert result.amount == Decimal(amount)
+    assert [(t.due, t.year, f"{t.amount:.2f}") for t in result.tranches] == [
+        (f"第{i}年", i, a) for i, a in enumerate(tranches, 1)]
+    compiled = compile_text(ARTICLE + RATIO)
+    assert compiled.module is not None
+    scalar = load_calculators(python.render(compiled.module), compiled.module.module_name)
+    assert scalar.ratio(固定资产投资额=Decimal(invested)).to_json() == result.to_json()
+
+
+@pytest.mark.parametrize(("level", "amount", "tranches"), [
+    # 100.01元 by 1∶1∶1: 100.01/3 = 33.3366… → 33.34 in years 1 and 2, the rest 33.33
+    ("甲级", "100.01", ["33.34", "33.34", "33.33"]),
+    # 10万元 by 4∶6: 4万元, the rest 6万元, and nothing in year 3 (two years)
+    ("乙级", "100000.00", ["40000.00", "60000.00", "0.00"]),
+])
+def test_years_by_ratio_for_each_key_of_a_table(level: str, amount: str, tranches: list[str]) -> None:
+    from compiler.emit import python, vector
+    from compiler.emit.markdown import load_calculators
+
+    rule = _rule(KEYED)
+    result = interpret.evaluate(rule, {"等级": level})
+    assert result.amount == Decimal(amount)
+    assert [(t.due, f"{t.amount:.2f}") for t in result.tranches] == [
+        (f"第{i}年", a) for i, a in enumerate(tranches, 1)]
+    compiled = compile_text(ARTICLE + KEYED)
+    assert compiled.module is not None
+    scalar = load_calculators(python.render(compiled.module), compiled.module.module_name)
+    assert scalar.keyed(等级=level).to_json() == result.to_json()
+    columns = load_calculators(vector.render(compiled.module), f"{compiled.module.module_name}_vector")
+    columns.use_scalar(scalar)
+    assert "keyed" not in columns.FALLBACK
+    assert columns.to_yuan(columns.keyed(columns.encode("keyed", [{"等级": level}]))) == [Decimal(amount)]
+    got = columns.keyed_tranches(columns.encode("keyed", [{"等级": level}]))
+    assert [Decimal(int(column[0])).scaleb(-2) for column in got] == [Decimal(a) for a in tranches]
+    # a key the table does not list: the rule does not apply, nothing is paid
+    assert interpret.evaluate(rule, {"等级": "丙级"}).amount == 0
+
+
+@pytest.mark.parametrize(("body", "caret", "what"), [
+    ("甲级、乙级的奖励资金分别按照1∶1∶1和4∶6的比例分年拨付。", "甲级、乙级的奖励资金分别按照1∶1∶1和4∶6的比例分年拨付",
+     "前面没有"),
+    ("甲级、乙级的奖励标准分别为1万元、2万元，按照1∶1和4∶6的比例分年拨付。", "按照1∶1和4∶6的比例分年拨付", "须写“分别”"),
+    ("按投资额的10%给予补贴，分别按照1∶1和4∶6的比例分年拨付。", "分别按照1∶1和4∶6的比例分年拨付", "定额表"),
+    ("甲级、乙级的奖励标准分别为1万元、2万元。甲级、乙级的奖励资金分别按照1∶1的比例分年拨付。",
+     "甲级、乙级的奖励资金分别按照1∶1的比例分年拨付", "比例有1个"),
+    ("甲级、乙级的奖励标准分别为1万元、2万元。乙级、甲级的奖励资金分别按照1∶1和4∶6的比例分年拨付。",
+     "乙级、甲级的奖励资金分别按照1∶1和4∶6的比例分年拨付", "次序相同"),
+    ("按投资额的10%给予补贴，按照3∶0∶4的比例分年拨付。", "按照3∶0∶4的比例分年拨付", "不为0"),
+    ("按投资额的10%给予补贴，其中奖补资金50%待企业达产升规后兑现，按照3∶3∶4的比例分年拨付。", "按照3∶3∶4的比例分年拨付",
+     "一种分期方式"),
+    ("甲级、乙级的奖励标准分别为1万元、2万元，最高1万元。甲级、乙级的奖励资金分别按照1∶1和4∶6的比例分年拨付。",
+     "甲级、乙级的奖励资金分别按照1∶1和4∶6的比例分年拨付", "不能再有“最高1万元”"),
+])
+def test_years_by_ratio_that_cannot_be_paid_are_refused(body: str, caret: str, what: str) -> None:
+    from tests.helpers import marked
+
+    compiled = compile_text(ARTICLE + "输入 等级：选项（甲级、乙级）\n输入 投资额：金额\n规则 r「示例」\n原文「示例」\n" + body)
+    errors = only_errors(compiled)
+    # alone in its rule (the first case) the rule also has no computation (E0404)
+    assert [e.code.id for e in errors if e.code.id != "E0404"] == ["E0357"], [e.render() for e in errors]
+    assert marked(errors[0]) == caret and what in errors[0].message, errors[0].render()
+
+
+def test_pol_fmt_keeps_years_by_ratio_as_written() -> None:
+    from compiler.front.source import Source
+    from compiler.tools.fmt import format_text
+    from tests.helpers import HEADER
+
+    for body in (RATIO, KEYED):
+        formatted = format_text(Source("ratio.pol", HEADER + ARTICLE + body))
+        assert formatted.text is not None and body.splitlines()[-1] in formatted.text

@@ -28,6 +28,7 @@ from .source import Source, Span
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
 _LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|万)元?[ \t]*台阶$")
+_RATIOS = re.compile(r"\d+(?:[ \t]*[∶:：][ \t]*\d+)+")  # 按照3∶3∶4和4∶6的比例分年拨付: each ratio
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
@@ -850,6 +851,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Stages(tuple(s.Word(str(n), span=token_span(n)) for n in names[:-1]), count,
                         _name(names[-1]), rates, _node(children, s.Award), span=_meta_span(meta))
 
+    def ratio_schedule(self, meta: Any, children: list[Any]) -> s.YearRatios:
+        """按照3∶3∶4的比例分年拨付: the ratios' parts, each ratio as written."""
+        token = _tokens(children, "PAY_RATIO")[0]
+        text = str(token)
+        texts = tuple(re.sub(r"[ \t]", "", r) for r in _RATIOS.findall(text))
+        ratios = tuple(tuple(int(p) for p in re.split(r"[∶:：]", r)) for r in texts)
+        keys = _node(children, s.Keys)
+        each = keys is not None or any(isinstance(c, Token) and str(c) == "分别" for c in children)
+        return s.YearRatios(ratios, texts, keys, each, text[-2:], span=_meta_span(meta))
+
+    def ratio_apart(self, meta: Any, children: list[Any]) -> Item:
+        """A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付。: the award before it paid in years, the words before
+        分别 (or 按照) kept as written."""
+        found = self.ratio_schedule(meta, children)
+        token = _tokens(children, "PAY_RATIO")[0]
+        at = next((c for c in children if isinstance(c, Token) and str(c) == "分别"), token)
+        span = _meta_span(meta)
+        lead = self.source.text[self.source.offset(span.line, span.column):at.start_pos or 0]
+        return Item("ratio_apart", dataclasses.replace(found, apart=lead.strip(), span=span.to(token_span(token))), span)
+
     def period(self, meta: Any, children: list[Any]) -> s.Period:
         return s.Period(self.count(meta, _tokens(children, "COUNT")), str(_tokens(children, "PERIOD")[0]),
                         _scope_words(children), span=_meta_span(meta))
@@ -1580,6 +1601,15 @@ class _Assembly:
             line = self.source.line(item.span.line)
             self.diagnostics.append(make(codes.CAP_APART_ALONE, self.source, item.span,
                                          text=line[item.span.column - 1:item.span.end_column - 1]))
+            return
+        last = self.rule.sentences[-1]
+        self.rule.sentences[-1] = dataclasses.replace(last, modifiers=(*last.modifiers, value))
+
+    def item_ratio_apart(self, item: Item, value: s.YearRatios) -> None:
+        """Years by ratio in a sentence of their own pay the rule's computation before it."""
+        if self.rule is None or not self.rule.sentences:
+            self.diagnostics.append(make(codes.BAD_RATIO_SCHEDULE, self.source, value.span,
+                                         what="单独成句，但前面没有它所分年拨付的计算"))
             return
         last = self.rule.sentences[-1]
         self.rule.sentences[-1] = dataclasses.replace(last, modifiers=(*last.modifiers, value))

@@ -646,6 +646,34 @@ class Checker(Visitor[Any]):
             self.error(codes.SHARES_NOT_WHOLE, modifier.share.span,
                        total=f"{modifier.share.text}（须在0与100%之间）")
 
+    def modifier_YearRatios(self, modifier: s.YearRatios, sentence: s.Sentence) -> None:
+        """按照3∶3∶4的比例分年拨付 after any computation; 分别按照3∶3∶4和4∶6… after a table of amounts, a ratio per key."""
+        computation = sentence.computation
+        def bad(what: str) -> None:
+            self.error(codes.BAD_RATIO_SCHEDULE, modifier.span, what=what)
+
+        if any(len(r) < 2 or 0 in r for r in modifier.ratios):
+            return bad(what=f"“{'、'.join(modifier.texts)}”的每个比例须有两期以上，且各期不为0")
+        if isinstance(computation, s.Stages) or sum(isinstance(m, s.Period | s.Staged | s.YearRatios)
+                                                    for m in sentence.modifiers) > 1:
+            return bad(what="同一金额只能有一种分期方式（分年比例、分阶段、执行期限、其中…后兑现）")
+        if not modifier.each:
+            if len(modifier.ratios) > 1:
+                return bad(what=f"几个比例（{'、'.join(modifier.texts)}）须写“分别”，并接在按类别的定额表之后")
+            return None
+        if not isinstance(computation, s.Table) or computation.ceiling or computation.topup is not None:
+            return bad(what="“分别”按几个比例分年拨付，须接在按类别的定额表之后"
+                            "（“A、B的奖励补助标准分别为1000万元、500万元。”）")
+        keys = [k.name for k in computation.keys.values]
+        if len(modifier.ratios) != len(keys):
+            return bad(what=f"定额表有{len(keys)}类（{'、'.join(keys)}），比例有{len(modifier.ratios)}个")
+        if modifier.keys is not None and [k.name for k in modifier.keys.values] != keys:
+            return bad(what=f"所列类别须与定额表的类别及次序相同（{'、'.join(keys)}）")
+        others = [m for m in sentence.modifiers if m is not modifier]
+        if others:
+            return bad(what=f"按类别分年拨付的定额表不能再有“{self.source_text(others[0].span)}”")
+        return None
+
     def modifier_Period(self, modifier: s.Period, sentence: s.Sentence) -> None:
         """补贴执行期限5年: whole years, after a percentage, a fixed amount or a unit price, on its own."""
         computation = sentence.computation

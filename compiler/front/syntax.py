@@ -551,6 +551,19 @@ class Staged(Node):
     word: str  # 后兑现 · 后拨付 …
 
 
+@dataclass(frozen=True)
+class YearRatios(Node):
+    """``按照3∶3∶4的比例分年拨付`` — the amount paid in years 1, 2, 3 by these shares (3/10, 3/10, the rest) ·
+    ``A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付`` — each key of the table its own ratio, in the keys' order."""
+
+    ratios: tuple[tuple[int, ...], ...]  # ((3, 3, 4), (4, 6))
+    texts: tuple[str, ...]  # 3∶3∶4, 4∶6 as written
+    keys: Keys | None  # A、B written before it (in a sentence of its own)
+    each: bool  # 分别
+    word: str  # 拨付 · 兑现 · 发放 · 支付
+    apart: str = ""  # in a sentence of its own, the words before 分别 or 按照 (A、B的奖励补助资金)
+
+
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
                | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
                | PriceYears)
@@ -565,7 +578,8 @@ class Period(Node):
     scope: tuple[str, ...] = ()
 
 
-Modifier = Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
+Modifier = (Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
+            | YearRatios)
 
 
 @dataclass(frozen=True)

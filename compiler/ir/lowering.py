@@ -448,6 +448,34 @@ class Lowering(Visitor[Any]):
                                        ir.Tranche(f"{modifier.event.text}后", None, share=modifier.share.value)),
                                       yearly=False)
 
+    def modifier_YearRatios(self, modifier: s.YearRatios, amount: _Amount) -> None:
+        """按照3∶3∶4的比例分年拨付: year i pays 3/10, 3/10 and the rest of the rounded total, as any share does.
+        分别按照3∶3∶4和4∶6… after a table of amounts: each key's years are its own amount's shares, worked out
+        here to the fen as the schedule pays them (each but the key's last year rounded half up, the last the
+        rest, the years after it 0), so each year is a table of amounts by key (a RuleValue every backend reads)."""
+        if not modifier.each:
+            (ratio,) = modifier.ratios
+            total = Decimal(sum(ratio))
+            amount.schedule = ir.Schedule(tuple(ir.Tranche(years.due(i), i, share=Decimal(part), of=total)
+                                                for i, part in enumerate(ratio, 1)), yearly=False)
+            return
+        table = amount.computation
+        assert isinstance(table, ir.Lookup) and table.base is None  # the checker requires a table of amounts
+        by_year: list[list[ir.Entry]] = [[] for _ in range(max(len(r) for r in modifier.ratios))]
+        for entry, ratio, text in zip(table.entries, modifier.ratios, modifier.texts, strict=True):
+            left, parts = entry.value, Decimal(sum(ratio))
+            for year, part in enumerate(ratio, 1):
+                due = left if year == len(ratio) else \
+                    min(max((entry.value * part / parts).quantize(FEN, rounding="ROUND_HALF_UP"), Decimal(0)), left)
+                left -= due
+                by_year[year - 1].append(ir.Entry(entry.key, due, f"{text}的{part}/{parts}（{format_yuan(due)}）"))
+            for later in by_year[len(ratio):]:
+                later.append(ir.Entry(entry.key, Decimal(0), f"{text}，{len(ratio)}年已拨付完毕（0.00元）"))
+        amount.schedule = ir.Schedule(tuple(
+            ir.Tranche(years.due(year), year, base=ir.RuleValue(f"{self.rule_id}{years.due(year)}拨付",
+                                                                 ir.Lookup(table.var, tuple(entries), None)))
+            for year, entries in enumerate(by_year, 1)), yearly=False)
+
     def modifier_Period(self, modifier: s.Period, amount: _Amount) -> None:
         """补贴执行期限5年: the computation in each year, each year's inputs its own (逐年), each year a tranche."""
         tranches = []
@@ -491,6 +519,7 @@ class Lowering(Visitor[Any]):
     def rule(self, rule: s.Rule) -> ir.Rule:
         self.used = []
         self.term = rule.term
+        self.rule_id = rule.id
         sentence = rule.sentences[0]
         conditions = tuple(self.condition(c) for c in sentence.conditions)
         node = sentence.computation

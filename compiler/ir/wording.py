@@ -362,6 +362,8 @@ def tranche(node: ir.Tranche) -> str:
         share = format_rate(node.share) if node.of == 1 else f"{plain(node.share)}/{plain(node.of)}"
         return f"{node.due}：总额 × {share}"
     assert node.base is not None
+    if isinstance(node.base, ir.RuleValue) and isinstance(node.base.computation, ir.Lookup):  # 分别按照3∶3∶4和4∶6…
+        return f"{node.due}：" + "；".join(f"{e.key}按{e.text}" for e in node.base.computation.entries)
     if node.rate == 1 and not isinstance(node.base, ir.Var):  # a year of a period: its own amount, as computed
         said = expr_text(node.base)
         return f"{node.due}：{said[1:-1] if said.startswith('（') and said.endswith('）') else said}"

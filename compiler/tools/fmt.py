@@ -399,7 +399,7 @@ class _Printer(Visitor[list[str]]):
         parts += self.computation(sentence.computation)
         after = self.end(sentence.computation.span)
         for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
-            if isinstance(modifier, s.Cap) and modifier.apart:  # …奖励。上述期限内用电奖励单家企业最高…: its own sentence
+            if isinstance(modifier, s.Cap | s.YearRatios) and modifier.apart:  # …奖励。上述期限内…最高…: its own sentence
                 parts += ["。", *self.modifier(modifier)]  # the words before its scope are in its span
                 after = self.end(modifier.span)
                 continue
@@ -846,6 +846,7 @@ class _Printer(Visitor[list[str]]):
     computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
+    modifier_YearRatios = as_written  # 按照3∶3∶4的比例分年拨付 · A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付
     modifier_Period = as_written
     modifier_MinimumPayout = as_written
     condition_KeyedReach = computation_KeyedCeilings = as_written
