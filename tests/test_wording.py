@@ -934,3 +934,16 @@ def test_a_semicolon_after_qizhong_still_ends_the_sentence_at_the_full_stop() ->
     rule = rule_of(body)
     assert amount(rule, 投资规模="20亿元", 项目类别="其他项目", 实际投入="1亿元") == Decimal("0.00")  # the exclusion
     assert amount(rule, 投资规模="2亿元", 项目类别="其他项目", 实际投入="1亿元") == Decimal("10000000.00")
+
+
+@pytest.mark.parametrize("written", ["每年优选1000户成长型微型企业，给予每户最高不超过5万元的一次性奖补。",
+                                     "择优评选成长型微型企业，给予最高5万元奖补。"])
+def test_enterprises_chosen_get_at_most_the_ceiling(written: str) -> None:
+    rule = same("输入 成长型微型企业：是否", written, "成长型微型企业的，给予最高5万元奖补。")
+    assert rule.discretionary and amount(rule, 成长型微型企业="是") == Decimal("50000.00")
+    assert amount(rule, 成长型微型企业="否") == Decimal("0.00")
+
+
+def test_enterprises_chosen_with_a_fixed_amount_is_named() -> None:
+    [error] = rendered(ARTICLE + policy("输入 成长型微型企业：是否", "每年优选1000户成长型微型企业，给予5万元奖补。"))
+    assert error.splitlines()[0] == "error[E0008]: pol 尚不支持优选之后的定额或比例：“优选”"

@@ -166,6 +166,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         # 对纳入名单的软件产品，每项给予20万元奖励: a count after 对 and a scope word before the amount is a count
         self._counts = frozenset(declared_counts(source.text))
         self._scoped_amounts: dict[Span, Token] = {}  # a fixed amount's span -> the scope word before it (每项)
+        self._selected: dict[Span, Token | None] = {}  # 每年优选…，: the opener's span -> the word 优选
 
     # ── values ────────────────────────────────────────────────────────────────
     def _unreadable(self, token: Token, what: str) -> None:
@@ -1015,6 +1016,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     when_bare = when
 
+    def when_selected(self, meta: Any, children: list[Any]) -> Any:
+        """每年优选1000户成长型微型企业，: the condition; who is chosen is the department's, so the amount after it
+        must be a ceiling (checked in ``guarded``)."""
+        condition = self.when(meta, children)
+        self._selected[_meta_span(meta)] = _token(children, "SELECT")
+        return condition
+
     def when_purpose(self, meta: Any, children: list[Any]) -> Any:
         """支持建设X，予以… · 鼓励企业取得Y，予以…: the purpose is the condition; of the award words only 支持 says so."""
         word = children[0]
@@ -1083,6 +1091,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             scope = self._scoped_amounts[fixed.span]
             count = s.PerCount(condition.name, str(scope), fixed.amount, fixed.award, span=span.to(fixed.span))
             return s.Sentence((), count, rest.modifiers, span=span)
+        if self._selected and isinstance(rest, s.Sentence) and not isinstance(
+                rest.computation, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange):
+            offset = self.source.offset
+            inside = range(offset(span.line, span.column), offset(span.end_line, span.end_column))
+            chosen = next((word for where, word in self._selected.items() if offset(where.line, where.column) in inside),
+                          None)
+            if chosen is not None:  # 每年优选X，给予5万元奖励: not every X is chosen, so 5万元 is not what each gets
+                self.diagnostics.append(make(codes.UNSUPPORTED, self.source, token_span(chosen),
+                                             construct="优选之后的定额或比例", text=str(chosen),
+                                             help="优选由主管部门决定，金额写成上限：“给予每户最高不超过5万元的奖补”"))
         groups = condition if isinstance(condition, tuple) else (condition,)  # a declared noun after 的 is a group
         if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.KeyedCeilings):
             reaches = [c for c in _atoms(groups) if isinstance(c, s.KeyedReach)]

@@ -428,6 +428,8 @@ class _Printer(Visitor[list[str]]):
         noun = False  # the condition is a declared input written as the noun after 的 (对X的限额以上企业，)
         opening = self.source.between(start, self.start(conditions[0].span)) if conditions else []
         purpose = next((t.text for t in opening if t.kind in ("AWARD", "PURPOSE")), "")  # 支持建设X，予以…
+        selected = [t.text for t in opening if t.kind in ("SCOPE", "NAME", "SELECT", "COUNT")] \
+            if _has(opening, "SELECT") else []  # 每年优选1000户成长型微型企业，: as written
         for index, condition in enumerate(conditions):
             following = self.start(conditions[index + 1].span) if index + 1 < len(conditions) else end
             closing = self.source.between(self.end(condition.span), following)
@@ -440,7 +442,7 @@ class _Printer(Visitor[list[str]]):
                 # 获受理后奖励… · …后，给予… · 申报条件。支持标准。 · X按照一事一议政策，给与…
                 de = "后" if _has(closing, "AFTER") else _text_of(closing, "CASE_BY_CASE") or ""
                 comma = "，" if _has(closing, "_COMMA") else "。" if _has(closing, "_END") else ""
-            elif noun or purpose and not index:
+            elif noun or (purpose or selected) and not index:
                 de, comma = "", "，" if _has(closing, "_COMMA") else ""
             elif opened:
                 de = "的" if any(t.text == "的" for t in closing) else ""
@@ -449,8 +451,8 @@ class _Printer(Visitor[list[str]]):
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
-            parts += ["对" if opened else "", purpose if not index else "", *self.condition(condition), de, *written_after,
-                      comma]
+            parts += ["对" if opened else "", *(selected or [purpose] if not index else []), *self.condition(condition), de,
+                      *written_after, comma]
             noun = bool(de) and not comma and not written_after and index + 1 < len(conditions) and not opens_next
             opened = opens_next
         return parts
