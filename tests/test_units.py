@@ -587,3 +587,62 @@ def test_prices_by_year_need_the_months_and_years_that_follow_one_another() -> N
     """))
     assert [e.code.id for e in errors] == ["E0205", "E0205", "E0350", "E0351"]
     assert [marked(e) for e in errors] == ["18元/m/月", "15元/m/月", "连续三年", "第三年"]
+
+
+PRICE_CEILING = """\
+输入 实际投入：金额
+输入 项目实际建设投入：金额
+输入 上年度实际发电量：逐年数量（千瓦时）
+第一条「光伏」
+规则 solar_support「光伏项目支持」
+原文「对实际投入100万元以上的光伏项目按其上年度实际发电量给予支持，…不超过0.4元/千瓦时…，每个项目支持期限为3年，同一项目支持不超过项目实际建设投入的20%且不超过300万元」
+对实际投入100万元以上的光伏项目按其上年度实际发电量给予支持，不超过0.4元/千瓦时，每个项目支持期限为3年，同一项目支持不超过项目实际建设投入的20%且不超过300万元。
+"""
+
+PRICE_CEILING_CASES = [
+    # 0.4元 × (100万 + 200万 + 50万)千瓦时 = 140万元, under 20% of 1000万元 and 300万元
+    ({"实际投入": "10000000", "项目实际建设投入": "10000000", "第1年上年度实际发电量": "1000000",
+      "第2年上年度实际发电量": "2000000", "第3年上年度实际发电量": "500000"}, "1400000.00"),
+    # 140万元 over 20% of 500万元 = 100万元
+    ({"实际投入": "5000000", "项目实际建设投入": "5000000", "第1年上年度实际发电量": "1000000",
+      "第2年上年度实际发电量": "2000000", "第3年上年度实际发电量": "500000"}, "1000000.00"),
+    # 12,345.67千瓦时 × 0.4 = 4,938.268元 in the first year only: 4,938.27元
+    ({"实际投入": "1000000", "项目实际建设投入": "1000000", "第1年上年度实际发电量": "12345.67",
+      "第2年上年度实际发电量": "0", "第3年上年度实际发电量": "0"}, "4938.27"),
+]
+
+
+@pytest.mark.parametrize(("values", "amount"), PRICE_CEILING_CASES)
+def test_a_price_written_as_a_ceiling_is_the_most_that_may_be_granted(values: dict[str, str], amount: str) -> None:
+    compiled = compile_text(PRICE_CEILING, module="price_ceiling")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    (rule,) = module.rules
+    assert rule.discretionary
+    given = {k: Decimal(v) for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount) and result.discretionary
+    scalar = markdown.load_calculators(python.render(module), "price_ceiling")
+    assert scalar.solar_support(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "price_ceiling_vector")
+    vec.use_scalar(scalar)
+    assert vec.to_yuan(vec.solar_support(vec.encode("solar_support", [given]))) == [Decimal(amount)]
+    formatted = format_text(Source("ceiling.pol", HEADER + PRICE_CEILING))
+    assert formatted.text is not None
+    assert "按上年度实际发电量给予支持，不超过0.4元/千瓦时，每个项目支持期限为3年" in formatted.text  # 按其 is 按
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculator_gives_the_ceiling_of_a_price(tmp_path: Path) -> None:
+    module = compile_text(PRICE_CEILING, module="price_ceiling").module
+    assert module is not None
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    cases = [{"key": "price_ceiling.solar_support", "inputs": values} for values, _ in PRICE_CEILING_CASES]
+    script = tmp_path / "run.js"
+    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount in PRICE_CEILING_CASES]

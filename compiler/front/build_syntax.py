@@ -892,6 +892,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), longest=longest,
                            span=_meta_span(meta))
 
+    def unit_price_upto(self, meta: Any, children: list[Any]) -> s.UnitPrice:
+        """按其上年度实际发电量给予支持，不超过0.4元/千瓦时: the price is a ceiling, the department decides."""
+        price = self._price(_tokens(children, "PRICE")[0])
+        return s.UnitPrice(_factors(children[1]), price, _node(children, s.Award), ceiling=True, span=_meta_span(meta))
+
     def longest(self, meta: Any, children: list[Token]) -> s.Count:
         return self.count(meta, _tokens(children, "COUNT"))
 

@@ -437,6 +437,7 @@ class UnitPrice(Node):
     of: Expr | None = None  # 每亩给予上涨额的20%: the standard per unit is this × 20%
     rate: Rate | None = None
     longest: Count | None = None  # 每月500元/人、最长6个月: the rule's 期限 input counts at most 6 (个月)
+    ceiling: bool = False  # 给予支持，不超过0.4元/千瓦时: the price is the most (最高可得)
 
 
 @dataclass(frozen=True)

@@ -556,7 +556,7 @@ class Lowering(Visitor[Any]):
             caps = [replace(cap, received=received) if cap.constant and scopes.cumulative(cap.scope) else cap
                     for cap in caps]
         discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
-            or isinstance(node, s.Table | s.Tiers) and node.ceiling
+            or isinstance(node, s.Table | s.Tiers | s.UnitPrice) and node.ceiling
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
         article = rule.article
         assert article is not None
