@@ -403,3 +403,79 @@ def test_pol_fmt_keeps_years_by_ratio_as_written() -> None:
     for body in (RATIO, KEYED):
         formatted = format_text(Source("ratio.pol", HEADER + ARTICLE + body))
         assert formatted.text is not None and body.splitlines()[-1] in formatted.text
+
+
+# ── segments: 给予最高1000万元的分段奖励：其中A后给予一次性200万元奖励，X每满1年再给予200万元奖励 ─────────
+SEGMENTED = """输入 上市公司迁入：是否
+输入 完成注册地变更：是否
+输入 在德持续运行：数量（年）
+规则 moved「分段奖励」
+原文「对注册地迁至德清的县外上市公司给予最高1000万元的分段奖励:其中完成注册地变更后给予一次性200万元奖励,在德持续运行每满1年再给予200万元奖励」
+对上市公司迁入给予最高1000万元的分段奖励：其中完成注册地变更后给予一次性200万元奖励，在德持续运行每满1年再给予200万元奖励。
+"""
+
+SEGMENT_CASES = [
+    (True, "0", "2000000.00"),  # 200万元 once the registration has moved, no full year yet
+    (True, "0.9999", "2000000.00"),
+    (True, "1", "4000000.00"),  # 满1年: 200万 + 200万
+    (True, "2.5", "6000000.00"),  # 2 full years: 200万 + 2 × 200万
+    (True, "4", "10000000.00"),  # 200万 + 4 × 200万 = 1000万元, the ceiling exactly
+    (True, "30", "10000000.00"),  # 200万 + 30 × 200万, at most 1000万元
+    (False, "3", "0.00"),  # the registration has not moved: no segment applies
+]
+
+
+def test_segments_add_a_step_for_each_full_year_up_to_the_ceiling() -> None:
+    from compiler.emit import python, vector
+    from compiler.emit.markdown import load_calculators
+
+    compiled = compile_text(ARTICLE + SEGMENTED)
+    assert compiled.module is not None, [d.render() for d in compiled.diagnostics]
+    (rule,) = compiled.module.rules
+    scalar = load_calculators(python.render(compiled.module), compiled.module.module_name)
+    columns = load_calculators(vector.render(compiled.module), f"{compiled.module.module_name}_vector")
+    columns.use_scalar(scalar)
+    assert "moved" not in columns.FALLBACK
+    rows = [{"上市公司迁入": True, "完成注册地变更": moved, "在德持续运行": Decimal(years)}
+            for moved, years, _ in SEGMENT_CASES]
+    expected = [Decimal(amount) for _, _, amount in SEGMENT_CASES]
+    assert [interpret.evaluate(rule, row).amount for row in rows] == expected
+    assert [scalar.moved(**row).amount for row in rows] == expected
+    assert columns.to_yuan(columns.moved(columns.encode("moved", rows))) == expected
+
+
+@pytest.mark.skipif(__import__("shutil").which("node") is None, reason="node is not installed")
+def test_the_sites_javascript_adds_the_segments(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    from compiler.emit import javascript, site
+    from tests.test_javascript import DRIVER
+
+    compiled = compile_text(ARTICLE + SEGMENTED, module="segments")
+    assert compiled.module is not None
+    cases = [{"key": "segments.moved", "inputs": {"上市公司迁入": True, "完成注册地变更": moved, "在德持续运行": years}}
+             for moved, years, _ in SEGMENT_CASES]
+    script = tmp_path / "run.js"
+    script.write_text((site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+                      + javascript.render([compiled.module]) + DRIVER, encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
+                   check=True, timeout=120)
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in SEGMENT_CASES]
+
+
+@pytest.mark.parametrize(("declared", "sentence", "code", "caret"), [
+    ("数量（月）", "在德持续运行每满1年再给予200万元奖励", "E0204", "在德持续运行"),
+    ("数量（年）", "在德持续运行每满0年再给予200万元奖励", "E0318", "0年"),
+    ("数量（年）", "在德持续运行每满1年再给予0元奖励", "E0318", "0元"),
+])
+def test_segments_that_cannot_be_counted_are_refused(declared: str, sentence: str, code: str, caret: str) -> None:
+    from tests.helpers import marked
+
+    body = SEGMENTED.replace("数量（年）", declared).replace("在德持续运行每满1年再给予200万元奖励。", sentence + "。")
+    errors = only_errors(compile_text(ARTICLE + body))
+    assert [e.code.id for e in errors] == [code], [e.render() for e in errors]
+    assert marked(errors[0]) == caret

@@ -852,6 +852,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Stages(tuple(s.Word(str(n), span=token_span(n)) for n in names[:-1]), count,
                         _name(names[-1]), rates, _node(children, s.Award), span=_meta_span(meta))
 
+    def segmented(self, meta: Any, children: list[Any]) -> s.Segmented:
+        """给予最高1000万元的分段奖励：其中A后给予一次性200万元奖励，X每满1年再给予200万元奖励."""
+        ceiling, first, each = _nodes(children, s.Money)
+        condition = next(c for c in children if not isinstance(c, Token | s.Money | s.Award))
+        count = self.count(meta, _tokens(children, "COUNT"))
+        names = _tokens(children, "NAME")
+        return s.Segmented(ceiling, condition, first, _name(names[-1]), count, each, _nodes(children, s.Award)[-1],
+                           span=_meta_span(meta))
+
     def ratio_schedule(self, meta: Any, children: list[Any]) -> s.YearRatios:
         """按照3∶3∶4的比例分年拨付: the ratios' parts, each ratio as written."""
         token = _tokens(children, "PAY_RATIO")[0]

@@ -482,6 +482,24 @@ class Checker(Visitor[Any]):
             self.error(codes.BAD_YEARS, said.span, text=said.text)
         self.in_schedule = False
 
+    def computation_Segmented(self, computation: s.Segmented) -> None:
+        """其中A后给予一次性200万元奖励，X每满1年再给予200万元奖励, at most 1000万元: X counts years."""
+        self.check_condition(computation.condition)
+        for money in (computation.first, computation.each):
+            self.check_amount(money)
+        self.check_cap(s.Cap(computation.ceiling, (), None, span=computation.ceiling.span))
+        kind = self.resolve(computation.subject, Type.QUANTITY, "以年计的数量（如 数量（年））")
+        unit = self.symbols.inputs[computation.subject.name].type.unit if kind is Type.QUANTITY else None
+        if kind is not None and (kind not in (Type.COUNT, Type.QUANTITY) or unit not in (None, "年")):
+            self.error(codes.COMPARE_MIXED, computation.subject.span, what=computation.subject.name,
+                       actual=f"以{unit}计的数量" if unit else kind.value, expected="以年计的数量")
+        if computation.step.unit != "年" or computation.step.value <= 0:
+            self.error(codes.BAD_INCREMENT, computation.step.span, what=f"“每满{computation.step.text}”须是以年计的正整数")
+        elif computation.each.yuan <= 0 or computation.ceiling.yuan < computation.first.yuan:
+            self.error(codes.BAD_INCREMENT, computation.each.span,
+                       what=f"每满{computation.step.text}的{computation.each.text}须为正数，"
+                            f"且最高{computation.ceiling.text}不低于首段{computation.first.text}")
+
     def computation_Stages(self, computation: s.Stages) -> None:
         self.check_money_expr(computation.base)
         if len(computation.events) != len(computation.shares):

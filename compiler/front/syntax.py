@@ -553,6 +553,20 @@ class Staged(Node):
 
 
 @dataclass(frozen=True)
+class Segmented(Node):
+    """``给予最高1000万元的分段奖励：其中完成注册地变更后给予一次性200万元奖励，在德持续运行每满1年再给予200万元奖励`` —
+    ``first`` once ``condition`` holds, ``each`` more for each full ``step`` of ``subject``, at most ``ceiling``."""
+
+    ceiling: Money
+    condition: Condition
+    first: Money
+    subject: NameRef
+    step: Count
+    each: Money
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class YearRatios(Node):
     """``按照3∶3∶4的比例分年拨付`` — the amount paid in years 1, 2, 3 by these shares (3/10, 3/10, the rest) ·
     ``A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付`` — each key of the table its own ratio, in the keys' order."""

@@ -288,6 +288,22 @@ class Lowering(Visitor[Any]):
                                                                                          strict=True))
         return ir.Lookup(var, entries, base)
 
+    def computation_Segmented(self, node: s.Segmented) -> ir.Computation:
+        """其中A后给予一次性200万元，X每满1年再给予200万元，最高1000万元: tiers added (各档累加) from 0 years, one per
+        full step, up to the step where the ceiling is reached (the rule's cap makes every later step pay nothing)."""
+        subject = self.var(node.subject)
+        first, each, step = node.first.yuan, node.each.yuan, node.step.value
+        reason = f"“每满{node.step.text}”：满即计入"
+        after = f"{node.condition.name.name}后" if isinstance(node.condition, s.IsTrue) else "首段"
+        tiers = [ir.Tier(ir.Bound(ir.Const(Decimal(0), subject.type, "0"), True, reason), None, first, after,
+                         node.subject.name)]
+        steps = -(-(node.ceiling.yuan - first) // each) if each > 0 else 0  # ⌈(最高 − 首段) / 每段⌉
+        for k in range(1, int(steps) + 1):
+            years = k * step
+            tiers.append(ir.Tier(ir.Bound(ir.Const(Decimal(years), subject.type, f"{years}年"), True, reason), None,
+                                 each, f"{node.subject.name}满{years}年", node.subject.name))
+        return ir.Steps(subject, tuple(tiers), cumulative=True)
+
     def computation_Tiers(self, node: s.Tiers) -> ir.Computation:
         return self.tiers(node)
 
@@ -525,10 +541,15 @@ class Lowering(Visitor[Any]):
         node = sentence.computation
         cumulative = any(isinstance(m, s.TierReading) and m.cumulative for m in sentence.modifiers)
         computation, schedule = self.dispatch("sentence", node, cumulative)
+        if isinstance(node, s.Segmented):  # 其中完成注册地变更后给予…: the first segment's condition holds for all of them
+            conditions += (self.condition(node.condition),)
+            amount_cap: ir.Cap | None = _cap(s.Cap(node.ceiling, (), None, span=node.ceiling.span))
+        else:
+            amount_cap = None
         if isinstance(node, s.Tiers) and isinstance(computation, ir.Steps):  # a sentence per tier, its own conditions
             conditions += tuple(self.condition(c) for c in node.common) + self.tier_conditions(node, computation)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
-        amount = _Amount(node, computation, schedule, self.floor(node), [], self.rounding)
+        amount = _Amount(node, computation, schedule, self.floor(node), [amount_cap] if amount_cap else [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:
             assert isinstance(computation, ir.Scaled) and isinstance(node.base, s.NameRef)
             amount.caps.append(_base_cap(node.base, node.base_cap, computation))

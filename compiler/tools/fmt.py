@@ -844,6 +844,7 @@ class _Printer(Visitor[list[str]]):
     computation_Tiers, computation_Match, computation_PerCount, computation_UpTo = tiers, match, per_count, up_to
     computation_UpToRate, computation_Brackets, computation_Increments = up_to_rate, brackets, increments
     computation_Increase, computation_Stages, computation_Schedule = increase, stages, schedule
+    computation_Segmented = stages  # 给予最高1000万元的分段奖励：其中…后给予…，X每满1年再给予…: as written
     computation_PriceYears = price_years
     computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
