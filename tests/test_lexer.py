@@ -70,3 +70,14 @@ def test_latin_letters_and_digits_inside_an_undeclared_word_are_part_of_it() -> 
     assert tokens("开展B2B业务")[0] == ("NAME", "开展B2B业务")
     assert tokens("企业5亿元")[:2] == [("NAME", "企业"), ("MONEY", "5亿元")]
     assert tokens("企业5倍")[:2] == [("NAME", "企业"), ("NUMBER", "5")]
+
+
+def test_a_comma_after_an_award_ends_a_tier_sentence_and_after_a_threshold_does_not() -> None:
+    """增速超过15%的奖励15万元，增速超过20%的奖励20万元: the comma after the award opens the next tier's sentence; in
+    对固定资产投资达到1000万元，亩均投资强度不低于200万元的项目 it only separates two conditions."""
+    declared = "输入 增速：比例\n输入 固定资产投资：金额\n输入 亩均投资强度：金额\n"
+    tiers = [kind for kind, _ in tokens(declared + "增速超过15%的奖励15万元，增速超过20%的奖励20万元。")]
+    assert "_END" in tiers[:-1] and "_COMMA" not in tiers
+    sentence = "对固定资产投资达到1000万元，亩均投资强度不低于200万元的项目，给予50万元奖励。"
+    conditions = [kind for kind, _ in tokens(declared + sentence)]
+    assert "_END" not in conditions[:-1] and conditions.count("_COMMA") == 2

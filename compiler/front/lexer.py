@@ -265,7 +265,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 and _kind_after(text, _after_word(text, stop, literals), literals, words) != "SCOPE":
             kind = "_END"  # 对A给予20万元奖励，对B给予5万元奖励。: the comma ends the first sentence (not before
             # 对单个企业…不超过200万元, a cap)
-        elif kind == "_COMMA" and recent and recent[-1] in ("AWARD", "MONEY") \
+        elif kind == "_COMMA" and recent and (recent[-1] == "AWARD" or recent[-1] == "MONEY" and len(recent) > 1
+                                              and recent[-2] in _GIVING) \
                 and _compared_input_at(text, stop, literals, inputs, words):
             kind = "_END"  # 增速超过15%的奖励15万元，增速超过20%的奖励20万元。: the next tier's sentence
         elif kind == NAME and value not in inputs and recent:
