@@ -479,3 +479,18 @@ def test_segments_that_cannot_be_counted_are_refused(declared: str, sentence: st
     errors = only_errors(compile_text(ARTICLE + body))
     assert [e.code.id for e in errors] == [code], [e.render() for e in errors]
     assert marked(errors[0]) == caret
+
+
+def test_segments_without_a_recipient_before_them() -> None:
+    body = SEGMENTED.replace("对上市公司迁入给予最高", "上市公司迁入的，给予最高")
+    rule = _rule(body)
+    # 200万 + 3 full years × 200万 = 800万元
+    values = {"上市公司迁入": True, "完成注册地变更": True, "在德持续运行": Decimal("3.2")}
+    assert interpret.evaluate(rule, values).amount == Decimal("8000000.00")
+    from compiler.front.source import Source
+    from compiler.tools.fmt import format_text
+    from tests.helpers import HEADER
+
+    formatted = format_text(Source("segments.pol", HEADER + ARTICLE + body))
+    assert formatted.text is not None
+    assert "给予最高1000万元的分段奖励：其中完成注册地变更后给予一次性200万元奖励，" in formatted.text

@@ -315,6 +315,18 @@ def test_the_site_calculators_compare_quantities_and_count_steps_in_dollars(tmp_
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in COMPARED_CASES]
 
 
+def test_an_input_in_dollars_is_read_in_wan_as_policies_write_it() -> None:
+    from compiler.ir import Input, Type
+    from compiler.tools.values import ValueError_, parse_value
+
+    spec = Input("出口额", Type.QUANTITY, (), None, 1, unit="美元")
+    assert parse_value(spec, "5万美元") == Decimal("50000")  # 5 × 10^4
+    assert parse_value(spec, "0.35亿") == Decimal("35000000")  # 0.35 × 10^8
+    assert parse_value(spec, "150000美元") == Decimal("150000")
+    with pytest.raises(ValueError_):
+        parse_value(spec, "五万美元")
+
+
 def test_an_amount_in_dollars_is_never_money() -> None:
     """美元 is not converted: a 金额 input against 3000万美元, a 美元 quantity against 3000万元, E0204 both."""
     compiled = compile_text("""\

@@ -6,6 +6,8 @@ policy sets read profiles and spreadsheets exactly as ``pol`` does.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pol_runtime as runtime
 
 from ..front import units
@@ -25,6 +27,12 @@ def parse_value(spec: Input, text: str) -> object:
     if spec.unit is not None:  # 12.5亩 for an input in 亩: the unit as the page shows it (or another spelling of it)
         spellings = sorted((s for s in (spec.unit, *units.UNITS.get(spec.unit, ())) if text.strip().endswith(s)), key=len)
         text = text.strip().removesuffix(spellings[-1]) if spellings else text
+        scale = {"万": 10_000, "亿": 100_000_000}.get(text.strip()[-1:]) if spec.unit in units.CURRENCIES else None
+        if scale is not None:  # 5万美元 for an input in 美元, as the policy writes its thresholds
+            try:
+                text = format(Decimal(text.strip()[:-1].strip()) * scale, "f")
+            except ArithmeticError:
+                raise ValueError_(f"“{text}”不是以美元计的数量") from None
     try:
         return runtime.read(KINDS[spec.type], text, spec.choices)
     except ValueError as error:
