@@ -950,3 +950,25 @@ def test_enterprises_chosen_get_at_most_the_ceiling(written: str) -> None:
 def test_enterprises_chosen_with_a_fixed_amount_is_named() -> None:
     [error] = rendered(ARTICLE + policy("输入 成长型微型企业：是否", "每年优选1000户成长型微型企业，给予5万元奖补。"))
     assert error.splitlines()[0] == "error[E0008]: pol 尚不支持优选之后的定额或比例：“优选”"
+
+
+RETAIL_TIERS = "边界：区间下限含本数、区间上限不含本数\n" + ARTICLE + policy(
+    "输入 零售额：金额",
+    "对零售额在200万-400万的，按1万元标准给予一次性奖励；对零售额在400万-500万的，按1.5万元标准给予一次性奖励。")
+
+
+def test_a_range_on_an_amount_without_yuan_at_either_end() -> None:
+    compiled = compile_text(RETAIL_TIERS)
+    assert compiled.module is not None, [d.render() for d in compiled.diagnostics]
+    rule = compiled.module.rules[0]
+    assert amount(rule, 零售额="200万元") == Decimal("10000.00")  # 200万 is 200万元, the low end included
+    assert amount(rule, 零售额="399.99万元") == Decimal("10000.00")
+    assert amount(rule, 零售额="400万元") == Decimal("15000.00")  # the shared end: the upper end excluded, the next tier's
+    assert amount(rule, 零售额="500万元") == Decimal("0.00")  # beyond the highest tier's upper end
+    assert amount(rule, 零售额="199万元") == Decimal("0.00")
+    assert "200万-400万" in formatted("文号「测试〔2023〕1号」\n" + RETAIL_TIERS)
+
+
+def test_an_award_without_yuan_is_still_named() -> None:
+    [error] = rendered(ARTICLE + policy("输入 新引进项目：是否", "新引进项目的，给予3万-5万奖励。"))
+    assert error.splitlines()[0] == "error[E0008]: pol 尚不支持不带“元”的奖励金额（如 给予3万-5万奖励）：“给予3万-5万”"

@@ -27,6 +27,7 @@ from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
+_MONEY_RANGE_BARE = re.compile(r"(\d+(?:\.\d+)?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(\d+(?:\.\d+)?)[ \t]*(亿|万)$")
 _LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|万)元?[ \t]*台阶$")
 _RATIOS = re.compile(r"\d+(?:[ \t]*[∶:：][ \t]*\d+)+")  # 按照3∶3∶4和4∶6的比例分年拨付: each ratio
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
@@ -342,6 +343,27 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                 values.append(child)
         return s.Range(values[0], self._mark(marks[0], values[0]), values[1], self._mark(marks[1], values[1]),
                        words[0], words[1], span=_meta_span(meta))
+
+    def closed_range_bare(self, meta: Any, children: list[Any]) -> s.Range:
+        """零售额在200万-400万的: a range on an amount whose ends leave out 元 (万 is 万元, 亿 is 亿元); its ends are
+        read as the document's 边界 declares, as any unmarked range's."""
+        token = _tokens(children, "MONEY_RANGE_BARE")[0]
+        match = _MONEY_RANGE_BARE.match(str(token))
+        assert match, token
+        span = token_span(token)
+        ends = []
+        for group in (1, 3):
+            number, unit = match.group(group), match.group(group + 1) + "元"
+            try:
+                with decimal.localcontext(_EXACT):
+                    yuan = _whole(_number(number) * _MONEY_UNITS[unit])
+            except _UNREADABLE:
+                self._unreadable(token, "金额（如 50万元）")
+                yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+            start, end = match.start(group), match.end(group + 1)
+            ends.append(s.Money(yuan, str(token)[start:end],
+                                span=Span(span.line, span.column + start, span.line, span.column + end)))
+        return s.Range(ends[0], None, ends[1], None, span=_meta_span(meta))
 
     def _mark(self, token: Token | None, value: Any) -> s.Word | None:
         """（含） or （不含）, also when the mark repeats its number (（含500万元）, which must be the bound's own).

@@ -802,6 +802,8 @@ class _Printer(Visitor[list[str]]):
 
     def range_bound(self, t: s.Range) -> list[str]:
         words = self.source.within(t.span)
+        if _has(words, "MONEY_RANGE_BARE"):  # 200万-400万: as written
+            return _verbatim(words)
         between = "之间" if any(w.text == "之间" for w in words) else ""
         # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
         dash = next((w.text for w in words if w.text in ("到", "至")), _RANGE)
