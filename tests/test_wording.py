@@ -604,6 +604,7 @@ def test_per_mille_is_a_rate() -> None:
     ("单个项目资助不超过300万元且不超过项目总投资的30%。", "只有上限、没有计算的这种写法", "单个项目资助不超过"),
     ("投资额达到2000万元/5000万元的，分别给予2万元、5万元奖励。", "用“/”分隔的分档", "2000万元/5000万元"),
     ("投资额超过1000万元、2000万元的，分别给予不超过20万元、30万元奖励。", "分档各自的“不超过”", "分别给予不超过"),
+    ("新引进项目 并且 投资额增速低于-5%的，给予1万元奖励。", "负数的比例门槛", "低于-5%"),
 ])
 def test_an_unsupported_construct_is_named(sentence: str, construct: str, caret: str) -> None:
     [error] = rendered("第一条「测试」\n" + policy(BASE, sentence))
@@ -614,6 +615,19 @@ def test_an_unsupported_construct_is_named(sentence: str, construct: str, caret:
     start = column + display_width(sentence[:sentence.index(caret)])
     assert marks.index("^") == start and marks.count("^") == display_width(caret)
     assert help.startswith("  = help: ") and "此处应为" not in error
+
+
+def test_a_bracket_after_a_type_is_named_once_and_the_items_after_it_are_not_blamed() -> None:
+    """输入 增速：比例（可为负）: the declaration is where it went wrong (the bracket), not 输入 on the next line, nor
+    每一项 after it in turn."""
+    text = "第一条「测试」\n" + policy("输入 增速：比例（可为负）\n" + BASE, "新引进项目的，按投资额的10%补助。")
+    [error] = rendered(text)
+    head, _, _, line, marks, _ = error.splitlines()
+    assert head == "error[E0008]: pol 尚不支持类型之后的这种括号（如 比例（可为负））：“（可为负）”"
+    written = "输入 增速：比例（可为负）"
+    assert line.endswith(written)
+    start = line.index("| ") + 2 + display_width("输入 增速：比例")
+    assert marks.index("^") == start and marks.count("^") == display_width("（可为负）")
 
 
 def test_an_unsupported_wording_inside_a_declared_name_is_not_blamed() -> None:
@@ -972,3 +986,12 @@ def test_a_range_on_an_amount_without_yuan_at_either_end() -> None:
 def test_an_award_without_yuan_is_still_named() -> None:
     [error] = rendered(ARTICLE + policy("输入 新引进项目：是否", "新引进项目的，给予3万-5万奖励。"))
     assert error.splitlines()[0] == "error[E0008]: pol 尚不支持不带“元”的奖励金额（如 给予3万-5万奖励）：“给予3万-5万”"
+
+
+def test_a_mark_with_mixed_width_brackets_is_the_mark() -> None:
+    """研发费用在50万元(含）—…: documents mix half- and full-width brackets; 1000万元(含）—2000万元（含) holds at both ends."""
+    rule = rule_of(policy("输入 投资额：金额", "投资额在1000万元(含）—2000万元（含)的，给予10万元奖励。"))
+    assert amount(rule, 投资额="1000万元") == Decimal("100000.00")
+    assert amount(rule, 投资额="2000万元") == Decimal("100000.00")
+    assert amount(rule, 投资额="20000000.01") == Decimal("0.00")
+    assert amount(rule, 投资额="9999999.99") == Decimal("0.00")

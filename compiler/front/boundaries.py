@@ -76,10 +76,10 @@ CIVIL_CODE_DEFAULTS: Mapping[str, bool] = {"以上": True, "以下": True, "以�
 # says nothing of it, so only the document can say (边界：区间下限含本数、区间上限不含本数), else E0303.
 RANGE_ENDS: Mapping[Side, str] = {Side.LOWER: "区间下限", Side.UPPER: "区间上限"}
 
-MARKS: Mapping[str, bool] = {
-    "（含）": True, "(含)": True, "（含本数）": True, "(含本数)": True,
-    "（不含）": False, "(不含)": False, "（不含本数）": False, "(不含本数)": False,
-}
+# Full- or half-width brackets, mixed as documents mix them (研发费用在50万元(含）—100万元).
+MARKS: Mapping[str, bool] = {f"{opening}{word}{closing}": inclusive
+                             for word, inclusive in (("含", True), ("含本数", True), ("不含", False), ("不含本数", False))
+                             for opening in "（(" for closing in "）)"}
 
 
 @dataclass(frozen=True)

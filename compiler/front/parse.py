@@ -203,6 +203,11 @@ def parse(source: Source) -> tuple[Tree[Token] | None, list[Diagnostic]]:
                 diagnostics.append(named)
                 text = _blank_item(text, token.start_pos or 0)
                 continue
+            unfinished = _unfinished_before(source, text, token)
+            if unfinished is not None:  # 输入 增速：比例（可为负）: the item before this one is where it went wrong
+                diagnostics.append(unfinished[0])
+                text = _blank_item(text, unfinished[1])
+                continue
             word = _undeclared_before(text, token)
             if word is not None and str(word) in _COMMON_MISTAKES:  # 最多 for 最高: said as the known mistake, at it
                 token, word = word, None
@@ -236,6 +241,23 @@ def _unsupported(source: Source, text: str, line: int) -> Diagnostic | None:
     span = Span(line, found.start + 1, line, found.end + 1)
     return make(codes.UNSUPPORTED, source, span, construct=found.construct.name, text=found.text,
                 help=found.construct.help)
+
+
+def _unfinished_before(source: Source, text: str, token: Token) -> tuple[Diagnostic, int] | None:
+    """E0008 for a construct on the line before ``token``, when ``token`` opens an item (输入, 规则, 第一条…) and
+    so the item before it did not end; with an offset in that line, for blanking the item.  Without it every
+    item after a declaration such as ``输入 增速：比例（可为负）`` would be blamed in turn."""
+    line = token.line or 1
+    lines = text.split("\n")
+    if (token.column or 1) != 1 or line < 2 or not _ITEM_START.match(lines[line - 1]):
+        return None
+    before = line - 1
+    while before > 1 and not lines[before - 1].strip():
+        before -= 1
+    named = _unsupported(source, text, before)
+    if named is None:
+        return None
+    return named, sum(len(written) + 1 for written in lines[:before - 1])
 
 
 def _undeclared_before(text: str, token: Token) -> Token | None:
