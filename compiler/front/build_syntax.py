@@ -1618,22 +1618,20 @@ class _Assembly:
             self.rule.monotone += value
 
     def item_items(self, item: Item, value: Any) -> None:
-        if self.rule is None:
-            self.misplaced(item, "逐项", "规则之下")
-        else:
-            self.rule.items = value
+        self.on_rule(item, "逐项", "items", value)
 
     def item_received(self, item: Item, value: Any) -> None:
-        if self.rule is None:
-            self.misplaced(item, "累计已获", "规则之下")
-        else:
-            self.rule.received = value
+        self.on_rule(item, "累计已获", "received", value)
 
     def item_term(self, item: Item, value: Any) -> None:
+        self.on_rule(item, "期限", "term", value)
+
+    def on_rule(self, item: Item, word: str, field: str, value: Any) -> None:
+        """A line that belongs under a rule (逐项, 累计已获, 期限…): the rule's ``field``, or misplaced."""
         if self.rule is None:
-            self.misplaced(item, "期限", "规则之下")
+            self.misplaced(item, word, "规则之下")
         else:
-            self.rule.term = value
+            setattr(self.rule, field, value)
 
     def item_matter(self, item: Item, value: Any) -> None:
         if self.rule is None:

@@ -10,7 +10,7 @@ import difflib
 import keyword
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -463,18 +463,9 @@ class Checker(Visitor[Any]):
     def computation_PriceYears(self, computation: s.PriceYears) -> None:
         """Years readable and contiguous from the first (as many as 连续N年 says); each year's price the base's
         units and, with 期限：…, the term's."""
-        expected = 1
         self.in_schedule = True
+        expected = self.years_in_order(computation.parts)
         for part in computation.parts:
-            if part.first == 0:
-                self.error(codes.BAD_YEARS, part.years.span, text=part.years.text)
-                expected = 0
-            elif expected and part.first != expected:
-                self.error(codes.YEARS_NOT_CONTIGUOUS, part.years.span, text=part.years.text, first=part.first,
-                           last=part.last, expected=expected)
-                expected = 0
-            elif expected:
-                expected = part.last + 1
             self.check_unit_price(s.UnitPrice(computation.quantities, part.price, computation.award, span=part.span),
                                   with_term=True)
         said = computation.years
@@ -530,13 +521,11 @@ class Checker(Visitor[Any]):
     def computation_Tiers(self, computation: s.Tiers) -> None:
         self.check_tiers(computation)
 
-    def check_schedule(self, schedule: s.Schedule) -> None:
-        """Years readable and contiguous from the first; each part a share of a money base."""
+    def years_in_order(self, parts: Sequence[s.YearPart | s.PriceYear]) -> int:
+        """Each part's years readable and contiguous from the first: the year after the last part's, or 0 where
+        they are not (said once, at the first part that is not)."""
         expected = 1
-        self.in_schedule = True
-        if schedule.base is not None:
-            self.check_money_expr(schedule.base)
-        for part in schedule.parts:
+        for part in parts:
             if part.first == 0:
                 self.error(codes.BAD_YEARS, part.years.span, text=part.years.text)
                 expected = 0
@@ -546,6 +535,15 @@ class Checker(Visitor[Any]):
                 expected = 0
             elif expected:
                 expected = part.last + 1
+        return expected
+
+    def check_schedule(self, schedule: s.Schedule) -> None:
+        """Years readable and contiguous from the first; each part a share of a money base."""
+        self.in_schedule = True
+        if schedule.base is not None:
+            self.check_money_expr(schedule.base)
+        self.years_in_order(schedule.parts)
+        for part in schedule.parts:
             if part.base is not None:
                 self.check_money_expr(part.base)
             elif schedule.base is None:
