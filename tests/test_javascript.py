@@ -44,6 +44,19 @@ fs.writeFileSync(process.argv[3], JSON.stringify(out));
 """
 
 
+def run_site(calculators: list[ir.Module], cases: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """The site's JavaScript calculators of ``calculators`` run under node on ``cases`` (``{"key", "inputs"}``):
+    what ``DRIVER`` gives for each."""
+    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
+    script = folder / "run.js"
+    script.write_text(runtime + javascript.render(calculators) + DRIVER, encoding="utf-8")
+    (folder / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    subprocess.run([NODE or "node", str(script), str(folder / "cases.json"), str(folder / "out.json")],
+                   check=True, timeout=120)
+    found: list[dict[str, Any]] = json.loads((folder / "out.json").read_text(encoding="utf-8"))
+    return found
+
+
 def modules() -> list[ir.Module]:
     return [compiled_module(stem) for stem in policy_stems()]
 

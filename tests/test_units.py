@@ -7,24 +7,22 @@ does not know E0206.  Every amount below is worked out by hand from the sentence
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from compiler import plan
-from compiler.emit import javascript, markdown, python, site, tests, vector
+from compiler.emit import markdown, python, tests, vector
 from compiler.front import units
 from compiler.front.source import Source
 from compiler.plan import facts, interpret
 from compiler.tools.fmt import format_text
 
 from .helpers import HEADER, compile_text, marked, only_errors
-from .test_javascript import DRIVER
+from .test_javascript import run_site
 
 POLICY = """\
 输入 调峰时段用电量：数量（千瓦时）
@@ -170,14 +168,8 @@ def test_the_lexer_and_the_unit_table_spell_the_same_units() -> None:
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
 def test_the_site_calculators_read_quantities_and_multiply_the_price(compiled: object, tmp_path: Path) -> None:
     module = compiled.module  # type: ignore[attr-defined]
-    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
     cases = [{"key": f"unit_prices.{rule_id}", "inputs": values} for rule_id, values, _ in CASES]
-    script = tmp_path / "run.js"
-    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=120)
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    found = run_site([module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in CASES]
 
 
@@ -304,14 +296,8 @@ def test_a_threshold_in_gb_megawatts_or_heads_compares_a_quantity_in_that_unit(r
 def test_the_site_calculators_compare_quantities_and_count_steps_in_dollars(tmp_path: Path) -> None:
     compiled = compile_text(COMPARED, module="compared_units")
     assert compiled.module is not None
-    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
     cases = [{"key": f"compared_units.{rule_id}", "inputs": values} for rule_id, values, _ in COMPARED_CASES]
-    script = tmp_path / "run.js"
-    script.write_text(runtime + javascript.render([compiled.module]) + DRIVER, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=120)
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    found = run_site([compiled.module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in COMPARED_CASES]
 
 
@@ -435,16 +421,10 @@ def test_the_plan_the_page_and_the_property_tests_say_the_longest_term(longest: 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
 def test_the_site_calculator_counts_the_term_at_most_the_longest(longest: object, tmp_path: Path) -> None:
     module = longest.module  # type: ignore[attr-defined]
-    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
     cases = [{"key": "longest_term.training",
               "inputs": {k: ("是" if v is True else "否" if v is False else v) for k, v in values.items()}}
              for values, _ in LONGEST_CASES]
-    script = tmp_path / "run.js"
-    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=120)
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    found = run_site([module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount in LONGEST_CASES]
 
 
@@ -569,14 +549,8 @@ def test_a_price_for_each_year_times_the_area_and_the_years_months(price_years: 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
 def test_the_site_calculator_pays_each_years_price(price_years: object, tmp_path: Path) -> None:
     module = price_years.module  # type: ignore[attr-defined]
-    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
     cases = [{"key": "price_years.rent_years", "inputs": values} for values, _, _ in PRICE_YEARS_CASES]
-    script = tmp_path / "run.js"
-    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=120)
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    found = run_site([module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount, _ in PRICE_YEARS_CASES]
 
 
@@ -649,12 +623,6 @@ def test_a_price_written_as_a_ceiling_is_the_most_that_may_be_granted(values: di
 def test_the_site_calculator_gives_the_ceiling_of_a_price(tmp_path: Path) -> None:
     module = compile_text(PRICE_CEILING, module="price_ceiling").module
     assert module is not None
-    runtime = (site.TEMPLATES / "pol-decimal.js").read_text(encoding="utf-8")
     cases = [{"key": "price_ceiling.solar_support", "inputs": values} for values, _ in PRICE_CEILING_CASES]
-    script = tmp_path / "run.js"
-    script.write_text(runtime + javascript.render([module]) + DRIVER, encoding="utf-8")
-    (tmp_path / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([shutil.which("node") or "node", str(script), str(tmp_path / "cases.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=120)
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    found = run_site([module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount in PRICE_CEILING_CASES]

@@ -170,6 +170,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         self._selected: dict[Span, Token | None] = {}  # 每年优选…，: the opener's span -> the word 优选
 
     # ── values ────────────────────────────────────────────────────────────────
+    def _range_end(self, token: Token, number: str, unit: str) -> Decimal:
+        """One end of an amount range (100万-500万元) in whole yuan; 1 where unreadable, with the error reported."""
+        try:
+            with decimal.localcontext(_EXACT):
+                return _whole(_number(number) * _MONEY_UNITS[unit])
+        except _UNREADABLE:
+            self._unreadable(token, "金额（如 50万元）")
+            return Decimal(1)  # a stand-in: the error above already stops the compile
+
     def _unreadable(self, token: Token, what: str) -> None:
         """Report a literal whose text has no exact value (see ``_EXACT``)."""
         if numerals.too_long(str(token)):
@@ -353,13 +362,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         span = token_span(token)
         ends = []
         for group in (1, 3):
-            number, unit = match.group(group), match.group(group + 1) + "元"
-            try:
-                with decimal.localcontext(_EXACT):
-                    yuan = _whole(_number(number) * _MONEY_UNITS[unit])
-            except _UNREADABLE:
-                self._unreadable(token, "金额（如 50万元）")
-                yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+            yuan = self._range_end(token, match.group(group), match.group(group + 1) + "元")
             start, end = match.start(group), match.end(group + 1)
             ends.append(s.Money(yuan, str(token)[start:end],
                                 span=Span(span.line, span.column + start, span.line, span.column + end)))
@@ -601,12 +604,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         ends = []
         for number, unit, start, end in ((match.group(1), match.group(2) + "元", match.start(1), match.end(2)),
                                          (match.group(3), match.group(4), match.start(3), match.end(4))):
-            try:
-                with decimal.localcontext(_EXACT):
-                    yuan = _whole(_number(number) * _MONEY_UNITS[unit])
-            except _UNREADABLE:
-                self._unreadable(token, "金额（如 50万元）")
-                yuan = Decimal(1)  # a stand-in: the error above already stops the compile
+            yuan = self._range_end(token, number, unit)
             ends.append(s.Money(yuan, str(token)[start:end],
                                 span=Span(span.line, span.column + start, span.line, span.column + end)))
         return s.AmountRange(ends[0], ends[1], _node(children, s.Award), span=_meta_span(meta))

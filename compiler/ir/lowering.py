@@ -92,12 +92,7 @@ class Lowering(Visitor[Any]):
             assert base is not None  # the checker requires one
             tranches += [ir.Tranche(years.due(year), year, base=self.year_expr(base, year), rate=part.share.value)
                          for year in range(part.first, part.last + 1)]
-        amounts = [t.amount for t in tranches if t.amount is not None]
-        total = amounts[0]
-        for amount in amounts[1:]:
-            total = ir.Arith("+", total, amount, ir.Type.MONEY)
-        schedule = ir.Schedule(tuple(tranches), yearly=True)
-        return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
+        return _paid_yearly(tranches, [t.amount for t in tranches if t.amount is not None])
 
     def const(self, value: s.Value) -> ir.Const | ir.DateConst:
         return cast(ir.Const | ir.DateConst, self.dispatch("const", value))
@@ -408,12 +403,7 @@ class Lowering(Visitor[Any]):
                 tranches.append(ir.Tranche(years.due(year), year,
                                            base=_yearly_amount(replace(price, quantities=quantities))))
         self.used = [name for name in self.used if name not in self.yearly]  # the stem is no input of its own
-        amounts = [t.base for t in tranches if t.base is not None]
-        total = amounts[0]
-        for each_year in amounts[1:]:
-            total = ir.Arith("+", total, each_year, ir.Type.MONEY)
-        schedule = ir.Schedule(tuple(tranches), yearly=True)
-        return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
+        return _paid_yearly(tranches, [t.base for t in tranches if t.base is not None])
 
     def sentence_Stages(self, node: s.Stages, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
         """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%: the base, in stages."""
@@ -835,3 +825,12 @@ def lower(document: s.Document, symbols: Symbols, source_name: str, sha256: str,
         if document.total_cap else None,
         places=tuple(p.strip() for p in re.split("[、，,]", document.places.text) if p.strip()) if document.places else (),
     )
+
+
+def _paid_yearly(tranches: list[ir.Tranche], amounts: list[ir.Expr]) -> tuple[ir.Scaled, ir.Schedule]:
+    """A computation paid year by year: the years' amounts added up, each year a tranche of the schedule."""
+    total = amounts[0]
+    for amount in amounts[1:]:
+        total = ir.Arith("+", total, amount, ir.Type.MONEY)
+    schedule = ir.Schedule(tuple(tranches), yearly=True)
+    return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
