@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -208,6 +209,7 @@ def run(entries: Sequence[runtime.Entry], source: Path, target: Path, progress: 
 def _write(entries: Sequence[runtime.Entry], applications: batch_read.Applications, layout: Layout, target: Path,
            summary: Summary, progress: bool | None, kernels: Sequence[vector_set.Kernel | None] | None,
            summed: Callable[[], list[list[object]]], items_key: str | None = None) -> None:
+    _TERMINATED.clear()
     held = _interrupt_on_sigterm()  # before the temporary file exists, so that no SIGTERM can leave it behind
     try:
         _write_all(entries, applications, layout, target, summary, progress, kernels, summed, items_key)
@@ -228,6 +230,8 @@ def _write_all(entries: Sequence[runtime.Entry], applications: batch_read.Applic
     bar = progress_bar(applications, progress)
     try:
         for chunk in applications.chunks(CHUNK if kernels is None or layout.long else COLUMN_CHUNK):
+            if _TERMINATED.is_set():
+                raise KeyboardInterrupt
             if grouping is not None:
                 writer.write_many(grouping.add(chunk))
             elif kernels is not None:
@@ -323,15 +327,17 @@ class Lines:
         sys.stderr.flush()
 
 
+_TERMINATED = threading.Event()  # a SIGTERM arrived during this batch
+
+
 def _interrupt_on_sigterm() -> Any:
     """Make SIGTERM interrupt the batch as Ctrl-C does, so its temporary file is deleted; the handler it
     replaces (None where signals cannot be handled: outside the main thread)."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def interrupt(number: int, frame: object) -> None:
+        _TERMINATED.set()  # should the exception be swallowed (raised inside a finaliser), the next chunk stops
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, interrupt)
