@@ -209,7 +209,10 @@ class RuleCode:
     def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
         over = f"P.max(P.sub({self.expr_Var(step.subject)}, {js_decimal(step.above)}), P.ZERO)"
         units = f"P.floor(P.div({over}, {js_decimal(step.step)}))"
-        return [self.record("计算", step.label, f"P.mul({units}, {js_decimal(step.amount)})")]
+        amount = f"P.mul({units}, {js_decimal(step.amount)})"
+        if step.base:  # 在此基础上: the base award added to the steps
+            amount = f"P.add({amount}, {js_decimal(step.base)})"
+        return [self.record("计算", step.label, amount)]
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return [f"if (P.lt(amount, P.ZERO)) {self.record('计算', step.reason, 'P.ZERO')}"]

@@ -361,8 +361,9 @@ class RuleCode:
     def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
         """⌊max(subject − above, 0) / step⌋ whole steps, each worth the amount."""
         above, size = self.decimal(step.above, step.subject.type), self.decimal(step.step, step.subject.type)
+        base = f" + {self.decimal(step.base, ir.Type.MONEY)}" if step.base else ""  # 在此基础上: the base award
         return [f"units = max({self.expr(step.subject)} - {above}, rt.ZERO) // {size}  # not negative: // is ⌊⌋",
-                self.record("计算", step.label, f"units * {self.decimal(step.amount, ir.Type.MONEY)}")]
+                self.record("计算", step.label, f"units * {self.decimal(step.amount, ir.Type.MONEY)}{base}")]
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]

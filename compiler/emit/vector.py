@@ -632,6 +632,8 @@ class RuleKernel:
             code = f"np.maximum(({scaled} - {self.literal(offset)}) // {self.literal(divisor)}, 0)"
             units = Term(code, bound=bound)
         self.term = self.mul_const(units, Fraction(step.amount))
+        if step.base:  # 在此基础上: the base award added to the steps
+            self.term = self.combine([(1, self.term), (1, Term.constant(Fraction(step.base)))])
         return []
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 from lark import Token, Tree, v_args
 from lark.visitors import Transformer_NonRecursive
 
-from . import codes, numerals, units, years
+from . import boundaries, codes, numerals, units, years
 from . import syntax as s
 from .diagnostics import Diagnostic, make
 from .lexer import declared_counts, declared_inputs, declared_names
@@ -528,6 +528,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         step = s.Money(yuan, written, span=token_span(token[0]))
         return s.IncrementsOf(_word_of(token[0]), step, ladder, amount, award, span=_meta_span(meta))
 
+    def based_increments(self, meta: Any, children: list[Any]) -> s.IncrementsOf:
+        """给予3万元奖励，在此基础上，增速每增加一个百分点追加0.5万元奖励: the base award, and increments on the input the
+        condition compares, counted from its threshold (the sentence's condition makes it an ``Increments``)."""
+        (base, _), (amount, award) = [c for c in children if isinstance(c, tuple)]
+        increment = _tokens(children, "INCREMENT")[0]
+        named = _token(children, "NAME")
+        step: s.Money | s.Rate
+        points = _token(children, "POINTS")
+        money = _node(children, s.Money)
+        if points is not None:  # 每增加1.5个百分点
+            step = self._points(points)
+        elif money is not None:  # 每增加1000万元
+            step = money
+        else:  # 每增加一个百分点
+            count = _tokens(children, "COUNT")[0]
+            counted = self.count(meta, [count])
+            step = s.Rate(Decimal(counted.value).scaleb(-2), f"{count}百分点", span=token_span(count))
+        return s.IncrementsOf(_word_of(increment), step, True, amount, award, base=base,
+                              named=_name(named) if named is not None else None, span=_meta_span(meta))
+
     def keyed_reach(self, meta: Any, children: list[Any]) -> s.KeyedReach:
         """批发、零售当年销售额分别达到1亿元、5000万元以上: one threshold per key, the boundary word shared."""
         keys = children[0]
@@ -547,22 +567,27 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def _increments_on(self, condition: Any, found: s.IncrementsOf) -> s.Computation:
         """The increments on the one input the condition compares with a money threshold (达到100亿元, 1亿元（含）以上):
         a ladder counts from that threshold, 每N from zero; without such a condition they stay as written (E0318)."""
+        kind = type(found.step)  # a threshold in money, a rate (百分点) or a quantity (美元)
         compares = [c for c in _atoms(condition) if isinstance(c, s.Compare)
                     and isinstance(c.threshold, s.OpenBound | s.PrefixBound)
-                    and isinstance(c.threshold.value, s.Count if isinstance(found.step, s.Count) else s.Money)]
+                    and isinstance(c.threshold.value, kind)]
+        if found.base is not None:  # 在此基础上，增速每增加…: from a lower bound (不低于25%) on the input named, if named
+            compares = [c for c in compares if isinstance(c.threshold, s.OpenBound | s.PrefixBound)
+                        and _side(c.threshold.word.text) is boundaries.Side.LOWER
+                        and (found.named is None or c.subject.name.endswith(found.named.name))]
         if len(compares) != 1:
             return found
         compare = compares[0]
         assert isinstance(compare.threshold, s.OpenBound | s.PrefixBound)
         threshold = compare.threshold.value
-        assert isinstance(threshold, s.Money | s.Count)
-        above: s.Money | s.Count
+        assert isinstance(threshold, s.Money | s.Count | s.Rate)
+        above: s.Money | s.Count | s.Rate
         if isinstance(found.step, s.Count):  # 每5万美元: from zero, in the quantity's unit
             above = s.Count(0, found.step.unit, f"0{found.step.unit}", span=found.increment.span)
         else:
             above = threshold if found.ladder else s.Money(Decimal(0), "0元", span=found.increment.span)
         return s.Increments(compare.subject, s.Word("超过", span=found.increment.span), above, found.increment,
-                            found.step, found.amount, found.award, span=found.span)
+                            found.step, found.amount, found.award, base=found.base, span=found.span)
 
     def increments_points(self, meta: Any, children: list[Any]) -> s.Increments:
         """增速超过25%的部分每增加1个百分点再奖励0.5万元: the step is that many percentage points."""
@@ -1391,6 +1416,12 @@ def _atoms(condition: Any) -> Iterator[Any]:
         yield from _atoms(condition.right)
     else:
         yield condition
+
+
+def _side(word: str) -> boundaries.Side | None:
+    """Which side a boundary word bounds (以上, 不低于: the lower), None for a word it does not know."""
+    meaning = boundaries.SUFFIX.get(word) or boundaries.PREFIX.get(word)
+    return meaning.side if meaning is not None else None
 
 
 def _word_of(token: Token) -> s.Word:

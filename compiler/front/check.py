@@ -399,6 +399,8 @@ class Checker(Visitor[Any]):
         kind = Type.RATE if isinstance(step, s.Rate) else Type.QUANTITY if isinstance(step, s.Count) else Type.MONEY
         subject = self.resolve(computation.subject, kind)
         self.check_amount(computation.amount)
+        if computation.base is not None:  # 给予3万元奖励，在此基础上，…
+            self.check_amount(computation.base)
         self.check_limit(kind, computation.above)
         if isinstance(step, s.Count) and subject is Type.QUANTITY:  # 每5万美元 on a quantity in 美元 only
             unit = self.symbols.inputs[computation.subject.name].type.unit
@@ -416,8 +418,15 @@ class Checker(Visitor[Any]):
 
     def computation_IncrementsOf(self, computation: s.IncrementsOf) -> None:
         """每跨越一个百亿台阶 · 每1000万元 left without a condition on one money input to give its subject."""
-        what = "须接在对一个以美元计的数量输入的门槛条件之后（如“出口额在5万美元以上的，”）" \
-            if isinstance(computation.step, s.Count) else "须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）"
+        if computation.base is not None:  # 给予3万元奖励，在此基础上，增速每增加一个百分点…
+            kind = "比例" if isinstance(computation.step, s.Rate) else "金额"
+            example = "“对当年增速不低于25%的企业，”" if isinstance(computation.step, s.Rate) else "“对年度营收达到1亿元的企业，”"
+            named = f"“{computation.named.name}”" if computation.named is not None else "一个"
+            what = f"须接在对{named}{kind}输入的下限条件之后（如{example}），从该门槛起计"
+        elif isinstance(computation.step, s.Count):
+            what = "须接在对一个以美元计的数量输入的门槛条件之后（如“出口额在5万美元以上的，”）"
+        else:
+            what = "须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）"
         self.error(codes.BAD_INCREMENT, computation.increment.span, what=f"“{computation.increment.text}”{what}")
 
     def computation_UpToRate(self, computation: s.UpToRate) -> None:

@@ -402,6 +402,7 @@ class Increments(Node):
     step: Money | Rate | Count  # 1个百分点 is the rate 1%; 5万美元 a quantity in its unit
     amount: Money
     award: Award | None
+    base: Money | None = None  # 给予3万元奖励，在此基础上，…每增加…追加0.5万元: the base award, paid from the start
 
 
 @dataclass(frozen=True)
@@ -411,10 +412,14 @@ class IncrementsOf(Node):
     sentence's condition makes it an ``Increments`` (build_syntax), and one left without is E0318."""
 
     increment: Word  # 每跨越一个百亿台阶 / 每1000万元 / 每5万美元, as written
-    step: Money | Count  # 每5万美元: a quantity in 美元
+    step: Money | Count | Rate  # 每5万美元: a quantity in 美元; 每增加一个百分点 (after a base award): the rate 1%
     ladder: bool  # counted from the condition's threshold (每跨越…台阶), else from zero
     amount: Money
     award: Award | None
+    # 给予3万元奖励，在此基础上，增速每增加一个百分点追加0.5万元奖励: the base award the increments add to (counted from
+    # the condition's threshold), and the name written before 每增加 (the condition's input, or the end of its name)
+    base: Money | None = None
+    named: NameRef | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Wordings of computations pol cannot express yet, named when a sentence holding one fails to parse.
 
-A drafter who writes a real clause such as ``给予每月500元/人的补贴`` (no quantity) or ``每增加一个百分点追加0.5万元`` should
+A drafter who writes a real clause such as ``给予每月500元/人的补贴`` (no quantity) or ``每提高一个百分点追加0.5万元`` should
 learn that pol has no such computation, not be told ``此处应为“的”`` at some token nearby.  When a line
 fails to parse, ``parse.py`` asks ``find`` whether it holds one of these wordings; if it does, the error
 names the construct (E0008) instead.  Declared names are masked out first, so that a name such as
@@ -90,10 +90,11 @@ CONSTRUCTS: tuple[Construct, ...] = (
                          r"|分期(?!\s*(?:补助|奖励|补贴|资助|扶持|支持|奖补))|执行期限"  # 分期补贴: the total
                          r"|(?<!\d)\d++\s*[∶:：]\s*\d++\s*[∶:：]\s*\d++"),
               "一条规则算一次的金额；各年（各阶段）的金额请写成各自的规则，或记为“未编码”"),
-    Construct("按增量递增的金额（如 每增加一个百分点追加0.5万元）",
+    Construct("按增量递增的金额的这种写法（如 每提高一个百分点追加0.5万元）",
               re.compile(rf"每(?:增加|跨越|提高|增长|满)|每{_NUM}\s*(?:万元|亿元|元)|追加"),
               "递增写作“营业收入超过1亿元的部分每增加1000万元再奖励10万元”，或接在门槛条件之后："
-              "“年度营收达到100亿元后，每跨越一个百亿台阶再给予100万元”“对X1亿元以上的，增量部分每1000万元给予3万元”；"
+              "“年度营收达到100亿元后，每跨越一个百亿台阶再给予100万元”“对X1亿元以上的，增量部分每1000万元给予3万元”"
+              "“对当年增速不低于25%的企业，给予3万元奖励，在此基础上，增速每增加一个百分点追加0.5万元奖励”；"
               "其他写法可先记为“未编码”"),
     Construct("在另一标准上调（如 上浮10%、提高30个百分点）", re.compile(r"个百分点|上浮|提高\s*\d++(?:\.\d++)?\s*[%％]"),
               "pol 尚不能在另一条规则的标准上调整；请写出调整后的比例或金额"),

@@ -367,7 +367,8 @@ class Portions:
 
 @dataclass(frozen=True)
 class Increments:
-    """⌊max(subject − above, 0) / step⌋ × amount: 超过1亿元的部分每增加1000万元再奖励10万元 (whole steps only)."""
+    """⌊max(subject − above, 0) / step⌋ × amount + base: 超过1亿元的部分每增加1000万元再奖励10万元 (whole steps only) ·
+    给予3万元奖励，在此基础上，增速每增加一个百分点追加0.5万元奖励 (base 3万元, from the condition's threshold)."""
 
     subject: Var
     above: Decimal
@@ -376,6 +377,8 @@ class Increments:
     texts: tuple[str, str, str] = ("", "", "")  # above, step and amount as written: 1亿元, 1000万元, 10万元
     word: str = "每增加"  # the increment as written
     adjustments: tuple[Factor, ...] = ()
+    base: Decimal = Decimal(0)  # the base award the increments add to (在此基础上), in yuan
+    base_text: str = ""  # the base award as written: 3万元; '' when there is none
 
     @property
     def label(self) -> str:

@@ -223,8 +223,11 @@ class Lowering(Visitor[Any]):
         return self.computation(node.reading)
 
     def computation_Increments(self, node: s.Increments) -> ir.Computation:
+        base = node.base
         return ir.Increments(self.var(node.subject), _number(node.above), _number(node.step), node.amount.yuan,
-                             (node.above.text, node.step.text, node.amount.text), node.increment.text)
+                             (node.above.text, node.step.text, node.amount.text), node.increment.text,
+                             base=base.yuan if base is not None else Decimal(0),
+                             base_text=base.text if base is not None else "")
 
     def computation_Brackets(self, node: s.Brackets) -> ir.Computation:
         subject = self.var(node.subject)
@@ -663,7 +666,7 @@ def _times_unit_price(c: ir.UnitPrice, factor: ir.Factor) -> ir.Computation:
 
 
 def _times_increments(c: ir.Increments, factor: ir.Factor) -> ir.Computation:
-    return replace(c, amount=c.amount * factor.value, adjustments=(*c.adjustments, factor))
+    return replace(c, amount=c.amount * factor.value, base=c.base * factor.value, adjustments=(*c.adjustments, factor))
 
 
 def _times_portions(c: ir.Portions, factor: ir.Factor) -> ir.Computation:

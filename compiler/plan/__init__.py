@@ -78,8 +78,9 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   ``("计算", label, total)``.  Upper bounds are not looked at.
 * ``Increments(subject, above, step, amount)`` — units = ⌊max(subject −
   above, 0) / step⌋ (whole steps: a part of a step counts nothing), amount =
-  units × amount, recorded ``("计算", label, amount)``
-  (超过1亿元的部分每增加1000万元再奖励10万元).
+  units × amount + base, recorded ``("计算", label, amount)``
+  (超过1亿元的部分每增加1000万元再奖励10万元; base: 给予3万元奖励，在此基础上，增速每增加一个百分点追加0.5万元奖励,
+  the base award 3万元 and the steps from the condition's threshold).
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
 * ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
@@ -242,13 +243,14 @@ class TiersAdded:
 
 @dataclass(frozen=True)
 class Increments:
-    """⌊max(subject − above, 0) / step⌋ × amount."""
+    """⌊max(subject − above, 0) / step⌋ × amount + base."""
 
     subject: ir.Var
     above: Decimal
     step: Decimal  # > 0
     amount: Decimal
     label: str
+    base: Decimal = Decimal(0)  # 给予3万元奖励，在此基础上，…每增加…追加…: the base award
 
 
 @dataclass(frozen=True)
@@ -388,7 +390,7 @@ def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
 
 
 def _increments(c: ir.Increments, rule: ir.Rule) -> Compute:
-    return Increments(c.subject, c.above, c.step, c.amount, c.label)
+    return Increments(c.subject, c.above, c.step, c.amount, c.label, c.base)
 
 
 LOWER_COMPUTATION: dict[type, Callable[[Any, ir.Rule], Compute]] = {
@@ -565,7 +567,7 @@ def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
             yield "各期份额之和须为100%"
         if step.mode not in ROUNDING_MODES:
             yield f"未知的舍入方式 {step.mode}"
-    if isinstance(step, Increments) and (step.step <= 0 or step.amount < 0 or step.above < 0):
+    if isinstance(step, Increments) and (step.step <= 0 or step.amount < 0 or step.above < 0 or step.base < 0):
         yield "递增的增量须为正、金额与起点不为负"
     if isinstance(step, UnitPrice) and (step.price < 0 or not step.quantities
                                         or any(q.type is not ir.Type.QUANTITY for q in step.quantities)):

@@ -205,7 +205,7 @@ class Run:
     def visit_Increments(self, step: plan.Increments) -> None:  # noqa: N802
         over = max(self.number(step.subject) - step.above, runtime.ZERO)
         units = over // step.step  # over ≥ 0, so the truncating // is the floor
-        self.amount = self.trace.step("计算", step.label, units * step.amount)
+        self.amount = self.trace.step("计算", step.label, units * step.amount + step.base)
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> None:  # noqa: N802
         if self.amount < 0:

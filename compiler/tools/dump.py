@@ -241,7 +241,8 @@ class PlanPrinter(Expressions):
     def visit_Increments(self, step: plan.Increments) -> list[str]:  # noqa: N802
         kind = step.subject.type
         over = f"max({self.expr(step.subject)} − {wording.show(step.above, kind)}, 0)"
-        return [f"amount = ⌊{over} / {wording.show(step.step, kind)}⌋ × {yuan(step.amount)}", f"记录「{step.label}」"]
+        base = f" + {yuan(step.base)}" if step.base else ""
+        return [f"amount = ⌊{over} / {wording.show(step.step, kind)}⌋ × {yuan(step.amount)}{base}", f"记录「{step.label}」"]
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["amount = 0 若 amount < 0", f"记录「{step.reason}」"]
