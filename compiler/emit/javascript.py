@@ -217,6 +217,12 @@ class RuleCode:
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return [f"if (P.lt(amount, P.ZERO)) {self.record('计算', step.reason, 'P.ZERO')}"]
 
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        value = f"P.mul(amount, {js_decimal(step.numerator)})"
+        if step.denominator != 1:
+            value = f"P.div({value}, {js_decimal(step.denominator)})"
+        return [f"if ({self.condition(step.condition, 'check')}) {self.record('计算', step.label, value)}"]
+
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         return [f"amount = t.cap(amount, {self.expr(step.limit)}, {js_str(step.label)});"]
 
@@ -243,7 +249,7 @@ class RuleCode:
             low = RuleCode(step.floor)
             lines = ["var ceiling = amount;"]
             for later in step.floor.steps:
-                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
                     lines += getattr(low, f"visit_{type(later).__name__}")(later)
             return [*lines, "return t.done(ceiling, true, amount);"]
         return [f"return t.done(amount, {'true' if step.ceiling else 'false'});"]

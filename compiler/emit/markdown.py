@@ -107,6 +107,8 @@ def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
     text = _FORMULAS.get(type(computation), _labelled)(computation)
+    for raised in rule.raises:  # 对X的项目，奖补标准上浮10%: before the caps, which limit the raised amount too
+        text += "；" + wording.raised_rule(raised)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
     if rule.floor is not None:

@@ -368,6 +368,15 @@ class RuleCode:
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
 
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        """Only where the condition holds: the amount × numerator / denominator, exactly as rt.scaled does it."""
+        if step.denominator == 1:
+            value = f"amount * {self.decimal(step.numerator, ir.Type.NUMBER)}"
+        else:
+            value = (f"rt.scaled(amount, {self.decimal(step.numerator, ir.Type.RATE)}, "
+                     f"{self.decimal(step.denominator, ir.Type.RATE)})")
+        return [*self.if_block(step.condition, "check", negate=False), INDENT + self.record("计算", step.label, value)]
+
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         limit = self.expr(step.limit)  # a constant, a money input (a Decimal once read), or one times a rate
         if self.traced:
@@ -411,7 +420,7 @@ class RuleCode:
             low = RuleCode(step.floor, False, self.decimal, self.tables)
             lines = ["ceiling = amount"]
             for later in step.floor.steps:
-                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
                     lines += getattr(low, f"visit_{type(later).__name__}")(later)
             return [*lines, "return trace.done(ceiling, discretionary=True, floor=amount)"]
         return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]

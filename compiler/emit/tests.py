@@ -155,6 +155,19 @@ def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
     return computation.var.name, pairs, py_values(Sampler(rule).baseline)
 
 
+def raised_flags(rule: ir.Rule) -> list[tuple[str, bool]]:
+    """(yes/no input, the value it raises the amount at) for each 对X的项目，奖补标准上浮10% whose condition is that
+    input alone, the factor at least 1 and the input read nowhere else: the amount there is never less."""
+    elsewhere = {atom.var.name for c in (*rule.conditions, *rule.exclusions) for atom in ir.atoms(c)
+                 if isinstance(atom, ir.Truth)}
+    found = []
+    for raised in rule.raises:
+        atom = raised.condition
+        if isinstance(atom, ir.Truth) and atom.var.name not in elsewhere and raised.numerator >= raised.denominator:
+            found.append((atom.var.name, atom.expected))
+    return found
+
+
 def cap_bound(cap: ir.Cap, rounding: ir.Rounding) -> str:
     """The most a cap allows, as a Python expression over the drawn ``values``: its amount, or the limit
     computed from the input it names, rounded as the amount is (rounding is monotone, so the rounded amount
@@ -203,6 +216,7 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
             "monotone": monotone_inputs(rule),
             "thresholds": thresholds(rule),
             "levels": level_order(rule),
+            "raised": raised_flags(rule),
             "tranches": tranche_dues(rule),
             "yearly": yearly_bases(rule),
         })

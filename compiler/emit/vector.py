@@ -644,6 +644,31 @@ class RuleKernel:
             self.term = make(f"np.maximum({term.code}, 0)", term.num, term.den, term.bound, True)
         return []
 
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        """Where the condition holds, the amount × a/b (the factor in lowest terms): code × a there and code × b
+        elsewhere, over the denominator × b, so that nothing is rounded before the rule's one rounding."""
+        factor = Fraction(step.numerator) / Fraction(step.denominator)
+        held = self.mask(self.test(step.condition))
+        term = self.term
+        if held is False or factor == 1:
+            return []
+        if held is True:
+            self.term = self.mul_const(term, factor)
+            return []
+        a, b = factor.numerator, factor.denominator
+        if term.code is None:  # a constant amount: value = c.numerator / c.denominator
+            c = term.const
+            code = f"np.where({held}, {self.literal(c.numerator * a)}, {self.literal(c.numerator * b)})"
+            bound = p_const(c.numerator * max(a, b))
+            self.need(bound)
+            self.term = make(code, 1, c.denominator * b, bound, c >= 0)
+            return []
+        bound = p_scale(term.bound, max(a, b))
+        self.need(bound)
+        code = f"np.where({held}, {wrap(term.code)} * {self.literal(a)}, {wrap(term.code)} * {self.literal(b)})"
+        self.term = make(code, term.num, term.den * b, bound, term.nonneg)
+        return []
+
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         self.caps.append(step.limit)  # taken at the rounding (below), rounded as the amount is
         return []

@@ -685,6 +685,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         text = "".join(c.text if isinstance(c, s.Award) else words.get(c.type, str(c)) for c in children)
         return s.Multiplier(factor, text, span=_meta_span(meta))
 
+    def other_rate(self, meta: Any, children: list[Any]) -> s.Where:
+        """属于战略性新兴产业技术改造项目，给予设备投资12%奖补: another rate of the base where the condition holds."""
+        condition = next(c for c in children if not isinstance(c, Token | s.Award))
+        base = _tokens(children, "NAME")[-1]
+        return s.Where((condition,), None, self._rate(_tokens(children, "RATE")[0]), _name(base),
+                       _node(children, s.Award), span=_meta_span(meta))
+
+    def multiplier_apart(self, meta: Any, children: list[Any]) -> Item:
+        """对X的项目，奖补标准上浮10%。: the award of the sentence before it, multiplied only where X holds."""
+        multiplier = _node(children, s.Multiplier)
+        assert multiplier is not None
+        groups: list[Any] = []
+        for child in children:
+            if isinstance(child, tuple):
+                groups += child
+            elif not isinstance(child, Token | s.Multiplier):
+                groups.append(child)
+        span = _meta_span(meta)
+        return Item("where_apart", s.Where(tuple(groups), multiplier, apart=True, span=span), span)
+
     def quota(self, meta: Any, children: list[Any]) -> s.Quota:
         return s.Quota(_name(_tokens(children, "NAME")[0]), self._rate(_tokens(children, "RATE")[0]),
                        span=_meta_span(meta))
@@ -1681,6 +1701,16 @@ class _Assembly:
         if self.rule is None or not self.rule.sentences:
             line = self.source.line(item.span.line)
             self.diagnostics.append(make(codes.CAP_APART_ALONE, self.source, item.span,
+                                         text=line[item.span.column - 1:item.span.end_column - 1]))
+            return
+        last = self.rule.sentences[-1]
+        self.rule.sentences[-1] = dataclasses.replace(last, modifiers=(*last.modifiers, value))
+
+    def item_where_apart(self, item: Item, value: s.Where) -> None:
+        """A multiplier in a sentence of its own, under a condition, multiplies the rule's computation before it."""
+        if self.rule is None or not self.rule.sentences:
+            line = self.source.line(item.span.line)
+            self.diagnostics.append(make(codes.WHERE_ALONE, self.source, item.span,
                                          text=line[item.span.column - 1:item.span.end_column - 1]))
             return
         last = self.rule.sentences[-1]

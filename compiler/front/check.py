@@ -662,6 +662,36 @@ class Checker(Visitor[Any]):
     def modifier_Multiplier(self, modifier: s.Multiplier, sentence: s.Sentence) -> None:
         pass  # any computation may be multiplied; the factor is a number the grammar read
 
+    def modifier_Where(self, modifier: s.Where, sentence: s.Sentence) -> None:
+        """对X的项目，奖补标准上浮10%。 · 属于X，给予设备投资12%奖补: the conditions as any; a factor above zero; another
+        rate only of a rate of the same base (the base's name, or its first characters as the policy shortens it)."""
+        for condition in modifier.conditions:
+            self.check_condition(condition)
+        computation = sentence.computation
+
+        def bad(what: str, span: Span) -> None:
+            self.error(codes.BAD_WHERE, span, what=what)
+
+        if isinstance(computation, s.Schedule | s.PriceYears | s.Stages) or any(
+                isinstance(m, s.Period | s.YearRatios) for m in sentence.modifiers):
+            return bad("分年或分期计算的金额不能再按条件调整（各年的金额须与总额相符）", modifier.span)
+        if modifier.multiplier is not None:
+            if modifier.multiplier.factor <= 0:
+                bad(f"“{modifier.multiplier.text}”的倍数须为正数", modifier.multiplier.span)
+            return None
+        assert modifier.rate is not None and modifier.base is not None
+        if not isinstance(computation, s.Percent | s.UpToRate) or not isinstance(computation.base, s.NameRef):
+            return bad(f"另定的比例“{modifier.rate.text}”须接在按一个输入的比例计算之后（按设备投资额给予10%奖补）",
+                       modifier.rate.span)
+        written, base = modifier.base.name, computation.base.name
+        if written != base and not (len(written) >= 2 and base.startswith(written)):
+            return bad(f"另定的比例须是同一基数“{base}”的比例，这里写的是“{written}”", modifier.base.span)
+        if computation.rate.value <= 0:
+            return bad(f"原比例“{computation.rate.text}”为0，不能另定比例", computation.rate.span)
+        if not 0 < modifier.rate.value <= 1:
+            return bad(f"另定的比例“{modifier.rate.text}”须大于0且不超过100%", modifier.rate.span)
+        return None
+
     def modifier_Staged(self, modifier: s.Staged, sentence: s.Sentence) -> None:
         computation = sentence.computation
         if isinstance(computation, s.Stages) or \

@@ -598,8 +598,22 @@ class Period(Node):
     scope: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Where(Node):
+    """Only where ``conditions`` hold: ``对民营企业…的项目，奖补标准上浮10%。`` (the amount times ``multiplier``,
+    in a sentence of its own after the computation) · ``属于战略性新兴产业技术改造项目，给予设备投资12%奖补``
+    (``rate`` in place of the computation's rate, of the same ``base``)."""
+
+    conditions: tuple[Condition, ...]
+    multiplier: Multiplier | None
+    rate: Rate | None = None
+    base: NameRef | None = None  # the base as written after 给予 (设备投资 for 设备投资额)
+    award: Award | None = None
+    apart: bool = False  # a sentence of its own
+
+
 Modifier = (Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
-            | YearRatios)
+            | YearRatios | Where)
 
 
 @dataclass(frozen=True)

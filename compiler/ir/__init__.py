@@ -450,6 +450,19 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class Raise:
+    """Only where ``condition`` holds, the amount times ``numerator`` / ``denominator``: 对X的项目，奖补标准上浮10%
+    (1.1 / 1) · 属于X，给予设备投资12%奖补 (12% / 10%: the other rate in place of the computation's).  The caps come
+    after it, as written before it: they limit the amount, which the condition raises (a reading the rule's 解读 states)."""
+
+    condition: Condition
+    numerator: Decimal
+    denominator: Decimal
+    text: str  # as written: 奖补标准上浮10% · 给予设备投资12%奖补
+    rate: str = ""  # the other rate as written (12%), when it replaces the computation's
+
+
+@dataclass(frozen=True)
 class Tranche:
     """One payment of a schedule, due in a year of it (第1年) or on an event (企业达产升规后).
 
@@ -529,6 +542,7 @@ class Rule:
     items: ItemTotal | None = None  # 逐项「单机」: computed per item, the enterprise's total capped
     schedule: Schedule | None = None  # paid in tranches (by year, or by stage): the computation is their total
     minimum: Bound | None = None  # 对补贴额3万元以下的企业不予安排: an amount within this upper bound is not paid
+    raises: tuple[Raise, ...] = ()  # 对X的项目，奖补标准上浮10%: the amount multiplied where a condition holds
 
 
 @dataclass(frozen=True)

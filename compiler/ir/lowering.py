@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -36,6 +36,7 @@ class _Amount:
     caps: list[ir.Cap]
     rounding: ir.Rounding
     minimum: ir.Bound | None = None  # 对补贴额3万元以下的企业不予安排补贴资金
+    raises: list[ir.Raise] = field(default_factory=list)  # 对X的项目，奖补标准上浮10%: where a condition holds
 
 
 class Lowering(Visitor[Any]):
@@ -450,6 +451,26 @@ class Lowering(Visitor[Any]):
         amount.floor = multiplied(amount.floor, modifier) if amount.floor is not None else None
         amount.caps = [_raised(cap, modifier) for cap in amount.caps]
 
+    def modifier_Where(self, modifier: s.Where, amount: _Amount) -> None:
+        """Only where the conditions hold: the amount × the factor (上浮10%: 1.1), or the other rate in place of the
+        computation's (12% in place of 10%: × 12% / 10%, exact); the caps are applied after it (``plan.lower``)."""
+        condition = self.condition(modifier.conditions[0]) if len(modifier.conditions) == 1 else \
+            ir.AllOf(tuple(item for c in modifier.conditions for item in _flatten(self.condition(c), ir.AllOf)))
+        text = self.source_text(modifier)
+        if modifier.multiplier is not None:
+            amount.raises.append(ir.Raise(condition, modifier.multiplier.factor, Decimal(1), text))
+            return
+        assert modifier.rate is not None and isinstance(amount.node, s.Percent | s.UpToRate)  # the checker's
+        amount.raises.append(ir.Raise(condition, modifier.rate.value, amount.node.rate.value, text, modifier.rate.text))
+
+    def source_text(self, modifier: s.Where) -> str:
+        """The adjustment as written, without its condition: 奖补标准上浮10% · 给予设备投资12%奖补."""
+        if modifier.multiplier is not None:
+            return modifier.multiplier.text
+        assert modifier.rate is not None and modifier.base is not None
+        award = modifier.award.text if modifier.award is not None else ""
+        return f"给予{modifier.base.name}{modifier.rate.text}{award}"
+
     def modifier_Staged(self, modifier: s.Staged, amount: _Amount) -> None:
         """其中50%待企业达产升规后兑现: the rest first, that share after the event."""
         rest = Decimal(1) - modifier.share.value
@@ -608,6 +629,7 @@ class Lowering(Visitor[Any]):
             floor=floor,
             schedule=schedule,
             minimum=amount.minimum,
+            raises=tuple(amount.raises),
         )
 
 

@@ -306,6 +306,23 @@ def describe(condition: ir.Condition) -> str:
     return condition.label
 
 
+def raised(node: ir.Raise, computation: ir.Computation) -> str:
+    """社会资本方出资资本金 × 5% × 1.1（民营企业为主要社会资本方或绿色环保领域：奖补标准上浮10%） ·
+    设备投资额 × 12%（战略性新兴产业技术改造项目：给予设备投资12%奖补）: the amount where the condition holds."""
+    if node.rate and isinstance(computation, ir.Scaled):
+        shown = f"{expr_text(computation.base)} × {node.rate}"
+    else:
+        shown = f"{computation.label} × {plain(node.numerator / node.denominator)}"
+    return f"{shown}（{describe(node.condition)}：{node.text}）"
+
+
+def raised_rule(node: ir.Raise) -> str:
+    """For reviewers: 民营企业为主要社会资本方或绿色环保领域时乘以1.1（奖补标准上浮10%）."""
+    if node.rate:
+        return f"{describe(node.condition)}时比例按{node.rate}计（{node.text}）"
+    return f"{describe(node.condition)}时乘以{plain(node.numerator / node.denominator)}（{node.text}）"
+
+
 def not_met(condition: ir.Condition) -> str:
     return f"不符合条件：{describe(condition)}"
 

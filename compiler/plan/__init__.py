@@ -16,6 +16,7 @@ A plan always has this shape (``check`` verifies it)::
     one compute step                Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded
                                     | Increments
     ClampAtZero?                    exactly when the computed amount can be negative
+    Raise*                          only where its condition holds, amount × a factor (奖补标准上浮10%)
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
     Minimum?                        an amount within a minimum payout's bound is not paid (3万元以下不予安排)
@@ -83,6 +84,11 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   the base award 3万元 and the steps from the condition's threshold).
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
+* ``Raise(condition, numerator, denominator)`` — atoms recorded as ``("条件", label, held)``;
+  when the condition holds, amount = amount × numerator / denominator (``runtime.scaled``),
+  recorded ``("计算", label, amount)``; otherwise the amount is unchanged and the rule still
+  applies (对民营企业…的项目，奖补标准上浮10%: 1.1 / 1; 属于X，给予设备投资12%奖补: 12% / 10%).
+  It comes before the caps: they limit the amount, raised or not.
 * ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
   (a ``Const`` in yuan, an input ``Var`` — 不超过实际发生的利息 —,
   ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2% — or, for a 累计 cap
@@ -272,6 +278,16 @@ class ClampAtZero:
 
 
 @dataclass(frozen=True)
+class Raise:
+    """Where ``condition`` holds, amount = amount × numerator / denominator; elsewhere it is unchanged."""
+
+    condition: ir.Condition
+    numerator: Decimal  # > 0
+    denominator: Decimal  # > 0
+    label: str
+
+
+@dataclass(frozen=True)
 class Cap:
     limit: ir.Expr  # a Const in yuan, a money input, or a money input × a rate
     scope: str  # 每项 / 每年每家 / 单个主体 / '' when the clause names none
@@ -311,7 +327,7 @@ class Pay:
 
 
 Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
-Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Minimum | Schedule | Pay
+Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Raise | Cap | Round | Minimum | Schedule | Pay
 COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
@@ -416,6 +432,7 @@ def lower(rule: ir.Rule) -> Plan:
     steps.append(compute)
     if can_be_negative(compute):
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
+    steps += [Raise(r.condition, r.numerator, r.denominator, wording.raised(r, rule.computation)) for r in rule.raises]
     steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
     if rule.minimum is not None:
@@ -507,7 +524,7 @@ def variables(step: object) -> list[ir.Var]:
 
 # ── the invariants ────────────────────────────────────────────────────────────
 PHASE: dict[type, int] = {ReadInputs: 0, Require: 1, Exclude: 2, **dict.fromkeys(COMPUTE, 3),
-                          ClampAtZero: 4, Cap: 5, Round: 6, Minimum: 7, Schedule: 8, Pay: 9}
+                          ClampAtZero: 4, Raise: 4, Cap: 5, Round: 6, Minimum: 7, Schedule: 8, Pay: 9}
 ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 9: "给付"}
 
 
@@ -545,6 +562,8 @@ def check(plan: Plan) -> list[str]:
 def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
     if isinstance(step, Require | Exclude | ClampAtZero) and not step.reason:
         yield f"{type(step).__name__} 没有理由"
+    if isinstance(step, Raise) and (step.numerator <= 0 or step.denominator <= 0):
+        yield f"按条件的倍数 {step.numerator}/{step.denominator} 须为正"
     if isinstance(step, Cap):
         limit = constant_limit(step)
         if limit is not None and limit < 0:

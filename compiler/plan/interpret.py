@@ -211,6 +211,11 @@ class Run:
         if self.amount < 0:
             self.amount = self.trace.step("计算", step.reason, runtime.ZERO)
 
+    def visit_Raise(self, step: plan.Raise) -> None:  # noqa: N802
+        if self.holds(step.condition, self.trace.check):
+            self.amount = self.trace.step("计算", step.label,
+                                          runtime.scaled(self.amount, step.numerator, step.denominator))
+
     def visit_Cap(self, step: plan.Cap) -> None:  # noqa: N802
         self.amount = self.trace.cap(self.amount, self.number(step.limit), step.label)
 

@@ -312,6 +312,14 @@ class Sampler:
             values = dict(self.baseline)
             self.satisfy(exclusion, values)
             found.append(Sample(values, f"属于排除情形：{wording.describe(exclusion)}"))
+        for raised in rule.raises:  # 对X的项目，奖补标准上浮10%: the amount where the condition holds, and where not
+            values = dict(self.baseline)
+            self.satisfy(raised.condition, values)
+            found.append(Sample(values, f"按条件上调：{wording.describe(raised.condition)}"))
+            if self.refute(raised.condition, dict(values)):
+                refuted = dict(values)
+                self.refute(raised.condition, refuted)
+                found.append(Sample(refuted, f"不按条件上调：{wording.describe(raised.condition)}"))
         found += self.computation_samples()
         found += self.cap_samples()
         return _unique(found)

@@ -247,6 +247,10 @@ class PlanPrinter(Expressions):
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["amount = 0 若 amount < 0", f"记录「{step.reason}」"]
 
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        factor = f"{step.numerator:f}" if step.denominator == 1 else f"{step.numerator:f} / {step.denominator:f}"
+        return [self.condition(step.condition), f"若成立：amount = amount × {factor}", f"记录「{step.label}」"]
+
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         scope = f"，范围：{step.scope}" if step.scope else ""
         fixed = plan.constant_limit(step)
