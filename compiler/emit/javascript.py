@@ -261,7 +261,8 @@ def key(module: ir.Module, rule: ir.Rule) -> str:
 
 
 def inputs(rule: ir.Rule) -> list[dict[str, Any]]:
-    return [{"name": spec.name, "type": spec.type.value, "choices": list(spec.choices)} for spec in rule.inputs]
+    return [{"name": spec.name, "type": "比例（可为负）" if spec.signed else spec.type.value, "choices": list(spec.choices)}
+            for spec in rule.inputs]
 
 
 def render(modules: list[ir.Module]) -> str:

@@ -68,8 +68,8 @@ def validation(spec: ir.Input) -> str:
     name = py_str(spec.name)
     if spec.type is ir.Type.CHOICE:
         return f"rt.choice({name}, {spec.name}, {choices_constant(spec)})"
-    check = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
-             ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
+    check = {ir.Type.MONEY: "money", ir.Type.RATE: "signed_rate" if spec.signed else "rate", ir.Type.COUNT: "count",
+             ir.Type.QUANTITY: "quantity", ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
     return f"rt.{check}({name}, {spec.name})"
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from .. import ir, plan
 from ..plan import facts, interpret
 from ..plan.lint import level_of
-from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
+from ..plan.samples import Sampler, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 from .runtime_imports import RuntimeImports
@@ -48,7 +48,7 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
     if spec.type is ir.Type.CHOICE:
         return f"st.sampled_from(calc.CHOICES[{py_str(spec.name)}])"
     points = sorted({p for p in boundaries(rule, spec.name)})
-    base = STRATEGIES[spec.type]
+    base = "SIGNED_RATE" if spec.signed else STRATEGIES[spec.type]  # 比例（可为负）: negative values drawn too
     if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE, ir.Type.QUANTITY):
         return f"near({base}, {', '.join(py_value(p) for p in points)})"
     return base
@@ -57,7 +57,8 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
 def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     """Values of ``name`` at which the rule can change its mind, with a step either side."""
     found: list[Decimal | int] = []
-    kind = next(spec.type for spec in rule.inputs if spec.name == name)
+    spec = next(spec for spec in rule.inputs if spec.name == name)
+    kind = spec.type
 
     def add(value: object) -> None:
         if isinstance(value, Decimal):
@@ -66,7 +67,7 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
                     continue
                 there = moved(value, kind, offset)
                 assert isinstance(there, Decimal | int)
-                if there >= 0:
+                if there >= 0 or spec.signed:
                     found.append(there)
 
     for threshold in facts.thresholds(plan.planned(rule)):
@@ -122,7 +123,7 @@ def versus_cases(rule: ir.Rule, sampler: Sampler) -> list[Threshold]:
         edge = versus_edge(atom, sampler.baseline)
         for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
             subject = versus_value(atom, sampler.baseline, offset)
-            if impossible(subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
+            if sampler.impossible(atom.subject.name, subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
                 continue
             values = {**sampler.baseline, atom.subject.name: subject}
             if not _reaches(rule, values, atom.label):
@@ -222,6 +223,7 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
         })
     uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
     uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
+    uses_signed = any(spec.signed for spec in module.inputs)
     return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
-                                                            uses_quantity=uses_quantity,
+                                                            uses_quantity=uses_quantity, uses_signed=uses_signed,
                                                             STRATEGIES=STRATEGIES, runtime=RuntimeImports(vendored))

@@ -406,7 +406,7 @@ class RuleKernel:
         code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT, ir.Type.QUANTITY)
         den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1,
                ir.Type.QUANTITY: QUANTITY_SCALE}[spec.type]
-        return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
+        return Term(code, 1, den, bound={(index,): 1}, nonneg=not spec.signed)  # 比例（可为负）: either sign
 
     def expr_Const(self, expr: ir.Const) -> Term:  # noqa: N802
         return Term.constant(Fraction(expr.value))
@@ -1051,7 +1051,6 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         rate_digits=len(str(rate_scale)) - 1,
         quantity_scale=QUANTITY_SCALE,
         scalar_module=scalar_module or module.module_name,
-        kind=KIND,
         runtime=RuntimeImports(vendored),
         kernels=KERNELS,
         fallback=[r for r in rules if r.kernel is None],

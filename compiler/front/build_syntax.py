@@ -34,6 +34,7 @@ _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
+_SIGNED_RATE = re.compile(r"[-−－]\s*(\d+(?:\.\d+)?\s*[%％])$")  # 不低于-5%: the rate -5% (SIGNED_RATE)
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(万|亿)?\s*"  # the units of COUNT
@@ -209,6 +210,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def _rate(self, token: Token) -> s.Rate:
         text = str(token)
+        signed = _SIGNED_RATE.match(text)
+        if signed:  # -5%: the rate 5% negated, as written
+            positive = self._rate(Token.new_borrow_pos("RATE", signed.group(1), token))
+            return s.Rate(-positive.value, text, span=token_span(token))
         match = _RATE.match(text)
         try:
             with decimal.localcontext(_EXACT):
@@ -1198,7 +1203,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.TypeSpec("money", span=_meta_span(meta))
 
     def t_rate(self, meta: Any, children: list[Any]) -> s.TypeSpec:
-        return s.TypeSpec("rate", span=_meta_span(meta))
+        return s.TypeSpec("rate", signed=bool(children), span=_meta_span(meta))  # 比例（可为负）
 
     def t_count(self, meta: Any, children: list[Any]) -> s.TypeSpec:
         return s.TypeSpec("count", span=_meta_span(meta))

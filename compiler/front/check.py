@@ -85,6 +85,7 @@ class Checker(Visitor[Any]):
         self.rules_by_id: dict[str, s.Rule] = {}
         self.in_schedule = False  # a yearly input (逐年金额) is read only inside a schedule
         self.term: s.NameRef | None = None  # the rule's 期限 input (期限：以工代训月数)
+        self.in_condition = False  # a rate that may be negative (比例（可为负）) is read in conditions only
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
         self.diagnostics.append(make_with(code, self.source, span, values))
@@ -227,17 +228,20 @@ class Checker(Visitor[Any]):
             if not cumulative:
                 self.error(codes.RECEIVED_WITHOUT_CUMULATIVE, rule.received.span, name=rule.received.name)
         for name in rule.monotone:
-            kind = self.resolve(name)
+            kind = self.resolve(name, signed_ok=True)
             if kind is not None and kind not in (Type.MONEY, Type.RATE, Type.COUNT):
                 self.error(codes.TYPE_MISMATCH, name.span, what=name.name, actual=kind.value, expected="金额、比例或数量")
 
     # ── names ─────────────────────────────────────────────────────────────────
-    def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None) -> Type | None:
+    def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None, *,
+                signed_ok: bool = False) -> Type | None:
         name = ref.name
         if name not in self.symbols.inputs:
             self.unknown(ref)
             return None
         self.symbols.used.add(name)
+        if self.symbols.inputs[name].type.signed and not (self.in_condition or signed_ok):
+            self.error(codes.SIGNED_OUTSIDE_CONDITION, ref.span, name=name)
         if self.symbols.inputs[name].type.yearly and not self.in_schedule:
             self.error(codes.YEARLY_OUTSIDE_SCHEDULE, ref.span, name=name)
         actual = self.symbols.type_of(name)
@@ -262,7 +266,11 @@ class Checker(Visitor[Any]):
 
     # ── conditions ────────────────────────────────────────────────────────────
     def check_condition(self, condition: s.Condition) -> None:
-        self.dispatch("condition", condition)
+        outer, self.in_condition = self.in_condition, True
+        try:
+            self.dispatch("condition", condition)
+        finally:
+            self.in_condition = outer
 
     def condition_Both(self, condition: s.Both | s.Either) -> None:
         self.check_condition(condition.left)
@@ -327,7 +335,14 @@ class Checker(Visitor[Any]):
                            expected=f"以{value.unit}计的数量")
             else:
                 self.check_limit(subject, value)
+                self.check_sign(compare.subject, subject, value)
         self.check_threshold(threshold, compare.at)
+
+    def check_sign(self, ref: s.NameRef, subject: Type | None, value: s.Value) -> None:
+        """增速不低于-5%: a negative threshold only for a rate declared 比例（可为负）."""
+        if isinstance(value, s.Rate) and value.value < 0 and subject is Type.RATE \
+                and not self.symbols.inputs[ref.name].type.signed:
+            self.error(codes.NEGATIVE_THRESHOLD, value.span, rate=value.text, name=ref.name)
 
     def check_limit(self, subject: Type | None, value: s.Value) -> None:
         """A threshold must lie below the largest value a calculator accepts, with a step to spare above it."""
@@ -949,7 +964,7 @@ class Checker(Visitor[Any]):
         return None
 
     def check_tiers(self, tiers: s.Tiers) -> None:
-        subject = self.resolve(tiers.subject)
+        subject = self.resolve(tiers.subject, signed_ok=True)  # each tier a condition on it: 增速在-5%以上的…
         if len(tiers.thresholds) != len(tiers.values):
             self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.values))
         for amount in tiers.amounts:
@@ -970,6 +985,7 @@ class Checker(Visitor[Any]):
                                expected=value_type(value).value)
                 else:
                     self.check_limit(subject, value)
+                    self.check_sign(tiers.subject, subject, value)
             self.check_threshold(threshold)
             if not isinstance(threshold, s.Range):
                 reading = self.read(threshold) if not (isinstance(threshold, s.PrefixBound)

@@ -638,6 +638,7 @@ class TypeSpec(Node):
     unit: str | None = None  # a quantity's unit, canonical (compiler/front/units.py): 数量（亩）
     unit_text: str | None = None  # the unit as written, when pol does not know it (E0206)
     yearly: bool = False  # 逐年金额: one input per year of a schedule, 第1年… 第N年…
+    signed: bool = False  # 比例（可为负）: a rate that may be negative (a growth rate), compared in conditions only
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ class Type(enum.Enum):
     NUMBER = "数字"
 
 
+# What the runtime's readers (pol_runtime/inputs.py, the column kernels, the site's JavaScript) call each type
+KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.QUANTITY: "quantity", Type.BOOL: "bool",
+         Type.CHOICE: "choice", Type.DATE: "date"}
+
+
 @dataclass(frozen=True)
 class Input:
     name: str
@@ -40,6 +45,13 @@ class Input:
     description: str | None
     line: int
     unit: str | None = None  # a quantity's unit: 亩, 平方米, 千瓦时 (compiler/front/units.py)
+    signed: bool = False  # 比例（可为负）: a rate that may be negative, read in conditions only (kind "signed_rate")
+
+    @property
+    def kind(self) -> str:
+        """What the runtime's readers call a value of it: money, rate, signed_rate, count, quantity, bool, choice,
+        date."""
+        return "signed_rate" if self.signed else KINDS[self.type]
 
 
 # ── expressions ───────────────────────────────────────────────────────────────

@@ -748,7 +748,7 @@ def _input(decl: s.InputDecl) -> ir.Input:
     kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "quantity": ir.Type.QUANTITY,
             "bool": ir.Type.BOOL, "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
     return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line,
-                    decl.type.unit)
+                    decl.type.unit, signed=decl.type.signed)
 
 
 def _cap(cap: s.Cap) -> ir.Cap:
@@ -795,7 +795,8 @@ def _threshold_text(threshold: s.Threshold) -> str:
     if isinstance(threshold, s.Range):
         low, high = (threshold.low_word, threshold.low_mark), (threshold.high_word, threshold.high_mark)
         low_mark, high_mark = ("".join(w.text for w in end if w is not None) for end in (low, high))
-        return f"{threshold.low.text}{low_mark}—{threshold.high.text}{high_mark}"
+        dash = "至" if threshold.high.text[:1] in "-−－" else "—"  # -10%至-5%, not -10%—-5%
+        return f"{threshold.low.text}{low_mark}{dash}{threshold.high.text}{high_mark}"
     mark = threshold.mark.text if threshold.mark else ""
     if isinstance(threshold, s.OpenBound):
         return f"{threshold.value.text}{threshold.word.text}{mark}"

@@ -42,6 +42,8 @@ def validate(inputs: tuple[ir.Input, ...], rule: str, values: Mapping[str, objec
 def check_input(spec: ir.Input, value: object) -> Value:
     if spec.type is ir.Type.CHOICE:
         return runtime.choice(spec.name, value, spec.choices)
+    if spec.signed:  # 比例（可为负）
+        return runtime.signed_rate(spec.name, value)
     return CHECKS[spec.type](spec.name, value)
 
 

@@ -60,7 +60,8 @@ def leaf(value: object) -> str | None:
 
 
 def _children(node: object) -> list[tuple[str, object]]:
-    return [(f.name, getattr(node, f.name)) for f in fields(node) if f.name not in HIDDEN]  # type: ignore[arg-type]
+    return [(f.name, getattr(node, f.name)) for f in fields(node)  # type: ignore[arg-type]
+            if f.name not in HIDDEN and not (f.name == "signed" and getattr(node, f.name) is False)]  # 比例（可为负） only
 
 
 def inline(value: object) -> str:
@@ -166,7 +167,7 @@ class PlanPrinter(Expressions):
     def visit_ReadInputs(self, step: plan.ReadInputs) -> list[str]:  # noqa: N802
         if not step.inputs:
             return ["（不读取输入）"]
-        return ["、".join(f"{spec.name}: {spec.type.value}" for spec in step.inputs)]
+        return ["、".join(f"{spec.name}: {spec.type.value}{'（可为负）' if spec.signed else ''}" for spec in step.inputs)]
 
     def visit_Require(self, step: plan.Require) -> list[str]:  # noqa: N802
         return [self.condition(step.condition), f"否则不适用：{step.reason}"]

@@ -329,6 +329,8 @@ class _Printer(Visitor[list[str]]):
             type_parts = ["选项", "（", *_joined([[c.name] for c in kind.choices]), "）"]
         else:
             type_parts = [_TYPES[kind.kind]]
+            if kind.signed:  # 比例（可为负）
+                type_parts = ["比例", "（可为负）"]
             if kind.kind == "quantity":  # 数量（亩）, one token: the unit as the checker knows it (度 is written 千瓦时)
                 type_parts = [f"数量（{kind.unit or kind.unit_text}）"]
         description = [_quote(declaration.description)] if declaration.description is not None else []
