@@ -188,7 +188,7 @@ class RuleCode:
         for index, tier in enumerate(reversed(step.tiers)):
             keyword = "if" if index == 0 else "else if"
             label = step.rates[len(step.tiers) - 1 - index] if rates else ""
-            then = (f"rate = t.step(\"比例\", {js_str(label)}, {js_decimal(tier.amount)});" if rates
+            then = (f"rate = t.step({js_str(step.kind)}, {js_str(label)}, {js_decimal(tier.amount)});" if rates
                     else self.record("分档", tier.label, js_decimal(tier.amount)))
             lines.append(f"{keyword} ({self.bound_test(subject, tier.lower, tier.upper)}) {then}")
         lines.append(f"else {self.give_up(step.below)}")

@@ -140,6 +140,10 @@ def _lookup_table(computation: ir.Lookup) -> Table:
 
 
 def _steps_table(computation: ir.Steps) -> Table:
+    if computation.unit and computation.base is not None:  # tiers of prices: each tier's price per unit of the quantity
+        rows = [[str(i + 1), tier.label, f"{runtime.format_yuan(tier.amount)}/{computation.unit}"]
+                for i, tier in enumerate(computation.tiers)]
+        return ["档", "条件", f"单价（乘以{wording.expr_text(computation.base)}）"], rows
     if computation.base is not None:  # tiers of rates: each tier's rate of the base
         rows = [[str(i + 1), tier.label, runtime.format_rate(tier.amount)] for i, tier in enumerate(computation.tiers)]
         return ["档", "条件", f"比例（乘以{wording.expr_text(computation.base)}）"], rows

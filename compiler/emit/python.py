@@ -336,7 +336,7 @@ class RuleCode:
                 continue
             rate = self.decimal(tier.amount, ir.Type.RATE)  # tiers of rates: the rate, on the whole base
             label = step.rates[len(step.tiers) - 1 - index]
-            lines.append(INDENT + (f'rate = trace.step("比例", {py_str(label)}, {rate})' if self.traced
+            lines.append(INDENT + (f'rate = trace.step({py_str(step.kind)}, {py_str(label)}, {rate})' if self.traced
                                    else f"rate = {rate}"))
         lines.append("else:")
         lines.append(INDENT + self.give_up(step.below))

@@ -988,6 +988,30 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         price = s.Price(rate.value, per, "/".join(per), str(per_unit), span=token_span(per_unit))
         return s.UnitPrice(_factors(bases[0]), price, _node(children, s.Award), bases[1], rate, span=_meta_span(meta))
 
+    def unit_award(self, meta: Any, children: list[Any]) -> s.PriceTiers:
+        """每头奖励100元: a price per 头 of the quantity in 头 (the one 凡X的 names, or the one declared)."""
+        return s.PriceTiers(None, (self._per_unit_price(children),), (), (), _node(children, s.Award),
+                            span=_meta_span(meta))
+
+    def _per_unit_price(self, children: list[Any]) -> s.Price:
+        per_unit = _tokens(children, "PER_UNIT")[0]
+        money = _node(children, s.Money)
+        per = tuple(u for u in (units.canonical(w) for w in str(per_unit).split("每")[1:]) if u is not None)
+        return s.Price(money.yuan, per, "元/" + "/".join(per), f"{per_unit}{money.text}",
+                       span=token_span(per_unit).to(money.span))
+
+    def unit_tier(self, meta: Any, children: list[Any]) -> _UnitTier:
+        """，每户引进5头以上的，每头奖励200元: from this threshold of the quantity on, this price on all of it."""
+        count = _tokens(children, "COUNT")[0]
+        counted = self.count(meta, [count])
+        value = s.Count(counted.value, counted.unit, counted.text, span=token_span(count))
+        word = _tokens(children, "BOUND_SUFFIX")[0]
+        mark = _token(children, "MARK")
+        threshold = s.OpenBound(value, _word_of(word), self._mark(mark, value), span=value.span.to(token_span(word)))
+        named = _token(children, "NAME")
+        return _UnitTier(threshold, _name(named) if named is not None else None, self._per_unit_price(children),
+                         span=_meta_span(meta))
+
     def unit_price_given(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """对调峰时段用电量给予0.2元/千瓦时奖励: the quantity is the name after 对 (``guarded``)."""
         price = self._price(_tokens(children, "PRICE")[0])
@@ -1120,7 +1144,19 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             children = children[1:]
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
                      for c in children[1:] if not _is_token(c, "AND")]
-        return s.Sentence((), children[0], tuple(_caps_by_key(modifiers)), span=_meta_span(meta))
+        computation = children[0]
+        tiers = [m for m in modifiers if isinstance(m, _UnitTier)]
+        if tiers:
+            modifiers = [m for m in modifiers if not isinstance(m, _UnitTier)]
+            if isinstance(computation, s.PriceTiers):  # 每头奖励100元，每户引进5头以上的，每头奖励200元
+                computation = dataclasses.replace(
+                    computation, prices=(*computation.prices, *(t.price for t in tiers)),
+                    thresholds=(*computation.thresholds, *(t.threshold for t in tiers)),
+                    written=(*computation.written, *(t.written for t in tiers)), span=computation.span.to(tiers[-1].span))
+            else:
+                self.diagnostics.append(make(codes.SYNTAX, self.source, tiers[0].span, found=f"“{tiers[0].price.text}”",
+                                             expected="单价分档须接在“每头奖励100元”这样的单价之后"))
+        return s.Sentence((), computation, tuple(_caps_by_key(modifiers)), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
         return s.Exclusion((children[0],), span=_meta_span(meta))
@@ -1137,6 +1173,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             computation = dataclasses.replace(rest.computation, quantities=(condition.name,),
                                               span=_meta_span(meta).to(rest.computation.span))
             return s.Sentence(rest.conditions, computation, rest.modifiers, span=_meta_span(meta))
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.PriceTiers) \
+                and rest.computation.quantity is None and isinstance(condition, s.IsTrue):
+            # 凡引进外二元母猪的农户每头奖励100元: the name after 凡 (对) is the quantity the price is per unit of
+            priced = dataclasses.replace(rest.computation, quantity=condition.name,
+                                         span=_meta_span(meta).to(rest.computation.span))
+            return s.Sentence(rest.conditions, priced, rest.modifiers, span=_meta_span(meta))
         noun = self._declared_noun(children)
         return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
 
@@ -1470,6 +1512,15 @@ class _ArticleDraft:
     def freeze(self) -> s.Article:
         return s.Article(self.number, self.text, self.title, self.responsible, self.section, self.span,
                          tuple(self.quotes), self.not_computable, tuple(self.pending), tuple(self.budgets))
+
+
+@dataclass(frozen=True)
+class _UnitTier(s.Node):
+    """，每户引进5头以上的，每头奖励200元 after a price per unit: made part of that price's ``PriceTiers``."""
+
+    threshold: s.OpenBound
+    written: s.NameRef | None
+    price: s.Price
 
 
 @dataclass

@@ -468,6 +468,45 @@ class Checker(Visitor[Any]):
     def computation_UnitPrice(self, computation: s.UnitPrice) -> None:
         self.check_unit_price(computation)
 
+    def computation_PriceTiers(self, computation: s.PriceTiers) -> None:
+        """每头奖励100元，每户引进5头以上的，每头奖励200元: the one quantity in the price's unit (the one named, or the one
+        declared), each threshold a count in that unit, rising; a name written before a threshold is that quantity's."""
+        first = computation.prices[0]
+        for price in computation.prices:
+            self.check_amount(s.Money(price.yuan, price.text, span=price.span))
+        found = price_quantity(self.symbols, computation)
+        if isinstance(found, list):
+            if not found:
+                self.error(codes.UNIT_MISMATCH, first.span, price=first.text, per=units.product(list(first.per)),
+                           given=f"（没有以{first.per[0]}计的数量输入）")
+            else:
+                self.error(codes.PRICE_QUANTITY_AMBIGUOUS, first.span, price=first.text, unit=first.per[0],
+                           count=len(found), inputs="、".join(found), example=found[0])
+            return
+        quantity = s.NameRef(found, span=(computation.quantity or computation).span)
+        if computation.quantity is not None:
+            self.check_unit_price(s.UnitPrice((computation.quantity,), first, computation.award, span=first.span))
+        else:
+            self.resolve(quantity)
+        for price in computation.prices[1:]:
+            if price.per != first.per:
+                self.error(codes.UNIT_MISMATCH, price.span, price=price.text, per=units.product(list(price.per)),
+                           given=f"{found}（{first.per[0]}）")
+        for threshold, written in zip(computation.thresholds, computation.written, strict=True):
+            if written is not None and written.name != found and (
+                    written.name in self.symbols.inputs or not (found.startswith(written.name)
+                                                                 or found.endswith(written.name))):
+                self.resolve(written, Type.QUANTITY, f"以{first.per[0]}计的数量“{found}”")
+                if written.name in self.symbols.inputs and self.symbols.type_of(written.name) is Type.QUANTITY:
+                    self.error(codes.TYPE_MISMATCH, written.span, what=written.name, actual="另一个数量输入",
+                               expected=f"单价所乘的数量“{found}”")
+            self.check_compare(s.Compare(quantity, None, threshold, span=threshold.span))
+            reading = self.read(threshold) if isinstance(threshold, s.OpenBound | s.PrefixBound) else None
+            if reading is not None and reading.side is not boundaries.Side.LOWER:  # 5头以下的，每头…: not a tier
+                self.error(codes.DIRECTION_MIXED, threshold.span)
+        for earlier, later in zip(computation.thresholds, computation.thresholds[1:], strict=False):
+            self.check_adjacent(earlier, later)
+
     def computation_AmountRange(self, computation: s.AmountRange) -> None:
         self.check_amount(computation.low)
         self.check_cap(s.Cap(computation.high, (), None, span=computation.high.span))
@@ -1066,6 +1105,16 @@ def boundary_defaults(document: s.Document) -> tuple[dict[str, bool], bool]:
         if boundaries.redeclarable(rule.word):
             defaults[rule.word] = rule.inclusive
     return defaults, True
+
+
+def price_quantity(symbols: Symbols, computation: s.PriceTiers) -> str | list[str]:
+    """The quantity a price per unit multiplies (凡X的: X), else the one declared quantity in the price's unit; or the
+    quantities in that unit when there is not exactly one."""
+    if computation.quantity is not None:
+        return computation.quantity.name
+    unit = "/".join(computation.prices[0].per)
+    found = [name for name, decl in symbols.inputs.items() if decl.type.kind == "quantity" and decl.type.unit == unit]
+    return found[0] if len(found) == 1 else found
 
 
 def key_input(symbols: Symbols, keys: s.Keys) -> str | tuple[str, s.NameRef, list[str]]:

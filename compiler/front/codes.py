@@ -83,6 +83,8 @@ NEGATIVE_THRESHOLD = _error("E0210", "门槛 {rate} 是负数，而“{name}”�
                             "未声明的比例从不为负，这样的门槛或永远成立、或永远不成立")
 SIGNED_OUTSIDE_CONDITION = _error("E0211", "“{name}”是可为负的比例，只能在条件中比较（如“{name}不低于-5%”）",
                                   "可为负的比例只作条件和分档的门槛，不能作计算的基数或封顶：计算的依据请另用不为负的输入")
+PRICE_QUANTITY_AMBIGUOUS = _error("E0212", "单价“{price}”按{unit}计，以{unit}计的数量输入有{count}个（{inputs}）：不知乘以哪一个",
+                                  "在单价之前写出所乘的数量：“凡{example}的农户每{unit}奖励100元”")
 CAP_PER_UNIT = _error("E0207", "封顶“{cap}”按{per}计：封顶只能按一项（台、个、套、项、人、户、家…）或一年计",
                       "每一项的封顶写作“最高不超过10万元/台”“单台最高10万元”；以{per}计的上限 pol 尚不支持")
 

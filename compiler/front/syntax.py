@@ -584,9 +584,22 @@ class YearRatios(Node):
     apart: str = ""  # in a sentence of its own, the words before 分别 or 按照 (A、B的奖励补助资金)
 
 
+@dataclass(frozen=True)
+class PriceTiers(Node):
+    """``凡引进外二元母猪的农户每头奖励100元，每户引进5头以上的，每头奖励200元`` — a price per unit (头) of the one
+    quantity input in that unit, and, from each threshold of it on, another price on all of it (tiers of prices on the
+    whole quantity: 4头 × 100元, 5头 × 200元)."""
+
+    quantity: NameRef | None  # 凡X的: X, the quantity the prices are per unit of; None: the one declared in that unit
+    prices: tuple[Price, ...]  # the first for any quantity, then one per threshold
+    thresholds: tuple[Threshold, ...]  # rising, one per price after the first
+    written: tuple[NameRef | None, ...]  # the name written before each threshold (每户引进: 引进), as written
+    award: Award | None
+
+
 Computation = (Percent | Fixed | Table | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
                | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
-               | PriceYears)
+               | PriceYears | PriceTiers)
 
 
 @dataclass(frozen=True)

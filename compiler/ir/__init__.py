@@ -304,6 +304,8 @@ class Steps:
     tiers: tuple[Tier, ...]
     cumulative: bool = False
     base: Expr | None = None  # tiers of rates: the base each tier's rate is applied to
+    unit: str = ""  # tiers of prices (每头奖励100元，…5头以上的，每头奖励200元): the base is a quantity in this unit, each
+    # tier's amount its price in 元 per unit
 
     @property
     def label(self) -> str:

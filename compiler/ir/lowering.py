@@ -17,7 +17,7 @@ from pol_runtime import FEN, format_rate, format_yuan
 from .. import ir
 from ..front import boundaries, scopes, years
 from ..front import syntax as s
-from ..front.check import Symbols, boundary_defaults, key_input, value_type
+from ..front.check import Symbols, boundary_defaults, key_input, price_quantity, value_type
 from ..visitor import Visitor
 from . import wording
 
@@ -270,6 +270,32 @@ class Lowering(Visitor[Any]):
         per = "/".join(node.price.per)
         of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
         return ir.UnitPrice(quantities, node.price.yuan, per, of)
+
+    def computation_PriceTiers(self, node: s.PriceTiers) -> ir.Computation:
+        """每头奖励100元 is a price per 头 of the quantity; with tiers (每户引进5头以上的，每头奖励200元), the price of the
+        highest tier the quantity reaches, on all of it: tiers of prices whose base is the quantity itself."""
+        found = price_quantity(self.symbols, node)
+        assert isinstance(found, str), found  # the checker requires exactly one
+        quantity = self.var(s.NameRef(found, span=node.span))
+        unit = "/".join(node.prices[0].per)
+        if not node.thresholds:
+            return ir.UnitPrice((quantity,), node.prices[0].yuan, unit)
+        lowered = [self.bounds(t) for t in node.thresholds]
+        zero = ir.Const(Decimal(0), ir.Type.COUNT, f"0{unit}")
+        lowers = [ir.Bound(zero, True, f"不论{unit}数"), *(cast(ir.Bound, low) for low, _ in lowered)]
+        tiers = []
+        for index, (lower, price) in enumerate(zip(lowers, node.prices, strict=True)):
+            upper = None
+            if index + 1 < len(lowers):
+                following = lowers[index + 1]
+                upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
+            if index == 0:  # 引进外二元母猪不足5头 (不超过5头, when the next tier starts above 5头)
+                below = "不足" if lowers[1].inclusive else "不超过"
+                written = f"{found}{below}{cast(s.OpenBound, node.thresholds[0]).value.text}"
+            else:
+                written = f"{found}{_threshold_text(node.thresholds[index - 1])}"
+            tiers.append(ir.Tier(lower, upper, price.yuan, written, found))
+        return ir.Steps(quantity, tuple(tiers), base=quantity, unit=unit)
 
     def computation_PerCount(self, node: s.PerCount) -> ir.Computation:
         return ir.PerUnit(self.var(node.count), node.amount.yuan, node.scope)

@@ -133,6 +133,8 @@ def _tier(tier: ir.Tier) -> str:
 
 def _steps(steps: ir.Steps) -> str:
     how = "达到的各档累加" if steps.cumulative else "取达到的最高一档"
+    if steps.unit and steps.base is not None:  # tiers of prices, on the whole quantity
+        return f"按{expr_text(steps.subject)}分档，{how}的单价（元/{steps.unit}），乘以{expr_text(steps.base)}"
     if steps.base is not None:  # tiers of rates, on the whole base
         return f"按{expr_text(steps.subject)}分档，{how}的比例，乘以{expr_text(steps.base)}"
     return f"按{expr_text(steps.subject)}分档，{how}"
@@ -341,8 +343,11 @@ def missing_entry(lookup: ir.Lookup) -> str:
     return f"{lookup.var.name}不在本条所列范围（{keys}）"
 
 
-def tier_rate(tier: ir.Tier) -> str:
-    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%."""
+def tier_rate(tier: ir.Tier, unit: str = "") -> str:
+    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%; of prices per ``unit``:
+    引进外二元母猪5头以上（…），每头."""
+    if unit:
+        return f"{tier.label}，每{unit}"
     return f"{tier.label}：{format_rate(tier.amount)}"
 
 

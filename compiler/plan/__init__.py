@@ -237,6 +237,7 @@ class HighestTier:
     label: str
     base: ir.Expr | None = None  # tiers of rates: amount = base × the rate of the tier reached
     rates: tuple[str, ...] = ()  # with a base, the trace text of each tier's rate (tier.label：2%)
+    kind: str = "比例"  # with a base, the trace kind of the tier's value: 比例, or 单价 for prices per unit (200元/头)
 
 
 @dataclass(frozen=True)
@@ -402,7 +403,8 @@ def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
     below = wording.below_lowest(c.tiers[0]) if c.cumulative else wording.outside_tiers(c.tiers)
     return TiersAdded(c.subject, c.tiers, below, c.label) if c.cumulative \
         else HighestTier(c.subject, c.tiers, below, c.label, c.base,
-                         tuple(wording.tier_rate(t) for t in c.tiers) if c.base is not None else ())
+                         tuple(wording.tier_rate(t, c.unit) for t in c.tiers) if c.base is not None else (),
+                         "单价" if c.unit else "比例")
 
 
 def _increments(c: ir.Increments, rule: ir.Rule) -> Compute:

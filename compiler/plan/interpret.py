@@ -191,7 +191,7 @@ class Run:
         if step.base is None:
             self.amount = self.trace.step("分档", tier.label, tier.amount)
             return
-        self.trace.step("比例", step.rates[step.tiers.index(tier)], tier.amount)  # tiers of rates: on the whole base
+        self.trace.step(step.kind, step.rates[step.tiers.index(tier)], tier.amount)  # tiers of rates: on the whole base
         self.amount = self.trace.step("计算", step.label, runtime.scaled(self.number(step.base), tier.amount, Decimal(1)))
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> None:  # noqa: N802

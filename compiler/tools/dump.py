@@ -221,9 +221,10 @@ class PlanPrinter(Expressions):
 
     def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)
-        if step.base is not None:  # tiers of rates
-            lines = ["rate = 所在的最高一档的比例："]
-            lines += [f"  {self.within(subject, tier.lower, tier.upper)} → {wording.plain(tier.amount * 100)}%"
+        if step.base is not None:  # tiers of rates (of prices per unit: 单价)
+            lines = [f"rate = 所在的最高一档的{step.kind}："]
+            lines += [f"  {self.within(subject, tier.lower, tier.upper)} → "
+                      f"{yuan(tier.amount) if step.kind == '单价' else wording.plain(tier.amount * 100) + '%'}"
                       f"  记录「{tier.label}」" for tier in reversed(step.tiers)]
             return [*lines, f"  其余 → 不适用：{step.below}", f"amount = {self.expr(step.base)} × rate",
                     f"记录「{step.label}」"]

@@ -858,6 +858,7 @@ class _Printer(Visitor[list[str]]):
     computation_Segmented = stages  # 给予最高1000万元的分段奖励：其中…后给予…，X每满1年再给予…: as written
     computation_PriceYears = price_years
     computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
+    computation_PriceTiers = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
     modifier_YearRatios = as_written  # 按照3∶3∶4的比例分年拨付 · A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付
