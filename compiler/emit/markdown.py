@@ -79,6 +79,8 @@ def examples(rule: ir.Rule, calculators: types.ModuleType) -> list[Example]:
 
 
 def _lookup_formula(computation: ir.Lookup) -> str:
+    if computation.by is not None:  # a table of two keys: rows by one, columns by the other
+        return f"按{computation.var.name}（行）和{computation.by.name}（列）取下表的金额；表中没有的组合不适用"
     what = "比例，乘以" + wording.expr_text(computation.base) if computation.base else "金额"
     return f"按{computation.var.name}取下表的{what}"
 
@@ -107,8 +109,6 @@ def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
     text = _FORMULAS.get(type(computation), _labelled)(computation)
-    for raised in rule.raises:  # 对X的项目，奖补标准上浮10%: before the caps, which limit the raised amount too
-        text += "；" + wording.raised_rule(raised)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
     if rule.floor is not None:
@@ -135,15 +135,17 @@ Table = tuple[list[str], list[list[str]]]  # a header and rows
 
 
 def _lookup_table(computation: ir.Lookup) -> Table:
+    if computation.by is not None:  # rows × columns, in the order the policy lists them; — where it lists none
+        rows = list(dict.fromkeys(e.key for e in computation.entries))
+        columns = list(dict.fromkeys(e.column for e in computation.entries))
+        cells = {(e.key, e.column): e.text for e in computation.entries}
+        return ([f"{computation.var.name}（行）／{computation.by.name}（列）", *columns],
+                [[row, *(cells.get((row, column), "—") for column in columns)] for row in rows])
     unit = "比例" if computation.base is not None else "金额"
     return [computation.var.name, unit], [[e.key, e.text] for e in computation.entries]
 
 
 def _steps_table(computation: ir.Steps) -> Table:
-    if computation.unit and computation.base is not None:  # tiers of prices: each tier's price per unit of the quantity
-        rows = [[str(i + 1), tier.label, f"{runtime.format_yuan(tier.amount)}/{computation.unit}"]
-                for i, tier in enumerate(computation.tiers)]
-        return ["档", "条件", f"单价（乘以{wording.expr_text(computation.base)}）"], rows
     if computation.base is not None:  # tiers of rates: each tier's rate of the base
         rows = [[str(i + 1), tier.label, runtime.format_rate(tier.amount)] for i, tier in enumerate(computation.tiers)]
         return ["档", "条件", f"比例（乘以{wording.expr_text(computation.base)}）"], rows

@@ -68,13 +68,16 @@ def validation(spec: ir.Input) -> str:
     name = py_str(spec.name)
     if spec.type is ir.Type.CHOICE:
         return f"rt.choice({name}, {spec.name}, {choices_constant(spec)})"
-    check = {ir.Type.MONEY: "money", ir.Type.RATE: "signed_rate" if spec.signed else "rate", ir.Type.COUNT: "count",
-             ir.Type.QUANTITY: "quantity", ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
+    check = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
+             ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
     return f"rt.{check}({name}, {spec.name})"
 
 
 def choices_constant(spec: ir.Input) -> str:
     return f"CHOICES[{py_str(spec.name)}]"
+
+
+GRID_SEPARATOR = "\t"  # between the two keys of an entry of a table of two keys (no choice value holds a tab)
 
 
 @dataclass(frozen=True)
@@ -304,15 +307,18 @@ class RuleCode:
             lines.append(f'amount = trace.step("计算", {py_str(step.label)}, amount)')
         return lines
 
-    def table(self, rule_id: str, key: ir.Var, entries: tuple[ir.Entry, ...]) -> str:
+    def table(self, rule_id: str, key: ir.Var, entries: tuple[ir.Entry, ...], by: ir.Var | None = None) -> str:
+        """The rule's table, keyed by choice (of two keys: by the row's and the column's choices, tab between)."""
         name = f"_{rule_id.upper()}"
         self.tables[name] = Table(name, tuple(
-            (py_str(e.key), py_decimal(e.value), py_str(wording.entry(key, e))) for e in entries))
+            (py_str(f"{e.key}{GRID_SEPARATOR}{e.column}" if by is not None else e.key), py_decimal(e.value),
+             py_str(wording.entry(key, e, by))) for e in entries))
         return name
 
     def visit_Pick(self, step: plan.Pick) -> list[str]:  # noqa: N802
-        table_name = self.table(self.plan.id, step.key, step.entries)
-        lines = [f"entry = {table_name}.get({step.key.name})"]
+        table_name = self.table(self.plan.id, step.key, step.entries, step.by)
+        key = step.key.name if step.by is None else f'{step.key.name} + "\\t" + {step.by.name}'
+        lines = [f"entry = {table_name}.get({key})"]
         if step.missing is not None:
             lines += ["if entry is None:", INDENT + self.give_up(step.missing)]
         else:
@@ -336,7 +342,7 @@ class RuleCode:
                 continue
             rate = self.decimal(tier.amount, ir.Type.RATE)  # tiers of rates: the rate, on the whole base
             label = step.rates[len(step.tiers) - 1 - index]
-            lines.append(INDENT + (f'rate = trace.step({py_str(step.kind)}, {py_str(label)}, {rate})' if self.traced
+            lines.append(INDENT + (f'rate = trace.step("比例", {py_str(label)}, {rate})' if self.traced
                                    else f"rate = {rate}"))
         lines.append("else:")
         lines.append(INDENT + self.give_up(step.below))
@@ -367,15 +373,6 @@ class RuleCode:
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
-
-    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
-        """Only where the condition holds: the amount × numerator / denominator, exactly as rt.scaled does it."""
-        if step.denominator == 1:
-            value = f"amount * {self.decimal(step.numerator, ir.Type.NUMBER)}"
-        else:
-            value = (f"rt.scaled(amount, {self.decimal(step.numerator, ir.Type.RATE)}, "
-                     f"{self.decimal(step.denominator, ir.Type.RATE)})")
-        return [*self.if_block(step.condition, "check", negate=False), INDENT + self.record("计算", step.label, value)]
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         limit = self.expr(step.limit)  # a constant, a money input (a Decimal once read), or one times a rate
@@ -420,7 +417,7 @@ class RuleCode:
             low = RuleCode(step.floor, False, self.decimal, self.tables)
             lines = ["ceiling = amount"]
             for later in step.floor.steps:
-                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
                     lines += getattr(low, f"visit_{type(later).__name__}")(later)
             return [*lines, "return trace.done(ceiling, discretionary=True, floor=amount)"]
         return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]

@@ -5,7 +5,8 @@ cap, is zero with a reason whenever the rule does not apply, and its steps
 agree with it; it never decreases as an input grows wherever the IR shows the
 rule to be monotone in that input; at every threshold a fen below, at and a
 fen above, the condition or tier holds exactly as the boundary word is read;
-a table of levels (国家级、省级、市级) never pays a higher level less; and the
+a table of levels (国家级、省级、市级) never pays a higher level less; a table of two keys pays each
+pair of choices its cell and nothing for a pair it does not list; and the
 tranches of an award paid in parts add up to it, none negative, a year's
 tranche never decreasing as that year's base grows.
 """
@@ -19,7 +20,7 @@ from decimal import Decimal
 from .. import ir, plan
 from ..plan import facts, interpret
 from ..plan.lint import level_of
-from ..plan.samples import Sampler, moved, versus_edge, versus_value
+from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 from .runtime_imports import RuntimeImports
@@ -48,7 +49,7 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
     if spec.type is ir.Type.CHOICE:
         return f"st.sampled_from(calc.CHOICES[{py_str(spec.name)}])"
     points = sorted({p for p in boundaries(rule, spec.name)})
-    base = "SIGNED_RATE" if spec.signed else STRATEGIES[spec.type]  # 比例（可为负）: negative values drawn too
+    base = STRATEGIES[spec.type]
     if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE, ir.Type.QUANTITY):
         return f"near({base}, {', '.join(py_value(p) for p in points)})"
     return base
@@ -57,8 +58,7 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
 def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     """Values of ``name`` at which the rule can change its mind, with a step either side."""
     found: list[Decimal | int] = []
-    spec = next(spec for spec in rule.inputs if spec.name == name)
-    kind = spec.type
+    kind = next(spec.type for spec in rule.inputs if spec.name == name)
 
     def add(value: object) -> None:
         if isinstance(value, Decimal):
@@ -67,7 +67,7 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
                     continue
                 there = moved(value, kind, offset)
                 assert isinstance(there, Decimal | int)
-                if there >= 0 or spec.signed:
+                if there >= 0:
                     found.append(there)
 
     for threshold in facts.thresholds(plan.planned(rule)):
@@ -123,7 +123,7 @@ def versus_cases(rule: ir.Rule, sampler: Sampler) -> list[Threshold]:
         edge = versus_edge(atom, sampler.baseline)
         for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
             subject = versus_value(atom, sampler.baseline, offset)
-            if sampler.impossible(atom.subject.name, subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
+            if impossible(subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
                 continue
             values = {**sampler.baseline, atom.subject.name: subject}
             if not _reaches(rule, values, atom.label):
@@ -156,16 +156,22 @@ def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
     return computation.var.name, pairs, py_values(Sampler(rule).baseline)
 
 
-def raised_flags(rule: ir.Rule) -> list[tuple[str, bool]]:
-    """(yes/no input, the value it raises the amount at) for each 对X的项目，奖补标准上浮10% whose condition is that
-    input alone, the factor at least 1 and the input read nowhere else: the amount there is never less."""
-    elsewhere = {atom.var.name for c in (*rule.conditions, *rule.exclusions) for atom in ir.atoms(c)
-                 if isinstance(atom, ir.Truth)}
+def grid_cells(rule: ir.Rule) -> list[tuple[str, str | None, str]] | None:
+    """For a table of two keys (and no cap or minimum between the table and the amount): every pair of choices
+    on the baseline, with the amount its cell gives (None: a pair the table does not list, which does not apply)."""
+    computation = rule.computation
+    if not isinstance(computation, ir.Lookup) or computation.by is None or rule.caps or rule.minimum is not None:
+        return None
+    specs = {spec.name: spec for spec in rule.inputs}
+    row, column = computation.var.name, computation.by.name
+    cells = {(e.key, e.column): e.value for e in computation.entries}
+    baseline = Sampler(rule).baseline
     found = []
-    for raised in rule.raises:
-        atom = raised.condition
-        if isinstance(atom, ir.Truth) and atom.var.name not in elsewhere and raised.numerator >= raised.denominator:
-            found.append((atom.var.name, atom.expected))
+    for r in specs[row].choices:
+        for c in specs[column].choices:
+            amount = cells.get((r, c))
+            found.append((py_values({**baseline, row: r, column: c}),
+                          None if amount is None else py_decimal(amount.quantize(Decimal("0.01"))), f"{r}·{c}"))
     return found
 
 
@@ -217,13 +223,12 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
             "monotone": monotone_inputs(rule),
             "thresholds": thresholds(rule),
             "levels": level_order(rule),
-            "raised": raised_flags(rule),
+            "cells": grid_cells(rule),
             "tranches": tranche_dues(rule),
             "yearly": yearly_bases(rule),
         })
     uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
     uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
-    uses_signed = any(spec.signed for spec in module.inputs)
     return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
-                                                            uses_quantity=uses_quantity, uses_signed=uses_signed,
+                                                            uses_quantity=uses_quantity,
                                                             STRATEGIES=STRATEGIES, runtime=RuntimeImports(vendored))

@@ -406,7 +406,7 @@ class RuleKernel:
         code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT, ir.Type.QUANTITY)
         den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1,
                ir.Type.QUANTITY: QUANTITY_SCALE}[spec.type]
-        return Term(code, 1, den, bound={(index,): 1}, nonneg=not spec.signed)  # 比例（可为负）: either sign
+        return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
 
     def expr_Const(self, expr: ir.Const) -> Term:  # noqa: N802
         return Term.constant(Fraction(expr.value))
@@ -595,6 +595,19 @@ class RuleKernel:
 
     def visit_Pick(self, step: plan.Pick) -> list[str]:  # noqa: N802
         """A table by choice: an unlisted choice fails with ``missing`` and gets 0 (amount or rate)."""
+        if step.by is not None:  # a table of two keys: one table over the pairs, row by row
+            code, pairs = self.pairs(step.key, step.by)
+            values = {(e.key, e.column): Fraction(e.value) for e in step.entries}
+            if step.missing is not None:
+                self.failures.append((f"~{self.table([p in values for p in pairs], 'bool')}[{code}]", step.missing))
+            den = FEN_PER_YUAN
+            for value in values.values():
+                den = math.lcm(den, value.denominator)
+            row = [int(values.get(pair, Fraction(0)) * den) for pair in pairs]
+            top = max(abs(v) for v in row)
+            self.term = Term.constant(Fraction(row[0], den)) if len(set(row)) == 1 \
+                else make(f"{self.table(row)}[{code}]", 1, den, p_const(top), min(row) >= 0)
+            return []
         if step.missing is not None:
             code, _, spec = self.column(step.key.name, ir.Type.CHOICE)
             listed = {e.key for e in step.entries}
@@ -642,31 +655,6 @@ class RuleKernel:
             self.term = Term.constant(max(term.const, Fraction(0)))
         elif not term.nonneg:
             self.term = make(f"np.maximum({term.code}, 0)", term.num, term.den, term.bound, True)
-        return []
-
-    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
-        """Where the condition holds, the amount × a/b (the factor in lowest terms): code × a there and code × b
-        elsewhere, over the denominator × b, so that nothing is rounded before the rule's one rounding."""
-        factor = Fraction(step.numerator) / Fraction(step.denominator)
-        held = self.mask(self.test(step.condition))
-        term = self.term
-        if held is False or factor == 1:
-            return []
-        if held is True:
-            self.term = self.mul_const(term, factor)
-            return []
-        a, b = factor.numerator, factor.denominator
-        if term.code is None:  # a constant amount: value = c.numerator / c.denominator
-            c = term.const
-            code = f"np.where({held}, {self.literal(c.numerator * a)}, {self.literal(c.numerator * b)})"
-            bound = p_const(c.numerator * max(a, b))
-            self.need(bound)
-            self.term = make(code, 1, c.denominator * b, bound, c >= 0)
-            return []
-        bound = p_scale(term.bound, max(a, b))
-        self.need(bound)
-        code = f"np.where({held}, {wrap(term.code)} * {self.literal(a)}, {wrap(term.code)} * {self.literal(b)})"
-        self.term = make(code, term.num, term.den * b, bound, term.nonneg)
         return []
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
@@ -769,6 +757,15 @@ class RuleKernel:
         return lines
 
     # ── tables by choice ──────────────────────────────────────────────────────
+    def pairs(self, key: ir.Var, by: ir.Var) -> tuple[str, list[tuple[str, str]]]:
+        """The index of each row's pair of choices (row code × the column's choices + column code), and the pairs
+        in that order."""
+        row, _, row_spec = self.column(key.name, ir.Type.CHOICE)
+        column, _, column_spec = self.column(by.name, ir.Type.CHOICE)
+        columns = self.options(column_spec)
+        pairs = [(r, c) for r in self.options(row_spec) for c in columns]
+        return f"({row} * {len(columns)} + {column})", pairs
+
     def amount_table(self, key: ir.Var, entries: tuple[ir.Entry, ...]) -> Term:
         """The amount of each row's choice, in a common unit (fen if it can); 0 for a choice not listed."""
         code, _, spec = self.column(key.name, ir.Type.CHOICE)
@@ -1051,6 +1048,7 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         rate_digits=len(str(rate_scale)) - 1,
         quantity_scale=QUANTITY_SCALE,
         scalar_module=scalar_module or module.module_name,
+        kind=KIND,
         runtime=RuntimeImports(vendored),
         kernels=KERNELS,
         fallback=[r for r in rules if r.kernel is None],

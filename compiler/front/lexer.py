@@ -33,8 +33,6 @@ _constants: Any = importlib.import_module("re._constants")
 
 NAME = "NAME"
 SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低于LPR的60%
-SIGNED_RATE = "SIGNED_RATE"  # 不低于-5%: a negative rate, only where a threshold stands (_signed_rate_may_follow)
-_BEFORE_THRESHOLD = frozenset({"BOUND_PREFIX", "NOT_OVER", "AT"})
 _BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
 _SEP = "_SEP"
 YEARS = "YEARS"
@@ -51,6 +49,7 @@ _CONDITION_ENDS = _BOUND_ENDS | {NAME}
 # 对承办市级消费促进活动的执行单位或商贸流通企业，…: 或 (、, 和) between the nouns after 的, neither a declared name,
 # joins the recipients as written (a condition is not joined there: it would need its own 的)
 NOUN_OR = "_NOUN_OR"
+COLUMN = "_COLUMN"
 _NOUN_JOINS = frozenset({"或", "或者", "、", "和"})
 _PAYING_LEVELS = frozenset({"省级", "市级", "县级", "区级", "省", "市", "县", "区"})
 _GIVING = frozenset({"GIVE", "ONCE", "AWARD"})
@@ -240,8 +239,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind, stop = words.get(literal, NAME), pos + len(literal)
         if tables.any_shaped.match(text, pos):
             for name, pattern in tables.shaped:
-                if name == SHARE and not _share_may_follow(recent) \
-                        or name == SIGNED_RATE and not _signed_rate_may_follow(recent, values):
+                if name == SHARE and not _share_may_follow(recent):
                     continue
                 shaped = pattern.match(text, pos)
                 if shaped and shaped.end() > stop:
@@ -260,7 +258,9 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                     stop = latin.end()  # 新建5G基站: 5G inside a word, not the number 5
             kind = NAME
         value = text[pos:stop]
-        if value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs):
+        if (kind == "_COMMA" or kind == "_END" and value in "；;") and _column_at(text, stop, literals, names):
+            kind = COLUMN  # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys
+        elif value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs):
             kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
         elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
@@ -330,6 +330,19 @@ def _after_word(text: str, after: int, literals: _Longest) -> int:
         after += 1
     word = literals.match(text, after) if after < len(text) else None
     return after + len(word) if word is not None else after
+
+
+def _column_at(text: str, after: int, literals: _Longest, names: tuple[str, ...]) -> bool:
+    """Whether a declared name followed by 分别 starts at ``after`` (spaces skipped): a column of a table of two keys."""
+    while after < len(text) and text[after] in " \t\u3000":
+        after += 1
+    word = literals.match(text, after) if after < len(text) else None
+    if word is None:  # an undeclared word (中型企业分别…): a column all the same, for the checker to name
+        stop = after
+        while stop < len(text) and _CJK.match(text, stop) and not literals.match(text, stop):
+            stop += 1
+        return stop > after and text.startswith("分别", stop)
+    return word in names and text.startswith("分别", after + len(word))
 
 
 def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:
@@ -404,20 +417,6 @@ def _share_may_follow(recent: list[str]) -> bool:
     if len(recent) < 3 or recent[-1] != NAME or recent[-2] not in _BOUND_WORDS or recent[-3] != NAME:
         return False
     return len(recent) < 4 or recent[-4] != "GIVE"
-
-
-def _signed_rate_may_follow(recent: list[str], values: list[str]) -> bool:
-    """Right after a comparison word (增速不低于-5%, 增速在-5%以上) or the dash of a range whose first end is a rate
-    (增速在-10%（含）至-5%之间); elsewhere the sign is a dash: 5%-20% is a range of two rates, as it always was."""
-    if not recent:
-        return False
-    if recent[-1] in _BEFORE_THRESHOLD:
-        return True
-    if not (recent[-1] == "_DASH" or values[-1] == "到") or len(recent) < 2:
-        return False
-    if recent[-2] in ("RATE", SIGNED_RATE):
-        return True
-    return recent[-2] in ("MARK", "BOUND_SUFFIX") and len(recent) > 2 and recent[-3] in ("RATE", SIGNED_RATE)
 
 
 class LexError_(LexError):

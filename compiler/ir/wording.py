@@ -133,14 +133,14 @@ def _tier(tier: ir.Tier) -> str:
 
 def _steps(steps: ir.Steps) -> str:
     how = "达到的各档累加" if steps.cumulative else "取达到的最高一档"
-    if steps.unit and steps.base is not None:  # tiers of prices, on the whole quantity
-        return f"按{expr_text(steps.subject)}分档，{how}的单价（元/{steps.unit}），乘以{expr_text(steps.base)}"
     if steps.base is not None:  # tiers of rates, on the whole base
         return f"按{expr_text(steps.subject)}分档，{how}的比例，乘以{expr_text(steps.base)}"
     return f"按{expr_text(steps.subject)}分档，{how}"
 
 
 def _lookup(lookup: ir.Lookup) -> str:
+    if lookup.by is not None:
+        return f"按{lookup.var.name}和{lookup.by.name}取定额"
     if lookup.base is None:
         return f"按{lookup.var.name}取定额"
     return f"按{lookup.var.name}取比例，乘以{expr_text(lookup.base)}"
@@ -308,23 +308,6 @@ def describe(condition: ir.Condition) -> str:
     return condition.label
 
 
-def raised(node: ir.Raise, computation: ir.Computation) -> str:
-    """社会资本方出资资本金 × 5% × 1.1（民营企业为主要社会资本方或绿色环保领域：奖补标准上浮10%） ·
-    设备投资额 × 12%（战略性新兴产业技术改造项目：给予设备投资12%奖补）: the amount where the condition holds."""
-    if node.rate and isinstance(computation, ir.Scaled):
-        shown = f"{expr_text(computation.base)} × {node.rate}"
-    else:
-        shown = f"{computation.label} × {plain(node.numerator / node.denominator)}"
-    return f"{shown}（{describe(node.condition)}：{node.text}）"
-
-
-def raised_rule(node: ir.Raise) -> str:
-    """For reviewers: 民营企业为主要社会资本方或绿色环保领域时乘以1.1（奖补标准上浮10%）."""
-    if node.rate:
-        return f"{describe(node.condition)}时比例按{node.rate}计（{node.text}）"
-    return f"{describe(node.condition)}时乘以{plain(node.numerator / node.denominator)}（{node.text}）"
-
-
 def not_met(condition: ir.Condition) -> str:
     return f"不符合条件：{describe(condition)}"
 
@@ -333,21 +316,24 @@ def excluded(condition: ir.Condition) -> str:
     return f"{describe(condition)}，不再享受"
 
 
-def entry(var: ir.Var, item: ir.Entry) -> str:
-    """A table's entry as the trace shows it: 评定景区等级为国家3A级旅游景区：100,000.00元."""
+def entry(var: ir.Var, item: ir.Entry, by: ir.Var | None = None) -> str:
+    """A table's entry as the trace shows it: 评定景区等级为国家3A级旅游景区：100,000.00元 (of two keys:
+    荣誉级别为国家级，企业规模为规上企业：500,000.00元)."""
+    if by is not None:
+        return f"{var.name}为{item.key}，{by.name}为{item.column}：{item.text}"
     return f"{var.name}为{item.key}：{item.text}"
 
 
 def missing_entry(lookup: ir.Lookup) -> str:
+    if lookup.by is not None:
+        pairs = "、".join(f"{e.key}{e.column}" for e in lookup.entries)
+        return f"{lookup.var.name}与{lookup.by.name}不在本条所列范围（{pairs}）"
     keys = "、".join(e.key for e in lookup.entries)
     return f"{lookup.var.name}不在本条所列范围（{keys}）"
 
 
-def tier_rate(tier: ir.Tier, unit: str = "") -> str:
-    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%; of prices per ``unit``:
-    引进外二元母猪5头以上（…），每头."""
-    if unit:
-        return f"{tier.label}，每{unit}"
+def tier_rate(tier: ir.Tier) -> str:
+    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%."""
     return f"{tier.label}：{format_rate(tier.amount)}"
 
 

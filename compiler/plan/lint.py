@@ -76,11 +76,14 @@ def unreachable_entries(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, o
     computation = rule.computation
     if not isinstance(computation, ir.Lookup):
         return
+    by = computation.by.name if computation.by is not None else None  # a table of two keys: its columns too
     for atom in required(rule):
-        if isinstance(atom, ir.ChoiceIs) and atom.var.name == computation.var.name:
+        if isinstance(atom, ir.ChoiceIs) and atom.var.name in (computation.var.name, by):
+            column = atom.var.name == by
             for entry in computation.entries:
-                if (entry.key == atom.value) == atom.negated:
-                    yield codes.UNREACHABLE_ENTRY, {"key": entry.key, "condition": atom.label}
+                if ((entry.column if column else entry.key) == atom.value) == atom.negated:
+                    key = f"{entry.key}、{entry.column}" if by is not None else entry.key
+                    yield codes.UNREACHABLE_ENTRY, {"key": key, "condition": atom.label}
 
 
 def cliffs(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, object]]]:
@@ -151,7 +154,8 @@ def inverted_levels(rule: ir.Rule) -> Iterator[tuple[codes.Code, dict[str, objec
         return
     ranked = [(level_of(e.key), e) for e in computation.entries]
     for (rank_a, a), (rank_b, b) in zip(ranked, ranked[1:], strict=False):
-        if rank_a is not None and rank_b is not None and rank_a < rank_b and a.value < b.value:
+        if rank_a is not None and rank_b is not None and rank_a < rank_b and a.value < b.value \
+                and a.column == b.column:  # a table of two keys: levels within one column
             yield codes.INVERTED_LEVELS, {"higher": a.key, "high_amount": a.text, "lower": b.key, "low_amount": b.text}
 
 
