@@ -20,7 +20,8 @@ and at half a fen.  For each size it prints:
   (``vector_set.evaluate_arrays``, what ``pol batch`` runs on each chunk once
   the cells are read: every rule's status, amount and reason, stacking, each
   row's total) against the four float64 kernels plus their total, with the
-  ratio of time (target ≤ 1.5× at 1M rows) and of peak memory (target ≤ 2×).
+  ratio of time (target ≤ 1.2× at 1M rows; 1.20× at the 50,000 rows of a pol batch chunk, 0.93–0.99×
+  at 1M measured here) and of peak memory (target ≤ 2×).
 
 Run from the repository root: ``.venv/bin/python benchmarks/vector_speed.py``
 (``--rows 10000 1000000``; ``--check-rows N`` checks only a random N rows of
@@ -275,7 +276,7 @@ def batch_path(rows: int, vec: ModuleType, check_rows: int, scalar: ModuleType) 
         wrong += int(np.count_nonzero(outcome.amounts[index][checked] != exact))
     total_ok = bool((outcome.total == np.array(outcome.amounts).sum(axis=0)).all())
     print(f"  batch path (the four as one set, by column): {set_s * 1e3:.2f}ms, float64 kernels + total "
-          f"{f64_s * 1e3:.2f}ms, ratio {set_s / f64_s:.2f}× (target ≤ 1.5×); peak memory {set_mem / 2**20:.1f}MB "
+          f"{f64_s * 1e3:.2f}ms, ratio {set_s / f64_s:.2f}× (target ≤ 1.2× at 1M rows); peak memory {set_mem / 2**20:.1f}MB "
           f"vs {f64_mem / 2**20:.1f}MB, {set_mem / f64_mem:.2f}× (target ≤ 2×); ≠ exact: {wrong:,}; "
           f"rows sent to the scalar path: {len(outcome.scalar)}; totals {'consistent' if total_ok else 'WRONG'}")
 

@@ -20,7 +20,7 @@ from typing import Literal
 import pol_runtime as rt
 from pol_runtime import PolInputError, Result, Step
 
-rt.require("1.3", __name__)
+rt.require("1.4", __name__)
 
 __all__ = [
     "PolInputError",

@@ -40,7 +40,7 @@ import numpy as np
 from pol_runtime.columns import kernels as _k
 from pol_runtime.columns.kernels import Array, ColumnError, Kernel, Spec, to_yuan
 
-_k.require("1.3", __name__)
+_k.require("1.4", __name__)
 
 __all__ = [
     "CHOICES", "DISCRETIONARY", "FALLBACK", "RANGES", "RATE_SCALE", "REASONS", "RULES", "SPECS", "ColumnError", "Spec",

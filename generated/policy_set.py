@@ -18,7 +18,7 @@ import pol_runtime as rt
 
 from . import liuhe2023, wucheng2023
 
-rt.require("1.3", __name__)
+rt.require("1.4", __name__)
 
 __all__ = ["BUDGETS", "ENTRIES", "PLAN", "evaluate"]
 

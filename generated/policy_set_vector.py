@@ -23,7 +23,7 @@ from pol_runtime.columns import sets as vs
 from . import liuhe2023_vector, wucheng2023_vector
 from .policy_set import ENTRIES
 
-vs.require("1.3", __name__)
+vs.require("1.4", __name__)
 
 __all__ = ["KERNELS", "evaluate", "evaluate_arrays"]
 

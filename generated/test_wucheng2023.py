@@ -7,7 +7,7 @@ when it does not apply, steps that agree with the amount.  Where the rule is
 monotone in an input, the amount never decreases as that input grows.  At
 every threshold, a step below, at and above it, the condition or tier holds
 exactly as its boundary word is read.  Tables of levels never pay a higher
-level less.
+level less.  Where a yes/no input raises the amount (奖补标准上浮10%), it is never less with it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ which the vectorised calculators import, uses numpy.
 
 from __future__ import annotations
 
-from .inputs import _FALSE, _TRUE, _UNITS, PolInputError, choice, count, day, flag, money, quantity, rate, read
+from .inputs import _FALSE, _TRUE, _UNITS, PolInputError, choice, count, day, flag, money, quantity, rate, read, signed_rate
 from .items import ItemInputError, ItemShare, ItemsResult, ItemTotal, evaluate_items
 from .numbers import (
     CONTEXT,
@@ -68,6 +68,6 @@ __all__ = [
     "conclude_set", "count", "day", "evaluate_set", "expiry_note", "failed_gate", "flag", "format_rate",
     "format_yuan", "in_place", "item_key", "item_result", "money", "own_decimal_context", "placed", "prepare_set",
     "quantity", "question_text", "rate",
-    "read", "require", "scaled", "stack_key", "stack_policy", "tranches", "unknown_place", "wrong_input",
+    "read", "require", "scaled", "signed_rate", "stack_key", "stack_policy", "tranches", "unknown_place", "wrong_input",
 ]
 

@@ -33,7 +33,7 @@ def _exact_type(field: str, value: object) -> None:
         raise PolInputError(field, f"应为 Decimal、int 或 str 本身，实际是其子类 {type(value).__name__}")
 
 
-def _decimal(field: str, value: object, what: str, limit: Decimal) -> Decimal:
+def _decimal(field: str, value: object, what: str, limit: Decimal, *, signed: bool = False) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         kind = "浮点数（不精确）" if isinstance(value, float) else type(value).__name__
         raise PolInputError(field, f"应为{what}（Decimal、int 或数字字符串），实际是 {kind}")
@@ -44,11 +44,13 @@ def _decimal(field: str, value: object, what: str, limit: Decimal) -> Decimal:
         raise PolInputError(field, f"应为{what}，“{value}”不是数字") from None
     if not number.is_finite():
         raise PolInputError(field, f"应为有限的{what}，实际是 {value}")
-    if number < 0:
-        raise PolInputError(field, f"不能为负数，实际是 {_shown(value)}")
-    if number > limit:
-        raise PolInputError(field, f"超出可计算的范围（至多 {limit:,f}），实际是 {_shown(value)}")
-    return number.copy_abs()  # -0 becomes 0, exactly, in any context
+    if number < 0 and not signed:
+        raise PolInputError(field, f"不能为负数，实际是 {_shown(value)}" +
+                            ("（可为负的比例须声明为“比例（可为负）”）" if what == "比例" else ""))
+    if abs(number) > limit:
+        bound = f"-{limit:,f} 至 {limit:,f}" if signed else f"至多 {limit:,f}"
+        raise PolInputError(field, f"超出可计算的范围（{bound}），实际是 {_shown(value)}")
+    return number if number else number.copy_abs()  # -0 becomes 0, exactly, in any context
 
 
 def money(field: str, value: object) -> Decimal:
@@ -63,6 +65,13 @@ def rate(field: str, value: object) -> Decimal:
     if type(value) is Decimal and value.is_finite() and not value.is_signed() and value <= MAX_RATE:
         return value
     return _decimal(field, value, "比例", MAX_RATE)
+
+
+def signed_rate(field: str, value: object) -> Decimal:
+    """A proportion that may be negative (比例（可为负）, a growth rate): Decimal("-0.05") is -5%."""
+    if type(value) is Decimal and value.is_finite() and value and abs(value) <= MAX_RATE:
+        return value
+    return _decimal(field, value, "比例", MAX_RATE, signed=True)
 
 
 def quantity(field: str, value: object) -> Decimal:
@@ -133,15 +142,17 @@ def read(kind: str, raw: object, options: Sequence[str] = ()) -> object:
     if isinstance(raw, bool) or raw is None:
         raise ValueError(f"“{raw}”不是有效的值")
     text = str(raw).strip()
-    if kind in ("money", "rate"):
+    if kind in ("money", "rate", "signed_rate"):
         body = text.replace(",", "").replace("，", "")
+        if kind == "signed_rate" and body[:1] in ("−", "－"):  # −5% and －5% as -5%
+            body = "-" + body[1:]
         unit = next((u for u in ("亿元", "万元", "元", "%", "％") if body.endswith(u)), "")
         try:
             number = Decimal(body[: len(body) - len(unit)].strip())
         except InvalidOperation:
             example = "50万元、1.5亿元、2500元" if kind == "money" else "3% 或 0.03"
             raise ValueError(f"“{text}”不是{'金额' if kind == 'money' else '比例'}，应写作如 {example}") from None
-        if kind == "money" and unit in ("%", "％") or kind == "rate" and unit in _UNITS and unit:
+        if kind == "money" and unit in ("%", "％") or kind != "money" and unit in _UNITS and unit:
             raise ValueError(f"“{text}”的单位不对")
         if not number.is_finite():
             raise ValueError(f"“{text}”不是有限的数")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Generated code records the version it was generated for (``require``).  A change that generated
 # code can rely on raises the minor number; one that old generated code cannot run with, the major.
-__version__ = "1.3"
+__version__ = "1.4"
 
 
 def _numbers(version: str) -> tuple[int, int]:

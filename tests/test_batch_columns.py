@@ -89,6 +89,7 @@ def test_cells_over_several_lines_quotes_and_many_chunks(tmp_path: Path, monkeyp
     monkeypatch.setattr("compiler.tools.batch.CHUNK", 4)  # rows of one application in several chunks
     monkeypatch.setattr("compiler.tools.batch.COLUMN_CHUNK", 7)  # by column other chunks, the same bytes
     monkeypatch.setattr("compiler.tools.batch_write.PARQUET_BATCH", 5)  # row groups across the chunks of both
+    monkeypatch.setattr("compiler.tools.batch_write.LINES_TOGETHER", 3)  # a chunk's CSV lines made in pieces
     rows = [HEADER, *ROWS]
     rows += [[f"B{n}", "2023-05-05", "是", f"{n}万元", f"{n}万元", "国家4A级旅游景区\n（新评）" if n % 3 else "",
               "是" if n % 2 else "否", "是", "是", f"{n / 10}亿元", "是", f"\"{n}\"万元"] for n in range(1, 30)]

@@ -593,18 +593,20 @@ def test_per_mille_is_a_rate() -> None:
     ("新引进项目的，给予3-5万元的资金支持。", "一端不带单位的区间", "给予3-5万元"),
     ("新引进项目的，按投资额的千分之一给予奖励。", "千分比", "千分之"),
     ("按照投资额的30%给予市级财政补贴，高新区给予10%的配套补贴。", "两级财政在一句中各自的比例", "给予市级财政补贴，高新区给予"),
-    ("新引进项目的，按投资额给予10%奖补，属于战略性新兴产业项目，给予投资额12%奖补。", "另一类对象另定的比例或金额",
-     "，属于战略性新兴产业项目，给予"),
+    ("新引进项目的，按投资额给予10%奖补，属于战略性新兴产业项目，按投资额的12%给予奖补。", "另一类对象另定比例的这种写法",
+     "，属于战略性新兴产业项目，按"),
     ("新引进项目的，给予5万美元奖励。", "以美元给出的奖励金额", "5万美元"),
     ("新引进项目的，按投资额的一定比例给予支持。", "未写明的比例", "一定比例"),
     ("投资额排名前五的，给予1万元奖励。", "排名条件", "排名前五"),
     ("新引进项目的，前3年按投资额的10%给予奖励。", "分年度或分阶段的计算", "前3年"),
     ("新引进项目的，给予3万元奖励，增速每增加一个百分点追加0.5万元奖励。", "按增量递增的金额", "每增加"),
-    ("新引进项目的，奖补标准上浮10%。", "在另一标准上调", "上浮"),
+    ("新引进项目的，按投资额的10%给予奖励，奖补标准上浮10%给予奖励。", "在另一标准上调", "上浮"),
+    ("新引进项目的，按投资额的10%给予贴息，贴息比例提高30个百分点。", "在另一标准上调", "个百分点"),
     ("单个项目资助不超过300万元且不超过项目总投资的30%。", "只有上限、没有计算的这种写法", "单个项目资助不超过"),
     ("投资额达到2000万元/5000万元的，分别给予2万元、5万元奖励。", "用“/”分隔的分档", "2000万元/5000万元"),
     ("投资额超过1000万元、2000万元的，分别给予不超过20万元、30万元奖励。", "分档各自的“不超过”", "分别给予不超过"),
-    ("新引进项目 并且 投资额增速低于-5%的，给予1万元奖励。", "负数的比例门槛", "低于-5%"),
+    ("新引进项目 并且 投资额增速低于负5%的，给予1万元奖励。", "负数的这种写法", "低于负5%"),  # -5% is a rate (比例（可为负）)
+    ("新引进项目 并且 投资额增速低于—5%的，给予1万元奖励。", "负数的这种写法", "低于—5%"),
 ])
 def test_an_unsupported_construct_is_named(sentence: str, construct: str, caret: str) -> None:
     [error] = rendered("第一条「测试」\n" + policy(BASE, sentence))
@@ -618,16 +620,17 @@ def test_an_unsupported_construct_is_named(sentence: str, construct: str, caret:
 
 
 def test_a_bracket_after_a_type_is_named_once_and_the_items_after_it_are_not_blamed() -> None:
-    """输入 增速：比例（可为负）: the declaration is where it went wrong (the bracket), not 输入 on the next line, nor
-    每一项 after it in turn."""
-    text = "第一条「测试」\n" + policy("输入 增速：比例（可为负）\n" + BASE, "新引进项目的，按投资额的10%补助。")
+    """输入 增速：比例（可以为负）: the declaration is where it went wrong (the bracket), not 输入 on the next line, nor
+    每一项 after it in turn (比例（可为负） is the declaration of a rate that may be negative)."""
+    text = "第一条「测试」\n" + policy("输入 增速：比例（可以为负）\n" + BASE, "新引进项目的，按投资额的10%补助。")
     [error] = rendered(text)
-    head, _, _, line, marks, _ = error.splitlines()
-    assert head == "error[E0008]: pol 尚不支持类型之后的这种括号（如 比例（可为负））：“（可为负）”"
-    written = "输入 增速：比例（可为负）"
+    head, _, _, line, marks, help = error.splitlines()
+    assert head == "error[E0008]: pol 尚不支持类型之后的这种括号（如 比例（可以为负））：“（可以为负）”"
+    assert "比例（可为负）" in help
+    written = "输入 增速：比例（可以为负）"
     assert line.endswith(written)
     start = line.index("| ") + 2 + display_width("输入 增速：比例")
-    assert marks.index("^") == start and marks.count("^") == display_width("（可为负）")
+    assert marks.index("^") == start and marks.count("^") == display_width("（可以为负）")
 
 
 def test_an_unsupported_wording_inside_a_declared_name_is_not_blamed() -> None:

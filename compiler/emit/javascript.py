@@ -194,7 +194,7 @@ class RuleCode:
         for index, tier in enumerate(reversed(step.tiers)):
             keyword = "if" if index == 0 else "else if"
             label = step.rates[len(step.tiers) - 1 - index] if rates else ""
-            then = (f"rate = t.step(\"比例\", {js_str(label)}, {js_decimal(tier.amount)});" if rates
+            then = (f"rate = t.step({js_str(step.kind)}, {js_str(label)}, {js_decimal(tier.amount)});" if rates
                     else self.record("分档", tier.label, js_decimal(tier.amount)))
             lines.append(f"{keyword} ({self.bound_test(subject, tier.lower, tier.upper)}) {then}")
         lines.append(f"else {self.give_up(step.below)}")
@@ -223,6 +223,12 @@ class RuleCode:
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return [f"if (P.lt(amount, P.ZERO)) {self.record('计算', step.reason, 'P.ZERO')}"]
 
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        value = f"P.mul(amount, {js_decimal(step.numerator)})"
+        if step.denominator != 1:
+            value = f"P.div({value}, {js_decimal(step.denominator)})"
+        return [f"if ({self.condition(step.condition, 'check')}) {self.record('计算', step.label, value)}"]
+
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         return [f"amount = t.cap(amount, {self.expr(step.limit)}, {js_str(step.label)});"]
 
@@ -249,7 +255,7 @@ class RuleCode:
             low = RuleCode(step.floor)
             lines = ["var ceiling = amount;"]
             for later in step.floor.steps:
-                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
                     lines += getattr(low, f"visit_{type(later).__name__}")(later)
             return [*lines, "return t.done(ceiling, true, amount);"]
         return [f"return t.done(amount, {'true' if step.ceiling else 'false'});"]
@@ -261,7 +267,8 @@ def key(module: ir.Module, rule: ir.Rule) -> str:
 
 
 def inputs(rule: ir.Rule) -> list[dict[str, Any]]:
-    return [{"name": spec.name, "type": spec.type.value, "choices": list(spec.choices)} for spec in rule.inputs]
+    return [{"name": spec.name, "type": "比例（可为负）" if spec.signed else spec.type.value, "choices": list(spec.choices)}
+            for spec in rule.inputs]
 
 
 def render(modules: list[ir.Module]) -> str:

@@ -109,6 +109,8 @@ def formula(rule: ir.Rule) -> str:
     """The computation in words: 实际投资额 × 1%，最高50万元."""
     computation = rule.computation
     text = _FORMULAS.get(type(computation), _labelled)(computation)
+    for raised in rule.raises:  # 对X的项目，奖补标准上浮10%: before the caps, which limit the raised amount too
+        text += "；" + wording.raised_rule(raised)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
     if rule.floor is not None:
@@ -146,6 +148,10 @@ def _lookup_table(computation: ir.Lookup) -> Table:
 
 
 def _steps_table(computation: ir.Steps) -> Table:
+    if computation.unit and computation.base is not None:  # tiers of prices: each tier's price per unit of the quantity
+        rows = [[str(i + 1), tier.label, f"{runtime.format_yuan(tier.amount)}/{computation.unit}"]
+                for i, tier in enumerate(computation.tiers)]
+        return ["档", "条件", f"单价（乘以{wording.expr_text(computation.base)}）"], rows
     if computation.base is not None:  # tiers of rates: each tier's rate of the base
         rows = [[str(i + 1), tier.label, runtime.format_rate(tier.amount)] for i, tier in enumerate(computation.tiers)]
         return ["档", "条件", f"比例（乘以{wording.expr_text(computation.base)}）"], rows

@@ -68,8 +68,8 @@ def validation(spec: ir.Input) -> str:
     name = py_str(spec.name)
     if spec.type is ir.Type.CHOICE:
         return f"rt.choice({name}, {spec.name}, {choices_constant(spec)})"
-    check = {ir.Type.MONEY: "money", ir.Type.RATE: "rate", ir.Type.COUNT: "count", ir.Type.QUANTITY: "quantity",
-             ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
+    check = {ir.Type.MONEY: "money", ir.Type.RATE: "signed_rate" if spec.signed else "rate", ir.Type.COUNT: "count",
+             ir.Type.QUANTITY: "quantity", ir.Type.BOOL: "flag", ir.Type.DATE: "day"}[spec.type]
     return f"rt.{check}({name}, {spec.name})"
 
 
@@ -342,7 +342,7 @@ class RuleCode:
                 continue
             rate = self.decimal(tier.amount, ir.Type.RATE)  # tiers of rates: the rate, on the whole base
             label = step.rates[len(step.tiers) - 1 - index]
-            lines.append(INDENT + (f'rate = trace.step("比例", {py_str(label)}, {rate})' if self.traced
+            lines.append(INDENT + (f'rate = trace.step({py_str(step.kind)}, {py_str(label)}, {rate})' if self.traced
                                    else f"rate = {rate}"))
         lines.append("else:")
         lines.append(INDENT + self.give_up(step.below))
@@ -373,6 +373,15 @@ class RuleCode:
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["if amount < 0:", INDENT + self.record("计算", step.reason, "rt.ZERO")]
+
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        """Only where the condition holds: the amount × numerator / denominator, exactly as rt.scaled does it."""
+        if step.denominator == 1:
+            value = f"amount * {self.decimal(step.numerator, ir.Type.NUMBER)}"
+        else:
+            value = (f"rt.scaled(amount, {self.decimal(step.numerator, ir.Type.RATE)}, "
+                     f"{self.decimal(step.denominator, ir.Type.RATE)})")
+        return [*self.if_block(step.condition, "check", negate=False), INDENT + self.record("计算", step.label, value)]
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         limit = self.expr(step.limit)  # a constant, a money input (a Decimal once read), or one times a rate
@@ -417,7 +426,7 @@ class RuleCode:
             low = RuleCode(step.floor, False, self.decimal, self.tables)
             lines = ["ceiling = amount"]
             for later in step.floor.steps:
-                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Cap, plan.Round)):
+                if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
                     lines += getattr(low, f"visit_{type(later).__name__}")(later)
             return [*lines, "return trace.done(ceiling, discretionary=True, floor=amount)"]
         return ["return trace.done(amount, discretionary=True)" if step.ceiling else "return trace.done(amount)"]

@@ -99,7 +99,8 @@ def form_fields(rule: ir.Rule) -> list[dict[str, Any]]:
     fields: list[dict[str, Any]] = []
     for spec in rule.inputs:
         value = baseline[spec.name]
-        hint = f"数字，单位：{spec.unit}" if spec.unit else HINTS.get(spec.type, "")
+        hint = f"数字，单位：{spec.unit}" if spec.unit else "如 -5%、3.65%（可为负）" if spec.signed \
+            else HINTS.get(spec.type, "")
         fields.append({"spec": spec, "value": wording.show(value, spec.type), "id": f"input-{len(fields) + 1}",
                        "hint": hint})
     return fields

@@ -20,7 +20,7 @@ from decimal import Decimal
 from .. import ir, plan
 from ..plan import facts, interpret
 from ..plan.lint import level_of
-from ..plan.samples import Sampler, impossible, moved, versus_edge, versus_value
+from ..plan.samples import Sampler, moved, versus_edge, versus_value
 from .jinja import environment
 from .python import py_decimal, py_str
 from .runtime_imports import RuntimeImports
@@ -49,7 +49,7 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
     if spec.type is ir.Type.CHOICE:
         return f"st.sampled_from(calc.CHOICES[{py_str(spec.name)}])"
     points = sorted({p for p in boundaries(rule, spec.name)})
-    base = STRATEGIES[spec.type]
+    base = "SIGNED_RATE" if spec.signed else STRATEGIES[spec.type]  # 比例（可为负）: negative values drawn too
     if points and spec.type in (ir.Type.MONEY, ir.Type.COUNT, ir.Type.RATE, ir.Type.QUANTITY):
         return f"near({base}, {', '.join(py_value(p) for p in points)})"
     return base
@@ -58,7 +58,8 @@ def strategy(spec: ir.Input, rule: ir.Rule) -> str:
 def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
     """Values of ``name`` at which the rule can change its mind, with a step either side."""
     found: list[Decimal | int] = []
-    kind = next(spec.type for spec in rule.inputs if spec.name == name)
+    spec = next(spec for spec in rule.inputs if spec.name == name)
+    kind = spec.type
 
     def add(value: object) -> None:
         if isinstance(value, Decimal):
@@ -67,7 +68,7 @@ def boundaries(rule: ir.Rule, name: str) -> list[Decimal | int]:
                     continue
                 there = moved(value, kind, offset)
                 assert isinstance(there, Decimal | int)
-                if there >= 0:
+                if there >= 0 or spec.signed:
                     found.append(there)
 
     for threshold in facts.thresholds(plan.planned(rule)):
@@ -123,7 +124,7 @@ def versus_cases(rule: ir.Rule, sampler: Sampler) -> list[Threshold]:
         edge = versus_edge(atom, sampler.baseline)
         for offset, where in ((-1, "下方"), (0, "恰在"), (1, "上方")):
             subject = versus_value(atom, sampler.baseline, offset)
-            if impossible(subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
+            if sampler.impossible(atom.subject.name, subject) or offset == 0 and Decimal(subject) != edge:  # type: ignore[arg-type]
                 continue
             values = {**sampler.baseline, atom.subject.name: subject}
             if not _reaches(rule, values, atom.label):
@@ -154,6 +155,19 @@ def level_order(rule: ir.Rule) -> tuple[str, list[tuple[str, str]], str] | None:
     if not pairs:
         return None
     return computation.var.name, pairs, py_values(Sampler(rule).baseline)
+
+
+def raised_flags(rule: ir.Rule) -> list[tuple[str, bool]]:
+    """(yes/no input, the value it raises the amount at) for each 对X的项目，奖补标准上浮10% whose condition is that
+    input alone, the factor at least 1 and the input read nowhere else: the amount there is never less."""
+    elsewhere = {atom.var.name for c in (*rule.conditions, *rule.exclusions) for atom in ir.atoms(c)
+                 if isinstance(atom, ir.Truth)}
+    found = []
+    for raised in rule.raises:
+        atom = raised.condition
+        if isinstance(atom, ir.Truth) and atom.var.name not in elsewhere and raised.numerator >= raised.denominator:
+            found.append((atom.var.name, atom.expected))
+    return found
 
 
 def grid_cells(rule: ir.Rule) -> list[tuple[str, str | None, str]] | None:
@@ -223,12 +237,14 @@ def render(module: ir.Module, *, vendored: bool = False) -> str:
             "monotone": monotone_inputs(rule),
             "thresholds": thresholds(rule),
             "levels": level_order(rule),
+            "raised": raised_flags(rule),
             "cells": grid_cells(rule),
             "tranches": tranche_dues(rule),
             "yearly": yearly_bases(rule),
         })
     uses_date = any(spec.type is ir.Type.DATE for spec in module.inputs)
     uses_quantity = any(spec.type is ir.Type.QUANTITY for spec in module.inputs)
+    uses_signed = any(spec.signed for spec in module.inputs)
     return environment().get_template("tests.py.j2").render(module=module, rules=rules, uses_date=uses_date,
-                                                            uses_quantity=uses_quantity,
+                                                            uses_quantity=uses_quantity, uses_signed=uses_signed,
                                                             STRATEGIES=STRATEGIES, runtime=RuntimeImports(vendored))

@@ -406,7 +406,7 @@ class RuleKernel:
         code, index, spec = self.column(expr.name, ir.Type.MONEY, ir.Type.RATE, ir.Type.COUNT, ir.Type.QUANTITY)
         den = {ir.Type.MONEY: FEN_PER_YUAN, ir.Type.RATE: self.rate_scale, ir.Type.COUNT: 1,
                ir.Type.QUANTITY: QUANTITY_SCALE}[spec.type]
-        return Term(code, 1, den, bound={(index,): 1}, nonneg=True)
+        return Term(code, 1, den, bound={(index,): 1}, nonneg=not spec.signed)  # 比例（可为负）: either sign
 
     def expr_Const(self, expr: ir.Const) -> Term:  # noqa: N802
         return Term.constant(Fraction(expr.value))
@@ -655,6 +655,31 @@ class RuleKernel:
             self.term = Term.constant(max(term.const, Fraction(0)))
         elif not term.nonneg:
             self.term = make(f"np.maximum({term.code}, 0)", term.num, term.den, term.bound, True)
+        return []
+
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        """Where the condition holds, the amount × a/b (the factor in lowest terms): code × a there and code × b
+        elsewhere, over the denominator × b, so that nothing is rounded before the rule's one rounding."""
+        factor = Fraction(step.numerator) / Fraction(step.denominator)
+        held = self.mask(self.test(step.condition))
+        term = self.term
+        if held is False or factor == 1:
+            return []
+        if held is True:
+            self.term = self.mul_const(term, factor)
+            return []
+        a, b = factor.numerator, factor.denominator
+        if term.code is None:  # a constant amount: value = c.numerator / c.denominator
+            c = term.const
+            code = f"np.where({held}, {self.literal(c.numerator * a)}, {self.literal(c.numerator * b)})"
+            bound = p_const(c.numerator * max(a, b))
+            self.need(bound)
+            self.term = make(code, 1, c.denominator * b, bound, c >= 0)
+            return []
+        bound = p_scale(term.bound, max(a, b))
+        self.need(bound)
+        code = f"np.where({held}, {wrap(term.code)} * {self.literal(a)}, {wrap(term.code)} * {self.literal(b)})"
+        self.term = make(code, term.num, term.den * b, bound, term.nonneg)
         return []
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
@@ -1048,7 +1073,6 @@ def render(module: ir.Module, *, rate_scale: int = RATE_SCALE, scalar_module: st
         rate_digits=len(str(rate_scale)) - 1,
         quantity_scale=QUANTITY_SCALE,
         scalar_module=scalar_module or module.module_name,
-        kind=KIND,
         runtime=RuntimeImports(vendored),
         kernels=KERNELS,
         fallback=[r for r in rules if r.kernel is None],

@@ -34,6 +34,7 @@ _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
+_SIGNED_RATE = re.compile(r"[-−－]\s*(\d+(?:\.\d+)?\s*[%％])$")  # 不低于-5%: the rate -5% (SIGNED_RATE)
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(万|亿)?\s*"  # the units of COUNT
@@ -209,6 +210,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def _rate(self, token: Token) -> s.Rate:
         text = str(token)
+        signed = _SIGNED_RATE.match(text)
+        if signed:  # -5%: the rate 5% negated, as written
+            positive = self._rate(Token.new_borrow_pos("RATE", signed.group(1), token))
+            return s.Rate(-positive.value, text, span=token_span(token))
         match = _RATE.match(text)
         try:
             with decimal.localcontext(_EXACT):
@@ -685,6 +690,26 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         text = "".join(c.text if isinstance(c, s.Award) else words.get(c.type, str(c)) for c in children)
         return s.Multiplier(factor, text, span=_meta_span(meta))
 
+    def other_rate(self, meta: Any, children: list[Any]) -> s.Where:
+        """属于战略性新兴产业技术改造项目，给予设备投资12%奖补: another rate of the base where the condition holds."""
+        condition = next(c for c in children if not isinstance(c, Token | s.Award))
+        base = _tokens(children, "NAME")[-1]
+        return s.Where((condition,), None, self._rate(_tokens(children, "RATE")[0]), _name(base),
+                       _node(children, s.Award), span=_meta_span(meta))
+
+    def multiplier_apart(self, meta: Any, children: list[Any]) -> Item:
+        """对X的项目，奖补标准上浮10%。: the award of the sentence before it, multiplied only where X holds."""
+        multiplier = _node(children, s.Multiplier)
+        assert multiplier is not None
+        groups: list[Any] = []
+        for child in children:
+            if isinstance(child, tuple):
+                groups += child
+            elif not isinstance(child, Token | s.Multiplier):
+                groups.append(child)
+        span = _meta_span(meta)
+        return Item("where_apart", s.Where(tuple(groups), multiplier, apart=True, span=span), span)
+
     def quota(self, meta: Any, children: list[Any]) -> s.Quota:
         return s.Quota(_name(_tokens(children, "NAME")[0]), self._rate(_tokens(children, "RATE")[0]),
                        span=_meta_span(meta))
@@ -982,6 +1007,30 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         price = s.Price(rate.value, per, "/".join(per), str(per_unit), span=token_span(per_unit))
         return s.UnitPrice(_factors(bases[0]), price, _node(children, s.Award), bases[1], rate, span=_meta_span(meta))
 
+    def unit_award(self, meta: Any, children: list[Any]) -> s.PriceTiers:
+        """每头奖励100元: a price per 头 of the quantity in 头 (the one 凡X的 names, or the one declared)."""
+        return s.PriceTiers(None, (self._per_unit_price(children),), (), (), _node(children, s.Award),
+                            span=_meta_span(meta))
+
+    def _per_unit_price(self, children: list[Any]) -> s.Price:
+        per_unit = _tokens(children, "PER_UNIT")[0]
+        money = _node(children, s.Money)
+        per = tuple(u for u in (units.canonical(w) for w in str(per_unit).split("每")[1:]) if u is not None)
+        return s.Price(money.yuan, per, "元/" + "/".join(per), f"{per_unit}{money.text}",
+                       span=token_span(per_unit).to(money.span))
+
+    def unit_tier(self, meta: Any, children: list[Any]) -> _UnitTier:
+        """，每户引进5头以上的，每头奖励200元: from this threshold of the quantity on, this price on all of it."""
+        count = _tokens(children, "COUNT")[0]
+        counted = self.count(meta, [count])
+        value = s.Count(counted.value, counted.unit, counted.text, span=token_span(count))
+        word = _tokens(children, "BOUND_SUFFIX")[0]
+        mark = _token(children, "MARK")
+        threshold = s.OpenBound(value, _word_of(word), self._mark(mark, value), span=value.span.to(token_span(word)))
+        named = _token(children, "NAME")
+        return _UnitTier(threshold, _name(named) if named is not None else None, self._per_unit_price(children),
+                         span=_meta_span(meta))
+
     def unit_price_given(self, meta: Any, children: list[Any]) -> s.UnitPrice:
         """对调峰时段用电量给予0.2元/千瓦时奖励: the quantity is the name after 对 (``guarded``)."""
         price = self._price(_tokens(children, "PRICE")[0])
@@ -1114,7 +1163,19 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             children = children[1:]
         modifiers = [s.TierReading(str(c) == "各档累加", str(c), span=token_span(c)) if isinstance(c, Token) else c
                      for c in children[1:] if not _is_token(c, "AND")]
-        return s.Sentence((), children[0], tuple(_caps_by_key(modifiers)), span=_meta_span(meta))
+        computation = children[0]
+        tiers = [m for m in modifiers if isinstance(m, _UnitTier)]
+        if tiers:
+            modifiers = [m for m in modifiers if not isinstance(m, _UnitTier)]
+            if isinstance(computation, s.PriceTiers):  # 每头奖励100元，每户引进5头以上的，每头奖励200元
+                computation = dataclasses.replace(
+                    computation, prices=(*computation.prices, *(t.price for t in tiers)),
+                    thresholds=(*computation.thresholds, *(t.threshold for t in tiers)),
+                    written=(*computation.written, *(t.written for t in tiers)), span=computation.span.to(tiers[-1].span))
+            else:
+                self.diagnostics.append(make(codes.SYNTAX, self.source, tiers[0].span, found=f"“{tiers[0].price.text}”",
+                                             expected="单价分档须接在“每头奖励100元”这样的单价之后"))
+        return s.Sentence((), computation, tuple(_caps_by_key(modifiers)), span=_meta_span(meta))
 
     def exclusion(self, meta: Any, children: list[Any]) -> s.Exclusion:
         return s.Exclusion((children[0],), span=_meta_span(meta))
@@ -1131,6 +1192,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             computation = dataclasses.replace(rest.computation, quantities=(condition.name,),
                                               span=_meta_span(meta).to(rest.computation.span))
             return s.Sentence(rest.conditions, computation, rest.modifiers, span=_meta_span(meta))
+        if isinstance(rest, s.Sentence) and isinstance(rest.computation, s.PriceTiers) \
+                and rest.computation.quantity is None and isinstance(condition, s.IsTrue):
+            # 凡引进外二元母猪的农户每头奖励100元: the name after 凡 (对) is the quantity the price is per unit of
+            priced = dataclasses.replace(rest.computation, quantity=condition.name,
+                                         span=_meta_span(meta).to(rest.computation.span))
+            return s.Sentence(rest.conditions, priced, rest.modifiers, span=_meta_span(meta))
         noun = self._declared_noun(children)
         return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
 
@@ -1197,7 +1264,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.TypeSpec("money", span=_meta_span(meta))
 
     def t_rate(self, meta: Any, children: list[Any]) -> s.TypeSpec:
-        return s.TypeSpec("rate", span=_meta_span(meta))
+        return s.TypeSpec("rate", signed=bool(children), span=_meta_span(meta))  # 比例（可为负）
 
     def t_count(self, meta: Any, children: list[Any]) -> s.TypeSpec:
         return s.TypeSpec("count", span=_meta_span(meta))
@@ -1466,6 +1533,15 @@ class _ArticleDraft:
                          tuple(self.quotes), self.not_computable, tuple(self.pending), tuple(self.budgets))
 
 
+@dataclass(frozen=True)
+class _UnitTier(s.Node):
+    """，每户引进5头以上的，每头奖励200元 after a price per unit: made part of that price's ``PriceTiers``."""
+
+    threshold: s.OpenBound
+    written: s.NameRef | None
+    price: s.Price
+
+
 @dataclass
 class _RuleDraft:
     id: str
@@ -1723,6 +1799,16 @@ class _Assembly:
         if self.rule is None or not self.rule.sentences:
             line = self.source.line(item.span.line)
             self.diagnostics.append(make(codes.CAP_APART_ALONE, self.source, item.span,
+                                         text=line[item.span.column - 1:item.span.end_column - 1]))
+            return
+        last = self.rule.sentences[-1]
+        self.rule.sentences[-1] = dataclasses.replace(last, modifiers=(*last.modifiers, value))
+
+    def item_where_apart(self, item: Item, value: s.Where) -> None:
+        """A multiplier in a sentence of its own, under a condition, multiplies the rule's computation before it."""
+        if self.rule is None or not self.rule.sentences:
+            line = self.source.line(item.span.line)
+            self.diagnostics.append(make(codes.WHERE_ALONE, self.source, item.span,
                                          text=line[item.span.column - 1:item.span.end_column - 1]))
             return
         last = self.rule.sentences[-1]

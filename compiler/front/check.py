@@ -85,6 +85,7 @@ class Checker(Visitor[Any]):
         self.rules_by_id: dict[str, s.Rule] = {}
         self.in_schedule = False  # a yearly input (逐年金额) is read only inside a schedule
         self.term: s.NameRef | None = None  # the rule's 期限 input (期限：以工代训月数)
+        self.in_condition = False  # a rate that may be negative (比例（可为负）) is read in conditions only
 
     def error(self, code: codes.Code, span: Span, **values: object) -> None:
         self.diagnostics.append(make_with(code, self.source, span, values))
@@ -227,17 +228,20 @@ class Checker(Visitor[Any]):
             if not cumulative:
                 self.error(codes.RECEIVED_WITHOUT_CUMULATIVE, rule.received.span, name=rule.received.name)
         for name in rule.monotone:
-            kind = self.resolve(name)
+            kind = self.resolve(name, signed_ok=True)
             if kind is not None and kind not in (Type.MONEY, Type.RATE, Type.COUNT):
                 self.error(codes.TYPE_MISMATCH, name.span, what=name.name, actual=kind.value, expected="金额、比例或数量")
 
     # ── names ─────────────────────────────────────────────────────────────────
-    def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None) -> Type | None:
+    def resolve(self, ref: s.NameRef, expected: Type | None = None, what: str | None = None, *,
+                signed_ok: bool = False) -> Type | None:
         name = ref.name
         if name not in self.symbols.inputs:
             self.unknown(ref)
             return None
         self.symbols.used.add(name)
+        if self.symbols.inputs[name].type.signed and not (self.in_condition or signed_ok):
+            self.error(codes.SIGNED_OUTSIDE_CONDITION, ref.span, name=name)
         if self.symbols.inputs[name].type.yearly and not self.in_schedule:
             self.error(codes.YEARLY_OUTSIDE_SCHEDULE, ref.span, name=name)
         actual = self.symbols.type_of(name)
@@ -262,7 +266,11 @@ class Checker(Visitor[Any]):
 
     # ── conditions ────────────────────────────────────────────────────────────
     def check_condition(self, condition: s.Condition) -> None:
-        self.dispatch("condition", condition)
+        outer, self.in_condition = self.in_condition, True
+        try:
+            self.dispatch("condition", condition)
+        finally:
+            self.in_condition = outer
 
     def condition_Both(self, condition: s.Both | s.Either) -> None:
         self.check_condition(condition.left)
@@ -327,7 +335,14 @@ class Checker(Visitor[Any]):
                            expected=f"以{value.unit}计的数量")
             else:
                 self.check_limit(subject, value)
+                self.check_sign(compare.subject, subject, value)
         self.check_threshold(threshold, compare.at)
+
+    def check_sign(self, ref: s.NameRef, subject: Type | None, value: s.Value) -> None:
+        """增速不低于-5%: a negative threshold only for a rate declared 比例（可为负）."""
+        if isinstance(value, s.Rate) and value.value < 0 and subject is Type.RATE \
+                and not self.symbols.inputs[ref.name].type.signed:
+            self.error(codes.NEGATIVE_THRESHOLD, value.span, rate=value.text, name=ref.name)
 
     def check_limit(self, subject: Type | None, value: s.Value) -> None:
         """A threshold must lie below the largest value a calculator accepts, with a step to spare above it."""
@@ -452,6 +467,45 @@ class Checker(Visitor[Any]):
 
     def computation_UnitPrice(self, computation: s.UnitPrice) -> None:
         self.check_unit_price(computation)
+
+    def computation_PriceTiers(self, computation: s.PriceTiers) -> None:
+        """每头奖励100元，每户引进5头以上的，每头奖励200元: the one quantity in the price's unit (the one named, or the one
+        declared), each threshold a count in that unit, rising; a name written before a threshold is that quantity's."""
+        first = computation.prices[0]
+        for price in computation.prices:
+            self.check_amount(s.Money(price.yuan, price.text, span=price.span))
+        found = price_quantity(self.symbols, computation)
+        if isinstance(found, list):
+            if not found:
+                self.error(codes.UNIT_MISMATCH, first.span, price=first.text, per=units.product(list(first.per)),
+                           given=f"（没有以{first.per[0]}计的数量输入）")
+            else:
+                self.error(codes.PRICE_QUANTITY_AMBIGUOUS, first.span, price=first.text, unit=first.per[0],
+                           count=len(found), inputs="、".join(found), example=found[0])
+            return
+        quantity = s.NameRef(found, span=(computation.quantity or computation).span)
+        if computation.quantity is not None:
+            self.check_unit_price(s.UnitPrice((computation.quantity,), first, computation.award, span=first.span))
+        else:
+            self.resolve(quantity)
+        for price in computation.prices[1:]:
+            if price.per != first.per:
+                self.error(codes.UNIT_MISMATCH, price.span, price=price.text, per=units.product(list(price.per)),
+                           given=f"{found}（{first.per[0]}）")
+        for threshold, written in zip(computation.thresholds, computation.written, strict=True):
+            if written is not None and written.name != found and (
+                    written.name in self.symbols.inputs or not (found.startswith(written.name)
+                                                                 or found.endswith(written.name))):
+                self.resolve(written, Type.QUANTITY, f"以{first.per[0]}计的数量“{found}”")
+                if written.name in self.symbols.inputs and self.symbols.type_of(written.name) is Type.QUANTITY:
+                    self.error(codes.TYPE_MISMATCH, written.span, what=written.name, actual="另一个数量输入",
+                               expected=f"单价所乘的数量“{found}”")
+            self.check_compare(s.Compare(quantity, None, threshold, span=threshold.span))
+            reading = self.read(threshold) if isinstance(threshold, s.OpenBound | s.PrefixBound) else None
+            if reading is not None and reading.side is not boundaries.Side.LOWER:  # 5头以下的，每头…: not a tier
+                self.error(codes.DIRECTION_MIXED, threshold.span)
+        for earlier, later in zip(computation.thresholds, computation.thresholds[1:], strict=False):
+            self.check_adjacent(earlier, later)
 
     def computation_AmountRange(self, computation: s.AmountRange) -> None:
         self.check_amount(computation.low)
@@ -676,6 +730,36 @@ class Checker(Visitor[Any]):
 
     def modifier_Multiplier(self, modifier: s.Multiplier, sentence: s.Sentence) -> None:
         pass  # any computation may be multiplied; the factor is a number the grammar read
+
+    def modifier_Where(self, modifier: s.Where, sentence: s.Sentence) -> None:
+        """对X的项目，奖补标准上浮10%。 · 属于X，给予设备投资12%奖补: the conditions as any; a factor above zero; another
+        rate only of a rate of the same base (the base's name, or its first characters as the policy shortens it)."""
+        for condition in modifier.conditions:
+            self.check_condition(condition)
+        computation = sentence.computation
+
+        def bad(what: str, span: Span) -> None:
+            self.error(codes.BAD_WHERE, span, what=what)
+
+        if isinstance(computation, s.Schedule | s.PriceYears | s.Stages) or any(
+                isinstance(m, s.Period | s.YearRatios) for m in sentence.modifiers):
+            return bad("分年或分期计算的金额不能再按条件调整（各年的金额须与总额相符）", modifier.span)
+        if modifier.multiplier is not None:
+            if modifier.multiplier.factor <= 0:
+                bad(f"“{modifier.multiplier.text}”的倍数须为正数", modifier.multiplier.span)
+            return None
+        assert modifier.rate is not None and modifier.base is not None
+        if not isinstance(computation, s.Percent | s.UpToRate) or not isinstance(computation.base, s.NameRef):
+            return bad(f"另定的比例“{modifier.rate.text}”须接在按一个输入的比例计算之后（按设备投资额给予10%奖补）",
+                       modifier.rate.span)
+        written, base = modifier.base.name, computation.base.name
+        if written != base and not (len(written) >= 2 and base.startswith(written)):
+            return bad(f"另定的比例须是同一基数“{base}”的比例，这里写的是“{written}”", modifier.base.span)
+        if computation.rate.value <= 0:
+            return bad(f"原比例“{computation.rate.text}”为0，不能另定比例", computation.rate.span)
+        if not 0 < modifier.rate.value <= 1:
+            return bad(f"另定的比例“{modifier.rate.text}”须大于0且不超过100%", modifier.rate.span)
+        return None
 
     def modifier_Staged(self, modifier: s.Staged, sentence: s.Sentence) -> None:
         computation = sentence.computation
@@ -934,7 +1018,7 @@ class Checker(Visitor[Any]):
         return None
 
     def check_tiers(self, tiers: s.Tiers) -> None:
-        subject = self.resolve(tiers.subject)
+        subject = self.resolve(tiers.subject, signed_ok=True)  # each tier a condition on it: 增速在-5%以上的…
         if len(tiers.thresholds) != len(tiers.values):
             self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.values))
         for amount in tiers.amounts:
@@ -955,6 +1039,7 @@ class Checker(Visitor[Any]):
                                expected=value_type(value).value)
                 else:
                     self.check_limit(subject, value)
+                    self.check_sign(tiers.subject, subject, value)
             self.check_threshold(threshold)
             if not isinstance(threshold, s.Range):
                 reading = self.read(threshold) if not (isinstance(threshold, s.PrefixBound)
@@ -1035,6 +1120,16 @@ def boundary_defaults(document: s.Document) -> tuple[dict[str, bool], bool]:
         if boundaries.redeclarable(rule.word):
             defaults[rule.word] = rule.inclusive
     return defaults, True
+
+
+def price_quantity(symbols: Symbols, computation: s.PriceTiers) -> str | list[str]:
+    """The quantity a price per unit multiplies (凡X的: X), else the one declared quantity in the price's unit; or the
+    quantities in that unit when there is not exactly one."""
+    if computation.quantity is not None:
+        return computation.quantity.name
+    unit = "/".join(computation.prices[0].per)
+    found = [name for name, decl in symbols.inputs.items() if decl.type.kind == "quantity" and decl.type.unit == unit]
+    return found[0] if len(found) == 1 else found
 
 
 def key_input(symbols: Symbols, keys: s.Keys) -> str | tuple[str, s.NameRef, list[str]]:

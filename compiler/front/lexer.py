@@ -33,6 +33,8 @@ _constants: Any = importlib.import_module("re._constants")
 
 NAME = "NAME"
 SHARE = "SHARE"  # 的60% after “name, boundary word, name”: 实际利率低于LPR的60%
+SIGNED_RATE = "SIGNED_RATE"  # 不低于-5%: a negative rate, only where a threshold stands (_signed_rate_may_follow)
+_BEFORE_THRESHOLD = frozenset({"BOUND_PREFIX", "NOT_OVER", "AT"})
 _BOUND_WORDS = frozenset({"BOUND_PREFIX", "NOT_OVER"})
 _SEP = "_SEP"
 YEARS = "YEARS"
@@ -239,7 +241,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind, stop = words.get(literal, NAME), pos + len(literal)
         if tables.any_shaped.match(text, pos):
             for name, pattern in tables.shaped:
-                if name == SHARE and not _share_may_follow(recent):
+                if name == SHARE and not _share_may_follow(recent) \
+                        or name == SIGNED_RATE and not _signed_rate_may_follow(recent, values):
                     continue
                 shaped = pattern.match(text, pos)
                 if shaped and shaped.end() > stop:
@@ -417,6 +420,20 @@ def _share_may_follow(recent: list[str]) -> bool:
     if len(recent) < 3 or recent[-1] != NAME or recent[-2] not in _BOUND_WORDS or recent[-3] != NAME:
         return False
     return len(recent) < 4 or recent[-4] != "GIVE"
+
+
+def _signed_rate_may_follow(recent: list[str], values: list[str]) -> bool:
+    """Right after a comparison word (增速不低于-5%, 增速在-5%以上) or the dash of a range whose first end is a rate
+    (增速在-10%（含）至-5%之间); elsewhere the sign is a dash: 5%-20% is a range of two rates, as it always was."""
+    if not recent:
+        return False
+    if recent[-1] in _BEFORE_THRESHOLD:
+        return True
+    if not (recent[-1] == "_DASH" or values[-1] == "到") or len(recent) < 2:
+        return False
+    if recent[-2] in ("RATE", SIGNED_RATE):
+        return True
+    return recent[-2] in ("MARK", "BOUND_SUFFIX") and len(recent) > 2 and recent[-3] in ("RATE", SIGNED_RATE)
 
 
 class LexError_(LexError):

@@ -597,9 +597,22 @@ class YearRatios(Node):
     apart: str = ""  # in a sentence of its own, the words before 分别 or 按照 (A、B的奖励补助资金)
 
 
-Computation = (Percent | Fixed | Table | Grid | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets | Increase
-               | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
-               | PriceYears)
+@dataclass(frozen=True)
+class PriceTiers(Node):
+    """``凡引进外二元母猪的农户每头奖励100元，每户引进5头以上的，每头奖励200元`` — a price per unit (头) of the one
+    quantity input in that unit, and, from each threshold of it on, another price on all of it (tiers of prices on the
+    whole quantity: 4头 × 100元, 5头 × 200元)."""
+
+    quantity: NameRef | None  # 凡X的: X, the quantity the prices are per unit of; None: the one declared in that unit
+    prices: tuple[Price, ...]  # the first for any quantity, then one per threshold
+    thresholds: tuple[Threshold, ...]  # rising, one per price after the first
+    written: tuple[NameRef | None, ...]  # the name written before each threshold (每户引进: 引进), as written
+    award: Award | None
+
+
+Computation = (Percent | Fixed | Table | Grid | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets
+               | Increase | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
+               | PriceYears | PriceTiers)
 
 
 @dataclass(frozen=True)
@@ -611,8 +624,22 @@ class Period(Node):
     scope: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Where(Node):
+    """Only where ``conditions`` hold: ``对民营企业…的项目，奖补标准上浮10%。`` (the amount times ``multiplier``,
+    in a sentence of its own after the computation) · ``属于战略性新兴产业技术改造项目，给予设备投资12%奖补``
+    (``rate`` in place of the computation's rate, of the same ``base``)."""
+
+    conditions: tuple[Condition, ...]
+    multiplier: Multiplier | None
+    rate: Rate | None = None
+    base: NameRef | None = None  # the base as written after 给予 (设备投资 for 设备投资额)
+    award: Award | None = None
+    apart: bool = False  # a sentence of its own
+
+
 Modifier = (Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
-            | YearRatios)
+            | YearRatios | Where)
 
 
 @dataclass(frozen=True)
@@ -637,6 +664,7 @@ class TypeSpec(Node):
     unit: str | None = None  # a quantity's unit, canonical (compiler/front/units.py): 数量（亩）
     unit_text: str | None = None  # the unit as written, when pol does not know it (E0206)
     yearly: bool = False  # 逐年金额: one input per year of a schedule, 第1年… 第N年…
+    signed: bool = False  # 比例（可为负）: a rate that may be negative (a growth rate), compared in conditions only
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ class Type(enum.Enum):
     NUMBER = "数字"
 
 
+# What the runtime's readers (pol_runtime/inputs.py, the column kernels, the site's JavaScript) call each type
+KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.QUANTITY: "quantity", Type.BOOL: "bool",
+         Type.CHOICE: "choice", Type.DATE: "date"}
+
+
 @dataclass(frozen=True)
 class Input:
     name: str
@@ -40,6 +45,13 @@ class Input:
     description: str | None
     line: int
     unit: str | None = None  # a quantity's unit: 亩, 平方米, 千瓦时 (compiler/front/units.py)
+    signed: bool = False  # 比例（可为负）: a rate that may be negative, read in conditions only (kind "signed_rate")
+
+    @property
+    def kind(self) -> str:
+        """What the runtime's readers call a value of it: money, rate, signed_rate, count, quantity, bool, choice,
+        date."""
+        return "signed_rate" if self.signed else KINDS[self.type]
 
 
 # ── expressions ───────────────────────────────────────────────────────────────
@@ -294,6 +306,8 @@ class Steps:
     tiers: tuple[Tier, ...]
     cumulative: bool = False
     base: Expr | None = None  # tiers of rates: the base each tier's rate is applied to
+    unit: str = ""  # tiers of prices (每头奖励100元，…5头以上的，每头奖励200元): the base is a quantity in this unit, each
+    # tier's amount its price in 元 per unit
 
     @property
     def label(self) -> str:
@@ -452,6 +466,19 @@ class Cap:
 
 
 @dataclass(frozen=True)
+class Raise:
+    """Only where ``condition`` holds, the amount times ``numerator`` / ``denominator``: 对X的项目，奖补标准上浮10%
+    (1.1 / 1) · 属于X，给予设备投资12%奖补 (12% / 10%: the other rate in place of the computation's).  The caps come
+    after it, as written before it: they limit the amount, which the condition raises (a reading the rule's 解读 states)."""
+
+    condition: Condition
+    numerator: Decimal
+    denominator: Decimal
+    text: str  # as written: 奖补标准上浮10% · 给予设备投资12%奖补
+    rate: str = ""  # the other rate as written (12%), when it replaces the computation's
+
+
+@dataclass(frozen=True)
 class Tranche:
     """One payment of a schedule, due in a year of it (第1年) or on an event (企业达产升规后).
 
@@ -531,6 +558,7 @@ class Rule:
     items: ItemTotal | None = None  # 逐项「单机」: computed per item, the enterprise's total capped
     schedule: Schedule | None = None  # paid in tranches (by year, or by stage): the computation is their total
     minimum: Bound | None = None  # 对补贴额3万元以下的企业不予安排: an amount within this upper bound is not paid
+    raises: tuple[Raise, ...] = ()  # 对X的项目，奖补标准上浮10%: the amount multiplied where a condition holds
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -17,7 +17,7 @@ from pol_runtime import FEN, format_rate, format_yuan
 from .. import ir
 from ..front import boundaries, scopes, years
 from ..front import syntax as s
-from ..front.check import Symbols, boundary_defaults, key_input, value_type
+from ..front.check import Symbols, boundary_defaults, key_input, price_quantity, value_type
 from ..visitor import Visitor
 from . import wording
 
@@ -36,6 +36,7 @@ class _Amount:
     caps: list[ir.Cap]
     rounding: ir.Rounding
     minimum: ir.Bound | None = None  # 对补贴额3万元以下的企业不予安排补贴资金
+    raises: list[ir.Raise] = field(default_factory=list)  # 对X的项目，奖补标准上浮10%: where a condition holds
 
 
 class Lowering(Visitor[Any]):
@@ -270,6 +271,32 @@ class Lowering(Visitor[Any]):
         of = self.expr(node.of) if node.of is not None else None  # 每亩给予上涨额的20%: the standard per 亩
         return ir.UnitPrice(quantities, node.price.yuan, per, of)
 
+    def computation_PriceTiers(self, node: s.PriceTiers) -> ir.Computation:
+        """每头奖励100元 is a price per 头 of the quantity; with tiers (每户引进5头以上的，每头奖励200元), the price of the
+        highest tier the quantity reaches, on all of it: tiers of prices whose base is the quantity itself."""
+        found = price_quantity(self.symbols, node)
+        assert isinstance(found, str), found  # the checker requires exactly one
+        quantity = self.var(s.NameRef(found, span=node.span))
+        unit = "/".join(node.prices[0].per)
+        if not node.thresholds:
+            return ir.UnitPrice((quantity,), node.prices[0].yuan, unit)
+        lowered = [self.bounds(t) for t in node.thresholds]
+        zero = ir.Const(Decimal(0), ir.Type.COUNT, f"0{unit}")
+        lowers = [ir.Bound(zero, True, f"不论{unit}数"), *(cast(ir.Bound, low) for low, _ in lowered)]
+        tiers = []
+        for index, (lower, price) in enumerate(zip(lowers, node.prices, strict=True)):
+            upper = None
+            if index + 1 < len(lowers):
+                following = lowers[index + 1]
+                upper = ir.Bound(following.value, not following.inclusive, "至下一档为止")
+            if index == 0:  # 引进外二元母猪不足5头 (不超过5头, when the next tier starts above 5头)
+                below = "不足" if lowers[1].inclusive else "不超过"
+                written = f"{found}{below}{cast(s.OpenBound, node.thresholds[0]).value.text}"
+            else:
+                written = f"{found}{_threshold_text(node.thresholds[index - 1])}"
+            tiers.append(ir.Tier(lower, upper, price.yuan, written, found))
+        return ir.Steps(quantity, tuple(tiers), base=quantity, unit=unit)
+
     def computation_PerCount(self, node: s.PerCount) -> ir.Computation:
         return ir.PerUnit(self.var(node.count), node.amount.yuan, node.scope)
 
@@ -460,6 +487,26 @@ class Lowering(Visitor[Any]):
         amount.floor = multiplied(amount.floor, modifier) if amount.floor is not None else None
         amount.caps = [_raised(cap, modifier) for cap in amount.caps]
 
+    def modifier_Where(self, modifier: s.Where, amount: _Amount) -> None:
+        """Only where the conditions hold: the amount × the factor (上浮10%: 1.1), or the other rate in place of the
+        computation's (12% in place of 10%: × 12% / 10%, exact); the caps are applied after it (``plan.lower``)."""
+        condition = self.condition(modifier.conditions[0]) if len(modifier.conditions) == 1 else \
+            ir.AllOf(tuple(item for c in modifier.conditions for item in _flatten(self.condition(c), ir.AllOf)))
+        text = self.source_text(modifier)
+        if modifier.multiplier is not None:
+            amount.raises.append(ir.Raise(condition, modifier.multiplier.factor, Decimal(1), text))
+            return
+        assert modifier.rate is not None and isinstance(amount.node, s.Percent | s.UpToRate)  # the checker's
+        amount.raises.append(ir.Raise(condition, modifier.rate.value, amount.node.rate.value, text, modifier.rate.text))
+
+    def source_text(self, modifier: s.Where) -> str:
+        """The adjustment as written, without its condition: 奖补标准上浮10% · 给予设备投资12%奖补."""
+        if modifier.multiplier is not None:
+            return modifier.multiplier.text
+        assert modifier.rate is not None and modifier.base is not None
+        award = modifier.award.text if modifier.award is not None else ""
+        return f"给予{modifier.base.name}{modifier.rate.text}{award}"
+
     def modifier_Staged(self, modifier: s.Staged, amount: _Amount) -> None:
         """其中50%待企业达产升规后兑现: the rest first, that share after the event."""
         rest = Decimal(1) - modifier.share.value
@@ -618,6 +665,7 @@ class Lowering(Visitor[Any]):
             floor=floor,
             schedule=schedule,
             minimum=amount.minimum,
+            raises=tuple(amount.raises),
         )
 
 
@@ -736,7 +784,7 @@ def _input(decl: s.InputDecl) -> ir.Input:
     kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "quantity": ir.Type.QUANTITY,
             "bool": ir.Type.BOOL, "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
     return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line,
-                    decl.type.unit)
+                    decl.type.unit, signed=decl.type.signed)
 
 
 def _cap(cap: s.Cap) -> ir.Cap:
@@ -783,7 +831,8 @@ def _threshold_text(threshold: s.Threshold) -> str:
     if isinstance(threshold, s.Range):
         low, high = (threshold.low_word, threshold.low_mark), (threshold.high_word, threshold.high_mark)
         low_mark, high_mark = ("".join(w.text for w in end if w is not None) for end in (low, high))
-        return f"{threshold.low.text}{low_mark}—{threshold.high.text}{high_mark}"
+        dash = "至" if threshold.high.text[:1] in "-−－" else "—"  # -10%至-5%, not -10%—-5%
+        return f"{threshold.low.text}{low_mark}{dash}{threshold.high.text}{high_mark}"
     mark = threshold.mark.text if threshold.mark else ""
     if isinstance(threshold, s.OpenBound):
         return f"{threshold.value.text}{threshold.word.text}{mark}"

@@ -133,6 +133,8 @@ def _tier(tier: ir.Tier) -> str:
 
 def _steps(steps: ir.Steps) -> str:
     how = "达到的各档累加" if steps.cumulative else "取达到的最高一档"
+    if steps.unit and steps.base is not None:  # tiers of prices, on the whole quantity
+        return f"按{expr_text(steps.subject)}分档，{how}的单价（元/{steps.unit}），乘以{expr_text(steps.base)}"
     if steps.base is not None:  # tiers of rates, on the whole base
         return f"按{expr_text(steps.subject)}分档，{how}的比例，乘以{expr_text(steps.base)}"
     return f"按{expr_text(steps.subject)}分档，{how}"
@@ -308,6 +310,23 @@ def describe(condition: ir.Condition) -> str:
     return condition.label
 
 
+def raised(node: ir.Raise, computation: ir.Computation) -> str:
+    """社会资本方出资资本金 × 5% × 1.1（民营企业为主要社会资本方或绿色环保领域：奖补标准上浮10%） ·
+    设备投资额 × 12%（战略性新兴产业技术改造项目：给予设备投资12%奖补）: the amount where the condition holds."""
+    if node.rate and isinstance(computation, ir.Scaled):
+        shown = f"{expr_text(computation.base)} × {node.rate}"
+    else:
+        shown = f"{computation.label} × {plain(node.numerator / node.denominator)}"
+    return f"{shown}（{describe(node.condition)}：{node.text}）"
+
+
+def raised_rule(node: ir.Raise) -> str:
+    """For reviewers: 民营企业为主要社会资本方或绿色环保领域时乘以1.1（奖补标准上浮10%）."""
+    if node.rate:
+        return f"{describe(node.condition)}时比例按{node.rate}计（{node.text}）"
+    return f"{describe(node.condition)}时乘以{plain(node.numerator / node.denominator)}（{node.text}）"
+
+
 def not_met(condition: ir.Condition) -> str:
     return f"不符合条件：{describe(condition)}"
 
@@ -332,8 +351,11 @@ def missing_entry(lookup: ir.Lookup) -> str:
     return f"{lookup.var.name}不在本条所列范围（{keys}）"
 
 
-def tier_rate(tier: ir.Tier) -> str:
-    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%."""
+def tier_rate(tier: ir.Tier, unit: str = "") -> str:
+    """A tier of rates as the trace shows it: 固定资产投资1000万元—1亿元（不含）（…）：2%; of prices per ``unit``:
+    引进外二元母猪5头以上（…），每头."""
+    if unit:
+        return f"{tier.label}，每{unit}"
     return f"{tier.label}：{format_rate(tier.amount)}"
 
 

@@ -16,6 +16,7 @@ A plan always has this shape (``check`` verifies it)::
     one compute step                Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded
                                     | Increments
     ClampAtZero?                    exactly when the computed amount can be negative
+    Raise*                          only where its condition holds, amount × a factor (奖补标准上浮10%)
     Cap*                            amount = min(amount, limit), in the order written
     Round                           exactly one: to the quantum with its mode, then to the fen
     Minimum?                        an amount within a minimum payout's bound is not paid (3万元以下不予安排)
@@ -83,6 +84,11 @@ What each step means, and what a traced backend records (``runtime.Trace``):
   the base award 3万元 and the steps from the condition's threshold).
 * ``ClampAtZero(reason)`` — when amount < 0: amount = ``runtime.ZERO``,
   recorded ``("计算", reason, 0)``.
+* ``Raise(condition, numerator, denominator)`` — atoms recorded as ``("条件", label, held)``;
+  when the condition holds, amount = amount × numerator / denominator (``runtime.scaled``),
+  recorded ``("计算", label, amount)``; otherwise the amount is unchanged and the rule still
+  applies (对民营企业…的项目，奖补标准上浮10%: 1.1 / 1; 属于X，给予设备投资12%奖补: 12% / 10%).
+  It comes before the caps: they limit the amount, raised or not.
 * ``Cap(limit, scope)`` — limit = the value of the expression ``limit``
   (a ``Const`` in yuan, an input ``Var`` — 不超过实际发生的利息 —,
   ``Arith("×", Var, Const rate)`` — 最高不超过贷款金额的2% — or, for a 累计 cap
@@ -232,6 +238,7 @@ class HighestTier:
     label: str
     base: ir.Expr | None = None  # tiers of rates: amount = base × the rate of the tier reached
     rates: tuple[str, ...] = ()  # with a base, the trace text of each tier's rate (tier.label：2%)
+    kind: str = "比例"  # with a base, the trace kind of the tier's value: 比例, or 单价 for prices per unit (200元/头)
 
 
 @dataclass(frozen=True)
@@ -270,6 +277,16 @@ class UnitPrice:
 @dataclass(frozen=True)
 class ClampAtZero:
     reason: str
+
+
+@dataclass(frozen=True)
+class Raise:
+    """Where ``condition`` holds, amount = amount × numerator / denominator; elsewhere it is unchanged."""
+
+    condition: ir.Condition
+    numerator: Decimal  # > 0
+    denominator: Decimal  # > 0
+    label: str
 
 
 @dataclass(frozen=True)
@@ -312,7 +329,7 @@ class Pay:
 
 
 Compute = Scale | Fixed | PerUnit | UnitPrice | Brackets | Pick | HighestTier | TiersAdded | Increments
-Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Cap | Round | Minimum | Schedule | Pay
+Step = ReadInputs | Require | Exclude | Compute | ClampAtZero | Raise | Cap | Round | Minimum | Schedule | Pay
 COMPUTE: tuple[type, ...] = (Scale, Fixed, PerUnit, UnitPrice, Brackets, Pick, HighestTier, TiersAdded, Increments)
 
 
@@ -391,7 +408,8 @@ def _steps(c: ir.Steps, rule: ir.Rule) -> Compute:
     below = wording.below_lowest(c.tiers[0]) if c.cumulative else wording.outside_tiers(c.tiers)
     return TiersAdded(c.subject, c.tiers, below, c.label) if c.cumulative \
         else HighestTier(c.subject, c.tiers, below, c.label, c.base,
-                         tuple(wording.tier_rate(t) for t in c.tiers) if c.base is not None else ())
+                         tuple(wording.tier_rate(t, c.unit) for t in c.tiers) if c.base is not None else (),
+                         "单价" if c.unit else "比例")
 
 
 def _increments(c: ir.Increments, rule: ir.Rule) -> Compute:
@@ -421,6 +439,7 @@ def lower(rule: ir.Rule) -> Plan:
     steps.append(compute)
     if can_be_negative(compute):
         steps.append(ClampAtZero(wording.NEGATIVE_TO_ZERO))
+    steps += [Raise(r.condition, r.numerator, r.denominator, wording.raised(r, rule.computation)) for r in rule.raises]
     steps += [Cap(cap_limit(cap, rule.id), cap.scope, cap.label) for cap in rule.caps]
     steps.append(Round(rule.rounding.quantum, rule.rounding.mode, rule.rounding.label))
     if rule.minimum is not None:
@@ -512,7 +531,7 @@ def variables(step: object) -> list[ir.Var]:
 
 # ── the invariants ────────────────────────────────────────────────────────────
 PHASE: dict[type, int] = {ReadInputs: 0, Require: 1, Exclude: 2, **dict.fromkeys(COMPUTE, 3),
-                          ClampAtZero: 4, Cap: 5, Round: 6, Minimum: 7, Schedule: 8, Pay: 9}
+                          ClampAtZero: 4, Raise: 4, Cap: 5, Round: 6, Minimum: 7, Schedule: 8, Pay: 9}
 ONCE = {0: "读取输入", 3: "计算", 6: "舍入", 9: "给付"}
 
 
@@ -550,6 +569,8 @@ def check(plan: Plan) -> list[str]:
 def _step_problems(step: Step, plan: Plan) -> Iterator[str]:
     if isinstance(step, Require | Exclude | ClampAtZero) and not step.reason:
         yield f"{type(step).__name__} 没有理由"
+    if isinstance(step, Raise) and (step.numerator <= 0 or step.denominator <= 0):
+        yield f"按条件的倍数 {step.numerator}/{step.denominator} 须为正"
     if isinstance(step, Cap):
         limit = constant_limit(step)
         if limit is not None and limit < 0:

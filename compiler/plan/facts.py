@@ -130,6 +130,9 @@ class _Thresholds(Visitor[Iterator[Threshold]]):
     def visit_Exclude(self, step: plan.Exclude) -> Iterator[Threshold]:
         return self.conditions(step.condition, "排除")
 
+    def visit_Raise(self, step: plan.Raise) -> Iterator[Threshold]:  # 对X的项目，奖补标准上浮10%: the amount changes there
+        return self.conditions(step.condition, "条件")
+
     def tiers(self, step: plan.HighestTier | plan.TiersAdded, cumulative: bool) -> Iterator[Threshold]:
         subject = step.subject
         # tiers of rates: the trace gives each tier with its rate (tier.label：2%)
@@ -283,6 +286,10 @@ def monotone_inputs(rule: Plan) -> list[str]:
     for exclusion in rule.of(plan.Exclude):
         for atom in ir.atoms(exclusion.condition):
             direction.dispatch("excluded", atom)
+    for raised in rule.of(plan.Raise):  # where its condition holds the amount changes: any bound in it may be crossed
+        for atom in ir.atoms(raised.condition):
+            direction.dispatch("checked", atom)
+            direction.dispatch("excluded", atom)
     numeric = {s.name for s in rule.inputs if s.type in NUMERIC}
     inferred = (direction.growing - direction.shrinking) | set(rule.rule.monotone)  # a declaration is tested too
     return [s.name for s in rule.inputs if s.name in inferred and s.name in numeric]
@@ -332,4 +339,11 @@ class _Most(Visitor[tuple[Decimal, str] | None]):
 
 def most(rule: Plan) -> tuple[Decimal, str] | None:
     """The largest amount the computation can give, and how, when it is bounded (before caps)."""
-    return _Most(rule).visit(rule.compute)
+    found = _Most(rule).visit(rule.compute)
+    factors = [step.numerator / step.denominator for step in rule.of(plan.Raise)]
+    if found is None or not factors or max(factors) <= 1:
+        return found
+    top = found[0]
+    for factor in factors:  # where every condition holds, each factor above 1 applies
+        top *= max(factor, Decimal(1))
+    return top, f"{found[1]}，按条件上调后最多{format_yuan(top)}"

@@ -42,6 +42,8 @@ def validate(inputs: tuple[ir.Input, ...], rule: str, values: Mapping[str, objec
 def check_input(spec: ir.Input, value: object) -> Value:
     if spec.type is ir.Type.CHOICE:
         return runtime.choice(spec.name, value, spec.choices)
+    if spec.signed:  # 比例（可为负）
+        return runtime.signed_rate(spec.name, value)
     return CHECKS[spec.type](spec.name, value)
 
 
@@ -190,7 +192,7 @@ class Run:
         if step.base is None:
             self.amount = self.trace.step("分档", tier.label, tier.amount)
             return
-        self.trace.step("比例", step.rates[step.tiers.index(tier)], tier.amount)  # tiers of rates: on the whole base
+        self.trace.step(step.kind, step.rates[step.tiers.index(tier)], tier.amount)  # tiers of rates: on the whole base
         self.amount = self.trace.step("计算", step.label, runtime.scaled(self.number(step.base), tier.amount, Decimal(1)))
 
     def visit_TiersAdded(self, step: plan.TiersAdded) -> None:  # noqa: N802
@@ -211,6 +213,11 @@ class Run:
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> None:  # noqa: N802
         if self.amount < 0:
             self.amount = self.trace.step("计算", step.reason, runtime.ZERO)
+
+    def visit_Raise(self, step: plan.Raise) -> None:  # noqa: N802
+        if self.holds(step.condition, self.trace.check):
+            self.amount = self.trace.step("计算", step.label,
+                                          runtime.scaled(self.amount, step.numerator, step.denominator))
 
     def visit_Cap(self, step: plan.Cap) -> None:  # noqa: N802
         self.amount = self.trace.cap(self.amount, self.number(step.limit), step.label)

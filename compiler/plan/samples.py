@@ -77,9 +77,10 @@ def negative(value: object) -> bool:
     return isinstance(value, Decimal | int) and value < 0
 
 
-def impossible(value: object) -> bool:
-    """Whether no input can have ``value``: a negative number, or a day outside the calendar (None)."""
-    return value is None or negative(value)
+def impossible(value: object, signed: bool = False) -> bool:
+    """Whether no input can have ``value``: a negative number (but for a rate declared 比例（可为负）, ``signed``), or a
+    day outside the calendar (None)."""
+    return value is None or not signed and negative(value)
 
 
 class Sampler:
@@ -101,7 +102,7 @@ class Sampler:
                 values[computation.by.name] = computation.entries[0].column
         if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
             values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper,
-                                                           computation.subject.type)
+                                                           computation.subject.type, self.signed(computation.subject.name))
         for condition in self.rule.conditions:
             self.satisfy(condition, values)
         for exclusion in self.rule.exclusions:
@@ -123,11 +124,19 @@ class Sampler:
                 return False
         return True
 
+    def signed(self, name: str) -> bool:
+        """Whether the input may be negative (比例（可为负）)."""
+        return name in self.specs and self.specs[name].signed
+
+    def impossible(self, name: str, value: object) -> bool:
+        return impossible(value, self.signed(name))
+
     @staticmethod
-    def inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type) -> object:
-        """The value of ``kind`` nearest the bound that still lies within it; never below zero (no input is)."""
+    def inside(lower: ir.Bound | None, upper: ir.Bound | None, kind: ir.Type, signed: bool = False) -> object:
+        """The value of ``kind`` nearest the bound that still lies within it; never below zero (no input is), but for
+        a rate declared 比例（可为负）."""
         value = Sampler.nearest_inside(lower, upper, kind)
-        if negative(value):
+        if negative(value) and not signed:
             return 0 if kind is ir.Type.COUNT else Decimal(0)
         bound = lower or upper
         if value is None and bound is not None:  # past the calendar's end: the bound itself
@@ -170,7 +179,8 @@ class Sampler:
 
     def satisfy_Within(self, condition: ir.Within, values: dict[str, object]) -> None:  # noqa: N802
         if isinstance(condition.subject, ir.Var):  # a bound on a sum or a product is left as the baseline has it
-            values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type)
+            values[condition.subject.name] = self.inside(condition.lower, condition.upper, condition.subject.type,
+                                                         self.signed(condition.subject.name))
 
     def falsify(self, atom: ir.Truth | ir.ChoiceIs | ir.Within | ir.Versus, values: dict[str, object]) -> bool:
         """Make ``atom`` fail (``falsify_<Atom>``); False if it cannot be made to."""
@@ -178,7 +188,7 @@ class Sampler:
 
     def falsify_Versus(self, atom: ir.Versus, values: dict[str, object]) -> bool:  # noqa: N802
         failing = versus_value(atom, values, 0, holds=False)
-        if impossible(failing):
+        if self.impossible(atom.subject.name, failing):
             return False
         values[atom.subject.name] = failing
         return True
@@ -205,7 +215,7 @@ class Sampler:
             value: object = atom.lower.value.value
             whole = kind is not ir.Type.COUNT or _whole(value)
             below = moved(value, kind, -1) if atom.lower.inclusive or not whole else moved(value, kind, 0)
-            if impossible(below):
+            if self.impossible(atom.subject.name, below):
                 return False
             values[atom.subject.name] = below
             return True
@@ -213,7 +223,7 @@ class Sampler:
             value = atom.upper.value.value
             whole = kind is not ir.Type.COUNT or _whole(value)
             above = moved(value, kind, 1) if atom.upper.inclusive or not whole else moved(value, kind, 0)
-            if impossible(above):
+            if self.impossible(atom.subject.name, above):
                 return False
             values[atom.subject.name] = above
             return True
@@ -285,7 +295,7 @@ class Sampler:
             there = moved(value, kind, offset)
             if offset == 0 and isinstance(value, Decimal) and isinstance(delta, Decimal):
                 there = value + 0 * delta  # the bound itself, written to the step's places: 200000.00
-            if impossible(there):
+            if self.impossible(name, there):
                 continue
             shown = wording.show(value, kind)
             label = f"{what}{shown}（{word}）" + ("" if offset == 0 else f"{where}{wording.show(delta, kind)}")
@@ -306,7 +316,8 @@ class Sampler:
                 elif isinstance(atom, ir.Versus):  # where both sides are equal, and a step either side
                     for offset, where in ((-1, "下方一步"), (0, "两者恰好相等"), (1, "上方一步")):
                         value = versus_value(atom, base, offset)
-                        if not impossible(value) and (offset or value == versus_edge(atom, base)):
+                        if not self.impossible(atom.subject.name, value) \
+                                and (offset or value == versus_edge(atom, base)):
                             found.append(Sample({**base, atom.subject.name: value}, f"{atom.written}：{where}"))
                 else:
                     found += self.failing(atom, base)
@@ -314,6 +325,14 @@ class Sampler:
             values = dict(self.baseline)
             self.satisfy(exclusion, values)
             found.append(Sample(values, f"属于排除情形：{wording.describe(exclusion)}"))
+        for raised in rule.raises:  # 对X的项目，奖补标准上浮10%: the amount where the condition holds, and where not
+            values = dict(self.baseline)
+            self.satisfy(raised.condition, values)
+            found.append(Sample(values, f"按条件上调：{wording.describe(raised.condition)}"))
+            if self.refute(raised.condition, dict(values)):
+                refuted = dict(values)
+                self.refute(raised.condition, refuted)
+                found.append(Sample(refuted, f"不按条件上调：{wording.describe(raised.condition)}"))
         found += self.computation_samples()
         found += self.cap_samples()
         return _unique(found)

@@ -63,7 +63,8 @@ def leaf(value: object) -> str | None:
 
 def _children(node: object) -> list[tuple[str, object]]:
     return [(f.name, getattr(node, f.name)) for f in fields(node)  # type: ignore[arg-type]
-            if f.name not in HIDDEN and not ((type(node), f.name) in _SECOND_KEY and not getattr(node, f.name))]
+            if f.name not in HIDDEN and not (f.name == "signed" and getattr(node, f.name) is False)  # 比例（可为负） only
+            and not ((type(node), f.name) in _SECOND_KEY and not getattr(node, f.name))]  # a table's second key
 
 
 def inline(value: object) -> str:
@@ -169,7 +170,7 @@ class PlanPrinter(Expressions):
     def visit_ReadInputs(self, step: plan.ReadInputs) -> list[str]:  # noqa: N802
         if not step.inputs:
             return ["（不读取输入）"]
-        return ["、".join(f"{spec.name}: {spec.type.value}" for spec in step.inputs)]
+        return ["、".join(f"{spec.name}: {spec.type.value}{'（可为负）' if spec.signed else ''}" for spec in step.inputs)]
 
     def visit_Require(self, step: plan.Require) -> list[str]:  # noqa: N802
         return [self.condition(step.condition), f"否则不适用：{step.reason}"]
@@ -223,9 +224,10 @@ class PlanPrinter(Expressions):
 
     def visit_HighestTier(self, step: plan.HighestTier) -> list[str]:  # noqa: N802
         subject = self.expr(step.subject)
-        if step.base is not None:  # tiers of rates
-            lines = ["rate = 所在的最高一档的比例："]
-            lines += [f"  {self.within(subject, tier.lower, tier.upper)} → {wording.plain(tier.amount * 100)}%"
+        if step.base is not None:  # tiers of rates (of prices per unit: 单价)
+            lines = [f"rate = 所在的最高一档的{step.kind}："]
+            lines += [f"  {self.within(subject, tier.lower, tier.upper)} → "
+                      f"{yuan(tier.amount) if step.kind == '单价' else wording.plain(tier.amount * 100) + '%'}"
                       f"  记录「{tier.label}」" for tier in reversed(step.tiers)]
             return [*lines, f"  其余 → 不适用：{step.below}", f"amount = {self.expr(step.base)} × rate",
                     f"记录「{step.label}」"]
@@ -249,6 +251,10 @@ class PlanPrinter(Expressions):
 
     def visit_ClampAtZero(self, step: plan.ClampAtZero) -> list[str]:  # noqa: N802
         return ["amount = 0 若 amount < 0", f"记录「{step.reason}」"]
+
+    def visit_Raise(self, step: plan.Raise) -> list[str]:  # noqa: N802
+        factor = f"{step.numerator:f}" if step.denominator == 1 else f"{step.numerator:f} / {step.denominator:f}"
+        return [self.condition(step.condition), f"若成立：amount = amount × {factor}", f"记录「{step.label}」"]
 
     def visit_Cap(self, step: plan.Cap) -> list[str]:  # noqa: N802
         scope = f"，范围：{step.scope}" if step.scope else ""

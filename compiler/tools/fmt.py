@@ -329,6 +329,8 @@ class _Printer(Visitor[list[str]]):
             type_parts = ["选项", "（", *_joined([[c.name] for c in kind.choices]), "）"]
         else:
             type_parts = [_TYPES[kind.kind]]
+            if kind.signed:  # 比例（可为负）
+                type_parts = ["比例", "（可为负）"]
             if kind.kind == "quantity":  # 数量（亩）, one token: the unit as the checker knows it (度 is written 千瓦时)
                 type_parts = [f"数量（{kind.unit or kind.unit_text}）"]
         description = [_quote(declaration.description)] if declaration.description is not None else []
@@ -399,7 +401,7 @@ class _Printer(Visitor[list[str]]):
         parts += self.computation(sentence.computation)
         after = self.end(sentence.computation.span)
         for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
-            if isinstance(modifier, s.Cap | s.YearRatios) and modifier.apart:  # …奖励。上述期限内…最高…: its own sentence
+            if isinstance(modifier, s.Cap | s.YearRatios | s.Where) and modifier.apart:  # …奖励。上述…: its own sentence
                 parts += ["。", *self.modifier(modifier)]  # the words before its scope are in its span
                 after = self.end(modifier.span)
                 continue
@@ -463,6 +465,13 @@ class _Printer(Visitor[list[str]]):
     def as_written(self, c: s.Computation | s.Modifier) -> list[str]:
         """给予3万元-5万元的补助 · 按投资额给予5%-20%的补助 · 按用电量给予0.2元/千瓦时的补贴 · 奖励加倍: as written."""
         return _verbatim(self.source.within(c.span))
+
+    def where(self, c: s.Where) -> list[str]:
+        """对X的项目，奖补标准上浮10% (its own sentence: the 。 is the sentence's) · 属于X，给予设备投资12%奖补: as written,
+        属于 kept, the commas full-width."""
+        tokens = [t for t in self.source.within(c.span) if t.kind != "_END"]
+        return ["，" if t.kind == "_COMMA" else t.text if t.kind == "IS" else _CANONICAL.get(t.kind, t.text)
+                for t in tokens]
 
     def stages(self, c: s.Stages) -> list[str]:  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
         return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
@@ -851,11 +860,13 @@ class _Printer(Visitor[list[str]]):
     computation_Segmented = stages  # 给予最高1000万元的分段奖励：其中…后给予…，X每满1年再给予…: as written
     computation_PriceYears = price_years
     computation_AmountRange = computation_RateRange = computation_UnitPrice = computation_IncrementsOf = as_written
+    computation_PriceTiers = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
     modifier_YearRatios = as_written  # 按照3∶3∶4的比例分年拨付 · A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付
     modifier_Period = as_written
     modifier_MinimumPayout = as_written
+    modifier_Where = where
     condition_KeyedReach = computation_KeyedCeilings = as_written
     condition_Either, condition_Both, condition_IsTrue, condition_IsFalse = either, both, is_true, is_false
     condition_IsChoice, condition_CompareInputs, condition_Compare = is_choice, compare_inputs, compare

@@ -22,7 +22,6 @@ from ..front.diagnostics import Diagnostic, make
 from ..front.source import Span
 from ..pipeline import Compiled
 from ..plan import facts, interpret
-from .values import KINDS
 
 DEFAULT_POLICY = "就高从优"
 
@@ -63,7 +62,7 @@ def entries(modules: Iterable[ir.Module],
                 article=rule.article_text,
                 title=rule.title,
                 function=function,
-                inputs=tuple((spec.name, KINDS[spec.type], spec.choices) for spec in rule.inputs),
+                inputs=tuple((spec.name, spec.kind, spec.choices) for spec in rule.inputs),
                 matter=rule.matter or rule.id,
                 stacking=rule.stacking,
                 gates=facts.gates(plan.planned(rule)),

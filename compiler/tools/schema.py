@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 import pol_runtime as runtime
 
 from .. import ir
-from .values import KINDS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DATE_FIELD = runtime.DATE_FIELD
@@ -29,6 +28,8 @@ _PERCENT = ("%", "％")
 _NUMBER = r"\+?(?:[0-9][0-9,，]*(?:\.[0-9]*)?|\.[0-9]+)"  # no exponent: 1e999999999 would not fit a Decimal
 _MONEY_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(sorted(_MONEY_UNITS, key=len, reverse=True))})?\s*$"
 _RATE_TEXT = rf"^\s*{_NUMBER}\s*(?:{'|'.join(_PERCENT)})?\s*$"
+_SIGNED_NUMBER = r"[-−－+]?(?:[0-9][0-9,，]*(?:\.[0-9]*)?|\.[0-9]+)"
+_SIGNED_RATE_TEXT = rf"^\s*{_SIGNED_NUMBER}\s*(?:{'|'.join(_PERCENT)})?\s*$"
 _COUNT_TEXT = r"^\s*\+?[0-9]+\s*$"
 _QUANTITY_TEXT = rf"^\s*{_NUMBER}\s*$"
 _ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
@@ -38,7 +39,7 @@ AMOUNT_TEXT = r"^[0-9]+(?:\.[0-9]+)?$"  # an amount the service answers with: yu
 
 def input_schema(spec: ir.Input) -> dict[str, object]:
     """The schema of one input's value."""
-    kind = KINDS[spec.type]
+    kind = spec.kind
     schema: dict[str, object] = {"title": spec.name}
     if spec.description:
         schema["description"] = spec.description
@@ -70,6 +71,20 @@ def _rate(choices: Sequence[str]) -> dict[str, object]:
             {"type": "string", "pattern": _RATE_TEXT, "description": "比例：百分数（3%、3％）或小数（0.03）"},
         ],
         "examples": ["3%", "0.03"],
+    }
+
+
+def _signed_rate(choices: Sequence[str]) -> dict[str, object]:
+    """比例（可为负）: a growth rate, from -10000% to 10000%."""
+    return {
+        "x-pol-units": ["%", "小数"],
+        "x-pol-signed": True,
+        "anyOf": [
+            {"type": "number", "minimum": -int(runtime.MAX_RATE), "maximum": int(runtime.MAX_RATE),
+             "description": "比例（可为负），写作小数：-0.05 即 -5%"},
+            {"type": "string", "pattern": _SIGNED_RATE_TEXT, "description": "比例（可为负）：百分数（-5%、3％）或小数（-0.05）"},
+        ],
+        "examples": ["-5%", "3%", "-0.05"],
     }
 
 
@@ -121,7 +136,8 @@ def _date(choices: Sequence[str]) -> dict[str, object]:
     }
 
 
-_KIND_SCHEMAS = {"money": _money, "rate": _rate, "count": _count, "quantity": _quantity, "bool": _flag, "choice": _choice,
+_KIND_SCHEMAS = {"money": _money, "rate": _rate, "signed_rate": _signed_rate,
+                 "count": _count, "quantity": _quantity, "bool": _flag, "choice": _choice,
                  "date": _date}
 
 

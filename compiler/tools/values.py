@@ -34,7 +34,7 @@ def parse_value(spec: Input, text: str) -> object:
             except ArithmeticError:
                 raise ValueError_(f"“{text}”不是以美元计的数量") from None
     try:
-        return runtime.read(KINDS[spec.type], text, spec.choices)
+        return runtime.read(spec.kind, text, spec.choices)
     except ValueError as error:
         raise ValueError_(str(error)) from None
     except ArithmeticError:  # decimal.Overflow: 1e999999999 is a number, but none a calculator can take

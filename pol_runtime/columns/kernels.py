@@ -142,7 +142,7 @@ def at_risk(guards: Iterable[Guard], columns: list[Array], n: int) -> Array:
     return risky
 
 
-_NUMERIC = ("money", "rate", "count", "quantity")  # kinds carried as int64 columns
+_NUMERIC = ("money", "rate", "signed_rate", "count", "quantity")  # kinds carried as int64 columns
 _QUANTITY_DIGITS = len(str(QUANTITY_SCALE)) - 1
 
 
@@ -206,7 +206,7 @@ class Calculators:
         self.package = package
         self._scalar: Any = None
         # The scalar calculators' limits (rates at most 10000%, counts and quantities at most 10^12), in column units.
-        self.limits = {"money": _I64_MAX, "rate": 100 * rate_scale, "count": MAX_COUNT,
+        self.limits = {"money": _I64_MAX, "rate": 100 * rate_scale, "signed_rate": 100 * rate_scale, "count": MAX_COUNT,
                        "quantity": int(MAX_QUANTITY) * QUANTITY_SCALE}
 
     # ── reading columns ───────────────────────────────────────────────────────
@@ -255,6 +255,8 @@ class Calculators:
                 column = self._integers(name, column)
                 if known is not None and name in known:
                     top = known[name]
+                elif column.size and kind == "signed_rate":  # 比例（可为负）: the largest magnitude, either side
+                    top = max(int(column.max()), -int(column.min()))
                 elif column.size:
                     top = int(column.view(np.uint64).max())  # one pass: a negative value reads as more than 2**63
                 if top > _I64_MAX:
@@ -337,7 +339,7 @@ class Calculators:
         """A column as the scalar calculators take its values (Decimal yuan, Decimal rates, …)."""
         if kind == "money":
             return [Decimal(v).scaleb(-2) for v in column.tolist()]
-        if kind == "rate":
+        if kind in ("rate", "signed_rate"):
             return [Decimal(v).scaleb(-self.rate_digits) for v in column.tolist()]
         if kind == "count":
             return [int(v) for v in column.tolist()]
@@ -388,9 +390,11 @@ class Calculators:
         """Amounts in yuan (Decimal, int or numeric strings) as int64 fen; sub-fen amounts are refused."""
         return np.array([_whole(name, v, FEN_PER_YUAN, "分") for v in values], dtype=np.int64)
 
-    def rate_units(self, values: Iterable[object], name: str = "比例") -> Array:
-        """Rates as fractions (Decimal("0.0365") is 3.65%) as int64 counts of 1/rate_scale."""
-        return np.array([_whole(name, v, self.rate_scale, f"的 1/{self.rate_scale}") for v in values], dtype=np.int64)
+    def rate_units(self, values: Iterable[object], name: str = "比例", signed: bool = False) -> Array:
+        """Rates as fractions (Decimal("0.0365") is 3.65%) as int64 counts of 1/rate_scale; ``signed``: a rate that
+        may be negative (比例（可为负）)."""
+        return np.array([_whole(name, v, self.rate_scale, f"的 1/{self.rate_scale}", signed) for v in values],
+                        dtype=np.int64)
 
     def codes(self, name: str, values: Iterable[object]) -> Array:
         """Choice texts as codes: their index in ``CHOICES[name]``."""
@@ -410,8 +414,8 @@ class Calculators:
             values = [row[name] for row in listed]
             if kind == "money":
                 columns[name] = self.fen(values, name)
-            elif kind == "rate":
-                columns[name] = self.rate_units(values, name)
+            elif kind in ("rate", "signed_rate"):
+                columns[name] = self.rate_units(values, name, kind == "signed_rate")
             elif kind == "count":
                 columns[name] = np.array([int(v) for v in values], dtype=np.int64)  # type: ignore[call-overload]
             elif kind == "quantity":
@@ -426,12 +430,12 @@ class Calculators:
         return columns
 
 
-def _whole(name: str, value: object, scale: int, what: str) -> int:
+def _whole(name: str, value: object, scale: int, what: str, signed: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise ColumnError(name, f"的值应为 Decimal、int 或数字字符串，实际是 {type(value).__name__}")
     number = CONTEXT.multiply(Decimal(value), scale)
     if not number.is_finite() or number != number.to_integral_value():
         raise ColumnError(name, f"的值 {value} 不是整{what}")
-    if number < 0:
+    if number < 0 and not signed:
         raise ColumnError(name, f"不能为负数，实际是 {value}")
     return int(number)

@@ -283,7 +283,8 @@ def _named(names: tuple[str, ...], bits: int) -> list[str]:
 @functools.cache
 def _scales(rate_scale: int) -> dict[str, tuple[int, Decimal | int]]:
     """Per numeric kind: the column unit (per yuan, per 1, per item) and the calculators' limit."""
-    return {"money": (100, numbers.MAX_MONEY), "rate": (rate_scale, numbers.MAX_RATE), "count": (1, numbers.MAX_COUNT),
+    return {"money": (100, numbers.MAX_MONEY), "rate": (rate_scale, numbers.MAX_RATE),
+            "signed_rate": (rate_scale, numbers.MAX_RATE), "count": (1, numbers.MAX_COUNT),
             "quantity": (numbers.QUANTITY_SCALE, numbers.MAX_QUANTITY)}
 
 
@@ -297,10 +298,10 @@ def _encode(kind: str, value: object, options: Sequence[str], rate_scale: int) -
         day: Any = value
         return np.datetime64(day, "D")
     scale, limit = _scales(rate_scale)[kind]
-    if not 0 <= value <= limit:  # type: ignore[operator]
+    if not (-limit if kind == "signed_rate" else 0) <= value <= limit:  # type: ignore[operator]
         return None  # the scalar calculators refuse it, naming the field
     number = Decimal(value) * scale  # type: ignore[arg-type]
-    if number != number.to_integral_value() or number > _I64_MAX:
+    if number != number.to_integral_value() or abs(number) > _I64_MAX:
         return None
     return int(number)
 
@@ -318,9 +319,9 @@ def _decode(kind: str, code: Any, options: Sequence[str], rate_scale: int) -> ob
     return Decimal(int(code)) / _scales(rate_scale)[kind][0]
 
 
-_NUMERIC = ("money", "rate", "count", "quantity")
+_NUMERIC = ("money", "rate", "signed_rate", "count", "quantity")
 _DTYPES: dict[str, Any] = {"bool": np.bool_, "choice": np.int16, "date": "datetime64[D]", "money": np.int64,
-                           "rate": np.int64, "count": np.int64, "quantity": np.int64}
+                           "rate": np.int64, "signed_rate": np.int64, "count": np.int64, "quantity": np.int64}
 
 
 class Coded(NamedTuple):
@@ -374,7 +375,7 @@ def _read(kind: str, options: Sequence[str], column: Sequence[str] | Coded, rate
         distinct[slow] = np.array(codes, dtype=_DTYPES[kind])
     if parsed is not None:
         distinct[fast] = parsed[1][fast]
-    top = int(distinct.max()) if count and kind in _NUMERIC else 0
+    top = int(np.abs(distinct).max()) if count and kind in _NUMERIC else 0  # 比例（可为负）: the largest magnitude
     return _Field(kind, options, given[inverse], wrong[inverse], exact[inverse], distinct[inverse], inverse, values,
                   messages, distinct, fast, top)
 
@@ -473,13 +474,16 @@ def _checked(name: str, kind: str, options: Sequence[str], column: Array, rate_s
             raise ColumnError(name, f"应为 datetime64 数组，实际是 {column.dtype}")
         return column.astype("datetime64[D]"), 0
     if column.dtype.kind not in "iu":
-        unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "count": "个数",
+        unit = {"money": "金额以分计", "rate": f"比例以 1/{rate_scale} 计", "signed_rate": f"比例以 1/{rate_scale} 计",
+                "count": "个数",
                 "quantity": f"数量以 1/{numbers.QUANTITY_SCALE} 单位计"}.get(kind, "选项代码")
         raise ColumnError(name, f"应为整数数组（{unit}），实际是 {column.dtype}")
-    # One pass for both ends: seen unsigned, a negative value is above every value of the signed type.
-    top = int(column.view(f"u{column.dtype.itemsize}").max()) if column.size else 0
-    if column.dtype.kind == "i" and top > np.iinfo(column.dtype).max:
-        raise ColumnError(name, "不能为负数")
+    if kind == "signed_rate":  # 比例（可为负）: the largest magnitude, either side
+        top = max(int(column.max()), -int(column.min())) if column.size else 0
+    else:  # one pass for both ends: seen unsigned, a negative value is above every value of the signed type
+        top = int(column.view(f"u{column.dtype.itemsize}").max()) if column.size else 0
+        if column.dtype.kind == "i" and top > np.iinfo(column.dtype).max:
+            raise ColumnError(name, "不能为负数")
     if kind == "choice":
         if top >= len(options):
             raise ColumnError(name, f"的代码应在 0 到 {len(options) - 1} 之间（{'、'.join(options)} 的序号）")

@@ -265,6 +265,8 @@ class Analysis:
         decl = next((d for d in self.document.inputs if d.name.name == declaration.name), None) if self.document else None
         if decl is not None:
             kind, unit = _TYPES.get(decl.type.kind, (decl.type.kind, ""))
+            if decl.type.signed:
+                kind, unit = "比例（可为负）", "百分比，可为负（-5% 即 -0.05）"
             if decl.type.kind == "choice":
                 unit += "：" + "、".join(c.name for c in decl.type.choices)
             lines += ["", f"类型：{kind}；单位：{unit}"]

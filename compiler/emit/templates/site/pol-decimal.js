@@ -121,6 +121,14 @@
     return percent ? div(D(s), [100n, 1n]) : D(s);
   }
 
+  // 比例（可为负）: a growth rate, -5% or −5% or -0.05
+  function readSignedRate(text) {
+    var s = String(text).trim().replace(/\s/g, "").replace(/^[−－]/, "-");
+    var negative = s.charAt(0) === "-";
+    var value = readRate(negative ? s.slice(1) : s);
+    return negative ? make(-value[0], value[1]) : value;
+  }
+
   function readCount(text) {
     var s = String(text).trim();
     if (!/^\d+$/.test(s)) throw new Error("数量应为不小于零的整数：" + text);
@@ -154,7 +162,7 @@
     return s;
   }
 
-  var READERS = { "金额": readMoney, "比例": readRate, "数量": readCount, "带单位的数量": readQuantity,
+  var READERS = { "金额": readMoney, "比例": readRate, "比例（可为负）": readSignedRate, "数量": readCount, "带单位的数量": readQuantity,
                   "是否": readFlag, "日期": readDate, "数字": readMoney };
 
   // The inputs of a calculator, read from text: {name: text} → {name: value}; throws with the input named.
