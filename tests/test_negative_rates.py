@@ -296,3 +296,40 @@ def test_the_built_property_tests_draw_negative_growth_and_pass(tmp_path: Path) 
                                "HOME": str(tmp_path)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.dumps("SIGNED_RATE")[1:-1] in (out / "test_growth_rates.py").read_text(encoding="utf-8")
+
+
+TIERS = """\
+输入 营业收入增速：比例（可为负）
+第一条「分档」
+规则 steps「按增速分档」
+原文「示例」
+营业收入增速达到-10%、-5%、0%的，分别给予1万元、2万元、3万元奖励。
+规则 sentences「按增速分档，各档一句」
+原文「示例」
+营业收入增速在-5%以上的奖励1万元，营业收入增速在0%以上的奖励2万元。
+"""
+TIER_CASES = [
+    # 达到-10% includes -10%: the first tier, 1万元; -10.01% reaches no tier
+    ("steps", "-0.10", "10000.00"), ("steps", "-0.1001", None),
+    # -5% is the second tier (2万元), -0.01% still the second, 0 the third (3万元)
+    ("steps", "-0.05", "20000.00"), ("steps", "-0.0001", "20000.00"), ("steps", "0", "30000.00"),
+    # 以上 includes the number (民法典): -5% pays 1万元, 0 pays 2万元, -5.01% nothing
+    ("sentences", "-0.05", "10000.00"), ("sentences", "-0.0501", None), ("sentences", "0", "20000.00"),
+    ("sentences", "-0.0001", "10000.00"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "growth", "amount"), TIER_CASES)
+def test_tiers_on_a_negative_growth_rate(rule_id: str, growth: str, amount: str | None) -> None:
+    """The 、 after a tier's rate lets the next one be negative too (达到-10%、-5%、0%)."""
+    compiled = compile_text(TIERS, module="growth_tiers")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    rule = rule_of(module, rule_id)
+    given_ = {"营业收入增速": D(growth)}
+    result = interpret.evaluate(rule, given_)
+    assert (result.applicable, result.amount) == (amount is not None, D(amount or "0"))
+    calculators = calculators_of(module)
+    agree(rule, calculators, [given_, *(sample.values for sample in samples(rule))], "tiers")
+    assert rule_id not in calculators.vector.FALLBACK  # type: ignore[union-attr]

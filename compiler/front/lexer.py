@@ -423,13 +423,14 @@ def _share_may_follow(recent: list[str]) -> bool:
 
 
 def _signed_rate_may_follow(recent: list[str], values: list[str]) -> bool:
-    """Right after a comparison word (增速不低于-5%, 增速在-5%以上) or the dash of a range whose first end is a rate
-    (增速在-10%（含）至-5%之间); elsewhere the sign is a dash: 5%-20% is a range of two rates, as it always was."""
+    """Right after a comparison word (增速不低于-5%, 增速在-5%以上), the dash of a range whose first end is a rate
+    (增速在-10%（含）至-5%之间) or the 、 after a tier's rate (增速达到-10%、-5%、0%的); elsewhere the sign is a dash:
+    5%-20% is a range of two rates, as it always was."""
     if not recent:
         return False
     if recent[-1] in _BEFORE_THRESHOLD:
         return True
-    if not (recent[-1] == "_DASH" or values[-1] == "到") or len(recent) < 2:
+    if not (recent[-1] in ("_DASH", _SEP) or values[-1] == "到") or len(recent) < 2:
         return False
     if recent[-2] in ("RATE", SIGNED_RATE):
         return True
