@@ -36,6 +36,8 @@ POLICY = """\
 输入 当年前三季度培育上限：是否
 输入 行业：选项（批发、零售）
 输入 投资额：金额
+输入 入库科技型中小企业：是否
+输入 实际支付利息：金额
 第一条「按条件的倍数」
 规则 raised「上浮10%，上限不随之上浮」
 原文「规范实施落地的,按社会资本方出资资本金的1%-5%给予奖补,单个项目补助金额最高为2000万元。对民营企业作为主要社会资本方或绿色环保领域的项目,奖补标准上浮10%」
@@ -51,6 +53,13 @@ POLICY = """\
 规则 lower_rate「另定的较低比例，非整除」
 原文「按投资额的3%给予补助，属于战略性新兴产业技术改造项目，给予投资额5%补助，最高10万元」
 按投资额的3%给予补助，属于战略性新兴产业技术改造项目，给予投资额5%补助，最高10万元。
+规则 points「提高30个百分点」
+原文「按实际支付利息的50%给予贴息；对符合条件的入库科技型中小企业,贴息支持比例提高30个百分点,最高可按照实际支付利息的80%予以资助」
+按实际支付利息的50%给予贴息；入库科技型中小企业贴息比例提高30个百分点，最高可按照实际支付利息的80%予以资助。
+规则 points_capped「提高后以最高比例为限」
+原文「按实际支付利息的60%给予贴息。入库科技型中小企业的，贴息比例提高30个百分点，最高可按照实际支付利息的80%予以资助」
+按实际支付利息的60%给予贴息。
+入库科技型中小企业的，贴息比例提高30个百分点，最高可按照实际支付利息的80%予以资助。
 """
 
 YES, NO = True, False
@@ -96,6 +105,18 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
     # 300万 × 5% = 15万, capped at 10万; 3%: 9万.
     ("lower_rate", {"投资额": Decimal("3000000"), "战略性新兴产业技术改造项目": YES}, "100000.00", True),
     ("lower_rate", {"投资额": Decimal("3000000"), "战略性新兴产业技术改造项目": NO}, "90000.00", True),
+    # 50% + 30 points = 80%: 10万 × 80% = 8万; not 入库: 10万 × 50% = 5万.
+    ("points", {"入库科技型中小企业": YES, "实际支付利息": Decimal("100000")}, "80000.00", True),
+    ("points", {"入库科技型中小企业": NO, "实际支付利息": Decimal("100000")}, "50000.00", True),
+    # 12,345.67 × 80% = 9,876.536 → 9,876.54; × 50% = 6,172.835 → 6,172.84 (half up).
+    ("points", {"入库科技型中小企业": YES, "实际支付利息": Decimal("12345.67")}, "9876.54", True),
+    ("points", {"入库科技型中小企业": NO, "实际支付利息": Decimal("12345.67")}, "6172.84", True),
+    # 60% + 30 points = 90%, at most 80%: 10万 × 80% = 8万; not 入库: 6万.
+    ("points_capped", {"入库科技型中小企业": YES, "实际支付利息": Decimal("100000")}, "80000.00", True),
+    ("points_capped", {"入库科技型中小企业": NO, "实际支付利息": Decimal("100000")}, "60000.00", True),
+    # 333.33 × 80% = 266.664 → 266.66 (× 80% / 60% of 199.998, exactly); × 60% = 199.998 → 200.00.
+    ("points_capped", {"入库科技型中小企业": YES, "实际支付利息": Decimal("333.33")}, "266.66", True),
+    ("points_capped", {"入库科技型中小企业": NO, "实际支付利息": Decimal("333.33")}, "200.00", True),
 ]
 
 
@@ -144,7 +165,7 @@ def test_every_backend_gives_the_hand_computed_amount(module: ir.Module, calcula
 def test_the_numpy_kernels_agree_on_many_rows_at_once(module: ir.Module, calculators: tuple[Any, Any]) -> None:
     """Rows with the condition and without it side by side: np.where picks each row's factor."""
     _, vec = calculators
-    for rule_id in ("raised", "other_rate", "doubled", "lower_rate"):
+    for rule_id in ("raised", "other_rate", "doubled", "lower_rate", "points", "points_capped"):
         rule = _rule(module, rule_id)
         rows = [_values(rule, values) for name, values, _, _ in CASES if name == rule_id]
         expected = [Decimal(amount) for name, _, amount, _ in CASES if name == rule_id]
@@ -196,6 +217,9 @@ def test_the_trace_and_the_markdown_say_it_as_written(module: ir.Module, calcula
     text, _ = markdown.render(module, scalar)
     assert "民营企业为主要社会资本方或绿色环保领域时乘以1.1（奖补标准上浮10%）" in text
     assert "战略性新兴产业技术改造项目时比例按12%计（给予设备投资12%奖补）" in text
+    points = scalar.points_capped(入库科技型中小企业=True, 实际支付利息=Decimal("100000")).to_json()["steps"]
+    assert points[2]["text"] == "实际支付利息 × 80%（入库科技型中小企业：贴息比例提高30个百分点，最高80%）"
+    assert "入库科技型中小企业时比例按80%计（贴息比例提高30个百分点，最高80%）" in text
 
 
 def test_the_generated_property_tests_check_the_raise(module: ir.Module) -> None:
@@ -214,6 +238,8 @@ def test_pol_fmt_keeps_both_forms() -> None:
     assert "单个项目补助金额最高为2000万元。对民营企业为主要社会资本方或绿色环保领域的项目，奖补标准上浮10%。" in formatted.text
     assert "，属于战略性新兴产业技术改造项目，给予设备投资12%奖补。" in formatted.text
     assert "批发、零售分别给予2万元、5万元奖励。当年前三季度培育上限的，奖励翻倍。" in formatted.text
+    assert "按实际支付利息的50%给予贴息。入库科技型中小企业贴息比例提高30个百分点，最高可按实际支付利息的80%给予资助。" \
+        in formatted.text  # 按照 and 予以 in their one spelling, as everywhere
     again = format_text(Source("conditional.pol", formatted.text))
     assert again.text == formatted.text and not again.changed
 
@@ -231,10 +257,20 @@ def test_pol_fmt_keeps_both_forms() -> None:
     # a factor of 0
     ("规则 zero「零倍」\n原文「示例」\n按设备投资额给予10%奖补。\n对战略性新兴产业技术改造项目的，给予0倍奖励。\n",
      "E0361", "给予0倍奖励"),
+    # points on a fixed amount; a ceiling of another base; a ceiling not above the rate; over 100%
+    ("规则 points_fixed「定额」\n原文「示例」\n给予10万元奖励。\n入库科技型中小企业的，贴息比例提高30个百分点。\n",
+     "E0361", "贴息比例提高30个百分点"),
+    ("规则 points_base「另一基数」\n原文「示例」\n按实际支付利息的50%给予贴息；入库科技型中小企业贴息比例提高30个百分点，"
+     "最高可按照投资额的80%予以资助。\n", "E0361", "投资额"),
+    ("规则 points_low「最高比例过低」\n原文「示例」\n按实际支付利息的50%给予贴息；入库科技型中小企业贴息比例提高30个百分点，"
+     "最高可按照实际支付利息的40%予以资助。\n", "E0361", "40%"),
+    ("规则 points_over「超过100%」\n原文「示例」\n按实际支付利息的80%给予贴息。入库科技型中小企业的，贴息比例提高30个百分点。\n",
+     "E0361", "30个百分点"),
 ])
 def test_diagnostics_name_what_is_wrong(body: str, code: str, under: str) -> None:
     compiled = compile_text("输入 民营企业为主要社会资本方或绿色环保领域：是否\n输入 战略性新兴产业技术改造项目：是否\n"
-                            "输入 设备投资额：金额\n输入 投资额：金额\n第一条「条款」\n" + body)
+                            "输入 设备投资额：金额\n输入 投资额：金额\n输入 入库科技型中小企业：是否\n输入 实际支付利息：金额\n"
+                            "第一条「条款」\n" + body)
     errors = only_errors(compiled)
     # alone in its rule, the rule also has no computing sentence (E0404)
     assert [e.code.id for e in errors] == [code, *(["E0404"] if code == "E0360" else [])], [e.render() for e in errors]

@@ -698,17 +698,55 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                        _node(children, s.Award), span=_meta_span(meta))
 
     def multiplier_apart(self, meta: Any, children: list[Any]) -> Item:
-        """对X的项目，奖补标准上浮10%。: the award of the sentence before it, multiplied only where X holds."""
+        """对X的项目，奖补标准上浮10%。: the award of the sentence before it, multiplied only where X holds;
+        X的，贴息比例提高30个百分点。: its rate raised by the points there."""
         multiplier = _node(children, s.Multiplier)
-        assert multiplier is not None
+        points = _node(children, s.RaisedPoints)
         groups: list[Any] = []
         for child in children:
             if isinstance(child, tuple):
                 groups += child
-            elif not isinstance(child, Token | s.Multiplier):
+            elif not isinstance(child, Token | s.Multiplier | s.RaisedPoints):
                 groups.append(child)
         span = _meta_span(meta)
-        return Item("where_apart", s.Where(tuple(groups), multiplier, apart=True, span=span), span)
+        return Item("where_apart", s.Where(tuple(groups), multiplier, apart=True, points=points, span=span), span)
+
+    def points_raised(self, meta: Any, children: list[Any]) -> s.RaisedPoints:
+        """提高30个百分点，最高可按照实际支付利息的80%予以资助: the points, and the share the rate is at most."""
+        points = self._points(_tokens(children, "POINTS")[0])
+        rates = _tokens(children, "RATE")
+        names = _tokens(children, "NAME")
+        return s.RaisedPoints(points, "", _name(names[0]) if names else None,
+                              self._rate(rates[0]) if rates else None, span=_meta_span(meta))
+
+    def by_points(self, meta: Any, children: list[Any]) -> s.RaisedPoints:
+        """贴息比例提高30个百分点: the words as written, up to the points (the ceiling after them is its own)."""
+        found: s.RaisedPoints = _node(children, s.RaisedPoints)
+        span = _meta_span(meta)
+        end = self.source.offset(found.points.span.end_line, found.points.span.end_column)
+        text = self.source.text[self.source.offset(span.line, span.column):end]
+        return dataclasses.replace(found, text=re.sub(r"[ \t]", "", text), span=span)
+
+    def points_alone(self, meta: Any, children: list[Any]) -> Item:
+        """贴息支持比例提高30个百分点，…。 with no condition: which subjects it raises is not written (E0361)."""
+        found = _node(children, s.RaisedPoints)
+        assert found is not None
+        span = _meta_span(meta)
+        return Item("where_apart", s.Where((), None, apart=True, points=found, span=span), span)
+
+    def points_apart(self, meta: Any, children: list[Any]) -> Item:
+        """入库科技型中小企业贴息比例提高30个百分点，最高…。: the condition, the rate's noun right after it."""
+        condition = next(c for c in children if not isinstance(c, Token | s.RaisedPoints))
+        found = _node(children, s.RaisedPoints)
+        assert found is not None
+        nouns = [c for c in children if isinstance(c, Token) and c.type in ("NAME", "AWARD", "比例")]
+        start = nouns[0] if nouns else None
+        span = _meta_span(meta)
+        end = self.source.offset(found.points.span.end_line, found.points.span.end_column)
+        begin = start.start_pos if start is not None and start.start_pos is not None else end
+        text = re.sub(r"[ \t]", "", self.source.text[begin:end])
+        points = dataclasses.replace(found, text=text)
+        return Item("where_apart", s.Where((condition,), None, apart=True, points=points, span=span), span)
 
     def quota(self, meta: Any, children: list[Any]) -> s.Quota:
         return s.Quota(_name(_tokens(children, "NAME")[0]), self._rate(_tokens(children, "RATE")[0]),

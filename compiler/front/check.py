@@ -748,6 +748,11 @@ class Checker(Visitor[Any]):
             if modifier.multiplier.factor <= 0:
                 bad(f"“{modifier.multiplier.text}”的倍数须为正数", modifier.multiplier.span)
             return None
+        if modifier.points is not None and not modifier.conditions:
+            return bad(f"“{modifier.points.text}”没有写明对哪些对象提高（如“入库科技型中小企业贴息比例提高30个百分点”）；"
+                       "对全部对象的，直接写出提高后的比例", modifier.points.span)
+        if modifier.points is not None:
+            return self.check_points(modifier.points, computation, bad)
         assert modifier.rate is not None and modifier.base is not None
         if not isinstance(computation, s.Percent | s.UpToRate) or not isinstance(computation.base, s.NameRef):
             return bad(f"另定的比例“{modifier.rate.text}”须接在按一个输入的比例计算之后（按设备投资额给予10%奖补）",
@@ -759,6 +764,30 @@ class Checker(Visitor[Any]):
             return bad(f"原比例“{computation.rate.text}”为0，不能另定比例", computation.rate.span)
         if not 0 < modifier.rate.value <= 1:
             return bad(f"另定的比例“{modifier.rate.text}”须大于0且不超过100%", modifier.rate.span)
+        return None
+
+    def check_points(self, points: s.RaisedPoints, computation: s.Computation,
+                     bad: Callable[[str, Span], None]) -> None:
+        """贴息比例提高30个百分点（，最高可按照实际支付利息的80%予以资助）: after a rate of one input; the raised rate, at
+        most the ceiling of the same base, above the rate and not over 100%."""
+        rate_input = isinstance(computation, s.Percent) and computation.rate_input is not None
+        if not isinstance(computation, s.Percent | s.UpToRate) or not isinstance(computation.base, s.NameRef) \
+                or rate_input:
+            return bad(f"“{points.text}”须接在按一个输入的比例计算之后（按实际支付利息的50%给予贴息）", points.span)
+        assert isinstance(computation.base, s.NameRef)
+        if points.ceiling_base is not None and points.ceiling_base.name != computation.base.name:
+            return bad(f"“最高…”须是同一基数“{computation.base.name}”的比例，这里写的是“{points.ceiling_base.name}”",
+                       points.ceiling_base.span)
+        if points.points.value <= 0:
+            return bad(f"“{points.points.text}”须为正数", points.points.span)
+        raised = computation.rate.value + points.points.value
+        ceiling = points.ceiling
+        if ceiling is not None and ceiling.value <= computation.rate.value:
+            return bad(f"最高比例“{ceiling.text}”不高于原比例“{computation.rate.text}”", ceiling.span)
+        if computation.rate.value <= 0:
+            return bad(f"原比例“{computation.rate.text}”为0，不能按百分点提高", computation.rate.span)
+        if (min(raised, ceiling.value) if ceiling is not None else raised) > 1:
+            return bad(f"“{computation.rate.text}”提高“{points.points.text}”后超过100%", points.points.span)
         return None
 
     def modifier_Staged(self, modifier: s.Staged, sentence: s.Sentence) -> None:

@@ -625,6 +625,17 @@ class Period(Node):
 
 
 @dataclass(frozen=True)
+class RaisedPoints(Node):
+    """``贴息比例提高30个百分点`` (``，最高可按照实际支付利息的80%予以资助``): the rate plus ``points``, at most ``ceiling``
+    of ``ceiling_base`` when the policy writes one."""
+
+    points: Rate  # 30个百分点: 0.3
+    text: str  # as written: 贴息比例提高30个百分点
+    ceiling_base: NameRef | None = None
+    ceiling: Rate | None = None
+
+
+@dataclass(frozen=True)
 class Where(Node):
     """Only where ``conditions`` hold: ``对民营企业…的项目，奖补标准上浮10%。`` (the amount times ``multiplier``,
     in a sentence of its own after the computation) · ``属于战略性新兴产业技术改造项目，给予设备投资12%奖补``
@@ -636,6 +647,7 @@ class Where(Node):
     base: NameRef | None = None  # the base as written after 给予 (设备投资 for 设备投资额)
     award: Award | None = None
     apart: bool = False  # a sentence of its own
+    points: RaisedPoints | None = None  # 贴息比例提高30个百分点: the computation's rate plus the points
 
 
 Modifier = (Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout

@@ -496,13 +496,21 @@ class Lowering(Visitor[Any]):
         if modifier.multiplier is not None:
             amount.raises.append(ir.Raise(condition, modifier.multiplier.factor, Decimal(1), text))
             return
-        assert modifier.rate is not None and isinstance(amount.node, s.Percent | s.UpToRate)  # the checker's
+        assert isinstance(amount.node, s.Percent | s.UpToRate)  # the checker's
+        if modifier.points is not None:  # 提高30个百分点（，最高80%）: 50% + 30 points, at most the ceiling
+            raised = raised_rate(amount.node.rate, modifier.points)
+            amount.raises.append(ir.Raise(condition, raised, amount.node.rate.value, text, format_rate(raised)))
+            return
+        assert modifier.rate is not None
         amount.raises.append(ir.Raise(condition, modifier.rate.value, amount.node.rate.value, text, modifier.rate.text))
 
     def source_text(self, modifier: s.Where) -> str:
         """The adjustment as written, without its condition: 奖补标准上浮10% · 给予设备投资12%奖补."""
         if modifier.multiplier is not None:
             return modifier.multiplier.text
+        if modifier.points is not None:
+            ceiling = modifier.points.ceiling
+            return modifier.points.text + (f"，最高{ceiling.text}" if ceiling is not None else "")
         assert modifier.rate is not None and modifier.base is not None
         award = modifier.award.text if modifier.award is not None else ""
         return f"给予{modifier.base.name}{modifier.rate.text}{award}"
@@ -773,6 +781,12 @@ def _raised(cap: ir.Cap, multiplier: s.Multiplier) -> ir.Cap:
     return replace(cap, amount=cap.amount if by is not None else cap.amount * factor, by=by,
                    written=_before(cap.written, cap.amount),
                    raised=(*cap.raised, ir.Factor(factor, multiplier.text)))
+
+
+def raised_rate(rate: s.Rate, points: s.RaisedPoints) -> Decimal:
+    """50% 提高30个百分点 is 80%; with 最高可按照…的70%, 70%."""
+    raised = rate.value + points.points.value
+    return min(raised, points.ceiling.value) if points.ceiling is not None else raised
 
 
 def _topup(node: s.Computation) -> str | None:
