@@ -30,6 +30,7 @@ _MONEY = re.compile(r"(.+?)\s*(亿元|万元|元)$")
 _MONEY_RANGE_BARE = re.compile(r"(\d+(?:\.\d+)?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(\d+(?:\.\d+)?)[ \t]*(亿|万)$")
 _LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|万)元?[ \t]*台阶$")
 _RATIOS = re.compile(r"\d+(?:[ \t]*[∶:：][ \t]*\d+)+")  # 按照3∶3∶4和4∶6的比例分年拨付: each ratio
+_SLASHED = re.compile(r"(\d+(?:\.\d+)?)[ \t]*(亿元|万元|元|亿|万)?")
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
@@ -437,6 +438,33 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
 
     def money_list(self, meta: Any, children: list[s.Money]) -> tuple[s.Money, ...]:
         return tuple(children)
+
+    def money_slashed(self, meta: Any, children: list[Token]) -> tuple[s.Money, ...]:
+        return self._slashed(children[0])
+
+    def _slashed(self, token: Token) -> tuple[s.Money, ...]:
+        """2000万元/5000万元/10000万元 · 2万/5万/10万元: each amount in its own unit, 万 and 亿 read as 万元 and 亿元, a
+        number alone in the last amount's unit (2/5/10万元 is 2万元, 5万元, 10万元)."""
+        text, span = str(token), token_span(token)
+        found = list(_SLASHED.finditer(text))
+        last = found[-1].group(2)
+        amounts = []
+        for match in found:
+            unit = match.group(2) or last
+            unit = unit if unit.endswith("元") else unit + "元"
+            yuan = self._range_end(token, match.group(1), unit)
+            amounts.append(s.Money(yuan, f"{match.group(1)}{unit}",
+                                   span=Span(span.line, span.column + match.start(1), span.line,
+                                             span.column + match.end(2 if match.group(2) else 1))))
+        return tuple(amounts)
+
+    def tiers_slashed(self, meta: Any, children: list[Any]) -> s.Tiers:
+        """每引进一家年产值销售过2000万元/5000万元/10000万元企业，分别给予…: the tiers 过2000万元、5000万元、10000万元."""
+        children = [c for c in children if not (_is_token(c, "FOR") or _is_token(c, "EACH_INTRODUCED"))]
+        at = children[1]
+        values = self._slashed(_tokens(children, "MONEY_SLASHED")[0])
+        thresholds = tuple(s.PrefixBound(_word_of(at), v, None, span=v.span) for v in values)
+        return self._tiers(children, thresholds, meta)
 
     def rate_list(self, meta: Any, children: list[Token]) -> tuple[s.Rate, ...]:
         return tuple(self._rate(t) for t in children)

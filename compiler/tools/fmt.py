@@ -626,8 +626,10 @@ class _Printer(Visitor[list[str]]):
         return _verbatim(self.source.within(i.span))
 
     def tiers(self, t: s.Tiers) -> list[str]:
-        if t.ceiling or t.apart:  # 分别给予最高20万元、30万元… · a sentence for each tier: as written
-            return _verbatim(self.source.within(t.span))
+        written = self.source.within(t.span)
+        if t.ceiling or t.apart or _has(written, "MONEY_SLASHED") or _has(written, "EACH_INTRODUCED"):
+            # 分别给予最高20万元、30万元… · a sentence for each tier · 每引进一家…过2000万元/5000万元…: as written
+            return _verbatim(written)
         opener = self.source.between(self.start(t.span), self.start(t.subject.span))
         parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
         # Tiers written from the highest down are printed so (the tree keeps them rising).
