@@ -19,6 +19,7 @@ from compiler.emit import markdown, python, tests
 from compiler.front.source import Source
 from compiler.plan import interpret
 from compiler.plan.samples import samples
+from compiler.tools import explain
 from compiler.tools.fmt import format_text
 
 from .backends import agree, calculators_of
@@ -92,6 +93,10 @@ def test_wording_and_formatting(compiled: object) -> None:
     page, _ = markdown.render(module, markdown.load_calculators(python.render(module), "price_tiers"))
     assert "单价（乘以引进外二元母猪）" in page and "200.00元/头" in page
     compile(tests.render(module), "test_price_tiers_generated.py", "exec")
+    _, reasons = explain.explain(rule, {"引进外二元母猪": Decimal(5)})
+    [price] = reasons["prices"]  # type: ignore[misc]
+    assert price.startswith("引进外二元母猪5头以上（") and price.endswith("，每头200.00元")
+    assert "单价：引进外二元母猪5头以上（" in explain.render(rule, reasons)
     formatted = format_text(Source("price_tiers.pol", HEADER + POLICY))
     assert formatted.text is not None
     assert "凡引进外二元母猪的农户每头奖励100元，每户引进5头以上的，每头奖励200元。" in formatted.text

@@ -22,6 +22,8 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
     exclusions = [{"text": s.text, "held": s.held} for s in result.steps if s.kind == "排除"]
     tiers = [s.text for s in result.steps if s.kind == "分档"]
     rates = [s.text for s in result.steps if s.kind == "比例"]  # the rate of the entry or tier reached (：2%)
+    # the price per unit of the tier reached: 引进外二元母猪5头以上（…），每头200.00元
+    prices = [f"{s.text}{format_yuan(Decimal(str(s.value)))}" for s in result.steps if s.kind == "单价"]
     caps = []
     before = None
     for step in result.steps:
@@ -46,6 +48,7 @@ def explain(rule: ir.Rule, values: Mapping[str, object]) -> tuple[Result, dict[s
         "exclusions": exclusions,
         "tiers": tiers,
         "rates": rates,
+        "prices": prices,
         "caps": caps,
         "tranches": [tranche.to_json() for tranche in result.tranches],
         "steps": [step.to_json() for step in result.steps],
@@ -82,6 +85,10 @@ def render(rule: ir.Rule, reasons: Mapping[str, object]) -> str:
     if rates:
         assert isinstance(rates, list)
         lines.append("比例：" + "；".join(rates))
+    prices = reasons.get("prices")
+    if prices:
+        assert isinstance(prices, list)
+        lines.append("单价：" + "；".join(prices))
     for step in reasons["steps"]:  # type: ignore[attr-defined]
         if step["kind"] in ("计算", "分段", "名额"):
             value = step.get("value")

@@ -266,6 +266,7 @@ EXPLANATION_SCHEMA: dict[str, object] = {
         "exclusions": {"type": "array"},
         "tiers": {"type": "array", "items": {"type": "string"}},
         "rates": {"type": "array", "items": {"type": "string"}, "description": "所取的比例（表的一项或分档的一档）"},
+        "prices": {"type": "array", "items": {"type": "string"}, "description": "所取一档的单价（每头奖励200元）"},
         "caps": {"type": "array"},
         "steps": {"type": "array", "items": _STEP},
     },
