@@ -184,6 +184,7 @@ _derived = from_lark(parser(), explicit={
     "SAME_AS": st.just("与"),  # made by the lexer before a declared amount and 同等额度 (%declare)
     "NOUN": st.sampled_from(["企业", "项目"]),  # made by the lexer between 的 and a declared input (%declare)
     "_COLUMN": st.sampled_from(["，", "；"]),  # made by the lexer before a name and 分别: a column of a table (%declare)
+    "_AMONG": st.sampled_from(["，", "；"]),  # the same before 其中, a name and 分别 (%declare)
 })
 
 

@@ -39,6 +39,15 @@ POLICY = """\
 原文「对首次认定、重新认定为高新技术企业的，分别奖励20万元、10万元；对首次认定、重新认定为专精特新企业的，分别奖励10万元、5万元。」
 对首次认定、重新认定为高新技术企业的，分别奖励20万元、10万元；对首次认定、重新认定为专精特新企业的，分别奖励10万元、5万元。
 """
+# a 是否 input as the column (in a policy of its own: its levels are those of 荣誉级别 above)
+AMONG = """\
+输入 技术中心级别：选项（国家级、省级、市级、县级）
+输入 小微企业：是否
+第一条「其中小微企业」
+规则 among「技术中心奖励，其中小微企业」
+原文「国家级、省级、市级技术中心分别奖励100万元、50万元、20万元；其中小微企业分别奖励50万元、30万元、10万元」
+国家级、省级、市级技术中心分别奖励100万元、50万元、20万元；其中小微企业分别奖励50万元、30万元、10万元。
+"""
 
 # (rule, inputs, amount or None where the rule does not apply), each from the sentence above
 CASES: list[tuple[str, dict[str, Any], str | None]] = [
@@ -53,15 +62,30 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("kind", {"认定方式": "重新认定", "企业类别": "高新技术企业"}, "100000.00"),  # 10万元
     ("kind", {"认定方式": "首次认定", "企业类别": "专精特新企业"}, "100000.00"),  # 10万元
     ("kind", {"认定方式": "重新认定", "企业类别": "专精特新企业"}, "50000.00"),  # 5万元
+    ("among", {"技术中心级别": "国家级", "小微企业": False}, "1000000.00"),  # 不是小微企业：第一组，100万元
+    ("among", {"技术中心级别": "市级", "小微企业": False}, "200000.00"),  # 20万元
+    ("among", {"技术中心级别": "国家级", "小微企业": True}, "500000.00"),  # 其中小微企业：第二组，50万元
+    ("among", {"技术中心级别": "省级", "小微企业": True}, "300000.00"),  # 30万元
+    ("among", {"技术中心级别": "市级", "小微企业": True}, "100000.00"),  # 10万元
+    ("among", {"技术中心级别": "县级", "小微企业": True}, None),  # 县级：表中没有
 ]
+
+
+def compiled_policy(text: str, name: str) -> ir.Module:
+    compiled = compile_text(text, module=name)
+    assert not compiled.diagnostics, [d.render() for d in compiled.diagnostics]
+    assert compiled.module is not None
+    return compiled.module
 
 
 @pytest.fixture(scope="module")
 def module() -> ir.Module:
-    compiled = compile_text(POLICY, module="grid")
-    assert not compiled.diagnostics, [d.render() for d in compiled.diagnostics]
-    assert compiled.module is not None
-    return compiled.module
+    return compiled_policy(POLICY, "grid")
+
+
+@pytest.fixture(scope="module")
+def among() -> ir.Module:
+    return compiled_policy(AMONG, "grid_among")
 
 
 def rule_of(module: ir.Module, rule_id: str) -> ir.Rule:
@@ -74,10 +98,11 @@ def full_row(rule: ir.Rule, values: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("rule_id", "values", "amount"), CASES)
-def test_each_cell_pays_its_amount_and_a_pair_not_listed_does_not_apply(module: ir.Module, rule_id: str,
-                                                                      values: dict[str, Any],
+def test_each_cell_pays_its_amount_and_a_pair_not_listed_does_not_apply(module: ir.Module, among: ir.Module,
+                                                                      rule_id: str, values: dict[str, Any],
                                                                       amount: str | None) -> None:
-    result = interpret.evaluate(rule_of(module, rule_id), full_row(rule_of(module, rule_id), values))
+    rule = rule_of(among if rule_id == "among" else module, rule_id)
+    result = interpret.evaluate(rule, full_row(rule, values))
     assert result.applicable is (amount is not None)
     assert result.amount == Decimal(amount or "0")
     if amount is None and values.get("新认定", True):
@@ -93,8 +118,11 @@ def test_the_table_is_keyed_by_the_pair(module: ir.Module) -> None:
         ("国家级", "规下企业", 200000), ("省级", "规下企业", 100000)]
 
 
-@pytest.mark.parametrize("rule_id", ["size", "kind"])
-def test_every_backend_computes_every_pair_as_the_interpreter_does(module: ir.Module, rule_id: str) -> None:
+@pytest.mark.parametrize("rule_id", ["size", "kind", "among"])
+def test_every_backend_computes_every_pair_as_the_interpreter_does(module: ir.Module, among: ir.Module,
+                                                                   rule_id: str) -> None:
+    if rule_id == "among":
+        module = among
     rule = rule_of(module, rule_id)
     choices = [spec.choices if spec.type is ir.Type.CHOICE else (True, False) for spec in rule.inputs]
     rows = [dict(zip([spec.name for spec in rule.inputs], combo, strict=True)) for combo in itertools.product(*choices)]
@@ -102,27 +130,33 @@ def test_every_backend_computes_every_pair_as_the_interpreter_does(module: ir.Mo
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_the_site_calculator_gives_each_cell(module: ir.Module, tmp_path: Path) -> None:
-    cases = [{"key": f"grid.{rule_id}", "inputs": {k: ("是" if v is True else "否" if v is False else v)
-                                                    for k, v in values.items()}}
+def test_the_site_calculator_gives_each_cell(module: ir.Module, among: ir.Module, tmp_path: Path) -> None:
+    cases = [{"key": f"grid_among.{rule_id}" if rule_id == "among" else f"grid.{rule_id}",
+              "inputs": {k: ("是" if v is True else "否" if v is False else v)
+                         for k, v in values.items()}}
              for rule_id, values, _ in CASES]
-    found = run_site([module], cases, tmp_path)
+    found = run_site([module, among], cases, tmp_path)
     assert [(f["applicable"], Decimal(f["amount"])) for f in found] == [
         (amount is not None, Decimal(amount or "0")) for _, _, amount in CASES], found
 
 
-def test_markdown_shows_rows_by_columns(module: ir.Module) -> None:
+def test_markdown_shows_rows_by_columns(module: ir.Module, among: ir.Module) -> None:
     rule = rule_of(module, "size")
     header, rows = markdown.table_rows(rule)
     assert header == ["荣誉级别（行）／企业规模（列）", "规上企业", "规下企业"]
     assert rows == [["国家级", "500,000.00元", "200,000.00元"], ["省级", "200,000.00元", "100,000.00元"]]
     assert "荣誉级别（行）和企业规模（列）" in markdown.formula(rule)
+    header, rows = markdown.table_rows(rule_of(among, "among"))  # a 是否 column: 否, then 是
+    assert header == ["技术中心级别（行）／小微企业（列）", "否", "是"]
+    assert rows[0] == ["国家级", "1,000,000.00元", "500,000.00元"]
 
 
 def test_fmt_keeps_both_forms() -> None:
-    formatted = round_trip(HEADER + POLICY, "grid.pol")  # same tree again, and formatting it again changes nothing
+    # the same tree again, and formatting it again changes nothing
+    formatted = round_trip(HEADER + POLICY, "grid.pol") + round_trip(HEADER + AMONG, "among.pol")
     assert "规上企业分别给予50万元、20万元奖励，规下企业分别给予20万元、10万元奖励。" in formatted
     assert "分别奖励20万元、10万元；对首次认定、重新认定为专精特新企业的，分别奖励10万元、5万元。" in formatted
+    assert "分别奖励100万元、50万元、20万元；其中小微企业分别奖励50万元、30万元、10万元。" in formatted
 
 
 # ── diagnostics ───────────────────────────────────────────────────────────────
@@ -167,3 +201,8 @@ def test_lint_reads_levels_within_a_column_and_entries_a_condition_rules_out() -
     # 国家级 10万元 below 省级 20万元 in the 规上企业 column; 规下企业 (20万元, 10万元) is in order, and 省级规上企业 →
     # 国家级规下企业 across the columns is no comparison
     assert "国家级的金额100,000.00元低于省级的200,000.00元" in warnings[2][1]
+
+
+def test_among_needs_a_yes_no_input_and_a_table_of_amounts_before_it() -> None:
+    found = errors("国家级、省级分别给予50万元、20万元；其中规下企业分别给予20万元、10万元。")
+    assert found == [("E0341", "规下企业")], found  # a choice, not a 是否 input

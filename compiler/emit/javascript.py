@@ -170,7 +170,9 @@ class RuleCode:
         if step.by is not None:  # a table of two keys: keyed by the row's and the column's choices, a tab between
             entries = ", ".join(f"{js_str(e.key + chr(9) + e.column)}: [{js_decimal(e.value)}, {js_str(label)}]"
                                 for e, label in zip(step.entries, step.labels, strict=True))
-            key = f"{self.expr_Var(step.key)} + \"\\t\" + {self.expr_Var(step.by)}"
+            column = self.expr_Var(step.by) if step.by.type is not ir.Type.BOOL \
+                else f"({self.expr_Var(step.by)} ? \"是\" : \"否\")"
+            key = f"{self.expr_Var(step.key)} + \"\\t\" + {column}"
         else:
             entries = ", ".join(f"{js_str(e.key)}: [{js_decimal(e.value)}, {js_str(label)}]"
                                 for e, label in zip(step.entries, step.labels, strict=True))

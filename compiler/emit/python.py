@@ -317,7 +317,10 @@ class RuleCode:
 
     def visit_Pick(self, step: plan.Pick) -> list[str]:  # noqa: N802
         table_name = self.table(self.plan.id, step.key, step.entries, step.by)
-        key = step.key.name if step.by is None else f'{step.key.name} + "\\t" + {step.by.name}'
+        key = step.key.name
+        if step.by is not None:  # a table of two keys: the row's choice, a tab, the column's (是 or 否 for a 是否)
+            column = step.by.name if step.by.type is not ir.Type.BOOL else f'("是" if {step.by.name} else "否")'
+            key = f'{step.key.name} + "\\t" + {column}'
         lines = [f"entry = {table_name}.get({key})"]
         if step.missing is not None:
             lines += ["if entry is None:", INDENT + self.give_up(step.missing)]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import ir, plan
+from ..ir import wording
 from ..plan import facts, interpret
 from ..plan.lint import level_of
 from ..plan.samples import Sampler, moved, versus_edge, versus_value
@@ -181,10 +182,11 @@ def grid_cells(rule: ir.Rule) -> list[tuple[str, str | None, str]] | None:
     cells = {(e.key, e.column): e.value for e in computation.entries}
     baseline = Sampler(rule).baseline
     found = []
+    flag = computation.by.type is ir.Type.BOOL  # 是否: the 否 column, then the 是
     for r in specs[row].choices:
-        for c in specs[column].choices:
+        for c in wording.columns_of(computation.by, specs[column].choices):
             amount = cells.get((r, c))
-            found.append((py_values({**baseline, row: r, column: c}),
+            found.append((py_values({**baseline, row: r, column: c == wording.YES if flag else c}),
                           None if amount is None else py_decimal(amount.quantize(Decimal("0.01"))), f"{r}·{c}"))
     return found
 

@@ -50,6 +50,7 @@ from fractions import Fraction
 from pol_runtime import QUANTITY_SCALE
 
 from .. import ir, plan
+from ..ir import wording
 from ..plan import facts
 from .jinja import environment
 from .python import py_str
@@ -786,8 +787,8 @@ class RuleKernel:
         """The index of each row's pair of choices (row code × the column's choices + column code), and the pairs
         in that order."""
         row, _, row_spec = self.column(key.name, ir.Type.CHOICE)
-        column, _, column_spec = self.column(by.name, ir.Type.CHOICE)
-        columns = self.options(column_spec)
+        column, _, column_spec = self.column(by.name, ir.Type.CHOICE, ir.Type.BOOL)
+        columns = wording.columns_of(by, self.options(column_spec) if by.type is ir.Type.CHOICE else ())
         pairs = [(r, c) for r in self.options(row_spec) for c in columns]
         return f"({row} * {len(columns)} + {column})", pairs
 

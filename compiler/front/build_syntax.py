@@ -883,6 +883,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         amounts, award, *most = children[-1]
         return s.Grid(children[0], (column,), (amounts,), award, ceiling=bool(most), span=_meta_span(meta))
 
+    def table_among(self, meta: Any, children: list[Any]) -> s.Grid:
+        """…分别奖励100万元、50万元、20万元；其中小微企业分别奖励50万元、30万元、10万元: a table of two keys whose column is a
+        是否 input, the first list where it does not hold (``among``)."""
+        table, column = children[0], next(c for c in children if isinstance(c, tuple))
+        if not isinstance(table, s.Table) or table.topup is not None:  # 其中 after a table of two keys, or a top-up:
+            return s.Grid(table.keys, (column[1],), (), None, among=True, span=_meta_span(meta))  # E0341
+        return s.Grid(table.keys, (column[1],), (table.amounts, column[3][0]), table.award,
+                      ceiling=table.ceiling or len(column[3]) > 2, among=True, span=_meta_span(meta))
+
     def grid_column(self, meta: Any, children: list[Any]) -> tuple[str, s.NameRef, s.Award | None, tuple[Any, ...]]:
         phrase = children[-1]
         return "column", _name(next(c for c in children if _is_token(c, "NAME"))), phrase[1], phrase

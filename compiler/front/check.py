@@ -578,6 +578,20 @@ class Checker(Visitor[Any]):
     def computation_Grid(self, computation: s.Grid) -> None:
         """Each column lists as many amounts as there are rows; rows and columns are values of two 选项 inputs."""
         rows = len(computation.keys.values)
+        if computation.among:  # 其中小微企业分别…: the column is a 是否 input, after a table of amounts
+            column = computation.columns[0]
+            if not computation.amounts or self.symbols.inputs_with_choice(column.name) \
+                    or self.resolve(column) not in (Type.BOOL, None):
+                self.error(codes.GRID_AMONG, column.span, name=column.name)
+                return
+            for amounts in computation.amounts:
+                if len(amounts) != rows:
+                    self.error(codes.COUNT_MISMATCH, amounts[0].span.to(amounts[-1].span), keys=rows,
+                               values=len(amounts))
+                for amount in amounts:
+                    self.check_amount(amount)
+            self.check_keys(computation.keys, rows, computation.keys.span)
+            return
         for amounts in computation.amounts:
             if len(amounts) != rows:
                 self.error(codes.COUNT_MISMATCH, amounts[0].span.to(amounts[-1].span), keys=rows, values=len(amounts))

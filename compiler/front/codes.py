@@ -102,6 +102,8 @@ TIERS_GAP = _error("E0308", "相邻两档之间有空隙：{value} 不属于任�
 COUNT_MISMATCH = _error("E0309", "有 {keys} 项，却有 {values} 个数额", "“分别”前后的项数须相同")
 GRID_ONE_INPUT = _error("E0340", "二维表的行与列都是输入“{name}”的选项",
                         "行（“分别”前的各项）与列（每组“分别”前的名称）须是两个不同输入的选项")
+GRID_AMONG = _error("E0341", "“其中{name}分别…”须跟在一张定额表之后，且“{name}”须是是否型输入",
+                    "写作“A、B分别给予X、Y；其中{name}分别给予Z、W”，{name}成立时取后一组金额")
 EMPTY_RANGE = _error("E0310", "区间下限 {low} 高于上限 {high}")
 NEGATIVE_AMOUNT = _error("E0311", "金额 {amount} 为负数", "补助金额须为正数")
 ZERO_RATIO = _error("E0312", "配套比例 {ratio} 的前项为零", "配套比例写作“1:2”，前项为市级金额，后项为区级金额")

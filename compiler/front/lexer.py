@@ -52,6 +52,7 @@ _CONDITION_ENDS = _BOUND_ENDS | {NAME}
 # joins the recipients as written (a condition is not joined there: it would need its own 的)
 NOUN_OR = "_NOUN_OR"
 COLUMN = "_COLUMN"
+AMONG = "_AMONG"
 _NOUN_JOINS = frozenset({"或", "或者", "、", "和"})
 _PAYING_LEVELS = frozenset({"省级", "市级", "县级", "区级", "省", "市", "县", "区"})
 _GIVING = frozenset({"GIVE", "ONCE", "AWARD"})
@@ -262,7 +263,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind = NAME
         value = text[pos:stop]
         if (kind == "_COMMA" or kind == "_END" and value in "；;") and _column_at(text, stop, literals, names):
-            kind = COLUMN  # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys
+            # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys (…；其中小微企业分别…)
+            kind = AMONG if text.startswith("其中", _skip_spaces(text, stop)) else COLUMN
         elif value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs):
             kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
         elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
@@ -335,10 +337,18 @@ def _after_word(text: str, after: int, literals: _Longest) -> int:
     return after + len(word) if word is not None else after
 
 
+def _skip_spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\u3000":
+        at += 1
+    return at
+
+
 def _column_at(text: str, after: int, literals: _Longest, names: tuple[str, ...]) -> bool:
     """Whether a declared name followed by 分别 starts at ``after`` (spaces skipped): a column of a table of two keys."""
     while after < len(text) and text[after] in " \t\u3000":
         after += 1
+    if text.startswith("其中", after) and not text.startswith("其中：", after) and not text.startswith("其中:", after):
+        after += 2  # ；其中小微企业分别奖励…: the amounts where a 是否 input holds
     word = literals.match(text, after) if after < len(text) else None
     if word is None:  # an undeclared word (中型企业分别…): a column all the same, for the checker to name
         stop = after

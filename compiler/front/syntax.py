@@ -303,6 +303,9 @@ class Grid(Node):
     award: Award | None
     ceiling: bool = False  # 分别给予最高…: each amount is the most that may be granted
     apart: bool = False  # …为高新技术企业的，分别奖励…；对…为专精特新企业的，分别奖励…: a sentence for each column
+    # …分别奖励100万元、50万元；其中小微企业分别奖励50万元、30万元: the one column is a 是否 input; ``amounts`` holds the
+    # amounts where it does not hold, then where it does
+    among: bool = False
 
 
 @dataclass(frozen=True)

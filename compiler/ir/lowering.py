@@ -309,10 +309,15 @@ class Lowering(Visitor[Any]):
     def computation_Grid(self, node: s.Grid) -> ir.Computation:
         """A table of two keys: one entry per row and column, keyed by the pair."""
         var = self.key_var(node.keys)
-        columns = s.Keys(None, node.columns, span=node.columns[0].span.to(node.columns[-1].span))
-        by = self.key_var(columns)
-        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan), column.name)
-                        for column, amounts in zip(node.columns, node.amounts, strict=True)
+        if node.among:  # 其中小微企业分别…: the first list where the 是否 input does not hold (否), the second where it does
+            by = self.var(node.columns[0])
+            names: tuple[str, ...] = (wording.NO, wording.YES)
+        else:
+            columns = s.Keys(None, node.columns, span=node.columns[0].span.to(node.columns[-1].span))
+            by = self.key_var(columns)
+            names = tuple(column.name for column in node.columns)
+        entries = tuple(ir.Entry(k.name, a.yuan, format_yuan(a.yuan), column)
+                        for column, amounts in zip(names, node.amounts, strict=True)
                         for k, a in zip(node.keys.values, amounts, strict=True))
         return ir.Lookup(var, entries, None, by)
 

@@ -335,18 +335,42 @@ def excluded(condition: ir.Condition) -> str:
     return f"{describe(condition)}，不再享受"
 
 
+YES, NO = "是", "否"  # the columns of a table of two keys whose second key is a 是否 input
+
+
+def columns_of(by: ir.Var, choices: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a table's second key may take: its choices, or 否 and 是 for a 是否 input."""
+    return (NO, YES) if by.type is ir.Type.BOOL else choices
+
+
+def column_value(by: ir.Var, value: object) -> object:
+    """The column an input's value falls in: a 是否 input's truth as 是 or 否, a choice as itself."""
+    return (YES if value else NO) if by.type is ir.Type.BOOL else value
+
+
+def _column(by: ir.Var, column: str) -> str:
+    return f"{by.name}为{column}"  # 企业规模为规上企业 · 小微企业为是
+
+
 def entry(var: ir.Var, item: ir.Entry, by: ir.Var | None = None) -> str:
     """A table's entry as the trace shows it: 评定景区等级为国家3A级旅游景区：100,000.00元 (of two keys:
     荣誉级别为国家级，企业规模为规上企业：500,000.00元)."""
     if by is not None:
-        return f"{var.name}为{item.key}，{by.name}为{item.column}：{item.text}"
+        return f"{var.name}为{item.key}，{_column(by, item.column)}：{item.text}"
     return f"{var.name}为{item.key}：{item.text}"
 
 
 def missing_entry(lookup: ir.Lookup) -> str:
-    if lookup.by is not None:
-        pairs = "、".join(f"{e.key}{e.column}" for e in lookup.entries)
-        return f"{lookup.var.name}与{lookup.by.name}不在本条所列范围（{pairs}）"
+    if lookup.by is not None:  # a table of two keys: its rows and columns, or, where it is not full, its pairs
+        rows = list(dict.fromkeys(e.key for e in lookup.entries))
+        columns = list(dict.fromkeys(e.column for e in lookup.entries))
+        if len(lookup.entries) == len(rows) * len(columns):
+            if lookup.by.type is ir.Type.BOOL:  # both 是 and 否: only the row can be outside
+                return f"{lookup.var.name}不在本条所列范围（{'、'.join(rows)}）"
+            return (f"{lookup.var.name}不在本条所列范围（{'、'.join(rows)}），"
+                    f"或{lookup.by.name}不在本条所列范围（{'、'.join(columns)}）")
+        pairs = "、".join(f"{e.key}·{e.column}" for e in lookup.entries)
+        return f"{lookup.var.name}与{lookup.by.name}的组合不在本条所列范围（{pairs}）"
     keys = "、".join(e.key for e in lookup.entries)
     return f"{lookup.var.name}不在本条所列范围（{keys}）"
 

@@ -396,7 +396,7 @@ def _portions(c: ir.Portions, rule: ir.Rule) -> Compute:
 def _lookup(c: ir.Lookup, rule: ir.Rule) -> Compute:
     choices = next(spec.choices for spec in rule.inputs if spec.name == c.var.name)
     if c.by is not None:  # a table of two keys: every pair of choices
-        columns = next(spec.choices for spec in rule.inputs if spec.name == c.by.name)
+        columns = wording.columns_of(c.by, next(spec.choices for spec in rule.inputs if spec.name == c.by.name))
         covers_all = {(e.key, e.column) for e in c.entries} >= {(r, k) for r in choices for k in columns}
     else:
         covers_all = {e.key for e in c.entries} >= set(choices)

@@ -16,6 +16,7 @@ import pol_runtime as runtime
 from pol_runtime import Result, Trace, items
 
 from .. import ir, plan
+from ..ir import wording
 
 Value = Decimal | int | bool | str | datetime.date
 
@@ -172,7 +173,7 @@ class Run:
 
     def visit_Pick(self, step: plan.Pick) -> None:  # noqa: N802
         key = self.values[step.key.name]
-        column = self.values[step.by.name] if step.by is not None else ""
+        column = wording.column_value(step.by, self.values[step.by.name]) if step.by is not None else ""
         index = next((i for i, e in enumerate(step.entries) if e.key == key and e.column == column), None)
         if index is None:
             assert step.missing is not None, "the table lists every choice"

@@ -98,8 +98,9 @@ class Sampler:
         computation = self.rule.computation
         if isinstance(computation, ir.Lookup):
             values[computation.var.name] = computation.entries[0].key
-            if computation.by is not None:  # a table of two keys: the first entry's column too
-                values[computation.by.name] = computation.entries[0].column
+            if computation.by is not None:  # a table of two keys: the first entry's column too (是/否: True/False)
+                column = computation.entries[0].column
+                values[computation.by.name] = column == wording.YES if computation.by.type is ir.Type.BOOL else column
         if isinstance(computation, ir.Steps) and isinstance(computation.subject, ir.Var):
             values[computation.subject.name] = self.inside(computation.tiers[0].lower, computation.tiers[0].upper,
                                                            computation.subject.type, self.signed(computation.subject.name))
@@ -343,9 +344,11 @@ class Sampler:
         if isinstance(compute, plan.Pick) and compute.by is not None:  # every pair of choices, in the table or not
             row, column = compute.key.name, compute.by.name
             listed = {(e.key, e.column) for e in compute.entries}
+            flag = compute.by.type is ir.Type.BOOL
             return [self.with_(f"{row}为{r}，{column}为{c}" + ("" if (r, c) in listed else "（表中没有）"),
-                               **{row: r, column: c})
-                    for r in self.specs[row].choices for c in self.specs[column].choices]
+                               **{row: r, column: c == wording.YES if flag else c})
+                    for r in self.specs[row].choices
+                    for c in wording.columns_of(compute.by, self.specs[column].choices)]
         if isinstance(compute, plan.Pick):
             return [self.with_(f"{compute.key.name}为{e.key}", **{compute.key.name: e.key}) for e in compute.entries]
         found: list[Sample] = []
