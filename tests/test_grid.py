@@ -206,3 +206,33 @@ def test_lint_reads_levels_within_a_column_and_entries_a_condition_rules_out() -
 def test_among_needs_a_yes_no_input_and_a_table_of_amounts_before_it() -> None:
     found = errors("国家级、省级分别给予50万元、20万元；其中规下企业分别给予20万元、10万元。")
     assert found == [("E0341", "规下企业")], found  # a choice, not a 是否 input
+
+
+CAPPED = """\
+输入 荣誉级别：选项（国家级、省级）
+输入 企业规模：选项（规上企业、规下企业）
+第一条「封顶与最高」
+规则 capped「封顶」
+原文「示例」
+国家级、省级专精特新企业，规上企业分别给予50万元、20万元奖励，规下企业分别给予20万元、10万元奖励，单个企业最高不超过30万元。
+规则 most「最高」
+原文「示例」
+国家级、省级专精特新企业，规上企业分别给予最高50万元、20万元奖励，规下企业分别给予最高20万元、10万元奖励。
+"""
+
+
+@pytest.mark.parametrize(("rule_id", "level", "size", "amount", "ceiling"), [
+    ("capped", "国家级", "规上企业", "300000.00", False),  # 50万元，封顶30万元
+    ("capped", "省级", "规上企业", "200000.00", False),  # 20万元，未到30万元
+    ("capped", "国家级", "规下企业", "200000.00", False),
+    ("most", "国家级", "规上企业", "500000.00", True),  # 最高50万元：最高可得
+    ("most", "省级", "规下企业", "100000.00", True),  # 最高10万元
+])
+def test_a_cap_after_the_table_and_ceilings_in_it(rule_id: str, level: str, size: str, amount: str,
+                                                  ceiling: bool) -> None:
+    module = compiled_policy(CAPPED, "grid_capped")
+    rule = rule_of(module, rule_id)
+    result = interpret.evaluate(rule, {"荣誉级别": level, "企业规模": size})
+    assert (result.amount, rule.discretionary) == (Decimal(amount), ceiling)
+    rows = [{"荣誉级别": r, "企业规模": c} for r in ("国家级", "省级") for c in ("规上企业", "规下企业")]
+    agree(rule, calculators_of(module), rows)
