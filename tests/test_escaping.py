@@ -101,7 +101,7 @@ def test_an_original_outside_the_policy_folder_is_not_read(tmp_path: Path,
     folder = tmp_path / "policies"
     folder.mkdir()
     (folder / "link.txt").symlink_to(secret)
-    for written in ["../secret.txt", str(secret), "link.txt", "sources/../../secret.txt", "."]:
+    for written in ["../secret.txt", str(secret), "link.txt", "sources/../../secret.txt", "sources/\0orig.txt", "."]:
         (folder / "p.pol").write_text(f"""\
 文号「测〔2023〕1号」
 原件「{written}」

@@ -23,8 +23,9 @@ _SAME = str.maketrans({
 
 def locate(folder: Path, written: str) -> Path | None:
     """The file ``原件「written」`` names, relative to the policy's ``folder`` and inside it; None if it
-    points anywhere else (an absolute path, ``../``, a link that leads out of the folder)."""
-    if Path(written).is_absolute():
+    points anywhere else (an absolute path, ``../``, a link that leads out of the folder) or cannot name a file
+    (a NUL character, which no path may hold)."""
+    if "\0" in written or Path(written).is_absolute():
         return None
     home = folder.resolve()
     path = (home / written).resolve()
