@@ -135,6 +135,14 @@ class SetPlan(NamedTuple):
     several_places: bool  # whether the documents apply in different places
     groups: tuple[StackGroup, ...]  # the stacking groups
     total_caps: tuple[tuple[str, tuple[Any, str], tuple[int, ...]], ...]  # each document's 年度合计封顶, its entries
+    # 取自「文号」rule: (input, the entry whose amount it is), sources first; and the order the entries are decided in,
+    # every source before the entries reading its amount (both empty where no input is taken from another rule)
+    links: tuple[tuple[str, int], ...] = ()
+    order: tuple[int, ...] = ()
+
+    def source_of(self, name: str) -> int | None:
+        """The entry whose amount the input ``name`` is (取自), or None for an input the applicant gives."""
+        return next((source for linked, source in self.links if linked == name), None)
 
 
 def make_plan(entries: Sequence[Entry]) -> SetPlan:
@@ -148,9 +156,35 @@ def make_plan(entries: Sequence[Entry]) -> SetPlan:
     validity = {entry.document: entry.validity for entry in entries if entry.validity is not None}
     places = tuple(dict.fromkeys(place for entry in entries for place in entry.places))
     several = len({entry.places for entry in entries if entry.places}) > 1
-    return SetPlan(names, kinds, {k: tuple(v) for k, v in readers.items()}, validity,
-                   {entry.rule: index for index, entry in enumerate(entries)}, places, several, stack_groups(entries),
-                   tuple(total_caps(entries)))
+    rules = {entry.rule: index for index, entry in enumerate(entries)}
+    links, order = linked_order(entries, rules)
+    return SetPlan(names, kinds, {k: tuple(v) for k, v in readers.items()}, validity, rules, places, several,
+                   stack_groups(entries), tuple(total_caps(entries)), links, order)
+
+
+def linked_order(entries: Sequence[Entry], rules: dict[str, int]) -> tuple[tuple[tuple[str, int], ...], tuple[int, ...]]:
+    """The inputs taken from another entry's amount (取自), each with that entry, and the order deciding the entries
+    takes: each entry as early as it can stand, after the entries whose amounts it reads.  A link to a rule not in
+    ``entries`` (a place's part of a set) is no link: the input stays the applicant's.  The set's checks refuse a
+    cycle (E0431); were there one, its links would be dropped here rather than followed."""
+    sources = {name: rules[rule] for entry in entries for name, rule in entry.links if rule in rules}
+    if not sources:
+        return (), ()
+    needs = [{sources[name] for name, _, _ in entry.inputs if name in sources} for entry in entries]
+    order: list[int] = []
+    placed: set[int] = set()
+    while len(order) < len(entries):
+        ready = next((i for i in range(len(entries)) if i not in placed and needs[i] <= placed), None)
+        if ready is None:  # a cycle: the rest in their order, their links dropped
+            rest = [i for i in range(len(entries)) if i not in placed]
+            sources = {name: source for name, source in sources.items() if source not in rest}
+            order += rest
+            break
+        order.append(ready)
+        placed.add(ready)
+    position = {index: k for k, index in enumerate(order)}
+    links = tuple(sorted(sources.items(), key=lambda item: (position[item[1]], item[0])))
+    return links, tuple(order)
 
 
 _plans: dict[int, tuple[Sequence[Entry], SetPlan]] = {}

@@ -63,6 +63,7 @@ class Entry(NamedTuple):
     across: str = ""  # a document's 与其他文件同一事项 for this matter: it competes with the matter of that name elsewhere
     total_cap: tuple[Decimal, str] | None = None  # the document's 年度合计封顶: (amount, allocation), on its awards together
     items: ItemTotal | None = None  # 逐项: computed per item (a profile's list under the rule or the noun), total capped
+    links: tuple[tuple[str, str], ...] = ()  # (input, rule): 取自「文号」rule, the input is that rule's amount in the set
 
 
 class Award(NamedTuple):
@@ -197,6 +198,24 @@ class Pending(NamedTuple):
     complete: list[int]  # entries whose every input is known, in order
     dated: bool  # whether 申报日期 was given
     items: dict[int, list[dict[str, object]]]  # entry (written 逐项) → each item's facts, when a list was given
+    computed: dict[int, Result | PolInputError] | None = None  # the entries whose amounts others take (取自), calculated
+    applied: dict[str, bool] | None = None  # an input taken from another rule → whether that rule applies (else 0元)
+    overridden: tuple[str, ...] = ()  # the inputs taken from another rule that the applicant wrote nonetheless
+
+
+def linked_decision(entry: Entry, name: str, source: Entry, amount: Decimal, applied: bool) -> str:
+    """Where an input taken from another rule's amount (取自) came from, for a rule that was calculated."""
+    return (f"{entry.article}（{entry.rule}）的{name}取自「{source.document}」{source.article}（{source.rule}）："
+            f"{format_yuan(amount)}{'' if applied else '（该规则不适用，按0元计）'}")
+
+
+def overridden_note(name: str, source: Entry) -> str:
+    return f"{name}取自「{source.document}」{source.article}（{source.rule}）的金额，未采用填写的值"
+
+
+def expand_needs(missing: Sequence[str], needs: Mapping[str, Sequence[str]]) -> list[str]:
+    """The facts still missing, each input taken from another rule replaced by the facts that rule still needs."""
+    return list(dict.fromkeys(fact for name in missing for fact in needs.get(name, (name,))))
 
 
 def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pending:
@@ -225,32 +244,98 @@ def prepare_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> Pendin
             if not start <= day_of_application <= end:
                 expired.add(document)
                 outcome.notes.append(expiry_note(day_of_application, document, start, end))
+    overridden = tuple(name for name, _ in plan.links if name in values or name in outcome.errors)
+    for name in overridden:  # an amount another rule of the set computes: that rule's, not the applicant's
+        values.pop(name, None)
+        outcome.errors.pop(name, None)
     complete: list[int] = []
     listed = _item_lists(entries, facts, values, outcome, expired)
-    # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
-    touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())}
-                     - set(listed))
-    for index in touched:
-        entry, names = entries[index], plan.names[index]
-        missing = [name for name in names if name not in values]
-        wrong = [name for name in missing if name in outcome.errors]
-        failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
-        state = set_plan.settle(entry.document in expired, len(missing) < len(names), not missing, bool(wrong),
-                                failed is not None, set_plan.choose)
-        if state == set_plan.CALCULATE:
-            complete.append(index)
-        elif state == set_plan.EXPIRED:
-            outcome.not_applicable[entry.rule] = EXPIRED
-        elif state == set_plan.WRONG_INPUT:
-            outcome.not_applicable[entry.rule] = wrong_input(wrong)
-        elif state == set_plan.GATE:
-            assert failed is not None
-            outcome.not_applicable[entry.rule] = failed_gate(failed)
-        elif state == set_plan.QUESTION:
-            outcome.questions[entry.rule] = missing
     items = {index: found for index, found in listed.items() if found is not None}
-    complete = sorted([*complete, *items])
-    return Pending(entries, outcome, values, complete, day_of_application is not None, items)
+    if not plan.links:
+        # Only the rules that read a fact given (or given wrongly) can say anything; the rest are untouched.
+        touched = sorted({index for name in (*values, *outcome.errors) for index in plan.readers.get(name, ())}
+                         - set(listed))
+        for index in touched:
+            if _settle_one(entries, index, values, outcome, expired, set(), {}) == set_plan.CALCULATE:
+                complete.append(index)
+        return Pending(entries, outcome, values, sorted([*complete, *items]), day_of_application is not None, items)
+    # 取自: the entries in the plan's order, each source decided (and calculated) before the entries reading its amount
+    computed: dict[int, Result | PolInputError] = {}
+    applied: dict[str, bool] = {}
+    wrong_links: set[str] = set()
+    needs: dict[str, list[str]] = {}
+    taken: dict[int, list[str]] = {}
+    for name, source in plan.links:
+        taken.setdefault(source, []).append(name)
+    for index in plan.order:
+        names = plan.names[index]
+        state: int | None = None
+        if index in listed:
+            entry = entries[index]
+            state = (set_plan.CALCULATE if index in items else set_plan.QUESTION if entry.rule in outcome.questions
+                     else set_plan.WRONG_INPUT if outcome.not_applicable.get(entry.rule, "").startswith(WRONG_INPUT)
+                     else set_plan.NOT_APPLICABLE)
+        elif any(name in values or name in outcome.errors or name in wrong_links for name in names):
+            state = _settle_one(entries, index, values, outcome, expired, wrong_links, needs)
+            if state == set_plan.CALCULATE:
+                complete.append(index)
+        if index not in taken:
+            continue
+        if state == set_plan.CALCULATE:
+            result = computed[index] = calculate(entries, index, values, items, outcome)
+            for name in taken[index]:
+                if isinstance(result, PolInputError):
+                    wrong_links.add(name)
+                else:
+                    values[name], applied[name] = (result.amount, True) if result.applicable else (ZERO, False)
+        elif state in (set_plan.EXPIRED, set_plan.GATE, set_plan.NOT_APPLICABLE):
+            for name in taken[index]:
+                values[name], applied[name] = ZERO, False
+        elif state == set_plan.WRONG_INPUT:
+            wrong_links.update(taken[index])
+        else:  # a question, or untouched: the facts it still needs
+            missing = outcome.questions.get(entries[index].rule, names) if state == set_plan.QUESTION else names
+            for name in taken[index]:
+                needs[name] = expand_needs(missing, needs)
+    return Pending(entries, outcome, values, sorted([*complete, *items]), day_of_application is not None, items,
+                   computed, applied, overridden)
+
+
+def _settle_one(entries: Sequence[Entry], index: int, values: Mapping[str, object], outcome: SetResult,
+                expired: set[str], wrong_links: set[str], needs: Mapping[str, Sequence[str]]) -> int:
+    """How entry ``index`` stands for the applicant (``set_plan.settle``), written into ``outcome`` but for CALCULATE."""
+    entry, names = entries[index], _plan(entries).names[index]
+    missing = [name for name in names if name not in values]
+    wrong = [name for name in missing if name in outcome.errors or name in wrong_links]
+    failed = next((g for g in entry.gates if g.field in values and g.fails(values[g.field])), None)
+    state: int = set_plan.settle(entry.document in expired, len(missing) < len(names), not missing, bool(wrong),
+                                 failed is not None, set_plan.choose)
+    if state == set_plan.EXPIRED:
+        outcome.not_applicable[entry.rule] = EXPIRED
+    elif state == set_plan.WRONG_INPUT:
+        outcome.not_applicable[entry.rule] = wrong_input(wrong)
+    elif state == set_plan.GATE:
+        assert failed is not None
+        outcome.not_applicable[entry.rule] = failed_gate(failed)
+    elif state == set_plan.QUESTION:
+        outcome.questions[entry.rule] = expand_needs(missing, needs) if needs else missing
+    return state
+
+
+def calculate(entries: Sequence[Entry], index: int, values: Mapping[str, object],
+              items: Mapping[int, list[dict[str, object]]], outcome: SetResult) -> Result | PolInputError:
+    """Entry ``index``'s calculator on the applicant's facts (a rule written 逐项 on each item, its total capped)."""
+    entry = entries[index]
+    arguments = {name: values[name] for name in _plan(entries).names[index]}
+    try:
+        if entry.items is None:
+            return entry.function(**arguments)
+        listed = items.get(index) or [arguments]  # no list: the facts are one item
+        found = evaluate_items(entry.function, entry.items, listed)
+        outcome.items[entry.rule] = found
+        return item_result(entry, found)
+    except PolInputError as error:
+        return error
 
 
 def item_key(entry: Entry, facts: Mapping[str, object]) -> str | None:
@@ -333,6 +418,17 @@ def conclude_set(pending: Pending, results: Sequence[Result | PolInputError]) ->
             outcome.not_applicable[entry.rule] = result.reason or "不适用"
     order = {entry.rule: i for i, entry in enumerate(entries)}
     outcome.not_applicable = dict(sorted(outcome.not_applicable.items(), key=lambda item: order[item[0]]))
+    plan = _plan(entries)
+    if plan.links:  # decided in the plan's order: said in the entries' order, as by column
+        outcome.questions = dict(sorted(outcome.questions.items(), key=lambda item: order[item[0]]))
+    for index, result in zip(pending.complete, results, strict=True) if plan.links else ():
+        for name in plan.names[index]:
+            source = plan.source_of(name)
+            if source is not None and isinstance(result, Result):
+                amount = pending.values[name]
+                assert isinstance(amount, Decimal)
+                outcome.decisions.append(linked_decision(entries[index], name, entries[source], amount,
+                                                         (pending.applied or {}).get(name, False)))
     _stack(awards, outcome)
     for rule, found in outcome.items.items():  # one item within the cap needs no word (as the column path has none)
         if found.applicable and (found.capped or len(found.items) > 1):
@@ -353,22 +449,17 @@ def evaluate_set(entries: Sequence[Entry], facts: Mapping[str, object]) -> SetRe
     pending = prepare_set(entries, facts)
     if wrong_place is not None:
         pending.outcome.errors[PLACE_FIELD] = wrong_place
-    results: list[Result | PolInputError] = []
-    for index in pending.complete:
-        try:
-            entry = entries[index]
-            if entry.items is None:
-                results.append(entry.function(**arguments(pending, index)))
-                continue
-            listed = pending.items.get(index) or [arguments(pending, index)]  # no list: the facts are one item
-            found = evaluate_items(entry.function, entry.items, listed)
-            pending.outcome.items[entry.rule] = found
-            results.append(item_result(entry, found))
-        except PolInputError as error:
-            results.append(error)
+    computed = pending.computed or {}
+    results = [computed[index] if index in computed else
+               calculate(entries, index, pending.values, pending.items, pending.outcome) for index in pending.complete]
     outcome = conclude_set(pending, results)
     if unplaced:
         outcome.notes.append(UNPLACED)
+    plan = _plan(entries)
+    for name in pending.overridden:
+        source = plan.source_of(name)
+        assert source is not None
+        outcome.notes.append(overridden_note(name, entries[source]))
     return outcome
 
 

@@ -43,6 +43,8 @@ def plan_data(plan: set_plan.SetPlan) -> dict[str, Any]:
         "several_places": _literal(plan.several_places),
         "groups": [(_literal(g.key), _literal(g.policy), _literal(g.competing), _literal(g.adding)) for g in plan.groups],
         "total_caps": [(_literal(document), _literal(cap), _literal(members)) for document, cap, members in plan.total_caps],
+        "links": _literal(plan.links) if plan.links else "",  # 取自: (input, the entry whose amount it is)
+        "order": _literal(plan.order),
     }
 
 

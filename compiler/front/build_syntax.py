@@ -1370,8 +1370,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         if _token(children, "YEARLY") is not None:  # 逐年金额: one input per year of a schedule
             kind = dataclasses.replace(kind, yearly=True)
         decl = s.InputDecl(_name(children[0]), kind, _unquote(description) if description else None,
+                           _node(children, s.TakenFrom),
                            span=_meta_span(meta))
         return Item("input", decl, _meta_span(meta))
+
+    def taken(self, meta: Any, children: list[Token]) -> s.TakenFrom:
+        document, rule = children
+        return s.TakenFrom(_unquote(document), str(rule), span=_meta_span(meta))
 
     def _quote_item(kind: str) -> Callable[[ToSyntax, Any, list[Token]], Item]:  # type: ignore[misc]
         def build(self: ToSyntax, meta: Any, children: list[Token]) -> Item:

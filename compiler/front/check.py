@@ -28,6 +28,7 @@ from .source import Source, Span
 
 _TYPES = {"money": Type.MONEY, "rate": Type.RATE, "count": Type.COUNT, "quantity": Type.QUANTITY, "bool": Type.BOOL,
           "choice": Type.CHOICE, "date": Type.DATE}
+_TYPE_WORDS = {"rate": "比例", "count": "数量", "quantity": "数量", "bool": "是否", "date": "日期", "choice": "选项"}
 _RULE_ID = re.compile(r"[a-z_][a-z0-9_]*")
 _HUNDRED_PERCENT = Decimal(1)
 _RESERVED_EXAMPLES = "rt、trace、amount、CHOICES、min"
@@ -171,6 +172,9 @@ class Checker(Visitor[Any]):
                 if key in folded:
                     self.error(codes.FOLDED_COLLISION, decl.name.span, name=name, other=folded[key])
                 folded[key] = name
+            if decl.taken is not None and (decl.type.kind != "money" or decl.type.yearly):
+                self.error(codes.TAKEN_NOT_MONEY, decl.taken.span, name=name,
+                           kind=_TYPE_WORDS.get(decl.type.kind, decl.type.kind) if not decl.type.yearly else "逐年金额")
             if decl.type.unit_text is not None:
                 self.error(codes.UNKNOWN_UNIT, decl.type.span, unit=decl.type.unit_text,
                            known="、".join((*units.UNITS, *units.CURRENCIES)))

@@ -215,3 +215,15 @@ WHERE_ALONE = _error("E0360", "按条件的倍数或比例“{text}”前面没�
 BAD_WHERE = _error("E0361", "按条件另定的标准：{what}",
                    "写作“按设备投资额给予10%奖补，属于战略性新兴产业技术改造项目，给予设备投资12%奖补”"
                    "（同一基数的另一比例），或在计算之后单独成句：“对X的项目，奖补标准上浮10%。”")
+# 取自「文号」rule under an input: the amount of another document's rule, in a set holding both documents
+TAKEN_NOT_MONEY = _error("E0428", "“{name}”取自另一规则的金额，应声明为“金额”，而不是“{kind}”",
+                         "写作“输入 {name}：金额”，其下“取自「文号」规则编号”")
+TAKEN_RULE_MISSING = _error("E0429", "「{document}」中没有编号为“{rule}”的规则",
+                            "核对规则编号；「{document}」的规则有：{rules}")
+TAKEN_NOT_AMOUNT = _error("E0430", "「{document}」{rule}的金额{why}，不是确定的金额，不能取自它",
+                          "删去“取自…”，让申请人填写该金额")
+TAKEN_CYCLE = _error("E0431", "“取自”的规则互相引用，无法先后计算：{cycle}", "删去其中一处“取自…”")
+TAKEN_CLASH = _error("E0432", "输入“{name}”在{other}中{how}，与此处不同",
+                     "同一集合按名称读取同一项情况：各文件对“{name}”的“取自…”须相同，否则改用另一个名称")
+TAKEN_DOCUMENT_ABSENT = _warning("W0509", "集合中没有文件「{document}」，“{name}”仍由申请人填写",
+                                 "把「{document}」的 .pol 文件放进同一目录，{name}即按其规则{rule}计算")

@@ -683,10 +683,19 @@ class TypeSpec(Node):
 
 
 @dataclass(frozen=True)
+class TakenFrom(Node):
+    """``取自「市政发〔2024〕1号」art5`` under an input: in a set holding that document, that rule's amount."""
+
+    document: str
+    rule: str
+
+
+@dataclass(frozen=True)
 class InputDecl(Node):
     name: NameRef
     type: TypeSpec
     description: str | None
+    taken: TakenFrom | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,16 @@ KINDS = {Type.MONEY: "money", Type.RATE: "rate", Type.COUNT: "count", Type.QUANT
 
 
 @dataclass(frozen=True)
+class TakenFrom:
+    """``取自「市政发〔2024〕1号」art5``: in a policy set holding that document, the input is that rule's amount for the
+    applicant, after the rule's own caps and before stacking (compiler/tools/policy_set.py); elsewhere an input."""
+
+    document: str
+    rule: str
+    span: Span | None = None  # where 取自 stands, for the set's diagnostics
+
+
+@dataclass(frozen=True)
 class Input:
     name: str
     type: Type
@@ -46,6 +56,7 @@ class Input:
     line: int
     unit: str | None = None  # a quantity's unit: 亩, 平方米, 千瓦时 (compiler/front/units.py)
     signed: bool = False  # 比例（可为负）: a rate that may be negative, read in conditions only (kind "signed_rate")
+    taken: TakenFrom | None = None  # 取自「文号」rule: in a set holding that document, that rule's amount
 
     @property
     def kind(self) -> str:

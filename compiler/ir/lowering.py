@@ -803,7 +803,8 @@ def _input(decl: s.InputDecl) -> ir.Input:
     kind = {"money": ir.Type.MONEY, "rate": ir.Type.RATE, "count": ir.Type.COUNT, "quantity": ir.Type.QUANTITY,
             "bool": ir.Type.BOOL, "choice": ir.Type.CHOICE, "date": ir.Type.DATE}[decl.type.kind]
     return ir.Input(decl.name.name, kind, tuple(c.name for c in decl.type.choices), decl.description, decl.span.line,
-                    decl.type.unit, signed=decl.type.signed)
+                    decl.type.unit, signed=decl.type.signed,
+                    taken=ir.TakenFrom(decl.taken.document, decl.taken.rule, decl.taken.span) if decl.taken else None)
 
 
 def _cap(cap: s.Cap) -> ir.Cap:

@@ -64,7 +64,8 @@ def leaf(value: object) -> str | None:
 def _children(node: object) -> list[tuple[str, object]]:
     return [(f.name, getattr(node, f.name)) for f in fields(node)  # type: ignore[arg-type]
             if f.name not in HIDDEN and not (f.name == "signed" and getattr(node, f.name) is False)  # 比例（可为负） only
-            and not ((type(node), f.name) in _SECOND_KEY and not getattr(node, f.name))]  # a table's second key
+            and not ((type(node), f.name) in _SECOND_KEY and not getattr(node, f.name))  # a table's second key
+            and not (f.name == "taken" and getattr(node, f.name) is None)]  # 取自「文号」rule only
 
 
 def inline(value: object) -> str:

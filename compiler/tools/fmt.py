@@ -321,7 +321,13 @@ class _Printer(Visitor[list[str]]):
             self.gap(1)
         for declaration in declarations:
             self.emit(self.input(declaration), self.start(declaration.span))
+            if declaration.taken is not None:
+                self.emit(self.taken(declaration.taken), self.start(declaration.taken.span))
         self.gap(1)
+
+    def taken(self, taken: s.TakenFrom) -> list[str]:
+        """取自「文号」rule, on the line under its input's declaration."""
+        return ["取自", _quote(taken.document), taken.rule]
 
     def input(self, declaration: s.InputDecl) -> list[str]:
         kind = declaration.type
@@ -360,6 +366,8 @@ class _Printer(Visitor[list[str]]):
             body.append((self.start(quote.span), ["未编码", _quote(quote.text)], False))
         for declaration in region:
             body.append((self.start(declaration.span), self.input(declaration), True))
+            if declaration.taken is not None:
+                body.append((self.start(declaration.taken.span), self.taken(declaration.taken), True))
         was_input = False
         for anchor, parts, is_input in sorted(body, key=lambda item: item[0]):
             if is_input != was_input:

@@ -53,6 +53,7 @@ def entries(modules: Iterable[ir.Module],
             function_for: Callable[[ir.Module, ir.Rule], Callable[..., Any]] | None = None) -> list[runtime.Entry]:
     modules = list(modules)
     across = _across(modules)
+    documents = {module.document_number for module in modules if module.document_number}
     result = []
     for module in modules:
         for rule in module.rules:
@@ -75,6 +76,8 @@ def entries(modules: Iterable[ir.Module],
                 total_cap=(module.total_cap.amount, module.total_cap.allocation) if module.total_cap else None,
                 items=runtime.ItemTotal(rule.items.noun, rule.items.cap, rule.items.allocation, rule.items.label)
                 if rule.items else None,
+                links=tuple((spec.name, spec.taken.rule) for spec in rule.inputs
+                            if spec.taken is not None and spec.taken.document in documents),
             ))
     return result
 
@@ -108,8 +111,9 @@ def conflicts(units: Sequence[Compiled]) -> list[Compiled]:
     inputs: dict[str, tuple[ir.Input, Compiled]] = {}
     modules: dict[str, Compiled] = {}
     found: list[Compiled] = []
+    taken = _taken_checks(units)
     for unit in units:
-        added: list[Diagnostic] = []
+        added: list[Diagnostic] = list(taken.get(id(unit), ()))
         module = unit.module
         if module is not None and (same := modules.setdefault(module.module_name, unit)) is not unit:
             added.append(make(codes.MODULE_NAME_CLASH, unit.source, Span(1, 1, 1, 2), name=module.module_name,
@@ -133,3 +137,88 @@ def _name_span(unit: Compiled, spec: ir.Input) -> Span:
     """Where ``spec``'s name stands on its declaration line."""
     column = unit.source.line(spec.line).find(spec.name) + 1 or 1
     return Span(spec.line, column, spec.line, column + len(spec.name))
+
+
+def _taken_checks(units: Sequence[Compiled]) -> dict[int, list[Diagnostic]]:
+    """The diagnostics of the inputs taken from another document's rule (取自「文号」rule), by unit: the document
+    not in the set (W0509: the input stays the applicant's), the rule not in it (E0429), a rule whose amount is a
+    maximum or a range (E0430), one name taken differently in two files (E0432), rules taking each other's
+    amounts round in a cycle (E0431)."""
+    found: dict[int, list[Diagnostic]] = {}
+    documents: dict[str, ir.Module] = {}
+    for unit in units:
+        if unit.module is not None and unit.module.document_number:
+            documents.setdefault(unit.module.document_number, unit.module)
+    declared: dict[str, tuple[ir.Input, Compiled]] = {}
+    edges: dict[str, list[tuple[str, ir.Input, Compiled]]] = {}  # rule → (the rule whose amount it takes, …)
+    for unit in units:
+        module = unit.module
+        if module is None:
+            continue
+        for spec in module.inputs:
+            earlier, first = declared.setdefault(spec.name, (spec, unit))
+            if first is not unit and _taken_key(earlier) != _taken_key(spec):
+                how = f"取自「{earlier.taken.document}」{earlier.taken.rule}" if earlier.taken else "由申请人填写"
+                span = spec.taken.span if spec.taken and spec.taken.span else _name_span(unit, spec)
+                found.setdefault(id(unit), []).append(make(codes.TAKEN_CLASH, unit.source, span, name=spec.name,
+                                                           other=first.source.name, how=how))
+            reference = spec.taken
+            if reference is None:
+                continue
+            span = reference.span or _name_span(unit, spec)
+            other = documents.get(reference.document)
+            if other is None:
+                found.setdefault(id(unit), []).append(make(codes.TAKEN_DOCUMENT_ABSENT, unit.source, span,
+                                                           document=reference.document, name=spec.name,
+                                                           rule=reference.rule))
+                continue
+            source = next((r for r in other.rules if r.id == reference.rule), None)
+            if source is None:
+                found.setdefault(id(unit), []).append(make(
+                    codes.TAKEN_RULE_MISSING, unit.source, span, document=reference.document, rule=reference.rule,
+                    rules="、".join(r.id for r in other.rules) or "（无）"))
+                continue
+            if source.discretionary or source.floor is not None:
+                why = "是区间（给予A至B）" if source.floor is not None else "是最高可得的上限（最高给予…）"
+                found.setdefault(id(unit), []).append(make(codes.TAKEN_NOT_AMOUNT, unit.source, span,
+                                                           document=reference.document, rule=reference.rule, why=why))
+                continue
+            for rule in module.rules:
+                if any(read.name == spec.name for read in rule.inputs):
+                    edges.setdefault(rule.id, []).append((source.id, spec, unit))
+    reported: set[str] = set()
+    for start in edges:
+        cycle = _cycle_from(start, edges)
+        if cycle is None or start in reported:
+            continue
+        reported.update(cycle)
+        _, spec, unit = next(edge for edge in edges[start] if edge[0] in (*cycle, start))
+        assert spec.taken is not None
+        found.setdefault(id(unit), []).append(make(codes.TAKEN_CYCLE, unit.source, spec.taken.span or
+                                                   _name_span(unit, spec), cycle=" → ".join((*cycle, cycle[0]))))
+    return found
+
+
+def _taken_key(spec: ir.Input) -> tuple[str, str] | None:
+    return (spec.taken.document, spec.taken.rule) if spec.taken else None
+
+
+def _cycle_from(start: str, edges: dict[str, list[tuple[str, ir.Input, Compiled]]]) -> list[str] | None:
+    """The rules of a cycle through ``start`` (start first), following which rule's amount each takes; None if none."""
+    path = [start]
+    seen = {start}
+
+    def walk(rule: str) -> list[str] | None:
+        for target, _, _ in edges.get(rule, ()):
+            if target == start:
+                return list(path)
+            if target not in seen:
+                seen.add(target)
+                path.append(target)
+                cycle = walk(target)
+                if cycle is not None:
+                    return cycle
+                path.pop()
+        return None
+
+    return walk(start)

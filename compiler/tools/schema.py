@@ -172,6 +172,15 @@ def set_schema(modules: Sequence[ir.Module]) -> dict[str, object]:
         entry = properties[name]
         assert isinstance(entry, dict)
         entry["x-pol-rules"] = rules
+    documents_here = {module.document_number for module in modules if module.document_number}
+    for module in modules:  # 取自: an amount the set computes from another rule, never the applicant's
+        for spec in module.inputs:
+            entry = properties.get(spec.name)
+            if spec.taken is not None and spec.taken.document in documents_here and isinstance(entry, dict):
+                entry["readOnly"] = True
+                entry["x-pol-taken-from"] = {"document": spec.taken.document, "rule": spec.taken.rule}
+                entry["description"] = (f"取自「{spec.taken.document}」{spec.taken.rule}的金额，由本集合计算；"
+                                        "填写的值不被采用")
     for module in modules:  # 逐项: a list of items under the noun, each item's facts over the enterprise's
         for rule in module.rules:
             if rule.items is not None:

@@ -156,6 +156,10 @@ class Outcome:
     reasons: list[tuple[str, ...]]  # per entry
     discretionary: list[bool]  # per entry
     _touched: list[list[int]] | None = field(default=None, repr=False)
+    # 取自: the rows whose words say where an input taken from another rule came from (written from ``result``), and
+    # per such input the rows that wrote it nonetheless
+    linked: Array | None = None
+    overridden: dict[str, Array] = field(default_factory=dict)
 
     @property
     def touched(self) -> list[list[int]]:
@@ -193,14 +197,30 @@ class Outcome:
             if state in (AWARD, DROPPED):
                 awards.append(self.award(index, row))
             elif state == QUESTION:
-                outcome.questions[entry.rule] = self.missing(index, detail)
+                outcome.questions[entry.rule] = self.missing(index, detail, row)
             else:
                 outcome.not_applicable[entry.rule] = self.reason(index, state, detail)
+        plan = sets._plan(entries)
+        for index in self.touched_by(row) if plan.links else ():
+            if int(self.status[index][row]) not in (AWARD, DROPPED, NOT_APPLICABLE):
+                continue
+            for name in plan.names[index]:
+                source = plan.source_of(name)
+                if source is not None:
+                    applied = int(self.status[source][row]) in (AWARD, DROPPED)
+                    amount = Decimal(int(self.amounts[source][row]) if applied else 0).scaleb(-2)
+                    outcome.decisions.append(sets.linked_decision(entries[index], name, entries[source], amount,
+                                                                  applied))
         sets._stack(awards, outcome)
         sets.cap_totals(outcome)
         decided = {entries[index].rule for index in self.touched_by(row)}
         outcome.untouched = [entry.rule for entry in entries if entry.rule not in decided]
         outcome.notes = list(self.notes(row))
+        for name, wrote in self.overridden.items():
+            if wrote[row]:
+                source = plan.source_of(name)
+                assert source is not None
+                outcome.notes.append(sets.overridden_note(name, entries[source]))
         return outcome
 
     def notes(self, row: int) -> list[str]:
@@ -220,9 +240,24 @@ class Outcome:
         assert state == GATE, state
         return sets.failed_gate(self.entries[index].gates[detail])
 
-    def missing(self, index: int, detail: int) -> list[str]:
-        """The facts entry ``index`` still needs, for the status QUESTION."""
-        return _named(sets._plan(self.entries).names[index], detail)
+    def missing(self, index: int, detail: int, row: int | None = None) -> list[str]:
+        """The facts entry ``index`` still needs, for the status QUESTION; on ``row``, an input taken from another
+        rule (取自) is said as the facts that rule still needs."""
+        plan = sets._plan(self.entries)
+        missing = _named(plan.names[index], detail)
+        if row is None or not plan.links:
+            return missing
+        return sets.expand_needs(missing, {name: self.needs(source, row) for name, source in plan.links
+                                           if name in missing})
+
+    def needs(self, source: int, row: int) -> list[str]:
+        """The facts entry ``source`` still needs on ``row`` (all of them where none was given)."""
+        state = int(self.status[source][row])
+        if state == QUESTION:
+            return self.missing(source, int(self.detail[source][row]), row)
+        plan = sets._plan(self.entries)
+        names = plan.names[source]
+        return sets.expand_needs(names, {name: self.needs(linked, row) for name, linked in plan.links if name in names})
 
     def plain(self) -> Array:
         """Rows with no unreadable fact and no scalar evaluation: everything about them is in
@@ -232,6 +267,8 @@ class Outcome:
             simple &= ~read.wrong
         if self.scalar:
             simple[list(self.scalar)] = False
+        if self.linked is not None:
+            simple &= ~self.linked
         return simple
 
     def contested(self) -> Array:
@@ -546,6 +583,16 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
     plan = sets._plan(entries)
     rows, fields = facts.rows, facts.fields
     rate_scale = _rate_scale(kernels)
+    overridden: dict[str, Array] = {}
+    taken: dict[int, list[str]] = {}
+    if plan.links:  # 取自: an input another rule's amount gives is that rule's fen column, never the applicant's
+        fields = dict(fields)
+        for name, source in plan.links:
+            taken.setdefault(source, []).append(name)
+            written = fields.pop(name, None)
+            if written is not None and (written.given | written.wrong).any():
+                overridden[name] = written.given | written.wrong
+        facts = facts._replace(error_order=[name for name in facts.error_order if plan.source_of(name) is None])
     to_scalar = facts.exact.copy()
     some_scalar = bool(to_scalar.any())
     nothing, no_fen = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int64)
@@ -553,47 +600,53 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
     status: list[Array] = [nothing] * len(entries)
     detail: list[Array] = [nothing] * len(entries)
     amounts: list[Array] = [no_fen] * len(entries)
-    for index, entry in enumerate(entries):
-        names = plan.names[index]
-        reads = [fields[name] for name in names if name in fields]
-        if not reads:
-            continue
-        if len(reads) == len(names) and all(r.given is reads[0].given and r.wrong is reads[0].wrong for r in reads) \
-                and not facts.expired and bool(reads[0].given.all()):
-            complete = reads[0].given  # typed columns: every fact given on every row
-            state = np.zeros(rows, dtype=np.int8)
-            reasons = np.zeros(rows, dtype=np.int8)
-        else:
-            state, reasons = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int16)
-            touched, complete = _settle(entry, names, fields, facts, state, reasons, rate_scale, rows)
-            if not touched.any():
+    for index in plan.order or range(len(entries)):
+        entry = entries[index]
+        try:
+            names = plan.names[index]
+            reads = [fields[name] for name in names if name in fields]
+            if not reads:
                 continue
-        status[index], detail[index] = state, reasons
-        if some_scalar:
-            complete = complete & ~to_scalar
-        everything = bool(complete.all())
-        if not everything and not complete.any():
-            continue
-        where = None if everything else np.flatnonzero(complete)
-        found = _calculate(kernels[index], names, fields, where, rows)
-        if found is None:  # the columns cannot give this rule's amounts exactly: those rows go to the scalar path
-            to_scalar |= complete
-            some_scalar = True
-            continue
-        fen, codes, failed = found  # the amount is 0 wherever the code is not
-        if failed is not None:  # rows the kernel could not compute (an amount beyond int64 fen): the scalar path
-            to_scalar[failed if where is None else where[failed]] = True
-            some_scalar = True
-        if where is None:
-            np.multiply(codes != 0, NOT_APPLICABLE - AWARD, out=state)
-            state += AWARD
-            detail[index] = codes
-            amounts[index] = fen
-        else:
-            state[where] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
-            reasons[where] = codes
-            amounts[index] = np.zeros(rows, dtype=np.int64)
-            amounts[index][where] = fen
+            if len(reads) == len(names) and all(r.given is reads[0].given and r.wrong is reads[0].wrong for r in reads) \
+                    and not facts.expired and bool(reads[0].given.all()):
+                complete = reads[0].given  # typed columns: every fact given on every row
+                state = np.zeros(rows, dtype=np.int8)
+                reasons = np.zeros(rows, dtype=np.int8)
+            else:
+                state, reasons = np.zeros(rows, dtype=np.int8), np.zeros(rows, dtype=np.int16)
+                touched, complete = _settle(entry, names, fields, facts, state, reasons, rate_scale, rows)
+                if not touched.any():
+                    continue
+            status[index], detail[index] = state, reasons
+            if some_scalar:
+                complete = complete & ~to_scalar
+            everything = bool(complete.all())
+            if not everything and not complete.any():
+                continue
+            where = None if everything else np.flatnonzero(complete)
+            found = _calculate(kernels[index], names, fields, where, rows)
+            if found is None:  # the columns cannot give this rule's amounts exactly: those rows go to the scalar path
+                to_scalar |= complete
+                some_scalar = True
+                continue
+            fen, codes, failed = found  # the amount is 0 wherever the code is not
+            if failed is not None:  # rows the kernel could not compute (an amount beyond int64 fen): the scalar path
+                to_scalar[failed if where is None else where[failed]] = True
+                some_scalar = True
+            if where is None:
+                np.multiply(codes != 0, NOT_APPLICABLE - AWARD, out=state)
+                state += AWARD
+                detail[index] = codes
+                amounts[index] = fen
+            else:
+                state[where] = np.where(codes == 0, AWARD, NOT_APPLICABLE)
+                reasons[where] = codes
+                amounts[index] = np.zeros(rows, dtype=np.int64)
+                amounts[index][where] = fen
+        finally:
+            if index in taken:  # its amount, before stacking, is the input of the rules that take it (0 where it does not apply)
+                for name in taken[index]:
+                    fields[name] = _taken_field(status[index], amounts[index], rows)
 
     for index, kernel in enumerate(kernels):  # a range's least is in the scalar result, with its words
         if kernel is not None and kernel.ranged and status[index] is not nothing:
@@ -640,8 +693,26 @@ def decide(entries: Sequence[sets.Entry], kernels: Sequence[Kernel | None], fact
                 total, discretionary = total.astype(object), discretionary.astype(object)
             total[row] = row_total
             discretionary[row] = int(scalar[row].discretionary_total.scaleb(2))
+    linked = None
+    if plan.links:  # the rows whose words say where a taken input came from: those that decide a rule reading one
+        linked = np.zeros(rows, dtype=np.bool_)
+        for index, names in enumerate(plan.names):
+            if status[index] is not nothing and any(plan.source_of(name) is not None for name in names):
+                linked |= status[index] != UNTOUCHED
+        for wrote in overridden.values():
+            linked |= wrote
     return Outcome(entries, facts, status, detail, amounts, total, discretionary, scalar,
-                   [k.reasons if k is not None else () for k in kernels], maxima)
+                   [k.reasons if k is not None else () for k in kernels], maxima, linked=linked, overridden=overridden)
+
+
+def _taken_field(state: Array, fen: Array, rows: int) -> _Field:
+    """An input taken from a rule's amount (取自), as a money column: given where the rule was decided (its amount
+    where it applies, 0 where it does not), written wrongly where a fact of that rule was, missing elsewhere."""
+    decided = (state == AWARD) | (state == NOT_APPLICABLE) | (state == GATE) | (state == EXPIRED)
+    column = np.where(state == AWARD, fen, 0).astype(np.int64)
+    nowhere = np.zeros(rows, dtype=np.bool_)
+    return _Field("money", (), decided, state == WRONG_INPUT, nowhere, column, None, None, [],
+                  top=int(column.max()) if rows else 0)
 
 
 def _settle(entry: sets.Entry, names: tuple[str, ...], fields: dict[str, _Field], facts: Facts,
