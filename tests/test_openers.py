@@ -33,6 +33,11 @@ POLICY = """\
 输入 每年评定标杆链主企业：是否
 输入 其余新建工业项目：是否
 输入 打造市级及以上平台机构：是否
+输入 盘活购买区内生产经营场所：是否
+输入 实际交易金额：金额
+输入 企业经营期满一年：是否
+输入 认定情况：选项（首次获得认定、期满后再次获得认定）
+输入 企业类别：选项（工业企业、商业企业）
 第一条「开头与结尾」
 规则 after「后」
 原文「首次公开发行股票材料获得中国证监会或证券交易所受理后奖励500万元」
@@ -67,6 +72,15 @@ POLICY = """\
 规则 by_performance「每年根据运行绩效给予最高…」
 原文「鼓励打造市级及以上平台机构，每年根据运行绩效给予最高100万元奖励。」
 鼓励打造市级及以上平台机构，每年根据运行绩效给予最高100万元奖励。
+规则 dui_yu_wait「对于…的企业，待…后，」
+原文「对于盘活、购买高新区内生产经营场所实际交易金额达到1000万元以上的企业,待企业经营期满一年后,给予实际交易金额2%的奖励支持,最高不超过200万元。」
+对于盘活购买区内生产经营场所实际交易金额达到1000万元以上的企业，待企业经营期满一年后，给予实际交易金额2%的奖励支持，最高不超过200万元。
+规则 options_apart「每个选项一句，第二句不写对」
+原文「对首次获得国家高新技术企业认定的给予一次性20万元奖励,期满后再次获得认定的给予一次性5万元奖励。」
+对首次获得认定的给予一次性20万元奖励，期满后再次获得认定的给予一次性5万元奖励。
+规则 options_bare「每个选项一句，选项值直接带奖励」
+原文「其中,工业企业奖励10万元,商业企业奖励3万元」
+工业企业奖励10万元，商业企业奖励3万元。
 """
 
 # (rule, inputs, amount in yuan), each worked out from the sentence.
@@ -89,6 +103,20 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("case_by_case", {"其余新建工业项目": True}, "2000000.00"),  # case by case, at most 200万元: the ceiling
     ("case_by_case", {"其余新建工业项目": False}, "0.00"),
     ("by_performance", {"打造市级及以上平台机构": True}, "1000000.00"),  # by performance, at most 100万元 a year
+    # 对于 is 对; 待X后 is the condition X: 1000万元 × 2% = 20万元 (达到…以上 includes 1000万元)
+    ("dui_yu_wait", {"盘活购买区内生产经营场所": True, "实际交易金额": Decimal("10000000"), "企业经营期满一年": True},
+     "200000.00"),
+    # 1.5亿元 × 2% = 300万元, capped at 200万元
+    ("dui_yu_wait", {"盘活购买区内生产经营场所": True, "实际交易金额": Decimal("150000000"), "企业经营期满一年": True},
+     "2000000.00"),
+    ("dui_yu_wait", {"盘活购买区内生产经营场所": True, "实际交易金额": Decimal("50000000"), "企业经营期满一年": False},
+     "0.00"),  # not yet a year: nothing
+    ("dui_yu_wait", {"盘活购买区内生产经营场所": True, "实际交易金额": Decimal("9999999.99"), "企业经营期满一年": True},
+     "0.00"),  # below 1000万元
+    ("options_apart", {"认定情况": "首次获得认定"}, "200000.00"),  # the first sentence: 20万元
+    ("options_apart", {"认定情况": "期满后再次获得认定"}, "50000.00"),  # the second, without 对: 5万元
+    ("options_bare", {"企业类别": "工业企业"}, "100000.00"),  # 10万元
+    ("options_bare", {"企业类别": "商业企业"}, "30000.00"),  # 3万元
 ]
 
 
@@ -127,6 +155,41 @@ def test_pol_fmt_keeps_the_wording() -> None:
     for line in POLICY.splitlines():
         if line.endswith("。") and not line.startswith("原文"):
             assert line in formatted.splitlines(), line
+
+
+def test_pol_fmt_keeps_the_openers_as_written() -> None:
+    """对于 and 凡 stay as written (they were printed 对), and 待 before a condition closed by 后 is kept."""
+    body = POLICY.replace("对当年达到规模以上的工业企业，市级给予", "凡当年达到规模以上的工业企业，市级给予")
+    formatted = format_text(Source("s.pol", HEADER + body)).text
+    assert "凡当年达到规模以上的工业企业，市级给予每户最高不超过10万元的一次性奖励。" in formatted
+    assert "对于盘活购买区内生产经营场所实际交易金额达到1000万元以上的企业，待企业经营期满一年后，给予" in formatted
+
+
+def test_dai_stays_a_word_where_no_condition_follows() -> None:
+    """待 is read as awaiting a condition only after a comma and right before a declared input: elsewhere it stays
+    part of an undeclared word (待遇) or an input's name."""
+    compiled = compile_text("""\
+        输入 待认定企业：是否
+        第一条「待」
+        规则 dai_name「待在名称中」
+        原文「示例」
+        待认定企业的，给予10万元奖励。
+        """)
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+
+
+def test_a_choice_value_after_a_comma_outside_a_table_is_no_new_sentence() -> None:
+    """Only a choice value with 的 or the award after it opens the next option's sentence: a modifier after the
+    comma stays one (最高…)."""
+    compiled = compile_text("""\
+        输入 企业类别：选项（工业企业、商业企业）
+        输入 投资额：金额
+        第一条「选项」
+        规则 capped「封顶」
+        原文「示例」
+        企业类别为工业企业的，按投资额的10%给予奖励，最高不超过50万元。
+        """)
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
 
 
 def test_gei_yu_is_read_as_gei_yu() -> None:

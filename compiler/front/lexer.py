@@ -45,6 +45,7 @@ _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMB
 # 获受理后奖励500万元 (后 closes a condition right before the award; 事后奖励 stays one word) ·
 # ，市级给予… (the level that pays, after a comma and before 给予; 市级 stays a choice value elsewhere)
 AFTER = "AFTER"
+WAIT = "WAIT"  # 待X后，: 待 before a condition closed by 后 (lexer-made, wording only)
 SAME_AS = "SAME_AS"
 NOUN = "NOUN"
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
@@ -218,6 +219,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     tables = lexer.tables
     names = tuple(declared_names(text))
     inputs = frozenset(declared_inputs(text))
+    choices = frozenset(names) - inputs
     literals = lexer._literals(names)
     words = tables.words
     line, line_start = 1, 0
@@ -277,10 +279,17 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                                               and recent[-2] in _GIVING) \
                 and _compared_input_at(text, stop, literals, inputs, words):
             kind = "_END"  # 增速超过15%的奖励15万元，增速超过20%的奖励20万元。: the next tier's sentence
+        elif kind == "_COMMA" and recent and (recent[-1] == "AWARD" or recent[-1] == "MONEY" and len(recent) > 1
+                                              and recent[-2] in _GIVING) \
+                and _choice_condition_at(text, stop, literals, choices, words):
+            # 首次获得认定的给予20万元奖励，再次获得认定的给予5万元奖励。 · 工业企业奖励10万元，商业企业奖励3万元。:
+            kind = "_END"  # the next option's sentence, opened by its choice value without 对
         elif kind == NAME and value not in inputs and recent:
             follows = _kind_after(text, stop, literals, words)
             if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
                 kind = AFTER
+            elif value == "待" and recent[-1] == "_COMMA" and _declared_input_at(text, stop, literals, inputs):
+                kind = WAIT  # …的企业，待企业经营期满一年后，给予…: the condition is an event awaited (X后)
             elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
                 kind = "PAYER"
             elif values and values[-1] == "的" and _declared_input_at(text, stop, literals, inputs):
@@ -408,6 +417,19 @@ def _compared_input_at(text: str, after: int, literals: _Longest, inputs: frozen
     name = literals.match(text, after) if after < len(text) else None
     return name is not None and name in inputs and \
         _kind_after(text, after + len(name), literals, words) in ("AT", "BOUND_PREFIX", "NOT_OVER")
+
+
+def _choice_condition_at(text: str, after: int, literals: _Longest, choices: frozenset[str],
+                         words: dict[str, str]) -> bool:
+    """Whether a declared choice value follows ``after``, closed by 的 or followed by the award (给予, 奖励…): the
+    condition of the next option's sentence, which no modifier after a comma opens with."""
+    while after < len(text) and text[after] in " \t\u3000":
+        after += 1
+    value = literals.match(text, after) if after < len(text) else None
+    if value is None or value not in choices:
+        return False
+    stop = after + len(value)
+    return text.startswith("的", stop) or _kind_after(text, stop, literals, words) in _GIVING
 
 
 def _same_amount_follows(text: str, after: int, literals: _Longest, inputs: frozenset[str],

@@ -461,7 +461,10 @@ class _Printer(Visitor[list[str]]):
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
-            parts += ["对" if opened else "", *(selected or [purpose] if not index else []), *self.condition(condition), de,
+            before = opening if not index else self.source.between(self.end(conditions[index - 1].span),
+                                                                   self.start(condition.span))
+            opener = (_text_of(before, "FOR") or "" if opened else "") + (_text_of(before, "WAIT") or "")
+            parts += [opener, *(selected or [purpose] if not index else []), *self.condition(condition), de,
                       *written_after, comma]
             noun = bool(de) and not comma and not written_after and index + 1 < len(conditions) and not opens_next
             opened = opens_next
@@ -580,7 +583,7 @@ class _Printer(Visitor[list[str]]):
 
     def keys(self, keys: s.Keys, start: int) -> list[str]:
         """The keys, after 对 where the sentence opens with it (对A、B分别给予…)."""
-        opener = ["对"] if _has(self.source.between(start, self.start(keys.span)), "FOR") else []
+        opener = [w for w in [_text_of(self.source.between(start, self.start(keys.span)), "FOR")] if w]  # 对 · 对于 · 凡
         values = self.listed([([v.name], v.span) for v in keys.values])  # 整个车间和整个工厂: 和 as written
         if keys.input is None:
             return [*opener, *values]
@@ -639,7 +642,7 @@ class _Printer(Visitor[list[str]]):
             # 分别给予最高20万元、30万元… · a sentence for each tier · 每引进一家…过2000万元/5000万元…: as written
             return _verbatim(written)
         opener = self.source.between(self.start(t.span), self.start(t.subject.span))
-        parts = ["对" if _has(opener, "FOR") else "", t.subject.name]
+        parts = [_text_of(opener, "FOR") or "", t.subject.name]
         # Tiers written from the highest down are printed so (the tree keeps them rising).
         thresholds, amounts = (t.thresholds[::-1], t.amounts[::-1]) if t.descending else (t.thresholds, t.amounts)
         first = thresholds[0]
@@ -688,10 +691,11 @@ class _Printer(Visitor[list[str]]):
     def per_count(self, p: s.PerCount) -> list[str]:
         award = _award_of(p.award)
         words = self.source.between(self.end(p.count.span), self.amounts_start([p.amount], award))
-        if _has(self.source.between(self.start(p.span), self.start(p.count.span)), "FOR"):
+        opener = _text_of(self.source.between(self.start(p.span), self.start(p.count.span)), "FOR")
+        if opener:
             # 对纳入名单的软件产品，每项给予20万元奖励: the count after 对, as written
             comma = "，" if _has(words, "_COMMA") else ""
-            return ["对", p.count.name, comma, p.scope, *self.giving(words, again=False),
+            return [opener, p.count.name, comma, p.scope, *self.giving(words, again=False),
                     *self.amounts([p.amount], award)]
         return ["按", p.count.name, p.scope, *self.giving(words, again=False), *self.amounts([p.amount], award)]
 
