@@ -577,6 +577,54 @@ def test_measure_words_in_a_count_threshold(count: str, unit: str) -> None:
     assert amount(rule, 规模=str(int(number) - 1)) == Decimal("0.00")
 
 
+def test_per_mille_and_per_ten_thousand_in_words_are_rates() -> None:
+    """千分之二 is 0.2%, 万分之五 0.05% (福州: 对超过部分按照万分之五比例…): 1.2亿元 × 万分之五 = 6万元;
+    100亿元 × 万分之五 = 500万元, capped at 400万元; 3亿元 × 千分之二 = 60万元 (the 一 of 一次性 after it is not a digit of
+    the numeral: 百分之五一次性 is 5%, 100万元 × 5% = 5万元); 1000万元 × 千分之一点五 = 1.5万元."""
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的万分之五给予扶持奖励资金，每家企业年度奖励资金最高不超过400万元。"))
+    assert amount(rule, 新引进项目="是", 投资额="1.2亿元") == Decimal("60000.00")
+    assert amount(rule, 新引进项目="是", 投资额="100亿元") == Decimal("4000000.00")
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的千分之二一次性奖励。"))
+    assert amount(rule, 新引进项目="是", 投资额="3亿元") == Decimal("600000.00")  # 千分之二, not 千分之二十一
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的百分之五一次性奖励。"))
+    assert amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("50000.00")  # 5% of 100万元, not 51%
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的千分之一点五一次性奖励。"))
+    assert amount(rule, 新引进项目="是", 投资额="1000万元") == Decimal("15000.00")
+
+
+def test_first_time_over_reads_as_over() -> None:
+    """首次超过 is 超过 (河南 豫政办〔2023〕7号): exactly 50亿元 is not over it; 50亿元 and 1分 is the first tier, 100万元;
+    600亿元 the third, 1000万元."""
+    rule = rule_of(policy("输入 年主营业务收入：金额", "年主营业务收入首次超过50亿元、100亿元、500亿元、1000亿元的食品企业，"
+                                                  "分别给予一次性100万元、200万元、1000万元、2000万元奖励。"))
+    assert amount(rule, 年主营业务收入="50亿元") == Decimal("0.00")
+    assert amount(rule, 年主营业务收入="5000000000.01元") == Decimal("1000000.00")
+    assert amount(rule, 年主营业务收入="600亿元") == Decimal("10000000.00")
+
+
+def test_scope_word_between_give_and_a_fixed_amount() -> None:
+    """对首次入统的…企业，给予每家5万元奖励 (江门): 每家 after 给予 is wording, the amount 5万元; 叠加奖励2万元 (漳州) is
+    再奖励2万元; 单个对象 is a scope word (对象 does not open a 对 condition): 3亿元 × 0.5% = 150万元, capped at 100万元."""
+    rule = rule_of(policy("输入 首次入统：是否", "对首次入统的批发业、零售业企业，给予每家5万元奖励。"))
+    assert amount(rule, 首次入统="是") == Decimal("50000.00")
+    assert amount(rule, 首次入统="否") == Decimal("0.00")
+    rule = rule_of(policy("输入 首次入统：是否", "首次入统的企业，叠加奖励2万元。"))
+    assert amount(rule, 首次入统="是") == Decimal("20000.00")
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的0.5%给予一次性奖励，单个对象最高奖励100万元。"))
+    assert amount(rule, 新引进项目="是", 投资额="3亿元") == Decimal("1000000.00")
+    assert amount(rule, 新引进项目="是", 投资额="1亿元") == Decimal("500000.00")
+
+
+def test_a_dollar_threshold_after_a_boundary_word_is_not_called_an_award() -> None:
+    """达到500万美元 is a threshold on a quantity in 美元 (泉州): the file compiles, and 给予5万美元 is still E0008."""
+    text = "输入 到资金额：数量（美元）\n"
+    rule = rule_of(policy(text, "到资金额达到500万美元的，给予10万元奖励。"))
+    assert amount(rule, 到资金额="500万美元") == Decimal("100000.00")
+    assert amount(rule, 到资金额="4999999") == Decimal("0.00")
+    compiled = compile_text(ARTICLE + policy(text, "到资金额达到500万美元的，给予5万美元奖励。"))
+    assert [d.code.id for d in compiled.diagnostics if d.code.id.startswith("E")] == ["E0008"]
+
+
 def test_per_mille_is_a_rate() -> None:
     """2‰ is 0.2%: 3亿元 × 2‰ = 60万元; 1.5‰ of 1000万元 is 1.5万元."""
     rule = rule_of(policy(BASE, "新引进项目的，按投资额的2‰一次性奖励，最高不超过100万元。"))
@@ -591,7 +639,6 @@ def test_per_mille_is_a_rate() -> None:
     ("装机容量1.5兆瓦以上的，给予10万元奖励。", "带小数的数量", "1.5兆瓦"),
     ("新引进项目的，给予每月500元/人的补贴。", "单价的这种用法", "500元/人"),
     ("新引进项目的，给予3-5万元的资金支持。", "一端不带单位的区间", "给予3-5万元"),
-    ("新引进项目的，按投资额的千分之一给予奖励。", "千分比", "千分之"),
     ("按照投资额的30%给予市级财政补贴，高新区给予10%的配套补贴。", "两级财政在一句中各自的比例", "给予市级财政补贴，高新区给予"),
     ("新引进项目的，按投资额给予10%奖补，属于战略性新兴产业项目，按投资额的12%给予奖补。", "另一类对象另定比例的这种写法",
      "，属于战略性新兴产业项目，按"),

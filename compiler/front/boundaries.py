@@ -60,6 +60,7 @@ PREFIX: Mapping[str, Meaning] = {
     "超": Meaning(Side.LOWER, False),  # 同比增长超15%: 超过
     "突破": Meaning(Side.LOWER, False),  # 年销售收入突破1000万元: 超过
     "首次突破": Meaning(Side.LOWER, False),  # 首次: whether it is the first time is the applicant's to show
+    "首次超过": Meaning(Side.LOWER, False),  # 首次超过50亿元: 超过 (the first time is the applicant's to show)
     "≥": Meaning(Side.LOWER, True), "≧": Meaning(Side.LOWER, True),
     "≤": Meaning(Side.UPPER, True), "≦": Meaning(Side.UPPER, True),
     ">": Meaning(Side.LOWER, False), "＞": Meaning(Side.LOWER, False),
