@@ -615,6 +615,25 @@ def test_scope_word_between_give_and_a_fixed_amount() -> None:
     assert amount(rule, 新引进项目="是", 投资额="1亿元") == Decimal("500000.00")
 
 
+def test_bing_between_two_conditions_is_and() -> None:
+    """首次纳统并通过公共网络实现年销售额达500万元的 (漳州): 并 between a declared input (or a bound) and a declared input
+    is 并且: 2万元 where both hold, nothing at 4,999,999.99元 or without 首次纳统; inside an undeclared word (兼并重组,
+    a free label before the award word) it stays part of the word."""
+    inputs = "输入 首次纳统：是否\n输入 年销售额：金额\n输入 投资额：金额"
+    rule = rule_of(policy(inputs, "首次纳统并年销售额达500万元的电商贸易型企业，叠加奖励2万元。"))
+    assert meaning(rule) == meaning(rule_of(policy(inputs, "首次纳统 并且 年销售额达500万元的，再奖励2万元。")))
+    text = "文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, "首次纳统并年销售额达500万元的企业，叠加奖励2万元。")
+    assert "首次纳统 并且 年销售额达500万元的企业" in formatted(text)  # pol fmt prints 并 as 并且, as it prints 且
+    assert amount(rule, 首次纳统="是", 年销售额="500万元") == Decimal("20000.00")
+    assert amount(rule, 首次纳统="是", 年销售额="4999999.99元") == Decimal("0.00")
+    assert amount(rule, 首次纳统="否", 年销售额="500万元") == Decimal("0.00")
+    rule = rule_of(policy(inputs, "年销售额达500万元并首次纳统的，给予1万元奖励。"))
+    assert amount(rule, 首次纳统="是", 年销售额="500万元") == Decimal("10000.00")
+    assert amount(rule, 首次纳统="否", 年销售额="500万元") == Decimal("0.00")
+    rule = rule_of(policy(inputs, "首次纳统的，按投资额的10%给予兼并重组补助。"))
+    assert amount(rule, 首次纳统="是", 投资额="100万元") == Decimal("100000.00")
+
+
 def test_a_dollar_threshold_after_a_boundary_word_is_not_called_an_award() -> None:
     """达到500万美元 is a threshold on a quantity in 美元 (泉州): the file compiles, and 给予5万美元 is still E0008."""
     text = "输入 到资金额：数量（美元）\n"

@@ -290,6 +290,9 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 kind = AFTER
             elif value == "待" and recent[-1] == "_COMMA" and _declared_input_at(text, stop, literals, inputs):
                 kind = WAIT  # …的企业，待企业经营期满一年后，给予…: the condition is an event awaited (X后)
+            elif value == "并" and (recent[-1] in _BOUND_ENDS or recent[-1] == NAME and values[-1] in inputs) \
+                    and _declared_input_at(text, _skip_spaces(text, stop), literals, inputs):
+                kind = "AND"  # 首次纳统并通过公共网络实现年销售额达500万元的: 并 between two conditions is 并且
             elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
                 kind = "PAYER"
             elif values and values[-1] == "的" and _declared_input_at(text, stop, literals, inputs):
