@@ -590,6 +590,10 @@ def test_per_mille_and_per_ten_thousand_in_words_are_rates() -> None:
     assert amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("50000.00")  # 5% of 100万元, not 51%
     rule = rule_of(policy(BASE, "新引进项目的，按投资额的千分之一点五一次性奖励。"))
     assert amount(rule, 新引进项目="是", 投资额="1000万元") == Decimal("15000.00")
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的万分之1.5给予奖励。"))
+    assert amount(rule, 新引进项目="是", 投资额="10亿元") == Decimal("150000.00")  # 10亿元 × 0.015%
+    rule = rule_of(policy(BASE, "新引进项目的，按投资额的百分之20给予奖励。"))
+    assert amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("200000.00")
 
 
 def test_first_time_over_reads_as_over() -> None:

@@ -55,11 +55,13 @@ def to_int(text: str) -> int:
 
 def percent(text: str) -> Decimal:
     """``"百分之五十"`` → Decimal(50); ``"百分之零点五"`` → Decimal("0.5"); per mille and per ten thousand as
-    percentages too: ``"千分之二"`` → Decimal("0.2"), ``"万分之五"`` → Decimal("0.05")."""
+    percentages too: ``"千分之二"`` → Decimal("0.2"), ``"万分之五"`` → Decimal("0.05"), ``"万分之1.5"`` → Decimal("0.015")."""
     shift = {"百分之": 0, "千分之": -1, "万分之": -2}.get(text[:3])
     if shift is None:
         raise ValueError(f"not a percentage: {text!r}")
     body = text[3:]
+    if body[:1].isascii() and body[:1].isdigit():  # 万分之1.5: the number in digits
+        return Decimal(body).scaleb(shift)
     if len(body) > MAX_LENGTH:
         raise TooLong(body)
     try:
