@@ -326,16 +326,26 @@ def calculate(entries: Sequence[Entry], index: int, values: Mapping[str, object]
               items: Mapping[int, list[dict[str, object]]], outcome: SetResult) -> Result | PolInputError:
     """Entry ``index``'s calculator on the applicant's facts (a rule written 逐项 on each item, its total capped)."""
     entry = entries[index]
-    arguments = {name: values[name] for name in _plan(entries).names[index]}
     try:
         if entry.items is None:
-            return entry.function(**arguments)
-        listed = items.get(index) or [arguments]  # no list: the facts are one item
+            return entry.function(**_arguments(entries, index, values))
+        # no list: the facts are one item (with a list, the items hold the facts of each, not ``values``)
+        listed = items.get(index) or [_arguments(entries, index, values)]
         found = evaluate_items(entry.function, entry.items, listed)
         outcome.items[entry.rule] = found
         return item_result(entry, found)
     except PolInputError as error:
         return error
+
+
+def _arguments(entries: Sequence[Entry], index: int, values: Mapping[str, object]) -> dict[str, object]:
+    """The keyword arguments of entry ``index``'s calculator for this applicant."""
+    return {name: values[name] for name in _plan(entries).names[index]}
+
+
+def arguments(pending: Pending, index: int) -> dict[str, object]:
+    """The keyword arguments of entry ``index``'s calculator for this applicant."""
+    return _arguments(pending.entries, index, pending.values)
 
 
 def item_key(entry: Entry, facts: Mapping[str, object]) -> str | None:
@@ -395,11 +405,6 @@ def _item_lists(entries: Sequence[Entry], facts: Mapping[str, object], values: d
         else:
             found[index] = listed
     return found
-
-
-def arguments(pending: Pending, index: int) -> dict[str, object]:
-    """The keyword arguments of entry ``index``'s calculator for this applicant."""
-    return {name: pending.values[name] for name in _plan(pending.entries).names[index]}
 
 
 @own_decimal_context
