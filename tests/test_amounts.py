@@ -37,6 +37,11 @@ POLICY = """\
 输入 新增用电量：数量（千瓦时）
 输入 行业：选项（批发、零售、住宿、餐饮）
 输入 当年销售额：金额
+输入 销售额同比增长：比例
+输入 批发业限额以上经营单位：是否
+输入 销售额增长额：金额
+输入 营利性服务业企业当年营业收入比上年增长：比例
+输入 增量：金额
 第一条「金额」
 规则 ladder「每跨越一个百亿台阶」
 原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
@@ -56,6 +61,12 @@ POLICY = """\
 规则 keyed「门槛与上限随行业而异」
 原文「对批发、零售、住宿、餐饮当年销售额分别达到1亿元、5000万元、500万元、500万元以上的，分别再给予一次性不超过2万元、5万元、2万元、3万元的奖励」
 对批发、零售、住宿、餐饮当年销售额分别达到1亿元、5000万元、500万元、500万元以上的，分别再给予一次性不超过2万元、5万元、2万元、3万元的奖励。
+规则 grown「按每增长1亿元」
+原文「对2022年、2023年销售额同比增长15%及以上的批发业限额以上经营单位(含企业和个体户,下同),按每增长1亿元给予5万元奖励,单个对象每年度最高奖励20万元」
+对销售额同比增长15%及以上的批发业限额以上经营单位，按每增长1亿元给予5万元奖励，单个对象每年度最高奖励20万元。
+规则 part「对增量部分每0.02亿元，」
+原文「营利性服务业企业当年营业收入比上年增长20%(含)且增量达到0.2亿元(含)以上的,对增量部分每0.02亿元,给予0.2万元的奖励」
+营利性服务业企业当年营业收入比上年增长20%（含）且增量达到0.2亿元（含）以上的，对增量部分每0.02亿元，给予0.2万元的奖励。
 """
 
 # (rule, inputs, amount, floor), each worked out from the sentence.
@@ -96,6 +107,31 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("keyed", {"行业": "零售", "当年销售额": Decimal("50000000")}, "50000.00", None),
     ("keyed", {"行业": "餐饮", "当年销售额": Decimal("5000000")}, "30000.00", None),
     ("keyed", {"行业": "住宿", "当年销售额": Decimal("4999999.99")}, "0.00", None),
+    # 按每增长1亿元给予5万元 on 销售额增长额, from zero: ⌊0.99亿 / 1亿⌋ = 0 → 0
+    ("grown", {"销售额同比增长": Decimal("0.15"), "批发业限额以上经营单位": True,
+               "销售额增长额": Decimal("99000000")}, "0.00", None),
+    # ⌊1亿 / 1亿⌋ = 1 × 5万 = 5万 (15% 及以上 includes 15%)
+    ("grown", {"销售额同比增长": Decimal("0.15"), "批发业限额以上经营单位": True,
+               "销售额增长额": Decimal("100000000")}, "50000.00", None),
+    # ⌊3.5亿 / 1亿⌋ = 3 × 5万 = 15万
+    ("grown", {"销售额同比增长": Decimal("0.2"), "批发业限额以上经营单位": True,
+               "销售额增长额": Decimal("350000000")}, "150000.00", None),
+    # ⌊5亿 / 1亿⌋ = 5 × 5万 = 25万, capped at 20万
+    ("grown", {"销售额同比增长": Decimal("0.3"), "批发业限额以上经营单位": True,
+               "销售额增长额": Decimal("500000000")}, "200000.00", None),
+    # growth 14.9% < 15%: the condition fails, nothing
+    ("grown", {"销售额同比增长": Decimal("0.149"), "批发业限额以上经营单位": True,
+               "销售额增长额": Decimal("350000000")}, "0.00", None),
+    # 对增量部分每0.02亿元，给予0.2万元: 0.2亿 / 0.02亿 = 10 × 0.2万 = 2万 (20%（含） and 0.2亿元（含） both met)
+    ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.2"), "增量": Decimal("20000000")}, "20000.00", None),
+    # 增量 0.19亿元 < 0.2亿元: the condition fails, nothing (though 9 steps of 0.02亿)
+    ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.3"), "增量": Decimal("19000000")}, "0.00", None),
+    # growth 19.99% < 20%（含）: nothing
+    ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.1999"), "增量": Decimal("100000000")}, "0.00", None),
+    # ⌊0.25亿 / 0.02亿⌋ = ⌊12.5⌋ = 12 × 0.2万 = 2.4万
+    ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.25"), "增量": Decimal("25000000")}, "24000.00", None),
+    # ⌊1.234亿 / 0.02亿⌋ = ⌊61.7⌋ = 61 × 0.2万 = 12.2万
+    ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.3"), "增量": Decimal("123400000")}, "122000.00", None),
 ]
 
 
@@ -145,7 +181,7 @@ def test_the_trace_and_the_page_say_the_construct_as_written() -> None:
     assert formatted.text is not None
     for line in POLICY.splitlines():
         if line.endswith("。") and not line.startswith("原文"):
-            assert line in formatted.text
+            assert line.replace("）且", "） 并且 ") in formatted.text  # pol fmt prints 且 as 并且
 
 
 def test_the_site_calculators_give_the_same(tmp_path: Path) -> None:
@@ -200,3 +236,42 @@ def test_increments_need_a_threshold_and_caps_by_choice_every_value() -> None:
     assert [e.code.id for e in errors] == ["E0318", "E0332"]
     assert marked(errors[0]) == "每跨越一个百亿台阶"
     assert "外资企业" in errors[1].message
+
+
+def test_steps_of_a_growth_need_one_declared_growth_amount() -> None:
+    sentence = "对销售额同比增长15%及以上的企业，按每增长1亿元给予5万元奖励。"
+    none = compile_text(f"""\
+    输入 销售额同比增长：比例
+    输入 销售额：金额
+    第一条「递增」
+    规则 r「没有增长额」
+    原文「示例」
+    {sentence}
+    """)
+    errors = only_errors(none)
+    assert [(e.code.id, marked(e)) for e in errors] == [("E0318", "每增长1亿元")]
+    assert "输入 销售额增长额：金额" in errors[0].message
+    several = compile_text(f"""\
+    输入 销售额同比增长：比例
+    输入 销售额增长额：金额
+    输入 利润增长额：金额
+    第一条「递增」
+    规则 r「两个增长额」
+    原文「示例」
+    {sentence}
+    """)
+    errors = only_errors(several)
+    assert [(e.code.id, marked(e)) for e in errors] == [("E0318", "每增长1亿元")]
+    assert "“销售额增长额”、“利润增长额”" in errors[0].message
+
+
+def test_a_mark_alone_is_a_bound_only_after_a_growth() -> None:
+    # 比上年增长20%（含） is 达到20%; 营业收入1亿元（含） says neither 以上 nor 以下 (E0301)
+    compiled = compile_text("""\
+    输入 营业收入：金额
+    第一条「门槛」
+    规则 r「只有（含）」
+    原文「示例」
+    营业收入1亿元（含）的，给予5万元奖励。
+    """)
+    assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0301", "1亿元（含）")]

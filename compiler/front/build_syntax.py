@@ -22,7 +22,7 @@ from lark.visitors import Transformer_NonRecursive
 from . import boundaries, codes, numerals, units, years
 from . import syntax as s
 from .diagnostics import Diagnostic, make
-from .lexer import declared_counts, declared_inputs, declared_names
+from .lexer import declared_counts, declared_inputs, declared_money, declared_names
 from .source import Source, Span
 
 _MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -32,6 +32,7 @@ _LADDER = re.compile(r"每[ \t]*跨越(?:[ \t]*一个)?[ \t]*(.+?)?[ \t]*(亿|�
 _RATIOS = re.compile(r"\d+(?:[ \t]*[∶:：][ \t]*\d+)+")  # 按照3∶3∶4和4∶6的比例分年拨付: each ratio
 _SLASHED = re.compile(r"(\d+(?:\.\d+)?)[ \t]*(亿元|万元|元|亿|万)?")
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
+_EACH_GROWTH = re.compile(r"每[ \t]*增长[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
@@ -168,6 +169,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         self._inputs = frozenset(declared_inputs(source.text))
         # 对纳入名单的软件产品，每项给予20万元奖励: a count after 对 and a scope word before the amount is a count
         self._counts = frozenset(declared_counts(source.text))
+        self._money = tuple(declared_money(source.text))  # 按每增长1亿元: the growth amount is one of them
         self._scoped_amounts: dict[Span, Token] = {}  # a fixed amount's span -> the scope word before it (每项)
         self._selected: dict[Span, Token | None] = {}  # 每年优选…，: the opener's span -> the word 优选
 
@@ -321,6 +323,16 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         bound = s.PrefixBound(_word_of(at), value, self._mark(_token(children, "MARK"), value),
                               span=token_span(at).to(value.span))
         return s.Compare(_name(children[0]), None, bound, span=_meta_span(meta))
+
+    def compare_marked(self, meta: Any, children: list[Any]) -> s.Compare:
+        """当年营业收入比上年增长20%（含）: a growth (a name ending with 增长, 增速 or 增幅) and the mark, no word before or
+        after the number: （含） reads 达到, （不含） 超过. Another name so is 在 without a word after it (E0301)."""
+        name, value, mark = children
+        span = token_span(mark)
+        grown = _name(name).name.endswith(("增长", "增速", "增幅"))
+        word = s.Word(("超过" if "不含" in str(mark) else "达到") if grown else "在", span=span)
+        bound = s.PrefixBound(word, value, self._mark(mark, value) if grown else None, span=value.span.to(span))
+        return s.Compare(_name(name), None, bound, span=_meta_span(meta))
 
     def compare_prefix(self, meta: Any, children: list[Any]) -> s.Compare:
         word, value = children[1], children[2]
@@ -533,7 +545,7 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Increments(_name(children[0]), _word_of(children[1]), above, _word_of(_tokens(children, "INCREMENT")[0]),
                             step, amount, award, span=_meta_span(meta))
 
-    def increments_of(self, meta: Any, children: list[Any]) -> s.IncrementsOf:
+    def increments_of(self, meta: Any, children: list[Any]) -> s.IncrementsOf | s.Increments:
         """每跨越一个百亿台阶再给予100万元 · 增量部分每1000万元给予3万元: the input and the threshold are the condition's."""
         amount, award = children[-1]
         quantity = _tokens(children, "EACH_QUANTITY")
@@ -543,10 +555,11 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                                               end_line=quantity[0].end_line, end_column=quantity[0].end_column)])
             count = s.Count(counted.value, counted.unit, counted.text, span=token_span(quantity[0]))
             return s.IncrementsOf(_word_of(quantity[0]), count, False, amount, award, span=_meta_span(meta))
-        token = _tokens(children, "LADDER") or _tokens(children, "EACH_MONEY")
+        grown = _tokens(children, "EACH_GROWTH")
+        token = _tokens(children, "LADDER") or _tokens(children, "EACH_MONEY") or grown
         text = str(token[0])
         ladder = token[0].type == "LADDER"
-        match = (_LADDER if ladder else _EACH_MONEY).match(text)
+        match = (_LADDER if ladder else _EACH_GROWTH if grown else _EACH_MONEY).match(text)
         assert match, text
         number, unit = match.group(1) or "1", match.group(2)
         if number in ("十", "百", "千"):  # 一个百亿台阶: 百亿 is 一百亿
@@ -559,6 +572,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             yuan = Decimal(1)  # a stand-in: the error above already stops the compile
         written = f"{match.group(1) or '1'}{unit if unit.endswith('元') else unit + '元'}"
         step = s.Money(yuan, written, span=token_span(token[0]))
+        if grown:  # 按每增长1亿元给予5万元奖励: from zero on the one declared growth amount, whatever the condition
+            named = tuple(n for n in dict.fromkeys(self._money) if n.endswith(("增长额", "增长")))
+            if len(named) == 1:
+                span = token_span(grown[0])
+                return s.Increments(s.NameRef(named[0], span=span), s.Word("超过", span=span),
+                                    s.Money(Decimal(0), "0元", span=span), _word_of(grown[0]), step, amount, award,
+                                    span=_meta_span(meta))
+            return s.IncrementsOf(_word_of(token[0]), step, False, amount, award, grown=named, span=_meta_span(meta))
         return s.IncrementsOf(_word_of(token[0]), step, ladder, amount, award, span=_meta_span(meta))
 
     def based_increments(self, meta: Any, children: list[Any]) -> s.IncrementsOf:
@@ -600,6 +621,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def _increments_on(self, condition: Any, found: s.IncrementsOf) -> s.Computation:
         """The increments on the one input the condition compares with a money threshold (达到100亿元, 1亿元（含）以上):
         a ladder counts from that threshold, 每N from zero; without such a condition they stay as written (E0318)."""
+        if found.grown is not None:  # 按每增长1亿元: on a declared growth amount, not on the condition's input
+            return found
         kind = type(found.step)  # a threshold in money, a rate (百分点) or a quantity (美元)
         compares = [c for c in _atoms(condition) if isinstance(c, s.Compare)
                     and isinstance(c.threshold, s.OpenBound | s.PrefixBound)

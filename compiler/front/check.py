@@ -437,6 +437,14 @@ class Checker(Visitor[Any]):
 
     def computation_IncrementsOf(self, computation: s.IncrementsOf) -> None:
         """每跨越一个百亿台阶 · 每1000万元 left without a condition on one money input to give its subject."""
+        if computation.grown is not None:  # 按每增长1亿元: no declared growth amount, or several
+            if computation.grown:
+                listed = "、".join(f"“{n}”" for n in computation.grown)
+                what = f"按哪一个增长额计不明：名称以“增长额”结尾的金额输入有{listed}，只可声明一个"
+            else:
+                what = "须有一个名称以“增长额”结尾的金额输入，台阶从零数起（如“输入 销售额增长额：金额”）"
+            self.error(codes.BAD_INCREMENT, computation.increment.span, what=f"“{computation.increment.text}”{what}")
+            return
         if computation.base is not None:  # 给予3万元奖励，在此基础上，增速每增加一个百分点…
             kind = "比例" if isinstance(computation.step, s.Rate) else "金额"
             example = "“对当年增速不低于25%的企业，”" if isinstance(computation.step, s.Rate) else "“对年度营收达到1亿元的企业，”"

@@ -87,6 +87,11 @@ def declared_counts(text: str) -> list[str]:
             or re.match(r"数量[ \t\u3000]*(?:[「#]|$)", match.group(2).strip())]
 
 
+def declared_money(text: str) -> list[str]:
+    """The names of the inputs declared in ``text`` as amounts of money (``金额``)."""
+    return [match.group(1) for match in _DECLARATION.finditer(text) if match.group(2).strip().startswith("金额")]
+
+
 def declared_names(text: str) -> list[str]:
     """Names and choice values declared in ``text``, in order of appearance."""
     names: list[str] = []

@@ -436,6 +436,9 @@ class IncrementsOf(Node):
     # the condition's threshold), and the name written before 每增加 (the condition's input, or the end of its name)
     base: Money | None = None
     named: NameRef | None = None
+    # 按每增长1亿元给予5万元奖励: the declared money inputs whose names end with 增长额 or 增长 (one makes it an
+    # ``Increments`` on that input; none or several stay, E0318 naming what to declare)
+    grown: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

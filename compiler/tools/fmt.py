@@ -804,6 +804,8 @@ class _Printer(Visitor[list[str]]):
     def compare(self, c: s.Compare) -> list[str]:
         threshold = c.threshold
         if isinstance(threshold, s.PrefixBound):
+            if not self.source.between(self.end(c.subject.span), self.start(threshold.value.span)):
+                return [c.subject.name, *_value(threshold.value), *self.mark(threshold.mark)]  # 比上年增长20%（含）
             return [c.subject.name, *self.threshold(threshold)]
         return [c.subject.name, c.at.text if c.at is not None else "", *self.threshold(threshold)]
 
