@@ -185,6 +185,7 @@ _derived = from_lark(parser(), explicit={
     "NOUN": st.sampled_from(["企业", "项目"]),  # made by the lexer between 的 and a declared input (%declare)
     "_COLUMN": st.sampled_from(["，", "；"]),  # made by the lexer before a name and 分别: a column of a table (%declare)
     "_AMONG": st.sampled_from(["，", "；"]),  # the same before 其中, a name and 分别 (%declare)
+    "WAIT": st.just("待"),  # made by the lexer before a condition closed by 后, after a comma (%declare)
 })
 
 
