@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from compiler import ir, plan
-from compiler.emit import markdown, python, tests, vector
+from compiler.emit import markdown, tests
 from compiler.front.source import Source
 from compiler.plan import interpret
 from compiler.tools.fmt import format_text
 
+from .backends import calculators_of
 from .helpers import HEADER, compile_text, marked, only_errors
 from .test_javascript import run_site
 
@@ -130,10 +131,8 @@ def module() -> ir.Module:
 
 @pytest.fixture(scope="module")
 def calculators(module: ir.Module) -> tuple[Any, Any]:
-    scalar = markdown.load_calculators(python.render(module), "conditional")
-    vec = markdown.load_calculators(vector.render(module), "conditional_vector")
-    vec.use_scalar(scalar)
-    return scalar, vec
+    found = calculators_of(module)
+    return found.scalar, found.vector
 
 
 def _rule(module: ir.Module, rule_id: str) -> ir.Rule:
