@@ -275,3 +275,31 @@ def test_a_mark_alone_is_a_bound_only_after_a_growth() -> None:
     营业收入1亿元（含）的，给予5万元奖励。
     """)
     assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0301", "1亿元（含）")]
+
+
+def test_a_growth_with_its_mark_alone_is_explained_as_written() -> None:
+    # 比上年增长20%（含）: the trace, the page and the generated code quote it as written (no 达到 put in), and the
+    # reading is the mark's; 增量达到0.2亿元（含）以上 keeps its mark before 以上, where the policy puts it
+    compiled = module()
+    rules = {r.id: r for r in compiled.rules}
+    result = interpret.evaluate(rules["part"], {"营利性服务业企业当年营业收入比上年增长": Decimal("0.2"),
+                                                "增量": Decimal("20000000")})
+    texts = [step.text for step in result.steps]
+    growth = "营利性服务业企业当年营业收入比上年增长20%（含）（营利性服务业企业当年营业收入比上年增长 ≥ 20%，条文注明“（含）”）"
+    assert growth in texts, texts
+    assert "增量达到0.2亿元（含）以上（增量 ≥ 20,000,000.00元，条文注明“（含）”）" in texts, texts
+    page, _ = markdown.render(compiled, calculators_of(compiled).scalar)
+    assert growth in page and "增长达到20%" not in page
+    excluded = compile_text("""\
+    输入 营业收入比上年增长：比例
+    第一条「门槛」
+    规则 r「只有（不含）」
+    原文「示例」
+    营业收入比上年增长20%（不含）的，给予5万元奖励。
+    """)
+    assert excluded.module is not None
+    rule = excluded.module.rules[0]
+    below = interpret.evaluate(rule, {"营业收入比上年增长": Decimal("0.2")})
+    assert (below.applicable, below.reason) == (
+        False, "不符合条件：营业收入比上年增长20%（不含）（营业收入比上年增长 > 20%，条文注明“（不含）”）")
+    assert interpret.evaluate(rule, {"营业收入比上年增长": Decimal("0.2001")}).amount == Decimal("50000.00")

@@ -331,7 +331,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         span = token_span(mark)
         grown = _name(name).name.endswith(("增长", "增速", "增幅"))
         word = s.Word(("超过" if "不含" in str(mark) else "达到") if grown else "在", span=span)
-        bound = s.PrefixBound(word, value, self._mark(mark, value) if grown else None, span=value.span.to(span))
+        bound = s.PrefixBound(word, value, self._mark(mark, value) if grown else None, implied=grown,
+                              span=value.span.to(span))
         return s.Compare(_name(name), None, bound, span=_meta_span(meta))
 
     def compare_prefix(self, meta: Any, children: list[Any]) -> s.Compare:

@@ -106,6 +106,9 @@ class PrefixBound(Node):
     word: Word
     value: Value
     mark: Word | None
+    # 比上年增长20%（含）: the mark alone, the word (达到, 超过) read from it and not written; the explanation
+    # quotes the bound as written and reads it by the mark
+    implied: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from .. import ir
 from ..front import boundaries, scopes, years
 from ..front import syntax as s
 from ..front.check import Symbols, boundary_defaults, key_input, price_quantity, value_type
+from ..front.source import Span
 from ..visitor import Visitor
 from . import wording
 
@@ -200,7 +201,10 @@ class Lowering(Visitor[Any]):
 
     def bounds_object(self, threshold: s.OpenBound | s.PrefixBound) -> tuple[ir.Bound | None, ir.Bound | None]:
         mark = threshold.mark.text if threshold.mark else None
-        reading = boundaries.read(threshold.word.text, mark, self.defaults, self.declared)
+        if isinstance(threshold, s.PrefixBound) and threshold.implied and mark is not None:  # 增长20%（含）: as marked
+            reading = boundaries.read_mark(mark)
+        else:
+            reading = boundaries.read(threshold.word.text, mark, self.defaults, self.declared)
         bound = ir.Bound(self.const(threshold.value), reading.inclusive, reading.reason)
         return (bound, None) if reading.side is boundaries.Side.LOWER else (None, bound)
 
@@ -855,8 +859,16 @@ def _threshold_text(threshold: s.Threshold) -> str:
         return f"{threshold.low.text}{low_mark}{dash}{threshold.high.text}{high_mark}"
     mark = threshold.mark.text if threshold.mark else ""
     if isinstance(threshold, s.OpenBound):
+        if threshold.mark is not None and _starts_before(threshold.mark.span, threshold.word.span):  # 0.2亿元（含）以上
+            return f"{threshold.value.text}{mark}{threshold.word.text}"
         return f"{threshold.value.text}{threshold.word.text}{mark}"
+    if threshold.implied:  # 比上年增长20%（含）: no word written
+        return f"{threshold.value.text}{mark}"
     return f"{threshold.word.text}{threshold.value.text}{mark}"
+
+
+def _starts_before(first: Span, second: Span) -> bool:
+    return (first.line, first.column) < (second.line, second.column)
 
 
 def _article(article: s.Article, rules: tuple[ir.Rule, ...]) -> ir.Article:

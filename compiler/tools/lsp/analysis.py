@@ -435,7 +435,8 @@ def _thresholds(document: s.Document) -> Iterator[tuple[Span, Found]]:
         elif isinstance(node, s.Brackets):
             subject, thresholds = node.subject.name, node.parts
         for threshold in thresholds:
-            if isinstance(threshold, s.OpenBound | s.PrefixBound | s.Part):
+            if isinstance(threshold, s.OpenBound | s.PrefixBound | s.Part) and not (
+                    isinstance(threshold, s.PrefixBound) and threshold.implied):  # 增长20%（含）: the mark alone
                 yield threshold.word.span, (subject, threshold, "word")
             if isinstance(threshold, s.OpenBound | s.PrefixBound) and threshold.mark:
                 yield threshold.mark.span, (subject, threshold, "mark")
@@ -462,7 +463,10 @@ def _threshold_reading(subject: Subject, threshold: s.Threshold | s.Part, which:
         word, value_text = threshold.word.text, threshold.value.text
         mark_text = threshold.mark.text if threshold.mark else None
     try:
-        reading = boundaries.read(word, mark_text, defaults, declared)
+        if isinstance(threshold, s.PrefixBound) and threshold.implied and mark_text:  # 增长20%（含）: the mark's
+            reading = boundaries.read_mark(mark_text)
+        else:
+            reading = boundaries.read(word, mark_text, defaults, declared)
     except boundaries.Contradiction as error:
         return (f"**{word}**{mark_text or ''}：“{word}”{_counts(error.inclusive)}，与条文注明的“{error.mark}”矛盾（E0302）")
     shown = {"word": word + (mark_text or ""), "mark": mark_text or word}.get(which, f"{which[3:]}…{word}{mark_text or ''}")
