@@ -563,6 +563,18 @@ def test_an_up_to_rate_in_other_words(written: str) -> None:
     assert rule.discretionary and amount(rule, 新引进项目="是", 投资额="100万元") == Decimal("100000.00")
 
 
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("新引进项目的，按不超过投资额的10%给予一次性补贴。", "新引进项目的，按不超过投资额的10%给予补贴。"),
+    ("对新引进项目，给予不高于投资额10%的一次性补贴。", "对新引进项目，给予不高于投资额10%的补贴。"),
+    ("新引进项目的，按投资额给予不超过10%的一次性补贴。", "新引进项目的，按投资额给予不超过10%的补贴。"),
+])
+def test_once_before_the_award_of_a_rate_ceiling(written: str, canonical: str) -> None:
+    # 按照不超过实际购房总价的10%给予一次性补贴 (宝山区): 一次性 is wording, the ceiling is base × 10%
+    rule = same(BASE, written, canonical)
+    assert rule.discretionary and amount(rule, 新引进项目="是", 投资额="3000万元") == Decimal("3000000.00")
+    assert amount(rule, 新引进项目="否", 投资额="3000万元") == Decimal("0.00")
+
+
 def test_an_up_to_rate_needs_an_upper_word() -> None:
     errors = rendered("第一条「测试」\n" + policy(BASE, "对新引进项目，给予超过投资额10%的补贴。"))
     assert [e.splitlines()[0] for e in errors] == ["error[E0003]: 此处不应出现“超过”"]

@@ -721,7 +721,8 @@ class _Printer(Visitor[list[str]]):
         ceiling = ["最高", "不超过" if _has(words, "NOT_OVER") else ""] if any(w.text == "最高" for w in words) else ["不超过"]
         after = self.source.between(self.end(u.rate.span), self.end(u.span))
         de = "的" if award and (ceiling == ["不超过"] or any(w.text == "的" for w in after)) else ""
-        return ["按", *self.expr(u.base), "给予", *ceiling, u.rate.text, de, *award]
+        # 按投资额给予不超过10%的一次性补助: 一次性 as written
+        return ["按", *self.expr(u.base), "给予", *ceiling, u.rate.text, de, _text_of(after, "ONCE") or "", *award]
 
     def brackets(self, b: s.Brackets) -> list[str]:
         parts = [b.subject.name, *_joined([[p.word.text, *_money(p.amount), "的部分", "按", p.rate.text] for p in b.parts])]
