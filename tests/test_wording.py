@@ -650,6 +650,21 @@ def test_bing_between_two_conditions_is_and() -> None:
     assert amount(rule, 首次纳统="是", 投资额="100万元") == Decimal("100000.00")
 
 
+def test_qie_after_a_comma_is_and() -> None:
+    """对引黄灌区规模化种植面积5000亩以上，且推广…的项目 (鄂尔多斯): ，且 is 并且, as ，并 is; pol fmt prints it 并且."""
+    inputs = "输入 种植面积：数量（亩）\n输入 推广节水灌溉：是否"
+    written = "对种植面积5000亩以上，且推广节水灌溉的项目，每亩一次性补贴300元。"
+    rule = rule_of(policy(inputs, written))
+    assert meaning(rule) == meaning(rule_of(policy(inputs, "种植面积在5000亩以上 并且 推广节水灌溉的，每亩补贴300元。")))
+    text = "文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, written)
+    assert "对种植面积5000亩以上 并且 推广节水灌溉的项目，" in formatted(text)
+    assert amount(rule, 种植面积="5000", 推广节水灌溉="是") == Decimal("1500000.00")  # 以上 includes 5000亩
+    assert amount(rule, 种植面积="4999.99", 推广节水灌溉="是") == Decimal("0.00")
+    assert amount(rule, 种植面积="8000", 推广节水灌溉="否") == Decimal("0.00")  # both must hold
+    capped = rule_of(policy("输入 投资额：金额", "按投资额的10%给予补贴，最高50万元，且不超过100万元。"))
+    assert amount(capped, 投资额="600万元") == Decimal("500000.00")  # after a cap it still joins modifiers
+
+
 def test_a_dollar_threshold_after_a_boundary_word_is_not_called_an_award() -> None:
     """达到500万美元 is a threshold on a quantity in 美元 (泉州): the file compiles, and 给予5万美元 is still E0008."""
     text = "输入 到资金额：数量（美元）\n"
