@@ -235,6 +235,8 @@ COMPARED = """\
 输入 引进头数：数量（头）
 输入 出口额：数量（美元）
 输入 实收资本：数量（美元）
+输入 年实际到资金额：数量（美元）
+输入 美元汇率：数量（元/美元）「到资当月中国人民银行公布的美元对人民币汇率中间价」
 第一条「带单位的门槛」
 规则 station「5G基站补贴」
 原文「对开展创新应用且日均流量超过30GB的新建5G基站，省财政给予每个最高5000元补贴」
@@ -251,6 +253,9 @@ COMPARED = """\
 规则 capital「实收资本奖励」
 原文「实收资本达到3000万美元以上的，给予75万元奖励」
 实收资本达到3000万美元以上的，给予75万元奖励。
+规则 converted「到资奖励」
+原文「对外商投资企业2024年度实际到资金额达到500万美元的,按照年实际到资金额的1%给予奖励,单家企业最高奖励1000万元。」
+年实际到资金额达到500万美元的，按年实际到资金额的1%给予奖励，单家企业最高奖励1000万元。
 """
 
 COMPARED_CASES = [
@@ -267,6 +272,13 @@ COMPARED_CASES = [
     ("export", {"出口额": "1000000"}, "30000.00"),  # 20 steps, 20万元, capped at 3万元
     ("capital", {"实收资本": "30000000"}, "750000.00"),  # 3000万美元 is 30,000,000 美元, 以上 includes it
     ("capital", {"实收资本": "29999999.99"}, "0.00"),
+    # 500万美元 (达到 includes it) × 7.1234元/美元 = 35,617,000元, × 1% = 356,170元
+    ("converted", {"年实际到资金额": "5000000", "美元汇率": "7.1234"}, "356170.00"),
+    ("converted", {"年实际到资金额": "4999999.99", "美元汇率": "7.1234"}, "0.00"),  # below 500万美元
+    # 8,888,888.88 × 7.0567 = 62,222,222.16 + 503,999.999496 = 62,726,222.159496元, × 1% = 627,262.22159496 → 627,262.22
+    ("converted", {"年实际到资金额": "8888888.88", "美元汇率": "7.0567"}, "627262.22"),
+    # 2亿美元 × 7.1234 = 1,424,680,000元, × 1% = 14,246,800元, capped at 1000万元
+    ("converted", {"年实际到资金额": "200000000", "美元汇率": "7.1234"}, "10000000.00"),
 ]
 
 
@@ -335,6 +347,37 @@ def test_an_amount_in_dollars_is_never_money() -> None:
     assert errors[0].message == "“实收资本”是金额，不能与数量比较"
     assert errors[1].message == "“出口额”是带单位的数量，不能与金额比较"
     assert "以美元计的数量输入" in errors[2].message
+
+
+def test_a_base_in_dollars_is_converted_at_the_one_exchange_rate_declared() -> None:
+    """按年实际到资金额的1% with the amount in 美元: × the 数量（元/美元） input, said so in the trace; with no such input,
+    or two, E0201 under the base says what to declare."""
+    compiled = compile_text(COMPARED, module="compared_units")
+    assert compiled.module is not None
+    rule = next(r for r in compiled.module.rules if r.id == "converted")
+    result = interpret.evaluate(rule, {"年实际到资金额": Decimal("5000000"), "美元汇率": Decimal("7.1234")})
+    assert "年实际到资金额 × 美元汇率" in result.steps[1].text
+    sentence = "年实际到资金额达到500万美元的，按照年实际到资金额的1%给予奖励。"
+    none = only_errors(compile_text(f"""\
+    输入 年实际到资金额：数量（美元）
+    第一条「美元」
+    规则 bare「未声明汇率」
+    原文「示例」
+    {sentence}
+    """))
+    assert [e.code.id for e in none] == ["E0201"] and marked(none[0]) == "年实际到资金额"
+    assert none[0].message == "“年实际到资金额”是以美元计的数量，此处需要金额"
+    assert "输入 美元汇率：数量（元/美元）" in (none[0].help or "")
+    two = only_errors(compile_text(f"""\
+    输入 年实际到资金额：数量（美元）
+    输入 中间价：数量（元/美元）
+    输入 现汇买入价：数量（元/美元）
+    第一条「美元」
+    规则 two「两个汇率」
+    原文「示例」
+    {sentence}
+    """))
+    assert [e.code.id for e in two] == ["E0201"] and "中间价、现汇买入价" in (two[0].help or "")
 
 
 def test_a_threshold_in_another_unit_or_with_decimals_is_refused() -> None:

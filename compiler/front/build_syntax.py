@@ -421,6 +421,15 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def either(self, meta: Any, children: list[Any]) -> s.Condition:
         return self._nest(s.Either(children[0], children[2], span=_meta_span(meta)), children[::2])
 
+    def either_listed(self, meta: Any, children: list[Any]) -> s.Condition:
+        """A、B、C或D: any of them, as A 或 B 或 C 或 D."""
+        conditions = [s.IsTrue(_name(c), span=token_span(c)) if isinstance(c, Token) else c
+                      for c in children if not (isinstance(c, Token) and c.type == "OR")]
+        found = conditions[0]
+        for condition in conditions[1:]:
+            found = self._nest(s.Either(found, condition, span=_meta_span(meta)), [found, condition])
+        return found
+
     # ── computations ──────────────────────────────────────────────────────────
     def award(self, meta: Any, children: list[Token]) -> s.Award:
         label = _token(children, "NAME")
@@ -748,6 +757,21 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         base = _tokens(children, "NAME")[-1]
         return s.Where((condition,), None, self._rate(_tokens(children, "RATE")[0]), _name(base),
                        _node(children, s.Award), span=_meta_span(meta))
+
+    def stacked_rate(self, meta: Any, children: list[Any]) -> s.Where:
+        """其中对X的外商投资企业，按照年实际到资金额再叠加给予0.5%奖励: the computation's rate plus 0.5 points where X
+        holds, the base as written (the computation's, or the start of its name)."""
+        condition = next(c for c in children if not isinstance(c, Token | s.Award))
+        base = _tokens(children, "NAME")[-1]
+        rate = self._rate(_tokens(children, "RATE")[0])
+        award = _node(children, s.Award)
+        span = _meta_span(meta)
+        by = next(t for t in children if isinstance(t, Token) and t.type == "BY")
+        start = by.end_pos if by.end_pos is not None else 0
+        end = self.source.offset(span.end_line, span.end_column)
+        text = "按" + re.sub(r"[ \t]", "", self.source.text[start:end])  # 按年实际到资金额再叠加给予0.5%奖励 (pol fmt's 按)
+        points = s.RaisedPoints(rate, text, base=_name(base), span=span)
+        return s.Where((condition,), None, points=points, award=award, span=span)
 
     def multiplier_apart(self, meta: Any, children: list[Any]) -> Item:
         """对X的项目，奖补标准上浮10%。: the award of the sentence before it, multiplied only where X holds;

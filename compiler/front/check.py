@@ -60,6 +60,9 @@ class Symbols:
     inputs: dict[str, s.InputDecl] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     original_articles: tuple[int, ...] = ()  # the article numbers of the registered original
+    # 按年实际到资金额的1%, the amount in 美元: where a base in a currency stands, the exchange-rate input (数量（元/美元）)
+    # it is converted at, by the place of the name (line, column)
+    converted: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def type_of(self, name: str) -> Type:
         return _TYPES[self.inputs[name].type.kind]
@@ -801,6 +804,10 @@ class Checker(Visitor[Any]):
                 or rate_input:
             return bad(f"“{points.text}”须接在按一个输入的比例计算之后（按实际支付利息的50%给予贴息）", points.span)
         assert isinstance(computation.base, s.NameRef)
+        written, base = (points.base.name, computation.base.name) if points.base is not None else ("", "")
+        if points.base is not None and written != base and \
+                not (len(written) >= 2 and base.startswith(written)):
+            return bad(f"叠加的比例须是同一基数“{base}”的比例，这里写的是“{written}”", points.base.span)
         if points.ceiling_base is not None and points.ceiling_base.name != computation.base.name:
             return bad(f"“最高…”须是同一基数“{computation.base.name}”的比例，这里写的是“{points.ceiling_base.name}”",
                        points.ceiling_base.span)
@@ -994,9 +1001,31 @@ class Checker(Visitor[Any]):
             self.error(codes.RATE_OVER_100, rate.span, rate=rate.text)
 
     def check_money_expr(self, expr: s.Expr) -> None:
+        if isinstance(expr, s.NameRef) and self.converts(expr):
+            return
         kind = self.expr_type(expr)
         if kind is not None and kind is not Type.MONEY:
             self.error(codes.TYPE_MISMATCH, expr.span, what=_expr_text(expr), actual=kind.value, expected="金额")
+
+    def converts(self, ref: s.NameRef) -> bool:
+        """A base in 美元 (输入 到资金额：数量（美元）) is converted to yuan at the one exchange rate declared for it
+        (输入 美元汇率：数量（元/美元）); with none, or several, E0201 says what to declare."""
+        decl = self.symbols.inputs.get(ref.name)
+        if decl is None or decl.type.kind != "quantity" or decl.type.unit not in units.CURRENCIES:
+            return False
+        currency = decl.type.unit
+        rates = [name for name, other in self.symbols.inputs.items()
+                 if other.type.kind == "quantity" and units.EXCHANGE_RATES.get(other.type.unit or "") == currency]
+        self.resolve(ref)
+        if len(rates) == 1:
+            self.symbols.used.add(rates[0])
+            self.symbols.converted[(ref.span.line, ref.span.column)] = rates[0]
+            return True
+        help = (f"以{currency}计的基数按汇率折算为人民币：声明汇率输入“输入 {currency}汇率：数量（元/{currency}）”"
+                if not rates else f"声明了多个{currency}汇率（{'、'.join(rates)}），基数按哪一个折算不明：只声明一个")
+        self.diagnostics.append(make(codes.TYPE_MISMATCH, self.source, ref.span, help=help, what=ref.name,
+                                     actual=f"以{currency}计的数量", expected="金额"))
+        return True
 
     def expr_type(self, expr: s.Expr) -> Type | None:
         return cast(Type | None, self.dispatch("type", expr))

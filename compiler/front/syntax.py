@@ -642,6 +642,7 @@ class RaisedPoints(Node):
     text: str  # as written: 贴息比例提高30个百分点
     ceiling_base: NameRef | None = None
     ceiling: Rate | None = None
+    base: NameRef | None = None  # 按照年实际到资金额再叠加给予0.5%: the base as written, the computation's
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,12 @@ UNITS: dict[str, tuple[str, ...]] = {
 # 出口额：数量（美元）: a currency pol does not convert is a quantity in it, never 金额 (E0204 against money); its
 # thresholds and steps may be written in 万 or 亿 of it (3000万美元, 每5万美元), and no price is per it
 CURRENCIES = ("美元",)
+# 美元汇率：数量（元/美元）: yuan for one unit of a currency, the one rate a rule's base in that currency is converted
+# at (按年实际到资金额的1%, the amount in 美元: × 美元汇率); the applicant gives the rate the document's rules name
+EXCHANGE_RATES = {f"元/{currency}": currency for currency in CURRENCIES}
 _CANONICAL = {spelling: unit for unit, others in UNITS.items() for spelling in (unit, *others)} \
-    | {currency: currency for currency in CURRENCIES}
+    | {currency: currency for currency in CURRENCIES} \
+    | {spelling: rate for rate in EXCHANGE_RATES for spelling in (rate, rate.replace("/", "／"), f"人民币{rate}")}
 # Units a 每-form price may name alone (每千瓦时0.1元): 每项, 每家, 每人… before an amount are scopes of a count.
 MEASURES = ("千瓦时", "兆瓦时", "千瓦", "兆瓦", "GB", "TB", "MB", "平方米", "立方米", "亩", "公顷", "吨", "公里")
 

@@ -118,6 +118,10 @@ class Lowering(Visitor[Any]):
         return cast(ir.Expr, self.dispatch("expr", expr))
 
     def expr_NameRef(self, expr: s.NameRef) -> ir.Expr:
+        rate = self.symbols.converted.get((expr.span.line, expr.span.column))
+        if rate is not None:  # 按年实际到资金额的1%, the amount in 美元: its yuan at the declared exchange rate
+            exchange = self.var(s.NameRef(rate, span=expr.span))
+            return ir.Arith("×", self.var(expr), exchange, ir.Type.MONEY)
         return self.var(expr)
 
     def expr_RuleRef(self, expr: s.RuleRef) -> ir.Expr:

@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pol_runtime import format_yuan
 
 from .. import ir, plan
+from ..front import units
 from ..ir import wording
 from . import facts, interpret
 
@@ -31,6 +32,7 @@ DEFAULTS: dict[ir.Type, object] = {
     ir.Type.DATE: datetime.date(2023, 6, 30),
 }
 
+EXCHANGE_RATE = Decimal("7.1")  # a sample 数量（元/美元）: about what a 美元 has cost in 元 in recent years
 
 AROUND = {"分档": "分档门槛", "分段": "分段点"}  # thresholds of the computation, and what their samples are called
 
@@ -94,7 +96,8 @@ class Sampler:
     def make_baseline(self) -> dict[str, object]:
         values: dict[str, object] = {}
         for spec in self.rule.inputs:
-            values[spec.name] = spec.choices[0] if spec.type is ir.Type.CHOICE else DEFAULTS[spec.type]
+            values[spec.name] = spec.choices[0] if spec.type is ir.Type.CHOICE else \
+                EXCHANGE_RATE if spec.unit in units.EXCHANGE_RATES else DEFAULTS[spec.type]
         computation = self.rule.computation
         if isinstance(computation, ir.Lookup):
             values[computation.var.name] = computation.entries[0].key
