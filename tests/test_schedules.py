@@ -13,7 +13,7 @@ import pytest
 from compiler import ir
 from compiler.front import years
 from compiler.plan import interpret
-from tests.helpers import compile_text, only_errors
+from tests.helpers import compile_text, marked, only_errors
 
 ARTICLE = "第一条「条款」\n"
 
@@ -132,6 +132,78 @@ def test_stages_each_with_its_share_of_the_total() -> None:
 def test_stages_that_are_not_the_whole_are_refused(sentence: str, code: str) -> None:
     body = f"输入 补助总额：金额\n规则 r「r」\n原文「r」\n{sentence}\n"
     assert code in [d.code.id for d in only_errors(compile_text(ARTICLE + body))]
+
+
+NODES = """输入 辅导备案登记：是否
+输入 受理申报材料：是否
+规则 nodes「上市节点补助」
+原文「按照辅导备案登记、受理申报材料两个节点,省财政分别给予50万元、150万元补助。」
+按照辅导备案登记、受理申报材料两个节点，省财政分别给予50万元、150万元补助。
+"""
+
+
+@pytest.mark.parametrize(("first", "second", "amount", "tranches"), [
+    (True, False, "500000.00", ["500000.00", "0.00"]),  # the first node only: its 50万元
+    (True, True, "2000000.00", ["500000.00", "1500000.00"]),  # both: 50万 + 150万
+    (False, True, "1500000.00", ["0.00", "1500000.00"]),  # the second only: 150万元, the first pays nothing
+])
+def test_stages_with_amounts_pay_each_stage_reached(first: bool, second: bool, amount: str,
+                                                    tranches: list[str]) -> None:
+    rule = _rule(NODES)
+    result = interpret.evaluate(rule, {"辅导备案登记": first, "受理申报材料": second})
+    assert f"{result.amount:.2f}" == amount
+    assert [(t.due, f"{t.amount:.2f}") for t in result.tranches] == list(zip(["辅导备案登记", "受理申报材料"], tranches,
+                                                                          strict=True))
+
+
+def test_stages_with_amounts_do_not_apply_before_the_first_stage() -> None:
+    result = interpret.evaluate(_rule(NODES), {"辅导备案登记": False, "受理申报材料": False})
+    assert not result.applicable and result.amount == 0 and not result.tranches
+
+
+def test_stages_with_amounts_that_are_words_plan_the_total() -> None:
+    # no stage declared: all are planned, 50万 + 150.01万 = 2,000,100元, capped at 200万元, paid from the first stage on
+    rule = _rule("规则 words「节点」\n原文「r」\n按照辅导备案登记、受理申报材料两个阶段，市级财政分别给予50万元、150.01万元补助，"
+                 "最高200万元。\n")
+    result = interpret.evaluate(rule, {})
+    assert result.amount == Decimal("2000000.00")
+    assert [(t.due, f"{t.amount:.2f}") for t in result.tranches] == [("辅导备案登记", "500000.00"),
+                                                                      ("受理申报材料", "1500000.00")]
+
+
+@pytest.mark.parametrize(("declared", "sentence", "code", "caret"), [
+    ("", "按照开工、投产两个节点，分别给予50万元、150万元、10万元补助。", "E0309", "50万元"),
+    ("", "按照开工、投产三个节点，分别给予50万元、150万元补助。", "E0309", "三个"),
+    ("输入 开工：是否\n", "按照开工、投产两个节点，分别给予50万元、150万元补助。", "E0358", "投产"),
+    ("输入 开工：金额\n输入 投产：是否\n", "按照开工、投产两个节点，分别给予50万元、150万元补助。", "E0201", "开工"),
+    ("", "按照开工、投产两个节点，分别给予50万元、150万元补助，奖励加倍。", "E0354", "奖励加倍"),
+    ("", "按照开工、投产两个节点，分别给予50万元、150万元补助，其中奖补资金50%待企业达产升规后兑现。", "E0425",
+     "其中奖补资金50%待企业达产升规后兑现"),
+])
+def test_stages_with_amounts_that_cannot_be_paid_are_refused(declared: str, sentence: str, code: str,
+                                                             caret: str | None) -> None:
+    source = ARTICLE + declared + f"规则 r「r」\n原文「r」\n{sentence}\n"
+    errors = only_errors(compile_text(source))
+    found = [d for d in errors if d.code.id == code]
+    assert found, [d.code.id for d in errors]
+    if caret is not None:
+        assert marked(found[0]) == caret, found[0].render()
+
+
+def test_the_column_calculators_pay_each_stage_reached() -> None:
+    import numpy as np
+
+    rule, scalar, columns = _vector_and_scalar(NODES)
+    pairs = [(a, b) for a in (False, True) for b in (False, True)] * 3
+    frame = {"辅导备案登记": np.array([a for a, _ in pairs]), "受理申报材料": np.array([b for _, b in pairs])}
+    amounts = getattr(columns, rule.id)(frame)
+    got = getattr(columns, f"{rule.id}_tranches")(frame)
+    for index, (first, second) in enumerate(pairs):
+        result = getattr(scalar, rule.id)(辅导备案登记=first, 受理申报材料=second)
+        # 50万元 where the first node is reached, 150万元 where the second is, in fen
+        assert int(amounts[index]) == 50_000_000 * first + 150_000_000 * second == int(result.amount * 100)
+        assert [int(column[index]) for column in got] == ([50_000_000 * first, 150_000_000 * second]
+                                                          if first or second else [0, 0])
 
 
 def _vector_and_scalar(body: str) -> tuple[ir.Rule, object, object]:
@@ -277,7 +349,7 @@ def test_the_sites_javascript_pays_the_same_tranches(tmp_path: Path) -> None:
     from tests.corpus.report import parse_value
 
     stems = ["puyang2011_02", "panxian_01", "changfeng2022_01", "ningbo2020_02", "xagxq_green_03", "xichang_02",
-             "baoji2019_02"]
+             "baoji2019_02", "henan_food2023_04"]
     modules = {}
     for stem in stems:
         path = Path("tests/corpus/clauses") / f"{stem}.pol"
@@ -386,8 +458,6 @@ def test_years_by_ratio_for_each_key_of_a_table(level: str, amount: str, tranche
      "甲级、乙级的奖励资金分别按照1∶1和4∶6的比例分年拨付", "不能再有“最高1万元”"),
 ])
 def test_years_by_ratio_that_cannot_be_paid_are_refused(body: str, caret: str, what: str) -> None:
-    from tests.helpers import marked
-
     compiled = compile_text(ARTICLE + "输入 等级：选项（甲级、乙级）\n输入 投资额：金额\n规则 r「示例」\n原文「示例」\n" + body)
     errors = only_errors(compiled)
     # alone in its rule (the first case) the rule also has no computation (E0404)

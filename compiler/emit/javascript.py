@@ -61,7 +61,10 @@ class RuleCode:
         standard = expr.computation
         if isinstance(standard, ir.Constant):
             return js_decimal(standard.amount)
-        return f"({self.table(standard.entries)}[{self.expr_Var(standard.var)}] || P.ZERO)"
+        key = self.expr_Var(standard.var)
+        if standard.var.type is ir.Type.BOOL:  # a 是否 input: 是 or 否
+            key = f'({key} ? "是" : "否")'
+        return f"({self.table(standard.entries)}[{key}] || P.ZERO)"
 
     def expr_Arith(self, expr: ir.Arith) -> str:  # noqa: N802
         left, right = self.expr(expr.left), self.expr(expr.right)

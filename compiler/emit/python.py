@@ -162,7 +162,8 @@ class RuleCode:
         if isinstance(standard, ir.Constant):
             return self.decimal(standard.amount, ir.Type.MONEY)
         table = self.table(expr.rule, standard.var, standard.entries)
-        return f'{table}.get({standard.var.name}, (rt.ZERO, ""))[0]'
+        key = standard.var.name if standard.var.type is not ir.Type.BOOL else f'("是" if {standard.var.name} else "否")'
+        return f'{table}.get({key}, (rt.ZERO, ""))[0]'
 
     def expr_Arith(self, expr: ir.Arith, nested: bool) -> str:  # noqa: N802
         if expr.op == "增长":

@@ -793,13 +793,17 @@ class RuleKernel:
         return f"({row} * {len(columns)} + {column})", pairs
 
     def amount_table(self, key: ir.Var, entries: tuple[ir.Entry, ...]) -> Term:
-        """The amount of each row's choice, in a common unit (fen if it can); 0 for a choice not listed."""
-        code, _, spec = self.column(key.name, ir.Type.CHOICE)
+        """The amount of each row's choice, in a common unit (fen if it can); 0 for a choice not listed. A 是否 input
+        is a choice of 否 (0) and 是 (1)."""
+        code, _, spec = self.column(key.name, ir.Type.CHOICE, ir.Type.BOOL)
+        options = wording.columns_of(key, ()) if key.type is ir.Type.BOOL else self.options(spec)
+        if key.type is ir.Type.BOOL:
+            code = f"{wrap(code)} * 1"  # the bool array as an index: 否 0, 是 1
         values = {e.key: Fraction(e.value) for e in entries}
         den = FEN_PER_YUAN
         for value in values.values():
             den = math.lcm(den, value.denominator)
-        row = [int(values.get(choice, Fraction(0)) * den) for choice in self.options(spec)]
+        row = [int(values.get(choice, Fraction(0)) * den) for choice in options]
         if len(set(row)) == 1:
             return Term.constant(Fraction(row[0], den))
         table = self.table(row)

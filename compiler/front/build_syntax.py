@@ -1064,6 +1064,13 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Stages(tuple(s.Word(str(n), span=token_span(n)) for n in names[:-1]), count,
                         _name(names[-1]), rates, _node(children, s.Award), span=_meta_span(meta))
 
+    def stage_amounts(self, meta: Any, children: list[Any]) -> s.StageAmounts:
+        """按照辅导备案登记、…两个节点，省财政分别给予50万元、150万元补助: who pays (省财政) is kept as written."""
+        amounts = next(c for c in children if isinstance(c, tuple))
+        return s.StageAmounts(tuple(_name(n) for n in _tokens(children, "NAME")),
+                              self.count(meta, _tokens(children, "COUNT")), amounts, _node(children, s.Award),
+                              span=_meta_span(meta))
+
     def segmented(self, meta: Any, children: list[Any]) -> s.Segmented:
         """给予最高1000万元的分段奖励：其中A后给予一次性200万元奖励，X每满1年再给予200万元奖励."""
         ceiling, first, each = _nodes(children, s.Money)

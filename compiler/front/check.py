@@ -581,6 +581,25 @@ class Checker(Visitor[Any]):
         if total != 1:
             self.error(codes.SHARES_NOT_WHOLE, computation.shares[-1].span, total=runtime.format_rate(total))
 
+    def computation_StageAmounts(self, computation: s.StageAmounts) -> None:
+        """As many amounts as stages, as the count says; the stages all 是否 inputs (each paid once reached) or all
+        words (the total planned, a tranche at each)."""
+        events = computation.events
+        if len(events) != len(computation.amounts):
+            self.error(codes.COUNT_MISMATCH, computation.amounts[0].span, keys=len(events),
+                       values=len(computation.amounts))
+        elif computation.count.value != len(events):
+            self.error(codes.COUNT_MISMATCH, computation.count.span, keys=len(events), values=computation.count.value)
+        for amount in computation.amounts:
+            self.check_amount(amount)
+        declared = [e for e in events if e.name in self.symbols.inputs]
+        if declared and len(declared) != len(events):
+            missing = next(e for e in events if e.name not in self.symbols.inputs)
+            self.error(codes.STAGES_PARTLY_DECLARED, missing.span,
+                       what=f"“{'”“'.join(e.name for e in declared)}”已声明，“{missing.name}”未声明")
+        for event in declared:
+            self.resolve(event, Type.BOOL)
+
     def computation_PerCount(self, computation: s.PerCount) -> None:
         self.resolve(computation.count, Type.COUNT)
         self.check_amount(computation.amount)
@@ -713,7 +732,7 @@ class Checker(Visitor[Any]):
         if isinstance(computation, s.Tiers) and computation.again and not readings:
             self.error(codes.AMBIGUOUS_TIERS, computation.span)
         self.check_cap_scopes(sentence, items)
-        if isinstance(computation, s.Schedule):
+        if isinstance(computation, s.Schedule | s.StageAmounts):
             for modifier in sentence.modifiers:
                 if not isinstance(modifier, s.Cap | s.InputCap | s.Staged) and not (isinstance(modifier, s.Rounding)
                                                                          and modifier.per_unit is None):
@@ -770,7 +789,7 @@ class Checker(Visitor[Any]):
         def bad(what: str, span: Span) -> None:
             self.error(codes.BAD_WHERE, span, what=what)
 
-        if isinstance(computation, s.Schedule | s.PriceYears | s.Stages) or any(
+        if isinstance(computation, s.Schedule | s.PriceYears | s.Stages | s.StageAmounts) or any(
                 isinstance(m, s.Period | s.YearRatios) for m in sentence.modifiers):
             return bad("分年或分期计算的金额不能再按条件调整（各年的金额须与总额相符）", modifier.span)
         if modifier.multiplier is not None:
@@ -825,7 +844,7 @@ class Checker(Visitor[Any]):
 
     def modifier_Staged(self, modifier: s.Staged, sentence: s.Sentence) -> None:
         computation = sentence.computation
-        if isinstance(computation, s.Stages) or \
+        if isinstance(computation, s.Stages | s.StageAmounts) or \
                 sum(isinstance(m, s.Staged) for m in sentence.modifiers) > 1:
             self.error(codes.MISPLACED_MODIFIER, modifier.span, text=self.source_text(modifier.span))
         if not 0 < modifier.share.value < 1:
@@ -840,7 +859,7 @@ class Checker(Visitor[Any]):
 
         if any(len(r) < 2 or 0 in r for r in modifier.ratios):
             return bad(what=f"“{'、'.join(modifier.texts)}”的每个比例须有两期以上，且各期不为0")
-        if isinstance(computation, s.Stages) or sum(isinstance(m, s.Period | s.Staged | s.YearRatios)
+        if isinstance(computation, s.Stages | s.StageAmounts) or sum(isinstance(m, s.Period | s.Staged | s.YearRatios)
                                                     for m in sentence.modifiers) > 1:
             return bad(what="同一金额只能有一种分期方式（分年比例、分阶段、执行期限、其中…后兑现）")
         if not modifier.each:

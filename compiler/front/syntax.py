@@ -571,6 +571,17 @@ class Stages(Node):
 
 
 @dataclass(frozen=True)
+class StageAmounts(Node):
+    """按照辅导备案登记、…受理申报材料两个节点，省财政分别给予50万元、150万元补助: an amount at each stage. Stages that
+    are declared 是否 inputs pay only once reached; stages that are words are all planned (the total, in tranches)."""
+
+    events: tuple[NameRef, ...]  # the stages as written: 辅导备案登记, 中国证监会或证券交易所受理申报材料
+    count: Count  # 两个（节点）, as written
+    amounts: tuple[Money, ...]
+    award: Award | None
+
+
+@dataclass(frozen=True)
 class Staged(Node):
     """``其中奖补资金50%待企业达产升规后兑现`` — that share of the amount is paid after the event, the rest first."""
 
@@ -621,7 +632,7 @@ class PriceTiers(Node):
 
 Computation = (Percent | Fixed | Table | Grid | RateTable | Tiers | Match | PerCount | UpTo | UpToRate | Brackets
                | Increase | Increments | IncrementsOf | KeyedCeilings | UnitPrice | AmountRange | RateRange | Schedule | Stages
-               | PriceYears | PriceTiers)
+               | StageAmounts | PriceYears | PriceTiers)
 
 
 @dataclass(frozen=True)

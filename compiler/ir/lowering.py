@@ -465,6 +465,32 @@ class Lowering(Visitor[Any]):
         return computation, ir.Schedule(tuple(ir.Tranche(e.text, None, share=r.value)
                                               for e, r in zip(node.events, node.shares, strict=True)), yearly=False)
 
+    def sentence_StageAmounts(self, node: s.StageAmounts, cumulative: bool) -> tuple[ir.Computation, ir.Schedule]:
+        """按照A、B两个节点，分别给予50万元、150万元补助: each stage a tranche of its own amount, the computation their
+        sum. A stage declared as a 是否 input pays its amount once reached and 0 before (a one-entry table by the
+        input: 是 → the amount); stages that are words are all counted, the total paid a tranche at each."""
+        tranches = []
+        for event, money in zip(node.events, node.amounts, strict=True):
+            amount: ir.Expr = ir.Const(money.yuan, ir.Type.MONEY, money.text)
+            if event.name in self.symbols.inputs:
+                amount = ir.RuleValue(f"{self.rule_id}_{event.name}", ir.Lookup(
+                    self.var(event), (ir.Entry(wording.YES, money.yuan, format_yuan(money.yuan)),), None))
+            tranches.append(ir.Tranche(event.name, None, base=amount))
+        total = tranches[0].base
+        assert total is not None
+        for tranche in tranches[1:]:
+            assert tranche.base is not None
+            total = ir.Arith("+", total, tranche.base, ir.Type.MONEY)
+        schedule = ir.Schedule(tuple(tranches), yearly=False)
+        return ir.Scaled(total, Decimal(1), Decimal(1), schedule), schedule
+
+    def stage_conditions(self, node: s.StageAmounts) -> tuple[ir.Condition, ...]:
+        """Stages declared as 是否 inputs: the rule applies once one of them is reached."""
+        reached = tuple(ir.Truth(self.var(e), True) for e in node.events if e.name in self.symbols.inputs)
+        if not reached:
+            return ()
+        return (reached[0] if len(reached) == 1 else ir.AnyOf(reached),)
+
     def sentence_Tiers(self, node: s.Tiers, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
         return (self.cumulative_tiers(node) if cumulative else self.computation(node)), None
 
@@ -617,6 +643,8 @@ class Lowering(Visitor[Any]):
             amount_cap: ir.Cap | None = _cap(s.Cap(node.ceiling, (), None, span=node.ceiling.span))
         else:
             amount_cap = None
+        if isinstance(node, s.StageAmounts):  # 按照A、B两个节点，分别给予…: nothing before the first stage is reached
+            conditions += self.stage_conditions(node)
         if isinstance(node, s.Tiers) and isinstance(computation, ir.Steps):  # a sentence per tier, its own conditions
             conditions += tuple(self.condition(c) for c in node.common) + self.tier_conditions(node, computation)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)

@@ -419,6 +419,10 @@ def tranche(node: ir.Tranche) -> str:
         share = format_rate(node.share) if node.of == 1 else f"{plain(node.share)}/{plain(node.of)}"
         return f"{node.due}：总额 × {share}"
     assert node.base is not None
+    if _reached(node):  # 按照A、B两个节点，分别给予…: paid once reached
+        assert isinstance(node.base, ir.RuleValue) and isinstance(node.base.computation, ir.Lookup)
+        table = node.base.computation
+        return f"{node.due}：{table.var.name}为是时{table.entries[0].text}，未到该节点时0.00元"
     if isinstance(node.base, ir.RuleValue) and isinstance(node.base.computation, ir.Lookup):  # 分别按照3∶3∶4和4∶6…
         return f"{node.due}：" + "；".join(f"{e.key}按{e.text}" for e in node.base.computation.entries)
     if node.rate == 1 and not isinstance(node.base, ir.Var):  # a year of a period: its own amount, as computed
@@ -430,7 +434,15 @@ def tranche(node: ir.Tranche) -> str:
 def _schedule_total(node: ir.Schedule) -> str:
     """各年合计（第1年至第5年）: the label of a year-by-year computation's total."""
     years = [t.year for t in node.tranches if t.year is not None]
+    if any(_reached(t) for t in node.tranches):  # 按照A、B两个节点，分别给予…: the stages declared 是否
+        return "已到各节点的金额合计（到一个节点，给付该节点的金额；未到的节点不给付）"
     return f"各年合计（第{min(years)}年至第{max(years)}年）" if years else "各期合计"
+
+
+def _reached(node: ir.Tranche) -> bool:
+    """A tranche paid once its stage is reached: its amount is a one-entry table by a 是否 input."""
+    return isinstance(node.base, ir.RuleValue) and isinstance(node.base.computation, ir.Lookup) \
+        and node.base.computation.var.type is ir.Type.BOOL
 
 
 TRANCHE_ROUNDING = "各期金额四舍五入到分，末期为总额减去此前各期（各期之和恰为总额）"

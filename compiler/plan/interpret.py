@@ -95,7 +95,7 @@ class Run:
         standard = expr.computation
         if isinstance(standard, ir.Constant):
             return standard.amount
-        key = self.values[standard.var.name]
+        key = wording.column_value(standard.var, self.values[standard.var.name])  # a 是否 input: 是 or 否
         return next((e.value for e in standard.entries if e.key == key), runtime.ZERO)
 
     def expr_Arith(self, expr: ir.Arith) -> Value:  # noqa: N802

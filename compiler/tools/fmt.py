@@ -484,7 +484,8 @@ class _Printer(Visitor[list[str]]):
         return ["，" if t.kind == "_COMMA" else t.text if t.kind == "IS" else _CANONICAL.get(t.kind, t.text)
                 for t in tokens]
 
-    def stages(self, c: s.Stages) -> list[str]:  # 按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: as written
+    def stages(self, c: s.Stages | s.StageAmounts) -> list[str]:
+        """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助 · …两个节点，分别给予50万元、150万元补助: as written."""
         return [{",": "，"}.get(text, text) for text in _verbatim(self.source.within(c.span))]
 
     def price_years(self, c: s.PriceYears) -> list[str]:  # 连续两年按照X给予房租补贴，第一年按18元/m/月，第二年…: as written
@@ -872,6 +873,7 @@ class _Printer(Visitor[list[str]]):
     computation_Tiers, computation_Match, computation_PerCount, computation_UpTo = tiers, match, per_count, up_to
     computation_UpToRate, computation_Brackets, computation_Increments = up_to_rate, brackets, increments
     computation_Increase, computation_Stages, computation_Schedule = increase, stages, schedule
+    computation_StageAmounts = stages  # 按照A、B两个节点，省财政分别给予50万元、150万元补助: as written
     # 国家级、省级专精特新企业，规上企业分别给予…，规下企业分别给予…: as written, each column after a full-width comma
     computation_Grid = stages
     computation_Segmented = stages  # 给予最高1000万元的分段奖励：其中…后给予…，X每满1年再给予…: as written
