@@ -396,7 +396,9 @@ def test_the_generated_set_keeps_each_documents_places() -> None:
 
     assert {e.document: e.places for e in generated.ENTRIES} == {
         "婺区政发〔2023〕6号": ("婺城区", "金华市婺城区", "浙江省金华市婺城区"),
-        "柳河县委、县政府2023年2月8日实施意见（原件未载文号）": ("柳河县", "通化市柳河县", "吉林省通化市柳河县")}
+        "柳河县委、县政府2023年2月8日实施意见（原件未载文号）": ("柳河县", "通化市柳河县", "吉林省通化市柳河县"),
+        "柳河县加快旅游业发展的若干意见（原件未载文号）": ("柳河县", "通化市柳河县", "吉林省通化市柳河县")}
+    # The 2019 tourism document ran to 2021-12-31: an application of 2024 gets only the 2023 document's awards.
     profile = {**SHARED, "地区": "柳河县", "申报日期": "2024-03-01"}
     assert generated.evaluate(profile).total == Decimal("900000")
 
@@ -417,7 +419,8 @@ def test_batch_rows_of_two_counties_do_not_mix(tmp_path: Path, capsys: pytest.Ca
     assert vector_out.read_text(encoding="utf-8-sig") == scalar_out.read_text(encoding="utf-8-sig")
     rows = {r["申请编号"]: r for r in read_csv(vector_out)}
     assert rows["W-1"]["合计金额"] == "500000.00" and "art2_agri" not in rows["W-1"]["奖励明细"] + rows["W-1"]["待补充信息"]
-    assert rows["L-1"]["合计金额"] == "900000.00" and rows["L-1"]["说明"] == ""
+    assert rows["L-1"]["合计金额"] == "900000.00" and rows["L-1"]["说明"] == (
+        "申报日期2024-03-01不在柳河县加快旅游业发展的若干意见（原件未载文号）的有效期2019-01-01至2021-12-31内，其各项政策均不适用")
     assert "art24_" not in rows["L-1"]["奖励明细"] + rows["L-1"]["不适用"] + rows["L-1"]["待补充信息"]
     assert rows["U-1"]["合计金额"] == "1400000.00" and runtime.UNPLACED in rows["U-1"]["说明"]
     # 婺城's programme budget is charged by the 婺城 row and the row without a place only: 50万 + 50万.

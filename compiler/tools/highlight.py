@@ -61,6 +61,7 @@ ERROR = "error"  # a character that starts no token
 _TERMINALS = {
     "STRING": STRING, "MONEY": NUMBER, "RATE": NUMBER, "SIGNED_RATE": NUMBER, "RATIO": NUMBER, "COUNT": NUMBER,
     "NUMBER": NUMBER, "SHARE": NUMBER, "SIGNED": TYPE,
+    "QUANTITY": TYPE, "PRICE": NUMBER,  # 数量（亩） is a type, 100元/亩 a number, as 金额 and 1000万元 are
     "DATE": DATE, "ARTICLE": ARTICLE, "IDENT": RULE_ID,
     "BOUND_SUFFIX": BOUNDARY, "BOUND_PREFIX": BOUNDARY, "NOT_OVER": BOUNDARY, "MARK": BOUNDARY,
     "INCLUSION": BOUNDARY,
@@ -108,7 +109,8 @@ def vocabulary() -> Vocabulary:
         terminals[terminal] = kind
         words.setdefault(kind, set()).add(word)
     shapes: dict[str, list[str]] = {}
-    for terminal, pattern in lexer.tables.shaped:
+    # a price before the amount it starts with (100元/亩 before 100元), for highlighters taking the first pattern
+    for terminal, pattern in sorted(lexer.tables.shaped, key=lambda shaped: shaped[0] != "PRICE"):
         kind = _TERMINALS.get(terminal, KEYWORD)
         terminals[terminal] = kind
         shapes.setdefault(kind, []).append(pattern.pattern)
@@ -143,6 +145,8 @@ def pieces(text: str) -> Iterator[Piece]:
                 value = str(token)
                 if token.type == NAME:
                     kind = VARIABLE if value in declared else UNDECLARED
+                elif token.type == "AND" and value == "、":  # 营业收入5亿元以上、研发投入强度5%以上: read as 并且, written 、
+                    kind = PUNCTUATION
                 else:
                     kind = kinds.get(str(token.type), KEYWORD)
                 yield Piece(start, value, kind)

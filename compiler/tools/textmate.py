@@ -52,8 +52,9 @@ def grammar() -> dict[str, object]:
         {"match": r"^[ \t\u3000]*(输入)[ \t\u3000]*([^：:\s（(「]+)",
          "captures": {"1": {"name": _SCOPES[h.DECLARATION]}, "2": {"name": _SCOPES[h.VARIABLE]}}},
     ]
-    # shapes that begin where a word cannot win: 第二十四条 (before 第), （含）and （不含500万元） (before （)
-    for kind in (h.ARTICLE, h.BOUNDARY):
+    # shapes that begin where a word cannot win: 第二十四条 (before 第), （含）and （不含500万元） (before （),
+    # 数量（亩） (before 数量)
+    for kind in (h.ARTICLE, h.BOUNDARY, h.TYPE):
         patterns += [{"name": _SCOPES[kind], "match": shape} for shape in vocabulary.shapes.get(kind, ())]
     words = [(word, kind) for kind in _WORD_KINDS for word in vocabulary.words.get(kind, ())]
     for length in sorted({len(word) for word, _ in words}, reverse=True):
