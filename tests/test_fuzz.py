@@ -186,6 +186,8 @@ _derived = from_lark(parser(), explicit={
     "_COLUMN": st.sampled_from(["，", "；"]),  # made by the lexer before a name and 分别: a column of a table (%declare)
     "_AMONG": st.sampled_from(["，", "；"]),  # the same before 其中, a name and 分别 (%declare)
     "WAIT": st.just("待"),  # made by the lexer before a condition closed by 后, after a comma (%declare)
+    "OWN": st.just("其"),  # made by the lexer right before a declared input: 按不超过其设备实际投资额 (%declare)
+    "NOTE": st.sampled_from(["（含融资租赁）", "(含税)"]),  # a note in brackets right after a declared input (%declare)
 })
 
 

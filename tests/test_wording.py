@@ -46,7 +46,7 @@ def meaning(rule: ir.Rule) -> tuple[object, ...]:
 
 
 # The fields that say how a policy words a value, not what it computes.
-WORDS = ("reason", "text", "texts", "written", "word", "scope", "hedge", "range")
+WORDS = ("reason", "text", "texts", "written", "word", "scope", "hedge", "range", "of_text", "raised_from")
 
 
 def _strip(value: object) -> object:
@@ -1095,3 +1095,36 @@ def test_a_mark_with_mixed_width_brackets_is_the_mark() -> None:
     assert amount(rule, 投资额="2000万元") == Decimal("100000.00")
     assert amount(rule, 投资额="20000000.01") == Decimal("0.00")
     assert amount(rule, 投资额="9999999.99") == Decimal("0.00")
+
+
+def test_a_rate_raised_from_one_value_to_another_is_the_rate_raised_to() -> None:
+    # 保费补助比例由40%提高到45%: 45% of the premium (10万元 → 4.5万元, not 4万元); the old rate is wording the trace keeps
+    inputs = "输入 参加短期出口信用保险的保费：金额"
+    rule = same(inputs, "对其参加短期出口信用保险的保费补助比例由40%提高到45%。",
+                "按参加短期出口信用保险的保费的45%给予补助。")
+    assert amount(rule, 参加短期出口信用保险的保费="10万元") == Decimal("45000.00")
+    result = interpret.evaluate(rule, {"参加短期出口信用保险的保费": Decimal("100000")})
+    assert "参加短期出口信用保险的保费 × 45%（比例由40%提高到45%，按提高后的比例计）" in [s.text for s in result.steps]
+    rule = same("输入 保费：金额", "对保费奖励比例由1%提高至2%。", "按保费的2%给予奖励。")
+    assert amount(rule, 保费="100万元") == Decimal("20000.00")
+
+
+def test_qi_before_a_base_and_a_note_after_it_are_wording() -> None:
+    # 按不超过其设备实际投资额（含融资租赁）的20%: at most 20% of 设备实际投资额, capped at 500万元; the note stays in the trace
+    inputs = "输入 固定资产投资额：金额\n输入 设备实际投资额：金额"
+    rule = same(inputs, "对固定资产投资额不低于500万元的项目，按不超过其设备实际投资额（含融资租赁）的20%给予补助，"
+                        "单个项目补助额度不超过500万元。",
+                "对固定资产投资额不低于500万元的项目，按不超过设备实际投资额的20%给予补助，单个项目补助额度不超过500万元。")
+    assert rule.discretionary
+    assert amount(rule, 固定资产投资额="500万元", 设备实际投资额="1000万元") == Decimal("2000000.00")
+    assert amount(rule, 固定资产投资额="1亿元", 设备实际投资额="4000万元") == Decimal("5000000.00")
+    assert amount(rule, 固定资产投资额="4999999.99元", 设备实际投资额="4000万元") == Decimal("0.00")
+    result = interpret.evaluate(rule, {"固定资产投资额": Decimal("5000000"), "设备实际投资额": Decimal("10000000")})
+    assert "设备实际投资额（含融资租赁） × 20%" in [s.text for s in result.steps]
+    same("输入 上年度销售额：金额", "按其上年度销售额（不含税）的1%给予奖励。", "按上年度销售额的1%给予奖励。")
+    # 其 inside an undeclared word, or a declared name that starts with 其, is not the wording 其
+    rule = rule_of(policy("输入 其他收入：金额", "按其他收入的10%给予补助。"))
+    assert amount(rule, 其他收入="100万元") == Decimal("100000.00")
+    # a note after a name in a condition is not read (named in the diagnostic)
+    compiled = compile_text(ARTICLE + policy("输入 营业收入：金额", "营业收入（含税）达到1亿元的，给予5万元奖励。"))
+    assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0003", "（含税）")]

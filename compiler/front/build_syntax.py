@@ -277,6 +277,20 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
     def name_ref(self, meta: Any, children: list[Token]) -> s.NameRef:
         return _name(children[0])
 
+    def written_name(self, meta: Any, children: list[Token]) -> s.NameRef:
+        """其设备实际投资额（含融资租赁）: the declared name, and the words around it kept as written."""
+        name = _tokens(children, "NAME")[0]
+        return s.NameRef(str(name), written="".join(str(c) for c in children), span=_meta_span(meta))
+
+    def percent_raised(self, meta: Any, children: list[Any]) -> s.Percent:
+        """对其参加短期出口信用保险的保费补助比例由40%提高到45%: the rate raised to, the rate before kept as wording."""
+        base = next((c for c in children if isinstance(c, s.NameRef)), None) or _name(_tokens(children, "NAME")[0])
+        before, after = (self._rate(r) for r in _tokens(children, "RATE"))
+        word = _tokens(children, "RATE_FROM")[0]
+        noun = str(word).removesuffix("比例由")
+        award = s.Award(None, (noun,), span=token_span(word)) if noun else None
+        return s.Percent(base, after, award, None, raised_from=before, span=_meta_span(meta))
+
     def _nest(self, node: _Nested, operands: Sequence[Any]) -> _Nested:
         """``node``, unless it nests deeper than MAX_NESTING: then a copy of its left operand, reported once."""
         depth = 1 + max(self._depths.get(id(o), (0, None))[0] for o in operands)
@@ -840,8 +854,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         if str(word) not in ("不超过", "不高于"):
             self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(word), found=f"“{word}”",
                                          expected="“不超过”或“不高于”（给予不超过X的10%的补助）"))
-        return s.UpToRate(_name(children[2]), self._rate(_tokens(children, "RATE")[0]), children[-1],
-                          span=_meta_span(meta))
+        base = children[2] if isinstance(children[2], s.NameRef) else _name(children[2])  # 其设备实际投资额（含…）
+        return s.UpToRate(base, self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
 
     def percent_rate_given(self, meta: Any, children: list[Any]) -> s.Percent:
         """按实际投入给予10%的补助: the rate after 给予, the same as 按实际投入的10%给予补助."""

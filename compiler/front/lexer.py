@@ -47,6 +47,11 @@ _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMB
 AFTER = "AFTER"
 WAIT = "WAIT"  # 待X后，: 待 before a condition closed by 后 (lexer-made, wording only)
 SAME_AS = "SAME_AS"
+# 按不超过其设备实际投资额（含融资租赁）的20%: 其 right before a declared input, and a note in brackets right after one
+# (Chinese text only, not a mark), both kept as written with the name
+OWN = "OWN"
+NOTE = "NOTE"
+_NOTE = re.compile(r"[（(][\u3400-\u9fff\uf900-\ufaff、]{1,16}[）)]")
 NOUN = "NOUN"
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
 # 对承办市级消费促进活动的执行单位或商贸流通企业，…: 或 (、, 和) between the nouns after 的, neither a declared name,
@@ -268,6 +273,12 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 if latin and not _shape_covers(tables, text, stop, latin.end()):
                     stop = latin.end()  # 新建5G基站: 5G inside a word, not the number 5
             kind = NAME
+        if kind == "BY" and text[pos:stop].endswith("其") and literals.match(text, stop - 1) in inputs:
+            stop -= 1  # 按其他收入的10%: 按, then the declared 其他收入 (按其 is 按 and the wording 其 elsewhere)
+        if kind == "_LPAR" and recent and recent[-1] == NAME and values[-1] in inputs:
+            note = _NOTE.match(text, pos)
+            if note is not None:
+                kind, stop = NOTE, note.end()  # 设备实际投资额（含融资租赁）: what the name includes, as written
         value = text[pos:stop]
         if (kind == "_COMMA" or kind == "_END" and value in "；;") and _column_at(text, stop, literals, names):
             # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys (…；其中小微企业分别…)
@@ -293,6 +304,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             follows = _kind_after(text, stop, literals, words)
             if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
                 kind = AFTER
+            elif value == "其" and _declared_input_at(text, stop, literals, inputs):
+                kind = OWN  # 按不超过其设备实际投资额: 其 before the base, as written
             elif value == "待" and recent[-1] == "_COMMA" and _declared_input_at(text, stop, literals, inputs):
                 kind = WAIT  # …的企业，待企业经营期满一年后，给予…: the condition is an event awaited (X后)
             elif value == "并" and (recent[-1] in _BOUND_ENDS or recent[-1] == NAME and values[-1] in inputs) \

@@ -62,6 +62,8 @@ class Date(Node):
 @dataclass(frozen=True)
 class NameRef(Node):
     name: str
+    # 其设备实际投资额（含融资租赁）: the name with the wording around it (其 before it, a note after it), as written
+    written: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,7 @@ class Percent(Node):
     cap: Cap | None  # written inline: 最高给予500万元
     rate_input: NameRef | None = None  # 按…的LPR利率80%: the rate is this input × rate
     base_cap: Money | None = None  # 按不超过5000万元的贷款额的2%: the base counts at most this (贷款规模上限)
+    raised_from: Rate | None = None  # 保费补助比例由40%提高到45%: the rate before, wording only (the rate is 45%)
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,8 @@ class Rate:
     ratio: str = ""  # a matching ratio as written (1:2); '' for a percentage
     by: Var | None = None  # a rate input the base is multiplied by (按贴息比例的50%)
     range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
+    of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
+    raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,8 @@ class Constant:
     word: str = "定额"  # 定额 / 最高 (up to) / 最低 (a range's floor)
     scope: str = ""  # 3年内每家 before 最高
     range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
+    of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
+    raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
     strict: str | None = None  # 不超过5万元（不含）: the ceiling as written, not payable itself (amount is 1分 below)
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     adjustments: tuple[Factor, ...] = ()

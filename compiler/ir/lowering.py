@@ -225,7 +225,9 @@ class Lowering(Visitor[Any]):
 
     def computation_UpToRate(self, node: s.Percent | s.UpToRate) -> ir.Computation:
         base = self.expr(node.base)
-        return ir.Scaled(base, node.rate.value, Decimal(1), ir.Rate(base, node.rate.value))
+        raised = node.raised_from.text if isinstance(node, s.Percent) and node.raised_from is not None else ""
+        return ir.Scaled(base, node.rate.value, Decimal(1),
+                         ir.Rate(base, node.rate.value, of_text=_noted(node.base), raised_from=raised))
 
     def computation_Increase(self, node: s.Increase) -> ir.Computation:
         assert node.reading is not None
@@ -897,6 +899,13 @@ def _threshold_text(threshold: s.Threshold) -> str:
     if threshold.implied:  # 比上年增长20%（含）: no word written
         return f"{threshold.value.text}{mark}"
     return f"{threshold.word.text}{threshold.value.text}{mark}"
+
+
+def _noted(base: s.Expr) -> str:
+    """设备实际投资额（含融资租赁）: a base named with a note after it, the name and the note as written (其 left out)."""
+    if isinstance(base, s.NameRef) and base.written is not None and not base.written.endswith(base.name):
+        return base.written[base.written.index(base.name):]
+    return ""
 
 
 def _starts_before(first: Span, second: Span) -> bool:

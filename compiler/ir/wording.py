@@ -177,9 +177,11 @@ def _rate(rate: ir.Rate) -> str:
     base = expr_text(rate.of)
     if rate.ratio:
         return f"{base} × {plain(rate.ours)}/{plain(rate.theirs)}（{rate.ratio}配套）"
+    base = rate.of_text or base  # 设备实际投资额（含融资租赁）
     by = f" × {rate.by.name}" if rate.by is not None else ""
     upper = f"（{rate.range[0]}至{rate.range[1]}的上限）" if rate.range is not None else ""
-    return f"{base}{by} × {format_rate(rate.ours)}{upper}"
+    raised = f"（比例由{rate.raised_from}提高到{format_rate(rate.ours)}，按提高后的比例计）" if rate.raised_from else ""
+    return f"{base}{by} × {format_rate(rate.ours)}{upper}{raised}"
 
 
 def _scaled(node: ir.Scaled) -> str:

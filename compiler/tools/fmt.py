@@ -498,7 +498,8 @@ class _Printer(Visitor[list[str]]):
 
     def percent(self, p: s.Percent) -> list[str]:
         tokens = self.source.within(p.span)
-        if p.base_cap is not None or p.rate.text.endswith("百分点") or tokens and tokens[0].kind in ("STANDARD_IS", "EXTRACT"):
+        if p.base_cap is not None or p.raised_from is not None or p.rate.text.endswith("百分点") \
+                or tokens and tokens[0].kind in ("STANDARD_IS", "EXTRACT"):  # 补助比例由40%提高到45%: as written too
             # 按不超过5000万元的贷款金额的2% · 贴息1.5个百分点 · 奖励标准为投资额的1% · 可一次性从…提取相当于…: as written
             return _verbatim(tokens)
         given = bool(tokens) and tokens[0].kind == "GIVE"
@@ -511,7 +512,8 @@ class _Printer(Visitor[list[str]]):
             return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text,
                     "的" if any(w.text == "的" for w in tail) else "", *_award(p.award)]
         again = [tokens[0].text] if tokens and tokens[0].kind == "AGAIN" else []  # 再按…给予
-        parts = [*again, "按", *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
+        by = next((_canonical(t) for t in tokens if t.kind == "BY"), "按")  # 按其上年度销售额: 其 kept
+        parts = [*again, by, *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
         if p.rate_input is not None:
             parts.append(p.rate_input.name)
         parts.append(p.rate.text)
@@ -850,7 +852,10 @@ class _Printer(Visitor[list[str]]):
         return self.dispatch("expr", e, level)
 
     def name_ref(self, e: s.NameRef, level: int) -> list[str]:
-        return [e.name]
+        if e.written is None:
+            return [e.name]
+        at = e.written.index(e.name)  # 其设备实际投资额（含融资租赁）: 其, the name and the note, as written
+        return [piece for piece in (e.written[:at], e.name, e.written[at + len(e.name):]) if piece]
 
     def rule_ref(self, e: s.RuleRef, level: int) -> list[str]:
         return [e.rule]
@@ -900,7 +905,14 @@ _THEN = {",": "，", ";": "；"}  # between the parts of a schedule, full-width
 
 def _verbatim(tokens: Iterable[_Tok]) -> list[str]:
     """The tokens as written, but for the words that have one canonical spelling (予以 → 给予)."""
-    return [_CANONICAL.get(t.kind, t.text) for t in tokens]
+    return [_canonical(t) for t in tokens]
+
+
+def _canonical(token: _Tok) -> str:
+    """予以 → 给予, 按照 → 按; 按照其 → 按其 (其 is wording the sentence keeps)."""
+    if token.kind == "BY" and token.text.endswith("其"):
+        return "按其"
+    return _CANONICAL.get(token.kind, token.text)
 
 
 def _quote(text: str) -> str:
