@@ -42,6 +42,7 @@ POLICY = """\
 输入 销售额增长额：金额
 输入 营利性服务业企业当年营业收入比上年增长：比例
 输入 增量：金额
+输入 上年度营业收入：金额
 第一条「金额」
 规则 ladder「每跨越一个百亿台阶」
 原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
@@ -67,6 +68,9 @@ POLICY = """\
 规则 part「对增量部分每0.02亿元，」
 原文「营利性服务业企业当年营业收入比上年增长20%(含)且增量达到0.2亿元(含)以上的,对增量部分每0.02亿元,给予0.2万元的奖励」
 营利性服务业企业当年营业收入比上年增长20%（含）且增量达到0.2亿元（含）以上的，对增量部分每0.02亿元，给予0.2万元的奖励。
+规则 below「首档为以下」
+原文「根据上年度营业收入分为1000万以下、1000万(含)-2000万(不含)、2000万以上三档,分别给予 10 万元、12 万元、15万元奖励」
+上年度营业收入在1000万元以下（不含）、1000万元（含）—2000万元（不含）、2000万元以上的，分别给予10万元、12万元、15万元奖励。
 """
 
 # (rule, inputs, amount, floor), each worked out from the sentence.
@@ -132,6 +136,14 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.25"), "增量": Decimal("25000000")}, "24000.00", None),
     # ⌊1.234亿 / 0.02亿⌋ = ⌊61.7⌋ = 61 × 0.2万 = 12.2万
     ("part", {"营利性服务业企业当年营业收入比上年增长": Decimal("0.3"), "增量": Decimal("123400000")}, "122000.00", None),
+    # the first tier from zero: 0 and 999.99万 are below 1000万元（不含）, 10万; 1000万（含） is the second tier, 12万;
+    # 1999.99万 still 12万; 2000万 (以上 counts it, the second tier's （不含） leaves it out) is the third, 15万, as is 5亿
+    ("below", {"上年度营业收入": Decimal("0")}, "100000.00", None),
+    ("below", {"上年度营业收入": Decimal("9999999.99")}, "100000.00", None),
+    ("below", {"上年度营业收入": Decimal("10000000")}, "120000.00", None),
+    ("below", {"上年度营业收入": Decimal("19999999.99")}, "120000.00", None),
+    ("below", {"上年度营业收入": Decimal("20000000")}, "150000.00", None),
+    ("below", {"上年度营业收入": Decimal("500000000")}, "150000.00", None),
 ]
 
 
@@ -303,3 +315,38 @@ def test_a_growth_with_its_mark_alone_is_explained_as_written() -> None:
     assert (below.applicable, below.reason) == (
         False, "不符合条件：营业收入比上年增长20%（不含）（营业收入比上年增长 > 20%，条文注明“（不含）”）")
     assert interpret.evaluate(rule, {"营业收入比上年增长": Decimal("0.2001")}).amount == Decimal("50000.00")
+
+
+def test_only_the_first_tier_may_be_an_upper_bound_and_it_must_meet_the_next() -> None:
+    """1000万元以下 counts 1000万元 (民法典), so before 1000万元（含） the two tiers overlap (E0307); an upper bound
+    after the first tier, on a growth rate that may be negative (nothing to start from), or not where the next tier
+    begins, is E0313; 分为…三档 before two tiers is E0322."""
+    compiled = compile_text("""\
+    输入 营业收入：金额
+    输入 增速：比例（可为负）
+    第一条「分档」
+    规则 overlap「以下含本数」
+    原文「示例」
+    营业收入在1000万元以下、1000万元（含）—2000万元（不含）、2000万元以上的，分别给予10万元、12万元、15万元奖励。
+    规则 gap「首档之后有空档」
+    原文「示例」
+    营业收入在1000万元以下（不含）、1000万元（不含）—2000万元（不含）、2000万元以上的，分别给予10万元、12万元、15万元奖励。
+    规则 later「第二档为以下」
+    原文「示例」
+    营业收入在1000万元以上、2000万元以下的，分别给予10万元、12万元奖励。
+    规则 signed「可为负的增速」
+    原文「示例」
+    增速在5%以下、5%以上的，分别给予1万元、2万元奖励。
+    规则 wrong_way「首档与次档不相接」
+    原文「示例」
+    营业收入在5亿元以下、1亿元及以上的，分别给予10万元、20万元奖励。
+    规则 count「档数不符」
+    原文「示例」
+    根据营业收入分为1000万元以下（不含）、1000万元以上三档，分别给予10万元、12万元奖励。
+    """)
+    errors = only_errors(compiled)
+    assert [(e.code.id, marked(e)) for e in errors] == [
+        ("E0322", "三档"),  # found as the sentence is read, before the checks
+        ("E0307", "1000万元（含）—2000万元（不含）"), ("E0308", "1000万元（不含）—2000万元（不含）"),
+        ("E0313", "2000万元以下"), ("E0313", "5%以下"), ("E0313", "5亿元以下")]
+    assert errors[0].message == "写明“三档”，却列出 2 档"

@@ -535,6 +535,19 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Percent(_name(name), self._rate(_tokens(children, "RATE")[0]), award, cap,
                          base_cap=_node(children, s.Money), span=_meta_span(meta))
 
+    def tiers_announced(self, meta: Any, children: list[Any]) -> s.Tiers:
+        """根据X分为A、B、C三档，分别给予…: the tiers of X as 对X在A、B、C的，分别给予… reads them; the count as written
+        must be theirs (E0309)."""
+        count = _tokens(children, "TIER_COUNT")[0]
+        children = [c for c in children if c is not count]
+        thresholds = tuple(c for c in children if isinstance(c, s.OpenBound | s.PrefixBound | s.Range))
+        written = str(count).removesuffix("档")
+        number = int(written) if written.isdigit() else numerals.to_int(written)
+        if number != len(thresholds):
+            self.diagnostics.append(make(codes.TIER_COUNT_MISMATCH, self.source, token_span(count), written=str(count),
+                                         listed=len(thresholds)))
+        return dataclasses.replace(self._tiers(children, thresholds, meta), announced=str(count))
+
     def tiers_reached(self, meta: Any, children: list[Any]) -> s.Tiers:
         children = _without_opener(children)
         at = children[1]

@@ -1135,7 +1135,10 @@ class Checker(Visitor[Any]):
                 self.check_condition(condition)
         previous: s.Threshold | None = None
         upper = False  # a tier that is not a lower bound (E0313): the order of the tiers says nothing more
-        for threshold in tiers.thresholds:
+        below: boundaries.Reading | None = None  # 1000万元以下、1000万元（含）-2000万元…: the first tier from zero
+        signed = self.symbols.inputs[tiers.subject.name].type.signed if tiers.subject.name in self.symbols.inputs \
+            else False
+        for index, threshold in enumerate(tiers.thresholds):
             for value in _threshold_values(threshold):
                 if subject is not None and not comparable(subject, value_type(value)):
                     self.error(codes.COMPARE_MIXED, value.span, what=tiers.subject.name, actual=subject.value,
@@ -1148,11 +1151,33 @@ class Checker(Visitor[Any]):
                 reading = self.read(threshold) if not (isinstance(threshold, s.PrefixBound)
                                                        and threshold.word.text == "在") else None
                 if reading is not None and reading.side is not boundaries.Side.LOWER:
-                    self.error(codes.DIRECTION_MIXED, threshold.span)
-                    upper = True
+                    if index == 0 and len(tiers.thresholds) > 1 and tiers.base is None and not signed \
+                            and subject in (Type.MONEY, Type.COUNT, Type.QUANTITY):
+                        below = reading  # an amount or a count is never below zero: the first tier starts there
+                    else:
+                        self.error(codes.DIRECTION_MIXED, threshold.span)
+                        upper = True
             if previous is not None and not upper:
-                self.check_adjacent(previous, threshold)
+                if index == 1 and below is not None:
+                    self.check_after_below(previous, below, threshold)
+                else:
+                    self.check_adjacent(previous, threshold)
             previous = threshold
+
+    def check_after_below(self, earlier: s.Threshold, reading: boundaries.Reading, later: s.Threshold) -> None:
+        """The tier after 1000万元以下（不含） begins at 1000万元（含）, after 1000万元以下 at 1000万元（不含）: the same
+        number, no overlap (E0307) and no gap (E0308); at another number the first tier is the wrong way (E0313)."""
+        assert not isinstance(earlier, s.Range)
+        high, low_later = _number(earlier.value), _number(_lower_value(later))
+        later_inclusive = self.lower_inclusive(later)
+        if high is None or low_later is None or later_inclusive is None:
+            return
+        if high != low_later:  # 5亿元以下、1亿元及以上: not a first tier from zero, but a tier the wrong way
+            self.error(codes.DIRECTION_MIXED, earlier.span)
+        elif reading.inclusive and later_inclusive:
+            self.error(codes.TIERS_OVERLAP, later.span, value=_lower_value(later).text)
+        elif not reading.inclusive and not later_inclusive:
+            self.error(codes.TIERS_GAP, later.span, value=earlier.value.text)
 
     def check_adjacent(self, earlier: s.Threshold, later: s.Threshold) -> None:
         low_earlier, low_later = _number(_lower_value(earlier)), _number(_lower_value(later))

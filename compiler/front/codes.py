@@ -100,6 +100,7 @@ TIERS_NOT_INCREASING = _error("E0306", "分档门槛须由低到高排列：{lat
 TIERS_OVERLAP = _error("E0307", "相邻两档在 {value} 处重叠", "把其中一档的边界改为（不含）")
 TIERS_GAP = _error("E0308", "相邻两档之间有空隙：{value} 不属于任何一档", "让上一档的上限与下一档的下限相接，并只在一侧含本数")
 COUNT_MISMATCH = _error("E0309", "有 {keys} 项，却有 {values} 个数额", "“分别”前后的项数须相同")
+TIER_COUNT_MISMATCH = _error("E0322", "写明“{written}”，却列出 {listed} 档", "“分为…N档”的档数须与列出的档数相同")
 GRID_ONE_INPUT = _error("E0340", "二维表的行与列都是输入“{name}”的选项",
                         "行（“分别”前的各项）与列（每组“分别”前的名称）须是两个不同输入的选项")
 GRID_AMONG = _error("E0341", "“其中{name}分别…”须跟在一张定额表之后，且“{name}”须是是否型输入",

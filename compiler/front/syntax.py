@@ -339,6 +339,7 @@ class Tiers(Node):
     apart: bool = False
     conditions: tuple[tuple[Condition, ...], ...] = ()
     common: tuple[Condition, ...] = ()  # written in the first sentence before its threshold: every tier's
+    announced: str = ""  # 根据X分为A、B、C三档，分别给予…: the count as written (三档)
 
     @property
     def values(self) -> tuple[Money, ...] | tuple[Rate, ...]:

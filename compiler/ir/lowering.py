@@ -368,7 +368,10 @@ class Lowering(Visitor[Any]):
         lowered = [self.bounds(t) for t in node.thresholds]
         for index, (threshold, amount) in enumerate(zip(node.thresholds, node.values, strict=True)):
             lower, upper = lowered[index]
-            assert lower is not None
+            if lower is None:  # 1000万元以下 as the first tier (the checker's): from zero, which the subject never is below
+                assert index == 0 and upper is not None
+                zero = ir.Const(Decimal(0), subject.type, "0")
+                lower = ir.Bound(zero, True, "金额、数量不为负，首档自零起")
             if upper is None and index + 1 < len(lowered):
                 following = lowered[index + 1][0]
                 assert following is not None

@@ -641,8 +641,9 @@ class _Printer(Visitor[list[str]]):
 
     def tiers(self, t: s.Tiers) -> list[str]:
         written = self.source.within(t.span)
-        if t.ceiling or t.apart or _has(written, "MONEY_SLASHED") or _has(written, "EACH_INTRODUCED"):
-            # 分别给予最高20万元、30万元… · a sentence for each tier · 每引进一家…过2000万元/5000万元…: as written
+        if t.ceiling or t.apart or t.announced or _has(written, "MONEY_SLASHED") or \
+                _has(written, "EACH_INTRODUCED"):
+            # 分别给予最高20万元、30万元… · a sentence for each tier · 每引进一家…过2000万元/5000万元… · 分为…三档: as written
             return _verbatim(written)
         opener = self.source.between(self.start(t.span), self.start(t.subject.span))
         parts = [_text_of(opener, "FOR") or "", t.subject.name]
