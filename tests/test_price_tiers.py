@@ -29,6 +29,7 @@ from .test_javascript import run_site
 POLICY = """\
 输入 引进外二元母猪：数量（头）「农户引进的外二元母猪头数」
 输入 出栏量：数量（吨）
+输入 种植面积：数量（亩）
 第一条「单价分档」
 规则 sows「每头奖励100元，5头以上每头200元」
 原文「凡引进外二元母猪的农户每头奖励100元,每户引进5头以上的,每头奖励200元。」
@@ -36,6 +37,12 @@ POLICY = """\
 规则 tons「每吨奖励50元，最高1000元」
 原文「示例」
 每吨奖励50元，最高1000元。
+规则 acres「每亩一次性给予300元补贴」
+原文「对引黄灌区规模化种植面积5000亩以上,且推广…高效节水灌溉技术的项目,每亩一次性给予300元补贴。」
+对种植面积5000亩以上的项目，每亩一次性给予300元补贴。
+规则 sows_given「每头给予100元奖励，5头以上每头给予200元奖励」
+原文「示例」
+凡引进外二元母猪的农户每头给予100元奖励，每户引进5头以上的，每头给予200元奖励。
 """
 
 CASES = [
@@ -45,6 +52,12 @@ CASES = [
     ("sows", {"引进外二元母猪": Decimal(6)}, "1200.00"),  # 6 × 200元
     ("tons", {"出栏量": Decimal("12.5")}, "625.00"),  # the one quantity in 吨: 12.5 × 50元
     ("tons", {"出栏量": Decimal(30)}, "1000.00"),  # 30 × 50元 = 1500元, capped at 1000元
+    # 每亩一次性给予300元补贴 (鄂尔多斯): 给予 before the price, the award after it, the same price per 亩
+    ("acres", {"种植面积": Decimal(5000)}, "1500000.00"),  # 5000亩以上 includes 5000: 5000 × 300元
+    ("acres", {"种植面积": Decimal("4999.99")}, "0.00"),  # below 5000亩: the condition fails
+    ("acres", {"种植面积": Decimal("6000.5")}, "1800150.00"),  # 6000.5 × 300元
+    ("sows_given", {"引进外二元母猪": Decimal(4)}, "400.00"),  # 每头给予100元: 4 × 100元
+    ("sows_given", {"引进外二元母猪": Decimal(5)}, "1000.00"),  # 5头以上, 每头给予200元: 5 × 200元
 ]
 
 
@@ -100,6 +113,10 @@ def test_wording_and_formatting(compiled: object) -> None:
     formatted = format_text(Source("price_tiers.pol", HEADER + POLICY))
     assert formatted.text is not None
     assert "凡引进外二元母猪的农户每头奖励100元，每户引进5头以上的，每头奖励200元。" in formatted.text
+    assert "对种植面积5000亩以上的项目，每亩一次性给予300元补贴。" in formatted.text
+    assert "凡引进外二元母猪的农户每头给予100元奖励，每户引进5头以上的，每头给予200元奖励。" in formatted.text
+    by_giving, by_award = (next(r for r in module.rules if r.id == i) for i in ("sows_given", "sows"))
+    assert by_giving.computation == by_award.computation  # 每头给予100元奖励 is 每头奖励100元
     assert format_text(Source("price_tiers.pol", formatted.text)).text == formatted.text
 
 
