@@ -650,6 +650,23 @@ def test_bing_between_two_conditions_is_and() -> None:
     assert amount(rule, 首次纳统="是", 投资额="100万元") == Decimal("100000.00")
 
 
+@pytest.mark.parametrize(("inputs", "written", "canonical"), [
+    ("输入 营业收入：金额", "对于营业收入首次突破100亿元、50亿元的企业，分别奖励企业100万元、50万元。",
+     "营业收入超过50亿元、100亿元的，分别奖励50万元、100万元。"),
+    ("输入 级别：选项（国家级、省级）", "对国家级、省级企业，分别奖励企业50万元和20万元。",
+     "国家级、省级分别奖励50万元、20万元。"),
+])
+def test_a_recipient_after_the_award_word_of_a_table(inputs: str, written: str, canonical: str) -> None:
+    """分别奖励企业500万元、300万元… (淄博): the recipient after the award word is kept as written and changes nothing."""
+    rule = same(inputs, written, canonical)
+    if "营业收入" in inputs:  # 首次突破 excludes the number: 50亿元 is not over it, 50亿元 and 1分 is
+        assert amount(rule, 营业收入="50亿元") == Decimal("0.00")
+        assert amount(rule, 营业收入="5000000000.01元") == Decimal("500000.00")
+        assert amount(rule, 营业收入="100.01亿元") == Decimal("1000000.00")
+    else:
+        assert amount(rule, 级别="省级") == Decimal("200000.00")
+
+
 def test_qie_after_a_comma_is_and() -> None:
     """对引黄灌区规模化种植面积5000亩以上，且推广…的项目 (鄂尔多斯): ，且 is 并且, as ，并 is; pol fmt prints it 并且."""
     inputs = "输入 种植面积：数量（亩）\n输入 推广节水灌溉：是否"
