@@ -667,6 +667,22 @@ def test_a_recipient_after_the_award_word_of_a_table(inputs: str, written: str, 
         assert amount(rule, 级别="省级") == Decimal("200000.00")
 
 
+def test_scale_words_inside_a_noun_are_no_boundary() -> None:
+    """对新晋统计平台的规模以上服务业企业和限额以上商贸业企业给予10万元一次性奖励 (吉林市): 规模以上 and 限额以上 are part of the
+    nouns after 的 (they broke the noun at 以上); a boundary right after a number is still one."""
+    rule = same("输入 新晋统计平台：是否", "对新晋统计平台的规模以上服务业企业和限额以上商贸业企业给予10万元一次性奖励。",
+                "新晋统计平台的，给予10万元一次性奖励。")
+    assert amount(rule, 新晋统计平台="是") == Decimal("100000.00")
+    assert amount(rule, 新晋统计平台="否") == Decimal("0.00")
+    rule = same("输入 营业收入：金额", "营业收入在1000万元以上的规模以下企业，给予10万元一次性奖励。",
+                "营业收入在1000万元以上的，给予10万元一次性奖励。")
+    assert amount(rule, 营业收入="1000万元") == Decimal("100000.00")
+    assert amount(rule, 营业收入="9999999.99元") == Decimal("0.00")
+    subject = "对规模以上企业营业收入1000万元以上的，给予10万元奖励。"  # an undeclared subject before the input: named whole
+    errors = rendered("第一条「测试」\n" + policy("输入 营业收入：金额", subject))
+    assert [e.splitlines()[0] for e in errors] == ["error[E0101]: 未声明的名称“规模以上企业”"]
+
+
 def test_qie_after_a_comma_is_and() -> None:
     """对引黄灌区规模化种植面积5000亩以上，且推广…的项目 (鄂尔多斯): ，且 is 并且, as ，并 is; pol fmt prints it 并且."""
     inputs = "输入 种植面积：数量（亩）\n输入 推广节水灌溉：是否"

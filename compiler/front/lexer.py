@@ -79,6 +79,9 @@ _SHAPE_INSIDE_WORD = 32
 # Latin letters and digits inside an undeclared word, a letter among them and a Chinese character after them
 # (新建5G基站, 开展B2B业务): part of the word, unless a token with a shape spans them (30GB的, 5亿元)
 _LATIN_INSIDE_WORD = re.compile(r"(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,16}(?=[\u3400-\u9fff\uf900-\ufaff])")
+# 规模以上服务业企业 · 限额以上商贸业企业: inside an undeclared word, 以上 (以下) after 规模 or 限额 is part of the word (the
+# enterprises above the statistical threshold), not a boundary word: no number stands before it
+_SCALE_WORDS = ("规模以上", "规模以下", "限额以上", "限额以下")
 
 
 def declared_inputs(text: str) -> list[str]:
@@ -266,7 +269,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             # An undeclared word: up to where a keyword, a name or a shape starts.
             stop = pos + 1
             while stop < end and _CJK.match(text, stop):
-                if literals.match(text, stop) or tables.any_shaped.match(text, stop, stop + _SHAPE_INSIDE_WORD):
+                if (literals.match(text, stop) or tables.any_shaped.match(text, stop, stop + _SHAPE_INSIDE_WORD)) \
+                        and not (stop - 2 >= pos and text.startswith(_SCALE_WORDS, stop - 2)):
                     break
                 stop += 1
                 latin = _LATIN_INSIDE_WORD.match(text, stop)
