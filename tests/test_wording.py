@@ -726,7 +726,7 @@ def test_per_mille_is_a_rate() -> None:
     ("新引进项目的，按投资额给予10%奖补，属于战略性新兴产业项目，按投资额的12%给予奖补。", "另一类对象另定比例的这种写法",
      "，属于战略性新兴产业项目，按"),
     ("新引进项目的，给予5万美元奖励。", "以美元给出的奖励金额", "5万美元"),
-    ("新引进项目的，按投资额的一定比例给予支持。", "未写明的比例", "一定比例"),
+    ("新引进项目的，给予一定比例的支持。", "未写明的比例", "一定比例"),  # 按投资额的一定比例给予支持 compiles
     ("投资额排名前五的，给予1万元奖励。", "排名条件", "排名前五"),
     ("新引进项目的，前3年按投资额的10%给予奖励。", "分年度或分阶段的计算", "前3年"),
     ("新引进项目的，给予3万元奖励，增速每增加一个百分点追加0.5万元奖励。", "按增量递增的金额", "每增加"),
@@ -1161,3 +1161,23 @@ def test_qi_before_a_base_and_a_note_after_it_are_wording() -> None:
     # a note after a name in a condition is not read (named in the diagnostic)
     compiled = compile_text(ARTICLE + policy("输入 营业收入：金额", "营业收入（含税）达到1亿元的，给予5万元奖励。"))
     assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0003", "（含税）")]
+
+
+def test_a_share_not_given_is_at_most_the_base_under_its_caps() -> None:
+    # 按照固定资产投资的一定比例给予支持，单个项目最高不超过5000万元: decided case by case, at most the base, at most 5000万元
+    inputs = "输入 关键核心技术产业化项目：是否\n输入 固定资产投资：金额"
+    written = "对关键核心技术产业化项目，按照固定资产投资的一定比例给予支持，单个项目最高不超过5000万元。"
+    rule = rule_of(policy(inputs, written))
+    assert rule.discretionary
+    assert amount(rule, 关键核心技术产业化项目="是", 固定资产投资="1亿元") == Decimal("50000000.00")
+    assert amount(rule, 关键核心技术产业化项目="是", 固定资产投资="1000万元") == Decimal("10000000.00")
+    assert amount(rule, 关键核心技术产业化项目="否", 固定资产投资="1亿元") == Decimal("0.00")
+    result = interpret.evaluate(rule, {"关键核心技术产业化项目": True, "固定资产投资": Decimal("10000000")})
+    texts = [step.text for step in result.steps]
+    assert "固定资产投资的一定比例（比例原文未定，由主管部门逐项核定；至多为固定资产投资全额）" in texts, texts
+    assert "一定比例" in formatted("文号「测试〔2023〕1号」\n" + ARTICLE + policy(inputs, written))
+    # a rate ceiling with no base, and a base with no rate: E0008, naming what to write
+    for sentence, marked_text in (("对一事一议项目，补助比例最高不超过20%。", "比例最高"),
+                                  ("按固定资产投资给予奖励，单个项目的奖励上限为100万元。", "按固定资产投资给予奖励")):
+        compiled = compile_text(ARTICLE + policy("输入 一事一议项目：是否\n输入 固定资产投资：金额", sentence))
+        assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0008", marked_text)]

@@ -1219,6 +1219,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         mark = self._mark(token, amount)
         return mark is not None and mark.text == "（不含）"
 
+    def upto_some_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
+        """按照固定资产投资的一定比例给予支持: a share not given, at most all of the base (100%), the award decided within."""
+        word = _tokens(children, "SOME_RATE")[0]
+        return s.UpToRate(children[1], s.Rate(Decimal(1), str(word), span=token_span(word)), children[-1],
+                          span=_meta_span(meta))
+
     def upto_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
         return s.UpToRate(children[1], self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
 

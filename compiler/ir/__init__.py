@@ -226,6 +226,7 @@ class Rate:
     range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
     of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
     raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
+    unstated: bool = False  # 按固定资产投资的一定比例: no rate given; the most is the base itself (ours is 1)
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ class Constant:
     range: tuple[str, str] | None = None  # the range's two ends as written, when this is its upper end
     of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
     raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
+    unstated: bool = False  # 按固定资产投资的一定比例: no rate given; the most is the base itself (ours is 1)
     strict: str | None = None  # 不超过5万元（不含）: the ceiling as written, not payable itself (amount is 1分 below)
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     adjustments: tuple[Factor, ...] = ()
