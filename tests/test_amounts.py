@@ -43,7 +43,13 @@ POLICY = """\
 输入 营利性服务业企业当年营业收入比上年增长：比例
 输入 增量：金额
 输入 上年度营业收入：金额
+输入 研发费用：金额
+输入 享受补助年数：数量（年）
 第一条「金额」
+规则 years「补助年限最长不超过2年」
+原文「按研发费用数额的10%给予补助,补助金额最高不超过5万元,补助年限最长不超过2年。」
+期限：享受补助年数
+按研发费用的10%给予补助，补助金额最高不超过5万元，补助年限最长不超过2年。
 规则 ladder「每跨越一个百亿台阶」
 原文「年度营收达到100亿元后,每跨越一个百亿台阶再给予100万元奖励。」
 年度营收达到100亿元后，每跨越一个百亿台阶再给予100万元奖励。
@@ -102,6 +108,13 @@ CASES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("minimum", {"新增用电量": Decimal("300000")}, "0.00", None),
     # 30.001万千瓦时 × 0.1元 = 30,001元: paid
     ("minimum", {"新增用电量": Decimal("300010")}, "30001.00", None),
+    # 补助年限最长不超过2年, the years counted with this one: the first year 300000.05 × 10% = 30000.005 → 30000.01
+    ("years", {"研发费用": Decimal("300000.05"), "享受补助年数": Decimal(1)}, "30000.01", None),
+    # the second year (不超过 includes 2): 60万 × 10% = 6万, capped at 5万
+    ("years", {"研发费用": Decimal("600000"), "享受补助年数": Decimal(2)}, "50000.00", None),
+    # past the second year (2.01年, 3年): nothing
+    ("years", {"研发费用": Decimal("600000"), "享受补助年数": Decimal("2.01")}, "0.00", None),
+    ("years", {"研发费用": Decimal("300000"), "享受补助年数": Decimal(3)}, "0.00", None),
     # 2000万千瓦时 × 0.1元 = 200万元, capped at 100万元
     ("minimum", {"新增用电量": Decimal("20000000")}, "1000000.00", None),
     # 批发 at 1亿元 (以上 includes it): at most 2万元; at 9999万元 not (though above 零售's 5000万元)
@@ -350,3 +363,30 @@ def test_only_the_first_tier_may_be_an_upper_bound_and_it_must_meet_the_next() -
         ("E0307", "1000万元（含）—2000万元（不含）"), ("E0308", "1000万元（不含）—2000万元（不含）"),
         ("E0313", "2000万元以下"), ("E0313", "5%以下"), ("E0313", "5亿元以下")]
     assert errors[0].message == "写明“三档”，却列出 2 档"
+
+
+@pytest.mark.parametrize(("declared", "term", "sentence", "code", "caret"), [
+    # no 期限: what the years are counted by is not said
+    ("输入 享受补助年数：数量（年）\n", "", "补助年限最长不超过2年。", "E0359", "补助年限最长不超过2年"),
+    # years in months, a term in months or in money
+    ("输入 享受补助年数：数量（年）\n", "期限：享受补助年数\n", "补助年限最长不超过6个月。", "E0359", "6个月"),
+    ("输入 享受补助月数：数量（月）\n", "期限：享受补助月数\n", "补助年限最长不超过2年。", "E0204", "2年"),
+    ("输入 享受补助年数：金额\n", "期限：享受补助年数\n", "补助年限最长不超过2年。", "E0201", "享受补助年数"),
+    # 期限 with neither 最长… after a price nor 补助年限
+    ("输入 享受补助年数：数量（年）\n", "期限：享受补助年数\n", "补助金额最高不超过5万元。", "E0209", "享受补助年数"),
+])
+def test_years_of_support_need_a_term_in_years(declared: str, term: str, sentence: str, code: str, caret: str) -> None:
+    compiled = compile_text(f"输入 研发费用：金额\n{declared}第一条「年限」\n规则 r「r」\n原文「r」\n{term}"
+                            f"按研发费用的10%给予补助，{sentence}\n")
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == [code], [e.render() for e in errors]
+    assert marked(errors[0]) == caret, errors[0].render()
+
+
+def test_years_of_support_are_explained_as_written() -> None:
+    # pol fmt keeps the sentence as written: test_the_trace_and_the_page_say_the_construct_as_written
+    compiled = module()
+    rules = {r.id: r for r in compiled.rules}
+    result = interpret.evaluate(rules["years"], {"研发费用": Decimal("300000"), "享受补助年数": Decimal(3)})
+    said = "补助年限最长不超过2年（享受补助年数 ≤ 2，“不超过”包括本数：第3年起不再补助）"
+    assert result.reason is not None and said in result.reason

@@ -1131,6 +1131,10 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.Period(self.count(meta, _tokens(children, "COUNT")), str(_tokens(children, "PERIOD")[0]),
                         _scope_words(children), span=_meta_span(meta))
 
+    def support_years(self, meta: Any, children: list[Any]) -> s.SupportYears:
+        return s.SupportYears(self.count(meta, _tokens(children, "COUNT")), "".join(str(c) for c in children),
+                              span=_meta_span(meta))
+
     def staged(self, meta: Any, children: list[Any]) -> s.Staged:
         due = _tokens(children, "DUE_AFTER")[0]
         event, word = str(due)[1:-3], str(due)[-3:]  # 待企业达产升规后兑现: 企业达产升规, 后兑现

@@ -215,6 +215,7 @@ class Checker(Visitor[Any]):
         if rule.term is not None and not any(isinstance(sentence.computation, s.UnitPrice)
                                              and sentence.computation.longest is not None
                                              or isinstance(sentence.computation, s.PriceYears)
+                                             or any(isinstance(m, s.SupportYears) for m in sentence.modifiers)
                                              for sentence in rule.sentences):
             self.error(codes.TERM_WITHOUT_LONGEST, rule.term.span, name=rule.term.name)
         for sentence in rule.sentences:
@@ -877,6 +878,27 @@ class Checker(Visitor[Any]):
         others = [m for m in sentence.modifiers if m is not modifier]
         if others:
             return bad(what=f"按类别分年拨付的定额表不能再有“{self.source_text(others[0].span)}”")
+        return None
+
+    def modifier_SupportYears(self, modifier: s.SupportYears, sentence: s.Sentence) -> None:
+        """补助年限最长不超过2年: whole years, once in the sentence, counted by the rule's 期限 (a quantity in 年)."""
+        def bad(what: str, span: Span) -> None:
+            self.error(codes.BAD_SUPPORT_YEARS, span, text=modifier.text, what=what)
+
+        if modifier.years.unit != "年" or modifier.years.value < 1:
+            return bad(f"“{modifier.years.text}”须是以年计的正整数", modifier.years.span)
+        if sum(isinstance(m, s.SupportYears) for m in sentence.modifiers) > 1:
+            return bad("一句只能写一个补助年限", modifier.span)
+        term = self.term
+        if term is None:
+            return bad("没有写明按什么计年数", modifier.span)
+        if isinstance(sentence.computation, s.UnitPrice) and sentence.computation.longest is not None:
+            return bad(f"“期限：{term.name}”已用于单价的“最长…”", modifier.span)
+        if self.resolve(term, Type.QUANTITY, "以年计的数量（数量（年））") is Type.QUANTITY:
+            unit = self.symbols.inputs[term.name].type.unit
+            if unit != "年":
+                self.error(codes.COMPARE_MIXED, modifier.years.span, what=term.name, actual=f"以{unit}计的数量",
+                           expected="以年计的数量")
         return None
 
     def modifier_Period(self, modifier: s.Period, sentence: s.Sentence) -> None:

@@ -640,6 +640,15 @@ Computation = (Percent | Fixed | Table | Grid | RateTable | Tiers | Match | PerC
 
 
 @dataclass(frozen=True)
+class SupportYears(Node):
+    """``补助年限最长不超过2年`` — the rule pays in at most that many years: where its 期限 input (the years of support,
+    this one included) is over them, it does not apply."""
+
+    years: Count
+    text: str  # as written: 补助年限最长不超过2年
+
+
+@dataclass(frozen=True)
 class Period(Node):
     """``补贴执行期限5年`` · ``每个项目支持期限为3年`` — the computation in each of the years, each its own tranche."""
 
@@ -676,7 +685,7 @@ class Where(Node):
 
 
 Modifier = (Cap | InputCap | CapTable | Rounding | Quota | TierReading | Multiplier | Prorate | Staged | Period | MinimumPayout
-            | YearRatios | Where)
+            | YearRatios | Where | SupportYears)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class _Amount:
     rounding: ir.Rounding
     minimum: ir.Bound | None = None  # 对补贴额3万元以下的企业不予安排补贴资金
     raises: list[ir.Raise] = field(default_factory=list)  # 对X的项目，奖补标准上浮10%: where a condition holds
+    conditions: list[ir.Condition] = field(default_factory=list)  # 补助年限最长不超过2年: the rule applies only then
 
 
 class Lowering(Visitor[Any]):
@@ -595,6 +596,15 @@ class Lowering(Visitor[Any]):
                                                                  ir.Lookup(table.var, tuple(entries), None)))
             for year, entries in enumerate(by_year, 1)), yearly=False)
 
+    def modifier_SupportYears(self, modifier: s.SupportYears, amount: _Amount) -> None:
+        """补助年限最长不超过2年: the rule applies while its 期限 input (the years of support, this one included) is at
+        most the years; 最长不超过 includes the number, so the second year pays and the third does not."""
+        assert self.term is not None  # the checker requires 期限：…
+        years = modifier.years
+        limit = ir.Bound(ir.Const(Decimal(years.value), ir.Type.QUANTITY, years.text), True,
+                         f"“不超过”包括本数：第{years.value + 1}年起不再补助")
+        amount.conditions.append(ir.Within(self.var(self.term), None, limit, modifier.text))
+
     def modifier_Period(self, modifier: s.Period, amount: _Amount) -> None:
         """补贴执行期限5年: the computation in each year, each year's inputs its own (逐年), each year a tranche."""
         tranches = []
@@ -666,6 +676,7 @@ class Lowering(Visitor[Any]):
             self.dispatch("modifier", modifier, amount)
         computation, schedule, floor, caps, rounding = (amount.computation, amount.schedule, amount.floor, amount.caps,
                                                         amount.rounding)
+        conditions += tuple(amount.conditions)
         items = None
         if rule.items is not None:  # 逐项: the holder's cap caps the items' total, not each item
             total = next(cap for cap in caps if cap.constant and scopes.names_holder(cap.scope))

@@ -888,6 +888,7 @@ class _Printer(Visitor[list[str]]):
     computation_PriceTiers = as_written
     modifier_Cap, modifier_Rounding, modifier_Quota, modifier_TierReading = cap, rounding, quota, tier_reading
     modifier_Multiplier = modifier_InputCap = modifier_CapTable = modifier_Prorate = modifier_Staged = as_written
+    modifier_SupportYears = as_written  # 补助年限最长不超过2年
     modifier_YearRatios = as_written  # 按照3∶3∶4的比例分年拨付 · A、B的奖励补助资金分别按照3∶3∶4和4∶6的比例分年拨付
     modifier_Period = as_written
     modifier_MinimumPayout = as_written
