@@ -74,6 +74,7 @@ KERNELS: tuple[vs.Kernel | None, ...] = (
     vs.Kernel.of(liuhe_tourism2019_vector, "art9_a_grade"),
     vs.Kernel.of(liuhe_tourism2019_vector, "art10_rural_star"),
     vs.Kernel.of(liuhe_tourism2019_vector, "art11_honour"),
+    vs.Kernel.of(liuhe_tourism2019_vector, "art12_groups"),
     vs.Kernel.of(liuhe_tourism2019_vector, "art13_festival"),
     vs.Kernel.of(liuhe_tourism2019_vector, "art14_convention"),
     vs.Kernel.of(liuhe_tourism2019_vector, "art14_grand"),

@@ -669,3 +669,111 @@ def test_the_site_calculator_gives_the_ceiling_of_a_price(tmp_path: Path) -> Non
     cases = [{"key": "price_ceiling.solar_support", "inputs": values} for values, _ in PRICE_CEILING_CASES]
     found = run_site([module], cases, tmp_path)
     assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, amount in PRICE_CEILING_CASES]
+
+
+ROOMS_AND_VISITORS = """\
+输入 所在行政村标准化民宿家数：数量
+输入 标准化民宿客房：数量（间）
+输入 浇灌标准化冰场：数量（块）
+输入 行政村标准化民宿床位：数量（张）
+输入 组团人数：数量（人）
+输入 组团住宿夜数：数量（夜）
+输入 年规范带团批次累计：数量
+输入 年组织游客人数：数量（人）
+第一条「间、块、张、夜、人次、批次」
+规则 rooms「民宿每间奖励」
+原文「对一个行政村建设标准化民宿5家以上的每间奖励2000元」
+对所在行政村标准化民宿家数5家以上的每间奖励2000元。
+规则 rinks「冰场每块奖励」
+原文「在河流、湖泊浇灌标准化冰场每块奖励1万元」
+对浇灌标准化冰场每块奖励1万元。
+规则 beds「床位100张以上」
+原文「床位100张以上」
+行政村标准化民宿床位100张以上的，给予100万元奖励。
+规则 nights「每人每夜」
+原文「在旅游节庆活动期间对组团达1000人次以上的，给予5元/人/夜的奖励」
+对组团人数达1000人次以上的，按组团人数和组团住宿夜数给予5元/人/夜的奖励。
+规则 batches「30批次（含）以上」
+原文「每年规范带团批次累计在30批次（含）以上的」
+年规范带团批次累计在30批次（含）以上的，给予3000元奖励。
+规则 visitors「每满一万人奖励一万元」
+原文「对年组织游客来柳河旅游景区人数达到1万人次以上的旅行社、户外团队进行奖励。每满一万人奖励一万元」
+对年组织游客人数达到1万人次以上的旅行社、户外团队，每满一万人奖励一万元。
+"""
+
+ROOMS_AND_VISITORS_CASES = [
+    ("rooms", {"所在行政村标准化民宿家数": 5, "标准化民宿客房": "8"}, "16000.00"),  # 5家以上 includes 5家: 8 × 2000元
+    ("rooms", {"所在行政村标准化民宿家数": 4, "标准化民宿客房": "8"}, "0.00"),  # 4家: not applicable
+    ("rinks", {"浇灌标准化冰场": "3"}, "30000.00"),  # 3块 × 1万元
+    ("beds", {"行政村标准化民宿床位": "100"}, "1000000.00"),  # 100张以上 includes 100张
+    ("beds", {"行政村标准化民宿床位": "99"}, "0.00"),
+    ("nights", {"组团人数": "1000", "组团住宿夜数": "2"}, "10000.00"),  # 1000人次 (以上 includes it) × 2夜 × 5元
+    ("nights", {"组团人数": "1234", "组团住宿夜数": "3"}, "18510.00"),  # 1234 × 3 × 5元
+    ("nights", {"组团人数": "999", "组团住宿夜数": "3"}, "0.00"),  # below 1000人次
+    ("batches", {"年规范带团批次累计": 30}, "3000.00"),  # 30批次（含）
+    ("batches", {"年规范带团批次累计": 29}, "0.00"),
+    ("visitors", {"年组织游客人数": "9999"}, "0.00"),  # below 1万人次
+    ("visitors", {"年组织游客人数": "10000"}, "10000.00"),  # ⌊10000 / 10000⌋ = 1 step, 1万元
+    ("visitors", {"年组织游客人数": "29999"}, "20000.00"),  # 2 whole steps; the 9999 left count nothing
+    ("visitors", {"年组织游客人数": "30000"}, "30000.00"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "values", "amount"), ROOMS_AND_VISITORS_CASES)
+def test_rooms_rinks_beds_nights_and_steps_of_visitors(rule_id: str, values: dict[str, object], amount: str) -> None:
+    """间, 块, 张 and 夜 are units, 人次 is 人 and 批次 a measure word; 每满一万人 counts whole steps of a quantity in 人
+    from zero, as 每5万美元 does in 美元 (柳河县《加快旅游业发展若干意见》第4、6、12、13、15条)."""
+    compiled = compile_text(ROOMS_AND_VISITORS, module="rooms_and_visitors")
+    assert not only_errors(compiled), [d.render() for d in compiled.diagnostics]
+    module = compiled.module
+    assert module is not None
+    rule = next(r for r in module.rules if r.id == rule_id)
+    given = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in values.items()}
+    result = interpret.evaluate(rule, given)
+    assert result.amount == Decimal(amount)
+    scalar = markdown.load_calculators(python.render(module), "rooms_and_visitors")
+    assert getattr(scalar, rule_id)(**given).to_json() == result.to_json()
+    vec = markdown.load_calculators(vector.render(module), "rooms_and_visitors_vector")
+    vec.use_scalar(scalar)
+    assert rule_id not in vec.FALLBACK
+    assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(amount)]
+    formatted = format_text(Source("tourism.pol", HEADER + ROOMS_AND_VISITORS))
+    assert formatted.text is not None
+    for line in ROOMS_AND_VISITORS.splitlines():
+        if line.startswith(("对", "行政村", "年规范")):
+            assert line in formatted.text
+
+
+def test_steps_of_visitors_are_worded_from_zero() -> None:
+    compiled = compile_text(ROOMS_AND_VISITORS, module="rooms_and_visitors")
+    assert compiled.module is not None
+    rule = next(r for r in compiled.module.rules if r.id == "visitors")
+    steps = [s.text for s in interpret.evaluate(rule, {"年组织游客人数": Decimal("29999")}).steps]
+    assert "年组织游客人数每满一万人奖励一万元（不足一万人的部分不计）" in steps
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")
+def test_the_site_calculators_count_rooms_nights_and_visitors(tmp_path: Path) -> None:
+    compiled = compile_text(ROOMS_AND_VISITORS, module="rooms_and_visitors")
+    assert compiled.module is not None
+    cases = [{"key": f"rooms_and_visitors.{rule_id}", "inputs": values} for rule_id, values, _ in ROOMS_AND_VISITORS_CASES]
+    found = run_site([compiled.module], cases, tmp_path)
+    assert [Decimal(f["amount"]) for f in found] == [Decimal(amount) for _, _, amount in ROOMS_AND_VISITORS_CASES]
+
+
+def test_steps_of_people_need_a_threshold_on_a_quantity_in_people() -> None:
+    compiled = compile_text("""\
+    输入 年组织游客人数：数量（人）
+    输入 出口额：数量（美元）
+    第一条「每满一万人」
+    规则 bare「没有门槛」
+    原文「示例」
+    每满一万人奖励一万元。
+    规则 dollars「门槛以美元计」
+    原文「示例」
+    出口额在5万美元以上的，每满一万人奖励一万元。
+    """)
+    errors = only_errors(compiled)
+    assert [e.code.id for e in errors] == ["E0318", "E0204"]
+    assert [marked(e) for e in errors] == ["每满一万人", "每满一万人"]
+    assert "以人计的数量输入" in errors[0].message

@@ -40,7 +40,7 @@ _SIGNED_RATE = re.compile(r"[-−－]\s*(\d+(?:\.\d+)?\s*[%％])$")  # 不低于
 _RATIO = re.compile(r"(\d+(?:\.\d+)?)\s*[:：]\s*(\d+(?:\.\d+)?)$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _COUNT = re.compile(r"(\d+|[〇零一二两三四五六七八九十百千]+?)\s*(万|亿)?\s*"  # the units of COUNT
-                    r"(美元|个月|平方米|立方米|千瓦时|兆瓦时|千瓦|兆瓦|kWh|MWh|kW|MW|GB|TB|MB|公顷|公里|\D)$")
+                    r"(美元|人次|批次|个月|平方米|立方米|千瓦时|兆瓦时|千瓦|兆瓦|kWh|MWh|kW|MW|GB|TB|MB|公顷|公里|\D)$")
 
 # Literals are read exactly or not at all.  The token patterns accept text that
 # has no value (十十十万元, 百分之点) and numbers too long for Decimal's 28 digits:
@@ -586,8 +586,8 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         """每跨越一个百亿台阶再给予100万元 · 增量部分每1000万元给予3万元: the input and the threshold are the condition's."""
         amount, award = children[-1]
         quantity = _tokens(children, "EACH_QUANTITY")
-        if quantity:  # 每5万美元: a step of the quantity, in its unit
-            counted = self.count(meta, [Token("COUNT", str(quantity[0]).lstrip("每 \t"), start_pos=quantity[0].start_pos,
+        if quantity:  # 每5万美元 · 每满一万人: a step of the quantity, in its unit
+            counted = self.count(meta, [Token("COUNT", str(quantity[0]).lstrip("每满 \t"), start_pos=quantity[0].start_pos,
                                               line=quantity[0].line, column=quantity[0].column,
                                               end_line=quantity[0].end_line, end_column=quantity[0].end_column)])
             count = s.Count(counted.value, counted.unit, counted.text, span=token_span(quantity[0]))

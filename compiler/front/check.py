@@ -425,7 +425,7 @@ class Checker(Visitor[Any]):
         if computation.base is not None:  # 给予3万元奖励，在此基础上，…
             self.check_amount(computation.base)
         self.check_limit(kind, computation.above)
-        if isinstance(step, s.Count) and subject is Type.QUANTITY:  # 每5万美元 on a quantity in 美元 only
+        if isinstance(step, s.Count) and subject is Type.QUANTITY:  # 每5万美元, 每满一万人: in the quantity's unit
             unit = self.symbols.inputs[computation.subject.name].type.unit
             if units.canonical(step.unit) != unit:
                 self.error(codes.COMPARE_MIXED, step.span, what=computation.subject.name, actual=f"以{unit}计的数量",
@@ -454,8 +454,10 @@ class Checker(Visitor[Any]):
             example = "“对当年增速不低于25%的企业，”" if isinstance(computation.step, s.Rate) else "“对年度营收达到1亿元的企业，”"
             named = f"“{computation.named.name}”" if computation.named is not None else "一个"
             what = f"须接在对{named}{kind}输入的下限条件之后（如{example}），从该门槛起计"
-        elif isinstance(computation.step, s.Count):
-            what = "须接在对一个以美元计的数量输入的门槛条件之后（如“出口额在5万美元以上的，”）"
+        elif isinstance(computation.step, s.Count):  # 每5万美元 · 每满一万人
+            unit = units.canonical(computation.step.unit) or computation.step.unit
+            example = "出口额在5万美元以上的，" if unit == "美元" else f"游客人数达到1万{unit}以上的，"
+            what = f"须接在对一个以{unit}计的数量输入的门槛条件之后（如“{example}”）"
         else:
             what = "须接在对一个金额输入的门槛条件之后（如“年度营收达到100亿元后，”）"
         self.error(codes.BAD_INCREMENT, computation.increment.span, what=f"“{computation.increment.text}”{what}")

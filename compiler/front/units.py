@@ -32,7 +32,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "公顷": (),
     "吨": (),
     "公里": ("千米",),
-    "人": (),
+    "人": ("人次",),  # 1000人次: a count of visits, read as people (组团达1000人次以上)
     "户": (),
     "家": (),
     "个": (),
@@ -46,6 +46,10 @@ UNITS: dict[str, tuple[str, ...]] = {
     "年": (),
     "月": ("个月",),
     "天": ("日",),
+    "间": (),  # 民宿每间奖励2000元: rooms
+    "块": (),  # 标准化冰场每块奖励1万元
+    "张": (),  # 床位100张以上
+    "夜": (),  # 5元/人/夜: nights stayed, not days
 }
 # 出口额：数量（美元）: a currency pol does not convert is a quantity in it, never 金额 (E0204 against money); its
 # thresholds and steps may be written in 万 or 亿 of it (3000万美元, 每5万美元), and no price is per it

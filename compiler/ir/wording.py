@@ -230,7 +230,7 @@ def _increments(node: ir.Increments) -> str:
     if node.word.endswith("台阶"):  # 年度营收超过100亿元的部分每跨越一个百亿台阶奖励100万元（不足100亿元的部分不计）
         return f"{node.subject.name}超过{above}的部分{node.word}奖励{amount}（不足{step}的部分不计）" \
             + _factors(node.adjustments)
-    if node.word.endswith("元"):  # 每1000万元: counted from zero
+    if node.word.endswith(("元", "人", "人次")):  # 每1000万元 · 每5万美元 · 每满一万人: counted from zero
         return f"{node.subject.name}{node.word}奖励{amount}（不足{step}的部分不计）" + _factors(node.adjustments)
     if node.base_text:  # 3万元，在此基础上当年增速超过25%的部分每增加一个百分点追加0.5万元（不足一个百分点的部分不计）
         return f"{node.base_text}，在此基础上{node.subject.name}超过{above}的部分{node.word}{step}追加{amount}" \

@@ -122,6 +122,11 @@ def vocabulary() -> Vocabulary:
     )
 
 
+def shapes_of(terminal: str) -> tuple[str, ...]:
+    """The patterns of one shaped terminal (PER_UNIT: 每亩, 每间…), for highlighters that order patterns themselves."""
+    return tuple(pattern.pattern for name, pattern in _lexer().tables.shaped if name == terminal)
+
+
 @functools.cache
 def _lexer() -> PolicyLexer:
     return PolicyLexer(parser().lexer_conf)
@@ -145,7 +150,7 @@ def pieces(text: str) -> Iterator[Piece]:
                 value = str(token)
                 if token.type == NAME:
                     kind = VARIABLE if value in declared else UNDECLARED
-                elif token.type == "AND" and value == "、":  # 营业收入5亿元以上、研发投入强度5%以上: read as 并且, written 、
+                elif value == "、":  # 营业收入5亿元以上、研发投入强度5%以上 (并且) · 的旅行社、户外团队 (或): written 、
                     kind = PUNCTUATION
                 else:
                     kind = kinds.get(str(token.type), KEYWORD)

@@ -56,6 +56,9 @@ def grammar() -> dict[str, object]:
     # 数量（亩） (before 数量)
     for kind in (h.ARTICLE, h.BOUNDARY, h.TYPE):
         patterns += [{"name": _SCOPES[kind], "match": shape} for shape in vocabulary.shapes.get(kind, ())]
+    # 每亩 · 每间 (a unit, before 每) and 每满一万人 (a step, before the word 每满): keywords with a shape
+    for terminal in ("PER_UNIT", "EACH_QUANTITY"):
+        patterns += [{"name": _SCOPES[vocabulary.terminals[terminal]], "match": shape} for shape in h.shapes_of(terminal)]
     words = [(word, kind) for kind in _WORD_KINDS for word in vocabulary.words.get(kind, ())]
     for length in sorted({len(word) for word, _ in words}, reverse=True):
         for kind in _WORD_KINDS:
