@@ -683,6 +683,19 @@ def test_scale_words_inside_a_noun_are_no_boundary() -> None:
     assert [e.splitlines()[0] for e in errors] == ["error[E0101]: 未声明的名称“规模以上企业”"]
 
 
+@pytest.mark.parametrize("written", [
+    "对新获认定的省级、市级制造业创新中心和工程研究中心分别给予最高500万元、100万元奖励。",
+    "对新获认定的省级、市级制造业创新中心或工程研究中心，分别给予最高500万元、100万元奖励。",
+])
+def test_he_inside_the_noun_after_a_tables_keys(written: str) -> None:
+    """…省级、市级制造业创新中心和工程研究中心分别给予… (苏州): 和 (或) between the words of the noun after the keys joins them
+    as written, as after 的; the noun changes nothing computed."""
+    inputs = "输入 新获认定：是否\n输入 创新中心级别：选项（省级、市级）"
+    rule = same(inputs, written, "对新获认定的省级、市级制造业创新中心及工程研究中心分别给予最高500万元、100万元奖励。")
+    assert rule.discretionary and amount(rule, 新获认定="是", 创新中心级别="市级") == Decimal("1000000.00")
+    assert amount(rule, 新获认定="否", 创新中心级别="省级") == Decimal("0.00")
+
+
 def test_qie_after_a_comma_is_and() -> None:
     """对引黄灌区规模化种植面积5000亩以上，且推广…的项目 (鄂尔多斯): ，且 is 并且, as ，并 is; pol fmt prints it 并且."""
     inputs = "输入 种植面积：数量（亩）\n输入 推广节水灌溉：是否"

@@ -287,7 +287,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
         if (kind == "_COMMA" or kind == "_END" and value in "；;") and _column_at(text, stop, literals, names):
             # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys (…；其中小微企业分别…)
             kind = AMONG if text.startswith("其中", _skip_spaces(text, stop)) else COLUMN
-        elif value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs):
+        elif value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs, choices):
             kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
         elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
@@ -413,14 +413,14 @@ def _joins_conditions(recent: list[str], text: str, after: int, literals: _Longe
 
 
 def _joins_nouns(recent: list[str], values: list[str], text: str, after: int, literals: _Longest,
-                 inputs: frozenset[str]) -> bool:
-    """Whether 或 (、, 和) stands between two nouns after 的 (的执行单位或商贸流通企业, 的企业和个体户): after
-    的 and a word that is not a declared input (or after such a join and a noun), before a word that is
-    no keyword and no declared name."""
+                 inputs: frozenset[str], choices: frozenset[str] = frozenset()) -> bool:
+    """Whether 或 (、, 和) stands between two nouns after 的 (的执行单位或商贸流通企业, 的企业和个体户) or after a
+    table's keys (省级、市级制造业创新中心和工程研究中心): after 的 (or a choice value) and a word that is not a
+    declared input (or after such a join and a noun), before a word that is no keyword and no declared name."""
     if len(recent) < 2 or recent[-1] != NAME or values[-1] in inputs:
         return False
-    if values[-2] != "的" and recent[-2] != NOUN_OR:
-        return False
+    if values[-2] != "的" and recent[-2] != NOUN_OR and not (values[-2] in choices and values[-1] not in choices):
+        return False  # …省级、市级制造业创新中心和工程研究中心: the noun after a table's keys, too
     start = after
     while start < len(text) and text[start] in " \t\u3000":
         start += 1

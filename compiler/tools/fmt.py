@@ -603,8 +603,8 @@ class _Printer(Visitor[list[str]]):
         words = self.source.between(self.end(t.keys.span), self.amounts_start(t.amounts, _award_of(t.award)))
         # the nouns after the keys (对国家级、省级贯标试点企业，分别… · …制造业创新中心、技术创新示范企业，) and their 的
         count = 0
-        while count < len(words) and (words[count].kind == "NAME" or words[count].kind == "_SEP" and count):
-            count += 1
+        while count < len(words) and (words[count].kind == "NAME" or words[count].kind in ("_SEP", "_NOUN_OR") and count):
+            count += 1  # …市级制造业创新中心和工程研究中心: 和 (或) between the noun's words, as written
         if count:
             noun = ["、" if w.kind == "_SEP" else w.text for w in words[:count]]
             de = "的" if count < len(words) and words[count].text == "的" else ""
