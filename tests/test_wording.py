@@ -1194,3 +1194,23 @@ def test_a_share_not_given_is_at_most_the_base_under_its_caps() -> None:
                                   ("按固定资产投资给予奖励，单个项目的奖励上限为100万元。", "按固定资产投资给予奖励")):
         compiled = compile_text(ARTICLE + policy("输入 一事一议项目：是否\n输入 固定资产投资：金额", sentence))
         assert [(e.code.id, marked(e)) for e in only_errors(compiled)] == [("E0008", marked_text)]
+
+
+@pytest.mark.parametrize("written", [
+    "对新引进项目，经认定，按投资额的10%给予补贴，最高50万元。",
+    "新引进项目的，经审核后，按投资额的10%给予补贴，最高50万元。",
+    "新引进项目的，经评审认定，按投资额的10%给予补贴，最高50万元。",
+])
+def test_a_vetting_step_before_the_computation_is_wording(written: str) -> None:
+    # 对获评市级行业特色平台和专业技术平台，经认定，按照市级支持资金30%予以补助 (石景山区): who vets is not computed
+    rule = same(BASE, written, "新引进项目的，按投资额的10%给予补贴，最高50万元。")
+    assert amount(rule, 新引进项目="是", 投资额="300万元") == Decimal("300000.00")
+    assert amount(rule, 新引进项目="是", 投资额="600万元") == Decimal("500000.00")  # 60万元, capped at 50万元
+    assert amount(rule, 新引进项目="否", 投资额="300万元") == Decimal("0.00")
+
+
+def test_the_award_word_after_the_cap_of_a_rate_given() -> None:
+    # 给予实际投入的20%，最高100万元补助 (海南): the award word closes the cap, the rate is the computation
+    rule = same(BASE, "新引进项目的，给予投资额的20%，最高100万元补助。", "新引进项目的，给予投资额的20%补助，最高100万元。")
+    assert amount(rule, 新引进项目="是", 投资额="300万元") == Decimal("600000.00")
+    assert amount(rule, 新引进项目="是", 投资额="600万元") == Decimal("1000000.00")  # 120万元, capped

@@ -916,7 +916,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                          span=_meta_span(meta))
 
     def percent_given(self, meta: Any, children: list[Any]) -> s.Percent:
-        return s.Percent(_name(children[1]), self._rate(children[2]), children[3], None, span=_meta_span(meta))
+        """给予系统本地产品价值20%的补贴 · 给予实际投入的20%，最高100万元补助 (the award word after the cap)."""
+        return s.Percent(_name(children[1]), self._rate(children[2]), _node(children, s.Award), None,
+                         span=_meta_span(meta))
 
     def fixed_total(self, meta: Any, children: list[Any]) -> s.Fixed:
         """实行分阶段奖励，共300万元: the total; the stages are not spelled out."""

@@ -404,8 +404,8 @@ class _Printer(Visitor[list[str]]):
     def sentence(self, sentence: s.Sentence) -> list[str]:
         parts = self.when(sentence.conditions, self.start(sentence.span), self.start(sentence.computation.span))
         after_conditions = self.end(sentence.conditions[-1].span) if sentence.conditions else self.start(sentence.span)
-        parts.append(_text_of(self.source.between(after_conditions, self.start(sentence.computation.span)),
-                              "QUALIFIER") or "")  # 当年一次性奖励… · 均按…
+        qualifier = _text_of(self.source.between(after_conditions, self.start(sentence.computation.span)), "QUALIFIER")
+        parts.append((qualifier or "").replace(",", "，"))  # 当年一次性奖励… · 均按… · 经认定，按照…
         parts += self.computation(sentence.computation)
         after = self.end(sentence.computation.span)
         for modifier in sentence.modifiers:  # 最高50万元且不超过…: 且 kept where it was written
@@ -511,6 +511,8 @@ class _Printer(Visitor[list[str]]):
             tail = self.source.between(self.end(p.rate.span), self.start(p.award.span))
             return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text,
                     "的" if any(w.text == "的" for w in tail) else "", *_award(p.award)]
+        if given:  # 给予实际投入的20%，最高100万元补助: the award word after the cap, as written
+            return ["给予", *self.expr(p.base), "的" if de else "", p.rate.text]
         again = [tokens[0].text] if tokens and tokens[0].kind == "AGAIN" else []  # 再按…给予
         by = next((_canonical(t) for t in tokens if t.kind == "BY"), "按")  # 按其上年度销售额: 其 kept
         parts = [*again, by, *self.expr(p.base), "的" if de or p.rate_input is not None else ""]  # 按实际费用20%: no 的
