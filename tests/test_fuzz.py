@@ -188,6 +188,7 @@ _derived = from_lark(parser(), explicit={
     "WAIT": st.just("待"),  # made by the lexer before a condition closed by 后, after a comma (%declare)
     "OWN": st.just("其"),  # made by the lexer right before a declared input: 按不超过其设备实际投资额 (%declare)
     "NOTE": st.sampled_from(["（含融资租赁）", "(含税)"]),  # a note in brackets right after a declared input (%declare)
+    "COST": st.just("装修费用"),  # made by the lexer: a declared amount between 给予 and the award word (%declare)
 })
 
 

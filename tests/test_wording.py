@@ -1214,3 +1214,24 @@ def test_the_award_word_after_the_cap_of_a_rate_given() -> None:
     rule = same(BASE, "新引进项目的，给予投资额的20%，最高100万元补助。", "新引进项目的，给予投资额的20%补助，最高100万元。")
     assert amount(rule, 新引进项目="是", 投资额="300万元") == Decimal("600000.00")
     assert amount(rule, 新引进项目="是", 投资额="600万元") == Decimal("1000000.00")  # 120万元, capped
+
+
+def test_an_award_named_by_the_cost_it_pays_for_is_at_most_that_cost() -> None:
+    # 按照合同约定给予企业生产经营场所装修费用补助，补助资金最高不超过200万元: decided as the contract says, at most the cost
+    # itself and at most 200万元 (300万元 → 200万元; 80万元 → 80万元; exactly 200万元 → 200万元)
+    inputs = "输入 新建项目：是否\n输入 生产经营场所装修费用：金额"
+    written = "新建项目的，按照合同约定给予企业生产经营场所装修费用补助，补助资金最高不超过200万元。"
+    rule = rule_of(policy(inputs, written))
+    assert rule.discretionary
+    assert amount(rule, 新建项目="是", 生产经营场所装修费用="300万元") == Decimal("2000000.00")
+    assert amount(rule, 新建项目="是", 生产经营场所装修费用="80万元") == Decimal("800000.00")
+    assert amount(rule, 新建项目="是", 生产经营场所装修费用="200万元") == Decimal("2000000.00")
+    assert amount(rule, 新建项目="否", 生产经营场所装修费用="80万元") == Decimal("0.00")
+    result = interpret.evaluate(rule, {"新建项目": True, "生产经营场所装修费用": Decimal("800000")})
+    texts = [step.text for step in result.steps]
+    assert "生产经营场所装修费用补助（按照合同约定核定，至多为生产经营场所装修费用全额）" in texts, texts
+    assert "按照合同约定给予企业生产经营场所装修费用补助" in formatted("文号「测试〔2023〕1号」\n" + ARTICLE
+                                                                  + policy(inputs, written))
+    # without how it is decided, the cost after 给予 is not read as the award (E0007 names the recipient word)
+    compiled = compile_text(ARTICLE + policy(inputs, "新建项目的，给予企业生产经营场所装修费用补助，补助资金最高不超过200万元。"))
+    assert [e.code.id for e in only_errors(compiled)] == ["E0007"]

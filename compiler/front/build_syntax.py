@@ -1231,6 +1231,14 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.UpToRate(children[1], s.Rate(Decimal(1), str(word), span=token_span(word)), children[-1],
                           span=_meta_span(meta))
 
+    def upto_cost(self, meta: Any, children: list[Any]) -> s.UpToRate:
+        """按照合同约定给予企业生产经营场所装修费用补助: at most the cost the award is named by, decided as agreed."""
+        cost = _tokens(children, "COST")[0]
+        words = _tokens(children, "AWARD")
+        award = s.Award(None, tuple(str(w) for w in words), span=token_span(words[0]).to(token_span(words[-1])))
+        return s.UpToRate(s.NameRef(str(cost), span=token_span(cost)), s.Rate(Decimal(1), "全额", span=token_span(cost)),
+                          award, cost=str(_tokens(children, "DISCRETION")[0]), span=_meta_span(meta))
+
     def upto_rate(self, meta: Any, children: list[Any]) -> s.UpToRate:
         return s.UpToRate(children[1], self._rate(_tokens(children, "RATE")[0]), children[-1], span=_meta_span(meta))
 

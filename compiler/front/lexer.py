@@ -51,6 +51,7 @@ SAME_AS = "SAME_AS"
 # (Chinese text only, not a mark), both kept as written with the name
 OWN = "OWN"
 NOTE = "NOTE"
+COST = "COST"  # 给予企业生产经营场所装修费用补助: a declared amount between 给予 (and a recipient) and the award word
 _NOTE = re.compile(r"[（(][\u3400-\u9fff\uf900-\ufaff、]{1,16}[）)]")
 NOUN = "NOUN"
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
@@ -232,6 +233,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     tables = lexer.tables
     names = tuple(declared_names(text))
     inputs = frozenset(declared_inputs(text))
+    money = frozenset(declared_money(text))
     choices = frozenset(names) - inputs
     literals = lexer._literals(names)
     words = tables.words
@@ -284,6 +286,10 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             if note is not None:
                 kind, stop = NOTE, note.end()  # 设备实际投资额（含融资租赁）: what the name includes, as written
         value = text[pos:stop]
+        if kind == NAME and value in money and recent and (recent[-1] == "GIVE" or len(recent) > 1 and recent[-2] == "GIVE"
+                                                           and recent[-1] == NAME and values[-1] not in inputs) \
+                and _kind_after(text, stop, literals, words) == "AWARD" and "DISCRETION" in recent:
+            kind = COST  # 按照合同约定给予企业生产经营场所装修费用补助: the award named by the cost it pays for
         if (kind == "_COMMA" or kind == "_END" and value in "；;") and _column_at(text, stop, literals, names):
             # …专精特新企业，规上企业分别给予…，规下企业分别给予…: a column of a table of two keys (…；其中小微企业分别…)
             kind = AMONG if text.startswith("其中", _skip_spaces(text, stop)) else COLUMN

@@ -381,6 +381,9 @@ class UpToRate(Node):
     rate: Rate
     award: Award | None
     cap: Cap | None = None  # written inside it, after 、: 给予不高于投资额5%、单个企业年度最高不超过200万元补助
+    # 按照合同约定给予企业生产经营场所装修费用补助: named by the cost it pays for (at most all of it), and how it is
+    # decided as written (按照合同约定); '' for any other ceiling
+    cost: str = ""
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,7 @@ class Rate:
     of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
     raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
     unstated: bool = False  # 按固定资产投资的一定比例: no rate given; the most is the base itself (ours is 1)
+    cost: str = ""  # 按照合同约定给予…装修费用补助: how it is decided (按照合同约定); the most is the cost itself (ours is 1)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ class Constant:
     of_text: str = ""  # the base with its note as written (设备实际投资额（含融资租赁）), where it has one
     raised_from: str = ""  # 补助比例由40%提高到45%: the rate before, as written (the rate is the one raised to)
     unstated: bool = False  # 按固定资产投资的一定比例: no rate given; the most is the base itself (ours is 1)
+    cost: str = ""  # 按照合同约定给予…装修费用补助: how it is decided (按照合同约定); the most is the cost itself (ours is 1)
     strict: str | None = None  # 不超过5万元（不含）: the ceiling as written, not payable itself (amount is 1分 below)
     written: Decimal | None = None  # the amount before multipliers (None: ``amount``)
     adjustments: tuple[Factor, ...] = ()

@@ -229,7 +229,8 @@ class Lowering(Visitor[Any]):
         raised = node.raised_from.text if isinstance(node, s.Percent) and node.raised_from is not None else ""
         return ir.Scaled(base, node.rate.value, Decimal(1),
                          ir.Rate(base, node.rate.value, of_text=_noted(node.base), raised_from=raised,
-                                 unstated=node.rate.text == "一定比例"))
+                                 unstated=node.rate.text == "一定比例",
+                                 cost=node.cost if isinstance(node, s.UpToRate) else ""))
 
     def computation_Increase(self, node: s.Increase) -> ir.Computation:
         assert node.reading is not None

@@ -180,6 +180,8 @@ def _rate(rate: ir.Rate) -> str:
     base = rate.of_text or base  # 设备实际投资额（含融资租赁）
     by = f" × {rate.by.name}" if rate.by is not None else ""
     upper = f"（{rate.range[0]}至{rate.range[1]}的上限）" if rate.range is not None else ""
+    if rate.cost:  # 按照合同约定给予…装修费用补助: the award named by the cost it pays for
+        return f"{base}补助（{rate.cost}核定，至多为{base}全额）"
     if rate.unstated:  # 按固定资产投资的一定比例: no rate written, decided case by case
         return f"{base}的一定比例（比例原文未定，由主管部门逐项核定；至多为{base}全额）"
     raised = f"（比例由{rate.raised_from}提高到{format_rate(rate.ours)}，按提高后的比例计）" if rate.raised_from else ""

@@ -719,7 +719,7 @@ class _Printer(Visitor[list[str]]):
     def up_to_rate(self, u: s.UpToRate) -> list[str]:
         tokens = self.source.within(u.span)
         # 给予不高于售价10%的补贴 · 对X给予不超过2%的奖励 · 按不高于投资额10%、给予最高100万元补助: as written
-        if tokens and tokens[0].kind in ("GIVE", "FOR", "NAME") or u.cap is not None or u.rate.text == "一定比例" or \
+        if tokens and tokens[0].kind in ("GIVE", "FOR", "NAME") or u.cap is not None or u.rate.text == "一定比例" or u.cost or \
                 len(tokens) > 1 and tokens[1].kind in ("NOT_OVER", "BOUND_PREFIX"):  # 按不超过X的1%予以奖励
             return _verbatim(tokens)
         award = _award(u.award) if u.award is not None else []
