@@ -659,7 +659,7 @@ def test_a_price_written_as_a_ceiling_is_the_most_that_may_be_granted(values: di
     assert vec.to_yuan(vec.solar_support(vec.encode("solar_support", [given]))) == [Decimal(amount)]
     formatted = format_text(Source("ceiling.pol", HEADER + PRICE_CEILING))
     assert formatted.text is not None
-    assert "按上年度实际发电量给予支持，不超过0.4元/千瓦时，每个项目支持期限为3年" in formatted.text  # 按其 is 按
+    assert "按其上年度实际发电量给予支持，不超过0.4元/千瓦时，每个项目支持期限为3年" in formatted.text  # 其 kept
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")

@@ -25,7 +25,8 @@ _UNIT = r"(?:千瓦时|kWh|度|兆瓦|千瓦|平方米|立方米|m²|m|台|个|�
 
 # 给予5万美元: an amount in 美元 that is not a threshold (达到3000万美元以上) nor a step (每5万美元): those are a quantity's
 # a threshold written with a word before it (达到500万美元的, 超过1000万美元) is a quantity in 美元, not an award
-_DOLLARS = (rf"(?<!每)(?<![到达过于破超])\s*{_NUM}\s*[万亿]?美元"
+# (a match starts only where a run of spaces starts: tried inside a long run of tabs, \s* made it quadratic)
+_DOLLARS = (rf"(?<!每)(?<![到达过于破超])(?<!\s)\s*+{_NUM}\s*[万亿]?美元"
             r"(?!\s*(?:以上|以下|以内|及以上|（含|\(含|（不含|\(不含|之间|[-—－–~～至到]))")
 
 

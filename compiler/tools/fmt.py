@@ -3,7 +3,7 @@
 The printer walks the ``Document`` and writes every item in one spelling:
 
 * full-width punctuation ``，、：（）。``, quotes in ``「」``, one item per line,
-  ``并且``/``或者`` between single spaces, ``按`` for 按/按照/按其, ``给予`` for
+  ``并且``/``或者`` between single spaces, ``按`` for 按/按照 (``按其`` for 按照其), ``给予`` for
   给予/予以/进行, ``为``/``不是`` for 为/是/属于 and 不为/不属于, ``和``, ``－``, ``×``
   for the arithmetic operators, ``—`` for a range and ``至`` for the validity;
 * the document fields first, in a fixed order (文号 标题 发文机关 适用地区 发文日期 有效期 边界
