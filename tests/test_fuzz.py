@@ -189,6 +189,10 @@ _derived = from_lark(parser(), explicit={
     "OWN": st.just("其"),  # made by the lexer right before a declared input: 按不超过其设备实际投资额 (%declare)
     "NOTE": st.sampled_from(["（含融资租赁）", "(含税)"]),  # a note in brackets right after a declared input (%declare)
     "COST": st.just("装修费用"),  # made by the lexer: a declared amount between 给予 and the award word (%declare)
+    # made by the lexer after listed years (1-3年内…，分别按) and for a declared input side by side with a bound
+    # before 的 (%declare)
+    "SUBJECT": st.sampled_from(["其缴纳的县级地方税收", "县级地方税收（企业先缴后奖）"]),
+    "NEXT_INPUT": st.sampled_from(["甲", "乙"]),
 })
 
 

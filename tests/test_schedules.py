@@ -206,6 +206,55 @@ def test_the_column_calculators_pay_each_stage_reached() -> None:
                                                           if first or second else [0, 0])
 
 
+LISTED = """输入 缴纳地方税收总额：逐年金额
+输入 固定资产投资规模：金额
+输入 从事农产品加工：是否
+规则 listed「三年税收奖励」
+原文「固定资产投资规模在500万元以上从事农产品加工的企业,1-3年内其缴纳的县级地方税收(企业先缴后奖),分别按缴纳地方税收总额(剔除上解部份后)的40%、30%、20%给予奖励」
+固定资产投资规模在500万元以上从事农产品加工的企业，1-3年内其缴纳的县级地方税收（企业先缴后奖），分别按缴纳地方税收总额（剔除上解部份后）的40%、30%、20%给予奖励。
+"""
+
+
+def test_years_listed_once_with_a_rate_for_each() -> None:
+    rule = _rule(LISTED)
+    assert [spec.name for spec in rule.inputs] == ["第1年缴纳地方税收总额", "第2年缴纳地方税收总额", "第3年缴纳地方税收总额",
+                                                   "固定资产投资规模", "从事农产品加工"]
+    # 100万 × 40% + 80万 × 30% + 33.33 × 20% = 400000 + 240000 + 6.666 = 640006.666 → 640006.67, the last year the rest
+    values: dict[str, object] = {"第1年缴纳地方税收总额": Decimal(1000000), "第2年缴纳地方税收总额": Decimal(800000),
+                                 "第3年缴纳地方税收总额": Decimal("33.33"), "固定资产投资规模": Decimal(5000000),
+                                 "从事农产品加工": True}
+    result = interpret.evaluate(rule, values)
+    assert result.amount == Decimal("640006.67")
+    assert [(t.due, f"{t.amount:.2f}") for t in result.tranches] == [("第1年", "400000.00"), ("第2年", "240000.00"),
+                                                                      ("第3年", "6.67")]
+    # both conditions, side by side with no word between: 499.99万元, or not 从事农产品加工, is nothing
+    assert not interpret.evaluate(rule, {**values, "固定资产投资规模": Decimal("4999999.99")}).applicable
+    assert not interpret.evaluate(rule, {**values, "从事农产品加工": False}).applicable
+
+
+def test_pol_fmt_keeps_years_listed_once_as_written() -> None:
+    from compiler.front.source import Source
+    from compiler.tools.fmt import format_text
+    from tests.helpers import HEADER
+
+    formatted = format_text(Source("listed.pol", HEADER + ARTICLE + LISTED))
+    assert formatted.text is not None
+    assert LISTED.splitlines()[-1] in formatted.text
+
+
+@pytest.mark.parametrize(("sentence", "code", "caret"), [
+    ("1-3年内其缴纳的税收，分别按缴纳地方税收总额的40%、30%给予奖励。", "E0309", "40%"),
+    ("1-2年内其缴纳的税收，分别按缴纳地方税收总额的40%、30%、20%给予奖励。", "E0309", "40%"),
+    ("3-1年内其缴纳的税收，分别按缴纳地方税收总额的40%、30%、20%给予奖励。", "E0350", "3-1年内"),
+    ("2-4年内其缴纳的税收，分别按缴纳地方税收总额的40%、30%、20%给予奖励。", "E0351", "2-4年内"),
+])
+def test_years_listed_once_that_do_not_match_their_rates_are_refused(sentence: str, code: str, caret: str) -> None:
+    source = ARTICLE + "输入 缴纳地方税收总额：逐年金额\n规则 r「r」\n原文「r」\n" + sentence + "\n"
+    errors = only_errors(compile_text(source))
+    assert [e.code.id for e in errors] == [code], [e.render() for e in errors]
+    assert marked(errors[0]) == caret, errors[0].render()
+
+
 def _vector_and_scalar(body: str) -> tuple[ir.Rule, object, object]:
     from compiler.emit import python, vector
     from compiler.emit.markdown import load_calculators
@@ -349,7 +398,7 @@ def test_the_sites_javascript_pays_the_same_tranches(tmp_path: Path) -> None:
     from tests.corpus.report import parse_value
 
     stems = ["puyang2011_02", "panxian_01", "changfeng2022_01", "ningbo2020_02", "xagxq_green_03", "xichang_02",
-             "baoji2019_02", "henan_food2023_04"]
+             "baoji2019_02", "henan_food2023_04", "yanshan2011_01"]
     modules = {}
     for stem in stems:
         path = Path("tests/corpus/clauses") / f"{stem}.pol"

@@ -1085,6 +1085,27 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             previous = last
         return s.Schedule(_name(base) if base is not None else None, tuple(parts), span=_meta_span(meta))
 
+    def schedule_listed(self, meta: Any, children: list[Any]) -> s.Schedule:
+        """1-3年内其…县级地方税收（企业先缴后奖），分别按缴纳地方税收总额（剔除上解部份后）的40%、30%、20%给予奖励: the
+        years written once, then a rate for each year in order, of the base after 按 (the words before the comma and
+        the remark after the base are kept as written). Years that cannot be read are 0 here (E0350)."""
+        token = _tokens(children, "YEARS")[0]
+        written = s.Word(str(token), span=token_span(token))
+        rates = next(c for c in children if isinstance(c, tuple))
+        found = years.read(written.text, 0)
+        first = found[0] if found is not None else 0
+        award = _node(children, s.Award)
+        parts = tuple(s.YearPart(written, first + i if found else 0, first + i if found else 0, rate, None, award,
+                                 span=rate.span) for i, rate in enumerate(rates))
+        base = next((c for c in children if isinstance(c, s.NameRef)), None) or _name(_tokens(children, "NAME")[0])
+        return s.Schedule(base, parts, written, span=_meta_span(meta))
+
+    def both_joined_true(self, meta: Any, children: list[Any]) -> s.Condition:
+        """…在500万元以上从事农林牧水及农林牧副产品加工的企业: a 是否 input side by side with the bound before it."""
+        token = children[1]
+        return self._nest(s.Both(children[0], s.IsTrue(_name(token), span=token_span(token)), span=_meta_span(meta)),
+                          [children[0]])
+
     def stages(self, meta: Any, children: list[Any]) -> s.Stages:
         """按项目开工、竣工投产两个阶段，分别给予补助总额30%、70%的补助: the stages are words, not inputs."""
         names = _tokens(children, "NAME")

@@ -671,7 +671,15 @@ class Checker(Visitor[Any]):
         self.in_schedule = True
         if schedule.base is not None:
             self.check_money_expr(schedule.base)
-        self.years_in_order(schedule.parts)
+        found = years.read(schedule.listed.text, 0) if schedule.listed is not None else None
+        if schedule.listed is not None and found is None:
+            self.error(codes.BAD_YEARS, schedule.listed.span, text=schedule.listed.text)
+        elif schedule.listed is not None and found is not None and found[1] - found[0] + 1 != len(schedule.parts):
+            # 1-3年内…分别按…的40%、30%: as many rates as years listed
+            self.error(codes.COUNT_MISMATCH, schedule.parts[0].share.span, keys=found[1] - found[0] + 1,
+                       values=len(schedule.parts))
+        else:
+            self.years_in_order(schedule.parts)
         for part in schedule.parts:
             if part.base is not None:
                 self.check_money_expr(part.base)

@@ -46,6 +46,9 @@ _BOUND_ENDS = frozenset({"BOUND_SUFFIX", "MARK", "MONEY", "RATE", "COUNT", "NUMB
 # ，市级给予… (the level that pays, after a comma and before 给予; 市级 stays a choice value elsewhere)
 AFTER = "AFTER"
 WAIT = "WAIT"  # 待X后，: 待 before a condition closed by 后 (lexer-made, wording only)
+SUBJECT = "SUBJECT"  # 1-3年内其…县级地方税收（企业先缴后奖），分别按…: what the listed years are of, as written
+NEXT_INPUT = "NEXT_INPUT"  # …500万元以上从事加工的企业: a declared input side by side with the bound before it
+_SUBJECT_LENGTH = 120  # the most characters the words after listed years may take
 SAME_AS = "SAME_AS"
 # 按不超过其设备实际投资额（含融资租赁）的20%: 其 right before a declared input, and a note in brackets right after one
 # (Chinese text only, not a mark), both kept as written with the name
@@ -244,6 +247,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     years = next((pattern for name, pattern in tables.shaped if name == YEARS), None)
     schedule = False  # whether the sentence so far has named years (前3年…)
     among = False  # whether the sentence so far has listed modifiers after 其中： (a ；there joins them)
+    subject_end: int | None = None  # where the words after listed years (1-3年内…，分别按) end
     while pos < end:
         skipped = tables.ignore.match(text, pos)
         if skipped:
@@ -254,10 +258,12 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             pos = skipped.end()
             continue
         kind, stop = "", pos
-        literal = literals.match(text, pos)
+        if subject_end is not None:  # 1-3年内其…县级地方税收（企业先缴后奖），分别按…: one token, as written
+            kind, stop, subject_end = SUBJECT, subject_end, None
+        literal = literals.match(text, pos) if not kind else None
         if literal:
             kind, stop = words.get(literal, NAME), pos + len(literal)
-        if tables.any_shaped.match(text, pos):
+        if kind != SUBJECT and tables.any_shaped.match(text, pos):
             for name, pattern in tables.shaped:
                 if name == SHARE and not _share_may_follow(recent) \
                         or name == SIGNED_RATE and not _signed_rate_may_follow(recent, values):
@@ -285,6 +291,11 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             note = _NOTE.match(text, pos)
             if note is not None:
                 kind, stop = NOTE, note.end()  # 设备实际投资额（含融资租赁）: what the name includes, as written
+        if kind == YEARS and text.endswith("年内", pos, stop):
+            subject_end = _listed_subject(text, stop)
+        elif kind == NAME and text[pos:stop] in inputs and recent and recent[-1] in _BOUND_ENDS \
+                and _kind_after(text, stop, literals, words) == "的":
+            kind = NEXT_INPUT  # 固定资产投资规模在500万元以上从事农林牧水及农林牧副产品加工的企业: both hold
         value = text[pos:stop]
         if kind == NAME and value in money and recent and (recent[-1] == "GIVE" or len(recent) > 1 and recent[-2] == "GIVE"
                                                            and recent[-1] == NAME and values[-1] not in inputs) \
@@ -396,6 +407,19 @@ def _column_at(text: str, after: int, literals: _Longest, names: tuple[str, ...]
             stop += 1
         return stop > after and text.startswith("分别", stop)
     return word in names and text.startswith("分别", after + len(word))
+
+
+def _listed_subject(text: str, after: int) -> int | None:
+    """Where the words after listed years end (1-3年内其…县级地方税收（企业先缴后奖），分别按…): at the comma before
+    分别按, when the sentence goes on so; None otherwise, or when there are no words."""
+    limit = after + _SUBJECT_LENGTH  # bounded, so that a long run of listed years stays linear
+    comma = min((i for i in (text.find("，", after, limit), text.find(",", after, limit)) if i >= 0), default=-1)
+    if comma < 0 or any(c in text[after:comma] for c in "。；;\n"):
+        return None
+    if not text[comma + 1 :].lstrip(" \t\u3000").startswith("分别按"):
+        return None
+    end = after + len(text[after:comma].rstrip(" \t\u3000"))
+    return end if end > _skip_spaces(text, after) else None
 
 
 def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:

@@ -544,6 +544,7 @@ class Schedule(Node):
 
     base: NameRef | None  # 企业所得税地方留成部分前3年…: the base named once, before the years
     parts: tuple[YearPart, ...]
+    listed: Word | None = None  # 1-3年内…，分别按X的40%、30%、20%: the years written once, a part for each in order
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The years of a schedule as policies write them: 前3年, 后三年, 两年内, 第一年, 第二三年, 第4-5年, 第三年至第五年.
+"""The years of a schedule as policies write them: 前3年, 后三年, 两年内, 第一年, 第二三年, 第4-5年, 第三年至第五年,
+1-3年内.
 
 Years are counted from 1, the first year of the schedule (投产后第一年, 创建期第一年…).  ``后N年``
 follows the part before it; every other form says its own years.
@@ -14,6 +15,7 @@ _NUMBER = r"(\d+|[一二两三四五六七八九十]+)"
 _FIRST = re.compile(rf"前\s*{_NUMBER}\s*年内?$")
 _WITHIN = re.compile(rf"{_NUMBER}\s*年内$")
 _AFTER = re.compile(rf"后\s*{_NUMBER}\s*年内?$")
+_SPAN = re.compile(rf"{_NUMBER}\s*[-—－–~～至到]\s*{_NUMBER}\s*年内$")  # 1-3年内: the first to the third year
 _RANGE = re.compile(rf"第\s*{_NUMBER}\s*(?:年\s*)?[-—－–~～至到]\s*第?\s*{_NUMBER}\s*年$")
 _ONE = re.compile(rf"第\s*{_NUMBER}\s*年$")
 _DIGITS = "一二三四五六七八九"
@@ -39,7 +41,7 @@ def _read(text: str, previous: int) -> tuple[int, int] | None:
     match = _AFTER.match(text)
     if match:
         return previous + 1, previous + numerals.to_int(match.group(1))
-    match = _RANGE.match(text)
+    match = _RANGE.match(text) or _SPAN.match(text)
     if match:
         return numerals.to_int(match.group(1)), numerals.to_int(match.group(2))
     match = _ONE.match(text)
