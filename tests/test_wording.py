@@ -1235,3 +1235,14 @@ def test_an_award_named_by_the_cost_it_pays_for_is_at_most_that_cost() -> None:
     # without how it is decided, the cost after 给予 is not read as the award (E0007 names the recipient word)
     compiled = compile_text(ARTICLE + policy(inputs, "新建项目的，给予企业生产经营场所装修费用补助，补助资金最高不超过200万元。"))
     assert [e.code.id for e in only_errors(compiled)] == ["E0007"]
+
+
+def test_a_comma_after_an_opening_flag_joins_the_next_condition() -> None:
+    # 被认定为产业发展核心环节的新建项目，在高新区范围内租赁生产经营场所的，…: both conditions, the comma kept by pol fmt
+    inputs = "输入 新建项目：是否\n输入 租赁生产经营场所：是否\n输入 装修费用：金额"
+    rule = same(inputs, "新建项目，租赁生产经营场所的，给予5万元奖励。", "新建项目 并且 租赁生产经营场所的，给予5万元奖励。")
+    assert amount(rule, 新建项目="是", 租赁生产经营场所="是") == Decimal("50000.00")
+    assert amount(rule, 新建项目="是", 租赁生产经营场所="否") == Decimal("0.00")
+    # 对X， then the computation is unchanged
+    rule = rule_of(policy(inputs, "对新建项目，给予5万元奖励。"))
+    assert (amount(rule, 新建项目="是"), amount(rule, 新建项目="否")) == (Decimal("50000.00"), Decimal("0.00"))

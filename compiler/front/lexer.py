@@ -55,6 +55,8 @@ SAME_AS = "SAME_AS"
 OWN = "OWN"
 NOTE = "NOTE"
 COST = "COST"  # 给予企业生产经营场所装修费用补助: a declared amount between 给予 (and a recipient) and the award word
+# 被认定为…的新建项目，在高新区范围内租赁生产经营场所的，: after the comma, a condition closed by 的 and a comma
+_FLAG_THEN_CONDITION = re.compile(r"[^，,。；;]*的[ \t]*[，,]")
 _NOTE = re.compile(r"[（(][\u3400-\u9fff\uf900-\ufaff、]{1,16}[）)]")
 NOUN = "NOUN"
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
@@ -237,6 +239,7 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
     names = tuple(declared_names(text))
     inputs = frozenset(declared_inputs(text))
     money = frozenset(declared_money(text))
+    flags = frozenset(m.group(1) for m in _DECLARATION.finditer(text) if m.group(2).strip().startswith("是否"))
     choices = frozenset(names) - inputs
     literals = lexer._literals(names)
     words = tables.words
@@ -306,6 +309,10 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             kind = AMONG if text.startswith("其中", _skip_spaces(text, stop)) else COLUMN
         elif value in _NOUN_JOINS and _joins_nouns(recent, values, text, stop, literals, inputs, choices):
             kind = NOUN_OR  # 对X的执行单位或商贸流通企业，: the recipients, as written
+        elif kind == "_COMMA" and len(recent) > 1 and recent[-1] == NAME and values[-1] in flags \
+                and recent[-2] in ("STRING", "_END") and _declared_input_at(text, _skip_spaces(text, stop), literals, inputs) \
+                and _FLAG_THEN_CONDITION.match(text, stop):
+            kind = "AND"  # 被认定为…的新建项目，在高新区范围内租赁生产经营场所的，: the sentence's first condition, then the next
         elif kind == _SEP and _joins_conditions(recent, text, stop, literals, inputs):
             kind = "AND"  # 营业收入5亿元以上、研发投入强度5%以上的: 、 between two conditions is 并且
         elif kind == "_COMMA" and recent and recent[-1] == "AWARD" and _kind_after(text, stop, literals, words) == "FOR" \

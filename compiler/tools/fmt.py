@@ -791,9 +791,10 @@ class _Printer(Visitor[list[str]]):
         if self.side_by_side(c):
             # 新引进项目固定资产投资额1000万元以上: side by side, as written; this binds loosest, so no brackets
             return [*self.condition(c.left), *self.condition(c.right)]
-        if any(t.kind == "AND" and t.text == "、" for t in
-               self.source.between(self.end(c.left.span), self.start(c.right.span))):
-            return [*left, "、", *right]  # 营业收入5亿元以上、研发投入强度5%以上: 、 as written
+        joins = [t.text for t in self.source.between(self.end(c.left.span), self.start(c.right.span)) if t.kind == "AND"]
+        if joins in (["、"], ["，"], [","]):
+            # 营业收入5亿元以上、研发投入强度5%以上 · 被认定为…的新建项目，在高新区…的: 、 or the comma as written
+            return [*left, "、" if joins == ["、"] else "，", *right]
         return [*left, _SP, _AND, _SP, *right]
 
     def is_true(self, c: s.IsTrue) -> list[str]:
