@@ -90,9 +90,8 @@ def build(rule: ir.Rule) -> Chart | None:
         thresholds += [Mark(t.lower.value.value, _bound_label(t.lower, var.type)) for t in computation.tiers
                        if isinstance(t.lower.value.value, Decimal)]
     if isinstance(computation, ir.Portions):
-        thresholds += [Mark(p.up_to if p.up_to is not None else p.above or Decimal(0),
-                            f"分段点{short(p.up_to if p.up_to is not None else p.above or Decimal(0), var.type)}")
-                       for p in computation.parts]
+        joins = dict.fromkeys(x for p in computation.parts for x in (p.above, p.up_to) if x is not None)
+        thresholds += [Mark(point, f"分段点{short(point, var.type)}") for point in joins]
     fixed = [c.amount for c in rule.caps if c.constant]  # a cap from the inputs is no one line
     cap = Mark(min(fixed), "封顶" + short(min(fixed), ir.Type.MONEY)) if fixed else None
     knee = None

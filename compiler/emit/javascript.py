@@ -161,7 +161,9 @@ class RuleCode:
         lines = ["amount = P.ZERO;"]
         for part in step.parts:
             rate = js_decimal(part.rate)
-            if part.up_to is not None:
+            if part.up_to is not None and part.above is not None:  # 超过A至B的部分
+                portion = f"P.max(P.sub(P.min({subject}, {js_decimal(part.up_to)}), {js_decimal(part.above)}), P.ZERO)"
+            elif part.up_to is not None:
                 portion = f"P.min({subject}, {js_decimal(part.up_to)})"
             else:
                 portion = f"P.max(P.sub({subject}, {js_decimal(part.above or Decimal(0))}), P.ZERO)"

@@ -89,7 +89,10 @@ def _per_unit_formula(computation: ir.PerUnit) -> str:
     return computation.label + (f"；{computation.quota.label}" if computation.quota else "")
 
 
-def _portions_formula(_: ir.Portions) -> str:
+def _portions_formula(computation: ir.Portions) -> str:
+    if computation.progressive:  # 按超额累进计算，具体奖励标准为：…: the tiers' rates, each on its own part of the base
+        return (f"{computation.progressive}：把{wording.expr_text(computation.subject)}按下表分段，"
+                "各段乘以本段的比例后相加（各档的比例只用于落在该档的部分）")
     return "按下表分段计算后相加"
 
 
@@ -113,7 +116,9 @@ def formula(rule: ir.Rule) -> str:
         text += "；" + wording.raised_rule(raised)
     if rule.caps:
         text += "，" + "，".join(cap.label for cap in rule.caps)
-    if rule.floor is not None:
+    if isinstance(rule.floor, ir.Steps):  # 奖励人民币3-5万元；…: each tier's amount a range
+        text += "（各档金额为一个区间，见下表，具体金额由主管部门在区间内核定）"
+    elif rule.floor is not None:
         text += f"（可得区间的下限为{rule.floor.label}，具体金额由主管部门在区间内核定）"
     elif rule.discretionary:
         text += "（为最高可得额度，具体金额由主管部门核定）"
@@ -174,6 +179,11 @@ def table_rows(rule: ir.Rule) -> Table:
         return ["期", "应付", "金额（末期为余额）"], [[str(i + 1), t.due, t.label.split("：", 1)[-1]]
                                                    for i, t in enumerate(rule.schedule.tranches)]
     found = _TABLES.get(type(rule.computation))
+    if isinstance(rule.computation, ir.Steps) and isinstance(rule.floor, ir.Steps) and rule.computation.base is None \
+            and len(rule.floor.tiers) == len(rule.computation.tiers):  # 奖励人民币3-5万元；…: each tier a range
+        rows = [[str(i + 1), tier.label, f"{runtime.format_yuan(low.amount)}至{runtime.format_yuan(tier.amount)}"]
+                for i, (tier, low) in enumerate(zip(rule.computation.tiers, rule.floor.tiers, strict=True))]
+        return ["档", "条件", "金额区间（由主管部门在区间内核定）"], rows
     return found(rule.computation) if found is not None else ([], [])
 
 

@@ -298,7 +298,10 @@ class RuleCode:
         lines = ["amount = rt.ZERO"]
         for part in step.parts:
             rate = self.decimal(part.rate, ir.Type.RATE)
-            if part.up_to is not None:
+            if part.up_to is not None and part.above is not None:  # 超过A至B的部分
+                value = (f"max(min({subject}, {self.decimal(part.up_to, ir.Type.MONEY)})"
+                         f" - {self.decimal(part.above, ir.Type.MONEY)}, rt.ZERO) * {rate}")
+            elif part.up_to is not None:
                 value = f"min({subject}, {self.decimal(part.up_to, ir.Type.MONEY)}) * {rate}"
             else:
                 value = f"max({subject} - {self.decimal(part.above or Decimal(0), ir.Type.MONEY)}, rt.ZERO) * {rate}"

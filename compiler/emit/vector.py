@@ -586,7 +586,9 @@ class RuleKernel:
         subject = self.expr(step.subject)
         parts: list[tuple[int, Term]] = []
         for part in step.parts:
-            if part.up_to is not None:
+            if part.up_to is not None and part.above is not None:  # 超过A至B的部分: max(min(base, B) − A, 0)
+                piece = self.above_const(self.minimum_const(subject, Fraction(part.up_to)), Fraction(part.above))
+            elif part.up_to is not None:
                 piece = self.minimum_const(subject, Fraction(part.up_to))
             else:
                 piece = self.above_const(subject, Fraction(part.above or 0))

@@ -33,7 +33,8 @@ _RATIOS = re.compile(r"\d+(?:[ \t]*[∶:：][ \t]*\d+)+")  # 按照3∶3∶4和4
 _SLASHED = re.compile(r"(\d+(?:\.\d+)?)[ \t]*(亿元|万元|元|亿|万)?")
 _EACH_MONEY = re.compile(r"每[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _EACH_GROWTH = re.compile(r"每[ \t]*增长[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
-_MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元)$")
+# 100万-500万元 · 3-5万元 (a first end of digits alone takes the second end's unit: 3万元 to 5万元)
+_MONEY_RANGE = re.compile(r"(.+?)[ \t]*(亿|万)?[ \t]*(?:——|—|－|-|–|～|~|至)[ \t]*(.+?)[ \t]*(亿元|万元|元)$")
 _PRORATE = re.compile(r"按(?:照)?(.+?)\s*[/／]\s*(\d+)$")  # the days input and the day count of a PRORATE token
 _RATE = re.compile(r"(\d+(?:\.\d+)?)\s*([%％‰])$")
 _SIGNED_RATE = re.compile(r"[-−－]\s*(\d+(?:\.\d+)?\s*[%％])$")  # 不低于-5%: the rate -5% (SIGNED_RATE)
@@ -401,6 +402,12 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
                                 span=Span(span.line, span.column + start, span.line, span.column + end)))
         return s.Range(ends[0], None, ends[1], None, span=_meta_span(meta))
 
+    def closed_range_short(self, meta: Any, children: list[Any]) -> s.Range:
+        """固定资产投资3000-5000万元 · 零售额在200万-400万元: a range on an amount whose first end leaves its unit to the
+        second (3000万元 to 5000万元); its ends are read as the document's 边界 declares, as any unmarked range's."""
+        low, high = self._short_range(_tokens(children, "MONEY_RANGE")[0])
+        return s.Range(low, None, high, None, span=_meta_span(meta))
+
     def _mark(self, token: Token | None, value: Any) -> s.Word | None:
         """（含） or （不含）, also when the mark repeats its number (（含500万元）, which must be the bound's own).
         The word keeps the plain form, so that the mark is read like any other; pol fmt prints it as written."""
@@ -714,18 +721,32 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         return s.AmountRange(low, high, _node(children, s.Award), span=_meta_span(meta))
 
     def amount_range_short(self, meta: Any, children: list[Any]) -> s.AmountRange:
-        """给予每个项目100万-500万元奖补: the first end's 万 (or 亿) is 万元 (亿元), as the second end writes it."""
-        token = _tokens(children, "MONEY_RANGE")[0]
+        """给予每个项目100万-500万元奖补: the first end's 万 (or 亿) is 万元 (亿元), as the second end writes it ·
+        奖励人民币3-5万元: a first end of digits alone is in the second end's unit (3万元)."""
+        low, high = self._short_range(_tokens(children, "MONEY_RANGE")[0])
+        award = _node(children, s.Award)
+        word = _token(children, "AWARD")
+        if award is None and word is not None:  # 奖励人民币3-5万元: the award word before the amounts
+            award = s.Award(None, (str(word),), span=token_span(word))
+        return s.AmountRange(low, high, award, span=_meta_span(meta))
+
+    def _short_range(self, token: Token) -> tuple[s.Money, s.Money]:
+        """The two ends of 100万-500万元 or 3-5万元, each with its own span; a first end without a unit word is written
+        as it reads (3万元), so that the explanation names both amounts."""
         match = _MONEY_RANGE.match(str(token))
         assert match, token
         span = token_span(token)
+        written = str(token)
+        if match.group(2):  # 100万-: 万元, written 100万
+            first = (match.group(1), match.group(2) + "元", match.start(1), match.end(2), written[match.start(1):match.end(2)])
+        else:  # 3-: the second end's unit, written 3万元
+            first = (match.group(1), match.group(4), match.start(1), match.end(1), match.group(1) + match.group(4))
+        second = (match.group(3), match.group(4), match.start(3), match.end(4), written[match.start(3):match.end(4)])
         ends = []
-        for number, unit, start, end in ((match.group(1), match.group(2) + "元", match.start(1), match.end(2)),
-                                         (match.group(3), match.group(4), match.start(3), match.end(4))):
+        for number, unit, start, end, text in (first, second):
             yuan = self._range_end(token, number, unit)
-            ends.append(s.Money(yuan, str(token)[start:end],
-                                span=Span(span.line, span.column + start, span.line, span.column + end)))
-        return s.AmountRange(ends[0], ends[1], _node(children, s.Award), span=_meta_span(meta))
+            ends.append(s.Money(yuan, text, span=Span(span.line, span.column + start, span.line, span.column + end)))
+        return ends[0], ends[1]
 
     def amount_range_words(self, meta: Any, children: list[Any]) -> s.AmountRange:
         """给予不低于3万元、最高5万元的补助: 不低于 (or 不少于) is the floor, 最高 the ceiling."""
@@ -1285,7 +1306,9 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         previous: Any = None
         for child in children:
             if isinstance(child, Token) and (child.type == "SCOPE" or child.type == "NAME" and isinstance(previous, Token)
-                                             and previous.type == "SCOPE"):
+                                             and previous.type == "SCOPE"
+                                             # 单个项目最高引资奖励: 引资 is the award's, after 最高
+                                             and not self.source.text[previous.end_pos:child.start_pos].strip()):
                 if last is not None and "、" in self.source.text[last.end_pos:child.start_pos]:
                     words.append("、")
                 words.append(str(child))
@@ -1398,6 +1421,17 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
             return s.Sentence(rest.conditions, priced, rest.modifiers, span=_meta_span(meta))
         noun = self._declared_noun(children)
         return self.guarded(meta, [(condition, noun) if noun is not None else condition, rest])
+
+    def progressive(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
+        """按超额累进计算，具体奖励标准为：X在A-B的，按Y的r1；…: the sentence that opens the tiers, marked progressive
+        (the tiers are assembled with the rule, ``_as_tiers``; the checker refuses the mark on anything else)."""
+        token, sentence = children[0], children[1]
+        if not isinstance(sentence, s.Sentence):  # 按超额累进计算，已获…的，不再享受: no computation to read so
+            self.diagnostics.append(make(codes.BAD_PROGRESSIVE, self.source, token_span(token),
+                                         what="其后是不再享受的条件，不是计算"))
+            return cast(s.Exclusion, sentence)
+        word = s.Word(str(token), span=token_span(token))
+        return dataclasses.replace(sentence, progressive=word, span=_meta_span(meta))
 
     def guarded_noun(self, meta: Any, children: list[Any]) -> s.Sentence | s.Exclusion:
         """对注册地在武汉市的企业在沪深交易所首次公开发行股票并上市的，…: the noun after the first 的 is the subject of
@@ -1632,7 +1666,8 @@ def _ascending(tiers: s.Tiers) -> s.Tiers:
         return tiers
     if all(a > b for a, b in zip(values, values[1:], strict=False)):
         return dataclasses.replace(tiers, thresholds=tiers.thresholds[::-1], amounts=tiers.amounts[::-1],
-                                   rates=tiers.rates[::-1], conditions=tiers.conditions[::-1], descending=True)
+                                   rates=tiers.rates[::-1], conditions=tiers.conditions[::-1],
+                                   floors=tiers.floors[::-1], descending=True)
     return tiers
 
 
@@ -1775,7 +1810,7 @@ def _as_one_table(sentences: tuple[s.Sentence, ...], choices: frozenset[str]) ->
     """对A的企业给予2万元；对B的企业，给予8万元；对C的企业给予6万元。: one amount for each value of one choice input,
     written as sentences of their own, is the table A、B、C分别给予2万元、8万元、6万元 (one rule computes one amount).
     Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
-    if len(sentences) < 2:
+    if len(sentences) < 2 or any(sentence.progressive for sentence in sentences):
         return sentences
     for sentence in sentences:
         condition = sentence.conditions[0] if len(sentence.conditions) == 1 else None
@@ -1796,7 +1831,7 @@ def _as_one_grid(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
     computes one amount); the conditions before the first sentence's table hold for all, and modifiers may follow the
     last sentence only.  Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
     if len(sentences) < 2 or any(sentence.modifiers for sentence in sentences[:-1]) \
-            or any(sentence.conditions for sentence in sentences[1:]):
+            or any(sentence.conditions for sentence in sentences[1:]) or any(x.progressive for x in sentences):
         return sentences
     grids = [sentence.computation for sentence in sentences]
     if not all(isinstance(g, s.Grid) for g in grids):
@@ -1820,14 +1855,16 @@ def _as_tiers(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
     (且资金到位月数在12个月以内) hold for its tier only, but those that open the first sentence, before its threshold
     (外来投资兴办工业项目 并且 …), hold for every tier; modifiers may follow the last sentence only, and are the rule's.
     Any other rule of several sentences is left as it is, and the checker says so (E0405)."""
-    if len(sentences) < 2 or any(sentence.modifiers for sentence in sentences[:-1]):
+    if len(sentences) < 2 or any(sentence.modifiers for sentence in sentences[:-1]) \
+            or any(sentence.progressive for sentence in sentences[1:]):  # 按超额累进计算 opens the first tier only
         return sentences
     computations = [sentence.computation for sentence in sentences]
     first = computations[0]
     rates = all(isinstance(c, s.Percent) and c.rate_input is None and c.base_cap is None and c.cap is None
                 and c.base == cast(s.Percent, first).base for c in computations)
     amounts = all(isinstance(c, s.Fixed) and c.topup is None for c in computations)
-    if not (rates or amounts):
+    ranges = all(isinstance(c, s.AmountRange) for c in computations)  # 奖励人民币3-5万元；…奖励人民币5-9万元
+    if not (rates or amounts or ranges):
         return sentences
     atoms = [list(_atoms(sentence.conditions)) for sentence in sentences]
     subjects = [[a.subject.name for a in found if isinstance(a, s.Compare)] for found in atoms]
@@ -1854,11 +1891,16 @@ def _as_tiers(sentences: tuple[s.Sentence, ...]) -> tuple[s.Sentence, ...]:
         percents = cast(list[s.Percent], computations)
         tiers = s.Tiers(subject, tuple(thresholds), (), percents[0].award, base=percents[0].base,
                         rates=tuple(p.rate for p in percents), apart=True, conditions=tuple(others), common=common,
-                        span=span)
+                        progressive=sentences[0].progressive, span=span)
+    elif ranges:
+        spans = cast(list[s.AmountRange], computations)
+        tiers = s.Tiers(subject, tuple(thresholds), tuple(r.high for r in spans), spans[0].award, apart=True,
+                        conditions=tuple(others), common=common, floors=tuple(r.low for r in spans),
+                        progressive=sentences[0].progressive, span=span)
     else:
         fixed = cast(list[s.Fixed], computations)
         tiers = s.Tiers(subject, tuple(thresholds), tuple(f.amount for f in fixed), fixed[0].award, apart=True,
-                        conditions=tuple(others), common=common, span=span)
+                        conditions=tuple(others), common=common, progressive=sentences[0].progressive, span=span)
     return (s.Sentence((), _ascending(tiers), sentences[-1].modifiers, span=sentences[0].span.to(sentences[-1].span)),)
 
 

@@ -219,6 +219,9 @@ class Checker(Visitor[Any]):
                                              for sentence in rule.sentences):
             self.error(codes.TERM_WITHOUT_LONGEST, rule.term.span, name=rule.term.name)
         for sentence in rule.sentences:
+            if sentence.progressive is not None:  # not made tiers with the sentences after it (_as_tiers)
+                self.error(codes.BAD_PROGRESSIVE, sentence.progressive.span,
+                           what="其后须是各档一句、同一基数的比例分档（至少两档）")
             for condition in sentence.conditions:
                 self.check_condition(condition)
             self.in_schedule = any(isinstance(m, s.Period) for m in sentence.modifiers)  # 执行期限5年: by year
@@ -1152,12 +1155,28 @@ class Checker(Visitor[Any]):
             self.error(codes.MIXED_KEYS, keys.span, inputs="、".join(names))
         return None
 
+    def check_progressive(self, tiers: s.Tiers, word: s.Word) -> None:
+        """按超额累进计算：… needs rates of one base (each on its part of it), and no tier with conditions of its own
+        (a part of the base has no conditions)."""
+        if tiers.base is None:
+            self.error(codes.BAD_PROGRESSIVE, word.span, what="其后各档是定额，没有按比例分段计算的部分")
+        elif any(tiers.conditions):
+            tier = next(i for i, c in enumerate(tiers.conditions) if c)
+            self.error(codes.BAD_PROGRESSIVE, tiers.conditions[tier][0].span,
+                       what="超额累进的一档不能另有条件（各段都是同一基数的一部分）")
+
     def check_tiers(self, tiers: s.Tiers) -> None:
+        if tiers.progressive is not None:
+            self.check_progressive(tiers, tiers.progressive)
         subject = self.resolve(tiers.subject, signed_ok=True)  # each tier a condition on it: 增速在-5%以上的…
         if len(tiers.thresholds) != len(tiers.values):
             self.error(codes.COUNT_MISMATCH, tiers.span, keys=len(tiers.thresholds), values=len(tiers.values))
         for amount in tiers.amounts:
             self.check_amount(amount)
+        for low, high in zip(tiers.floors, tiers.amounts, strict=False):  # 奖励人民币3-5万元: each tier a range
+            self.check_amount(low)
+            if low.yuan > high.yuan:
+                self.error(codes.EMPTY_RANGE, low.span.to(high.span), low=low.text, high=high.text)
         if tiers.base is not None:  # 分别按X的1%、2%给予奖励: rates of a money base
             self.check_money_expr(tiers.base)
             for rate in tiers.rates:

@@ -233,3 +233,8 @@ TAKEN_CLASH = _error("E0432", "输入“{name}”在{other}中{how}，与此处�
                      "同一集合按名称读取同一项情况：各文件对“{name}”的“取自…”须相同，否则改用另一个名称")
 TAKEN_DOCUMENT_ABSENT = _warning("W0509", "集合中没有文件「{document}」，“{name}”仍由申请人填写",
                                  "把「{document}」的 .pol 文件放进同一目录，{name}即按其规则{rule}计算")
+# 按超额累进计算，具体奖励标准为：…: progressive brackets written as tiers of rates, each tier's rate on its part of the base
+BAD_PROGRESSIVE = _error("E0362", "“按超额累进计算”：{what}",
+                         "写作“按超额累进计算，具体奖励标准为：X在A-B的，按Y给予2.5‰奖励；X在B-C的，按Y给予2‰奖励；"
+                         "X在C以上的，按Y给予1‰奖励”：其后各档一句、各档同一基数的比例，档与档首尾相接；"
+                         "或写作“Y不超过B的部分按2.5‰、超过B的部分按2‰计算”")

@@ -59,6 +59,8 @@ COST = "COST"  # 给予企业生产经营场所装修费用补助: a declared am
 _FLAG_THEN_CONDITION = re.compile(r"[^，,。；;]*的[ \t]*[，,]")
 _NOTE = re.compile(r"[（(][\u3400-\u9fff\uf900-\ufaff、]{1,16}[）)]")
 NOUN = "NOUN"
+BOUND_NOUN = "BOUND_NOUN"  # 固定资产投资3000-5000万元项目，: the noun right after a bound, before 的 or a comma
+_BOUNDS_CLOSED = frozenset({"MONEY", "MONEY_RANGE", "MONEY_RANGE_BARE", "BOUND_SUFFIX", "MARK"})
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
 # 对承办市级消费促进活动的执行单位或商贸流通企业，…: 或 (、, 和) between the nouns after 的, neither a declared name,
 # joins the recipients as written (a condition is not joined there: it would need its own 的)
@@ -341,6 +343,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
                 kind = "AND"  # 首次纳统并通过公共网络实现年销售额达500万元的: 并 between two conditions is 并且
             elif value in _PAYING_LEVELS and recent[-1] == "_COMMA" and follows in _GIVING:
                 kind = "PAYER"
+            elif recent[-1] in _BOUNDS_CLOSED and value not in names and _closes_condition(text, stop):
+                kind = BOUND_NOUN  # 固定资产投资3000-5000万元项目，· 100000万元以上项目的，: wording
             elif values and values[-1] == "的" and _declared_input_at(text, stop, literals, inputs):
                 kind = NOUN  # 对注册地在武汉市的企业在沪深交易所…上市的: the subject of the next condition
             elif value == "与" and recent[-1] == "GIVE" and _same_amount_follows(text, stop, literals, inputs, words):
@@ -427,6 +431,12 @@ def _listed_subject(text: str, after: int) -> int | None:
         return None
     end = after + len(text[after:comma].rstrip(" \t\u3000"))
     return end if end > _skip_spaces(text, after) else None
+
+
+def _closes_condition(text: str, after: int) -> bool:
+    """Whether 的 or a comma follows ``after`` (spaces skipped): the end of a condition."""
+    after = _skip_spaces(text, after)
+    return after < len(text) and text[after] in "的，,"
 
 
 def _kind_after(text: str, after: int, literals: _Longest, words: dict[str, str]) -> str | None:

@@ -340,6 +340,10 @@ class Tiers(Node):
     conditions: tuple[tuple[Condition, ...], ...] = ()
     common: tuple[Condition, ...] = ()  # written in the first sentence before its threshold: every tier's
     announced: str = ""  # 根据X分为A、B、C三档，分别给予…: the count as written (三档)
+    # …项目的，奖励人民币3-5万元；…项目的，奖励人民币5-9万元: each tier's amount a range, ``amounts`` the ceilings
+    floors: tuple[Money, ...] = ()
+    # 按超额累进计算，具体奖励标准为：X在A-B的，按Y的r1；X在B-C的，按Y的r2…: progressive brackets of Y, as written
+    progressive: Word | None = None
 
     @property
     def values(self) -> tuple[Money, ...] | tuple[Rate, ...]:
@@ -697,6 +701,7 @@ class Sentence(Node):
     conditions: tuple[Condition, ...]
     computation: Computation
     modifiers: tuple[Modifier, ...]
+    progressive: Word | None = None  # 按超额累进计算，具体奖励标准为： before the first sentence of its tiers
 
 
 @dataclass(frozen=True)

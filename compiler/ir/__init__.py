@@ -368,15 +368,16 @@ class PerUnit:
 
 @dataclass(frozen=True)
 class Portion:
-    """One part of a progressive base: up to an amount, or above it."""
+    """One part of a progressive base: up to an amount, above it, or between two (超额累进: both set)."""
 
     up_to: Decimal | None  # 不超过A的部分: min(base, A)
-    above: Decimal | None  # 超过A的部分: max(base − A, 0)
+    above: Decimal | None  # 超过A的部分: max(base − A, 0); with ``up_to`` B, 超过A至B的部分: max(min(base, B) − A, 0)
     rate: Decimal
     subject: str = ""  # the base's name
     text: str = ""  # A as written: 500万元
     written: Decimal | None = None  # the rate before multipliers (None: ``rate``)
     adjustments: tuple[Factor, ...] = ()
+    up_to_text: str = ""  # B as written, where the part has both ends (超过5000万元至10000万元的部分)
 
     @property
     def label(self) -> str:
@@ -392,6 +393,7 @@ class Portions:
     subject: Expr
     parts: tuple[Portion, ...]
     adjustments: tuple[Factor, ...] = ()
+    progressive: str = ""  # 按超额累进计算: written as tiers of rates under these words (the parts made from the tiers)
 
     @property
     def label(self) -> str:

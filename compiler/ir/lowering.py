@@ -420,6 +420,12 @@ class Lowering(Visitor[Any]):
         base = self.expr(node.base)
         return ir.Scaled(base, node.low.value, Decimal(1), ir.Rate(base, node.low.value))
 
+    def floor_Tiers(self, node: s.Tiers) -> ir.Computation | None:
+        """…项目的，奖励人民币3-5万元；…: the tier reached, at its range's low end (tiers of ranges only)."""
+        if not node.floors:
+            return None
+        return self.tiers(replace(node, amounts=node.floors))
+
     def floor_object(self, node: s.Computation) -> None:
         return None
 
@@ -500,7 +506,44 @@ class Lowering(Visitor[Any]):
         return (reached[0] if len(reached) == 1 else ir.AnyOf(reached),)
 
     def sentence_Tiers(self, node: s.Tiers, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
+        if node.progressive is not None:
+            return self.progressive(node), None
         return (self.cumulative_tiers(node) if cumulative else self.computation(node)), None
+
+    def progressive(self, node: s.Tiers) -> ir.Portions:
+        """按超额累进计算：X在A-B的，按Y的r1；X在B-C的，按Y的r2；X在C以上的，按Y的r3: Y's part up to B at r1, from B to C
+        at r2, above C at r3, added up (the brackets of 个人所得税's 超额累进). The first tier's rate holds from 0: a
+        project in the first tier gets r1 of all of Y, as its own sentence says; A only decides whether the rule
+        applies (``progressive_reach``). Where a point is included changes nothing: the parts meet there."""
+        assert node.base is not None  # the checker requires rates of one base
+        base = self.expr(node.base)
+        name = wording.expr_text(base)
+        points = [(cast(Decimal, cast(ir.Bound, self.bounds(t)[0]).value.value), _lower_text(t))
+                  for t in node.thresholds[1:]]
+        parts = []
+        for index, rate in enumerate(node.rates):
+            above = points[index - 1] if index > 0 else None
+            up_to = points[index] if index < len(points) else None
+            if above is not None and up_to is not None:
+                parts.append(ir.Portion(up_to[0], above[0], rate.value, name, above[1], up_to_text=up_to[1]))
+            elif up_to is not None:
+                parts.append(ir.Portion(up_to[0], None, rate.value, name, up_to[1]))
+            else:
+                assert above is not None
+                parts.append(ir.Portion(None, above[0], rate.value, name, above[1]))
+        words = re.match(r"按(?:照)?超额累进(?:方式|办法)?计算", cast(s.Word, node.progressive).text)
+        return ir.Portions(base, tuple(parts), progressive=words.group(0) if words else "按超额累进计算")
+
+    def progressive_reach(self, node: s.Tiers) -> ir.Condition:
+        """The tiers' input in the lowest tier or above (固定资产投资3000万元起), and within the highest tier's upper end
+        where it has one: outside them the tiers list nothing."""
+        lower = self.bounds(node.thresholds[0])[0]
+        upper = self.bounds(node.thresholds[-1])[1] if isinstance(node.thresholds[-1], s.Range) else None
+        highest = node.thresholds[-1]
+        written = f"{node.subject.name}达到最低一档（{_lower_text(node.thresholds[0])}起）"
+        if isinstance(highest, s.Range):
+            written += f"，且不超出最高一档（至{highest.high.text}）"
+        return ir.Within(self.var(node.subject), lower, upper, written)
 
     def sentence_object(self, node: s.Computation, cumulative: bool) -> tuple[ir.Computation, ir.Schedule | None]:
         return self.computation(node), None
@@ -664,6 +707,8 @@ class Lowering(Visitor[Any]):
             conditions += self.stage_conditions(node)
         if isinstance(node, s.Tiers) and isinstance(computation, ir.Steps):  # a sentence per tier, its own conditions
             conditions += tuple(self.condition(c) for c in node.common) + self.tier_conditions(node, computation)
+        elif isinstance(node, s.Tiers) and node.progressive is not None:  # 按超额累进计算: the lowest tier reached
+            conditions += tuple(self.condition(c) for c in node.common) + (self.progressive_reach(node),)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         amount = _Amount(node, computation, schedule, self.floor(node), [amount_cap] if amount_cap else [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:
@@ -694,7 +739,8 @@ class Lowering(Visitor[Any]):
             caps = [replace(cap, received=received) if cap.constant and scopes.cumulative(cap.scope) else cap
                     for cap in caps]
         discretionary = isinstance(node, s.UpTo | s.UpToRate | s.AmountRange | s.RateRange) \
-            or isinstance(node, s.Table | s.Grid | s.Tiers | s.UnitPrice) and node.ceiling
+            or isinstance(node, s.Table | s.Grid | s.Tiers | s.UnitPrice) and node.ceiling \
+            or isinstance(node, s.Tiers) and bool(node.floors)
         years = node.years.value if isinstance(node, s.UpTo) and node.years and node.years.unit == "年" else None
         article = rule.article
         assert article is not None
@@ -899,6 +945,11 @@ def _product_type(left: ir.Type, right: ir.Type) -> ir.Type:
     if ir.Type.RATE in (left, right):
         return ir.Type.RATE
     return left if left is not ir.Type.NUMBER else right
+
+
+def _lower_text(threshold: s.Threshold) -> str:
+    """The lower end of a tier as written: 5000万元 of 5000-10000万元, 50000万元 of 50000万元以上."""
+    return threshold.low.text if isinstance(threshold, s.Range) else threshold.value.text
 
 
 def _threshold_text(threshold: s.Threshold) -> str:

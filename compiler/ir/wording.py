@@ -214,7 +214,9 @@ def _quota(node: ir.Quota) -> str:
 
 
 def portion_part(node: ir.Portion) -> str:
-    """技术转让所得不超过500万元的部分."""
+    """技术转让所得不超过500万元的部分 · 实际完成固定资产投资额超过5000万元至10000万元的部分."""
+    if node.up_to is not None and node.above is not None:
+        return f"{node.subject}超过{node.text}至{node.up_to_text}的部分"
     return f"{node.subject}{'不超过' if node.up_to is not None else '超过'}{node.text}的部分"
 
 

@@ -154,8 +154,7 @@ class _Thresholds(Visitor[Iterator[Threshold]]):
         if not isinstance(subject, ir.Var):
             return
         for part in step.parts:
-            limit = part.up_to if part.up_to is not None else part.above
-            if limit is not None:
+            for limit in dict.fromkeys(x for x in (part.above, part.up_to) if x is not None):  # 超过A至B: both
                 bound = ir.Bound(ir.Const(limit, ir.Type.MONEY, ""), True, "")
                 yield Threshold(subject.name, subject.type, bound, "分段", part.label, None, None, False)
 

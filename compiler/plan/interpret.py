@@ -167,7 +167,12 @@ class Run:
         base = self.number(step.subject)
         total = runtime.ZERO
         for part in step.parts:
-            portion = min(base, part.up_to) if part.up_to is not None else max(base - (part.above or 0), runtime.ZERO)
+            if part.up_to is not None and part.above is not None:  # 超过A至B的部分
+                portion = max(min(base, part.up_to) - part.above, runtime.ZERO)
+            elif part.up_to is not None:
+                portion = min(base, part.up_to)
+            else:
+                portion = max(base - (part.above or 0), runtime.ZERO)
             total += self.trace.step("分段", part.label, portion * part.rate)
         self.amount = self.trace.step("计算", step.label, total)
 

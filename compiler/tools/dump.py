@@ -207,7 +207,9 @@ class PlanPrinter(Expressions):
         subject = self.expr(step.subject)
         lines = []
         for part in step.parts:
-            portion = f"min({subject}, {yuan(part.up_to)})" if part.up_to is not None \
+            portion = f"max(min({subject}, {yuan(part.up_to)}) − {yuan(part.above)}, 0)" \
+                if part.up_to is not None and part.above is not None \
+                else f"min({subject}, {yuan(part.up_to)})" if part.up_to is not None \
                 else f"max({subject} − {yuan(part.above or Decimal(0))}, 0)"
             lines += [f"+ {portion} × {part.rate:f}", f"  记录「{part.label}」"]
         return ["amount = 0", *lines, f"记录「{step.label}」"]

@@ -461,11 +461,14 @@ class _Printer(Visitor[list[str]]):
                 de, comma = "的" if any(t.text == "的" for t in closing) else "", ""
             else:
                 de, comma = "的", "，"
+            bound_noun = _text_of(closing, "BOUND_NOUN")  # 3000-5000万元项目，· 100000万元以上项目的，: as written
+            if bound_noun is not None:
+                de = "的" if any(t.text == "的" for t in closing) else ""
             before = opening if not index else self.source.between(self.end(conditions[index - 1].span),
                                                                    self.start(condition.span))
             opener = (_text_of(before, "FOR") or "" if opened else "") + (_text_of(before, "WAIT") or "")
-            parts += [opener, *(selected or [purpose] if not index else []), *self.condition(condition), de,
-                      *written_after, comma]
+            parts += [opener, *(selected or [purpose] if not index else []), *self.condition(condition),
+                      bound_noun or "", de, *written_after, comma]
             noun = bool(de) and not comma and not written_after and index + 1 < len(conditions) and not opens_next
             opened = opens_next
         return parts
@@ -552,7 +555,8 @@ class _Printer(Visitor[list[str]]):
         if award is None:
             return moneys
         if self.start(award.span) < self.start(amounts[0].span):  # 奖励50万元 · 奖励企业50万元
-            recipient = _text_of(self.source.between(self.end(award.span), self.start(amounts[0].span)), "NAME")
+            between = self.source.between(self.end(award.span), self.start(amounts[0].span))
+            recipient = _text_of(between, "NAME") or _text_of(between, "RMB")  # 奖励企业50万元 · 奖励人民币3万元
             return [*_award(award), recipient or "", *moneys]
         words = self.source.between(self.end(amounts[-1].span), self.start(award.span))
         return [*moneys, "的" if any(t.text == "的" for t in words) else "",
@@ -835,7 +839,7 @@ class _Printer(Visitor[list[str]]):
 
     def range_bound(self, t: s.Range) -> list[str]:
         words = self.source.within(t.span)
-        if _has(words, "MONEY_RANGE_BARE"):  # 200万-400万: as written
+        if _has(words, "MONEY_RANGE_BARE") or _has(words, "MONEY_RANGE"):  # 200万-400万 · 3000-5000万元: as written
             return _verbatim(words)
         between = "之间" if any(w.text == "之间" for w in words) else ""
         # 100万元到1000万元, 3000万元至5亿元: the words as written; the dashes (－ ~ ——…) as —
