@@ -193,6 +193,7 @@ _derived = from_lark(parser(), explicit={
     # before 的 (%declare)
     "SUBJECT": st.sampled_from(["其缴纳的县级地方税收", "县级地方税收（企业先缴后奖）"]),
     "NEXT_INPUT": st.sampled_from(["甲", "乙"]),
+    "BASED_ON": st.just("以"),  # made by the lexer right before a declared input: 以X为基础 (%declare)
     "BOUND_NOUN": st.sampled_from(["项目", "企业"]),  # made by the lexer right after a bound, before 的 or a comma (%declare)
 })
 

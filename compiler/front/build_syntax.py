@@ -761,6 +761,32 @@ class ToSyntax(Transformer_NonRecursive[Token, Any]):
         low, high = (self._rate(t) for t in _tokens(children, "RATE"))
         return s.RateRange(children[1], low, high, _node(children, s.Award), span=_meta_span(meta))
 
+    def based_rate_range(self, meta: Any, children: list[Any]) -> s.RateRange:
+        """以企业在新区贸易额为基础〔分3亿元-10（含）亿元、…〕，按照万分之1.5-2.19的比例给予奖励: the base × 万分之1.5 to
+        万分之2.19 (a second end of digits alone is in the first end's words), the tiers' lowest end kept."""
+        base = _name(_tokens(children, "NAME")[0])
+        first = _tokens(children, "RATE")[0]
+        second = next(t for t in children if isinstance(t, Token) and t.type in ("RATE", "NUMBER") and t is not first)
+        if second.type == "NUMBER":  # 万分之1.5-2.19: 万分之2.19 · 1.5-2‰: 2‰
+            head = re.match(r"[百千万]分之", str(first))
+            text = head.group(0) + str(second) if head else str(second) + str(first)[-1]
+            second = Token("RATE", text, line=second.line, column=second.column, end_line=second.end_line,
+                           end_column=second.end_column, start_pos=second.start_pos, end_pos=second.end_pos)
+        note = _token(children, "TIERS_NOTE")
+        tiers = lowest = None
+        if note is not None:
+            tiers = s.Word(str(note), span=token_span(note))
+            found = re.search(r"(\d+(?:\.\d+)?)[ \t]*(亿元|万元|元)", str(note))
+            if found is None:
+                self.diagnostics.append(make(codes.SYNTAX, self.source, token_span(note), found=f"“{note}”",
+                                             expected="所列各档的金额（如 3亿元-10亿元、10亿元以上）"))
+            else:
+                span = token_span(note)
+                lowest = s.Money(self._range_end(note, found.group(1), found.group(2)), found.group(0),
+                                 span=Span(span.line, span.column + found.start(), span.line, span.column + found.end()))
+        return s.RateRange(base, self._rate(first), self._rate(second), _node(children, s.Award), tiers=tiers,
+                           lowest=lowest, span=_meta_span(meta))
+
     def prorate(self, meta: Any, children: list[Token]) -> s.Prorate:
         """按贴息天数/365计算: the name between 按 and the slash is the days input, with its own span."""
         token = _tokens(children, "PRORATE")[0]

@@ -536,6 +536,9 @@ class Checker(Visitor[Any]):
 
     def computation_RateRange(self, computation: s.RateRange) -> None:
         self.check_money_expr(computation.base)
+        if computation.lowest is not None:  # 以X为基础〔分3亿元-…〕: X from the tiers' lowest end, an unmarked lower end
+            if boundaries.read_unmarked(boundaries.Side.LOWER, self.defaults) is None:
+                self.error(codes.AMBIGUOUS_RANGE_END, computation.lowest.span, end="下限")
         self.check_rate(computation.low)
         self.check_rate(computation.high)
         if computation.low.value > computation.high.value:

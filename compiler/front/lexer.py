@@ -59,6 +59,7 @@ COST = "COST"  # 给予企业生产经营场所装修费用补助: a declared am
 _FLAG_THEN_CONDITION = re.compile(r"[^，,。；;]*的[ \t]*[，,]")
 _NOTE = re.compile(r"[（(][\u3400-\u9fff\uf900-\ufaff、]{1,16}[）)]")
 NOUN = "NOUN"
+BASED_ON = "BASED_ON"  # 以企业在新区贸易额为基础: 以 right before a declared input
 BOUND_NOUN = "BOUND_NOUN"  # 固定资产投资3000-5000万元项目，: the noun right after a bound, before 的 or a comma
 _BOUNDS_CLOSED = frozenset({"MONEY", "MONEY_RANGE", "MONEY_RANGE_BARE", "BOUND_SUFFIX", "MARK"})
 _CONDITION_ENDS = _BOUND_ENDS | {NAME}
@@ -334,6 +335,8 @@ def tokenize(text: str, lexer: PolicyLexer) -> Iterator[Token]:
             follows = _kind_after(text, stop, literals, words)
             if value == "后" and recent[-1] in _CONDITION_ENDS and follows in _GIVING | {"_COMMA"}:
                 kind = AFTER
+            elif value == "以" and _declared_input_at(text, stop, literals, inputs):
+                kind = BASED_ON  # 以企业在新区贸易额为基础，按照…: the base, as written
             elif value == "其" and _declared_input_at(text, stop, literals, inputs):
                 kind = OWN  # 按不超过其设备实际投资额: 其 before the base, as written
             elif value == "待" and recent[-1] == "_COMMA" and _declared_input_at(text, stop, literals, inputs):

@@ -519,6 +519,10 @@ class RateRange(Node):
     low: Rate
     high: Rate
     award: Award | None
+    # 以X为基础〔分3亿元-10（含）亿元、…〕，按照万分之1.5-2.19的比例: the tiers as written, and their lowest end (3亿元),
+    # from which the rule applies (read as the document reads an unmarked lower end of a range)
+    tiers: Word | None = None
+    lowest: Money | None = None
 
 
 @dataclass(frozen=True)

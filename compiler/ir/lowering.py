@@ -534,6 +534,16 @@ class Lowering(Visitor[Any]):
         words = re.match(r"按(?:照)?超额累进(?:方式|办法)?计算", cast(s.Word, node.progressive).text)
         return ir.Portions(base, tuple(parts), progressive=words.group(0) if words else "按超额累进计算")
 
+    def lowest_listed(self, node: s.RateRange) -> ir.Condition:
+        """以企业在新区贸易额为基础〔分3亿元-10（含）亿元、…〕: the base at the tiers' lowest end or above it, the end read
+        as the document reads an unmarked lower end of a range (the checker requires that it declares one)."""
+        assert node.lowest is not None and node.tiers is not None and isinstance(node.base, s.NameRef)
+        reading = boundaries.read_unmarked(boundaries.Side.LOWER, self.defaults)
+        assert reading is not None
+        lower = ir.Bound(self.const(node.lowest), reading.inclusive, reading.reason)
+        written = f"{node.base.name}在所列各档之内（{node.tiers.text.strip('〔〕 ')}）"
+        return ir.Within(self.var(node.base), lower, None, written)
+
     def progressive_reach(self, node: s.Tiers) -> ir.Condition:
         """The tiers' input in the lowest tier or above (固定资产投资3000万元起), and within the highest tier's upper end
         where it has one: outside them the tiers list nothing."""
@@ -709,6 +719,8 @@ class Lowering(Visitor[Any]):
             conditions += tuple(self.condition(c) for c in node.common) + self.tier_conditions(node, computation)
         elif isinstance(node, s.Tiers) and node.progressive is not None:  # 按超额累进计算: the lowest tier reached
             conditions += tuple(self.condition(c) for c in node.common) + (self.progressive_reach(node),)
+        elif isinstance(node, s.RateRange) and node.lowest is not None:  # 以X为基础〔分3亿元-…〕: from the lowest tier
+            conditions += (self.lowest_listed(node),)
         exclusions = tuple(self.condition(c) for e in rule.exclusions for c in e.conditions)
         amount = _Amount(node, computation, schedule, self.floor(node), [amount_cap] if amount_cap else [], self.rounding)
         if isinstance(node, s.Percent) and node.base_cap is not None:
