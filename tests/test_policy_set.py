@@ -195,8 +195,9 @@ def test_batch_csv_reports_the_bad_row_and_goes_on(tmp_path: Path, capsys: pytes
 def test_batch_xlsx_reads_numbers_and_reports_a_wrong_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "results.xlsx"
     assert main(["batch", str(EXAMPLES / "applications.xlsx"), "-o", str(out), "--no-progress"]) == 0
-    sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out, read_only=True)  # a streaming book holds its file open until closed
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
     header, body = rows[0], rows[1:]
     assert len(body) == 7
     last = dict(zip(header, body[-1], strict=True))
