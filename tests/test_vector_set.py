@@ -134,7 +134,8 @@ def test_a_row_outside_the_validity_and_a_row_without_facts() -> None:
     assert outcome.total.tolist() == [0, 50_000_000, 50_000_000, 0]  # 1% of 8000万元 is 80万元, capped at 50万元
     unplaced = [runtime.UNPLACED] if runtime._plan(ENTRIES).several_places else []  # policies/ of several places
     # policies/ holds 柳河县's 2019 tourism document, in force 2019-01-01 to 2021-12-31: a 2023 row is outside it
-    expired = "申报日期2023-05-01不在柳河县加快旅游业发展的若干意见（原件未载文号）的有效期2019-01-01至2021-12-31内，其各项政策均不适用"
+    expired = ("申报日期2023-05-01不在柳河县加快旅游业发展的若干意见（原件未载文号）的有效期2019-01-01至2021-12-31内，"
+               "其各项政策均不适用")
     assert outcome.result(1).notes == [expired, *unplaced]
     assert outcome.result(2).notes == ["未给出申报日期，未核对有效期", *unplaced]
 
