@@ -142,6 +142,7 @@ class RuleCode:
         self.traced = traced
         self.decimal = constants
         self.tables = tables
+        self.in_traced = traced  # the low end of a range is printed untraced inside the traced function
 
     # ── expressions ───────────────────────────────────────────────────────────
     def expr(self, expr: ir.Expr, nested: bool = False) -> str:
@@ -235,7 +236,7 @@ class RuleCode:
         return lines
 
     def give_up(self, reason: str) -> str:
-        return f"return trace.not_applicable({py_str(reason)})" if self.traced else "return rt.ZERO"
+        return f"return trace.not_applicable({py_str(reason)})" if self.in_traced else "return rt.ZERO"
 
     def record(self, kind: str, label: str, value: str) -> str:
         if self.traced:
@@ -431,6 +432,7 @@ class RuleCode:
             return ["return amount"]
         if step.floor is not None:  # a range: its low end, computed as the ceiling was (the same conditions hold)
             low = RuleCode(step.floor, False, self.decimal, self.tables)
+            low.in_traced = True  # where it gives up (it cannot: the ceiling's conditions held), a Result is returned
             lines = ["ceiling = amount"]
             for later in step.floor.steps:
                 if isinstance(later, plan.COMPUTE + (plan.ClampAtZero, plan.Raise, plan.Cap, plan.Round)):
