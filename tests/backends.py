@@ -140,6 +140,14 @@ def keeps_its_promises(rule: ir.Rule, result: Any, row: Row) -> None:
         assert 0 <= result.floor <= result.amount and result.floor == result.floor.quantize(Decimal("0.01")), (rule.id, row)
 
 
+def agree_on_samples(module: ir.Module, calculators: Calculators) -> None:
+    """Every rule of ``module`` agrees across the backends on its own worked-example samples (the ones its page shows)."""
+    from compiler.plan.samples import samples
+
+    for rule in module.rules:
+        agree(rule, calculators, [sample.values for sample in samples(rule)], "samples")
+
+
 def agree(rule: ir.Rule, calculators: Calculators, rows: Sequence[Row], context: object = None) -> None:
     """The rule's plan keeps its invariants, and every backend gives, on every row it can take, what the
     interpreter gives."""

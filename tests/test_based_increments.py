@@ -20,7 +20,7 @@ from compiler.front.source import Source
 from compiler.plan import facts, interpret
 from compiler.tools.fmt import format_text
 
-from .backends import agree, calculators_of
+from .backends import agree, agree_on_samples, calculators_of
 from .helpers import HEADER, compile_text, marked, only_errors
 from .test_javascript import run_site
 
@@ -73,13 +73,10 @@ def test_the_base_award_and_whole_steps_from_the_threshold(compiled: object, rul
 
 
 def test_every_backend_agrees_on_the_rules_samples(compiled: object) -> None:
-    from compiler.plan.samples import samples
-
     module = compiled.module  # type: ignore[attr-defined]
     calculators = calculators_of(module)
     assert "growth" not in calculators.vector.FALLBACK  # type: ignore[union-attr]
-    for rule in module.rules:
-        agree(rule, calculators, [sample.values for sample in samples(rule)], "samples")
+    agree_on_samples(module, calculators)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")

@@ -17,10 +17,9 @@ import pytest
 from compiler.emit import markdown, python
 from compiler.front.source import Source
 from compiler.plan import interpret
-from compiler.plan.samples import samples
 from compiler.tools.fmt import format_text
 
-from .backends import agree, calculators_of
+from .backends import agree, agree_on_samples, calculators_of
 from .helpers import HEADER, compile_text, marked, only_errors
 from .test_javascript import run_site
 
@@ -69,8 +68,7 @@ def test_each_amount_with_its_tier(compiled: object, rule_id: str, values: dict[
 def test_every_backend_agrees_on_the_rules_samples(compiled: object) -> None:
     module = compiled.module  # type: ignore[attr-defined]
     calculators = calculators_of(module)
-    for rule in module.rules:
-        agree(rule, calculators, [sample.values for sample in samples(rule)], "samples")
+    agree_on_samples(module, calculators)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (the site's calculators are JavaScript)")

@@ -21,6 +21,7 @@ from compiler.front.source import Source
 from compiler.plan import facts, interpret
 from compiler.tools.fmt import format_text
 
+from .backends import agree, calculators_of
 from .helpers import HEADER, compile_text, marked, only_errors
 from .test_javascript import run_site
 
@@ -729,14 +730,10 @@ def test_rooms_rinks_beds_nights_and_steps_of_visitors(rule_id: str, values: dic
     assert module is not None
     rule = next(r for r in module.rules if r.id == rule_id)
     given = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in values.items()}
-    result = interpret.evaluate(rule, given)
-    assert result.amount == Decimal(amount)
-    scalar = markdown.load_calculators(python.render(module), "rooms_and_visitors")
-    assert getattr(scalar, rule_id)(**given).to_json() == result.to_json()
-    vec = markdown.load_calculators(vector.render(module), "rooms_and_visitors_vector")
-    vec.use_scalar(scalar)
-    assert rule_id not in vec.FALLBACK
-    assert vec.to_yuan(getattr(vec, rule_id)(vec.encode(rule_id, [given]))) == [Decimal(amount)]
+    assert interpret.evaluate(rule, given).amount == Decimal(amount)
+    calculators = calculators_of(module)
+    assert rule_id not in calculators.vector.FALLBACK  # type: ignore[union-attr]
+    agree(rule, calculators, [given], "hand-computed")  # the scalar code (traced, amount only) and numpy
     formatted = format_text(Source("tourism.pol", HEADER + ROOMS_AND_VISITORS))
     assert formatted.text is not None
     for line in ROOMS_AND_VISITORS.splitlines():
